@@ -1,0 +1,690 @@
+"""Use cases on case records: intake, view, list, notes, documents, batch import.
+
+Each public function runs in one transaction, asks ``opennrm.access.policy`` for a decision, and records an
+audit event in the same transaction. Identifying data is encrypted before it reaches the session and
+decrypted only for an allowed reader.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from opennrm.access.policy import (
+    Action,
+    Actor,
+    CaseRelation,
+    case_list_scope,
+    decide,
+    may_see_identity_document,
+)
+from opennrm.access.roles import Scope
+from opennrm.domain.records import MAX_DOCUMENT_BYTES, CaseDetails, Intake, NoteText, PersonIdentity
+from opennrm.services.errors import Forbidden, InvalidInput, NotFound
+from opennrm.services.media import strip_metadata
+from opennrm.store import audit
+from opennrm.store.audit import AuditEntry
+from opennrm.store.database import Database
+from opennrm.store.keys import Keyring
+from opennrm.store.tables import (
+    Case,
+    CaseAssignment,
+    CaseNote,
+    Document,
+    ExploitationEventRow,
+    Organisation,
+    Person,
+)
+
+MAX_PAGE_SIZE = 100
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def new_survivor_code() -> str:
+    return "S-" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
+
+
+def invalid_from(exc: ValidationError, prefix: str = "") -> InvalidInput:
+    """The first problem of a pydantic error, with the dotted path of the field at fault."""
+    first = exc.errors()[0]
+    path = ".".join(str(p) for p in first["loc"])
+    field_name = f"{prefix}{path}" if path else prefix.rstrip(".") or None
+    message = str(first["msg"]).removeprefix("Value error, ")
+    return InvalidInput(f"{field_name}: {message}" if field_name else message, field=field_name)
+
+
+# -- encryption contexts ------------------------------------------------------------------------------
+
+
+def _ctx(kind: str, row_id: str) -> str:
+    return f"{kind}:{row_id}"
+
+
+def encrypt_json(keyring: Keyring, kind: str, row_id: str, value: dict[str, Any]) -> bytes:
+    return keyring.encrypt(json.dumps(value, separators=(",", ":"), default=str).encode(), _ctx(kind, row_id))
+
+
+def decrypt_json(keyring: Keyring, kind: str, row_id: str, blob: bytes) -> dict[str, Any]:
+    value: dict[str, Any] = json.loads(keyring.decrypt(blob, _ctx(kind, row_id)))
+    return value
+
+
+def encrypt_text(keyring: Keyring, kind: str, row_id: str, value: str) -> bytes:
+    return keyring.encrypt(value.encode(), _ctx(kind, row_id))
+
+
+def decrypt_text(keyring: Keyring, kind: str, row_id: str, blob: bytes) -> str:
+    return keyring.decrypt(blob, _ctx(kind, row_id)).decode()
+
+
+# -- writing ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class IntakeRows:
+    """The rows one intake adds, ready for a bulk insert."""
+
+    persons: list[dict[str, Any]] = field(default_factory=list)
+    cases: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[dict[str, Any]] = field(default_factory=list)
+    assignments: list[dict[str, Any]] = field(default_factory=list)
+    audit: list[AuditEntry] = field(default_factory=list)
+
+    def insert(self, session: Session, keyring: Keyring) -> None:
+        for table, rows in (
+            (Person, self.persons),
+            (Case, self.cases),
+            (CaseAssignment, self.assignments),
+            (ExploitationEventRow, self.events),
+            (CaseNote, self.notes),
+        ):
+            if rows:
+                session.execute(table.__table__.insert(), rows)
+        audit.record(session, keyring, self.audit)
+        for rows in (self.persons, self.cases, self.events, self.notes, self.assignments, self.audit):
+            rows.clear()
+
+
+def build_intake_rows(
+    rows: IntakeRows,
+    keyring: Keyring,
+    data: Intake,
+    *,
+    organisation_id: str,
+    actor_id: str,
+    user_id: str | None,
+    person_id: str | None = None,
+    at: dt.datetime | None = None,
+) -> str:
+    """Add the rows of one intake to ``rows``; returns the new case id. A new person unless ``person_id``.
+
+    ``actor_id`` is who the audit names (a user id, or ``cli`` for the command line); ``user_id`` is the
+    staff member who owns and is assigned the case, if any."""
+    at = at or now()
+    case_id = new_id()
+    details: CaseDetails = data.case
+    if person_id is None:
+        person_id = new_id()
+        code = details.survivor_code or new_survivor_code()
+        identity = data.person.model_dump(mode="json", exclude_none=True)
+        rows.persons.append(
+            {
+                "id": person_id,
+                "survivor_code_index": keyring.blind_index("survivor_code", code),
+                "survivor_code_enc": encrypt_text(keyring, "survivor_code", person_id, code),
+                "phone_index": keyring.blind_index("phone", data.person.phone) if data.person.phone else None,
+                "identity_enc": encrypt_json(keyring, "person", person_id, identity),
+                "created_at": at,
+            }
+        )
+        rows.audit.append(AuditEntry(actor_id, "person.create", "person", person_id))
+    exploitation = next((t for e in details.events for t in e.exploitation_types), None)
+    rows.cases.append(
+        {
+            "id": case_id,
+            "person_id": person_id,
+            "organisation_id": organisation_id,
+            "created_by": user_id,
+            "status": details.status.value,
+            "trafficking_status": details.trafficking_status.value,
+            "identified_on": details.identified_on or at.date(),
+            "age_at_trafficking": details.age_at_trafficking,
+            "is_child": details.is_child,
+            "sex": details.sex.value,
+            "gender": details.gender.value,
+            "citizenship": details.citizenship,
+            "migration_status": details.migration_status.value,
+            "languages": details.languages,
+            "disability": [d.value for d in details.disability],
+            "ethnicity": details.ethnicity,
+            "socioeconomic": [m.value for m in details.socioeconomic],
+            "education": details.education.value,
+            "region": details.region,
+            "primary_exploitation": exploitation.value if exploitation else None,
+            "created_at": at,
+            "updated_at": at,
+        }
+    )
+    if user_id:
+        rows.assignments.append({"case_id": case_id, "user_id": user_id})
+    for position, event in enumerate(details.events):
+        event_id = new_id()
+        rows.events.append(
+            {
+                "id": event_id,
+                "case_id": case_id,
+                "position": position,
+                "event_type": event.event_type.value,
+                "exploitation_types": [t.value for t in event.exploitation_types],
+                "means_of_control": [m.value for m in event.means_of_control],
+                "recruitment_method": event.recruitment_method.value if event.recruitment_method else None,
+                "recruiter_relationship": (
+                    event.recruiter_relationship.value if event.recruiter_relationship else None
+                ),
+                "online_platforms": [p.value for p in event.online_platforms],
+                "country": event.country,
+                "place_enc": encrypt_text(keyring, "event_place", event_id, event.place)
+                if event.place
+                else None,
+                "start_date": event.start_date,
+                "end_date": event.end_date,
+            }
+        )
+    for note in data.notes:
+        note_id = new_id()
+        rows.notes.append(
+            {
+                "id": note_id,
+                "case_id": case_id,
+                "author_id": user_id,
+                "body_enc": encrypt_text(keyring, "note", note_id, note),
+                "created_at": at,
+            }
+        )
+    rows.audit.append(
+        AuditEntry(
+            actor_id,
+            "case.create",
+            "case",
+            case_id,
+            detail={"events": len(details.events), "notes": len(data.notes)},
+        )
+    )
+    return case_id
+
+
+def _existing_person(session: Session, keyring: Keyring, code: str | None) -> str | None:
+    if not code:
+        return None
+    return session.execute(
+        select(Person.id).where(Person.survivor_code_index == keyring.blind_index("survivor_code", code))
+    ).scalar_one_or_none()
+
+
+def deny(
+    db: Database, actor: Actor, action: Action, object_type: str, object_id: str | None, reason: str
+) -> None:
+    """Record a denial in its own transaction (so it survives the refusal), then refuse."""
+    with db.transaction() as session:
+        audit.record_one(
+            session,
+            db.keyring,
+            AuditEntry(actor.user_id, str(action), object_type, object_id, outcome="denied"),
+        )
+    raise Forbidden(reason)
+
+
+def intake(db: Database, actor: Actor, data: Intake) -> str:
+    """Record a presumed victim and her case; returns the case id."""
+    decision = decide(actor, Action.CASE_CREATE)
+    if not decision:
+        deny(db, actor, Action.CASE_CREATE, "case", None, decision.reason)
+    with db.transaction() as session:
+        rows = IntakeRows()
+        person_id = _existing_person(session, db.keyring, data.case.survivor_code)
+        case_id = build_intake_rows(
+            rows,
+            db.keyring,
+            data,
+            organisation_id=actor.organisation_id,
+            actor_id=actor.user_id,
+            user_id=actor.user_id,
+            person_id=person_id,
+        )
+        rows.insert(session, db.keyring)
+    return case_id
+
+
+# -- reading ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    id: str
+    survivor_code: str
+    status: str
+    trafficking_status: str
+    sex: str
+    age_at_trafficking: int | None
+    primary_exploitation: str | None
+    identified_on: dt.date
+    organisation_id: str
+
+
+@dataclass(frozen=True)
+class CaseView:
+    id: str
+    person_id: str
+    survivor_code: str
+    organisation: str
+    person: dict[str, Any]
+    case: dict[str, Any]
+    notes: list[dict[str, Any]]
+    documents: list[dict[str, Any]]
+    identity_document_visible: bool
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    status: str | None = None
+    trafficking_status: str | None = None
+    sex: str | None = None
+    age_group: str | None = None  # child | adult | unknown
+    exploitation: str | None = None
+    survivor_code: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
+class CasePage:
+    items: list[CaseSummary]
+    page: int
+    per_page: int
+    has_next: bool
+
+
+def _relation(session: Session, case: Case) -> CaseRelation:
+    assigned = session.execute(
+        select(CaseAssignment.user_id).where(CaseAssignment.case_id == case.id)
+    ).scalars()
+    return CaseRelation(case.organisation_id, case.created_by, frozenset(assigned))
+
+
+def _load_case_for(db: Database, session: Session, actor: Actor, case_id: str, action: Action) -> Case:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"no case {case_id}")
+    decision = decide(actor, action, _relation(session, case))
+    if not decision:
+        session.rollback()
+        deny(db, actor, action, "case", case_id, decision.reason)
+    return case
+
+
+def view_case(db: Database, actor: Actor, case_id: str) -> CaseView:
+    """Everything about one case that the actor may see, decrypted; audited."""
+    try:
+        uuid.UUID(case_id)
+    except ValueError:
+        raise NotFound(f"no case {case_id}") from None
+    if not decide(actor, Action.CASE_LIST):
+        # Roles without any person-level scope learn nothing, not even whether the case exists.
+        deny(db, actor, Action.CASE_READ, "case", case_id, decide(actor, Action.CASE_LIST).reason)
+    with db.transaction() as session:
+        case = _load_case_for(db, session, actor, case_id, Action.CASE_READ)
+        relation = _relation(session, case)
+        keyring = db.keyring
+        person = session.get(Person, case.person_id)
+        assert person is not None  # noqa: S101 - foreign key guarantees it
+        identity = decrypt_json(keyring, "person", person.id, person.identity_enc)
+        show_id_doc = may_see_identity_document(actor, relation)
+        if not show_id_doc and "id_document_number" in identity:
+            identity["id_document_number"] = None
+        organisation = session.get(Organisation, case.organisation_id)
+        events = (
+            session.execute(
+                select(ExploitationEventRow)
+                .where(ExploitationEventRow.case_id == case.id)
+                .order_by(ExploitationEventRow.position)
+            )
+            .scalars()
+            .all()
+        )
+        notes = (
+            session.execute(
+                select(CaseNote).where(CaseNote.case_id == case.id).order_by(CaseNote.created_at, CaseNote.id)
+            )
+            .scalars()
+            .all()
+        )
+        documents = session.execute(
+            select(
+                Document.id, Document.filename_enc, Document.media_type, Document.size, Document.created_at
+            )
+            .where(Document.case_id == case.id)
+            .order_by(Document.created_at)
+        ).all()
+        view = CaseView(
+            id=case.id,
+            person_id=person.id,
+            survivor_code=decrypt_text(keyring, "survivor_code", person.id, person.survivor_code_enc),
+            organisation=organisation.name if organisation else "",
+            person=identity,
+            case=_case_dict(case, keyring, events),
+            notes=[
+                {
+                    "id": n.id,
+                    "created_at": n.created_at.isoformat() if n.created_at else None,
+                    "text": decrypt_text(keyring, "note", n.id, n.body_enc),
+                }
+                for n in notes
+            ],
+            documents=[
+                {
+                    "id": d.id,
+                    "filename": decrypt_text(keyring, "document_name", d.id, d.filename_enc),
+                    "media_type": d.media_type,
+                    "size": d.size,
+                }
+                for d in documents
+            ],
+            identity_document_visible=show_id_doc,
+        )
+        audit.record_one(
+            session,
+            keyring,
+            AuditEntry(actor.user_id, "case.read", "case", case.id, detail={"id_document": show_id_doc}),
+        )
+    return view
+
+
+def _case_dict(case: Case, keyring: Keyring, events: Sequence[ExploitationEventRow]) -> dict[str, Any]:
+    return {
+        "status": case.status,
+        "trafficking_status": case.trafficking_status,
+        "identified_on": case.identified_on.isoformat() if case.identified_on else None,
+        "age_at_trafficking": case.age_at_trafficking,
+        "is_child": case.is_child,
+        "sex": case.sex,
+        "gender": case.gender,
+        "citizenship": case.citizenship,
+        "migration_status": case.migration_status,
+        "languages": case.languages,
+        "disability": case.disability,
+        "ethnicity": case.ethnicity,
+        "socioeconomic": case.socioeconomic,
+        "education": case.education,
+        "region": case.region,
+        "events": [
+            {
+                "event_type": e.event_type,
+                "exploitation_types": e.exploitation_types,
+                "means_of_control": e.means_of_control,
+                "recruitment_method": e.recruitment_method,
+                "recruiter_relationship": e.recruiter_relationship,
+                "online_platforms": e.online_platforms,
+                "country": e.country,
+                "place": decrypt_text(keyring, "event_place", e.id, e.place_enc) if e.place_enc else None,
+                "start_date": e.start_date.isoformat() if e.start_date else None,
+                "end_date": e.end_date.isoformat() if e.end_date else None,
+            }
+            for e in events
+        ],
+    }
+
+
+def _filtered(stmt: Select[Any], keyring: Keyring, f: CaseFilters) -> Select[Any]:
+    if f.status:
+        stmt = stmt.where(Case.status == f.status)
+    if f.trafficking_status:
+        stmt = stmt.where(Case.trafficking_status == f.trafficking_status)
+    if f.sex:
+        stmt = stmt.where(Case.sex == f.sex)
+    if f.age_group == "child":
+        stmt = stmt.where(Case.is_child.is_(True))
+    elif f.age_group == "adult":
+        stmt = stmt.where(Case.is_child.is_(False))
+    elif f.age_group == "unknown":
+        stmt = stmt.where(Case.is_child.is_(None))
+    if f.exploitation:
+        stmt = stmt.where(Case.primary_exploitation == f.exploitation)
+    if f.survivor_code:
+        stmt = stmt.where(Person.survivor_code_index == keyring.blind_index("survivor_code", f.survivor_code))
+    if f.phone:
+        stmt = stmt.where(Person.phone_index == keyring.blind_index("phone", f.phone))
+    return stmt
+
+
+def list_cases(
+    db: Database, actor: Actor, filters: CaseFilters, page: int = 1, per_page: int = 50
+) -> CasePage:
+    """One page of the cases in the actor's scope, newest first; audited with the ids shown."""
+    if page < 1:
+        raise InvalidInput("page must be 1 or more", field="page")
+    if not 1 <= per_page <= MAX_PAGE_SIZE:
+        raise InvalidInput(f"per_page must be between 1 and {MAX_PAGE_SIZE}", field="per_page")
+    scope = case_list_scope(actor)
+    if scope is Scope.NONE:
+        deny(db, actor, Action.CASE_LIST, "case", None, decide(actor, Action.CASE_LIST).reason)
+    keyring = db.keyring
+    with db.transaction() as session:
+        stmt = select(
+            Case.id,
+            Person.id,
+            Person.survivor_code_enc,
+            Case.status,
+            Case.trafficking_status,
+            Case.sex,
+            Case.age_at_trafficking,
+            Case.primary_exploitation,
+            Case.identified_on,
+            Case.organisation_id,
+        ).join(Person, Person.id == Case.person_id)
+        if scope is Scope.ORGANISATION:
+            stmt = stmt.where(Case.organisation_id == actor.organisation_id)
+        elif scope is Scope.OWN:
+            assigned = select(CaseAssignment.case_id).where(CaseAssignment.user_id == actor.user_id)
+            stmt = stmt.where(Case.organisation_id == actor.organisation_id).where(
+                (Case.created_by == actor.user_id) | Case.id.in_(assigned)
+            )
+        else:  # referred: no referral module yet, so nothing is received
+            stmt = stmt.where(Case.id.is_(None))
+        stmt = _filtered(stmt, keyring, filters)
+        stmt = (
+            stmt.order_by(Case.created_at.desc(), Case.id).limit(per_page + 1).offset((page - 1) * per_page)
+        )
+        rows = session.execute(stmt).all()
+        items = [
+            CaseSummary(
+                id=r[0],
+                survivor_code=decrypt_text(keyring, "survivor_code", r[1], r[2]),
+                status=r[3],
+                trafficking_status=r[4],
+                sex=r[5],
+                age_at_trafficking=r[6],
+                primary_exploitation=r[7],
+                identified_on=r[8],
+                organisation_id=r[9],
+            )
+            for r in rows[:per_page]
+        ]
+        audit.record_one(
+            session,
+            keyring,
+            AuditEntry(actor.user_id, "case.list", "case", None, detail={"shown": [i.id for i in items]}),
+        )
+    return CasePage(items, page, per_page, len(rows) > per_page)
+
+
+# -- notes and documents ------------------------------------------------------------------------------
+
+
+def add_note(db: Database, actor: Actor, case_id: str, text: str) -> str:
+    from pydantic import TypeAdapter
+
+    try:
+        body = TypeAdapter(NoteText).validate_python(text)
+    except ValidationError as exc:
+        raise invalid_from(exc, "text") from None
+    with db.transaction() as session:
+        _load_case_for(db, session, actor, case_id, Action.NOTE_ADD)
+        note_id = new_id()
+        session.add(
+            CaseNote(
+                id=note_id,
+                case_id=case_id,
+                author_id=actor.user_id,
+                body_enc=encrypt_text(db.keyring, "note", note_id, body),
+                created_at=now(),
+            )
+        )
+        audit.record_one(session, db.keyring, AuditEntry(actor.user_id, "note.add", "case", case_id))
+    return note_id
+
+
+def add_document(
+    db: Database, actor: Actor, case_id: str, filename: str, media_type: str, content: bytes
+) -> str:
+    """Store a file encrypted; images lose their metadata (EXIF, GPS) first."""
+    if not content:
+        raise InvalidInput("the file is empty", field="file")
+    if len(content) > MAX_DOCUMENT_BYTES:
+        raise InvalidInput(f"the file is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB", field="file")
+    name = filename.strip()[:200] or "document"
+    content, media_type = strip_metadata(content, media_type)
+    with db.transaction() as session:
+        _load_case_for(db, session, actor, case_id, Action.DOCUMENT_ADD)
+        doc_id = new_id()
+        session.add(
+            Document(
+                id=doc_id,
+                case_id=case_id,
+                uploaded_by=actor.user_id,
+                filename_enc=encrypt_text(db.keyring, "document_name", doc_id, name),
+                media_type=media_type[:100],
+                size=len(content),
+                content_enc=db.keyring.encrypt(content, _ctx("document", doc_id)),
+                created_at=now(),
+            )
+        )
+        audit.record_one(
+            session,
+            db.keyring,
+            AuditEntry(actor.user_id, "document.add", "document", doc_id, detail={"case": case_id}),
+        )
+    return doc_id
+
+
+def read_document(db: Database, actor: Actor, document_id: str) -> tuple[str, str, bytes]:
+    with db.transaction() as session:
+        doc = session.get(Document, document_id)
+        if doc is None:
+            raise NotFound(f"no document {document_id}")
+        _load_case_for(db, session, actor, doc.case_id, Action.DOCUMENT_READ)
+        name = decrypt_text(db.keyring, "document_name", doc.id, doc.filename_enc)
+        content = db.keyring.decrypt(doc.content_enc, _ctx("document", doc.id))
+        audit.record_one(session, db.keyring, AuditEntry(actor.user_id, "document.read", "document", doc.id))
+    return name, doc.media_type, content
+
+
+# -- batch import -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    cases: int
+    persons: int
+
+
+def parse_import_lines(lines: Iterable[str]) -> Iterator[tuple[int, Intake]]:
+    """Parse JSON Lines into intakes; the first bad line raises ``InvalidInput`` naming line and field."""
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InvalidInput(f"line {number}: not valid JSON ({exc.msg})", field=f"line {number}") from None
+        if not isinstance(raw, dict):
+            raise InvalidInput(f"line {number}: expected a JSON object", field=f"line {number}")
+        try:
+            yield number, Intake.model_validate(raw)
+        except ValidationError as exc:
+            problem = invalid_from(exc)
+            raise InvalidInput(
+                f"line {number}: {problem.message}", field=f"line {number}: {problem.field}"
+            ) from None
+
+
+def import_cases(
+    db: Database,
+    actor_id: str,
+    lines: Iterable[str],
+    *,
+    default_organisation_id: str,
+    organisations: dict[str, str],
+    batch_size: int = 1000,
+    progress: Any = None,
+) -> ImportReport:
+    """Import all lines in one transaction: any bad line rolls back the whole import."""
+    cases = persons = 0
+    with db.transaction() as session:
+        rows = IntakeRows()
+        codes_seen: dict[str, str] = {}
+        for number, data in parse_import_lines(lines):
+            org_id = default_organisation_id
+            if data.organisation is not None:
+                if data.organisation not in organisations:
+                    raise InvalidInput(
+                        f"line {number}: organisation: no organisation named {data.organisation!r}",
+                        field=f"line {number}: organisation",
+                    )
+                org_id = organisations[data.organisation]
+            code = data.case.survivor_code
+            person_id = None
+            if code:
+                key = code.casefold()
+                person_id = codes_seen.get(key) or _existing_person(session, db.keyring, code)
+            new_person = person_id is None
+            build_intake_rows(
+                rows,
+                db.keyring,
+                data,
+                organisation_id=org_id,
+                actor_id=actor_id,
+                user_id=None,
+                person_id=person_id,
+            )
+            if new_person:
+                persons += 1
+                if code:
+                    codes_seen[code.casefold()] = rows.persons[-1]["id"]
+            cases += 1
+            if len(rows.cases) >= batch_size:
+                rows.insert(session, db.keyring)
+            if progress is not None:
+                progress(1)
+        rows.insert(session, db.keyring)
+    return ImportReport(cases, persons)
+
+
+def person_identity_fields() -> list[str]:
+    return list(PersonIdentity.model_fields)

@@ -1,0 +1,38 @@
+"""Errors a use case can raise. The API turns them into problem+json, the CLI into one line and exit 2."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class InvalidInput(ServiceError):
+    status = 422
+    title = "Invalid input"
+
+
+class Forbidden(ServiceError):
+    status = 403
+    title = "Forbidden"
+
+
+class NotFound(ServiceError):
+    status = 404
+    title = "Not found"
+
+
+class Conflict(ServiceError):
+    status = 409
+    title = "Conflict"
+
+
+class Unauthenticated(ServiceError):
+    status = 401
+    title = "Authentication required"

@@ -1,0 +1,97 @@
+"""Engine and transactions. SQLite: WAL, foreign keys on, ``synchronous=FULL``, one writer at a time
+(``BEGIN IMMEDIATE``). PostgreSQL: through ``OPENNRM_DATABASE_URL``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from opennrm.store.keys import Keyring, KeyUnavailable, TamperedCiphertext
+
+KEY_CHECK_CONTEXT = "app_meta:key_check"
+KEY_CHECK_PLAINTEXT = b"opennrm key check"
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA synchronous=FULL")
+            cur.execute("PRAGMA secure_delete=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+class Database:
+    """The engine, the session factory and the keyring of one installation."""
+
+    def __init__(self, engine: Engine, keyring: Keyring) -> None:
+        self.engine = engine
+        self.keyring = keyring
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: committed on success, rolled back entirely on any error."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def check_key(self) -> None:
+        """Refuse to start with a key that does not belong to this database."""
+        from opennrm.store.tables import AppMeta
+
+        with self.transaction() as session:
+            row = session.get(AppMeta, "key_check")
+            if row is None:
+                raise KeyUnavailable("the database is not initialised: run 'opennrm init'")
+            try:
+                ok = self.keyring.decrypt(bytes.fromhex(row.value), KEY_CHECK_CONTEXT) == KEY_CHECK_PLAINTEXT
+            except (TamperedCiphertext, KeyUnavailable, ValueError):
+                ok = False
+            if not ok:
+                raise KeyUnavailable(
+                    "the encryption key does not match this database; set OPENNRM_KEY or restore the key "
+                    "file that 'opennrm init' made for it"
+                )
+
+    def write_key_check(self, session: Session) -> None:
+        from opennrm.store.tables import AppMeta
+
+        blob = self.keyring.encrypt(KEY_CHECK_PLAINTEXT, KEY_CHECK_CONTEXT).hex()
+        row = session.get(AppMeta, "key_check")
+        if row is None:
+            session.add(AppMeta(key="key_check", value=blob))
+        else:
+            row.value = blob
+
+    def integrity_check(self) -> str:
+        """SQLite's own integrity check ('ok' when sound); PostgreSQL answers 'ok' when reachable."""
+        with self.engine.connect() as conn:
+            if self.is_sqlite:
+                return str(conn.execute(text("PRAGMA integrity_check")).scalar())
+            conn.execute(text("SELECT 1"))
+            return "ok"
+
+    def dispose(self) -> None:
+        self.engine.dispose()

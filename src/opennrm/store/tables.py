@@ -1,0 +1,187 @@
+"""Database tables (SQLAlchemy 2). Columns ending in ``_enc`` hold AES-GCM ciphertexts (see ``keys``);
+columns ending in ``_index`` hold keyed blind indexes. No other column holds identifying data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ID = String(36)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class AppMeta(Base):
+    __tablename__ = "app_meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    type: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    role: Mapped[str] = mapped_column(String(40))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    totp_secret_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[Any | None] = mapped_column(DateTime(timezone=True))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+
+class LoginSession(Base):
+    """Server-side session. ``id`` is the SHA-256 of the cookie token, never the token itself."""
+
+    __tablename__ = "login_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf_secret: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+
+class Person(Base):
+    __tablename__ = "persons"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    survivor_code_index: Mapped[str] = mapped_column(String(32), unique=True)
+    survivor_code_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    phone_index: Mapped[str | None] = mapped_column(String(32), index=True)
+    identity_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), index=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(40))
+    trafficking_status: Mapped[str] = mapped_column(String(40))
+    identified_on: Mapped[Any] = mapped_column(Date)
+    age_at_trafficking: Mapped[int | None] = mapped_column(Integer)
+    is_child: Mapped[bool | None] = mapped_column(Boolean)
+    sex: Mapped[str] = mapped_column(String(20))
+    gender: Mapped[str] = mapped_column(String(40))
+    citizenship: Mapped[list[str]] = mapped_column(JSON)
+    migration_status: Mapped[str] = mapped_column(String(40))
+    languages: Mapped[list[str]] = mapped_column(JSON)
+    disability: Mapped[list[str]] = mapped_column(JSON)
+    ethnicity: Mapped[str | None] = mapped_column(String(200))
+    socioeconomic: Mapped[list[str]] = mapped_column(JSON)
+    education: Mapped[str] = mapped_column(String(40))
+    region: Mapped[str | None] = mapped_column(String(200))
+    primary_exploitation: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        Index("ix_cases_org_created", "organisation_id", "created_at"),
+        Index("ix_cases_org_status", "organisation_id", "status"),
+        Index("ix_cases_org_exploitation", "organisation_id", "primary_exploitation"),
+    )
+
+
+class CaseAssignment(Base):
+    __tablename__ = "case_assignments"
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+
+
+class ExploitationEventRow(Base):
+    __tablename__ = "exploitation_events"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    event_type: Mapped[str] = mapped_column(String(20))
+    exploitation_types: Mapped[list[str]] = mapped_column(JSON)
+    means_of_control: Mapped[list[str]] = mapped_column(JSON)
+    recruitment_method: Mapped[str | None] = mapped_column(String(40))
+    recruiter_relationship: Mapped[str | None] = mapped_column(String(40))
+    online_platforms: Mapped[list[str]] = mapped_column(JSON)
+    country: Mapped[str | None] = mapped_column(String(2))
+    place_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    start_date: Mapped[Any | None] = mapped_column(Date)
+    end_date: Mapped[Any | None] = mapped_column(Date)
+
+
+class CaseNote(Base):
+    __tablename__ = "case_notes"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    body_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+
+class Document(Base):
+    __tablename__ = "documents"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    uploaded_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    filename_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    content_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEvent(Base):
+    """One link of the audit hash chain. Holds identifiers and action names only, never personal data."""
+
+    __tablename__ = "audit_events"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[str | None] = mapped_column(String(36))
+    action: Mapped[str] = mapped_column(String(60))
+    object_type: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[str | None] = mapped_column(String(36))
+    outcome: Mapped[str] = mapped_column(String(20))
+    detail: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    seal: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The last link of the chain, sealed, so that cutting events off the end is caught too."""
+
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+    seal: Mapped[str] = mapped_column(String(64))
