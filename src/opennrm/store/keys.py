@@ -171,6 +171,16 @@ class Keyring:
         except InvalidTag:
             raise TamperedCiphertext(f"ciphertext of {context.split(':')[0]} failed authentication") from None
 
+    def backup_key(self, kid: bytes | None = None) -> tuple[bytes, AESGCM]:
+        """The key id and AEAD that protect a backup file (the newest data key unless ``kid`` is given)."""
+        key = self._keys[-1] if kid is None else self._by_id.get(kid)
+        if key is None:
+            raise KeyUnavailable(
+                f"the backup was made with key {kid.hex() if kid else '?'}, which this key file "
+                "does not hold; use the key file that was current when the backup was made"
+            )
+        return key.id, AESGCM(_derive(key.secret, b"backup"))
+
     def key_id_of(self, blob: bytes) -> str:
         return blob[1 : 1 + _KID_LEN].hex()
 

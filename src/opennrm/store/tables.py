@@ -185,3 +185,15 @@ class AuditHead(Base):
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
     seal: Mapped[str] = mapped_column(String(64))
+
+
+# Every encrypted column and the context kind its ciphertexts are bound to (with the row id).
+ENCRYPTED_COLUMNS: tuple[tuple[type[Base], str, str], ...] = (
+    (Person, "survivor_code_enc", "survivor_code"),
+    (Person, "identity_enc", "person"),
+    (ExploitationEventRow, "place_enc", "event_place"),
+    (CaseNote, "body_enc", "note"),
+    (Document, "filename_enc", "document_name"),
+    (Document, "content_enc", "document"),
+    (User, "totp_secret_enc", "totp"),
+)

@@ -1,0 +1,61 @@
+"""``opennrm org add`` and ``opennrm user add``."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from opennrm.access.roles import Role
+from opennrm.cli.common import database, fail
+from opennrm.domain.vocabularies import OrganisationType
+from opennrm.services import admin
+from opennrm.services.errors import InvalidInput
+
+org_app = typer.Typer(help="Organisations of the referral network.", no_args_is_help=True)
+user_app = typer.Typer(help="User accounts.", no_args_is_help=True)
+
+ORG_TYPES = ", ".join(t.value for t in OrganisationType)
+ROLES = ", ".join(r.value for r in Role)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(org_app, name="org")
+    app.add_typer(user_app, name="user")
+
+
+@org_app.command("add")
+def org_add(
+    name: str = typer.Argument(..., help="The organisation's name."),
+    type_: str = typer.Option(..., "--type", help=f"One of: {ORG_TYPES}."),
+) -> None:
+    """Add an organisation."""
+    with database() as db:
+        admin.add_organisation(db, name, type_)
+    typer.echo(f"Added organisation {name!r} ({type_}).")
+
+
+@user_app.command("add")
+def user_add(
+    username: str = typer.Argument(..., help="Log-in name."),
+    org: str = typer.Option(..., "--org", help="Name of the user's organisation."),
+    role: str = typer.Option(..., "--role", help=f"One of: {ROLES}."),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from standard input."
+    ),
+) -> None:
+    """Add a user. Prints the TOTP enrolment secret once: give it to the user over a safe channel."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with database() as db:
+        try:
+            user = admin.add_user(db, username, org, role, password)
+        except InvalidInput as exc:
+            fail(exc.message)
+    typer.echo(f"Added user {user.username!r} ({role}, {org}).")
+    if user.totp_secret:
+        typer.echo(f"TOTP enrolment secret (shown once): {user.totp_secret}")
+    else:
+        typer.echo("This role never sees person-level data and needs no second factor.")

@@ -1,0 +1,261 @@
+"""Seeded synthetic demo cases: realistic enough to try the system, never real people.
+
+Shares follow the published UNODC Global Report on Trafficking in Persons 2024 figures quoted in
+``shared/reference/statistics-and-privacy.md`` §2 (victims detected 2020–2023): women 39%, girls 22%,
+boys 16%, men 23%; forced labour 42%, sexual exploitation 38%, forced criminality 8% (2022), the rest
+split between begging, forced marriage, mixed forms, organ removal and other. Names come from Faker in
+several locales, so the demo exercises scripts other than Latin.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from faker import Faker
+
+from opennrm.domain.records import Intake
+from opennrm.services.cases import IntakeRows, build_intake_rows
+from opennrm.store.database import Database
+
+# (Faker locale, ISO 3166 citizenship, ISO 639 language)
+ORIGINS: tuple[tuple[str, str, str], ...] = (
+    ("es_MX", "MX", "es"),
+    ("en_NG", "NG", "en"),
+    ("ro_RO", "RO", "ro"),
+    ("uk_UA", "UA", "uk"),
+    ("vi_VN", "VN", "vi"),
+    ("zh_CN", "CN", "zh"),
+    ("zh_TW", "TW", "zh"),
+    ("th_TH", "TH", "th"),
+    ("ar_EG", "EG", "ar"),
+    ("fr_FR", "FR", "fr"),
+    ("ru_RU", "RU", "ru"),
+    ("ne_NP", "NP", "ne"),
+    ("en_PH", "PH", "tl"),
+    ("es_CO", "CO", "es"),
+)
+
+VICTIM_GROUPS = (("woman", 0.39), ("girl", 0.22), ("boy", 0.16), ("man", 0.23))
+FORMS = (
+    (["forced_labour"], 0.42),
+    (["sexual_exploitation"], 0.38),
+    (["forced_criminality"], 0.08),
+    (["forced_begging"], 0.03),
+    (["forced_marriage"], 0.03),
+    (["sexual_exploitation", "forced_labour"], 0.03),
+    (["organ_removal"], 0.01),
+    (["other"], 0.02),
+)
+MEANS = (
+    "false_promises",
+    "debt_bondage",
+    "withholds_documents",
+    "psychological_abuse",
+    "physical_threats",
+    "takes_earnings",
+    "threats_law_enforcement",
+    "excessive_working_hours",
+    "restricts_financial_access",
+    "sexual_abuse",
+    "physical_abuse",
+    "threatens_family",
+)
+RECRUITMENT = (
+    "online_social_network",
+    "online_advertisement",
+    "friends",
+    "family",
+    "at_work",
+    "place_of_business",
+    "newspaper_advert",
+    "other",
+)
+PLATFORMS = (
+    "facebook",
+    "whatsapp",
+    "telegram",
+    "wechat",
+    "instagram",
+    "tiktok",
+    "line",
+    "viber",
+    "job_board",
+)
+REGIONS = ("North", "South", "East", "West", "Capital", "Coast", "Border")
+STATUSES = ("new", "assessment", "case_plan", "services", "follow_up", "closed")
+MIGRATION = (
+    "migrant_labour",
+    "migrant_irregular",
+    "asylum_seeker",
+    "refugee",
+    "migrant_visitor",
+    "internally_displaced",
+    "national",
+    "unknown",
+)
+NOTES = (
+    "First meeting at the drop-in centre; she asked for a safe place to stay tonight.",
+    "Interpreter present. Explained the reflection and recovery period and her right to legal aid.",
+    "Health check arranged at the clinic; no police contact requested by her.",
+    "Follow-up call: settled in the shelter, wants help with her residence permit.",
+    "Employer kept her passport; she wants to recover her documents and her unpaid wages.",
+)
+
+
+def _pick(rng: random.Random, weighted: tuple[tuple[Any, float], ...]) -> Any:
+    values, weights = zip(*weighted, strict=True)
+    return rng.choices(values, weights=weights, k=1)[0]
+
+
+def _phone(fake: Faker) -> str:
+    """A phone number in the locale's format (en_PH has no phone provider: a Philippine mobile format)."""
+    try:
+        return str(fake.phone_number())
+    except AttributeError:  # locales without a phone provider
+        return "+63 9" + fake.numerify("## ### ####")
+
+
+@dataclass
+class DemoCaseGenerator:
+    """Yields ``Intake`` records; the same seed gives the same cases."""
+
+    seed: int = 38
+    home_country: str = "US"
+
+    def __post_init__(self) -> None:
+        self._rng = random.Random(self.seed)  # noqa: S311 - synthetic demo data, not security
+        self._fakers: dict[str, Faker] = {}
+
+    def _faker(self, locale: str) -> Faker:
+        if locale not in self._fakers:
+            fake = Faker(locale)
+            fake.seed_instance(self.seed)
+            self._fakers[locale] = fake
+        return self._fakers[locale]
+
+    def __iter__(self) -> Iterator[Intake]:
+        while True:
+            yield self.one()
+
+    def one(self) -> Intake:
+        rng = self._rng
+        locale, country, language = rng.choice(ORIGINS)
+        fake = self._faker(locale)
+        group = _pick(rng, VICTIM_GROUPS)
+        child = group in ("girl", "boy")
+        female = group in ("woman", "girl")
+        age = rng.randint(9, 17) if child else rng.randint(18, 55)
+        if rng.random() < 0.06:
+            age = None
+        today = dt.date.today()
+        identified = today - dt.timedelta(days=rng.randint(0, 5 * 365))
+        forms = _pick(rng, FORMS)
+        start = identified - dt.timedelta(days=rng.randint(30, 900))
+        end = min(identified, start + dt.timedelta(days=rng.randint(10, 700)))
+        birth = None
+        if age is not None and rng.random() < 0.7:
+            birth = start - dt.timedelta(days=age * 365 + rng.randint(0, 364))
+        given = fake.first_name_female() if female else fake.first_name_male()
+        sex = "female" if female else "male"
+        if rng.random() < 0.01:
+            sex, gender = "unknown", "non_conforming"
+        else:
+            gender = "feminine" if female else "masculine"
+        events: list[dict[str, Any]] = [
+            {
+                "event_type": "recruitment",
+                "recruitment_method": rng.choice(RECRUITMENT),
+                "recruiter_relationship": rng.choice(
+                    ("acquainted", "unacquainted", "familial", "intimate_partner")
+                ),
+                "online_platforms": rng.sample(PLATFORMS, k=rng.choice((0, 1, 1, 2))),
+                "country": country,
+                "start_date": start.isoformat(),
+            },
+            {
+                "event_type": "exploitation",
+                "exploitation_types": forms,
+                "means_of_control": rng.sample(MEANS, k=rng.randint(1, 4)),
+                "country": self.home_country,
+                "place": fake.city(),
+                "start_date": start.isoformat(),
+                "end_date": end.isoformat(),
+            },
+        ]
+        record = {
+            "person": {
+                "given_name": given,
+                "family_name": fake.last_name(),
+                "birth_date": birth.isoformat() if birth else None,
+                "phone": _phone(fake) if rng.random() < 0.6 else None,
+                "email": fake.email() if rng.random() < 0.2 else None,
+                "id_document_number": fake.bothify("??#######").upper() if rng.random() < 0.4 else None,
+                "address": fake.address().replace("\n", ", ")[:900] if rng.random() < 0.3 else None,
+            },
+            "case": {
+                "status": rng.choice(STATUSES),
+                "trafficking_status": rng.choice(("possible_victim", "presumed_victim", "actual_victim")),
+                "identified_on": identified.isoformat(),
+                "age_at_trafficking": age,
+                "sex": sex,
+                "gender": gender,
+                "citizenship": [country] if rng.random() < 0.95 else [],
+                "migration_status": "national" if country == self.home_country else rng.choice(MIGRATION),
+                "languages": [language] + (["en"] if language != "en" and rng.random() < 0.3 else []),
+                "disability": ["none"]
+                if rng.random() < 0.85
+                else [rng.choice(("psychosocial", "mobility", "hearing", "cognition"))],
+                "socioeconomic": rng.sample(
+                    ("poverty", "debt", "unemployment", "no_schooling", "rural", "domestic_violence"),
+                    k=rng.randint(0, 3),
+                ),
+                "education": rng.choice(("primary", "lower_secondary", "upper_secondary", "none", "unknown")),
+                "region": rng.choice(REGIONS),
+                "events": events,
+            },
+            "notes": rng.sample(NOTES, k=rng.randint(0, 2)),
+        }
+        record["person"] = {k: v for k, v in record["person"].items() if v is not None}
+        return Intake.model_validate(record)
+
+
+def load_demo_cases(
+    db: Database,
+    count: int,
+    *,
+    organisation_ids: list[str],
+    user_ids: list[str | None],
+    seed: int = 38,
+    batch_size: int = 2000,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Generate and insert ``count`` cases in batches, each batch its own transaction (so a crash keeps
+    what was committed). Cases go round-robin to the given organisations and users."""
+    generator = DemoCaseGenerator(seed=seed)
+    done = 0
+    rng = random.Random(seed)  # noqa: S311 - synthetic demo data
+    while done < count:
+        size = min(batch_size, count - done)
+        rows = IntakeRows()
+        for i in range(size):
+            k = rng.randrange(len(organisation_ids))
+            user_id = user_ids[k] if k < len(user_ids) else None
+            build_intake_rows(
+                rows,
+                db.keyring,
+                generator.one(),
+                organisation_id=organisation_ids[k],
+                actor_id=user_id or "cli",
+                user_id=user_id,
+            )
+            del i
+        with db.transaction() as session:
+            rows.insert(session, db.keyring)
+        done += size
+        if progress is not None:
+            progress(size)
+    return done

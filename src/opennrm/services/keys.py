@@ -1,0 +1,99 @@
+"""Key rotation: a fresh data key, every ciphertext and blind index re-made with it, the old key retired.
+
+Crash safety: the key file first gains the new key beside the old one (both decrypt), then all data is
+re-encrypted in one transaction, and only after it commits does the key file drop the old key. A crash at
+any point leaves a key file that opens the database.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from opennrm.config import Settings
+from opennrm.store import audit
+from opennrm.store.audit import AuditEntry
+from opennrm.store.database import Database, make_engine
+from opennrm.store.keys import Keyring, KeyUnavailable
+from opennrm.store.tables import ENCRYPTED_COLUMNS, Person
+
+_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class RotationResult:
+    new_key_id: str
+    ciphertexts: int
+
+
+def rotate_key(settings: Settings) -> RotationResult:
+    if settings.key_env:
+        raise KeyUnavailable(
+            "key rotation needs a key file; OPENNRM_KEY is set (unset it and use OPENNRM_KEY_FILE)"
+        )
+    old = Keyring.load(settings.key_file, None)
+    Database(make_engine(settings.database_url), old).check_key()
+    both = old.with_new_key()
+    both.write(settings.key_file)
+    db = Database(make_engine(settings.database_url), both)
+    count = 0
+    try:
+        with db.transaction() as session:
+            for table, column, kind in ENCRYPTED_COLUMNS:
+                col = getattr(table, column)
+                last = ""
+                while True:
+                    rows = session.execute(
+                        select(table.id, col)
+                        .where(table.id > last, col.is_not(None))
+                        .order_by(table.id)
+                        .limit(_BATCH)
+                    ).all()
+                    if not rows:
+                        break
+                    for row_id, blob in rows:
+                        context = f"{kind}:{row_id}"
+                        fresh = both.encrypt(both.decrypt(blob, context), context)
+                        session.execute(update(table).where(table.id == row_id).values({column: fresh}))
+                        count += 1
+                    last = rows[-1][0]
+            _reindex(session, both)
+            db.write_key_check(session)
+            audit.record_one(
+                session,
+                both,
+                AuditEntry("cli", "key.rotate", "installation", None, detail={"ciphertexts": count}),
+            )
+    finally:
+        db.dispose()
+    both.current_only().write(settings.key_file)
+    return RotationResult(both.current_id, count)
+
+
+def _reindex(session: Session, keyring: Keyring) -> None:
+    """Blind indexes depend on the newest key: recompute them from the decrypted values."""
+    last = ""
+    while True:
+        rows = session.execute(
+            select(Person.id, Person.survivor_code_enc, Person.identity_enc)
+            .where(Person.id > last)
+            .order_by(Person.id)
+            .limit(_BATCH)
+        ).all()
+        if not rows:
+            break
+        for person_id, code_enc, identity_enc in rows:
+            code = keyring.decrypt(code_enc, f"survivor_code:{person_id}").decode()
+            phone = json.loads(keyring.decrypt(identity_enc, f"person:{person_id}")).get("phone")
+            session.execute(
+                update(Person)
+                .where(Person.id == person_id)
+                .values(
+                    survivor_code_index=keyring.blind_index("survivor_code", code),
+                    phone_index=keyring.blind_index("phone", phone) if phone else None,
+                )
+            )
+        last = rows[-1][0]

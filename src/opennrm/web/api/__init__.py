@@ -1,0 +1,11 @@
+"""The JSON API under ``/api``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from opennrm.web.api import cases, session
+
+router = APIRouter(prefix="/api")
+router.include_router(session.router)
+router.include_router(cases.router)

@@ -1,0 +1,99 @@
+"""The FastAPI application factory. Nothing is created at import time: ``create_app(settings)`` builds it."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from opennrm import __version__
+from opennrm.config import Settings
+from opennrm.logs import configure_logging
+from opennrm.services.errors import ServiceError
+from opennrm.services.installation import open_database
+from opennrm.web import api, pages
+from opennrm.web.problems import (
+    http_exception_problem,
+    service_error_problem,
+    unexpected_problem,
+    validation_problem,
+)
+
+STATIC = Path(__file__).parent / "static"
+log = logging.getLogger("opennrm.web")
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+
+def create_app(settings: Settings) -> FastAPI:
+    configure_logging(settings)
+    db = open_database(settings)
+    app = FastAPI(
+        title="OpenNRM API",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,  # served behind a session by api.openapi_schema
+    )
+    app.state.settings = settings
+    app.state.db = db
+
+    @app.middleware("http")
+    async def _headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        started = time.perf_counter()
+        try:
+            response = await call_next(request)
+        except Exception as exc:  # last line of defence: no trace or SQL reaches the client
+            log.error("unhandled %s on %s %s", type(exc).__name__, request.method, _route_of(request))
+            response = unexpected_problem()
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if not request.url.path.startswith("/static/"):
+            response.headers["Cache-Control"] = "no-store"
+        # Only the route template and status are logged: never the query string, body or client address.
+        log.info(
+            "%s %s %s %.1fms",
+            request.method,
+            _route_of(request),
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+        )
+        return response
+
+    app.add_exception_handler(ServiceError, service_error_problem)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, validation_problem)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, http_exception_problem)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, lambda _r, _e: unexpected_problem())
+
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.on_event("shutdown")
+    def _close() -> None:
+        db.dispose()
+
+    return app
+
+
+def _route_of(request: Request) -> str:
+    route = request.scope.get("route")
+    return getattr(route, "path", None) or "(unmatched)"

@@ -1,0 +1,11 @@
+"""Server-rendered pages (Jinja2); they work without JavaScript."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from opennrm.web.pages import cases, login
+
+router = APIRouter(include_in_schema=False)
+router.include_router(login.router)
+router.include_router(cases.router)

@@ -1,0 +1,192 @@
+"""Case list, case view and intake form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+
+from opennrm.domain import vocabularies as v
+from opennrm.domain.records import Intake
+from opennrm.services import cases
+from opennrm.services.errors import InvalidInput
+from opennrm.web.deps import check_csrf, current_user, get_db
+from opennrm.web.pages.render import render
+from opennrm.web.pages.same_origin import require_same_origin
+
+router = APIRouter()
+
+FILTERS = {
+    "status": v.CaseStatus,
+    "trafficking_status": v.TraffickingStatus,
+    "sex": v.Sex,
+    "exploitation": v.ExploitationType,
+}
+VOCABULARIES = {
+    "sex": v.codes(v.Sex),
+    "gender": v.codes(v.Gender),
+    "status": v.codes(v.CaseStatus),
+    "trafficking_status": v.codes(v.TraffickingStatus),
+    "migration_status": v.codes(v.MigrationStatus),
+    "exploitation_types": v.codes(v.ExploitationType),
+    "means_of_control": v.codes(v.MeansOfControl),
+    "recruitment_method": v.codes(v.RecruitmentMethod),
+    "age_group": ["child", "adult", "unknown"],
+}
+
+
+@router.get("/cases")
+def case_list(request: Request) -> Response:
+    user = current_user(request)
+    q = request.query_params
+    chosen: dict[str, str] = {}
+    for name, vocabulary in FILTERS.items():
+        value = q.get(name) or ""
+        if value and value in v.codes(vocabulary):
+            chosen[name] = value
+    if q.get("age_group") in VOCABULARIES["age_group"]:
+        chosen["age_group"] = q["age_group"]
+    search = (q.get("survivor_code") or "").strip()[:40]
+    try:
+        page = max(1, min(int(q.get("page") or 1), 100_000))
+    except ValueError:
+        page = 1
+    filters = cases.CaseFilters(survivor_code=search or None, **chosen)
+    result = cases.list_cases(get_db(request), user.actor, filters, page, 50)
+    base = {**chosen, **({"survivor_code": search} if search else {})}
+    return render(
+        request,
+        "cases.html",
+        result=result,
+        chosen=chosen,
+        search=search,
+        vocabularies=VOCABULARIES,
+        base_query=base,
+    )
+
+
+@router.get("/cases/new")
+def intake_form(request: Request) -> Response:
+    current_user(request)
+    return render(request, "intake.html", values={}, errors={}, vocabularies=VOCABULARIES)
+
+
+def _form_to_intake(form: dict[str, Any], multi: dict[str, list[str]]) -> dict[str, Any]:
+    def text(name: str) -> str | None:
+        value = str(form.get(name) or "").strip()
+        return value or None
+
+    person = {
+        k: text(k)
+        for k in (
+            "given_name",
+            "family_name",
+            "birth_date",
+            "phone",
+            "email",
+            "id_document_number",
+            "address",
+        )
+    }
+    age = text("age_at_trafficking")
+    event = {
+        "event_type": "exploitation",
+        "exploitation_types": multi.get("exploitation_types", []),
+        "means_of_control": multi.get("means_of_control", []),
+        "recruitment_method": text("recruitment_method"),
+        "country": text("event_country"),
+        "place": text("event_place"),
+        "start_date": text("event_start"),
+        "end_date": text("event_end"),
+    }
+    has_event = any(
+        event[k]
+        for k in (
+            "exploitation_types",
+            "means_of_control",
+            "recruitment_method",
+            "country",
+            "place",
+            "start_date",
+            "end_date",
+        )
+    )
+    case = {
+        "age_at_trafficking": age if age is None else (int(age) if age.lstrip("-").isdigit() else age),
+        "sex": text("sex") or "unknown",
+        "gender": text("gender") or "unknown",
+        "citizenship": [c.strip() for c in (text("citizenship") or "").split(",") if c.strip()],
+        "languages": [c.strip() for c in (text("languages") or "").split(",") if c.strip()],
+        "migration_status": text("migration_status") or "unknown",
+        "events": [{k: val for k, val in event.items() if val not in (None, [])}] if has_event else [],
+    }
+    note = text("note")
+    return {
+        "person": {k: val for k, val in person.items() if val is not None},
+        "case": case,
+        "notes": [note] if note else [],
+    }
+
+
+@router.post("/cases/new")
+async def intake_submit(request: Request) -> Response:
+    require_same_origin(request)
+    user = current_user(request)
+    form = await request.form()
+    check_csrf(user, str(form.get("csrf") or ""))
+    values = {k: str(val) for k, val in form.items()}
+    multi = {k: [str(x) for x in form.getlist(k)] for k in ("exploitation_types", "means_of_control")}
+    try:
+        intake = Intake.model_validate(_form_to_intake(values, multi))
+    except ValidationError as exc:
+        problem = cases.invalid_from(exc)
+        field = _form_field(problem.field or "")
+        return render(
+            request,
+            "intake.html",
+            status=422,
+            values=values,
+            multi=multi,
+            errors={field: problem.message.split(": ", 1)[-1]},
+            vocabularies=VOCABULARIES,
+        )
+    case_id = cases.intake(get_db(request), user.actor, intake)
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+def _form_field(path: str) -> str:
+    """Map a model path (``case.events.0.place``) back to the form field that holds it."""
+    parts = path.split(".")
+    if parts[:2] == ["case", "events"] and len(parts) >= 4:
+        return {
+            "country": "event_country",
+            "place": "event_place",
+            "start_date": "event_start",
+            "end_date": "event_end",
+        }.get(parts[3], parts[3])
+    if len(parts) >= 2:
+        return parts[1]
+    return parts[0]
+
+
+@router.get("/cases/{case_id}")
+def case_page(case_id: str, request: Request) -> Response:
+    user = current_user(request)
+    view = cases.view_case(get_db(request), user.actor, case_id)
+    return render(request, "case.html", view=view, note_error=None)
+
+
+@router.post("/cases/{case_id}/notes")
+async def note_submit(case_id: str, request: Request) -> Response:
+    require_same_origin(request)
+    user = current_user(request)
+    form = await request.form()
+    check_csrf(user, str(form.get("csrf") or ""))
+    try:
+        cases.add_note(get_db(request), user.actor, case_id, str(form.get("text") or ""))
+    except InvalidInput as exc:
+        view = cases.view_case(get_db(request), user.actor, case_id)
+        return render(request, "case.html", status=422, view=view, note_error=exc.message)
+    return RedirectResponse(f"/cases/{case_id}#notes", status_code=303)

@@ -1,0 +1,55 @@
+"""Log-in and log-out pages."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from opennrm.services import auth
+from opennrm.services.errors import Unauthenticated
+from opennrm.web.api.session import set_session_cookie
+from opennrm.web.deps import COOKIE, check_csrf, current_user, get_db, optional_user, session_token
+from opennrm.web.pages.render import render
+from opennrm.web.pages.same_origin import require_same_origin
+
+router = APIRouter()
+
+
+@router.get("/")
+def home(request: Request) -> Response:
+    return RedirectResponse("/cases" if optional_user(request) else "/login", status_code=303)
+
+
+@router.get("/login")
+def login_page(request: Request) -> Response:
+    return render(request, "login.html", error=None, username="")
+
+
+@router.post("/login")
+def login_submit(
+    request: Request,
+    username: str = Form(..., max_length=80),
+    password: str = Form(..., max_length=256),
+    totp: str = Form("", max_length=10),
+) -> Response:
+    require_same_origin(request)
+    try:
+        token = auth.log_in(get_db(request), username, password, totp or None)
+    except Unauthenticated as exc:
+        return render(request, "login.html", status=401, error=exc.message, username=username)
+    response = RedirectResponse("/cases", status_code=303)
+    set_session_cookie(response, token, request)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, csrf: str = Form("")) -> Response:
+    require_same_origin(request)
+    user = current_user(request)
+    check_csrf(user, csrf)
+    token = session_token(request)
+    if token:
+        auth.log_out(get_db(request), token)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE, path="/")
+    return response

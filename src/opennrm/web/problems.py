@@ -1,0 +1,78 @@
+"""RFC 9457 problem details for the API; plain pages (or a redirect to log-in) for the web pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from opennrm.services.errors import ServiceError, Unauthenticated
+
+PROBLEM = "application/problem+json"
+
+
+def problem(status: int, title: str, detail: str, field: str | None = None, **extra: Any) -> JSONResponse:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    if field is not None:
+        body["field"] = field
+    body.update(extra)
+    headers = {"WWW-Authenticate": 'Cookie realm="opennrm"'} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _page_error(request: Request, status: int, title: str, detail: str) -> Response:
+    if status == 401:
+        return RedirectResponse("/login", status_code=303)
+    from opennrm.web.pages.render import render_error
+
+    return render_error(request, status, title, detail)
+
+
+async def service_error_problem(request: Request, exc: ServiceError) -> Response:
+    if not _is_api(request):
+        return _page_error(request, exc.status, exc.title, exc.message)
+    return problem(exc.status, exc.title, exc.message, exc.field)
+
+
+def _field_of(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+async def validation_problem(request: Request, exc: RequestValidationError) -> Response:
+    errors = [
+        {"field": _field_of(e.get("loc", ())), "message": str(e.get("msg", "")).removeprefix("Value error, ")}
+        for e in exc.errors()
+    ]
+    first = errors[0] if errors else {"field": "body", "message": "invalid request"}
+    if not _is_api(request):
+        return _page_error(request, 422, "Invalid input", f"{first['field']}: {first['message']}")
+    return problem(
+        422, "Invalid input", f"{first['field']}: {first['message']}", first["field"], errors=errors
+    )
+
+
+async def http_exception_problem(request: Request, exc: StarletteHTTPException) -> Response:
+    title = {404: "Not found", 405: "Method not allowed", 401: "Authentication required"}.get(
+        exc.status_code, "Error"
+    )
+    detail = exc.detail if isinstance(exc.detail, str) else title
+    if not _is_api(request):
+        return _page_error(request, exc.status_code, title, detail)
+    return problem(exc.status_code, title, detail)
+
+
+def unexpected_problem() -> JSONResponse:
+    return problem(500, "Internal error", "Something went wrong on our side; nothing was changed.")
+
+
+__all__ = ["Unauthenticated", "problem"]
