@@ -2,16 +2,36 @@
 
 from __future__ import annotations
 
-import pyotp
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from functools import lru_cache
 
-_hasher = PasswordHasher()  # argon2id with the library's RFC 9106 low-memory defaults
+import pyotp
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from argon2.profiles import RFC_9106_LOW_MEMORY
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
-# A fixed hash to verify against when the user does not exist, so timing does not reveal usernames.
-_DUMMY_HASH = _hasher.hash("opennrm-dummy-password")
+
+_hasher = PasswordHasher.from_parameters(RFC_9106_LOW_MEMORY)  # argon2id, t=3, m=64 MiB, p=4
+
+
+def use_hasher(hasher: PasswordHasher) -> None:
+    """Replace the hashing parameters (the test suite uses cheap ones; production keeps the default)."""
+    global _hasher
+    if hasher.type is not Type.ID:
+        raise ValueError("only argon2id is allowed")
+    _hasher = hasher
+    _dummy_hash.cache_clear()
+
+
+def current_hasher() -> PasswordHasher:
+    return _hasher
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """A hash to verify against when the user does not exist, so timing does not reveal usernames."""
+    return _hasher.hash("opennrm-dummy-password")
 
 
 def check_password_rules(password: str) -> None:
@@ -26,7 +46,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+        return _hasher.verify(stored_hash or _dummy_hash(), password) and stored_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
@@ -46,7 +47,13 @@ SECURITY_HEADERS = {
 def create_app(settings: Settings) -> FastAPI:
     configure_logging(settings)
     db = open_database(settings)
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        db.dispose()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="OpenNRM API",
         version=__version__,
         docs_url=None,
@@ -86,10 +93,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-
-    @app.on_event("shutdown")
-    def _close() -> None:
-        db.dispose()
 
     return app
 

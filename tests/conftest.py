@@ -1,0 +1,138 @@
+"""Shared fixtures: a fresh installation on SQLite and, where a server is reachable, on PostgreSQL.
+
+PostgreSQL: ``OPENNRM_TEST_DATABASE_URL`` (default: the development machines' server at 127.0.0.1:5432,
+database ``test``). Each test worker gets its own database, emptied before every test. With no reachable
+server the PostgreSQL half is skipped with a notice; ``OPENNRM_REQUIRE_POSTGRES=1`` (set by ``.ci/run``)
+turns that skip into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from argon2 import PasswordHasher
+from argon2.profiles import CHEAPEST
+
+from opennrm.access import credentials
+from opennrm.config import Settings
+from opennrm.services import installation
+from opennrm.store.database import Database
+from opennrm.store.tables import Base
+
+PG_URL = os.environ.get("OPENNRM_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REQUIRE_PG = os.environ.get("OPENNRM_REQUIRE_POSTGRES") == "1"
+_pg_problem: list[str] = []
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def shared_dir() -> Path:
+    return Path(os.environ.get("OPENNRM_SHARED") or REPO.parent / "shared")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing() -> Iterator[None]:
+    """argon2id with the cheapest parameters, so that making test users is fast. The production
+    parameters are pinned by tests/unit/access/test_credentials.py, which runs without this."""
+    production = credentials.current_hasher()
+    credentials.use_hasher(PasswordHasher.from_parameters(CHEAPEST))
+    yield
+    credentials.use_hasher(production)
+
+
+def _admin_engine():  # type: ignore[no-untyped-def]
+    return create_engine(PG_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+
+
+@pytest.fixture(scope="session")
+def pg_worker_url(worker_id: str) -> Iterator[str]:
+    """A database of this worker's own on the PostgreSQL server, migrated once."""
+    name = f"opennrm_test_{worker_id}"
+    try:
+        admin = _admin_engine()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001 - any failure to reach the server means "no PostgreSQL here"
+        message = f"PostgreSQL not reachable at {make_url(PG_URL).render_as_string(hide_password=True)}: {exc}"
+        if REQUIRE_PG:
+            pytest.fail(message + " (OPENNRM_REQUIRE_POSTGRES=1)")
+        _pg_problem.append(message)
+        pytest.skip(message)
+    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    yield url
+    admin.dispose()
+    with _admin_engine().connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _empty_pg(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        exists = conn.execute(text("SELECT to_regclass('public.app_meta')")).scalar()
+        if exists:
+            conn.execute(text(f"TRUNCATE {names} CASCADE"))
+    engine.dispose()
+
+
+@dataclass
+class Installation:
+    settings: Settings
+    db: Database
+    backend: str
+    default_org: str
+
+    def env(self) -> dict[str, str]:
+        """Environment for running the ``opennrm`` command against this installation."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("OPENNRM_")}
+        env["OPENNRM_HOME"] = str(self.settings.home)
+        if self.backend == "postgresql":
+            env["OPENNRM_DATABASE_URL"] = self.settings.database_url
+        return env
+
+
+def _install(home: Path, backend: str, request: pytest.FixtureRequest) -> Installation:
+    env = {"OPENNRM_HOME": str(home)}
+    if backend == "postgresql":
+        url = request.getfixturevalue("pg_worker_url")
+        _empty_pg(url)
+        env["OPENNRM_DATABASE_URL"] = url
+    settings = Settings.from_env(env)
+    result = installation.initialise(settings)
+    db = installation.open_database(settings)
+    return Installation(settings, db, backend, result.default_organisation_id)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def inst(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Installation]:
+    """A fresh, initialised installation on each backend."""
+    installed = _install(tmp_path / "home", backend, request)
+    yield installed
+    installed.db.dispose()
+
+
+@pytest.fixture
+def sqlite_inst(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Installation]:
+    installed = _install(tmp_path / "home", "sqlite", request)
+    yield installed
+    installed.db.dispose()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: ignore[no-untyped-def]
+    if _pg_problem:
+        terminalreporter.write_sep("!", "NOTICE: PostgreSQL tests were SKIPPED", yellow=True, bold=True)
+        terminalreporter.write_line(_pg_problem[0])
+        terminalreporter.write_line("Set OPENNRM_TEST_DATABASE_URL, or OPENNRM_REQUIRE_POSTGRES=1 to make this fail.")

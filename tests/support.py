@@ -1,0 +1,51 @@
+"""Helpers the tests share: people and users with known secrets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pyotp
+
+from opennrm.access.policy import Actor
+from opennrm.access.roles import Role
+from opennrm.domain.records import Intake
+from opennrm.services import admin
+from opennrm.store.database import Database
+
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass(frozen=True)
+class TestUser:
+    actor: Actor
+    username: str
+    totp_secret: str | None
+
+    def code(self) -> str:
+        assert self.totp_secret
+        return pyotp.TOTP(self.totp_secret).now()
+
+
+def make_org(db: Database, name: str, type_code: str = "ngo") -> str:
+    return admin.add_organisation(db, name, type_code)
+
+
+def make_user(db: Database, username: str, org_name: str, role: str, *, enforcement: bool = False) -> TestUser:
+    new = admin.add_user(db, username, org_name, role, PASSWORD)
+    org_id = admin.organisation_ids_by_name(db)[org_name]
+    return TestUser(Actor(new.id, org_id, Role(role), enforcement), username, new.totp_secret)
+
+
+def intake(**overrides: Any) -> Intake:
+    record: dict[str, Any] = {
+        "person": {"given_name": "Mariam", "family_name": "Haddad", "phone": "+44 7700 900123"},
+        "case": {"age_at_trafficking": 24, "sex": "female", "citizenship": ["SY"],
+                 "events": [{"exploitation_types": ["forced_labour"], "means_of_control": ["withholds_documents"],
+                             "country": "GB", "place": "A farm near the coast"}]},
+        "notes": ["First meeting at the clinic."],
+    }
+    for key, value in overrides.items():
+        section, _, field = key.partition("__")
+        record[section][field] = value
+    return Intake.model_validate(record)

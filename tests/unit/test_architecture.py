@@ -1,0 +1,40 @@
+"""Dependencies point one way (DESIGN.md): web, cli -> services -> access, store, screening, domain.
+stats, recruitment and finance are libraries that never import web or cli; domain and screening import
+nothing else of the project."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "opennrm"
+
+FORBIDDEN: dict[str, set[str]] = {
+    "domain": {"screening", "store", "access", "services", "stats", "recruitment", "finance", "web", "cli", "config"},
+    "screening": {"domain", "store", "access", "services", "stats", "recruitment", "finance", "web", "cli", "config"},
+    "store": {"services", "web", "cli", "stats", "recruitment", "finance"},
+    "access": {"services", "store", "web", "cli", "stats", "recruitment", "finance"},
+    "services": {"web", "cli"},
+    "stats": {"web", "cli", "services"},
+    "recruitment": {"web", "cli", "services"},
+    "finance": {"web", "cli", "services"},
+}
+
+
+def _imports(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("opennrm."):
+            found.add(node.module.split(".")[1])
+        elif isinstance(node, ast.Import):
+            found.update(a.name.split(".")[1] for a in node.names if a.name.startswith("opennrm."))
+    return found
+
+
+@pytest.mark.parametrize("layer", sorted(FORBIDDEN))
+def test_layer_imports_point_one_way(layer: str) -> None:
+    for path in (SRC / layer).rglob("*.py"):
+        bad = _imports(path) & FORBIDDEN[layer]
+        assert not bad, f"{path.relative_to(SRC)} imports {sorted(bad)}"
