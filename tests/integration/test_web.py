@@ -1,0 +1,161 @@
+"""The web app: no route but log-in, health and public pages answers without a session; every response
+carries the security headers; errors are problem+json naming the field, with no trace or SQL."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from starlette.routing import Mount
+
+from opennrm.web.app import create_app
+from tests.conftest import Installation
+from tests.support import PASSWORD, make_org, make_user
+
+PUBLIC = {("GET", "/api/health"), ("POST", "/api/session"), ("GET", "/login"), ("POST", "/login"), ("GET", "/")}
+SAMPLE_ID = "00000000-0000-4000-8000-000000000000"
+
+
+@pytest.fixture
+def client(inst: Installation) -> TestClient:
+    return TestClient(create_app(inst.settings), base_url="https://testserver")
+
+
+def routes(client: TestClient) -> list[tuple[str, str]]:
+    """Every (method, path) the app serves, including routes of included routers."""
+    found: list[tuple[str, str]] = []
+    for route in client.app.routes:  # type: ignore[attr-defined]
+        if isinstance(route, Mount):
+            continue
+        contexts = getattr(route, "effective_route_contexts", None)
+        entries = list(contexts() if callable(contexts) else contexts) if contexts is not None else [route]
+        for entry in entries:
+            for method in sorted(set(entry.methods or ()) - {"HEAD", "OPTIONS"}):
+                found.append((method, entry.path))
+    assert len(found) >= 12
+    return found
+
+
+def concrete(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", SAMPLE_ID, path)
+
+
+def log_in(inst: Installation, client: TestClient, role: str = "caseworker") -> None:
+    make_org(inst.db, "Safe Harbour")
+    user = make_user(inst.db, "amina", "Safe Harbour", role)
+    r = client.post("/api/session", json={"username": "amina", "password": PASSWORD, "totp": user.code()})
+    assert r.status_code == 201, r.text
+
+
+def test_every_route_but_the_public_ones_needs_a_session(client: TestClient) -> None:
+    checked = 0
+    for method, path in routes(client):
+        if (method, path) in PUBLIC:
+            continue
+        response = client.request(method, concrete(path), follow_redirects=False)
+        if path.startswith("/api/"):
+            assert response.status_code == 401, (method, path)
+            assert response.headers["content-type"] == "application/problem+json"
+        else:
+            assert response.status_code in (303, 401, 403), (method, path)
+            if response.status_code == 303:
+                assert response.headers["location"] == "/login"
+        checked += 1
+    assert checked >= 8
+
+
+def test_a_forged_or_garbage_session_is_refused(client: TestClient) -> None:
+    client.cookies.set("opennrm_session", "forged-token")
+    assert client.get("/api/cases").status_code == 401
+    assert client.get("/api/cases", headers={"Authorization": "Bearer nonsense"}).status_code == 401
+
+
+def test_security_headers_on_every_route(inst: Installation, client: TestClient) -> None:
+    log_in(inst, client)
+    for method, path in [*routes(client), ("GET", "/static/app.css"), ("GET", "/no-such-page")]:
+        response = client.request(method, concrete(path), follow_redirects=False)
+        headers = response.headers
+        assert "default-src 'self'" in headers["content-security-policy"], path
+        assert "frame-ancestors 'none'" in headers["content-security-policy"]
+        assert headers["referrer-policy"] == "no-referrer"
+        assert headers["x-frame-options"] == "DENY"
+        assert headers["x-content-type-options"] == "nosniff"
+        if not path.startswith("/static/"):
+            assert headers["cache-control"] == "no-store", path
+
+
+def test_session_cookie_is_http_only_secure_and_strict(inst: Installation, client: TestClient) -> None:
+    make_org(inst.db, "Safe Harbour")
+    user = make_user(inst.db, "amina", "Safe Harbour", "caseworker")
+    r = client.post("/api/session", json={"username": "amina", "password": PASSWORD, "totp": user.code()})
+    cookie = r.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "secure" in cookie and "samesite=strict" in cookie
+
+
+def test_log_in_needs_the_second_factor(inst: Installation, client: TestClient) -> None:
+    make_org(inst.db, "Safe Harbour")
+    make_user(inst.db, "amina", "Safe Harbour", "caseworker")
+    r = client.post("/api/session", json={"username": "amina", "password": PASSWORD})
+    assert r.status_code == 401
+    r = client.post("/api/session", json={"username": "amina", "password": PASSWORD, "totp": "123456"})
+    assert r.status_code == 401
+    assert r.json()["detail"] == "username, password or one-time code not accepted"
+
+
+def test_api_round_trip_and_problem_details(inst: Installation, client: TestClient) -> None:
+    log_in(inst, client)
+    bad = client.post("/api/cases", json={"case": {"events": [{"end_date": "2999-01-01"}]}})
+    assert bad.status_code == 422
+    assert bad.headers["content-type"] == "application/problem+json"
+    assert bad.json()["field"] == "case.events.0.end_date"
+    unknown = client.post("/api/cases", json={"case": {"police_cooperation": True}})
+    assert unknown.status_code == 422 and unknown.json()["field"] == "case.police_cooperation"
+    assert client.get("/api/cases?per_page=1000").json()["field"] == "per_page"
+    assert client.get("/api/cases?sex=robot").json()["field"] == "sex"
+    created = client.post("/api/cases", json={"person": {"given_name": "Ana"}, "notes": ["hello"]})
+    assert created.status_code == 201
+    case_id = created.json()["id"]
+    assert client.get(f"/api/cases/{case_id}").json()["person"] == {"given_name": "Ana"}
+    assert client.post(f"/api/cases/{case_id}/notes", json={"text": ""}).status_code == 422
+    assert client.post(f"/api/cases/{case_id}/notes", json={"text": "second"}).status_code == 201
+    missing = client.get(f"/api/cases/{SAMPLE_ID}")
+    assert missing.status_code == 404 and missing.headers["content-type"] == "application/problem+json"
+    items = client.get("/api/cases").json()["items"]
+    assert [i["id"] for i in items] == [case_id]
+
+
+def test_no_stack_trace_or_sql_in_error_bodies(inst: Installation, client: TestClient) -> None:
+    log_in(inst, client)
+    for body in ({"case": 5}, [], "x", {"notes": [None]}, {"person": {"birth_date": "31/12/1990"}}):
+        response = client.post("/api/cases", json=body)
+        assert response.status_code == 422
+        text = response.text
+        assert "Traceback" not in text and "SELECT" not in text and "sqlalchemy" not in text.lower()
+
+
+def test_pages_render_for_a_logged_in_caseworker(inst: Installation, client: TestClient) -> None:
+    log_in(inst, client)
+    page = client.get("/cases/new")
+    assert page.status_code == 200 and '<html lang="en" dir="ltr">' in page.text
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text)
+    assert csrf
+    made = client.post("/cases/new", data={"csrf": csrf.group(1), "given_name": "Ana", "age_at_trafficking": "16"},
+                       follow_redirects=False)
+    assert made.status_code == 303
+    view = client.get(made.headers["location"])
+    assert view.status_code == 200 and "Ana" in view.text
+    listing = client.get("/cases")
+    assert listing.status_code == 200 and "S-" in listing.text
+    refused = client.post("/cases/new", data={"csrf": "forged", "given_name": "Eve"}, follow_redirects=False)
+    assert refused.status_code == 403
+    invalid = client.post("/cases/new", data={"csrf": csrf.group(1), "birth_date": "2999-01-01"})
+    assert invalid.status_code == 422 and 'id="birth_date-error"' in invalid.text
+    assert 'aria-describedby="birth_date-error"' in invalid.text
+
+
+def test_openapi_schema_is_behind_a_session(inst: Installation, client: TestClient) -> None:
+    assert client.get("/api/openapi.json").status_code == 401
+    log_in(inst, client)
+    schema = client.get("/api/openapi.json").json()
+    assert "/api/cases" in schema["paths"]
