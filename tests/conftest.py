@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-
 from argon2 import PasswordHasher
 from argon2.profiles import CHEAPEST
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from opennrm.access import credentials
 from opennrm.config import Settings
@@ -60,8 +59,10 @@ def pg_worker_url(worker_id: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001 - any failure to reach the server means "no PostgreSQL here"
-        message = f"PostgreSQL not reachable at {make_url(PG_URL).render_as_string(hide_password=True)}: {exc}"
+    except Exception as exc:
+        message = (
+            f"PostgreSQL not reachable at {make_url(PG_URL).render_as_string(hide_password=True)}: {exc}"
+        )
         if REQUIRE_PG:
             pytest.fail(message + " (OPENNRM_REQUIRE_POSTGRES=1)")
         _pg_problem.append(message)
@@ -135,4 +136,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: igno
     if _pg_problem:
         terminalreporter.write_sep("!", "NOTICE: PostgreSQL tests were SKIPPED", yellow=True, bold=True)
         terminalreporter.write_line(_pg_problem[0])
-        terminalreporter.write_line("Set OPENNRM_TEST_DATABASE_URL, or OPENNRM_REQUIRE_POSTGRES=1 to make this fail.")
+        terminalreporter.write_line(
+            "Set OPENNRM_TEST_DATABASE_URL, or OPENNRM_REQUIRE_POSTGRES=1 to make this fail."
+        )

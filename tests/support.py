@@ -31,7 +31,9 @@ def make_org(db: Database, name: str, type_code: str = "ngo") -> str:
     return admin.add_organisation(db, name, type_code)
 
 
-def make_user(db: Database, username: str, org_name: str, role: str, *, enforcement: bool = False) -> TestUser:
+def make_user(
+    db: Database, username: str, org_name: str, role: str, *, enforcement: bool = False
+) -> TestUser:
     new = admin.add_user(db, username, org_name, role, PASSWORD)
     org_id = admin.organisation_ids_by_name(db)[org_name]
     return TestUser(Actor(new.id, org_id, Role(role), enforcement), username, new.totp_secret)
@@ -40,9 +42,19 @@ def make_user(db: Database, username: str, org_name: str, role: str, *, enforcem
 def intake(**overrides: Any) -> Intake:
     record: dict[str, Any] = {
         "person": {"given_name": "Mariam", "family_name": "Haddad", "phone": "+44 7700 900123"},
-        "case": {"age_at_trafficking": 24, "sex": "female", "citizenship": ["SY"],
-                 "events": [{"exploitation_types": ["forced_labour"], "means_of_control": ["withholds_documents"],
-                             "country": "GB", "place": "A farm near the coast"}]},
+        "case": {
+            "age_at_trafficking": 24,
+            "sex": "female",
+            "citizenship": ["SY"],
+            "events": [
+                {
+                    "exploitation_types": ["forced_labour"],
+                    "means_of_control": ["withholds_documents"],
+                    "country": "GB",
+                    "place": "A farm near the coast",
+                }
+            ],
+        },
         "notes": ["First meeting at the clinic."],
     }
     for key, value in overrides.items():

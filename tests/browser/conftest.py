@@ -17,8 +17,16 @@ from opennrm.web.app import create_app
 from tests.conftest import Installation
 
 CHROMIUM = os.environ.get("OPENNRM_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _free_port() -> int:
@@ -30,8 +38,9 @@ def _free_port() -> int:
 @pytest.fixture
 def live_server(sqlite_inst: Installation) -> Iterator[str]:
     port = _free_port()
-    config = uvicorn.Config(create_app(sqlite_inst.settings), host="127.0.0.1", port=port, log_level="warning",
-                            access_log=False)
+    config = uvicorn.Config(
+        create_app(sqlite_inst.settings), host="127.0.0.1", port=port, log_level="warning", access_log=False
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -54,9 +54,15 @@ class IntakePage:
     base: str
 
     def fill(self, **fields: str) -> IntakePage:
-        labels = {"given_name": "Given name", "family_name": "Family name", "age": "Age when trafficked",
-                  "citizenship": "Citizenship", "place": "Place (encrypted)", "note": "First note (encrypted)",
-                  "birth_date": "Birth date"}
+        labels = {
+            "given_name": "Given name",
+            "family_name": "Family name",
+            "age": "Age when trafficked",
+            "citizenship": "Citizenship",
+            "place": "Place (encrypted)",
+            "note": "First note (encrypted)",
+            "birth_date": "Birth date",
+        }
         for key, value in fields.items():
             self.page.get_by_label(labels[key], exact=True).fill(value)
         return self

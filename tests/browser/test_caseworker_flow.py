@@ -16,7 +16,9 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 SAVE_SCREENSHOTS = os.environ.get("OPENNRM_SCREENSHOTS") == "1"
 
 
-def test_log_in_intake_find_and_annotate(sqlite_inst: Installation, live_server: str, browser_page: Page) -> None:
+def test_log_in_intake_find_and_annotate(
+    sqlite_inst: Installation, live_server: str, browser_page: Page
+) -> None:
     org = make_org(sqlite_inst.db, "Safe Harbour Women's Network")
     amina = make_user(sqlite_inst.db, "amina", "Safe Harbour Women's Network", "caseworker")
     load_demo_cases(sqlite_inst.db, 12, organisation_ids=[org], user_ids=[amina.actor.user_id], seed=7)
@@ -33,13 +35,22 @@ def test_log_in_intake_find_and_annotate(sqlite_inst: Installation, live_server:
     assert "in the future" in intake.field_error("birth_date")
     expect(browser_page.locator("#birth_date")).to_have_attribute("aria-invalid", "true")
 
-    intake.fill(given_name="Mariam", family_name="Haddad", birth_date="2001-04-02", age="19", citizenship="SY",
-                place="A farm near the coast", note="Came to the clinic with a friend.")
+    intake.fill(
+        given_name="Mariam",
+        family_name="Haddad",
+        birth_date="2001-04-02",
+        age="19",
+        citizenship="SY",
+        place="A farm near the coast",
+        note="Came to the clinic with a friend.",
+    )
     intake.choose_exploitation("forced labour")
     view = intake.save()
     code = view.code()
     assert code.startswith("S-")
-    assert "Mariam" in view.text() and "A farm near the coast" in view.text() and "forced labour" in view.text()
+    assert (
+        "Mariam" in view.text() and "A farm near the coast" in view.text() and "forced labour" in view.text()
+    )
     view.add_note("Interpreter booked for Tuesday.")
     assert "Interpreter booked for Tuesday." in view.text()
     if SAVE_SCREENSHOTS:
@@ -50,7 +61,9 @@ def test_log_in_intake_find_and_annotate(sqlite_inst: Installation, live_server:
     assert found.codes() == [code]
 
 
-def test_a_wrong_code_keeps_the_door_shut(sqlite_inst: Installation, live_server: str, browser_page: Page) -> None:
+def test_a_wrong_code_keeps_the_door_shut(
+    sqlite_inst: Installation, live_server: str, browser_page: Page
+) -> None:
     make_org(sqlite_inst.db, "Safe Harbour")
     make_user(sqlite_inst.db, "amina", "Safe Harbour", "caseworker")
     login = LoginPage(browser_page, live_server).open()

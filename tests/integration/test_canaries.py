@@ -61,10 +61,23 @@ def plant(inst: Installation, tmp_path: Path) -> None:
     r = client.post("/api/session", json={"username": "amina", "password": PASSWORD, "totp": user.code()})
     assert r.status_code == 201
     body = {
-        "person": {k: CANARIES[k] for k in ("given_name", "family_name", "birth_date", "phone", "email",
-                                            "id_document_number", "address")},
-        "case": {"survivor_code": CANARIES["survivor_code"], "age_at_trafficking": 20,
-                 "events": [{"place": CANARIES["place"], "exploitation_types": ["forced_labour"]}]},
+        "person": {
+            k: CANARIES[k]
+            for k in (
+                "given_name",
+                "family_name",
+                "birth_date",
+                "phone",
+                "email",
+                "id_document_number",
+                "address",
+            )
+        },
+        "case": {
+            "survivor_code": CANARIES["survivor_code"],
+            "age_at_trafficking": 20,
+            "events": [{"place": CANARIES["place"], "exploitation_types": ["forced_labour"]}],
+        },
         "notes": [CANARIES["note"]],
     }
     r = client.post("/api/cases", json=body)
@@ -79,19 +92,34 @@ def plant(inst: Installation, tmp_path: Path) -> None:
     assert client.get("/api/cases", params={"phone": CANARIES["phone"]}).json()["items"]
     assert client.get("/api/cases", params={"survivor_code": CANARIES["survivor_code"]}).json()["items"]
     # a bad request carrying a canary must not leak it into logs either
-    assert client.post("/api/cases", json={"person": {"given_name": CANARIES["given_name"], "x": 1}}).status_code == 422
+    assert (
+        client.post("/api/cases", json={"person": {"given_name": CANARIES["given_name"], "x": 1}}).status_code
+        == 422
+    )
     # the command line import path, with its output captured
-    line = json.dumps({"person": {"given_name": CANARIES["given_name"] + "Cli", "phone": CANARIES["phone"]},
-                       "notes": [CANARIES["note"] + "Cli"]})
+    line = json.dumps(
+        {
+            "person": {"given_name": CANARIES["given_name"] + "Cli", "phone": CANARIES["phone"]},
+            "notes": [CANARIES["note"] + "Cli"],
+        }
+    )
     source = tmp_path / "import.jsonl"
     source.write_text(line + "\n")
-    out = subprocess.run([sys.executable, "-m", "opennrm", "import", "cases", str(source)], env=inst.env(),
-                         capture_output=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "opennrm", "import", "cases", str(source)],
+        env=inst.env(),
+        capture_output=True,
+        check=True,
+    )
     source.unlink()
     for needle in needles():
         assert needle not in out.stdout + out.stderr
-    subprocess.run([sys.executable, "-m", "opennrm", "backup", str(inst.settings.home / "backup.bin")],
-                   env=inst.env(), capture_output=True, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "opennrm", "backup", str(inst.settings.home / "backup.bin")],
+        env=inst.env(),
+        capture_output=True,
+        check=True,
+    )
 
 
 def files_under(root: Path) -> list[Path]:

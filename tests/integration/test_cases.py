@@ -32,7 +32,9 @@ def team(inst: Installation):  # type: ignore[no-untyped-def]
 
 def audit_actions(inst: Installation) -> list[tuple[str, str]]:
     with inst.db.transaction() as s:
-        return [(e.action, e.outcome) for e in s.execute(select(AuditEvent).order_by(AuditEvent.seq)).scalars()]
+        return [
+            (e.action, e.outcome) for e in s.execute(select(AuditEvent).order_by(AuditEvent.seq)).scalars()
+        ]
 
 
 def test_intake_then_view_decrypts_for_the_owner_and_audits_the_read(inst: Installation, team) -> None:  # type: ignore[no-untyped-def]
@@ -46,7 +48,9 @@ def test_intake_then_view_decrypts_for_the_owner_and_audits_the_read(inst: Insta
     assert audit_actions(inst)[-1] == ("case.read", "ok")
 
 
-def test_caseworker_sees_own_cases_supervisor_the_organisation_others_nothing(inst: Installation, team) -> None:  # type: ignore[no-untyped-def]
+def test_caseworker_sees_own_cases_supervisor_the_organisation_others_nothing(
+    inst: Installation, team
+) -> None:  # type: ignore[no-untyped-def]
     mine = cases.intake(inst.db, team["amina"].actor, intake())
     cases.intake(inst.db, team["joy"].actor, intake())
     listed = lambda who: {c.id for c in cases.list_cases(inst.db, team[who].actor, CaseFilters()).items}  # noqa: E731
@@ -61,7 +65,9 @@ def test_caseworker_sees_own_cases_supervisor_the_organisation_others_nothing(in
 
 
 @pytest.mark.parametrize("who", ["liaison", "border_cw", "analyst"])
-def test_firewall_and_aggregate_roles_never_read_person_level_data(inst: Installation, team, who: str) -> None:  # type: ignore[no-untyped-def]
+def test_firewall_and_aggregate_roles_never_read_person_level_data(
+    inst: Installation, team, who: str
+) -> None:  # type: ignore[no-untyped-def]
     case_id = cases.intake(inst.db, team["amina"].actor, intake())
     with pytest.raises(Forbidden):
         cases.view_case(inst.db, team[who].actor, case_id)
@@ -81,7 +87,9 @@ def test_exact_search_by_survivor_code_and_phone_through_blind_indexes(inst: Ins
     target = cases.intake(inst.db, team["li"].actor, intake(case__survivor_code="HARBOUR-7"))
     cases.intake(inst.db, team["li"].actor, intake(person__phone="+1 555 0100"))
     supervisor = team["li"].actor
-    assert [c.id for c in cases.list_cases(inst.db, supervisor, CaseFilters(survivor_code="harbour-7")).items] == [target]
+    assert [
+        c.id for c in cases.list_cases(inst.db, supervisor, CaseFilters(survivor_code="harbour-7")).items
+    ] == [target]
     by_phone = cases.list_cases(inst.db, supervisor, CaseFilters(phone="+447700900123")).items
     assert [c.id for c in by_phone] == [target]
 
@@ -111,7 +119,9 @@ def test_a_second_case_with_the_same_survivor_code_links_to_the_same_person(inst
 def test_notes_and_unknown_cases(inst: Installation, team) -> None:  # type: ignore[no-untyped-def]
     case_id = cases.intake(inst.db, team["amina"].actor, intake())
     cases.add_note(inst.db, team["amina"].actor, case_id, "Second meeting.")
-    assert [n["text"] for n in cases.view_case(inst.db, team["amina"].actor, case_id).notes][-1] == "Second meeting."
+    assert [n["text"] for n in cases.view_case(inst.db, team["amina"].actor, case_id).notes][
+        -1
+    ] == "Second meeting."
     with pytest.raises(NotFound):
         cases.view_case(inst.db, team["amina"].actor, "00000000-0000-4000-8000-000000000000")
     with pytest.raises(NotFound):

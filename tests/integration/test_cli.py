@@ -28,7 +28,9 @@ class Outcome:
     stderr: str
 
 
-def opennrm(inst: Installation, *args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> Outcome:
+def opennrm(
+    inst: Installation, *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+) -> Outcome:
     """Run the command in-process with its own environment (the same code path as the installed script)."""
     _register()
     environment = env or inst.env()
@@ -40,8 +42,13 @@ def opennrm(inst: Installation, *args: str, stdin: str | None = None, env: dict[
 
 
 def test_the_installed_command_runs_as_a_process(sqlite_inst: Installation) -> None:
-    out = subprocess.run([sys.executable, "-m", "opennrm", "--version"], env=sqlite_inst.env(),
-                         capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [sys.executable, "-m", "opennrm", "--version"],
+        env=sqlite_inst.env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert out.returncode == 0 and out.stdout.startswith("opennrm 0.")
 
 
@@ -64,8 +71,18 @@ def all_commands() -> list[list[str]]:
 def test_every_command_has_help(sqlite_inst: Installation) -> None:
     runner = CliRunner()
     commands = all_commands()
-    for required in (["init"], ["serve"], ["demo"], ["org", "add"], ["user", "add"], ["import", "cases"],
-                     ["audit", "verify"], ["backup"], ["restore"], ["key", "rotate"]):
+    for required in (
+        ["init"],
+        ["serve"],
+        ["demo"],
+        ["org", "add"],
+        ["user", "add"],
+        ["import", "cases"],
+        ["audit", "verify"],
+        ["backup"],
+        ["restore"],
+        ["key", "rotate"],
+    ):
         assert required in commands
     for path in commands:
         result = runner.invoke(app, [*path, "--help"])
@@ -82,17 +99,57 @@ def test_org_and_user_add_with_clear_errors(sqlite_inst: Installation) -> None:
     assert opennrm(sqlite_inst, "org", "add", "Safe Harbour", "--type", "shelter").returncode == 0
     bad = opennrm(sqlite_inst, "org", "add", "Other", "--type", "spaceship")
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "spaceship" in bad.stderr
-    added = opennrm(sqlite_inst, "user", "add", "amina", "--org", "Safe Harbour", "--role", "caseworker",
-                    "--password-stdin", stdin="correct horse battery\n")
+    added = opennrm(
+        sqlite_inst,
+        "user",
+        "add",
+        "amina",
+        "--org",
+        "Safe Harbour",
+        "--role",
+        "caseworker",
+        "--password-stdin",
+        stdin="correct horse battery\n",
+    )
     assert added.returncode == 0 and "TOTP enrolment secret (shown once): " in added.stdout
-    liaison = opennrm(sqlite_inst, "user", "add", "liaison", "--org", "Safe Harbour", "--role",
-                      "enforcement_liaison", "--password-stdin", stdin="correct horse battery\n")
+    liaison = opennrm(
+        sqlite_inst,
+        "user",
+        "add",
+        "liaison",
+        "--org",
+        "Safe Harbour",
+        "--role",
+        "enforcement_liaison",
+        "--password-stdin",
+        stdin="correct horse battery\n",
+    )
     assert "TOTP" not in liaison.stdout
-    weak = opennrm(sqlite_inst, "user", "add", "joy", "--org", "Safe Harbour", "--role", "caseworker",
-                   "--password-stdin", stdin="short\n")
+    weak = opennrm(
+        sqlite_inst,
+        "user",
+        "add",
+        "joy",
+        "--org",
+        "Safe Harbour",
+        "--role",
+        "caseworker",
+        "--password-stdin",
+        stdin="short\n",
+    )
     assert weak.returncode == 2 and "password" in weak.stderr
-    no_org = opennrm(sqlite_inst, "user", "add", "joy", "--org", "Nowhere", "--role", "caseworker",
-                     "--password-stdin", stdin="correct horse battery\n")
+    no_org = opennrm(
+        sqlite_inst,
+        "user",
+        "add",
+        "joy",
+        "--org",
+        "Nowhere",
+        "--role",
+        "caseworker",
+        "--password-stdin",
+        stdin="correct horse battery\n",
+    )
     assert no_org.returncode != 0 and "Nowhere" in no_org.stderr
 
 
@@ -130,8 +187,9 @@ def test_import_applies_documented_defaults(inst: Installation, tmp_path: Path) 
         ('{"case": {"survivor_code": "IMP-1"}, "extra": 1}', "line 2: extra"),
     ],
 )
-def test_a_bad_line_is_named_and_nothing_is_imported(inst: Installation, tmp_path: Path, bad_line: str,
-                                                     message: str) -> None:
+def test_a_bad_line_is_named_and_nothing_is_imported(
+    inst: Installation, tmp_path: Path, bad_line: str, message: str
+) -> None:
     source = tmp_path / "cases.jsonl"
     source.write_text('{"person": {"given_name": "Ana"}}\n' + bad_line + "\n" + '{"case": {}}\n')
     out = opennrm(inst, "import", "cases", str(source))
@@ -146,7 +204,11 @@ def test_missing_or_wrong_key_is_refused_clearly(sqlite_inst: Installation) -> N
     saved = key_file.read_text()
     key_file.unlink()
     missing = opennrm(sqlite_inst, "audit", "verify")
-    assert missing.returncode == 1 and "no encryption key" in missing.stderr and "Traceback" not in missing.stderr
+    assert (
+        missing.returncode == 1
+        and "no encryption key" in missing.stderr
+        and "Traceback" not in missing.stderr
+    )
     env = {**sqlite_inst.env(), "OPENNRM_KEY": Keyring.generate().to_json()}
     wrong = opennrm(sqlite_inst, "audit", "verify", env=env)
     assert wrong.returncode == 1 and "does not match this database" in wrong.stderr
@@ -157,8 +219,8 @@ def test_missing_or_wrong_key_is_refused_clearly(sqlite_inst: Installation) -> N
 def test_key_rotation_keeps_data_readable_and_retires_the_old_key(inst: Installation) -> None:
     make_org(inst.db, "Safe Harbour")
     user = make_user(inst.db, "li.wei", "Safe Harbour", "supervisor")
-    from tests.support import intake
     from opennrm.services.cases import intake as do_intake
+    from tests.support import intake
 
     do_intake(inst.db, user.actor, intake(case__survivor_code="ROT-1"))
     old = inst.settings.key_file.read_text()
@@ -198,7 +260,11 @@ def test_backup_and_restore_round_trip_and_tampering_is_detected(inst: Installat
     damaged = tmp_path / "damaged.bin"
     damaged.write_bytes(bytes(data))
     refused = opennrm(inst, "restore", "--yes", str(damaged))
-    assert refused.returncode == 1 and "failed authentication" in refused.stderr and "nothing was changed" in refused.stderr
+    assert (
+        refused.returncode == 1
+        and "failed authentication" in refused.stderr
+        and "nothing was changed" in refused.stderr
+    )
     truncated = tmp_path / "truncated.bin"
     truncated.write_bytes(backup.read_bytes()[:-10])
     assert opennrm(inst, "restore", "--yes", str(truncated)).returncode == 1

@@ -27,8 +27,13 @@ def test_sigkill_mid_stream_loses_no_acknowledged_case(inst: Installation, acks_
     make_org(inst.db, "Safe Harbour")
     user = make_user(inst.db, "li.wei", "Safe Harbour", "supervisor")
     inst.db.dispose()
-    proc = subprocess.Popen([sys.executable, str(WRITER), user.actor.user_id, user.actor.organisation_id],
-                            env=inst.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(WRITER), user.actor.user_id, user.actor.organisation_id],
+        env=inst.env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     acknowledged: list[str] = []
     assert proc.stdout is not None
     deadline = time.monotonic() + 120

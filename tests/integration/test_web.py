@@ -13,7 +13,13 @@ from opennrm.web.app import create_app
 from tests.conftest import Installation
 from tests.support import PASSWORD, make_org, make_user
 
-PUBLIC = {("GET", "/api/health"), ("POST", "/api/session"), ("GET", "/login"), ("POST", "/login"), ("GET", "/")}
+PUBLIC = {
+    ("GET", "/api/health"),
+    ("POST", "/api/session"),
+    ("GET", "/login"),
+    ("POST", "/login"),
+    ("GET", "/"),
+}
 SAMPLE_ID = "00000000-0000-4000-8000-000000000000"
 
 
@@ -140,8 +146,11 @@ def test_pages_render_for_a_logged_in_caseworker(inst: Installation, client: Tes
     assert page.status_code == 200 and '<html lang="en" dir="ltr">' in page.text
     csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text)
     assert csrf
-    made = client.post("/cases/new", data={"csrf": csrf.group(1), "given_name": "Ana", "age_at_trafficking": "16"},
-                       follow_redirects=False)
+    made = client.post(
+        "/cases/new",
+        data={"csrf": csrf.group(1), "given_name": "Ana", "age_at_trafficking": "16"},
+        follow_redirects=False,
+    )
     assert made.status_code == 303
     view = client.get(made.headers["location"])
     assert view.status_code == 200 and "Ana" in view.text

@@ -12,8 +12,30 @@ import pytest
 SRC = Path(__file__).resolve().parents[2] / "src" / "opennrm"
 
 FORBIDDEN: dict[str, set[str]] = {
-    "domain": {"screening", "store", "access", "services", "stats", "recruitment", "finance", "web", "cli", "config"},
-    "screening": {"domain", "store", "access", "services", "stats", "recruitment", "finance", "web", "cli", "config"},
+    "domain": {
+        "screening",
+        "store",
+        "access",
+        "services",
+        "stats",
+        "recruitment",
+        "finance",
+        "web",
+        "cli",
+        "config",
+    },
+    "screening": {
+        "domain",
+        "store",
+        "access",
+        "services",
+        "stats",
+        "recruitment",
+        "finance",
+        "web",
+        "cli",
+        "config",
+    },
     "store": {"services", "web", "cli", "stats", "recruitment", "finance"},
     "access": {"services", "store", "web", "cli", "stats", "recruitment", "finance"},
     "services": {"web", "cli"},

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Select, select
+from sqlalchemy import Select, insert, select
 from sqlalchemy.orm import Session
 
 from opennrm.access.policy import (
@@ -117,10 +117,10 @@ class IntakeRows:
             (CaseNote, self.notes),
         ):
             if rows:
-                session.execute(table.__table__.insert(), rows)
+                session.execute(insert(table), rows)
+                rows.clear()
         audit.record(session, keyring, self.audit)
-        for rows in (self.persons, self.cases, self.events, self.notes, self.assignments, self.audit):
-            rows.clear()
+        self.audit.clear()
 
 
 def build_intake_rows(

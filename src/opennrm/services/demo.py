@@ -148,7 +148,7 @@ class DemoCaseGenerator:
         group = _pick(rng, VICTIM_GROUPS)
         child = group in ("girl", "boy")
         female = group in ("woman", "girl")
-        age = rng.randint(9, 17) if child else rng.randint(18, 55)
+        age: int | None = rng.randint(9, 17) if child else rng.randint(18, 55)
         if rng.random() < 0.06:
             age = None
         today = dt.date.today()
@@ -186,16 +186,16 @@ class DemoCaseGenerator:
                 "end_date": end.isoformat(),
             },
         ]
-        record = {
-            "person": {
-                "given_name": given,
-                "family_name": fake.last_name(),
-                "birth_date": birth.isoformat() if birth else None,
-                "phone": _phone(fake) if rng.random() < 0.6 else None,
-                "email": fake.email() if rng.random() < 0.2 else None,
-                "id_document_number": fake.bothify("??#######").upper() if rng.random() < 0.4 else None,
-                "address": fake.address().replace("\n", ", ")[:900] if rng.random() < 0.3 else None,
-            },
+        person = {
+            "given_name": given,
+            "family_name": fake.last_name(),
+            "birth_date": birth.isoformat() if birth else None,
+            "phone": _phone(fake) if rng.random() < 0.6 else None,
+            "email": fake.email() if rng.random() < 0.2 else None,
+            "id_document_number": fake.bothify("??#######").upper() if rng.random() < 0.4 else None,
+            "address": fake.address().replace("\n", ", ")[:900] if rng.random() < 0.3 else None,
+        }
+        record: dict[str, Any] = {
             "case": {
                 "status": rng.choice(STATUSES),
                 "trafficking_status": rng.choice(("possible_victim", "presumed_victim", "actual_victim")),
@@ -219,8 +219,7 @@ class DemoCaseGenerator:
             },
             "notes": rng.sample(NOTES, k=rng.randint(0, 2)),
         }
-        record["person"] = {k: v for k, v in record["person"].items() if v is not None}
-        return Intake.model_validate(record)
+        return Intake.model_validate({**record, "person": {k: v for k, v in person.items() if v is not None}})
 
 
 def load_demo_cases(

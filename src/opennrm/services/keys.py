@@ -44,12 +44,13 @@ def rotate_key(settings: Settings) -> RotationResult:
         with db.transaction() as session:
             for table, column, kind in ENCRYPTED_COLUMNS:
                 col = getattr(table, column)
+                row_key = table.__table__.c.id
                 last = ""
                 while True:
                     rows = session.execute(
-                        select(table.id, col)
-                        .where(table.id > last, col.is_not(None))
-                        .order_by(table.id)
+                        select(row_key, col)
+                        .where(row_key > last, col.is_not(None))
+                        .order_by(row_key)
                         .limit(_BATCH)
                     ).all()
                     if not rows:
@@ -57,7 +58,7 @@ def rotate_key(settings: Settings) -> RotationResult:
                     for row_id, blob in rows:
                         context = f"{kind}:{row_id}"
                         fresh = both.encrypt(both.decrypt(blob, context), context)
-                        session.execute(update(table).where(table.id == row_id).values({column: fresh}))
+                        session.execute(update(table).where(row_key == row_id).values({column: fresh}))
                         count += 1
                     last = rows[-1][0]
             _reindex(session, both)

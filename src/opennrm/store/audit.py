@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from opennrm.store.keys import Keyring
@@ -90,7 +90,7 @@ def record(session: Session, keyring: Keyring, entries: Iterable[AuditEntry]) ->
         prev = digest
     if not rows:
         return seq
-    session.execute(AuditEvent.__table__.insert(), rows)
+    session.execute(insert(AuditEvent), rows)
     if head is None:
         session.add(AuditHead(id=_HEAD_ID, seq=seq, hash=prev, seal=keyring.seal(f"{seq}:{prev}")))
     else:

@@ -47,6 +47,7 @@ SECURITY_HEADERS = {
 def create_app(settings: Settings) -> FastAPI:
     configure_logging(settings)
     db = open_database(settings)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield

@@ -72,8 +72,18 @@ def test_every_vocabulary_value_maps_to_its_htcds_picklist() -> None:
 
 def test_organisation_types_are_the_documented_identifiers() -> None:
     assert codes(OrganisationType) == [
-        "ngo", "health_service", "labour_inspectorate", "shelter", "legal_aid", "child_protection",
-        "social_services", "police", "prosecution", "immigration_service", "nrm_secretariat", "other",
+        "ngo",
+        "health_service",
+        "labour_inspectorate",
+        "shelter",
+        "legal_aid",
+        "child_protection",
+        "social_services",
+        "police",
+        "prosecution",
+        "immigration_service",
+        "nrm_secretariat",
+        "other",
     ]
 
 

@@ -50,7 +50,9 @@ def test_blind_index_is_keyed_and_normalised() -> None:
     ring = Keyring.generate()
     assert ring.blind_index("phone", "+44 7700 900123") == ring.blind_index("phone", "+447700900123")
     assert ring.blind_index("survivor_code", "S-ABC") == ring.blind_index("survivor_code", "s-abc")
-    assert ring.blind_index("phone", "+447700900123") != Keyring.generate().blind_index("phone", "+447700900123")
+    assert ring.blind_index("phone", "+447700900123") != Keyring.generate().blind_index(
+        "phone", "+447700900123"
+    )
 
 
 def test_key_file_is_private_and_checked(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Refuse form posts that come from another site (defence in depth beside SameSite cookies and CSRF tokens)."""
+"""Refuse form posts sent from another site (defence in depth beside SameSite cookies and CSRF tokens)."""
 
 from __future__ import annotations
 
