@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+import hmac
+import time
 from functools import lru_cache
 
 import pyotp
@@ -59,8 +62,21 @@ def totp_uri(secret: str, username: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name="OpenNRM")
 
 
-def verify_totp(secret: str, code: str) -> bool:
+def totp_step(secret: str, code: str, at: float | None = None) -> int | None:
+    """The 30-second time step a code belongs to (the current one or a neighbour), or None if it fits none.
+
+    Callers store the step of the last accepted code so that no code is accepted twice (RFC 6238 §5.2)."""
     code = code.strip().replace(" ", "")
     if not code.isdigit() or len(code) != 6:
-        return False
-    return pyotp.TOTP(secret).verify(code, valid_window=1)
+        return None
+    totp = pyotp.TOTP(secret)
+    now = time.time() if at is None else at
+    for offset in (0, -1, 1):
+        moment = now + offset * totp.interval
+        if hmac.compare_digest(totp.at(moment), code):
+            return int(totp.timecode(datetime.datetime.fromtimestamp(moment, tz=datetime.UTC)))
+    return None
+
+
+def verify_totp(secret: str, code: str) -> bool:
+    return totp_step(secret, code) is not None

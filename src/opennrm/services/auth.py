@@ -9,8 +9,9 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
-from opennrm.access.credentials import verify_password, verify_totp
+from opennrm.access.credentials import totp_step, verify_password
 from opennrm.access.policy import Actor
 from opennrm.access.roles import Role
 from opennrm.config import DEFAULT_ENFORCEMENT_TYPES, Settings
@@ -54,51 +55,69 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
 
 
 def log_in(db: Database, username: str, password: str, totp: str | None) -> str:
-    """Check the credentials; return a new session token. Every attempt is audited, without the username."""
+    """Check the credentials; return a new session token. Every attempt is audited, without the username.
+
+    Lock-out: after MAX_FAILURES failures in a row the account is locked for LOCKOUT. While it is locked,
+    an attempt is only considered when it carries a valid, unused one-time code — which an attacker who merely
+    knows the username cannot produce — so nobody can lock a person out of her account at will, and guessing
+    the password still needs the second factor. Accounts without a second factor (aggregate-only roles) are
+    simply locked. A one-time code is accepted once only."""
     at = now()
+    token: str | None = None
     with db.transaction() as session:
         user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-        password_ok = verify_password(user.password_hash if user else None, password)
         if user is None:
+            verify_password(None, password)  # same work as for a real account: timing reveals nothing
             audit.record_one(session, db.keyring, AuditEntry(None, "session.create", "user", None, "denied"))
-            refused = True
         else:
-            locked_until = _aware(user.locked_until)
-            locked = locked_until is not None and locked_until > at
-            second_ok = True
-            if user.totp_secret_enc is not None:
-                secret = decrypt_text(db.keyring, "totp", user.id, user.totp_secret_enc)
-                second_ok = totp is not None and verify_totp(secret, totp)
-            refused = locked or not password_ok or not second_ok or not user.active
-            if refused:
-                if not locked:
-                    user.failed_logins += 1
-                    if user.failed_logins >= MAX_FAILURES:
-                        user.locked_until = at + LOCKOUT
-                        user.failed_logins = 0
-                audit.record_one(
-                    session,
-                    db.keyring,
-                    AuditEntry(
-                        user.id, "session.create", "user", user.id, "denied", detail={"locked": locked}
-                    ),
-                )
-            else:
-                user.failed_logins = 0
-                user.locked_until = None
-                token = secrets.token_urlsafe(32)
-                session.add(
-                    LoginSession(
-                        id=_token_id(token),
-                        user_id=user.id,
-                        csrf_secret=secrets.token_hex(32),
-                        created_at=at,
-                        last_seen_at=at,
-                    )
-                )
-                audit.record_one(session, db.keyring, AuditEntry(user.id, "session.create", "user", user.id))
-    if refused:
+            token = _check_user(db, session, user, password, totp, at)
+    if token is None:
         raise Unauthenticated(_REFUSED)
+    return token
+
+
+def _check_user(
+    db: Database, session: Session, user: User, password: str, totp: str | None, at: dt.datetime
+) -> str | None:
+    locked_until = _aware(user.locked_until)
+    locked = locked_until is not None and locked_until > at
+    step: int | None = None
+    if user.totp_secret_enc is not None:
+        secret = decrypt_text(db.keyring, "totp", user.id, user.totp_secret_enc)
+        step = totp_step(secret, totp) if totp else None
+        if step is not None and user.totp_last_step is not None and step <= user.totp_last_step:
+            step = None  # replayed code
+        second_ok = step is not None
+    else:
+        second_ok = True
+    considered = not locked or (user.totp_secret_enc is not None and second_ok)
+    accepted = considered and second_ok and user.active and verify_password(user.password_hash, password)
+    if not accepted:
+        if not locked:
+            user.failed_logins += 1
+            if user.failed_logins >= MAX_FAILURES:
+                user.locked_until = at + LOCKOUT
+                user.failed_logins = 0
+        audit.record_one(
+            session,
+            db.keyring,
+            AuditEntry(user.id, "session.create", "user", user.id, "denied", detail={"locked": locked}),
+        )
+        return None
+    user.failed_logins = 0
+    user.locked_until = None
+    user.totp_last_step = step if step is not None else user.totp_last_step
+    token = secrets.token_urlsafe(32)
+    session.add(
+        LoginSession(
+            id=_token_id(token),
+            user_id=user.id,
+            csrf_secret=secrets.token_hex(32),
+            created_at=at,
+            last_seen_at=at,
+        )
+    )
+    audit.record_one(session, db.keyring, AuditEntry(user.id, "session.create", "user", user.id))
     return token
 
 

@@ -13,6 +13,11 @@ target_metadata = Base.metadata
 def run() -> None:
     engine = config.attributes["engine"]
     with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch migrations rebuild tables; SQLite must not enforce foreign keys while they do
+            # (the pragma only takes effect outside a transaction, so it goes to the driver directly).
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
@@ -22,6 +27,12 @@ def run() -> None:
         with context.begin_transaction():
             context.run_migrations()
         connection.commit()
+        if sqlite:
+            driver = connection.connection.driver_connection
+            driver.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+            broken = driver.execute("PRAGMA foreign_key_check").fetchall()  # type: ignore[union-attr]
+            if broken:
+                raise RuntimeError(f"migration left {len(broken)} rows with broken foreign keys")
 
 
 run()
