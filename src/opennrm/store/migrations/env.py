@@ -17,7 +17,7 @@ def run() -> None:
         if sqlite:
             # Batch migrations rebuild tables; SQLite must not enforce foreign keys while they do
             # (the pragma only takes effect outside a transaction, so it goes to the driver directly).
-            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
@@ -29,8 +29,8 @@ def run() -> None:
         connection.commit()
         if sqlite:
             driver = connection.connection.driver_connection
-            driver.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
-            broken = driver.execute("PRAGMA foreign_key_check").fetchall()  # type: ignore[union-attr]
+            driver.execute("PRAGMA foreign_keys=ON")
+            broken = driver.execute("PRAGMA foreign_key_check").fetchall()
             if broken:
                 raise RuntimeError(f"migration left {len(broken)} rows with broken foreign keys")
 
