@@ -199,7 +199,8 @@ def test_a_bad_line_is_named_and_nothing_is_imported(
     assert count(inst, Case) == 0 and count(inst, Person) == 0
 
 
-def test_missing_or_wrong_key_is_refused_clearly(sqlite_inst: Installation) -> None:
+def test_missing_or_wrong_key_is_refused_clearly(inst: Installation) -> None:
+    sqlite_inst = inst
     key_file = sqlite_inst.settings.key_file
     saved = key_file.read_text()
     key_file.unlink()

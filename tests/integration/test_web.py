@@ -7,8 +7,10 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 from starlette.routing import Mount
 
+from opennrm.store.tables import Case, Person
 from opennrm.web.app import create_app
 from tests.conftest import Installation
 from tests.support import PASSWORD, make_org, make_user
@@ -124,6 +126,10 @@ def test_api_round_trip_and_problem_details(inst: Installation, client: TestClie
     case_id = created.json()["id"]
     assert client.get(f"/api/cases/{case_id}").json()["person"] == {"given_name": "Ana"}
     assert client.post(f"/api/cases/{case_id}/notes", json={"text": ""}).status_code == 422
+    missing_field = client.post(f"/api/cases/{case_id}/notes", json={})
+    assert missing_field.status_code == 422 and missing_field.json()["field"] == "text"
+    oversize = client.post(f"/api/cases/{case_id}/notes", json={"text": "x" * 20_001})
+    assert oversize.status_code == 422 and oversize.json()["field"] == "text"
     assert client.post(f"/api/cases/{case_id}/notes", json={"text": "second"}).status_code == 201
     missing = client.get(f"/api/cases/{SAMPLE_ID}")
     assert missing.status_code == 404 and missing.headers["content-type"] == "application/problem+json"
@@ -131,13 +137,25 @@ def test_api_round_trip_and_problem_details(inst: Installation, client: TestClie
     assert [i["id"] for i in items] == [case_id]
 
 
-def test_no_stack_trace_or_sql_in_error_bodies(inst: Installation, client: TestClient) -> None:
+def test_bad_input_writes_nothing_and_shows_no_trace_or_sql(inst: Installation, client: TestClient) -> None:
     log_in(inst, client)
-    for body in ({"case": 5}, [], "x", {"notes": [None]}, {"person": {"birth_date": "31/12/1990"}}):
+    bodies = (
+        {"case": 5},
+        [],
+        "x",
+        {"notes": [None]},
+        {"person": {"birth_date": "31/12/1990"}},
+        {"person": {"given_name": "Ana"}, "case": {"events": [{"country": "QQ"}]}},
+        {"person": {"address": "x" * 1001}},
+    )
+    for body in bodies:
         response = client.post("/api/cases", json=body)
         assert response.status_code == 422
         text = response.text
         assert "Traceback" not in text and "SELECT" not in text and "sqlalchemy" not in text.lower()
+    with inst.db.transaction() as s:
+        assert s.scalar(select(func.count()).select_from(Case)) == 0
+        assert s.scalar(select(func.count()).select_from(Person)) == 0
 
 
 def test_pages_render_for_a_logged_in_caseworker(inst: Installation, client: TestClient) -> None:
