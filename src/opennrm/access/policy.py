@@ -22,10 +22,13 @@ class Action(StrEnum):
     NOTE_ADD = "note.add"
     DOCUMENT_ADD = "document.add"
     DOCUMENT_READ = "document.read"
+    SCREENING_ADD = "screening.add"
     AGGREGATE_READ = "aggregate.read"
 
 
-WRITE_ACTIONS = frozenset({Action.CASE_CREATE, Action.CASE_UPDATE, Action.NOTE_ADD, Action.DOCUMENT_ADD})
+WRITE_ACTIONS = frozenset(
+    {Action.CASE_CREATE, Action.CASE_UPDATE, Action.NOTE_ADD, Action.DOCUMENT_ADD, Action.SCREENING_ADD}
+)
 CREATORS = frozenset({Role.CASEWORKER, Role.SUPERVISOR})
 
 

@@ -328,7 +328,7 @@ def _relation(session: Session, case: Case) -> CaseRelation:
     return CaseRelation(case.organisation_id, case.created_by, frozenset(assigned))
 
 
-def _load_case_for(db: Database, session: Session, actor: Actor, case_id: str, action: Action) -> Case:
+def load_case_for(db: Database, session: Session, actor: Actor, case_id: str, action: Action) -> Case:
     case = session.get(Case, case_id)
     if case is None:
         raise NotFound(f"no case {case_id}")
@@ -349,7 +349,7 @@ def view_case(db: Database, actor: Actor, case_id: str) -> CaseView:
         # Roles without any person-level scope learn nothing, not even whether the case exists.
         deny(db, actor, Action.CASE_READ, "case", case_id, decide(actor, Action.CASE_LIST).reason)
     with db.transaction() as session:
-        case = _load_case_for(db, session, actor, case_id, Action.CASE_READ)
+        case = load_case_for(db, session, actor, case_id, Action.CASE_READ)
         relation = _relation(session, case)
         keyring = db.keyring
         person = session.get(Person, case.person_id)
@@ -545,7 +545,7 @@ def add_note(db: Database, actor: Actor, case_id: str, text: str) -> str:
     except ValidationError as exc:
         raise invalid_from(exc, "text") from None
     with db.transaction() as session:
-        _load_case_for(db, session, actor, case_id, Action.NOTE_ADD)
+        load_case_for(db, session, actor, case_id, Action.NOTE_ADD)
         note_id = new_id()
         session.add(
             CaseNote(
@@ -571,7 +571,7 @@ def add_document(
     name = filename.strip()[:200] or "document"
     content, media_type = strip_metadata(content, media_type)
     with db.transaction() as session:
-        _load_case_for(db, session, actor, case_id, Action.DOCUMENT_ADD)
+        load_case_for(db, session, actor, case_id, Action.DOCUMENT_ADD)
         doc_id = new_id()
         session.add(
             Document(
@@ -598,7 +598,7 @@ def read_document(db: Database, actor: Actor, document_id: str) -> tuple[str, st
         doc = session.get(Document, document_id)
         if doc is None:
             raise NotFound(f"no document {document_id}")
-        _load_case_for(db, session, actor, doc.case_id, Action.DOCUMENT_READ)
+        load_case_for(db, session, actor, doc.case_id, Action.DOCUMENT_READ)
         name = decrypt_text(db.keyring, "document_name", doc.id, doc.filename_enc)
         content = db.keyring.decrypt(doc.content_enc, _ctx("document", doc.id))
         audit.record_one(session, db.keyring, AuditEntry(actor.user_id, "document.read", "document", doc.id))

@@ -161,6 +161,25 @@ class Document(Base):
     created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
 
 
+class Screening(Base):
+    """A presumed-victim screening stored on a case. The input and the explained result are encrypted;
+    the plain columns are what lists and statistics need."""
+
+    __tablename__ = "screenings"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    screened_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    presumed_victim: Mapped[bool] = mapped_column(Boolean)
+    near_miss: Mapped[bool] = mapped_column(Boolean)
+    child: Mapped[bool] = mapped_column(Boolean)
+    rule: Mapped[str] = mapped_column(String(40))
+    profile: Mapped[str] = mapped_column(String(40))
+    catalogue_version: Mapped[str] = mapped_column(String(80))
+    provisional: Mapped[bool] = mapped_column(Boolean)
+    record_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+
 class AuditEvent(Base):
     """One link of the audit hash chain. Holds identifiers and action names only, never personal data."""
 
@@ -197,4 +216,5 @@ ENCRYPTED_COLUMNS: tuple[tuple[type[Base], str, str], ...] = (
     (Document, "filename_enc", "document_name"),
     (Document, "content_enc", "document"),
     (User, "totp_secret_enc", "totp"),
+    (Screening, "record_enc", "screening"),
 )

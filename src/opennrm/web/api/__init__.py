@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from opennrm.web.api import cases, session
+from opennrm.web.api import cases, screenings, session
 
 router = APIRouter(prefix="/api")
 router.include_router(session.router)
 router.include_router(cases.router)
+router.include_router(screenings.router)

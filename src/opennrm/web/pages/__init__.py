@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from opennrm.web.pages import cases, login
+from opennrm.web.pages import cases, login, screening
 
 router = APIRouter(include_in_schema=False)
 router.include_router(login.router)
+router.include_router(screening.router)
 router.include_router(cases.router)

@@ -1,0 +1,108 @@
+"""Screen a case for a presumed-victim determination and store the result on it, audited.
+
+The decision is made by the pure ``opennrm.screening`` engine; this use case only checks access, stores the
+input and explained result encrypted, and records the audit event. ``context`` (consent to work,
+cooperation with authorities) is stored as given and never read by the decision (rights invariants 1, 4)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from opennrm.access.policy import Action, Actor
+from opennrm.screening import ScreeningInputError, screen
+from opennrm.services.cases import decrypt_json, encrypt_json, load_case_for, new_id, now
+from opennrm.services.errors import InvalidInput
+from opennrm.store import audit
+from opennrm.store.audit import AuditEntry
+from opennrm.store.database import Database
+from opennrm.store.tables import Screening
+
+
+def determine(raw: Mapping[str, Any], lang: str = "en") -> dict[str, Any]:
+    """The screening result for ``raw``; invalid input becomes ``InvalidInput`` naming the field."""
+    try:
+        return screen(raw, lang=lang)
+    except ScreeningInputError as exc:
+        raise InvalidInput(str(exc), field=exc.field or "input") from None
+
+
+def screen_case(
+    db: Database, actor: Actor, case_id: str, raw: Mapping[str, Any], lang: str = "en"
+) -> tuple[str, dict[str, Any]]:
+    """Screen and store on the case; returns the screening id and the result (the CLI's result, exactly)."""
+    result = determine(raw, lang)
+    with db.transaction() as session:
+        load_case_for(db, session, actor, case_id, Action.SCREENING_ADD)
+        screening_id = new_id()
+        session.add(
+            Screening(
+                id=screening_id,
+                case_id=case_id,
+                screened_by=actor.user_id,
+                presumed_victim=bool(result["presumed_victim"]),
+                near_miss=bool(result["near_miss"]),
+                child=bool(result["child"]),
+                rule=str(result["rule"]),
+                profile=str(result["profile"]),
+                catalogue_version=str(result["catalogue_version"])[:80],
+                provisional=bool(result["provisional"]),
+                record_enc=encrypt_json(
+                    db.keyring, "screening", screening_id, {"input": dict(raw), "result": result}
+                ),
+                created_at=now(),
+            )
+        )
+        audit.record_one(
+            session,
+            db.keyring,
+            AuditEntry(
+                actor.user_id,
+                "screening.create",
+                "case",
+                case_id,
+                detail={"screening": screening_id, "presumed": bool(result["presumed_victim"])},
+            ),
+        )
+    return screening_id, result
+
+
+@dataclass(frozen=True)
+class StoredScreening:
+    id: str
+    created_at: str
+    result: dict[str, Any]
+
+
+def screenings_of(db: Database, actor: Actor, case_id: str) -> list[StoredScreening]:
+    with db.transaction() as session:
+        load_case_for(db, session, actor, case_id, Action.CASE_READ)
+        rows = (
+            session.execute(
+                select(Screening).where(Screening.case_id == case_id).order_by(Screening.created_at.desc())
+            )
+            .scalars()
+            .all()
+        )
+        found = [
+            StoredScreening(
+                r.id,
+                r.created_at.isoformat()[:16].replace("T", " "),
+                decrypt_json(db.keyring, "screening", r.id, r.record_enc)["result"],
+            )
+            for r in rows
+        ]
+        audit.record_one(
+            session,
+            db.keyring,
+            AuditEntry(actor.user_id, "screening.read", "case", case_id, detail={"count": len(found)}),
+        )
+    return found
+
+
+def as_json(result: Mapping[str, Any]) -> str:
+    return json.dumps(result, ensure_ascii=False, indent=2)
