@@ -17,7 +17,7 @@ PASSWORD = "correct horse battery staple"
 
 
 @dataclass(frozen=True)
-class TestUser:
+class StaffUser:
     actor: Actor
     username: str
     totp_secret: str | None
@@ -33,10 +33,10 @@ def make_org(db: Database, name: str, type_code: str = "ngo") -> str:
 
 def make_user(
     db: Database, username: str, org_name: str, role: str, *, enforcement: bool = False
-) -> TestUser:
+) -> StaffUser:
     new = admin.add_user(db, username, org_name, role, PASSWORD)
     org_id = admin.organisation_ids_by_name(db)[org_name]
-    return TestUser(Actor(new.id, org_id, Role(role), enforcement), username, new.totp_secret)
+    return StaffUser(Actor(new.id, org_id, Role(role), enforcement), username, new.totp_secret)
 
 
 def intake(**overrides: Any) -> Intake:

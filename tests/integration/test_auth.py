@@ -13,22 +13,22 @@ from opennrm.services import auth
 from opennrm.services.errors import Unauthenticated
 from opennrm.store.tables import LoginSession, User
 from tests.conftest import Installation
-from tests.support import PASSWORD, TestUser, make_org, make_user
+from tests.support import PASSWORD, StaffUser, make_org, make_user
 
 
 @pytest.fixture
-def amina(inst: Installation) -> TestUser:
+def amina(inst: Installation) -> StaffUser:
     make_org(inst.db, "Safe Harbour")
     return make_user(inst.db, "amina", "Safe Harbour", "caseworker")
 
 
-def previous_code(user: TestUser) -> str:
+def previous_code(user: StaffUser) -> str:
     assert user.totp_secret
     totp = pyotp.TOTP(user.totp_secret)
     return totp.at(dt.datetime.now(dt.UTC) - dt.timedelta(seconds=30))
 
 
-def next_code(user: TestUser) -> str:
+def next_code(user: StaffUser) -> str:
     assert user.totp_secret
     totp = pyotp.TOTP(user.totp_secret)
     return totp.at(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=30))
@@ -40,7 +40,7 @@ def fail_five_times(inst: Installation) -> None:
             auth.log_in(inst.db, "amina", "wrong password!", "000000")
 
 
-def test_a_code_is_accepted_once(inst: Installation, amina: TestUser) -> None:
+def test_a_code_is_accepted_once(inst: Installation, amina: StaffUser) -> None:
     code = amina.code()
     auth.log_in(inst.db, "amina", PASSWORD, code)
     with pytest.raises(Unauthenticated):
@@ -48,7 +48,7 @@ def test_a_code_is_accepted_once(inst: Installation, amina: TestUser) -> None:
 
 
 def test_after_repeated_failures_the_account_is_locked_against_guessing(
-    inst: Installation, amina: TestUser
+    inst: Installation, amina: StaffUser
 ) -> None:
     fail_five_times(inst)
     with inst.db.transaction() as s:
@@ -59,7 +59,7 @@ def test_after_repeated_failures_the_account_is_locked_against_guessing(
         auth.log_in(inst.db, "amina", PASSWORD, "123456" if amina.code() != "123456" else "654321")
 
 
-def test_an_attacker_cannot_lock_the_owner_out(inst: Installation, amina: TestUser) -> None:
+def test_an_attacker_cannot_lock_the_owner_out(inst: Installation, amina: StaffUser) -> None:
     fail_five_times(inst)
     assert auth.log_in(inst.db, "amina", PASSWORD, previous_code(amina))
 
@@ -74,7 +74,7 @@ def test_roles_without_a_second_factor_are_simply_locked(inst: Installation) -> 
         auth.log_in(inst.db, "liaison", PASSWORD, None)
 
 
-def test_unknown_users_get_the_same_answer(inst: Installation, amina: TestUser) -> None:
+def test_unknown_users_get_the_same_answer(inst: Installation, amina: StaffUser) -> None:
     with pytest.raises(Unauthenticated) as unknown:
         auth.log_in(inst.db, "nobody", PASSWORD, "123456")
     with pytest.raises(Unauthenticated) as wrong:
@@ -82,7 +82,7 @@ def test_unknown_users_get_the_same_answer(inst: Installation, amina: TestUser) 
     assert unknown.value.message == wrong.value.message
 
 
-def test_sessions_end_after_idle_and_absolute_time_outs(inst: Installation, amina: TestUser) -> None:
+def test_sessions_end_after_idle_and_absolute_time_outs(inst: Installation, amina: StaffUser) -> None:
     token = auth.log_in(inst.db, "amina", PASSWORD, amina.code())
     assert auth.resolve(inst.db, inst.settings, token).username == "amina"
     with inst.db.transaction() as s:
@@ -100,7 +100,7 @@ def test_sessions_end_after_idle_and_absolute_time_outs(inst: Installation, amin
         auth.resolve(inst.db, inst.settings, token)  # the expired session was removed
 
 
-def test_log_out_ends_the_session(inst: Installation, amina: TestUser) -> None:
+def test_log_out_ends_the_session(inst: Installation, amina: StaffUser) -> None:
     token = auth.log_in(inst.db, "amina", PASSWORD, amina.code())
     auth.log_out(inst.db, token)
     with pytest.raises(Unauthenticated):
