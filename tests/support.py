@@ -32,11 +32,17 @@ def make_org(db: Database, name: str, type_code: str = "ngo") -> str:
 
 
 def make_user(
-    db: Database, username: str, org_name: str, role: str, *, enforcement: bool = False
+    db: Database,
+    username: str,
+    org_name: str,
+    role: str,
+    *,
+    enforcement: bool = False,
+    team: str | None = None,
 ) -> StaffUser:
-    new = admin.add_user(db, username, org_name, role, PASSWORD)
+    new = admin.add_user(db, username, org_name, role, PASSWORD, team=team)
     org_id = admin.organisation_ids_by_name(db)[org_name]
-    return StaffUser(Actor(new.id, org_id, Role(role), enforcement), username, new.totp_secret)
+    return StaffUser(Actor(new.id, org_id, Role(role), enforcement, team), username, new.totp_secret)
 
 
 def intake(**overrides: Any) -> Intake:

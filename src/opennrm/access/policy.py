@@ -2,16 +2,22 @@
 
 Rights invariants enforced here:
 - Firewall (DESIGN invariant 2): no user of an organisation whose type counts as enforcement reads
-  person-level data, whatever the role.
-- Field sensitivity: identity-document numbers only for the owning caseworker and a supervisor.
+  person-level data, whatever the role; and no disclosure is ever made to such an organisation, consent or
+  not (``disclosure_decision``).
+- Informed consent (invariant 3): identifiable data leaves the owning organisation only under a matching,
+  unexpired, unrevoked consent, or a supervisor's recorded override in a child's best interests.
+- Field sensitivity: identity-document numbers only for the owning caseworker and supervisors; an
+  organisation that received a case sees only the fields its disclosure names.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
-from opennrm.access.roles import PERSON_LEVEL, ROLE_SCOPE, Role, Scope
+from opennrm.access.roles import CONSENT_OVERRIDE, PERSON_LEVEL, ROLE_SCOPES, Role, Scope
 
 
 class Action(StrEnum):
@@ -23,11 +29,27 @@ class Action(StrEnum):
     DOCUMENT_ADD = "document.add"
     DOCUMENT_READ = "document.read"
     SCREENING_ADD = "screening.add"
+    CONSENT_RECORD = "consent.record"
+    CONSENT_READ = "consent.read"
+    CONSENT_REVOKE = "consent.revoke"
+    DISCLOSE = "case.disclose"
     AGGREGATE_READ = "aggregate.read"
 
 
-WRITE_ACTIONS = frozenset(
-    {Action.CASE_CREATE, Action.CASE_UPDATE, Action.NOTE_ADD, Action.DOCUMENT_ADD, Action.SCREENING_ADD}
+# What an organisation that received a case (not its owner) may do with it.
+RECEIVER_ACTIONS = frozenset({Action.CASE_READ, Action.NOTE_ADD})
+# What only the owning organisation may do.
+OWNER_ONLY = frozenset(
+    {
+        Action.CASE_UPDATE,
+        Action.DOCUMENT_ADD,
+        Action.DOCUMENT_READ,
+        Action.SCREENING_ADD,
+        Action.CONSENT_RECORD,
+        Action.CONSENT_READ,
+        Action.CONSENT_REVOKE,
+        Action.DISCLOSE,
+    }
 )
 CREATORS = frozenset({Role.CASEWORKER, Role.SUPERVISOR})
 
@@ -40,15 +62,19 @@ class Actor:
     organisation_id: str
     role: Role
     enforcement: bool
+    team: str | None = None
 
 
 @dataclass(frozen=True)
 class CaseRelation:
-    """How a case stands to the actor."""
+    """How a case stands to the actor: its owner, creator, assignees and team, and which organisations
+    hold it under an open disclosure (with the fields each may see)."""
 
     organisation_id: str
     created_by: str | None
     assigned_user_ids: frozenset[str]
+    team: str | None = None
+    received: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -61,13 +87,14 @@ class Decision:
 
 
 ALLOW = Decision(True, "allowed")
+FIREWALL = "firewall: enforcement organisations never receive person-level data"
 
 
 def decide(actor: Actor, action: Action, case: CaseRelation | None = None) -> Decision:
     if action is Action.AGGREGATE_READ:
         return ALLOW
     if actor.enforcement:
-        return Decision(False, "firewall: enforcement organisations never receive person-level data")
+        return Decision(False, FIREWALL)
     if actor.role not in PERSON_LEVEL:
         return Decision(False, f"role {actor.role} sees aggregates only")
     if action is Action.CASE_CREATE:
@@ -76,33 +103,148 @@ def decide(actor: Actor, action: Action, case: CaseRelation | None = None) -> De
         return ALLOW
     if case is None:
         return Decision(False, "no record given")
-    return _scope_decision(actor, case)
+    scopes = scopes_reaching(actor, case)
+    if not scopes:
+        return Decision(False, "the record is outside your scope")
+    if scopes == {Scope.RECEIVED} and action not in RECEIVER_ACTIONS:
+        return Decision(
+            False, "your organisation received this case by referral and may only read and annotate it"
+        )
+    if action in {Action.CONSENT_REVOKE, Action.DISCLOSE} and actor.role is Role.SERVICE_PROVIDER:
+        return Decision(False, "service providers cannot share or change consent")
+    return ALLOW
 
 
-def _scope_decision(actor: Actor, case: CaseRelation) -> Decision:
-    scope = ROLE_SCOPE[actor.role]
-    if scope is Scope.ORGANISATION and case.organisation_id == actor.organisation_id:
-        return ALLOW
-    if scope is Scope.OWN and case.organisation_id == actor.organisation_id and _is_own(actor, case):
-        return ALLOW
-    return Decision(False, "the record is outside your scope")
+def scopes_reaching(actor: Actor, case: CaseRelation) -> set[Scope]:
+    """The actor's scopes that include this case."""
+    allowed = ROLE_SCOPES[actor.role]
+    found: set[Scope] = set()
+    own_org = case.organisation_id == actor.organisation_id
+    if Scope.ORGANISATION in allowed and own_org:
+        found.add(Scope.ORGANISATION)
+    if Scope.OWN in allowed and own_org and _is_own(actor, case):
+        found.add(Scope.OWN)
+    if Scope.TEAM in allowed and own_org and actor.team is not None and case.team == actor.team:
+        found.add(Scope.TEAM)
+    if Scope.RECEIVED in allowed and not own_org and actor.organisation_id in case.received:
+        found.add(Scope.RECEIVED)
+    return found
 
 
 def _is_own(actor: Actor, case: CaseRelation) -> bool:
     return case.created_by == actor.user_id or actor.user_id in case.assigned_user_ids
 
 
-def may_see_identity_document(actor: Actor, case: CaseRelation) -> bool:
-    """Identity-document numbers: the owning caseworker and supervisors of the owning organisation."""
+def visible_identity_fields(actor: Actor, case: CaseRelation, all_fields: Iterable[str]) -> frozenset[str]:
+    """Which identifying fields the actor may see: all for the owning side (identity-document numbers only
+    for the owning caseworker and supervisors), only the disclosed ones for a receiving organisation."""
+    fields = frozenset(all_fields)
     if not decide(actor, Action.CASE_READ, case):
-        return False
-    if actor.role is Role.SUPERVISOR:
-        return True
-    return actor.role is Role.CASEWORKER and _is_own(actor, case)
+        return frozenset()
+    if case.organisation_id != actor.organisation_id:
+        return fields & case.received.get(actor.organisation_id, frozenset()) - {"id_document_number"}
+    if actor.role is Role.SUPERVISOR or (actor.role is Role.CASEWORKER and _is_own(actor, case)):
+        return fields
+    return fields - {"id_document_number"}
 
 
-def case_list_scope(actor: Actor) -> Scope:
+def case_list_scopes(actor: Actor) -> frozenset[Scope]:
     """What a case list may contain for this actor (the store turns this into a query filter)."""
     if not decide(actor, Action.CASE_LIST):
-        return Scope.NONE
-    return ROLE_SCOPE[actor.role]
+        return frozenset()
+    return ROLE_SCOPES[actor.role]
+
+
+# -- consent and disclosure ---------------------------------------------------------------------------
+
+
+class Purpose(StrEnum):
+    SERVICES = "services"
+    REFERRAL = "referral"
+    STATISTICS = "statistics"
+    RESEARCH = "research"
+    CONTACT = "contact"
+
+
+@dataclass(frozen=True)
+class ConsentFacts:
+    """What the policy needs to know of one recorded consent."""
+
+    id: str
+    purposes: frozenset[str]
+    recipient_organisation_ids: frozenset[str]
+    recipient_types: frozenset[str]
+    given_on: dt.date
+    expires_on: dt.date | None
+    revoked: bool
+
+
+@dataclass(frozen=True)
+class Recipient:
+    organisation_id: str
+    type: str
+    enforcement: bool
+
+
+def consent_matches(consent: ConsentFacts, purpose: str, recipient: Recipient, today: dt.date) -> Decision:
+    if consent.revoked:
+        return Decision(False, "the consent was revoked")
+    if consent.given_on > today:
+        return Decision(False, "the consent is dated in the future")
+    if consent.expires_on is not None and consent.expires_on < today:
+        return Decision(False, f"the consent expired on {consent.expires_on.isoformat()}")
+    if purpose not in consent.purposes:
+        return Decision(False, f"the consent does not cover the purpose '{purpose}'")
+    if (
+        recipient.organisation_id not in consent.recipient_organisation_ids
+        and recipient.type not in consent.recipient_types
+    ):
+        return Decision(False, "the consent does not name this recipient or its type of organisation")
+    return ALLOW
+
+
+def disclosure_decision(
+    actor: Actor,
+    case: CaseRelation,
+    consents: Iterable[ConsentFacts],
+    purpose: str,
+    recipient: Recipient,
+    today: dt.date,
+) -> tuple[Decision, str | None]:
+    """May identifiable data of this case go to ``recipient`` for ``purpose``? Returns the decision and the
+    id of the consent it rests on. No consent at all can open the firewall."""
+    may = decide(actor, Action.DISCLOSE, case)
+    if not may:
+        return may, None
+    if recipient.enforcement:
+        return Decision(False, FIREWALL), None
+    if recipient.organisation_id == case.organisation_id:
+        return Decision(False, "the recipient is the organisation that already holds the case"), None
+    reasons = []
+    for consent in consents:
+        match = consent_matches(consent, purpose, recipient, today)
+        if match:
+            return ALLOW, consent.id
+        reasons.append(match.reason)
+    if not reasons:
+        return Decision(False, "no consent is recorded for this case"), None
+    return Decision(False, "no consent covers this sharing: " + "; ".join(sorted(set(reasons)))), None
+
+
+def override_decision(
+    actor: Actor, case: CaseRelation, is_child: bool | None, recipient: Recipient, reason: str
+) -> Decision:
+    """A best-interests override of missing consent: only for a child, only by a permitted role, never to an
+    enforcement organisation, and only with a stated reason."""
+    may = decide(actor, Action.DISCLOSE, case)
+    if not may:
+        return may
+    if recipient.enforcement:
+        return Decision(False, FIREWALL)
+    if actor.role not in CONSENT_OVERRIDE:
+        return Decision(False, f"role {actor.role} may not override consent")
+    if is_child is not True:
+        return Decision(False, "consent may be overridden only in a child's best interests")
+    if len(reason.strip()) < 10:
+        return Decision(False, "an override needs its reason (at least 10 characters)")
+    return ALLOW

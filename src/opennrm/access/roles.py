@@ -17,26 +17,29 @@ class Role(StrEnum):
 
 
 class Scope(StrEnum):
-    """Which records a role reaches: its own, its organisation's, or those received by referral."""
+    """Which records a role reaches: its own, its team's, its organisation's, or those it received."""
 
-    NONE = "none"
     OWN = "own"
+    TEAM = "team"
     ORGANISATION = "organisation"
-    REFERRED = "referred"
+    RECEIVED = "received"
 
 
-ROLE_SCOPE: dict[Role, Scope] = {
-    Role.CASEWORKER: Scope.OWN,
-    Role.SUPERVISOR: Scope.ORGANISATION,
-    Role.SERVICE_PROVIDER: Scope.REFERRED,
-    Role.NRM_COORDINATOR: Scope.NONE,
-    Role.ANALYST: Scope.NONE,
-    Role.ORG_ADMIN: Scope.NONE,
-    Role.SYSTEM_ADMIN: Scope.NONE,
-    Role.ENFORCEMENT_LIAISON: Scope.NONE,
+ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
+    Role.CASEWORKER: frozenset({Scope.OWN, Scope.TEAM, Scope.RECEIVED}),
+    Role.SUPERVISOR: frozenset({Scope.ORGANISATION, Scope.RECEIVED}),
+    Role.SERVICE_PROVIDER: frozenset({Scope.RECEIVED}),
+    Role.NRM_COORDINATOR: frozenset(),
+    Role.ANALYST: frozenset(),
+    Role.ORG_ADMIN: frozenset(),
+    Role.SYSTEM_ADMIN: frozenset(),
+    Role.ENFORCEMENT_LIAISON: frozenset(),
 }
 
-PERSON_LEVEL: frozenset[Role] = frozenset(r for r, s in ROLE_SCOPE.items() if s is not Scope.NONE)
+PERSON_LEVEL: frozenset[Role] = frozenset(r for r, scopes in ROLE_SCOPES.items() if scopes)
 
-# Roles that never see person-level data need no second factor (issue 3); all others must enrol TOTP.
+# Roles that never see person-level data need no second factor; all others must enrol TOTP.
 NEEDS_SECOND_FACTOR: frozenset[Role] = frozenset(Role) - {Role.ENFORCEMENT_LIAISON}
+
+# Who may share a child's data without consent, in the child's best interests, with a recorded reason.
+CONSENT_OVERRIDE: frozenset[Role] = frozenset({Role.SUPERVISOR})

@@ -43,6 +43,7 @@ def user_add(
     password_stdin: bool = typer.Option(
         False, "--password-stdin", help="Read the password from standard input."
     ),
+    team: str = typer.Option("", "--team", help="Team within the organisation (caseworkers see its cases)."),
 ) -> None:
     """Add a user. Prints the TOTP enrolment secret once: give it to the user over a safe channel."""
     if password_stdin:
@@ -51,7 +52,7 @@ def user_add(
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     with database() as db:
         try:
-            user = admin.add_user(db, username, org, role, password)
+            user = admin.add_user(db, username, org, role, password, team=team or None)
         except InvalidInput as exc:
             fail(exc.message)
     typer.echo(f"Added user {user.username!r} ({role}, {org}).")

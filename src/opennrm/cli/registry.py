@@ -14,6 +14,7 @@ GROUPS: tuple[str, ...] = (
     "records",
     "audit",
     "backup",
+    "firewall",
     "screen",
 )
 

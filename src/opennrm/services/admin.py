@@ -56,7 +56,14 @@ class NewUser:
 
 
 def add_user(
-    db: Database, username: str, organisation: str, role_code: str, password: str, *, actor_id: str = "cli"
+    db: Database,
+    username: str,
+    organisation: str,
+    role_code: str,
+    password: str,
+    *,
+    actor_id: str = "cli",
+    team: str | None = None,
 ) -> NewUser:
     """Create an account. Accounts that can see person-level data get a TOTP secret, returned once."""
     username = username.strip()
@@ -90,6 +97,7 @@ def add_user(
                 role=role.value,
                 password_hash=password_hash,
                 totp_secret_enc=encrypt_text(db.keyring, "totp", user_id, secret) if secret else None,
+                team=(team or "").strip()[:80] or None,
                 failed_logins=0,
                 active=True,
                 created_at=now(),

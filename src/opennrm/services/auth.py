@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import secrets
 from dataclasses import dataclass
 
@@ -14,13 +13,14 @@ from sqlalchemy.orm import Session
 from opennrm.access.credentials import totp_step, verify_password
 from opennrm.access.policy import Actor
 from opennrm.access.roles import Role
-from opennrm.config import DEFAULT_ENFORCEMENT_TYPES, Settings
+from opennrm.config import Settings
 from opennrm.services.cases import decrypt_text, now
 from opennrm.services.errors import Unauthenticated
+from opennrm.services.firewall import enforcement_types
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
-from opennrm.store.tables import AppMeta, LoginSession, Organisation, User
+from opennrm.store.tables import LoginSession, Organisation, User
 
 MAX_FAILURES = 5
 LOCKOUT = dt.timedelta(minutes=5)
@@ -37,15 +37,6 @@ class SessionUser:
 
 def _token_id(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def enforcement_types(db: Database) -> frozenset[str]:
-    """Organisation types that count as enforcement (the firewall's list)."""
-    with db.transaction() as session:
-        row = session.get(AppMeta, "enforcement_types")
-    if row is None:
-        return frozenset(t.value for t in DEFAULT_ENFORCEMENT_TYPES)
-    return frozenset(json.loads(row.value))
 
 
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
@@ -145,7 +136,7 @@ def resolve(db: Database, settings: Settings, token: str | None) -> SessionUser:
             org = session.get(Organisation, user.organisation_id) if user else None
     if expired or user is None or org is None or not user.active:
         raise Unauthenticated("your session has ended; log in again")
-    actor = Actor(user.id, org.id, Role(user.role), enforcement=org.type in kinds)
+    actor = Actor(user.id, org.id, Role(user.role), enforcement=org.type in kinds, team=user.team)
     return SessionUser(actor, user.username, org.name, row.csrf_secret)
 
 

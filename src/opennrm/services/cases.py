@@ -16,16 +16,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Select, insert, select
+from sqlalchemy import ColumnElement, Select, and_, false, insert, or_, select, true
 from sqlalchemy.orm import Session
 
 from opennrm.access.policy import (
     Action,
     Actor,
     CaseRelation,
-    case_list_scope,
+    case_list_scopes,
     decide,
-    may_see_identity_document,
+    visible_identity_fields,
 )
 from opennrm.access.roles import Scope
 from opennrm.domain.records import MAX_DOCUMENT_BYTES, CaseDetails, Intake, NoteText, PersonIdentity
@@ -39,10 +39,12 @@ from opennrm.store.tables import (
     Case,
     CaseAssignment,
     CaseNote,
+    Disclosure,
     Document,
     ExploitationEventRow,
     Organisation,
     Person,
+    User,
 )
 
 MAX_PAGE_SIZE = 100
@@ -133,6 +135,7 @@ def build_intake_rows(
     user_id: str | None,
     person_id: str | None = None,
     at: dt.datetime | None = None,
+    team: str | None = None,
 ) -> str:
     """Add the rows of one intake to ``rows``; returns the new case id. A new person unless ``person_id``.
 
@@ -163,6 +166,7 @@ def build_intake_rows(
             "person_id": person_id,
             "organisation_id": organisation_id,
             "created_by": user_id,
+            "team": team,
             "status": details.status.value,
             "trafficking_status": details.trafficking_status.value,
             "identified_on": details.identified_on or at.date(),
@@ -268,6 +272,7 @@ def intake(db: Database, actor: Actor, data: Intake) -> str:
             actor_id=actor.user_id,
             user_id=actor.user_id,
             person_id=person_id,
+            team=actor.team,
         )
         rows.insert(session, db.keyring)
     return case_id
@@ -300,6 +305,7 @@ class CaseView:
     notes: list[dict[str, Any]]
     documents: list[dict[str, Any]]
     identity_document_visible: bool
+    received: bool = False
 
 
 @dataclass(frozen=True)
@@ -321,18 +327,26 @@ class CasePage:
     has_next: bool
 
 
-def _relation(session: Session, case: Case) -> CaseRelation:
+def relation_of(session: Session, case: Case) -> CaseRelation:
+    """How the case stands: owner, creator, assignees, team, and the open disclosures with their fields."""
     assigned = session.execute(
         select(CaseAssignment.user_id).where(CaseAssignment.case_id == case.id)
     ).scalars()
-    return CaseRelation(case.organisation_id, case.created_by, frozenset(assigned))
+    received: dict[str, frozenset[str]] = {}
+    for org_id, fields in session.execute(
+        select(Disclosure.recipient_organisation_id, Disclosure.fields).where(
+            Disclosure.case_id == case.id, Disclosure.status == "open"
+        )
+    ):
+        received[org_id] = received.get(org_id, frozenset()) | frozenset(fields)
+    return CaseRelation(case.organisation_id, case.created_by, frozenset(assigned), case.team, received)
 
 
 def load_case_for(db: Database, session: Session, actor: Actor, case_id: str, action: Action) -> Case:
     case = session.get(Case, case_id)
     if case is None:
         raise NotFound(f"no case {case_id}")
-    decision = decide(actor, action, _relation(session, case))
+    decision = decide(actor, action, relation_of(session, case))
     if not decision:
         session.rollback()
         deny(db, actor, action, "case", case_id, decision.reason)
@@ -350,14 +364,18 @@ def view_case(db: Database, actor: Actor, case_id: str) -> CaseView:
         deny(db, actor, Action.CASE_READ, "case", case_id, decide(actor, Action.CASE_LIST).reason)
     with db.transaction() as session:
         case = load_case_for(db, session, actor, case_id, Action.CASE_READ)
-        relation = _relation(session, case)
+        relation = relation_of(session, case)
         keyring = db.keyring
         person = session.get(Person, case.person_id)
         assert person is not None  # noqa: S101 - foreign key guarantees it
-        identity = decrypt_json(keyring, "person", person.id, person.identity_enc)
-        show_id_doc = may_see_identity_document(actor, relation)
-        if not show_id_doc and "id_document_number" in identity:
-            identity["id_document_number"] = None
+        visible = visible_identity_fields(actor, relation, PersonIdentity.model_fields)
+        identity = {
+            k: v
+            for k, v in decrypt_json(keyring, "person", person.id, person.identity_enc).items()
+            if k in visible
+        }
+        show_id_doc = "id_document_number" in visible
+        owner_side = case.organisation_id == actor.organisation_id
         organisation = session.get(Organisation, case.organisation_id)
         events = (
             session.execute(
@@ -368,18 +386,18 @@ def view_case(db: Database, actor: Actor, case_id: str) -> CaseView:
             .scalars()
             .all()
         )
-        notes = (
-            session.execute(
-                select(CaseNote).where(CaseNote.case_id == case.id).order_by(CaseNote.created_at, CaseNote.id)
+        # A receiving organisation reads only its own notes on the case; the owner reads all.
+        note_query = select(CaseNote).where(CaseNote.case_id == case.id)
+        if not owner_side:
+            note_query = note_query.join(User, User.id == CaseNote.author_id).where(
+                User.organisation_id == actor.organisation_id
             )
-            .scalars()
-            .all()
-        )
+        notes = session.execute(note_query.order_by(CaseNote.created_at, CaseNote.id)).scalars().all()
         documents = session.execute(
             select(
                 Document.id, Document.filename_enc, Document.media_type, Document.size, Document.created_at
             )
-            .where(Document.case_id == case.id)
+            .where(Document.case_id == case.id, true() if owner_side else false())
             .order_by(Document.created_at)
         ).all()
         view = CaseView(
@@ -407,6 +425,7 @@ def view_case(db: Database, actor: Actor, case_id: str) -> CaseView:
                 for d in documents
             ],
             identity_document_visible=show_id_doc,
+            received=not owner_side,
         )
         audit.record_one(
             session,
@@ -473,6 +492,25 @@ def _filtered(stmt: Select[Any], keyring: Keyring, f: CaseFilters) -> Select[Any
     return stmt
 
 
+def _scope_clause(actor: Actor, scopes: frozenset[Scope]) -> ColumnElement[bool]:
+    """The SQL form of ``opennrm.access.policy.scopes_reaching`` for a list of cases."""
+    own_org = Case.organisation_id == actor.organisation_id
+    clauses: list[ColumnElement[bool]] = []
+    if Scope.ORGANISATION in scopes:
+        clauses.append(own_org)
+    if Scope.OWN in scopes:
+        assigned = select(CaseAssignment.case_id).where(CaseAssignment.user_id == actor.user_id)
+        clauses.append(and_(own_org, or_(Case.created_by == actor.user_id, Case.id.in_(assigned))))
+    if Scope.TEAM in scopes and actor.team is not None:
+        clauses.append(and_(own_org, Case.team == actor.team))
+    if Scope.RECEIVED in scopes:
+        received = select(Disclosure.case_id).where(
+            Disclosure.recipient_organisation_id == actor.organisation_id, Disclosure.status == "open"
+        )
+        clauses.append(and_(Case.organisation_id != actor.organisation_id, Case.id.in_(received)))
+    return or_(false(), *clauses)
+
+
 def list_cases(
     db: Database, actor: Actor, filters: CaseFilters, page: int = 1, per_page: int = 50
 ) -> CasePage:
@@ -481,8 +519,8 @@ def list_cases(
         raise InvalidInput("page must be 1 or more", field="page")
     if not 1 <= per_page <= MAX_PAGE_SIZE:
         raise InvalidInput(f"per_page must be between 1 and {MAX_PAGE_SIZE}", field="per_page")
-    scope = case_list_scope(actor)
-    if scope is Scope.NONE:
+    scopes = case_list_scopes(actor)
+    if not scopes:
         deny(db, actor, Action.CASE_LIST, "case", None, decide(actor, Action.CASE_LIST).reason)
     keyring = db.keyring
     with db.transaction() as session:
@@ -498,15 +536,7 @@ def list_cases(
             Case.identified_on,
             Case.organisation_id,
         ).join(Person, Person.id == Case.person_id)
-        if scope is Scope.ORGANISATION:
-            stmt = stmt.where(Case.organisation_id == actor.organisation_id)
-        elif scope is Scope.OWN:
-            assigned = select(CaseAssignment.case_id).where(CaseAssignment.user_id == actor.user_id)
-            stmt = stmt.where(Case.organisation_id == actor.organisation_id).where(
-                (Case.created_by == actor.user_id) | Case.id.in_(assigned)
-            )
-        else:  # referred: no referral module yet, so nothing is received
-            stmt = stmt.where(Case.id.is_(None))
+        stmt = stmt.where(_scope_clause(actor, scopes))
         stmt = _filtered(stmt, keyring, filters)
         stmt = (
             stmt.order_by(Case.created_at.desc(), Case.id).limit(per_page + 1).offset((page - 1) * per_page)

@@ -55,6 +55,7 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(80), unique=True)
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
     role: Mapped[str] = mapped_column(String(40))
+    team: Mapped[str | None] = mapped_column(String(80))
     password_hash: Mapped[str] = mapped_column(String(200))
     totp_secret_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
@@ -91,6 +92,7 @@ class Case(Base):
     person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), index=True)
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
     created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    team: Mapped[str | None] = mapped_column(String(80))
     status: Mapped[str] = mapped_column(String(40))
     trafficking_status: Mapped[str] = mapped_column(String(40))
     identified_on: Mapped[Any] = mapped_column(Date)
@@ -180,6 +182,46 @@ class Screening(Base):
     created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
 
 
+class ConsentRecord(Base):
+    """Informed consent to share a case's data: who gave it, for which purposes, to whom, in which language,
+    with or without an interpreter, when, until when, and whether it was revoked."""
+
+    __tablename__ = "consents"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    given_by: Mapped[str] = mapped_column(String(40))
+    purposes: Mapped[list[str]] = mapped_column(JSON)
+    recipient_organisation_ids: Mapped[list[str]] = mapped_column(JSON)
+    recipient_types: Mapped[list[str]] = mapped_column(JSON)
+    language: Mapped[str] = mapped_column(String(8))
+    interpreter_used: Mapped[bool] = mapped_column(Boolean)
+    given_on: Mapped[Any] = mapped_column(Date)
+    expires_on: Mapped[Any | None] = mapped_column(Date)
+    basis_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    recorded_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[Any | None] = mapped_column(DateTime(timezone=True))
+    revoked_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Disclosure(Base):
+    """Identifiable data of a case made available to another organisation: under a consent, or under a
+    recorded best-interests override. Open disclosures give the recipient its need-to-know fields."""
+
+    __tablename__ = "disclosures"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    recipient_organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(40))
+    fields: Mapped[list[str]] = mapped_column(JSON)
+    consent_id: Mapped[str | None] = mapped_column(ForeignKey("consents.id"), index=True)
+    override_reason_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    status: Mapped[str] = mapped_column(String(20))
+    created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[Any | None] = mapped_column(DateTime(timezone=True))
+
+
 class AuditEvent(Base):
     """One link of the audit hash chain. Holds identifiers and action names only, never personal data."""
 
@@ -217,4 +259,6 @@ ENCRYPTED_COLUMNS: tuple[tuple[type[Base], str, str], ...] = (
     (Document, "content_enc", "document"),
     (User, "totp_secret_enc", "totp"),
     (Screening, "record_enc", "screening"),
+    (ConsentRecord, "basis_enc", "consent_basis"),
+    (Disclosure, "override_reason_enc", "override_reason"),
 )

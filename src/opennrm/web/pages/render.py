@@ -11,7 +11,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from opennrm.web.deps import csrf_token, optional_user
+from opennrm.services.firewall import unacknowledged_change
+from opennrm.web.deps import csrf_token, get_db, optional_user
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
@@ -33,6 +34,7 @@ def environment() -> Environment:
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     user = optional_user(request)
     lang = "en"
+    firewall_change = unacknowledged_change(get_db(request))
     html = (
         environment()
         .get_template(template)
@@ -42,6 +44,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
             csrf=csrf_token(user) if user else "",
             lang=lang,
             dir="rtl" if lang in RTL_LANGUAGES else "ltr",
+            firewall_change=firewall_change,
             **context,
         )
     )

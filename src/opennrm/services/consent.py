@@ -1,0 +1,307 @@
+"""Consent records and disclosures: the single gate through which identifiable data leaves the owning
+organisation (DESIGN invariant 3). Referrals and exports call ``disclose``; nothing else shares."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from opennrm.access.policy import (
+    Action,
+    Actor,
+    ConsentFacts,
+    Recipient,
+    decide,
+    disclosure_decision,
+    override_decision,
+)
+from opennrm.domain.consent import Consent, ConsentGiver
+from opennrm.domain.records import PersonIdentity
+from opennrm.services.cases import deny, encrypt_text, invalid_from, load_case_for, new_id, now, relation_of
+from opennrm.services.errors import Forbidden, InvalidInput, NotFound
+from opennrm.services.firewall import enforcement_types_in
+from opennrm.store import audit
+from opennrm.store.audit import AuditEntry
+from opennrm.store.database import Database
+from opennrm.store.tables import Case, ConsentRecord, Disclosure, Organisation
+
+IDENTITY_FIELDS = frozenset(PersonIdentity.model_fields)
+
+
+def parse_consent(raw: Any) -> Consent:
+    try:
+        return Consent.model_validate(raw)
+    except ValidationError as exc:
+        raise invalid_from(exc) from None
+
+
+def record_consent(db: Database, actor: Actor, case_id: str, consent: Consent) -> str:
+    with db.transaction() as session:
+        case = load_case_for(db, session, actor, case_id, Action.CONSENT_RECORD)
+        if consent.given_by is ConsentGiver.BEST_INTERESTS_DETERMINATION and case.is_child is not True:
+            raise InvalidInput(
+                "a best-interests determination replaces consent only for a child", field="given_by"
+            )
+        enforcement = enforcement_types_in(session)
+        blocked = sorted(t.value for t in consent.recipient_types if t.value in enforcement)
+        if blocked:
+            raise InvalidInput(
+                f"{', '.join(blocked)} can never receive person-level data (firewall)",
+                field="recipient_types",
+            )
+        for org_id in consent.recipient_organisation_ids:
+            org = session.get(Organisation, org_id)
+            if org is None:
+                raise InvalidInput(f"no organisation {org_id}", field="recipient_organisation_ids")
+            if org.type in enforcement:
+                raise InvalidInput(
+                    f"{org.name} can never receive person-level data (firewall)",
+                    field="recipient_organisation_ids",
+                )
+        consent_id = new_id()
+        session.add(
+            ConsentRecord(
+                id=consent_id,
+                case_id=case_id,
+                given_by=consent.given_by.value,
+                purposes=[p.value for p in consent.purposes],
+                recipient_organisation_ids=list(consent.recipient_organisation_ids),
+                recipient_types=[t.value for t in consent.recipient_types],
+                language=consent.language,
+                interpreter_used=consent.interpreter_used,
+                given_on=consent.given_on or dt.date.today(),
+                expires_on=consent.expires_on,
+                basis_enc=encrypt_text(db.keyring, "consent_basis", consent_id, consent.basis)
+                if consent.basis
+                else None,
+                recorded_by=actor.user_id,
+                created_at=now(),
+            )
+        )
+        audit.record_one(
+            session,
+            db.keyring,
+            AuditEntry(actor.user_id, "consent.record", "case", case_id, detail={"consent": consent_id}),
+        )
+    return consent_id
+
+
+def _facts(row: ConsentRecord) -> ConsentFacts:
+    return ConsentFacts(
+        row.id,
+        frozenset(row.purposes),
+        frozenset(row.recipient_organisation_ids),
+        frozenset(row.recipient_types),
+        row.given_on,
+        row.expires_on,
+        row.revoked_at is not None,
+    )
+
+
+def _status(row: ConsentRecord, today: dt.date) -> str:
+    if row.revoked_at is not None:
+        return "revoked"
+    if row.expires_on is not None and row.expires_on < today:
+        return "expired"
+    return "active"
+
+
+def list_consents(db: Database, actor: Actor, case_id: str) -> list[dict[str, Any]]:
+    today = dt.date.today()
+    with db.transaction() as session:
+        load_case_for(db, session, actor, case_id, Action.CONSENT_READ)
+        rows = (
+            session.execute(
+                select(ConsentRecord)
+                .where(ConsentRecord.case_id == case_id)
+                .order_by(ConsentRecord.created_at)
+            )
+            .scalars()
+            .all()
+        )
+        audit.record_one(session, db.keyring, AuditEntry(actor.user_id, "consent.read", "case", case_id))
+        return [
+            {
+                "id": r.id,
+                "given_by": r.given_by,
+                "purposes": r.purposes,
+                "recipient_organisation_ids": r.recipient_organisation_ids,
+                "recipient_types": r.recipient_types,
+                "language": r.language,
+                "interpreter_used": r.interpreter_used,
+                "given_on": r.given_on.isoformat(),
+                "expires_on": r.expires_on.isoformat() if r.expires_on else None,
+                "status": _status(r, today),
+            }
+            for r in rows
+        ]
+
+
+def revoke_consent(db: Database, actor: Actor, consent_id: str) -> int:
+    """Revoke at once: every open disclosure that rests on the consent closes in the same transaction, so
+    the recipients lose access immediately. Returns how many disclosures were closed."""
+    with db.transaction() as session:
+        row = session.get(ConsentRecord, consent_id)
+        if row is None:
+            raise NotFound(f"no consent {consent_id}")
+        load_case_for(db, session, actor, row.case_id, Action.CONSENT_REVOKE)
+        if row.revoked_at is not None:
+            return 0
+        at = now()
+        row.revoked_at, row.revoked_by = at, actor.user_id
+        open_ids = list(
+            session.execute(
+                select(Disclosure.id).where(Disclosure.consent_id == consent_id, Disclosure.status == "open")
+            ).scalars()
+        )
+        session.execute(
+            update(Disclosure).where(Disclosure.id.in_(open_ids)).values(status="revoked", closed_at=at)
+        )
+        closed = len(open_ids)
+        audit.record_one(
+            session,
+            db.keyring,
+            AuditEntry(
+                actor.user_id,
+                "consent.revoke",
+                "case",
+                row.case_id,
+                detail={"consent": consent_id, "disclosures_closed": int(closed or 0)},
+            ),
+        )
+        for hook in REVOCATION_HOOKS:
+            hook(session, consent_id, at)
+    return int(closed or 0)
+
+
+# Other modules (referrals) register here to follow a revocation in the same transaction.
+REVOCATION_HOOKS: list[Any] = []
+
+
+@dataclass(frozen=True)
+class DisclosureResult:
+    id: str
+    consent_id: str | None
+    overridden: bool
+
+
+def disclose(
+    db: Database,
+    actor: Actor,
+    case_id: str,
+    recipient_organisation_id: str,
+    purpose: str,
+    fields: frozenset[str] = IDENTITY_FIELDS,
+    override_reason: str | None = None,
+    session: Session | None = None,
+) -> DisclosureResult:
+    """Open a disclosure of the case to another organisation, under a matching consent or — for a child — a
+    permitted override with its reason. Refusals raise ``Forbidden`` with the reason and are audited.
+    With ``session``, runs inside the caller's transaction (a referral, say)."""
+    unknown = fields - IDENTITY_FIELDS
+    if unknown:
+        raise InvalidInput(f"unknown fields: {', '.join(sorted(unknown))}", field="fields")
+    if session is None:
+        with db.transaction() as own:
+            return _disclose(
+                db, own, actor, case_id, recipient_organisation_id, purpose, fields, override_reason
+            )
+    return _disclose(db, session, actor, case_id, recipient_organisation_id, purpose, fields, override_reason)
+
+
+def _disclose(
+    db: Database,
+    session: Session,
+    actor: Actor,
+    case_id: str,
+    recipient_organisation_id: str,
+    purpose: str,
+    fields: frozenset[str],
+    override_reason: str | None,
+) -> DisclosureResult:
+    case = load_case_for(db, session, actor, case_id, Action.DISCLOSE)
+    org = session.get(Organisation, recipient_organisation_id)
+    if org is None:
+        raise InvalidInput(f"no organisation {recipient_organisation_id}", field="recipient_organisation_id")
+    recipient = Recipient(org.id, org.type, org.type in enforcement_types_in(session))
+    relation = relation_of(session, case)
+    consents = session.execute(select(ConsentRecord).where(ConsentRecord.case_id == case_id)).scalars().all()
+    decision, consent_id = disclosure_decision(
+        actor, relation, [_facts(c) for c in consents], purpose, recipient, dt.date.today()
+    )
+    overridden = False
+    if not decision and override_reason is not None:
+        override = override_decision(actor, relation, _is_child(case), recipient, override_reason)
+        if not override:
+            _refuse(db, session, actor, case_id, f"override refused: {override.reason}")
+        overridden = True
+    elif not decision:
+        _refuse(db, session, actor, case_id, decision.reason)
+    disclosure_id = new_id()
+    session.add(
+        Disclosure(
+            id=disclosure_id,
+            case_id=case_id,
+            recipient_organisation_id=org.id,
+            purpose=purpose,
+            fields=sorted(fields),
+            consent_id=consent_id,
+            override_reason_enc=encrypt_text(db.keyring, "override_reason", disclosure_id, override_reason)
+            if overridden and override_reason
+            else None,
+            status="open",
+            created_by=actor.user_id,
+            created_at=now(),
+        )
+    )
+    audit.record_one(
+        session,
+        db.keyring,
+        AuditEntry(
+            actor.user_id,
+            "consent.override" if overridden else "case.disclose",
+            "case",
+            case_id,
+            detail={
+                "disclosure": disclosure_id,
+                "recipient": org.id,
+                "consent": consent_id,
+                "purpose": purpose,
+            },
+        ),
+    )
+    return DisclosureResult(disclosure_id, consent_id, overridden)
+
+
+def _is_child(case: Case) -> bool | None:
+    return case.is_child
+
+
+def _refuse(db: Database, session: Session, actor: Actor, case_id: str, reason: str) -> None:
+    session.rollback()
+    deny(db, actor, Action.DISCLOSE, "case", case_id, reason)
+
+
+def close_disclosure(db: Database, actor: Actor, disclosure_id: str, status: str = "closed") -> None:
+    with db.transaction() as session:
+        row = session.get(Disclosure, disclosure_id)
+        if row is None:
+            raise NotFound(f"no disclosure {disclosure_id}")
+        case = session.get(Case, row.case_id)
+        assert case is not None  # noqa: S101 - foreign key
+        if not decide(actor, Action.DISCLOSE, relation_of(session, case)):
+            raise Forbidden("only the owning organisation closes a disclosure")
+        if row.status == "open":
+            row.status, row.closed_at = status, now()
+            audit.record_one(
+                session,
+                db.keyring,
+                AuditEntry(
+                    actor.user_id, "disclosure.close", "case", row.case_id, detail={"disclosure": row.id}
+                ),
+            )
