@@ -23,6 +23,12 @@ from opennrm.store.database import Database
 from opennrm.store.tables import Screening
 
 
+def check_may_screen(db: Database, actor: Actor, case_id: str) -> None:
+    """Refuse (audited) before showing a screening form to someone who may not screen this case."""
+    with db.transaction() as session:
+        load_case_for(db, session, actor, case_id, Action.SCREENING_ADD)
+
+
 def determine(raw: Mapping[str, Any], lang: str = "en") -> dict[str, Any]:
     """The screening result for ``raw``; invalid input becomes ``InvalidInput`` naming the field."""
     try:

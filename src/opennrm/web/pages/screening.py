@@ -59,7 +59,7 @@ def _form_page(
 
 @router.get("/cases/{case_id}/screening")
 def screening_form(case_id: str, request: Request) -> Response:
-    current_user(request)
+    screenings.check_may_screen(get_db(request), current_user(request).actor, case_id)
     return _form_page(request, case_id, _profile(request), {}, None)
 
 

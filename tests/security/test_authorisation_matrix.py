@@ -1,0 +1,245 @@
+"""Authorisation matrix: every person-level route × every role × every relation of the actor to the record.
+
+The expected outcome comes from the specification below, written independently of
+``opennrm.access.policy``; the test sends real HTTP requests and fails on any access the specification does
+not allow (and on any refusal it does not expect). Hypothesis then replays random interleavings of requests
+and consent revocations against a model of who holds the case."""
+
+from __future__ import annotations
+
+import io
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from opennrm.access.roles import Role
+from opennrm.services import cases, consent
+from opennrm.web.app import create_app
+from tests.conftest import Installation
+from tests.support import PASSWORD, intake, make_org, make_user
+
+ROLES = [r.value for r in Role]
+# where the actor works, relative to the case
+ORG_RELATIONS = ["owner", "receiver", "other", "enforcement"]
+# how the actor stands to the case inside the owning organisation
+RECORD_RELATIONS = ["creator", "team", "stranger"]
+PERSON_LEVEL_ROLES = {"caseworker", "supervisor", "service_provider"}
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    call: Callable[[TestClient, str, dict[str, str]], int]
+    receiver_allowed: bool = False  # what an organisation that received the case may do
+
+
+def _status(response: object) -> int:
+    return int(response.status_code)  # type: ignore[attr-defined]
+
+
+ROUTES = [
+    Route(
+        "read case (API)", lambda c, case, ids: _status(c.get(f"/api/cases/{case}")), receiver_allowed=True
+    ),
+    Route(
+        "read case (page)",
+        lambda c, case, ids: _status(c.get(f"/cases/{case}", follow_redirects=False)),
+        receiver_allowed=True,
+    ),
+    Route(
+        "add note",
+        lambda c, case, ids: _status(c.post(f"/api/cases/{case}/notes", json={"text": "seen today"})),
+        receiver_allowed=True,
+    ),
+    Route(
+        "upload document",
+        lambda c, case, ids: _status(
+            c.post(f"/api/cases/{case}/documents", files={"file": ("a.txt", io.BytesIO(b"x"), "text/plain")})
+        ),
+    ),
+    Route("download document", lambda c, case, ids: _status(c.get(f"/api/documents/{ids['document']}"))),
+    Route(
+        "screen",
+        lambda c, case, ids: _status(
+            c.post(f"/api/screenings?case_id={case}", json={"exploitation_form": "labour"})
+        ),
+    ),
+    Route("screening form", lambda c, case, ids: _status(c.get(f"/cases/{case}/screening"))),
+    Route("list consents", lambda c, case, ids: _status(c.get(f"/api/cases/{case}/consents"))),
+    Route(
+        "record consent",
+        lambda c, case, ids: _status(
+            c.post(f"/api/cases/{case}/consents", json={"purposes": ["statistics"], "language": "en"})
+        ),
+    ),
+    Route(
+        "revoke consent", lambda c, case, ids: _status(c.post(f"/api/consents/{ids['spare_consent']}/revoke"))
+    ),
+    Route(
+        "share",
+        lambda c, case, ids: _status(
+            c.post(
+                f"/api/cases/{case}/disclosures",
+                json={"recipient_organisation_id": ids["spare_org"], "purpose": "referral"},
+            )
+        ),
+    ),
+]
+
+
+def expected(role: str, org: str, record: str, route: Route) -> bool:
+    """The specification: who may do what (DESIGN rights invariants 2 and 3, issue 3)."""
+    if org == "enforcement" or role not in PERSON_LEVEL_ROLES:
+        return False
+    if org == "other":
+        return False
+    if org == "receiver":
+        return route.receiver_allowed
+    # the owning organisation
+    if role == "supervisor":
+        return True
+    if role == "caseworker":
+        return record in ("creator", "team")
+    return False  # service providers only reach cases their organisation received
+
+
+class World:
+    """Organisations, one user per (role, org relation, record relation), one case shared with the receiver."""
+
+    def __init__(self, inst: Installation) -> None:
+        db = inst.db
+        self.inst = inst
+        self.orgs = {
+            "owner": make_org(db, "Owner NGO"),
+            "receiver": make_org(db, "Receiving Shelter", "shelter"),
+            "other": make_org(db, "Other NGO"),
+            "enforcement": make_org(db, "Border Agency", "immigration_service"),
+        }
+        spare = make_org(db, "Spare Clinic", "health_service")
+        names = {
+            "owner": "Owner NGO",
+            "receiver": "Receiving Shelter",
+            "other": "Other NGO",
+            "enforcement": "Border Agency",
+        }
+        creator = make_user(db, "creator", "Owner NGO", "caseworker", team="north")
+        self.case = cases.intake(db, creator.actor, intake())
+        self.ids = {"spare_org": spare}
+        self.ids["document"] = cases.add_document(
+            db, creator.actor, self.case, "a.txt", "text/plain", b"hello"
+        )
+        sharing = consent.record_consent(
+            db,
+            creator.actor,
+            self.case,
+            consent.parse_consent(
+                {
+                    "purposes": ["referral"],
+                    "recipient_organisation_ids": [self.orgs["receiver"], spare],
+                    "language": "en",
+                }
+            ),
+        )
+        self.sharing_consent = sharing
+        consent.disclose(db, creator.actor, self.case, self.orgs["receiver"], "referral")
+        self.ids["spare_consent"] = consent.record_consent(
+            db, creator.actor, self.case, consent.parse_consent({"purposes": ["research"], "language": "en"})
+        )
+        self.clients: dict[tuple[str, str, str], TestClient] = {}
+        app = create_app(inst.settings)
+        for role, org, record in itertools.product(ROLES, ORG_RELATIONS, RECORD_RELATIONS):
+            if record != "stranger" and org != "owner":
+                continue  # record relations only differ inside the owning organisation
+            username = f"{role[:8]}-{org[:5]}-{record[:4]}".replace("_", "")
+            if (role, org, record) == ("caseworker", "owner", "creator"):
+                user, username = creator, "creator"
+            else:
+                team = "north" if record == "team" else None
+                user = make_user(db, username, names[org], role, enforcement=org == "enforcement", team=team)
+            client = TestClient(app, base_url="https://testserver")
+            login = {"username": username, "password": PASSWORD}
+            if user.totp_secret:
+                login["totp"] = user.code()
+            assert client.post("/api/session", json=login).status_code == 201, username
+            self.clients[(role, org, record)] = client
+
+    def combos(self) -> list[tuple[str, str, str]]:
+        return sorted(self.clients)
+
+
+def allowed(status: int) -> bool:
+    return 200 <= status < 400 and status != 303
+
+
+def test_every_route_role_and_relation_matches_the_specification(inst: Installation) -> None:
+    world = World(inst)
+    violations = []
+    checked = 0
+    for (role, org, record), route in itertools.product(world.combos(), ROUTES):
+        status = route.call(world.clients[(role, org, record)], world.case, world.ids)
+        want = expected(role, org, record, route)
+        got = allowed(status)
+        checked += 1
+        if got != want or (not got and status not in (401, 403, 404)):
+            violations.append((role, org, record, route.name, status))
+    assert checked == len(world.combos()) * len(ROUTES) >= 150
+    assert violations == []
+
+
+def test_lists_show_exactly_the_cases_in_scope(inst: Installation) -> None:
+    world = World(inst)
+    for (role, org, record), client in world.clients.items():
+        response = client.get("/api/cases")
+        want = expected(role, org, record, ROUTES[0])
+        if role not in PERSON_LEVEL_ROLES or org == "enforcement":
+            assert response.status_code == 403, (role, org, record)
+            continue
+        shown = [item["id"] for item in response.json()["items"]]
+        assert shown == ([world.case] if want else []), (role, org, record)
+
+
+@pytest.mark.parametrize("seed_case", [0])
+def test_random_interleavings_of_revocation_and_access(sqlite_inst: Installation, seed_case: int) -> None:
+    world = World(sqlite_inst)
+    receivers = [k for k in world.combos() if k[1] == "receiver" and k[0] in PERSON_LEVEL_ROLES]
+    state = {"shared": True}
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(
+        steps=st.lists(
+            st.tuples(st.sampled_from(["read", "revoke", "reshare"]), st.sampled_from(receivers)),
+            min_size=1,
+            max_size=6,
+        )
+    )
+    def run(steps: list[tuple[str, tuple[str, str, str]]]) -> None:
+        owner = world.clients[("supervisor", "owner", "stranger")]
+        for action, who in steps:
+            if action == "revoke" and state["shared"]:
+                assert owner.post(f"/api/consents/{world.sharing_consent}/revoke").status_code == 200
+                state["shared"] = False
+            elif action == "reshare" and not state["shared"]:
+                made = owner.post(
+                    f"/api/cases/{world.case}/consents",
+                    json={
+                        "purposes": ["referral"],
+                        "recipient_organisation_ids": [world.orgs["receiver"]],
+                        "language": "en",
+                    },
+                )
+                world.sharing_consent = made.json()["id"]
+                shared = owner.post(
+                    f"/api/cases/{world.case}/disclosures",
+                    json={"recipient_organisation_id": world.orgs["receiver"], "purpose": "referral"},
+                )
+                assert shared.status_code == 201
+                state["shared"] = True
+            status = world.clients[who].get(f"/api/cases/{world.case}").status_code
+            assert allowed(status) == state["shared"], (action, who, status)
+
+    run()
