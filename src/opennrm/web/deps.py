@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from fastapi import Request
+from fastapi import Request, Security
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from opennrm.config import Settings
 from opennrm.services import auth
@@ -27,14 +28,38 @@ def get_settings(request: Request) -> Settings:
 
 
 def session_token(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        return header[7:].strip() or None
-    return request.cookies.get(COOKIE)
+    """The session token from the bearer header or the cookie. A request that presents both must present the
+    same session twice: a forged or stale credential beside a good one is refused, never ignored."""
+    header = request.headers.get("authorization")
+    bearer = None
+    if header is not None:
+        if not header.lower().startswith("bearer ") or not header[7:].strip():
+            raise Unauthenticated("the Authorization header must be 'Bearer <token>'")
+        bearer = header[7:].strip()
+    cookie = request.cookies.get(COOKIE)
+    if bearer is not None and cookie is not None and not hmac.compare_digest(bearer, cookie):
+        raise Unauthenticated("the request carries two different sessions; send one")
+    return bearer or cookie
 
 
-def current_user(request: Request) -> SessionUser:
-    """The logged-in user; 401 otherwise. Cached on the request."""
+# Declared so that the OpenAPI schema documents how to authenticate; the session itself is checked below.
+cookie_session = APIKeyCookie(
+    name=COOKIE, auto_error=False, description="Session cookie set by POST /api/session"
+)
+bearer_session = HTTPBearer(auto_error=False, description="The token returned by POST /api/session")
+
+
+def current_user(
+    request: Request,
+    _cookie: str | None = Security(cookie_session),
+    _bearer: HTTPAuthorizationCredentials | None = Security(bearer_session),
+) -> SessionUser:
+    """API dependency: the logged-in user; 401 otherwise."""
+    return session_user(request)
+
+
+def session_user(request: Request) -> SessionUser:
+    """The logged-in user behind the cookie or bearer token; 401 otherwise. Cached on the request."""
     cached = getattr(request.state, "user", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
@@ -45,7 +70,7 @@ def current_user(request: Request) -> SessionUser:
 
 def optional_user(request: Request) -> SessionUser | None:
     try:
-        return current_user(request)
+        return session_user(request)
     except Unauthenticated:
         return None
 

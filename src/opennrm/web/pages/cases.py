@@ -12,7 +12,7 @@ from opennrm.domain import vocabularies as v
 from opennrm.domain.records import Intake
 from opennrm.services import cases
 from opennrm.services.errors import InvalidInput
-from opennrm.web.deps import check_csrf, current_user, get_db
+from opennrm.web.deps import check_csrf, get_db, session_user
 from opennrm.web.pages.render import render
 from opennrm.web.pages.same_origin import require_same_origin
 
@@ -39,7 +39,7 @@ VOCABULARIES = {
 
 @router.get("/cases")
 def case_list(request: Request) -> Response:
-    user = current_user(request)
+    user = session_user(request)
     q = request.query_params
     chosen: dict[str, str] = {}
     for name, vocabulary in FILTERS.items():
@@ -69,7 +69,7 @@ def case_list(request: Request) -> Response:
 
 @router.get("/cases/new")
 def intake_form(request: Request) -> Response:
-    current_user(request)
+    session_user(request)
     return render(request, "intake.html", values={}, errors={}, vocabularies=VOCABULARIES)
 
 
@@ -133,7 +133,7 @@ def _form_to_intake(form: dict[str, Any], multi: dict[str, list[str]]) -> dict[s
 @router.post("/cases/new")
 async def intake_submit(request: Request) -> Response:
     require_same_origin(request)
-    user = current_user(request)
+    user = session_user(request)
     form = await request.form()
     check_csrf(user, str(form.get("csrf") or ""))
     values = {k: str(val) for k, val in form.items()}
@@ -173,7 +173,7 @@ def _form_field(path: str) -> str:
 
 @router.get("/cases/{case_id}")
 def case_page(case_id: str, request: Request) -> Response:
-    user = current_user(request)
+    user = session_user(request)
     view = cases.view_case(get_db(request), user.actor, case_id)
     return render(request, "case.html", view=view, note_error=None)
 
@@ -181,7 +181,7 @@ def case_page(case_id: str, request: Request) -> Response:
 @router.post("/cases/{case_id}/notes")
 async def note_submit(case_id: str, request: Request) -> Response:
     require_same_origin(request)
-    user = current_user(request)
+    user = session_user(request)
     form = await request.form()
     check_csrf(user, str(form.get("csrf") or ""))
     try:

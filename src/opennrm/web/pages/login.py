@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from opennrm.services import auth
 from opennrm.services.errors import Unauthenticated
 from opennrm.web.api.session import set_session_cookie
-from opennrm.web.deps import COOKIE, check_csrf, current_user, get_db, optional_user, session_token
+from opennrm.web.deps import COOKIE, check_csrf, get_db, optional_user, session_token, session_user
 from opennrm.web.pages.render import render
 from opennrm.web.pages.same_origin import require_same_origin
 
@@ -45,7 +45,7 @@ def login_submit(
 @router.post("/logout")
 def logout(request: Request, csrf: str = Form("")) -> Response:
     require_same_origin(request)
-    user = current_user(request)
+    user = session_user(request)
     check_csrf(user, csrf)
     token = session_token(request)
     if token:

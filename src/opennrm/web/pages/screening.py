@@ -18,7 +18,7 @@ from opennrm.screening import (
 )
 from opennrm.services import cases, screenings
 from opennrm.services.errors import InvalidInput
-from opennrm.web.deps import check_csrf, current_user, get_db
+from opennrm.web.deps import check_csrf, get_db, session_user
 from opennrm.web.pages.render import render
 from opennrm.web.pages.same_origin import require_same_origin
 
@@ -40,7 +40,7 @@ def _form_page(
     error: InvalidInput | None,
     status: int = 200,
 ) -> Response:
-    view = cases.view_case(get_db(request), current_user(request).actor, case_id)
+    view = cases.view_case(get_db(request), session_user(request).actor, case_id)
     return render(
         request,
         "screening.html",
@@ -59,7 +59,7 @@ def _form_page(
 
 @router.get("/cases/{case_id}/screening")
 def screening_form(case_id: str, request: Request) -> Response:
-    screenings.check_may_screen(get_db(request), current_user(request).actor, case_id)
+    screenings.check_may_screen(get_db(request), session_user(request).actor, case_id)
     return _form_page(request, case_id, _profile(request), {}, None)
 
 
@@ -90,7 +90,7 @@ def _input_from_form(form: Any, profile: Profile) -> dict[str, Any]:
 @router.post("/cases/{case_id}/screening")
 async def screening_submit(case_id: str, request: Request) -> Response:
     require_same_origin(request)
-    user = current_user(request)
+    user = session_user(request)
     form = await request.form()
     check_csrf(user, str(form.get("csrf") or ""))
     profile = _profile(request)
@@ -105,7 +105,7 @@ async def screening_submit(case_id: str, request: Request) -> Response:
 
 @router.get("/cases/{case_id}/screening/{screening_id}")
 def screening_result(case_id: str, screening_id: str, request: Request) -> Response:
-    user = current_user(request)
+    user = session_user(request)
     stored = {s.id: s for s in screenings.screenings_of(get_db(request), user.actor, case_id)}
     if screening_id not in stored:
         raise InvalidInput("no such screening on this case", field="screening_id")
