@@ -9,9 +9,9 @@ import datetime as dt
 import pyotp
 import pytest
 
-from opennrm.services import auth
+from opennrm.services import admin, auth
 from opennrm.services.errors import Unauthenticated
-from opennrm.store.tables import LoginSession, User
+from opennrm.store.tables import AuditEvent, LoginSession, RecoveryCode, User
 from tests.conftest import Installation
 from tests.support import PASSWORD, StaffUser, make_org, make_user
 
@@ -105,3 +105,40 @@ def test_log_out_ends_the_session(inst: Installation, amina: StaffUser) -> None:
     auth.log_out(inst.db, token)
     with pytest.raises(Unauthenticated):
         auth.resolve(inst.db, inst.settings, token)
+
+
+def test_a_recovery_code_stands_in_for_the_one_time_code_once(inst: Installation) -> None:
+    make_org(inst.db, "Safe Harbour")
+    new = admin.add_user(inst.db, "joy", "Safe Harbour", "caseworker", PASSWORD)
+    assert len(new.recovery_codes) == 10 and len(set(new.recovery_codes)) == 10
+    code = new.recovery_codes[3].lower().replace("-", " ")  # however she types it
+    with pytest.raises(Unauthenticated):
+        auth.log_in(inst.db, "joy", "wrong password!", code)  # needs the password too
+    assert auth.log_in(inst.db, "joy", PASSWORD, code)
+    with pytest.raises(Unauthenticated):
+        auth.log_in(inst.db, "joy", PASSWORD, code)  # used up
+    with inst.db.transaction() as s:
+        stored = [r.code_hash for r in s.query(RecoveryCode).all()]
+    assert all(h.startswith("$argon2id$") for h in stored)
+    assert not any(c.replace("-", "") in h for h in stored for c in new.recovery_codes)
+
+
+def test_a_password_reset_never_bypasses_the_second_factor(inst: Installation, amina: StaffUser) -> None:
+    token = auth.log_in(inst.db, "amina", PASSWORD, amina.code())
+    admin.reset_password(inst.db, "amina", "a brand new passphrase")
+    with pytest.raises(Unauthenticated):
+        auth.resolve(inst.db, inst.settings, token)  # sessions ended
+    with pytest.raises(Unauthenticated):
+        auth.log_in(inst.db, "amina", "a brand new passphrase", None)
+    assert auth.log_in(inst.db, "amina", "a brand new passphrase", next_code(amina))
+
+
+def test_resetting_the_second_factor_retires_the_old_one(inst: Installation, amina: StaffUser) -> None:
+    fresh = admin.reset_second_factor(inst.db, "amina")
+    assert fresh.totp_secret and fresh.totp_secret != amina.totp_secret
+    with pytest.raises(Unauthenticated):
+        auth.log_in(inst.db, "amina", PASSWORD, amina.code())
+    assert auth.log_in(inst.db, "amina", PASSWORD, pyotp.TOTP(fresh.totp_secret).now())
+    with inst.db.transaction() as s:
+        actions = [e.action for e in s.query(AuditEvent).all()]
+    assert "user.second_factor_reset" in actions

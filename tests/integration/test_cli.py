@@ -112,6 +112,7 @@ def test_org_and_user_add_with_clear_errors(sqlite_inst: Installation) -> None:
         stdin="correct horse battery\n",
     )
     assert added.returncode == 0 and "TOTP enrolment secret (shown once): " in added.stdout
+    assert "Recovery codes (shown once" in added.stdout
     liaison = opennrm(
         sqlite_inst,
         "user",

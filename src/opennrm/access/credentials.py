@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import hmac
+import secrets
 import time
 from functools import lru_cache
 
@@ -50,6 +51,34 @@ def hash_password(password: str) -> str:
 def verify_password(stored_hash: str | None, password: str) -> bool:
     try:
         return _hasher.verify(stored_hash or _dummy_hash(), password) and stored_hash is not None
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+RECOVERY_CODES = 10
+_RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def new_recovery_codes(count: int = RECOVERY_CODES) -> list[str]:
+    """Codes of 16 characters from a 32-letter alphabet (80 bits), shown as four groups of four."""
+    codes = []
+    for _ in range(count):
+        raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(16))
+        codes.append("-".join(raw[i : i + 4] for i in range(0, 16, 4)))
+    return codes
+
+
+def normalise_recovery_code(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def hash_recovery_code(code: str) -> str:
+    return _hasher.hash(normalise_recovery_code(code))
+
+
+def verify_recovery_code(stored_hash: str, code: str) -> bool:
+    try:
+        return bool(_hasher.verify(stored_hash, normalise_recovery_code(code)))
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

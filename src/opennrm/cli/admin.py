@@ -56,7 +56,36 @@ def user_add(
         except InvalidInput as exc:
             fail(exc.message)
     typer.echo(f"Added user {user.username!r} ({role}, {org}).")
+    _print_second_factor(user)
+
+
+def _print_second_factor(user: admin.NewUser) -> None:
     if user.totp_secret:
         typer.echo(f"TOTP enrolment secret (shown once): {user.totp_secret}")
+        typer.echo("Recovery codes (shown once; each works once in place of a one-time code):")
+        typer.echo("  " + "  ".join(user.recovery_codes))
     else:
         typer.echo("This role never sees person-level data and needs no second factor.")
+
+
+@user_app.command("reset-password")
+def reset_password(
+    username: str = typer.Argument(..., help="Log-in name."),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the new password from stdin."),
+) -> None:
+    """Set a new password. The second factor is kept: a reset never bypasses it."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    with database() as db:
+        admin.reset_password(db, username, password)
+    typer.echo(f"Password of {username!r} reset; the second factor is unchanged and sessions have ended.")
+
+
+@user_app.command("reset-second-factor")
+def reset_second_factor(username: str = typer.Argument(..., help="Log-in name.")) -> None:
+    """Issue a new TOTP secret and recovery codes (after verifying who is asking). Audited."""
+    with database() as db:
+        user = admin.reset_second_factor(db, username)
+    _print_second_factor(user)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
-from opennrm.access.credentials import hash_password, new_totp_secret
+from opennrm.access.credentials import hash_password, hash_recovery_code, new_recovery_codes, new_totp_secret
 from opennrm.access.roles import NEEDS_SECOND_FACTOR, Role
 from opennrm.domain.vocabularies import OrganisationType
 from opennrm.services.cases import encrypt_text, new_id, now
@@ -14,7 +15,7 @@ from opennrm.services.errors import Conflict, InvalidInput, NotFound
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
-from opennrm.store.tables import Organisation, User
+from opennrm.store.tables import LoginSession, Organisation, RecoveryCode, User
 
 MAX_NAME = 200
 
@@ -53,6 +54,7 @@ class NewUser:
     id: str
     username: str
     totp_secret: str | None
+    recovery_codes: tuple[str, ...] = ()
 
 
 def add_user(
@@ -103,9 +105,60 @@ def add_user(
                 created_at=now(),
             )
         )
+        session.flush()
+        codes = _replace_recovery_codes(session, user_id) if secret else []
         audit.record_one(
             session,
             db.keyring,
             AuditEntry(actor_id, "user.create", "user", user_id, detail={"role": role.value}),
         )
-    return NewUser(user_id, username, secret)
+    return NewUser(user_id, username, secret, tuple(codes))
+
+
+def _replace_recovery_codes(session: Session, user_id: str) -> list[str]:
+    session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
+    codes = new_recovery_codes()
+    session.add_all(
+        RecoveryCode(id=new_id(), user_id=user_id, code_hash=hash_recovery_code(c)) for c in codes
+    )
+    return codes
+
+
+def _user_named(session: Session, username: str) -> User:
+    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None:
+        raise NotFound(f"no user named {username!r}", field="username")
+    return user
+
+
+def reset_password(db: Database, username: str, password: str, *, actor_id: str = "cli") -> None:
+    """Set a new password. The second factor stays as it was, so a reset never bypasses it; the user's
+    sessions end."""
+    try:
+        password_hash = hash_password(password)
+    except ValueError as exc:
+        raise InvalidInput(str(exc), field="password") from None
+    with db.transaction() as session:
+        user = _user_named(session, username)
+        user.password_hash = password_hash
+        user.failed_logins, user.locked_until = 0, None
+        session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+        audit.record_one(session, db.keyring, AuditEntry(actor_id, "user.password_reset", "user", user.id))
+
+
+def reset_second_factor(db: Database, username: str, *, actor_id: str = "cli") -> NewUser:
+    """A new TOTP secret and new recovery codes (the old ones stop working), returned once; sessions end.
+    A separate, audited act from a password reset, for an administrator who has verified who is asking."""
+    with db.transaction() as session:
+        user = _user_named(session, username)
+        if Role(user.role) not in NEEDS_SECOND_FACTOR:
+            raise InvalidInput(f"role {user.role} has no second factor", field="username")
+        secret = new_totp_secret()
+        user.totp_secret_enc = encrypt_text(db.keyring, "totp", user.id, secret)
+        user.totp_last_step = None
+        codes = _replace_recovery_codes(session, user.id)
+        session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+        audit.record_one(
+            session, db.keyring, AuditEntry(actor_id, "user.second_factor_reset", "user", user.id)
+        )
+        return NewUser(user.id, user.username, secret, tuple(codes))

@@ -10,7 +10,12 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from opennrm.access.credentials import totp_step, verify_password
+from opennrm.access.credentials import (
+    normalise_recovery_code,
+    totp_step,
+    verify_password,
+    verify_recovery_code,
+)
 from opennrm.access.policy import Actor
 from opennrm.access.roles import Role
 from opennrm.config import Settings
@@ -20,7 +25,7 @@ from opennrm.services.firewall import enforcement_types
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
-from opennrm.store.tables import LoginSession, Organisation, User
+from opennrm.store.tables import LoginSession, Organisation, RecoveryCode, User
 
 MAX_FAILURES = 5
 LOCKOUT = dt.timedelta(minutes=5)
@@ -67,22 +72,47 @@ def log_in(db: Database, username: str, password: str, totp: str | None) -> str:
     return token
 
 
+def _looks_like_recovery_code(code: str) -> bool:
+    return len(normalise_recovery_code(code)) == 16
+
+
+def _matching_recovery_code(session: Session, user_id: str, code: str) -> RecoveryCode | None:
+    unused = session.execute(
+        select(RecoveryCode).where(RecoveryCode.user_id == user_id, RecoveryCode.used_at.is_(None))
+    ).scalars()
+    return next((row for row in unused if verify_recovery_code(row.code_hash, code)), None)
+
+
 def _check_user(
     db: Database, session: Session, user: User, password: str, totp: str | None, at: dt.datetime
 ) -> str | None:
     locked_until = _aware(user.locked_until)
     locked = locked_until is not None and locked_until > at
     step: int | None = None
+    recovery: RecoveryCode | None = None
     if user.totp_secret_enc is not None:
         secret = decrypt_text(db.keyring, "totp", user.id, user.totp_secret_enc)
         step = totp_step(secret, totp) if totp else None
         if step is not None and user.totp_last_step is not None and step <= user.totp_last_step:
             step = None  # replayed code
-        second_ok = step is not None
+        # Recovery codes are checked only after the password, so guessing them costs a password too.
+        if (
+            step is None
+            and totp
+            and _looks_like_recovery_code(totp)
+            and not locked
+            and user.active
+            and verify_password(user.password_hash, password)
+        ):
+            recovery = _matching_recovery_code(session, user.id, totp)
+        second_ok = step is not None or recovery is not None
     else:
         second_ok = True
     considered = not locked or (user.totp_secret_enc is not None and second_ok)
     accepted = considered and second_ok and user.active and verify_password(user.password_hash, password)
+    if accepted and recovery is not None:
+        recovery.used_at = at
+        audit.record_one(session, db.keyring, AuditEntry(user.id, "recovery_code.use", "user", user.id))
     if not accepted:
         if not locked:
             user.failed_logins += 1

@@ -65,6 +65,17 @@ class User(Base):
     created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
 
 
+class RecoveryCode(Base):
+    """A single-use code that stands in for the one-time code when the authenticator is lost. Only its
+    argon2id hash is stored (ASVS 6.5.2)."""
+
+    __tablename__ = "recovery_codes"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(200))
+    used_at: Mapped[Any | None] = mapped_column(DateTime(timezone=True))
+
+
 class LoginSession(Base):
     """Server-side session. ``id`` is the SHA-256 of the cookie token, never the token itself."""
 
