@@ -99,5 +99,11 @@ def create_app(settings: Settings) -> FastAPI:
 
 
 def _route_of(request: Request) -> str:
-    route = request.scope.get("route")
-    return getattr(route, "path", None) or "(unmatched)"
+    """The route template of the request (``/api/cases/{case_id}``): identifiers are logged as their names,
+    and unmatched paths, which could hold anything a visitor typed, not at all."""
+    if request.scope.get("route") is None:
+        return "(unmatched)"
+    segments = request.url.path.split("/")
+    for name, value in request.scope.get("path_params", {}).items():
+        segments = [f"{{{name}}}" if segment == str(value) else segment for segment in segments]
+    return "/".join(segments)
