@@ -133,3 +133,22 @@ def test_the_audit_chain_verifies_after_ordinary_work(inst: Installation, team) 
     cases.view_case(inst.db, team["amina"].actor, case_id)
     with inst.db.transaction() as s:
         assert audit.verify(s, inst.db.keyring).ok
+
+
+def test_a_survivor_code_never_reaches_another_organisations_person(inst: Installation, team) -> None:  # type: ignore[no-untyped-def]
+    theirs = cases.intake(
+        inst.db,
+        team["li"].actor,
+        intake(case__survivor_code="SH-2026-001", person__id_document_number="P999"),
+    )
+    ours = cases.intake(
+        inst.db,
+        team["other"].actor,
+        intake(case__survivor_code="SH-2026-001", person__given_name="Someone Else"),
+    )
+    mine = cases.view_case(inst.db, team["other"].actor, ours)
+    assert mine.person["given_name"] == "Someone Else" and "id_document_number" not in mine.person
+    assert mine.person_id != cases.view_case(inst.db, team["li"].actor, theirs).person_id
+    # and a code search finds only one's own organisation's person
+    found = cases.list_cases(inst.db, team["other"].actor, CaseFilters(survivor_code="SH-2026-001")).items
+    assert [c.id for c in found] == [ours]

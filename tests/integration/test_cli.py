@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from opennrm.cli.main import _register, app
 from opennrm.services.cases import CaseFilters, list_cases
 from opennrm.store.keys import Keyring
-from opennrm.store.tables import Case, Person
+from opennrm.store.tables import AuditEvent, Case, Person
 from tests.conftest import Installation
 from tests.support import make_org, make_user
 
@@ -218,6 +218,18 @@ def test_missing_or_wrong_key_is_refused_clearly(inst: Installation) -> None:
     assert opennrm(sqlite_inst, "audit", "verify", env=env).returncode == 0
 
 
+def test_init_never_replaces_a_lost_key_of_a_database_with_data(sqlite_inst: Installation) -> None:
+    sqlite_inst.settings.key_file.unlink()
+    out = opennrm(sqlite_inst, "init")
+    assert out.returncode == 1 and "restore the key file" in out.stderr
+    assert not sqlite_inst.settings.key_file.exists()
+
+
+def test_database_files_are_private(sqlite_inst: Installation) -> None:
+    for name in ("opennrm.sqlite", "opennrm.key"):
+        assert (sqlite_inst.settings.home / name).stat().st_mode & 0o777 == 0o600
+
+
 def test_key_rotation_keeps_data_readable_and_retires_the_old_key(inst: Installation) -> None:
     make_org(inst.db, "Safe Harbour")
     user = make_user(inst.db, "li.wei", "Safe Harbour", "supervisor")
@@ -239,6 +251,9 @@ def test_key_rotation_keeps_data_readable_and_retires_the_old_key(inst: Installa
         db.dispose()
     stale = opennrm(inst, "audit", "verify", env={**inst.env(), "OPENNRM_KEY": old})
     assert stale.returncode == 1 and "does not match" in stale.stderr
+    retired = list(inst.settings.home.glob("opennrm.key.retired-*"))
+    assert len(retired) == 1 and retired[0].stat().st_mode & 0o777 == 0o600
+    assert Keyring.from_json(retired[0].read_text()).current_id == Keyring.from_json(old).current_id
     assert opennrm(inst, "audit", "verify").returncode == 0
 
 
@@ -257,6 +272,9 @@ def test_backup_and_restore_round_trip_and_tampering_is_detected(inst: Installat
     assert out.returncode == 0, out.stderr
     assert [c.id for c in list_cases(inst.db, user.actor, CaseFilters()).items] == [first]
     assert opennrm(inst, "audit", "verify").returncode == 0
+    with inst.db.transaction() as s:
+        actions = [a for (a,) in s.execute(select(AuditEvent.action).order_by(AuditEvent.seq))]
+    assert actions.index("backup.create") < actions.index("backup.restore")
     data = bytearray(backup.read_bytes())
     data[len(data) // 2] ^= 0x01
     damaged = tmp_path / "damaged.bin"

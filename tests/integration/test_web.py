@@ -117,6 +117,8 @@ def test_api_round_trip_and_problem_details(inst: Installation, client: TestClie
     assert bad.status_code == 422
     assert bad.headers["content-type"] == "application/problem+json"
     assert bad.json()["field"] == "case.events.0.end_date"
+    elsewhere = client.post("/api/cases", json={"organisation": "Other NGO"})
+    assert elsewhere.status_code == 422 and elsewhere.json()["field"] == "organisation"
     unknown = client.post("/api/cases", json={"case": {"police_cooperation": True}})
     assert unknown.status_code == 422 and unknown.json()["field"] == "case.police_cooperation"
     assert client.get("/api/cases?per_page=1000").json()["field"] == "per_page"

@@ -171,11 +171,16 @@ class CaseDetails(Strict):
 
 
 class Intake(Strict):
-    """A new person and case as a caseworker records them (also one line of ``opennrm import cases``)."""
+    """A new person and case as a caseworker records them: always for her own organisation."""
 
     person: PersonIdentity = Field(default_factory=PersonIdentity)
     case: CaseDetails = Field(default_factory=CaseDetails)
     notes: list[NoteText] = Field(default_factory=list, max_length=100)
+
+
+class ImportedIntake(Intake):
+    """One line of ``opennrm import cases``: may name the organisation that holds the case."""
+
     organisation: ShortText | None = None
 
 

@@ -95,6 +95,8 @@ def _chunks(lines: Iterator[bytes]) -> Iterator[bytes]:
 def write_backup(db: Database, path: Path) -> BackupSummary:
     """Write an encrypted backup atomically, then read it back to prove it decrypts and is complete."""
     kid, aead = db.keyring.backup_key()
+    with db.transaction() as session:  # recorded first, so the backup holds its own audit event
+        audit.record_one(session, db.keyring, audit.AuditEntry("cli", "backup.create", "installation", None))
     prefix = secrets.token_bytes(4)
     counts: dict[str, int] = {}
     tmp = path.with_name(path.name + ".partial")
@@ -206,4 +208,6 @@ def restore_backup(db: Database, path: Path) -> BackupSummary:
         result = audit.verify(session, db.keyring)
         if not result.ok:
             raise InvalidInput(f"the restored audit chain does not verify ({result}); nothing was changed")
+        audit.record_one(session, db.keyring, audit.AuditEntry("cli", "backup.restore", "installation", None))
+    db.analyse()
     return BackupSummary(counts)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import ColumnElement, Select, and_, false, insert, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, insert, or_, select, true, union
 from sqlalchemy.orm import Session
 
 from opennrm.access.policy import (
@@ -28,7 +28,14 @@ from opennrm.access.policy import (
     visible_identity_fields,
 )
 from opennrm.access.roles import Scope
-from opennrm.domain.records import MAX_DOCUMENT_BYTES, CaseDetails, Intake, NoteText, PersonIdentity
+from opennrm.domain.records import (
+    MAX_DOCUMENT_BYTES,
+    CaseDetails,
+    ImportedIntake,
+    Intake,
+    NoteText,
+    PersonIdentity,
+)
 from opennrm.services.errors import Forbidden, InvalidInput, NotFound
 from opennrm.services.media import strip_metadata
 from opennrm.store import audit
@@ -57,6 +64,12 @@ def now() -> dt.datetime:
 
 def new_id() -> str:
     return str(uuid.uuid4())
+
+
+def survivor_code_index(keyring: Keyring, organisation_id: str, code: str) -> str:
+    """Survivor codes belong to the organisation that gives them: the same code in two organisations
+    is two different people, and nobody outside an organisation can reach its person by guessing a code."""
+    return keyring.blind_index("survivor_code", f"{organisation_id}:{code}")
 
 
 def new_survivor_code() -> str:
@@ -151,7 +164,7 @@ def build_intake_rows(
         rows.persons.append(
             {
                 "id": person_id,
-                "survivor_code_index": keyring.blind_index("survivor_code", code),
+                "survivor_code_index": survivor_code_index(keyring, organisation_id, code),
                 "survivor_code_enc": encrypt_text(keyring, "survivor_code", person_id, code),
                 "phone_index": keyring.blind_index("phone", data.person.phone) if data.person.phone else None,
                 "identity_enc": encrypt_json(keyring, "person", person_id, identity),
@@ -235,11 +248,16 @@ def build_intake_rows(
     return case_id
 
 
-def _existing_person(session: Session, keyring: Keyring, code: str | None) -> str | None:
+def _existing_person(
+    session: Session, keyring: Keyring, organisation_id: str, code: str | None
+) -> str | None:
+    """The person this organisation already knows by ``code`` (never another organisation's)."""
     if not code:
         return None
     return session.execute(
-        select(Person.id).where(Person.survivor_code_index == keyring.blind_index("survivor_code", code))
+        select(Person.id).where(
+            Person.survivor_code_index == survivor_code_index(keyring, organisation_id, code)
+        )
     ).scalar_one_or_none()
 
 
@@ -263,7 +281,7 @@ def intake(db: Database, actor: Actor, data: Intake) -> str:
         deny(db, actor, Action.CASE_CREATE, "case", None, decision.reason)
     with db.transaction() as session:
         rows = IntakeRows()
-        person_id = _existing_person(session, db.keyring, data.case.survivor_code)
+        person_id = _existing_person(session, db.keyring, actor.organisation_id, data.case.survivor_code)
         case_id = build_intake_rows(
             rows,
             db.keyring,
@@ -470,7 +488,7 @@ def _case_dict(case: Case, keyring: Keyring, events: Sequence[ExploitationEventR
     }
 
 
-def _filtered(stmt: Select[Any], keyring: Keyring, f: CaseFilters) -> Select[Any]:
+def _filtered(stmt: Select[Any], keyring: Keyring, f: CaseFilters, organisation_id: str) -> Select[Any]:
     if f.status:
         stmt = stmt.where(Case.status == f.status)
     if f.trafficking_status:
@@ -486,21 +504,37 @@ def _filtered(stmt: Select[Any], keyring: Keyring, f: CaseFilters) -> Select[Any
     if f.exploitation:
         stmt = stmt.where(Case.primary_exploitation == f.exploitation)
     if f.survivor_code:
-        stmt = stmt.where(Person.survivor_code_index == keyring.blind_index("survivor_code", f.survivor_code))
+        stmt = stmt.where(
+            Person.survivor_code_index == survivor_code_index(keyring, organisation_id, f.survivor_code)
+        )
     if f.phone:
         stmt = stmt.where(Person.phone_index == keyring.blind_index("phone", f.phone))
     return stmt
 
 
-def _scope_clause(actor: Actor, scopes: frozenset[Scope]) -> ColumnElement[bool]:
-    """The SQL form of ``opennrm.access.policy.scopes_reaching`` for a list of cases."""
+def _with_person(stmt: Select[Any], filters: CaseFilters) -> Select[Any]:
+    """Join the person only when a filter needs the person's blind indexes."""
+    if filters.survivor_code or filters.phone:
+        return stmt.join(Person, Person.id == Case.person_id)
+    return stmt
+
+
+def scope_clause(actor: Actor, scopes: frozenset[Scope]) -> ColumnElement[bool]:
+    """All of the actor's scopes as one condition (for counts; page queries use the per-scope branches)."""
+    return or_(false(), *_scope_clauses(actor, scopes))
+
+
+def _scope_clauses(actor: Actor, scopes: frozenset[Scope]) -> list[ColumnElement[bool]]:
+    """The SQL form of ``opennrm.access.policy.scopes_reaching``: one condition per scope, each of which an
+    index can serve on its own (an OR of them could not)."""
     own_org = Case.organisation_id == actor.organisation_id
     clauses: list[ColumnElement[bool]] = []
     if Scope.ORGANISATION in scopes:
         clauses.append(own_org)
     if Scope.OWN in scopes:
         assigned = select(CaseAssignment.case_id).where(CaseAssignment.user_id == actor.user_id)
-        clauses.append(and_(own_org, or_(Case.created_by == actor.user_id, Case.id.in_(assigned))))
+        clauses.append(and_(own_org, Case.created_by == actor.user_id))
+        clauses.append(and_(own_org, Case.id.in_(assigned)))
     if Scope.TEAM in scopes and actor.team is not None:
         clauses.append(and_(own_org, Case.team == actor.team))
     if Scope.RECEIVED in scopes:
@@ -508,7 +542,7 @@ def _scope_clause(actor: Actor, scopes: frozenset[Scope]) -> ColumnElement[bool]
             Disclosure.recipient_organisation_id == actor.organisation_id, Disclosure.status == "open"
         )
         clauses.append(and_(Case.organisation_id != actor.organisation_id, Case.id.in_(received)))
-    return or_(false(), *clauses)
+    return clauses
 
 
 def list_cases(
@@ -524,22 +558,50 @@ def list_cases(
         deny(db, actor, Action.CASE_LIST, "case", None, decide(actor, Action.CASE_LIST).reason)
     keyring = db.keyring
     with db.transaction() as session:
-        stmt = select(
-            Case.id,
-            Person.id,
-            Person.survivor_code_enc,
-            Case.status,
-            Case.trafficking_status,
-            Case.sex,
-            Case.age_at_trafficking,
-            Case.primary_exploitation,
-            Case.identified_on,
-            Case.organisation_id,
-        ).join(Person, Person.id == Case.person_id)
-        stmt = stmt.where(_scope_clause(actor, scopes))
-        stmt = _filtered(stmt, keyring, filters)
+        # One query per scope, each ordered and cut to the page, then merged: every branch can use an index.
+        window = page * per_page + 1
+        branches = [
+            _filtered(
+                _with_person(
+                    select(Case.id.label("id"), Case.created_at.label("created_at")).where(clause), filters
+                ),
+                keyring,
+                filters,
+                actor.organisation_id,
+            )
+            .order_by(Case.created_at.desc(), Case.id)
+            .limit(window)
+            for clause in _scope_clauses(actor, scopes)
+        ]
+        if branches:
+            # each branch is wrapped, since SQLite allows ORDER BY and LIMIT only on a whole compound query
+            wrapped = [select(branch.subquery()) for branch in branches]
+            merged = union(*wrapped).subquery() if len(wrapped) > 1 else branches[0].subquery()
+            page_ids = (
+                select(merged.c.id)
+                .order_by(merged.c.created_at.desc(), merged.c.id)
+                .limit(per_page + 1)
+                .offset((page - 1) * per_page)
+            )
+            ids = list(session.execute(page_ids).scalars())
+        else:
+            ids = []
         stmt = (
-            stmt.order_by(Case.created_at.desc(), Case.id).limit(per_page + 1).offset((page - 1) * per_page)
+            select(
+                Case.id,
+                Person.id,
+                Person.survivor_code_enc,
+                Case.status,
+                Case.trafficking_status,
+                Case.sex,
+                Case.age_at_trafficking,
+                Case.primary_exploitation,
+                Case.identified_on,
+                Case.organisation_id,
+            )
+            .join(Person, Person.id == Case.person_id)
+            .where(Case.id.in_(ids))
+            .order_by(Case.created_at.desc(), Case.id)
         )
         rows = session.execute(stmt).all()
         items = [
@@ -644,7 +706,7 @@ class ImportReport:
     persons: int
 
 
-def parse_import_lines(lines: Iterable[str]) -> Iterator[tuple[int, Intake]]:
+def parse_import_lines(lines: Iterable[str]) -> Iterator[tuple[int, ImportedIntake]]:
     """Parse JSON Lines into intakes; the first bad line raises ``InvalidInput`` naming line and field."""
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -656,7 +718,7 @@ def parse_import_lines(lines: Iterable[str]) -> Iterator[tuple[int, Intake]]:
         if not isinstance(raw, dict):
             raise InvalidInput(f"line {number}: expected a JSON object", field=f"line {number}")
         try:
-            yield number, Intake.model_validate(raw)
+            yield number, ImportedIntake.model_validate(raw)
         except ValidationError as exc:
             problem = invalid_from(exc)
             raise InvalidInput(
@@ -691,8 +753,8 @@ def import_cases(
             code = data.case.survivor_code
             person_id = None
             if code:
-                key = code.casefold()
-                person_id = codes_seen.get(key) or _existing_person(session, db.keyring, code)
+                key = f"{org_id}:{code.casefold()}"
+                person_id = codes_seen.get(key) or _existing_person(session, db.keyring, org_id, code)
             new_person = person_id is None
             build_intake_rows(
                 rows,
@@ -706,13 +768,14 @@ def import_cases(
             if new_person:
                 persons += 1
                 if code:
-                    codes_seen[code.casefold()] = rows.persons[-1]["id"]
+                    codes_seen[f"{org_id}:{code.casefold()}"] = rows.persons[-1]["id"]
             cases += 1
             if len(rows.cases) >= batch_size:
                 rows.insert(session, db.keyring)
             if progress is not None:
                 progress(1)
         rows.insert(session, db.keyring)
+    db.analyse()
     return ImportReport(cases, persons)
 
 

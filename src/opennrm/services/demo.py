@@ -257,4 +257,5 @@ def load_demo_cases(
         done += size
         if progress is not None:
             progress(size)
+    db.analyse()
     return done

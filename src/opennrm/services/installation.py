@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from opennrm.config import Settings
 from opennrm.domain.vocabularies import OrganisationType
@@ -60,6 +61,11 @@ def initialise(settings: Settings) -> InitResult:
     os.chmod(settings.home, 0o700)
     key_created = False
     if settings.key_env is None and not settings.key_file.exists():
+        if _has_key_check(settings):
+            raise KeyUnavailable(
+                f"no encryption key: {settings.key_file} is missing but the database already holds encrypted "
+                "data; restore the key file (or set OPENNRM_KEY) instead of making a new one"
+            )
         Keyring.generate().write(settings.key_file)
         key_created = True
     db = open_database(settings, check_key=False)
@@ -68,13 +74,41 @@ def initialise(settings: Settings) -> InitResult:
         with db.transaction() as session:
             if session.get(AppMeta, "key_check") is None:
                 db.write_key_check(session)
-            elif not key_created:
-                pass
         db.check_key()
+        _private_database_files(settings)
         org_id = ensure_default_organisation(db, settings.default_organisation)
     finally:
         db.dispose()
     return InitResult(key_created, org_id)
+
+
+def _sqlite_path(settings: Settings) -> Path | None:
+    return Path(settings.database_url.removeprefix("sqlite:///")) if settings.is_sqlite else None
+
+
+def _has_key_check(settings: Settings) -> bool:
+    """Whether the configured database already exists and holds encrypted data."""
+    path = _sqlite_path(settings)
+    if path is not None and not path.exists():
+        return False  # connecting would create the file
+    engine = make_engine(settings.database_url)
+    try:
+        with engine.connect() as conn:
+            if "app_meta" not in inspect(conn).get_table_names():
+                return False
+            return conn.execute(select(AppMeta.key).where(AppMeta.key == "key_check")).first() is not None
+    finally:
+        engine.dispose()
+
+
+def _private_database_files(settings: Settings) -> None:
+    """The SQLite file and its WAL and shared-memory files are readable by the owner only."""
+    path = _sqlite_path(settings)
+    if path is None:
+        return
+    for candidate in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if candidate.exists():
+            os.chmod(candidate, 0o600)
 
 
 def ensure_default_organisation(db: Database, name: str) -> str:

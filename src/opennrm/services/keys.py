@@ -1,4 +1,5 @@
-"""Key rotation: a fresh data key, every ciphertext and blind index re-made with it, the old key retired.
+"""Key rotation: a fresh data key, every ciphertext and blind index re-made with it, the old key retired
+(kept in ``<key file>.retired-<new key id>`` for backups made before the rotation).
 
 Crash safety: the key file first gains the new key beside the old one (both decrypt), then all data is
 re-encrypted in one transaction, and only after it commits does the key file drop the old key. A crash at
@@ -9,16 +10,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ScalarSelect, select, update
 from sqlalchemy.orm import Session
 
 from opennrm.config import Settings
+from opennrm.services.cases import survivor_code_index
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database, make_engine
 from opennrm.store.keys import Keyring, KeyUnavailable
-from opennrm.store.tables import ENCRYPTED_COLUMNS, Person
+from opennrm.store.tables import ENCRYPTED_COLUMNS, Case, Person
 
 _BATCH = 1000
 
@@ -35,8 +38,13 @@ def rotate_key(settings: Settings) -> RotationResult:
             "key rotation needs a key file; OPENNRM_KEY is set (unset it and use OPENNRM_KEY_FILE)"
         )
     old = Keyring.load(settings.key_file, None)
-    Database(make_engine(settings.database_url), old).check_key()
-    both = old.with_new_key()
+    checker = Database(make_engine(settings.database_url), old)
+    try:
+        checker.check_key()
+    finally:
+        checker.dispose()
+    # A key file with more than one key is an interrupted rotation: finish it with its newest key.
+    both = old if old.key_count > 1 else old.with_new_key()
     both.write(settings.key_file)
     db = Database(make_engine(settings.database_url), both)
     count = 0
@@ -70,8 +78,21 @@ def rotate_key(settings: Settings) -> RotationResult:
             )
     finally:
         db.dispose()
+    # Keep the retired keys beside the key file: backups made before today still need them.
+    both.retired().write(settings.key_file.with_name(f"{settings.key_file.name}.retired-{both.current_id}"))
     both.current_only().write(settings.key_file)
     return RotationResult(both.current_id, count)
+
+
+def _owner_of_person() -> ScalarSelect[Any]:
+    """The organisation that gave the person her survivor code (all her cases are with it)."""
+    return (
+        select(Case.organisation_id)
+        .where(Case.person_id == Person.id)
+        .order_by(Case.created_at)
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 def _reindex(session: Session, keyring: Keyring) -> None:
@@ -79,21 +100,21 @@ def _reindex(session: Session, keyring: Keyring) -> None:
     last = ""
     while True:
         rows = session.execute(
-            select(Person.id, Person.survivor_code_enc, Person.identity_enc)
+            select(Person.id, Person.survivor_code_enc, Person.identity_enc, _owner_of_person())
             .where(Person.id > last)
             .order_by(Person.id)
             .limit(_BATCH)
         ).all()
         if not rows:
             break
-        for person_id, code_enc, identity_enc in rows:
+        for person_id, code_enc, identity_enc, organisation_id in rows:
             code = keyring.decrypt(code_enc, f"survivor_code:{person_id}").decode()
             phone = json.loads(keyring.decrypt(identity_enc, f"person:{person_id}")).get("phone")
             session.execute(
                 update(Person)
                 .where(Person.id == person_id)
                 .values(
-                    survivor_code_index=keyring.blind_index("survivor_code", code),
+                    survivor_code_index=survivor_code_index(keyring, organisation_id, code),
                     phone_index=keyring.blind_index("phone", phone) if phone else None,
                 )
             )

@@ -93,5 +93,11 @@ class Database:
             conn.execute(text("SELECT 1"))
             return "ok"
 
+    def analyse(self) -> None:
+        """Refresh the query planner's statistics after bulk changes (imports, demo data, restores)."""
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql("ANALYZE")
+            conn.commit()
+
     def dispose(self) -> None:
         self.engine.dispose()

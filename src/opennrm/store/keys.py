@@ -146,6 +146,14 @@ class Keyring:
         return Keyring([self._keys[-1]], self._audit_secret)
 
     @property
+    def key_count(self) -> int:
+        return len(self._keys)
+
+    def retired(self) -> Keyring:
+        """The keys other than the newest (to keep for old backups)."""
+        return Keyring(self._keys[:-1], self._audit_secret)
+
+    @property
     def current_id(self) -> str:
         return self._keys[-1].id.hex()
 
