@@ -51,9 +51,10 @@ def _admin_engine():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
-def pg_worker_url(worker_id: str) -> Iterator[str]:
-    """A database of this worker's own on the PostgreSQL server, migrated once."""
-    name = f"opennrm_test_{worker_id}"
+def pg_worker_url(worker_id: str, testrun_uid: str) -> Iterator[str]:
+    """A database of this worker's own on the PostgreSQL server (named for this run, so that two test runs
+    on one server never meet)."""
+    name = f"opennrm_test_{testrun_uid[:10]}_{worker_id}"
     try:
         admin = _admin_engine()
         with admin.connect() as conn:
