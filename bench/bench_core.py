@@ -53,11 +53,11 @@ from opennrm.services.cases import (
     CaseFilters,
     IntakeRows,
     _filtered,
-    scope_clause,
     build_intake_rows,
     decrypt_json,
     decrypt_text,
     list_cases,
+    scope_clause,
 )
 from opennrm.services.demo import FORMS, STATUSES, DemoCaseGenerator, load_demo_cases
 from opennrm.store.database import Database
