@@ -16,6 +16,7 @@ GROUPS: tuple[str, ...] = (
     "backup",
     "firewall",
     "screen",
+    "stats",
 )
 
 

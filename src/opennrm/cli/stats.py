@@ -1,0 +1,264 @@
+"""``opennrm stats release``, ``opennrm stats budget`` and ``opennrm report`` (GR38 §§109–111)."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from opennrm.cli.common import EXIT_INVALID, fail, progress_enabled
+
+EXIT_REFUSED = 3
+
+stats_app = typer.Typer(
+    help="Disaggregated statistics published with differential privacy (GR38 §§109–111).",
+    no_args_is_help=True,
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(stats_app, name="stats")
+    app.command("report")(report)
+
+
+def _home(home: Path | None) -> Path:
+    if home is not None:
+        return home.expanduser()
+    from opennrm.config import Settings
+
+    return Settings.from_env().home
+
+
+@contextlib.contextmanager
+def _status(message: str) -> Iterator[Callable[[str], None]]:
+    """A spinner with the current step on stderr (only on a terminal)."""
+    if not progress_enabled():
+        yield lambda _msg: None
+        return
+    console = Console(stderr=True)
+    with console.status(message) as status:
+        yield lambda msg: status.update(msg)
+
+
+def _check_out_dir(out: Path, name: str, overwrite: bool) -> None:
+    if out.exists() and not out.is_dir():
+        fail(f"--out {out} exists and is not a folder")
+    if (out / name).exists() and not overwrite:
+        fail(f"{out / name} exists; choose another --out folder or pass --overwrite")
+
+
+def _read_ctdc(path: Path):  # type: ignore[no-untyped-def]
+    from opennrm.stats.ctdc import CtdcFormatError, read_ctdc
+
+    if not path.is_file():
+        fail(f"no such file: {path}")
+    try:
+        data = read_ctdc(path)
+    except CtdcFormatError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"cannot read {path}: {exc.strerror or exc}", 1)
+    if data.problems:
+        first = "; ".join(str(p) for p in data.problems[:3])
+        typer.echo(f"opennrm: {data.rows_left_out} row(s) did not fit and were left out: {first}", err=True)
+    if data.frame.size == 0:
+        fail(f"{path}: no usable rows")
+    return data
+
+
+def _release_ctdc(
+    ctdc: Path,
+    epsilon: float,
+    out: Path,
+    controller: str,
+    home: Path | None,
+    year: int | None,
+    strategy: str,
+    estimator: str = "bayes",
+) -> tuple[object, object]:
+    """Charge the ledger, make the release, write release.csv/json. Returns (release, frame)."""
+    from opennrm.stats import ctdc as ctdc_format
+    from opennrm.stats.ledger import BudgetExceeded, JsonLinesLedger, LedgerError, as_epsilon, new_release_id
+    from opennrm.stats.published import dimensions_to_json
+    from opennrm.stats.release import MAX_EPSILON, MIN_EPSILON, ReleaseError, plan_release, release_tables
+    from opennrm.stats.release import write_release as write
+
+    if not MIN_EPSILON <= epsilon <= MAX_EPSILON:
+        fail(f"--epsilon must be between {MIN_EPSILON} and {MAX_EPSILON}")
+    if not controller.strip():
+        fail("--controller is empty")
+    charge_year = year or dt.datetime.now(dt.UTC).year
+    data = _read_ctdc(ctdc)
+    frame = data.frame
+    tables = ctdc_format.DEFAULT_TABLES
+    try:
+        plan_release(frame.dimensions, tables, epsilon)  # refuse a bad plan before spending anything
+    except ReleaseError as exc:
+        fail(str(exc))
+    try:
+        out.mkdir(parents=True, exist_ok=True)  # fail on an unwritable folder before spending budget
+    except OSError as exc:
+        fail(f"cannot create --out {out}: {exc.strerror or exc}")
+    ledger = JsonLinesLedger.in_home(_home(home))
+    release_id = new_release_id()
+    try:
+        ledger.charge(
+            controller, [charge_year], as_epsilon(epsilon), release_id, f"stats release of {ctdc.name}"
+        )
+    except BudgetExceeded as exc:
+        fail(str(exc), EXIT_REFUSED)
+    except (LedgerError, OSError) as exc:
+        fail(f"privacy ledger: {exc}", 1)
+    with _status("Releasing with differential privacy") as step:
+        release = release_tables(
+            frame, tables, epsilon, strategy=strategy, estimator=estimator, progress=step
+        )
+    write(
+        release,
+        out,
+        source=f"CTDC synthetic file {ctdc.name}",
+        controller=controller,
+        ledger={"release_id": release_id, "years": [charge_year], "file": str(ledger.path)},
+        dimensions=dimensions_to_json({n: frame.dimensions[n] for n in ctdc_format.RELEASE_DIMENSIONS}),
+        rows_read=data.rows_read,
+        rows_left_out=data.rows_left_out,
+    )
+    spent, cap = ledger.spent(controller, charge_year), ledger.cap(controller, charge_year)
+    typer.echo(
+        f"Released {len(release.plan.tables)} tables ({len(release.cells)} cells) at ε = {epsilon:g} to"
+        f" {out / 'release.csv'}. Budget of {controller!r} for {charge_year}: {spent} of {cap} spent."
+    )
+    return release, frame
+
+
+@stats_app.command("release")
+def release(
+    epsilon: float = typer.Option(..., "--epsilon", help="Privacy loss of this release (0.01–20; see docs)."),
+    out: Path = typer.Option(..., "--out", help="Folder for release.csv and release.json."),
+    ctdc: Path | None = typer.Option(None, "--ctdc", help="A CTDC synthetic CSV file (shared/data/ctdc)."),
+    controller: str = typer.Option("default", "--controller", help="Data controller charged in the ledger."),
+    home: Path | None = typer.Option(None, "--home", help="Data directory (default: OPENNRM_HOME)."),
+    year: int | None = typer.Option(
+        None, "--year", help="Ledger year for a source without years (default: now)."
+    ),
+    strategy: str = typer.Option("auto", "--strategy", help="auto, per_table or full (see docs)."),
+    estimator: str = typer.Option("bayes", "--estimator", help="bayes (more accurate) or linear (see docs)."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace an earlier release in --out."),
+) -> None:
+    """Publish the default tables with differential privacy: every 1-, 2- and 3-way table of sex, age group,
+    form of exploitation and citizenship, as release.csv (table, cell, count, ci_low, ci_high).
+
+    The privacy-budget ledger is charged first; a release that would overspend the controller's budget for
+    the year is refused (exit 3) and nothing is written."""
+    if ctdc is None:
+        fail("no source: pass --ctdc FILE (cases in the database come with the store's statistics adapter)")
+    if strategy not in ("auto", "per_table", "full"):
+        fail("--strategy must be auto, per_table or full")
+    if estimator not in ("bayes", "linear"):
+        fail("--estimator must be bayes or linear")
+    _check_out_dir(out, "release.csv", overwrite)
+    _release_ctdc(ctdc, epsilon, out, controller, home, year, strategy, estimator)
+
+
+@stats_app.command("budget")
+def budget(
+    controller: str = typer.Option("default", "--controller", help="Data controller."),
+    year: int | None = typer.Option(None, "--year", help="Year (default: this year)."),
+    set_cap: float | None = typer.Option(None, "--set", help="Set the controller's ε cap for the year."),
+    home: Path | None = typer.Option(None, "--home", help="Data directory (default: OPENNRM_HOME)."),
+) -> None:
+    """Show (or set) a data controller's privacy budget for a year, and the releases charged to it."""
+    from opennrm.stats.ledger import JsonLinesLedger, LedgerError, as_epsilon
+
+    the_year = year or dt.datetime.now(dt.UTC).year
+    ledger = JsonLinesLedger.in_home(_home(home))
+    try:
+        if set_cap is not None:
+            try:
+                amount = as_epsilon(set_cap)
+            except ValueError as exc:
+                fail(str(exc))
+            ledger.set_cap(controller, the_year, amount, "set with opennrm stats budget")
+        entries = [e for e in ledger.entries() if e.controller == controller and e.year == the_year]
+        cap, spent = ledger.cap(controller, the_year), ledger.spent(controller, the_year)
+    except ValueError as exc:
+        fail(str(exc))
+    except LedgerError as exc:
+        fail(f"privacy ledger: {exc}", 1)
+    left = max(cap - spent, Decimal(0))
+    typer.echo(f"{controller} {the_year}: cap ε = {cap}, spent {spent}, left {left}")
+    for e in entries:
+        what = "cap set to" if e.kind == "cap" else "release"
+        typer.echo(f"  {e.recorded_at}  {what} {e.epsilon}  {e.release_id}  {e.purpose}")
+
+
+def report(
+    out: Path = typer.Option(..., "--out", help="Folder for report.html and report.pdf."),
+    ctdc: Path | None = typer.Option(None, "--ctdc", help="A CTDC synthetic CSV file."),
+    release_dir: Path | None = typer.Option(None, "--release", help="A folder written by `stats release`."),
+    epsilon: float | None = typer.Option(
+        None, "--epsilon", help="With --ctdc: make a DP release first (charged to the ledger)."
+    ),
+    controller: str = typer.Option("default", "--controller", help="Data controller charged in the ledger."),
+    home: Path | None = typer.Option(None, "--home", help="Data directory (default: OPENNRM_HOME)."),
+    year: int | None = typer.Option(None, "--year", help="Ledger year for a source without years."),
+    population: Path | None = typer.Option(
+        None, "--population", help="CSV with year, sex, age_group, population (for SDG 16.2.2 rates)."
+    ),
+    title: str = typer.Option("Statistics on trafficking in persons", "--title", help="Report title."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace earlier files in --out."),
+) -> None:
+    """Write report.html and report.pdf: SDG 16.2.2, charts, disaggregated tables, trends by year and a
+    draft CEDAW periodic-report section.
+
+    For publication use --release DIR (figures of an earlier `opennrm stats release`, no new budget) or
+    --ctdc FILE --epsilon E (makes the release first). --ctdc FILE alone gives an INTERNAL report of exact
+    counts, marked as not for publication."""
+    from opennrm.stats import ctdc as ctdc_format
+    from opennrm.stats.published import from_exact, from_release, read_release_dir
+    from opennrm.stats.report import build_report
+    from opennrm.stats.sdg import PopulationFileError, read_population
+
+    if (ctdc is None) == (release_dir is None):
+        fail("give one source: --ctdc FILE or --release DIR")
+    if epsilon is not None and ctdc is None:
+        fail("--epsilon goes with --ctdc (a --release folder is already differentially private)")
+    _check_out_dir(out, "report.html", overwrite)
+    pop = None
+    if population is not None:
+        if not population.is_file():
+            fail(f"no such file: {population}")
+        try:
+            pop = read_population(population)
+        except (PopulationFileError, UnicodeDecodeError) as exc:
+            fail(str(exc))
+    if release_dir is not None:
+        try:
+            stats = read_release_dir(release_dir)
+        except (FileNotFoundError, ValueError, KeyError) as exc:
+            fail(f"cannot read release {release_dir}: {exc}")
+    elif epsilon is not None:
+        assert ctdc is not None  # noqa: S101 - checked above
+        _check_out_dir(out, "release.csv", overwrite)
+        made, frame = _release_ctdc(ctdc, epsilon, out, controller, home, year, "auto")
+        dims = {n: frame.dimensions[n] for n in ctdc_format.RELEASE_DIMENSIONS}  # type: ignore[attr-defined]
+        stats = from_release(made, dims, f"CTDC synthetic file {ctdc.name}")  # type: ignore[arg-type]
+    else:
+        assert ctdc is not None  # noqa: S101 - checked above
+        data = _read_ctdc(ctdc)
+        exact = {n: data.frame.dimensions[n] for n in ctdc_format.RELEASE_DIMENSIONS}
+        frame = type(data.frame)(exact, {n: data.frame.codes[n] for n in exact}, data.frame.size)
+        created = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+        stats = from_exact(frame, ctdc_format.DEFAULT_TABLES, f"CTDC synthetic file {ctdc.name}", created)
+    with _status("Drawing the report"):
+        made_report = build_report(stats, out, pop, title)
+    note = "" if stats.differentially_private else " (INTERNAL: exact counts, not for publication)"
+    typer.echo(f"Wrote {made_report.html} and {made_report.pdf}{note}.")
+
+
+__all__ = ["EXIT_INVALID", "EXIT_REFUSED", "register"]
