@@ -216,3 +216,24 @@ def test_consent_api_and_problem_details(net: Network) -> None:
     revoked = client.post(f"/api/consents/{made.json()['id']}/revoke")
     assert revoked.status_code == 200 and revoked.json()["disclosures_closed"] == 1
     assert client.get(f"/api/cases/{case_id}/consents").json()[0]["status"] == "revoked"
+
+
+def test_receivers_see_the_service_fields_of_the_case_but_not_what_happened_or_where(net: Network) -> None:
+    case_id = net.case()
+    net.consent(case_id)
+    net.share(case_id, net.shelter, fields=frozenset({"given_name"}))
+    owner = cases.view_case(net.inst.db, net.amina.actor, case_id).case
+    receiver = cases.view_case(net.inst.db, net.rose.actor, case_id).case
+    assert "events" in owner and "citizenship" in owner
+    assert set(receiver) <= {
+        "status",
+        "trafficking_status",
+        "identified_on",
+        "age_at_trafficking",
+        "is_child",
+        "sex",
+        "gender",
+        "languages",
+        "disability",
+    }
+    assert receiver["age_at_trafficking"] == 24

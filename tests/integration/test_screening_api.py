@@ -20,8 +20,11 @@ from tests.conftest import Installation
 from tests.support import PASSWORD, make_org, make_user
 
 VIGNETTE = {
-    "age": 24, "exploitation_form": "labour", "acts": ["recruitment", "transportation"],
-    "means": ["deception", "abuse_of_vulnerability"], "purposes": ["forced_labour"],
+    "age": 24,
+    "exploitation_form": "labour",
+    "acts": ["recruitment", "transportation"],
+    "means": ["deception", "abuse_of_vulnerability"],
+    "purposes": ["forced_labour"],
     "indicators": ["DR01", "EXP01", "CD03", "AVD01"],
     "context": {"consented_to_work": True, "cooperating_with_authorities": False},
 }
@@ -32,8 +35,14 @@ def client(inst: Installation) -> TestClient:
     return TestClient(create_app(inst.settings), base_url="https://testserver")
 
 
-def logged_in(inst: Installation, client: TestClient, username: str = "amina", role: str = "caseworker",
-              org: str = "Safe Harbour", org_type: str = "ngo") -> None:
+def logged_in(
+    inst: Installation,
+    client: TestClient,
+    username: str = "amina",
+    role: str = "caseworker",
+    org: str = "Safe Harbour",
+    org_type: str = "ngo",
+) -> None:
     make_org(inst.db, org, org_type)
     user = make_user(inst.db, username, org, role, enforcement=org_type == "immigration_service")
     body = {"username": username, "password": PASSWORD}
@@ -46,8 +55,9 @@ def new_case(client: TestClient) -> str:
     return str(client.post("/api/cases", json={"case": {"age_at_trafficking": 24}}).json()["id"])
 
 
-def test_api_result_equals_the_cli_result_and_is_stored_encrypted(inst: Installation, client: TestClient,
-                                                                 tmp_path: Path) -> None:
+def test_api_result_equals_the_cli_result_and_is_stored_encrypted(
+    inst: Installation, client: TestClient, tmp_path: Path
+) -> None:
     logged_in(inst, client)
     case_id = new_case(client)
     response = client.post(f"/api/screenings?case_id={case_id}&lang=zh-Hant", json=VIGNETTE)
@@ -83,12 +93,17 @@ def test_invalid_screening_input_is_a_422_naming_the_field(inst: Installation, c
         assert s.execute(select(Screening)).first() is None
 
 
-def test_cooperation_with_authorities_never_changes_the_decision(inst: Installation, client: TestClient) -> None:
+def test_cooperation_with_authorities_never_changes_the_decision(
+    inst: Installation, client: TestClient
+) -> None:
     logged_in(inst, client)
     case_id = new_case(client)
     results = []
     for cooperating in (True, False):
-        body = {**VIGNETTE, "context": {"consented_to_work": cooperating, "cooperating_with_authorities": cooperating}}
+        body = {
+            **VIGNETTE,
+            "context": {"consented_to_work": cooperating, "cooperating_with_authorities": cooperating},
+        }
         result = client.post(f"/api/screenings?case_id={case_id}", json=body).json()
         results.append({k: v for k, v in result.items() if k != "input"})
     assert results[0] == results[1]
@@ -103,8 +118,9 @@ def test_enforcement_users_cannot_screen_or_see_screenings(inst: Installation, c
     assert other.get(f"/cases/{case_id}/screening").status_code == 403
 
 
-def test_the_screening_form_asks_plain_questions_and_shows_the_explanation(inst: Installation,
-                                                                           client: TestClient) -> None:
+def test_the_screening_form_asks_plain_questions_and_shows_the_explanation(
+    inst: Installation, client: TestClient
+) -> None:
     logged_in(inst, client)
     case_id = new_case(client)
     page = client.get(f"/cases/{case_id}/screening")
@@ -112,9 +128,18 @@ def test_the_screening_form_asks_plain_questions_and_shows_the_explanation(inst:
     assert 'name="q-DR01" value="not_asked" checked' in page.text
     csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text)
     assert csrf
-    form = {"csrf": csrf.group(1), "age": "24", "exploitation_form": "labour", "q-DR01": "yes", "q-EXP01": "yes",
-            "q-CD03": "yes", "q-AVD01": "no", "acts": ["recruitment"], "means": ["deception"],
-            "purposes": ["forced_labour"]}
+    form = {
+        "csrf": csrf.group(1),
+        "age": "24",
+        "exploitation_form": "labour",
+        "q-DR01": "yes",
+        "q-EXP01": "yes",
+        "q-CD03": "yes",
+        "q-AVD01": "no",
+        "acts": ["recruitment"],
+        "means": ["deception"],
+        "purposes": ["forced_labour"],
+    }
     done = client.post(f"/cases/{case_id}/screening", data=form, follow_redirects=False)
     assert done.status_code == 303
     result = client.get(done.headers["location"])

@@ -21,6 +21,8 @@ PUBLIC = {
     ("GET", "/login"),
     ("POST", "/login"),
     ("GET", "/"),
+    ("GET", "/rights"),
+    ("GET", "/rights/{locale}"),
 }
 SAMPLE_ID = "00000000-0000-4000-8000-000000000000"
 

@@ -34,6 +34,8 @@ class Action(StrEnum):
     CONSENT_REVOKE = "consent.revoke"
     DISCLOSE = "case.disclose"
     AGGREGATE_READ = "aggregate.read"
+    ENTITLEMENTS_READ = "entitlements.read"
+    ENTITLEMENTS_UPDATE = "entitlements.update"
 
 
 # What an organisation that received a case (not its owner) may do with it.
@@ -49,6 +51,8 @@ OWNER_ONLY = frozenset(
         Action.CONSENT_READ,
         Action.CONSENT_REVOKE,
         Action.DISCLOSE,
+        Action.ENTITLEMENTS_READ,
+        Action.ENTITLEMENTS_UPDATE,
     }
 )
 CREATORS = frozenset({Role.CASEWORKER, Role.SUPERVISOR})
@@ -146,6 +150,35 @@ def visible_identity_fields(actor: Actor, case: CaseRelation, all_fields: Iterab
     if actor.role is Role.SUPERVISOR or (actor.role is Role.CASEWORKER and _is_own(actor, case)):
         return fields
     return fields - {"id_document_number"}
+
+
+# What an organisation that received a case sees of the case record itself (besides the disclosed identity
+# fields): what serving her needs — age, sex and gender, languages, disability, where the case stands —
+# never what happened, where, or her migration status.
+RECEIVER_CASE_FIELDS = frozenset(
+    {
+        "status",
+        "trafficking_status",
+        "identified_on",
+        "age_at_trafficking",
+        "is_child",
+        "sex",
+        "gender",
+        "languages",
+        "disability",
+    }
+)
+
+
+def visible_case_fields(actor: Actor, case: CaseRelation, all_fields: Iterable[str]) -> frozenset[str]:
+    """Which case-record fields the actor may see: all for the owning organisation, the service fields for a
+    receiving organisation, none otherwise."""
+    fields = frozenset(all_fields)
+    if not decide(actor, Action.CASE_READ, case):
+        return frozenset()
+    if case.organisation_id != actor.organisation_id:
+        return fields & RECEIVER_CASE_FIELDS
+    return fields
 
 
 def case_list_scopes(actor: Actor) -> frozenset[Scope]:

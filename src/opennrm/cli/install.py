@@ -7,9 +7,11 @@ import secrets
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from opennrm.access.policy import Actor
+from opennrm.access.roles import Role
 from opennrm.cli.common import database, handled, settings
 from opennrm.services import admin, installation
-from opennrm.services.demo import load_demo_cases
+from opennrm.services.demo import load_demo_cases, seed_demo_referral_network
 
 DEMO_PASSWORD_BYTES = 12
 
@@ -81,12 +83,16 @@ def demo(
             admin.add_organisation(db, "Labour Inspectorate, Northern District", "labour_inspectorate")
             admin.add_organisation(db, "National Referral Mechanism Secretariat", "nrm_secretariat")
             admin.add_organisation(db, "Border and Immigration Agency", "immigration_service")
+            shelter = admin.add_organisation(db, "Rose Women's Shelter", "shelter")
+            admin.add_organisation(db, "Legal Aid North", "legal_aid")
             accounts = [
                 ("amina", "Safe Harbour Women's Network", "caseworker"),
                 ("li.wei", "Safe Harbour Women's Network", "supervisor"),
                 ("sofia", "Riverside Health Centre", "caseworker"),
                 ("analyst", "National Referral Mechanism Secretariat", "analyst"),
                 ("liaison", "Border and Immigration Agency", "enforcement_liaison"),
+                ("rose", "Rose Women's Shelter", "service_provider"),
+                ("coordinator", "National Referral Mechanism Secretariat", "nrm_coordinator"),
             ]
             created = [admin.add_user(db, u, o, r, password) for u, o, r in accounts]
             with _progress() as bar:
@@ -99,6 +105,12 @@ def demo(
                     seed=seed,
                     progress=lambda n: bar.advance(task, n),
                 )
+            seed_demo_referral_network(
+                db,
+                organisations=admin.organisation_ids_by_name(db),
+                caseworker=Actor(created[0].id, ngo, Role.CASEWORKER, enforcement=False),
+                provider=Actor(created[5].id, shelter, Role.SERVICE_PROVIDER, enforcement=False),
+            )
             typer.echo("")
             typer.echo("Demo accounts (password for all: " + password + "):")
             for user, (_, org, role) in zip(created, accounts, strict=True):

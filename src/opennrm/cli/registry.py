@@ -17,6 +17,8 @@ GROUPS: tuple[str, ...] = (
     "firewall",
     "screen",
     "stats",
+    "htcds",
+    "directory",
 )
 
 

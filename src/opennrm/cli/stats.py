@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -71,8 +73,56 @@ def _read_ctdc(path: Path):  # type: ignore[no-untyped-def]
     return data
 
 
-def _release_ctdc(
-    ctdc: Path,
+@dataclass(frozen=True)
+class _Source:
+    """What a release is made from: counted persons categorised on public dimensions."""
+
+    label: str
+    frame: Any
+    tables: Any
+    release_dimensions: tuple[str, ...]
+    rows_read: int
+    rows_left_out: int
+    years: tuple[int, ...] = ()
+
+
+def _ctdc_source(ctdc: Path) -> _Source:
+    from opennrm.stats import ctdc as ctdc_format
+
+    data = _read_ctdc(ctdc)
+    return _Source(
+        f"CTDC synthetic file {ctdc.name}",
+        data.frame,
+        ctdc_format.DEFAULT_TABLES,
+        tuple(ctdc_format.RELEASE_DIMENSIONS),
+        data.rows_read,
+        data.rows_left_out,
+    )
+
+
+def _database_source(home_country: str | None) -> _Source:
+    from opennrm.cli.common import database
+    from opennrm.services.statistics import database_statistics
+
+    with database() as db:
+        made = database_statistics(db, home_country)
+    if made.counted.counted == 0:
+        fail(
+            "no person in the database can be counted (none recorded as a victim with consent to statistics)"
+        )
+    return _Source(
+        "case records of this installation",
+        made.frame,
+        made.tables,
+        tuple(made.frame.dimensions),
+        made.counted.cases_read,
+        made.counted.cases_read - made.counted.counted,
+        tuple(made.years),
+    )
+
+
+def _make_release(
+    given: Path | _Source,
     epsilon: float,
     out: Path,
     controller: str,
@@ -82,7 +132,6 @@ def _release_ctdc(
     estimator: str = "bayes",
 ) -> tuple[object, object]:
     """Charge the ledger, make the release, write release.csv/json. Returns (release, frame)."""
-    from opennrm.stats import ctdc as ctdc_format
     from opennrm.stats.ledger import BudgetExceeded, JsonLinesLedger, LedgerError, as_epsilon, new_release_id
     from opennrm.stats.published import dimensions_to_json
     from opennrm.stats.release import MAX_EPSILON, MIN_EPSILON, ReleaseError, plan_release, release_tables
@@ -92,10 +141,11 @@ def _release_ctdc(
         fail(f"--epsilon must be between {MIN_EPSILON} and {MAX_EPSILON}")
     if not controller.strip():
         fail("--controller is empty")
-    charge_year = year or dt.datetime.now(dt.UTC).year
-    data = _read_ctdc(ctdc)
-    frame = data.frame
-    tables = ctdc_format.DEFAULT_TABLES
+    source = given if isinstance(given, _Source) else _ctdc_source(given)
+    charge_years = list(source.years) or [year or dt.datetime.now(dt.UTC).year]
+    charge_year = charge_years[-1]
+    frame = source.frame
+    tables = source.tables
     try:
         plan_release(frame.dimensions, tables, epsilon)  # refuse a bad plan before spending anything
     except ReleaseError as exc:
@@ -108,7 +158,7 @@ def _release_ctdc(
     release_id = new_release_id()
     try:
         ledger.charge(
-            controller, [charge_year], as_epsilon(epsilon), release_id, f"stats release of {ctdc.name}"
+            controller, charge_years, as_epsilon(epsilon), release_id, f"stats release of {source.label}"
         )
     except BudgetExceeded as exc:
         fail(str(exc), EXIT_REFUSED)
@@ -121,12 +171,12 @@ def _release_ctdc(
     write(
         release,
         out,
-        source=f"CTDC synthetic file {ctdc.name}",
+        source=source.label,
         controller=controller,
-        ledger={"release_id": release_id, "years": [charge_year], "file": str(ledger.path)},
-        dimensions=dimensions_to_json({n: frame.dimensions[n] for n in ctdc_format.RELEASE_DIMENSIONS}),
-        rows_read=data.rows_read,
-        rows_left_out=data.rows_left_out,
+        ledger={"release_id": release_id, "years": charge_years, "file": str(ledger.path)},
+        dimensions=dimensions_to_json({n: frame.dimensions[n] for n in source.release_dimensions}),
+        rows_read=source.rows_read,
+        rows_left_out=source.rows_left_out,
     )
     spent, cap = ledger.spent(controller, charge_year), ledger.cap(controller, charge_year)
     typer.echo(
@@ -149,20 +199,23 @@ def release(
     strategy: str = typer.Option("auto", "--strategy", help="auto, per_table or full (see docs)."),
     estimator: str = typer.Option("bayes", "--estimator", help="bayes (more accurate) or linear (see docs)."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an earlier release in --out."),
+    country: str = typer.Option("", "--country", help="ISO 3166 code of the NRM's country (for 'national')."),
 ) -> None:
-    """Publish the default tables with differential privacy: every 1-, 2- and 3-way table of sex, age group,
-    form of exploitation and citizenship, as release.csv (table, cell, count, ci_low, ci_high).
+    """Publish tables with differential privacy as release.csv (table, cell, count, ci_low, ci_high).
+
+    From --ctdc FILE: every 1-, 2- and 3-way table of sex, age group, form of exploitation and citizenship.
+    Without --ctdc: the installation's own cases, persons counted once with consent to statistics, in the
+    GR38 §110 tables by year (charged to the ledger for every year released).
 
     The privacy-budget ledger is charged first; a release that would overspend the controller's budget for
     the year is refused (exit 3) and nothing is written."""
-    if ctdc is None:
-        fail("no source: pass --ctdc FILE (cases in the database come with the store's statistics adapter)")
     if strategy not in ("auto", "per_table", "full"):
         fail("--strategy must be auto, per_table or full")
     if estimator not in ("bayes", "linear"):
         fail("--estimator must be bayes or linear")
     _check_out_dir(out, "release.csv", overwrite)
-    _release_ctdc(ctdc, epsilon, out, controller, home, year, strategy, estimator)
+    source = ctdc if ctdc is not None else _database_source(country.strip().upper() or None)
+    _make_release(source, epsilon, out, controller, home, year, strategy, estimator)
 
 
 @stats_app.command("budget")
@@ -245,7 +298,7 @@ def report(
     elif epsilon is not None:
         assert ctdc is not None  # noqa: S101 - checked above
         _check_out_dir(out, "release.csv", overwrite)
-        made, frame = _release_ctdc(ctdc, epsilon, out, controller, home, year, "auto")
+        made, frame = _make_release(ctdc, epsilon, out, controller, home, year, "auto")
         dims = {n: frame.dimensions[n] for n in ctdc_format.RELEASE_DIMENSIONS}  # type: ignore[attr-defined]
         stats = from_release(made, dims, f"CTDC synthetic file {ctdc.name}")  # type: ignore[arg-type]
     else:

@@ -25,6 +25,7 @@ from opennrm.access.policy import (
     CaseRelation,
     case_list_scopes,
     decide,
+    visible_case_fields,
     visible_identity_fields,
 )
 from opennrm.access.roles import Scope
@@ -248,9 +249,7 @@ def build_intake_rows(
     return case_id
 
 
-def _existing_person(
-    session: Session, keyring: Keyring, organisation_id: str, code: str | None
-) -> str | None:
+def existing_person(session: Session, keyring: Keyring, organisation_id: str, code: str | None) -> str | None:
     """The person this organisation already knows by ``code`` (never another organisation's)."""
     if not code:
         return None
@@ -281,7 +280,7 @@ def intake(db: Database, actor: Actor, data: Intake) -> str:
         deny(db, actor, Action.CASE_CREATE, "case", None, decision.reason)
     with db.transaction() as session:
         rows = IntakeRows()
-        person_id = _existing_person(session, db.keyring, actor.organisation_id, data.case.survivor_code)
+        person_id = existing_person(session, db.keyring, actor.organisation_id, data.case.survivor_code)
         case_id = build_intake_rows(
             rows,
             db.keyring,
@@ -424,7 +423,9 @@ def view_case(db: Database, actor: Actor, case_id: str) -> CaseView:
             survivor_code=decrypt_text(keyring, "survivor_code", person.id, person.survivor_code_enc),
             organisation=organisation.name if organisation else "",
             person=identity,
-            case=_case_dict(case, keyring, events),
+            case=_visible(
+                _case_dict(case, keyring, events), visible_case_fields(actor, relation, CASE_FIELDS)
+            ),
             notes=[
                 {
                     "id": n.id,
@@ -451,6 +452,31 @@ def view_case(db: Database, actor: Actor, case_id: str) -> CaseView:
             AuditEntry(actor.user_id, "case.read", "case", case.id, detail={"id_document": show_id_doc}),
         )
     return view
+
+
+CASE_FIELDS = (
+    "status",
+    "trafficking_status",
+    "identified_on",
+    "age_at_trafficking",
+    "is_child",
+    "sex",
+    "gender",
+    "citizenship",
+    "migration_status",
+    "languages",
+    "disability",
+    "ethnicity",
+    "socioeconomic",
+    "education",
+    "region",
+    "events",
+)
+
+
+def _visible(record: dict[str, Any], fields: frozenset[str]) -> dict[str, Any]:
+    """The record with only the fields the policy lets this reader see; the others are absent, not empty."""
+    return {k: v for k, v in record.items() if k in fields}
 
 
 def _case_dict(case: Case, keyring: Keyring, events: Sequence[ExploitationEventRow]) -> dict[str, Any]:
@@ -754,7 +780,7 @@ def import_cases(
             person_id = None
             if code:
                 key = f"{org_id}:{code.casefold()}"
-                person_id = codes_seen.get(key) or _existing_person(session, db.keyring, org_id, code)
+                person_id = codes_seen.get(key) or existing_person(session, db.keyring, org_id, code)
             new_person = person_id is None
             build_intake_rows(
                 rows,

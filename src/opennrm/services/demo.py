@@ -16,10 +16,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from faker import Faker
+from sqlalchemy import insert
 
+from opennrm.access.policy import Actor
 from opennrm.domain.records import Intake
 from opennrm.services.cases import IntakeRows, build_intake_rows
+from opennrm.services.statistics import statistics_consent_row
 from opennrm.store.database import Database
+from opennrm.store.tables import ConsentRecord
 
 # (Faker locale, ISO 3166 citizenship, ISO 639 language)
 ORIGINS: tuple[tuple[str, str, str], ...] = (
@@ -222,6 +226,10 @@ class DemoCaseGenerator:
         return Intake.model_validate({**record, "person": {k: v for k, v in person.items() if v is not None}})
 
 
+# Share of demo cases whose person consented to statistical use of her anonymised data.
+STATISTICS_CONSENT_SHARE = 0.85
+
+
 def load_demo_cases(
     db: Database,
     count: int,
@@ -240,10 +248,11 @@ def load_demo_cases(
     while done < count:
         size = min(batch_size, count - done)
         rows = IntakeRows()
-        for i in range(size):
+        consents: list[dict[str, Any]] = []
+        for _ in range(size):
             k = rng.randrange(len(organisation_ids))
             user_id = user_ids[k] if k < len(user_ids) else None
-            build_intake_rows(
+            case_id = build_intake_rows(
                 rows,
                 db.keyring,
                 generator.one(),
@@ -251,11 +260,108 @@ def load_demo_cases(
                 actor_id=user_id or "cli",
                 user_id=user_id,
             )
-            del i
+            if rng.random() < STATISTICS_CONSENT_SHARE:
+                consents.append(statistics_consent_row(case_id, "en", user_id))
         with db.transaction() as session:
             rows.insert(session, db.keyring)
+            if consents:
+                session.execute(insert(ConsentRecord), consents)
         done += size
         if progress is not None:
             progress(size)
     db.analyse()
     return done
+
+
+def seed_demo_referral_network(
+    db: Database,
+    *,
+    organisations: dict[str, str],
+    caseworker: Actor,
+    provider: Actor,
+    referrals_to_send: int = 6,
+) -> int:
+    """A small service directory and a few referrals of the caseworker's cases, each under a recorded
+    consent and through the consent gate (issue 5). Returns how many referrals were sent."""
+    from sqlalchemy import select
+
+    from opennrm.domain.services import (
+        Decline,
+        DeclineReason,
+        ReferralRequest,
+        ReferralStep,
+        ServiceEntry,
+        UnmetNeed,
+    )
+    from opennrm.services import consent, directory, referrals
+    from opennrm.store.tables import Case
+
+    listed = [
+        ("Rose Women's Shelter", "Rose emergency shelter", "shelter", ["women_only", "with_children"], 12, 3),
+        ("Riverside Health Centre", "Riverside clinic", "medical", ["accessible"], None, None),
+        (
+            "Riverside Health Centre",
+            "Sexual and reproductive health clinic",
+            "sexual_reproductive_health",
+            [],
+            None,
+            None,
+        ),
+        ("Legal Aid North", "Legal advice for survivors", "legal_aid", [], 40, 11),
+        ("Legal Aid North", "Interpreters on call", "interpretation", [], None, None),
+    ]
+    services: dict[str, str] = {}
+    for org, name, kind, attributes, capacity, available in listed:
+        entry = ServiceEntry.model_validate(
+            {
+                "name": name,
+                "service_type": kind,
+                "attributes": attributes,
+                "languages": ["en", "ar", "fr", "ro", "uk", "vi", "zh"],
+                "capacity": capacity,
+                "available": available,
+                "place": "North",
+                "nationwide": kind in ("legal_aid", "interpretation"),
+                "opening_hours": "24/7" if kind == "shelter" else "Mon-Fri 9:00-17:00",
+            }
+        )
+        services[kind] = directory.add_service(db, entry, organisation_id=organisations[org])
+    with db.transaction() as session:
+        case_ids = list(
+            session.execute(
+                select(Case.id)
+                .where(Case.created_by == caseworker.user_id)
+                .order_by(Case.id)
+                .limit(referrals_to_send)
+            ).scalars()
+        )
+    recipients = [organisations["Rose Women's Shelter"], organisations["Riverside Health Centre"]]
+    sent = 0
+    for i, case_id in enumerate(case_ids):
+        raw = {
+            "purposes": ["referral"],
+            "recipient_organisation_ids": recipients,
+            "recipient_types": ["legal_aid"],
+        }
+        consent.record_consent(db, caseworker, case_id, consent.parse_consent({**raw, "language": "en"}))
+        kind = ("shelter", "medical", "legal_aid")[i % 3]
+        request = ReferralRequest.model_validate(
+            {
+                "service_id": services[kind],
+                "urgency": ("emergency", "urgent", "routine")[i % 3],
+                "purpose": "Demo referral: she asked for this help.",
+            }
+        )
+        referral = referrals.send_referral(db, caseworker, case_id, request)
+        sent += 1
+        if kind == "shelter" and i == 0:
+            referrals.act(db, provider, referral.id, ReferralStep.ACCEPT)
+        elif kind == "shelter":
+            referrals.act(
+                db, provider, referral.id, ReferralStep.DECLINE, Decline(reason=DeclineReason.NO_CAPACITY)
+            )
+    for need, language in (("family_tracing", "vi"), ("psychosocial", "uk")):
+        directory.record_unmet_need(
+            db, caseworker, UnmetNeed.model_validate({"need": need, "place": "North", "language": language})
+        )
+    return sent

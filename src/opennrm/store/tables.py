@@ -125,8 +125,12 @@ class Case(Base):
 
     __table_args__ = (
         Index("ix_cases_org_created", "organisation_id", "created_at"),
-        Index("ix_cases_org_status", "organisation_id", "status"),
-        Index("ix_cases_org_exploitation", "organisation_id", "primary_exploitation"),
+        # each filter of the case list, with the list's date order, so a page is read off one index
+        Index("ix_cases_org_status_created", "organisation_id", "status", "created_at"),
+        Index("ix_cases_org_exploitation_created", "organisation_id", "primary_exploitation", "created_at"),
+        Index("ix_cases_org_sex_created", "organisation_id", "sex", "created_at"),
+        Index("ix_cases_team_created", "team", "created_at"),
+        Index("ix_cases_created_by_created", "created_by", "created_at"),
     )
 
 
@@ -260,6 +264,162 @@ class AuditHead(Base):
     seal: Mapped[str] = mapped_column(String(64))
 
 
+# -- referral network (issue 5) -----------------------------------------------------------------------
+
+
+class DirectoryService(Base):
+    """A service an organisation offers in the referral network's directory. ``place`` is a town or
+    district, never a shelter's address; ``place_key`` is its case-folded form for search."""
+
+    __tablename__ = "directory_services"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    service_type: Mapped[str] = mapped_column(String(40))
+    attributes: Mapped[list[str]] = mapped_column(JSON)
+    languages: Mapped[list[str]] = mapped_column(JSON)
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    available: Mapped[int | None] = mapped_column(Integer)
+    opening_hours: Mapped[str | None] = mapped_column(String(200))
+    place: Mapped[str] = mapped_column(String(200))
+    place_key: Mapped[str] = mapped_column(String(200))
+    nationwide: Mapped[bool] = mapped_column(Boolean)
+    accessibility: Mapped[str | None] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_directory_services_type_place", "service_type", "place_key"),)
+
+
+class Referral(Base):
+    """A referral of a case to a listed service. It rests on one disclosure opened by the consent gate with
+    the service type's need-to-know fields; the disclosure closes when the referral does."""
+
+    __tablename__ = "referrals"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    service_id: Mapped[str] = mapped_column(ForeignKey("directory_services.id"), index=True)
+    sender_organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    recipient_organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    service_type: Mapped[str] = mapped_column(String(40))
+    urgency: Mapped[str] = mapped_column(String(20))
+    purpose_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    consent_id: Mapped[str | None] = mapped_column(ForeignKey("consents.id"), index=True)
+    disclosure_id: Mapped[str] = mapped_column(ForeignKey("disclosures.id"), index=True)
+    fields: Mapped[list[str]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20))
+    sent_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    respond_by: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    responded_at: Mapped[Any | None] = mapped_column(DateTime(timezone=True))
+    responded_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    started_at: Mapped[Any | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[Any | None] = mapped_column(DateTime(timezone=True))
+    closed_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    close_reason: Mapped[str | None] = mapped_column(String(40))
+    decline_reason: Mapped[str | None] = mapped_column(String(40))
+    decline_note_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    escalated_at: Mapped[Any | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        Index("ix_referrals_status_recipient", "status", "recipient_organisation_id"),
+        Index("ix_referrals_status_respond_by", "status", "respond_by", "recipient_organisation_id"),
+        Index("ix_referrals_sender_created", "sender_organisation_id", "created_at"),
+        Index("ix_referrals_recipient_created", "recipient_organisation_id", "created_at"),
+        Index("ix_referrals_status_decline_reason", "status", "decline_reason"),
+    )
+
+
+class ReferralEscalation(Base):
+    """A referral that was not answered in time, raised to the supervisors of both organisations and
+    counted on the coordinator's dashboard until it is answered, revoked or expires."""
+
+    __tablename__ = "referral_escalations"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    referral_id: Mapped[str] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
+    sender_organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    recipient_organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(40))
+    due_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[Any | None] = mapped_column(DateTime(timezone=True))
+
+
+class ServiceGap(Base):
+    """A need the network could not meet: no service listed, no free place, or not in the language. Holds no
+    reference to the case: the dashboard only counts these by need, place and language."""
+
+    __tablename__ = "service_gaps"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    service_type: Mapped[str] = mapped_column(String(40))
+    place: Mapped[str | None] = mapped_column(String(200))
+    place_key: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str | None] = mapped_column(String(8))
+    reason: Mapped[str] = mapped_column(String(40))
+    organisation_id: Mapped[str | None] = mapped_column(ForeignKey("organisations.id"))
+    recorded_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_service_gaps_type_place_language", "service_type", "place_key", "language"),)
+
+
+class FirstService(Base):
+    """When a case first received a service (its first accepted referral), for the time from identification
+    to first service."""
+
+    __tablename__ = "first_services"
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    referral_id: Mapped[str | None] = mapped_column(ForeignKey("referrals.id", ondelete="SET NULL"))
+    identified_on: Mapped[Any] = mapped_column(Date)
+    served_on: Mapped[Any] = mapped_column(Date)
+    days: Mapped[int] = mapped_column(Integer, index=True)
+
+
+class CaseEntitlement(Base):
+    """A case's unconditional entitlements as changed by its caseworkers (defaults apply until then)."""
+
+    __tablename__ = "case_entitlements"
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    reflection_start: Mapped[Any | None] = mapped_column(Date)
+    reflection_days: Mapped[int | None] = mapped_column(Integer)
+    residence_permit: Mapped[str | None] = mapped_column(String(20))
+    legal_aid: Mapped[str | None] = mapped_column(String(20))
+    interpreter: Mapped[str | None] = mapped_column(String(20))
+    interpreter_language: Mapped[str | None] = mapped_column(String(8))
+    guardian_appointed_on: Mapped[Any | None] = mapped_column(Date)
+    best_interests_determined_on: Mapped[Any | None] = mapped_column(Date)
+    updated_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+
+class RiskAssessment(Base):
+    """A risk assessment on return (non-refoulement). The summary is encrypted."""
+
+    __tablename__ = "risk_assessments"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    assessed_on: Mapped[Any] = mapped_column(Date)
+    risk_found: Mapped[bool] = mapped_column(Boolean)
+    risks: Mapped[list[str]] = mapped_column(JSON)
+    summary_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    assessed_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+
+class CaseOutcomePlan(Base):
+    """A planned outcome of a case (local integration, resettlement or return), recorded only when the rules
+    allow it."""
+
+    __tablename__ = "case_outcomes"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    outcome: Mapped[str] = mapped_column(String(40))
+    note_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    decided_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+
 # Every encrypted column and the context kind its ciphertexts are bound to (with the row id).
 ENCRYPTED_COLUMNS: tuple[tuple[type[Base], str, str], ...] = (
     (Person, "survivor_code_enc", "survivor_code"),
@@ -272,4 +432,8 @@ ENCRYPTED_COLUMNS: tuple[tuple[type[Base], str, str], ...] = (
     (Screening, "record_enc", "screening"),
     (ConsentRecord, "basis_enc", "consent_basis"),
     (Disclosure, "override_reason_enc", "override_reason"),
+    (Referral, "purpose_enc", "referral_purpose"),
+    (Referral, "decline_note_enc", "referral_decline_note"),
+    (RiskAssessment, "summary_enc", "risk_summary"),
+    (CaseOutcomePlan, "note_enc", "outcome_note"),
 )

@@ -108,7 +108,6 @@ def test_a_release_that_would_overspend_is_refused_and_writes_nothing(
     [
         ["stats", "release", "--epsilon", "0", "--out", "{tmp}/x", "--ctdc", "{csv}"],
         ["stats", "release", "--epsilon", "1", "--out", "{tmp}/x", "--ctdc", "{tmp}/missing.csv"],
-        ["stats", "release", "--epsilon", "1", "--out", "{tmp}/x"],
         ["stats", "release", "--epsilon", "1", "--out", "{tmp}/x", "--ctdc", "{csv}", "--strategy", "magic"],
         ["report", "--out", "{tmp}/rep"],
         ["report", "--out", "{tmp}/rep", "--release", "{tmp}"],

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from opennrm.web.api import cases, consent, screenings, session
+from opennrm.web.api import cases, consent, referrals, screenings, session
 
 router = APIRouter(prefix="/api")
 router.include_router(session.router)
 router.include_router(cases.router)
 router.include_router(screenings.router)
 router.include_router(consent.router)
+router.include_router(referrals.router)

@@ -1,9 +1,8 @@
-"""Template rendering: one layout; ``lang`` and ``dir`` on every page; gettext-ready strings."""
+"""Template rendering: one layout; ``lang`` and ``dir`` on every page; strings in the request's language."""
 
 from __future__ import annotations
 
-import gettext
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +11,10 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from opennrm.services.firewall import unacknowledged_change
+from opennrm.web import i18n
 from opennrm.web.deps import csrf_token, get_db, optional_user
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 
 
 @lru_cache(maxsize=1)
@@ -27,28 +26,34 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_translations(gettext.NullTranslations(), newstyle=True)  # type: ignore[attr-defined]
+    i18n.install(env)
     return env
 
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     user = optional_user(request)
-    lang = "en"
     firewall_change = unacknowledged_change(get_db(request))
-    html = (
-        environment()
-        .get_template(template)
-        .render(
-            request=request,
-            user=user,
-            csrf=csrf_token(user) if user else "",
-            lang=lang,
-            dir="rtl" if lang in RTL_LANGUAGES else "ltr",
-            firewall_change=firewall_change,
-            **context,
+    with i18n.activated(i18n.request_language(request, user)) as language:
+        html = (
+            environment()
+            .get_template(template)
+            .render(
+                request=request,
+                user=user,
+                csrf=csrf_token(user) if user else "",
+                lang=language.tag,
+                dir=language.direction,
+                languages=i18n.languages(),
+                switch_url=partial(i18n.switch_url, request),
+                firewall_change=firewall_change,
+                **context,
+            )
         )
-    )
-    return HTMLResponse(html, status_code=status)
+    response = HTMLResponse(html, status_code=status)
+    response.headers["Content-Language"] = language.tag
+    response.headers["Vary"] = "Accept-Language, Cookie"
+    i18n.remember_choice(request, response)
+    return response
 
 
 def render_error(request: Request, status: int, title: str, detail: str) -> HTMLResponse:

@@ -18,6 +18,7 @@ from opennrm.screening import (
 )
 from opennrm.services import cases, screenings
 from opennrm.services.errors import InvalidInput
+from opennrm.web import i18n
 from opennrm.web.deps import check_csrf, get_db, session_user
 from opennrm.web.pages.render import render
 from opennrm.web.pages.same_origin import require_same_origin
@@ -46,7 +47,7 @@ def _form_page(
         "screening.html",
         status=status,
         view=view,
-        form=questionnaire(profile, lang="en"),
+        form=questionnaire(profile, lang=i18n.request_language(request, session_user(request))),
         profiles=[p.value for p in Profile],
         forms=[f.value for f in ExploitationForm],
         acts=[a.value for a in Act],
@@ -96,7 +97,8 @@ async def screening_submit(case_id: str, request: Request) -> Response:
     profile = _profile(request)
     try:
         raw = _input_from_form(form, profile)
-        screening_id, _ = screenings.screen_case(get_db(request), user.actor, case_id, raw, "en")
+        language = i18n.request_language(request, user)
+        screening_id, _ = screenings.screen_case(get_db(request), user.actor, case_id, raw, language)
     except InvalidInput as exc:
         values = {k: str(v) for k, v in form.items()}
         return _form_page(request, case_id, profile, values, exc, status=422)

@@ -1,0 +1,640 @@
+"""Assistance services, referrals between organisations, and the entitlements every presumed victim has.
+
+GR38 §40 and §92–95 list the assistance a victim needs at once — safe shelter, medical care including sexual
+and reproductive health, psychological, social and legal services, interpreters, a reflection and recovery
+period, residence permits — and §92 and §98(b) say it never depends on cooperating with the authorities.
+§114 asks for a national referral mechanism that coordinates the organisations giving it. §85 and §89–90 ask
+that nobody be returned where she faces a risk (non-refoulement), and §96 that every decision about a child
+follows a guardian's appointment and a best-interests determination.
+
+This module is the vocabulary and the pure rules; storage and the consent gate live in
+``opennrm.services``. Nothing here reads, or can be given, a fact about cooperation with the police, with a
+prosecution or about testimony: every input model refuses such keys (``CONDITIONALITY_WORDS``).
+
+Sources for the numbers: the 30-day minimum of the reflection and recovery period is the Council of Europe
+Convention on Action against Trafficking in Human Beings (CETS 197), art. 13(1); the five-day routine
+response deadline follows the UK NRM's target of five working days for a first decision
+(``shared/reference/case-management.md``, [U1][U9]). The emergency and urgent deadlines are OpenNRM's own
+defaults and are documented as such in ``docs/referrals.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from opennrm.domain.iso_codes import LANGUAGES
+from opennrm.domain.records import EARLIEST_DATE, LongText, PersonIdentity, ShortText, Strict, _check_date
+
+# -- no conditionality ---------------------------------------------------------------------------------
+
+# Words that name cooperation with the authorities, testimony or a prosecution. No input of this module
+# may carry a key containing one of them (GR38 §92, §98(b); DESIGN rights invariant 1).
+CONDITIONALITY_WORDS = (
+    "cooperat",
+    "co_operat",
+    "testimon",
+    "testify",
+    "witness",
+    "police",
+    "prosecut",
+    "law_enforcement",
+    "criminal_proceed",
+    "evidence",
+)
+_SEPARATORS = re.compile(r"[\s\-.]+")
+NO_CONDITIONALITY = (
+    "assistance, referrals and decisions never depend on cooperation with the authorities, on testimony "
+    "or on a prosecution (GR38 §92, §98(b)); no such field exists"
+)
+
+
+def conditionality_keys(raw: Any) -> list[str]:
+    """The keys of ``raw`` (a mapping, searched at every depth) that name cooperation with the authorities,
+    testimony or a prosecution, as dotted paths."""
+    found: list[str] = []
+
+    def walk(value: Any, path: str) -> None:
+        if isinstance(value, Mapping):
+            for key, inner in value.items():
+                name = _SEPARATORS.sub("_", str(key).casefold())
+                where = f"{path}.{key}" if path else str(key)
+                if any(word in name for word in CONDITIONALITY_WORDS):
+                    found.append(where)
+                walk(inner, where)
+        elif isinstance(value, list | tuple):
+            for position, inner in enumerate(value):
+                walk(inner, f"{path}.{position}" if path else str(position))
+
+    walk(raw, "")
+    return found
+
+
+class Unconditional(Strict):
+    """An input that refuses, with the reason, any key about cooperation with the authorities."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_conditionality(cls, data: Any) -> Any:
+        keys = conditionality_keys(data)
+        if keys:
+            raise ValueError(f"{keys[0]}: {NO_CONDITIONALITY}")
+        return data
+
+
+# -- the service directory -----------------------------------------------------------------------------
+
+
+class ServiceType(StrEnum):
+    """Kinds of assistance (GR38 §40, §92–95; Primero's service types, case-management.md (b)6)."""
+
+    SHELTER = "shelter"
+    MEDICAL = "medical"
+    SEXUAL_REPRODUCTIVE_HEALTH = "sexual_reproductive_health"
+    PSYCHOSOCIAL = "psychosocial"
+    LEGAL_AID = "legal_aid"
+    INTERPRETATION = "interpretation"
+    LIVELIHOODS_EDUCATION = "livelihoods_education"
+    FAMILY_TRACING = "family_tracing"
+    SAFE_RETURN_SUPPORT = "safe_return_support"
+    RESIDENCE_PERMIT_SUPPORT = "residence_permit_support"
+
+
+class ServiceAttribute(StrEnum):
+    """What a service is suited to. Mostly about shelters, but any service may be accessible or
+    child-suitable."""
+
+    WOMEN_ONLY = "women_only"
+    WITH_CHILDREN = "with_children"
+    CHILD_SUITABLE = "child_suitable"
+    ACCESSIBLE = "accessible"
+
+
+IDENTITY_FIELDS: frozenset[str] = frozenset(PersonIdentity.model_fields)
+
+# What a receiving organisation needs to know about the person, per type of service: the consent gate opens
+# exactly these identity fields to it, and only while the referral is open. Identity-document numbers never
+# leave the owning organisation (``opennrm.access.policy.visible_identity_fields``), so no set names them.
+NEED_TO_KNOW: Mapping[ServiceType, frozenset[str]] = {
+    ServiceType.SHELTER: frozenset({"given_name", "phone"}),
+    ServiceType.MEDICAL: frozenset({"given_name", "family_name", "birth_date"}),
+    ServiceType.SEXUAL_REPRODUCTIVE_HEALTH: frozenset({"given_name", "birth_date"}),
+    ServiceType.PSYCHOSOCIAL: frozenset({"given_name", "phone"}),
+    ServiceType.LEGAL_AID: frozenset({"given_name", "family_name", "birth_date", "phone", "email"}),
+    ServiceType.INTERPRETATION: frozenset({"given_name"}),
+    ServiceType.LIVELIHOODS_EDUCATION: frozenset({"given_name", "phone", "email"}),
+    ServiceType.FAMILY_TRACING: frozenset({"given_name", "family_name", "birth_date"}),
+    ServiceType.SAFE_RETURN_SUPPORT: frozenset({"given_name", "family_name", "birth_date", "phone"}),
+    ServiceType.RESIDENCE_PERMIT_SUPPORT: frozenset({"given_name", "family_name", "birth_date", "address"}),
+}
+
+MAX_PLACES = 100_000
+
+
+def _language_code(code: str) -> str:
+    lower = code.strip().lower()
+    if lower not in LANGUAGES:
+        raise ValueError(f"{code!r} is not an ISO 639-1 language code")
+    return lower
+
+
+def place_key(place: str | None) -> str | None:
+    """How places are compared: case and surrounding spaces do not matter."""
+    if place is None:
+        return None
+    key = " ".join(place.split()).casefold()
+    return key or None
+
+
+class ServiceEntry(Unconditional):
+    """A service an organisation offers, as its administrator lists it. ``place`` is a town or district,
+    never a shelter's street address."""
+
+    name: ShortText
+    service_type: ServiceType
+    attributes: list[ServiceAttribute] = Field(default_factory=list, max_length=4)
+    languages: list[str] = Field(min_length=1, max_length=30)
+    capacity: int | None = Field(default=None, ge=0, le=MAX_PLACES)
+    available: int | None = Field(default=None, ge=0, le=MAX_PLACES)
+    opening_hours: ShortText | None = None
+    place: ShortText
+    nationwide: bool = False
+    accessibility: LongText | None = None
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, value: list[str]) -> list[str]:
+        return sorted({_language_code(c) for c in value})
+
+    @field_validator("attributes")
+    @classmethod
+    def _attributes(cls, value: list[ServiceAttribute]) -> list[ServiceAttribute]:
+        return sorted(set(value))
+
+    @field_validator("available")
+    @classmethod
+    def _within_capacity(cls, value: int | None, info: ValidationInfo) -> int | None:
+        capacity = info.data.get("capacity")
+        if capacity is not None and value is not None and value > capacity:
+            raise ValueError("available places cannot exceed the capacity")
+        return value
+
+
+class ServiceChange(Unconditional):
+    """A change to a listed service: only the keys given change."""
+
+    name: ShortText | None = None
+    attributes: list[ServiceAttribute] | None = Field(default=None, max_length=4)
+    languages: list[str] | None = Field(default=None, min_length=1, max_length=30)
+    capacity: int | None = Field(default=None, ge=0, le=MAX_PLACES)
+    available: int | None = Field(default=None, ge=0, le=MAX_PLACES)
+    opening_hours: ShortText | None = None
+    place: ShortText | None = None
+    nationwide: bool | None = None
+    accessibility: LongText | None = None
+    active: bool | None = None
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else sorted({_language_code(c) for c in value})
+
+
+class ServiceSearch(Unconditional):
+    """Search the directory by need, language and place (each optional), and required attributes."""
+
+    need: ServiceType | None = None
+    language: str | None = None
+    place: ShortText | None = None
+    attributes: list[ServiceAttribute] = Field(default_factory=list, max_length=4)
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str | None) -> str | None:
+        return None if value is None or not value.strip() else _language_code(value)
+
+
+@dataclass(frozen=True)
+class ServiceFacts:
+    service_type: str
+    attributes: frozenset[str]
+    languages: frozenset[str]
+    place_key: str | None
+    nationwide: bool
+    active: bool
+
+
+def matches(service: ServiceFacts, search: ServiceSearch) -> bool:
+    """Does a listed service meet the search? Nationwide services serve every place; an interpretation
+    service counts for the languages it covers like any other."""
+    if not service.active:
+        return False
+    if search.need is not None and service.service_type != search.need.value:
+        return False
+    if search.language is not None and search.language not in service.languages:
+        return False
+    wanted = place_key(search.place)
+    if wanted is not None and not service.nationwide and service.place_key != wanted:
+        return False
+    return {a.value for a in search.attributes} <= service.attributes
+
+
+class GapReason(StrEnum):
+    """Why a need was not met: nothing listed, nothing with a free place, or the provider declined for
+    want of capacity, the service or the language."""
+
+    NO_SERVICE = "no_service"
+    NO_CAPACITY = "no_capacity"
+    LANGUAGE_NOT_AVAILABLE = "language_not_available"
+
+
+class UnmetNeed(Unconditional):
+    """A need a caseworker could not meet from the directory (for the coordinator's gap counts)."""
+
+    need: ServiceType
+    place: ShortText | None = None
+    language: str | None = None
+    reason: GapReason = GapReason.NO_SERVICE
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str | None) -> str | None:
+        return None if value is None or not value.strip() else _language_code(value)
+
+
+# -- referrals -----------------------------------------------------------------------------------------
+
+
+class Urgency(StrEnum):
+    EMERGENCY = "emergency"
+    URGENT = "urgent"
+    ROUTINE = "routine"
+
+
+# How long the receiving organisation has to accept or decline; an unanswered referral escalates to the
+# supervisors then. After ``EXPIRES_AFTER`` with no answer it expires and the disclosure closes.
+RESPONSE_DEADLINE: Mapping[Urgency, dt.timedelta] = {
+    Urgency.EMERGENCY: dt.timedelta(hours=4),
+    Urgency.URGENT: dt.timedelta(hours=24),
+    Urgency.ROUTINE: dt.timedelta(days=5),
+}
+EXPIRES_AFTER: Mapping[Urgency, dt.timedelta] = {
+    Urgency.EMERGENCY: dt.timedelta(days=2),
+    Urgency.URGENT: dt.timedelta(days=7),
+    Urgency.ROUTINE: dt.timedelta(days=30),
+}
+
+
+class ReferralStatus(StrEnum):
+    SENT = "sent"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+
+
+OPEN_STATUSES: frozenset[ReferralStatus] = frozenset(
+    {ReferralStatus.SENT, ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS}
+)
+
+
+class ReferralStep(StrEnum):
+    ACCEPT = "accept"
+    DECLINE = "decline"
+    START = "start"
+    COMPLETE = "complete"
+    REVOKE = "revoke"
+    EXPIRE = "expire"
+
+
+class Side(StrEnum):
+    """Who takes a step: the sending organisation, the receiving one, or the deadline sweep."""
+
+    SENDER = "sender"
+    RECIPIENT = "recipient"
+    SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class StepRule:
+    side: Side
+    from_statuses: frozenset[ReferralStatus]
+    to: ReferralStatus
+
+
+STEPS: Mapping[ReferralStep, StepRule] = {
+    ReferralStep.ACCEPT: StepRule(Side.RECIPIENT, frozenset({ReferralStatus.SENT}), ReferralStatus.ACCEPTED),
+    ReferralStep.DECLINE: StepRule(Side.RECIPIENT, frozenset({ReferralStatus.SENT}), ReferralStatus.DECLINED),
+    ReferralStep.START: StepRule(
+        Side.RECIPIENT, frozenset({ReferralStatus.ACCEPTED}), ReferralStatus.IN_PROGRESS
+    ),
+    ReferralStep.COMPLETE: StepRule(
+        Side.RECIPIENT,
+        frozenset({ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS}),
+        ReferralStatus.COMPLETED,
+    ),
+    ReferralStep.REVOKE: StepRule(Side.SENDER, OPEN_STATUSES, ReferralStatus.REVOKED),
+    ReferralStep.EXPIRE: StepRule(Side.SYSTEM, OPEN_STATUSES, ReferralStatus.EXPIRED),
+}
+
+
+def next_status(current: ReferralStatus, step: ReferralStep) -> ReferralStatus:
+    """The status after ``step``; ``ValueError`` with the reason when the workflow does not allow it."""
+    rule = STEPS[step]
+    if current not in rule.from_statuses:
+        if current not in OPEN_STATUSES:
+            raise ValueError(f"the referral is {current} and can no longer change")
+        allowed = " or ".join(sorted(rule.from_statuses))
+        raise ValueError(f"only a referral that is {allowed} can be {_past(step)}; this one is {current}")
+    return rule.to
+
+
+def _past(step: ReferralStep) -> str:
+    return {
+        ReferralStep.ACCEPT: "accepted",
+        ReferralStep.DECLINE: "declined",
+        ReferralStep.START: "started",
+        ReferralStep.COMPLETE: "completed",
+        ReferralStep.REVOKE: "revoked",
+        ReferralStep.EXPIRE: "expired",
+    }[step]
+
+
+def response_deadline(sent_at: dt.datetime, urgency: Urgency) -> dt.datetime:
+    return sent_at + RESPONSE_DEADLINE[urgency]
+
+
+def expiry(sent_at: dt.datetime, urgency: Urgency) -> dt.datetime:
+    return sent_at + EXPIRES_AFTER[urgency]
+
+
+def is_overdue(status: ReferralStatus, respond_by: dt.datetime, now: dt.datetime) -> bool:
+    """Only a referral still waiting for an answer can be overdue."""
+    return status is ReferralStatus.SENT and now > respond_by
+
+
+class DeclineReason(StrEnum):
+    NO_CAPACITY = "no_capacity"
+    NOT_ELIGIBLE = "not_eligible"
+    SERVICE_NOT_OFFERED = "service_not_offered"
+    LANGUAGE_NOT_AVAILABLE = "language_not_available"
+    SAFETY_CONCERN = "safety_concern"
+    OTHER = "other"
+
+
+# Declines that reveal a gap in the network (counted on the coordinator's dashboard).
+GAP_FROM_DECLINE: Mapping[DeclineReason, GapReason] = {
+    DeclineReason.NO_CAPACITY: GapReason.NO_CAPACITY,
+    DeclineReason.SERVICE_NOT_OFFERED: GapReason.NO_SERVICE,
+    DeclineReason.LANGUAGE_NOT_AVAILABLE: GapReason.LANGUAGE_NOT_AVAILABLE,
+}
+
+
+class ReferralRequest(Unconditional):
+    """A referral from a case to a listed service: what for, how urgent. The consent it rests on is the
+    one the consent gate finds; for a child without consent a supervisor may give an override reason."""
+
+    service_id: str = Field(min_length=1, max_length=36)
+    urgency: Urgency = Urgency.ROUTINE
+    purpose: LongText
+    override_reason: LongText | None = None
+
+
+class Decline(Unconditional):
+    reason: DeclineReason
+    note: LongText | None = Field(default=None, validate_default=True)
+
+    @field_validator("note")
+    @classmethod
+    def _explained(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("reason") is DeclineReason.OTHER and not value:
+            raise ValueError("say why in the note when the reason is 'other'")
+        return value
+
+
+# -- entitlements --------------------------------------------------------------------------------------
+
+MIN_REFLECTION_DAYS = 30  # CETS 197 art. 13(1)
+MAX_REFLECTION_DAYS = 3 * 366
+
+
+class ResidencePermitStatus(StrEnum):
+    NOT_NEEDED = "not_needed"
+    NOT_APPLIED = "not_applied"
+    APPLIED = "applied"
+    GRANTED = "granted"
+    REFUSED = "refused"
+    APPEALED = "appealed"
+
+
+class Provision(StrEnum):
+    """Where an unconditional entitlement stands. It is always at least offered; only the person herself can
+    decline it."""
+
+    OFFERED = "offered"
+    ARRANGED = "arranged"
+    PROVIDED = "provided"
+    DECLINED_BY_PERSON = "declined_by_person"
+
+
+class ReturnRisk(StrEnum):
+    RE_TRAFFICKING = "re_trafficking"
+    REPRISALS = "reprisals"
+    PERSECUTION = "persecution"
+    TORTURE_OR_ILL_TREATMENT = "torture_or_ill_treatment"
+    GENDER_BASED_VIOLENCE = "gender_based_violence"
+    STIGMA_OR_REJECTION = "stigma_or_rejection"
+    NO_SAFE_CARE_FOR_CHILD = "no_safe_care_for_child"
+    OTHER = "other"
+
+
+class CaseOutcome(StrEnum):
+    LOCAL_INTEGRATION = "local_integration"
+    RESETTLEMENT = "resettlement"
+    RETURN = "return"
+
+
+class EntitlementsChange(Unconditional):
+    """A change to a case's entitlements: only the keys given change."""
+
+    reflection_start: dt.date | None = None
+    reflection_days: int | None = Field(default=None, ge=MIN_REFLECTION_DAYS, le=MAX_REFLECTION_DAYS)
+    residence_permit: ResidencePermitStatus | None = None
+    legal_aid: Provision | None = None
+    interpreter: Provision | None = None
+    interpreter_language: str | None = None
+    guardian_appointed_on: dt.date | None = None
+    best_interests_determined_on: dt.date | None = None
+
+    @field_validator("reflection_start")
+    @classmethod
+    def _start(cls, value: dt.date | None) -> dt.date | None:
+        # The start may lie ahead (a period that begins on arrival at a shelter), but not absurdly far.
+        if value is not None and value > dt.date.today() + dt.timedelta(days=366):
+            raise ValueError("the reflection period cannot start more than a year from now")
+        if value is not None and value < EARLIEST_DATE:
+            raise ValueError(f"date {value.isoformat()} is before {EARLIEST_DATE.isoformat()}")
+        return value
+
+    @field_validator("guardian_appointed_on", "best_interests_determined_on")
+    @classmethod
+    def _past_dates(cls, value: dt.date | None) -> dt.date | None:
+        return _check_date(value)
+
+    @field_validator("interpreter_language")
+    @classmethod
+    def _language(cls, value: str | None) -> str | None:
+        return None if value is None or not value.strip() else _language_code(value)
+
+
+class RiskAssessmentInput(Unconditional):
+    """A risk assessment on return (GR38 §85, §89–90). ``risks`` names what was found; none means none."""
+
+    assessed_on: dt.date | None = None
+    risk_found: bool
+    risks: list[ReturnRisk] = Field(default_factory=list, max_length=8, validate_default=True)
+    summary: LongText | None = None
+
+    @field_validator("assessed_on")
+    @classmethod
+    def _date(cls, value: dt.date | None) -> dt.date | None:
+        return _check_date(value)
+
+    @field_validator("risks")
+    @classmethod
+    def _coherent(cls, value: list[ReturnRisk], info: ValidationInfo) -> list[ReturnRisk]:
+        found = info.data.get("risk_found")
+        if found is True and not value:
+            raise ValueError("name the risks that were found")
+        if found is False and value:
+            raise ValueError("risks are named but risk_found is false")
+        return value
+
+
+class OutcomePlan(Unconditional):
+    outcome: CaseOutcome
+    note: LongText | None = None
+
+
+@dataclass(frozen=True)
+class RiskFacts:
+    assessed_on: dt.date
+    risks: frozenset[ReturnRisk]
+
+    @property
+    def risk_found(self) -> bool:
+        return bool(self.risks)
+
+
+@dataclass(frozen=True)
+class DecisionFacts:
+    """Everything a decision about a case's outcome may read — and nothing else."""
+
+    is_child: bool | None
+    guardian_appointed_on: dt.date | None
+    best_interests_determined_on: dt.date | None
+    latest_risk_assessment: RiskFacts | None
+
+
+def outcome_refusal(outcome: CaseOutcome, facts: DecisionFacts) -> str | None:
+    """Why ``outcome`` cannot be planned for the case, or ``None`` when it can."""
+    if facts.is_child is True:
+        if facts.guardian_appointed_on is None:
+            return "a guardian must be appointed before any decision about a child (GR38 §96)"
+        if facts.best_interests_determined_on is None:
+            return "a best-interests determination must come before any decision about a child (GR38 §96)"
+    if outcome is not CaseOutcome.RETURN:
+        return None
+    risk = facts.latest_risk_assessment
+    if risk is None:
+        return "a risk assessment must be completed before any return is planned (GR38 §85, §89–90)"
+    if risk.risk_found:
+        found = ", ".join(sorted(r.value.replace("_", " ") for r in risk.risks))
+        return (
+            f"non-refoulement: the risk assessment of {risk.assessed_on.isoformat()} found a risk on return "
+            f"({found}); a return cannot be planned (GR38 §85, §89–90)"
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class StoredEntitlements:
+    """A case's entitlements as recorded (``None`` fields: never changed, the defaults apply)."""
+
+    reflection_start: dt.date | None = None
+    reflection_days: int | None = None
+    residence_permit: ResidencePermitStatus | None = None
+    legal_aid: Provision | None = None
+    interpreter: Provision | None = None
+    interpreter_language: str | None = None
+    guardian_appointed_on: dt.date | None = None
+    best_interests_determined_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Entitlements:
+    reflection_start: dt.date
+    reflection_end: dt.date
+    reflection_days: int
+    in_reflection_period: bool
+    residence_permit: ResidencePermitStatus
+    legal_aid: Provision
+    interpreter: Provision
+    interpreter_language: str | None
+    child: bool
+    guardian_appointed_on: dt.date | None
+    best_interests_determined_on: dt.date | None
+    latest_risk_assessment: RiskFacts | None
+    non_refoulement: bool
+    outstanding: tuple[str, ...]
+
+
+def entitlements_for(
+    stored: StoredEntitlements,
+    *,
+    identified_on: dt.date,
+    is_child: bool | None,
+    risk_assessments: Iterable[RiskFacts],
+    minimum_reflection_days: int,
+    today: dt.date,
+) -> Entitlements:
+    """The entitlements of a case. Every case has them, whatever else is recorded: a reflection and recovery
+    period of at least ``minimum_reflection_days`` (never fewer than 30), legal aid and an interpreter offered
+    unless the person declined them."""
+    minimum = max(MIN_REFLECTION_DAYS, minimum_reflection_days)
+    days = max(minimum, stored.reflection_days or minimum)
+    start = stored.reflection_start or identified_on
+    end = start + dt.timedelta(days=days)
+    latest = max(risk_assessments, key=lambda r: r.assessed_on, default=None)
+    child = is_child is True
+    outstanding: list[str] = []
+    if child and stored.guardian_appointed_on is None:
+        outstanding.append("appoint a guardian")
+    if child and stored.best_interests_determined_on is None:
+        outstanding.append("make a best-interests determination")
+    if latest is None:
+        outstanding.append("assess the risks on return before any return is considered")
+    return Entitlements(
+        reflection_start=start,
+        reflection_end=end,
+        reflection_days=days,
+        in_reflection_period=start <= today < end,
+        residence_permit=stored.residence_permit or ResidencePermitStatus.NOT_APPLIED,
+        legal_aid=stored.legal_aid or Provision.OFFERED,
+        interpreter=stored.interpreter or Provision.OFFERED,
+        interpreter_language=stored.interpreter_language,
+        child=child,
+        guardian_appointed_on=stored.guardian_appointed_on,
+        best_interests_determined_on=stored.best_interests_determined_on,
+        latest_risk_assessment=latest,
+        non_refoulement=latest is not None and latest.risk_found,
+        outstanding=tuple(outstanding),
+    )

@@ -1,0 +1,232 @@
+"""The NRM coordinator's dashboard: is the referral network working? (GR38 §114)
+
+Counts only — never a case, a person or a referral's content: open referrals by status and receiving
+organisation, overdue responses and open escalations, the time from identification to first service, the
+needs the network could not meet (by need, place and language), and why referrals were declined. Each
+figure is one aggregate query (``bench/bench_dashboard.py`` times them over 100,000 cases and 300,000
+referrals).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from opennrm.access.policy import Actor
+from opennrm.access.roles import Role
+from opennrm.domain.services import OPEN_STATUSES, ReferralStatus
+from opennrm.services.cases import now
+from opennrm.services.directory import refuse
+from opennrm.services.errors import Forbidden
+from opennrm.store import audit
+from opennrm.store.audit import AuditEntry
+from opennrm.store.database import Database
+from opennrm.store.tables import Case, FirstService, Organisation, Referral, ReferralEscalation, ServiceGap
+
+DASHBOARD_READERS = frozenset({Role.NRM_COORDINATOR})
+OPEN = tuple(s.value for s in OPEN_STATUSES)
+MAX_GAP_ROWS = 100
+# Buckets for the time from identification to first service, in days (lower bound inclusive).
+DAY_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("same day", 0, 1),
+    ("1–2 days", 1, 3),
+    ("3–7 days", 3, 8),
+    ("8–30 days", 8, 31),
+    ("31–90 days", 31, 91),
+    ("over 90 days", 91, None),
+)
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    organisation_id: str
+    organisation: str
+    status: str
+    count: int
+
+
+@dataclass(frozen=True)
+class OrganisationCount:
+    organisation_id: str
+    organisation: str
+    count: int
+
+
+@dataclass(frozen=True)
+class FirstServiceTimes:
+    cases: int
+    served: int
+    waiting: int
+    median_days: float | None
+    p90_days: float | None
+    mean_days: float | None
+    buckets: list[tuple[str, int]]
+
+
+@dataclass(frozen=True)
+class GapCount:
+    service_type: str
+    place: str | None
+    language: str | None
+    count: int
+
+
+@dataclass(frozen=True)
+class ReasonCount:
+    reason: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    generated_at: dt.datetime
+    open_by_status: list[StatusCount]
+    overdue: list[OrganisationCount]
+    open_escalations: list[OrganisationCount]
+    first_service: FirstServiceTimes
+    gaps: list[GapCount]
+    declines: list[ReasonCount]
+
+    @property
+    def open_total(self) -> int:
+        return sum(c.count for c in self.open_by_status)
+
+    @property
+    def overdue_total(self) -> int:
+        return sum(c.count for c in self.overdue)
+
+
+def _names(session: Session) -> dict[str, str]:
+    return {oid: name for oid, name in session.execute(select(Organisation.id, Organisation.name))}
+
+
+def open_referrals_by_status(session: Session) -> list[tuple[str, str, int]]:
+    """(receiving organisation, status, count) of open referrals."""
+    rows = session.execute(
+        select(Referral.recipient_organisation_id, Referral.status, func.count())
+        .where(Referral.status.in_(OPEN))
+        .group_by(Referral.recipient_organisation_id, Referral.status)
+    )
+    return [(org, status, int(n)) for org, status, n in rows]
+
+
+def overdue_responses(session: Session, at: dt.datetime) -> list[tuple[str, int]]:
+    """(receiving organisation, count) of referrals still waiting for an answer after their deadline."""
+    rows = session.execute(
+        select(Referral.recipient_organisation_id, func.count())
+        .where(Referral.status == ReferralStatus.SENT.value, Referral.respond_by < at)
+        .group_by(Referral.recipient_organisation_id)
+    )
+    return [(org, int(n)) for org, n in rows]
+
+
+def open_escalations(session: Session) -> list[tuple[str, int]]:
+    rows = session.execute(
+        select(ReferralEscalation.recipient_organisation_id, func.count())
+        .where(ReferralEscalation.resolved_at.is_(None))
+        .group_by(ReferralEscalation.recipient_organisation_id)
+    )
+    return [(org, int(n)) for org, n in rows]
+
+
+def first_service_times(session: Session) -> FirstServiceTimes:
+    """Days from identification to the first accepted referral, as a distribution over cases."""
+    histogram = [
+        (int(days), int(n))
+        for days, n in session.execute(
+            select(FirstService.days, func.count()).group_by(FirstService.days).order_by(FirstService.days)
+        )
+    ]
+    cases = int(session.execute(select(func.count()).select_from(Case)).scalar_one())
+    served = sum(n for _, n in histogram)
+    buckets = [
+        (label, sum(n for d, n in histogram if d >= low and (high is None or d < high)))
+        for label, low, high in DAY_BUCKETS
+    ]
+    mean = sum(d * n for d, n in histogram) / served if served else None
+    return FirstServiceTimes(
+        cases=cases,
+        served=served,
+        waiting=max(0, cases - served),
+        median_days=_quantile(histogram, served, 0.5),
+        p90_days=_quantile(histogram, served, 0.9),
+        mean_days=round(mean, 1) if mean is not None else None,
+        buckets=buckets,
+    )
+
+
+def _quantile(histogram: list[tuple[int, int]], total: int, q: float) -> float | None:
+    """The ``q`` quantile of a sorted histogram (nearest rank)."""
+    if total == 0:
+        return None
+    rank = max(1, math.ceil(q * total))
+    seen = 0
+    for value, n in histogram:
+        seen += n
+        if seen >= rank:
+            return float(value)
+    return float(histogram[-1][0])
+
+
+def service_gaps(session: Session) -> list[GapCount]:
+    """Needs not met, by need, place and language, most frequent first."""
+    count = func.count().label("n")
+    rows = session.execute(
+        select(ServiceGap.service_type, func.min(ServiceGap.place), ServiceGap.language, count)
+        .group_by(ServiceGap.service_type, ServiceGap.place_key, ServiceGap.language)
+        .order_by(count.desc())
+        .limit(MAX_GAP_ROWS)
+    )
+    return [GapCount(t, p, lang, int(n)) for t, p, lang, n in rows]
+
+
+def decline_reasons(session: Session) -> list[ReasonCount]:
+    rows = session.execute(
+        select(Referral.decline_reason, func.count())
+        .where(Referral.status == ReferralStatus.DECLINED.value)
+        .group_by(Referral.decline_reason)
+    )
+    return sorted((ReasonCount(r or "unknown", int(n)) for r, n in rows), key=lambda c: -c.count)
+
+
+def coordinator_dashboard(db: Database, actor: Actor, *, at: dt.datetime | None = None) -> Dashboard:
+    if actor.role not in DASHBOARD_READERS:
+        refuse(
+            db,
+            actor.user_id,
+            "dashboard.read",
+            "dashboard",
+            None,
+            Forbidden("the referral-network dashboard is for the NRM coordinator"),
+        )
+    at = at or now()
+    with db.transaction() as session:
+        names = _names(session)
+        dashboard = Dashboard(
+            generated_at=at,
+            open_by_status=sorted(
+                (
+                    StatusCount(org, names.get(org, org), status, n)
+                    for org, status, n in open_referrals_by_status(session)
+                ),
+                key=lambda c: (c.organisation.casefold(), c.status),
+            ),
+            overdue=_by_org(overdue_responses(session, at), names),
+            open_escalations=_by_org(open_escalations(session), names),
+            first_service=first_service_times(session),
+            gaps=service_gaps(session),
+            declines=decline_reasons(session),
+        )
+        audit.record_one(session, db.keyring, AuditEntry(actor.user_id, "dashboard.read", "dashboard", None))
+    return dashboard
+
+
+def _by_org(rows: list[tuple[str, int]], names: dict[str, str]) -> list[OrganisationCount]:
+    return sorted(
+        (OrganisationCount(org, names.get(org, org), n) for org, n in rows),
+        key=lambda c: (-c.count, c.organisation),
+    )

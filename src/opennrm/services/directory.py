@@ -1,0 +1,337 @@
+"""The service directory: organisations list the services they offer; caseworkers search it by need,
+language and place; needs it cannot meet are recorded as gaps for the coordinator (GR38 §114)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, NoReturn, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from opennrm.access.policy import Action, Actor, decide
+from opennrm.access.roles import Role
+from opennrm.domain.services import (
+    NO_CONDITIONALITY,
+    GapReason,
+    ServiceChange,
+    ServiceEntry,
+    ServiceFacts,
+    ServiceSearch,
+    ServiceType,
+    UnmetNeed,
+    conditionality_keys,
+    matches,
+    place_key,
+)
+from opennrm.services.cases import invalid_from, new_id, now
+from opennrm.services.errors import Forbidden, InvalidInput, NotFound, ServiceError
+from opennrm.services.firewall import enforcement_types_in
+from opennrm.store import audit
+from opennrm.store.audit import AuditEntry
+from opennrm.store.database import Database
+from opennrm.store.tables import DirectoryService, Organisation, ServiceGap
+
+# Who may list and change an organisation's services: its administrators and supervisors; a system
+# administrator for any organisation.
+MANAGERS = frozenset({Role.ORG_ADMIN, Role.SUPERVISOR, Role.SYSTEM_ADMIN})
+MAX_RESULTS = 200
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def parse(model: type[Model], raw: Any, prefix: str = "") -> Model:
+    """Validate input for ``model``. A key about cooperation with the authorities is refused with the
+    reason (DESIGN invariant 1), other problems name the field at fault."""
+    keys = conditionality_keys(raw)
+    if keys:
+        raise InvalidInput(f"{prefix}{keys[0]}: {NO_CONDITIONALITY}", field=f"{prefix}{keys[0]}")
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise invalid_from(exc, prefix) from None
+
+
+def refuse(
+    db: Database, actor_id: str, action: str, object_type: str, object_id: str | None, error: ServiceError
+) -> NoReturn:
+    """Record a refusal in its own transaction (so it survives), then raise ``error``."""
+    with db.transaction() as session:
+        audit.record_one(
+            session, db.keyring, AuditEntry(actor_id, action, object_type, object_id, outcome="denied")
+        )
+    raise error
+
+
+@dataclass(frozen=True)
+class ServiceListing:
+    id: str
+    organisation_id: str
+    organisation: str
+    name: str
+    service_type: str
+    attributes: list[str]
+    languages: list[str]
+    capacity: int | None
+    available: int | None
+    opening_hours: str | None
+    place: str
+    nationwide: bool
+    accessibility: str | None
+    active: bool
+
+    @property
+    def has_free_place(self) -> bool | None:
+        return None if self.available is None else self.available > 0
+
+
+def _listing(row: DirectoryService, organisation: str) -> ServiceListing:
+    return ServiceListing(
+        id=row.id,
+        organisation_id=row.organisation_id,
+        organisation=organisation,
+        name=row.name,
+        service_type=row.service_type,
+        attributes=list(row.attributes),
+        languages=list(row.languages),
+        capacity=row.capacity,
+        available=row.available,
+        opening_hours=row.opening_hours,
+        place=row.place,
+        nationwide=row.nationwide,
+        accessibility=row.accessibility,
+        active=row.active,
+    )
+
+
+def _facts(row: DirectoryService) -> ServiceFacts:
+    return ServiceFacts(
+        row.service_type,
+        frozenset(row.attributes),
+        frozenset(row.languages),
+        row.place_key,
+        row.nationwide,
+        row.active,
+    )
+
+
+def _check_manager(db: Database, actor: Actor, organisation_id: str, object_id: str | None) -> None:
+    if actor.role not in MANAGERS:
+        refuse(
+            db,
+            actor.user_id,
+            "service.manage",
+            "service",
+            object_id,
+            Forbidden(f"role {actor.role} cannot change the service directory"),
+        )
+    if actor.role is not Role.SYSTEM_ADMIN and actor.organisation_id != organisation_id:
+        refuse(
+            db,
+            actor.user_id,
+            "service.manage",
+            "service",
+            object_id,
+            Forbidden("you can change only your own organisation's services"),
+        )
+
+
+def _check_recipient(session: Session, org: Organisation) -> None:
+    if org.type in enforcement_types_in(session):
+        raise InvalidInput(
+            f"{org.name} is an enforcement organisation: it never receives referrals (firewall)",
+            field="organisation",
+        )
+
+
+def add_service(
+    db: Database, entry: ServiceEntry, *, organisation_id: str, actor: Actor | None = None
+) -> str:
+    """List a service of ``organisation_id``. ``actor`` is ``None`` for the command line."""
+    if actor is not None:
+        _check_manager(db, actor, organisation_id, None)
+    actor_id = actor.user_id if actor else "cli"
+    with db.transaction() as session:
+        org = session.get(Organisation, organisation_id)
+        if org is None:
+            raise InvalidInput(f"no organisation {organisation_id}", field="organisation")
+        _check_recipient(session, org)
+        service_id = new_id()
+        at = now()
+        session.add(
+            DirectoryService(
+                id=service_id,
+                organisation_id=org.id,
+                name=entry.name,
+                service_type=entry.service_type.value,
+                attributes=[a.value for a in entry.attributes],
+                languages=list(entry.languages),
+                capacity=entry.capacity,
+                available=entry.available,
+                opening_hours=entry.opening_hours,
+                place=entry.place,
+                place_key=place_key(entry.place) or "",
+                nationwide=entry.nationwide,
+                accessibility=entry.accessibility,
+                active=True,
+                created_at=at,
+                updated_at=at,
+            )
+        )
+        audit.record_one(
+            session,
+            db.keyring,
+            AuditEntry(
+                actor_id,
+                "service.create",
+                "service",
+                service_id,
+                detail={"organisation": org.id, "type": entry.service_type.value},
+            ),
+        )
+    return service_id
+
+
+def update_service(
+    db: Database, actor: Actor | None, service_id: str, change: ServiceChange
+) -> ServiceListing:
+    """Change the keys given (available places, languages, hours, whether it takes referrals …)."""
+    with db.transaction() as session:
+        row = session.get(DirectoryService, service_id)
+        if row is None:
+            raise NotFound(f"no service {service_id}")
+        organisation_id = row.organisation_id
+    if actor is not None:
+        _check_manager(db, actor, organisation_id, service_id)
+    given = {k: getattr(change, k) for k in change.model_fields_set}
+    with db.transaction() as session:
+        row = session.get(DirectoryService, service_id)
+        if row is None:
+            raise NotFound(f"no service {service_id}")
+        for key, value in given.items():
+            if value is None and key not in ("capacity", "available", "opening_hours", "accessibility"):
+                raise InvalidInput(f"{key} cannot be emptied", field=key)
+            if key == "attributes":
+                value = sorted({a.value for a in value})
+            setattr(row, key, value)
+        if "place" in given:
+            row.place_key = place_key(row.place) or ""
+        if row.capacity is not None and row.available is not None and row.available > row.capacity:
+            raise InvalidInput("available places cannot exceed the capacity", field="available")
+        row.updated_at = now()
+        org = session.get(Organisation, row.organisation_id)
+        audit.record_one(
+            session,
+            db.keyring,
+            AuditEntry(
+                actor.user_id if actor else "cli",
+                "service.update",
+                "service",
+                service_id,
+                detail={"changed": sorted(given)},
+            ),
+        )
+        return _listing(row, org.name if org else "")
+
+
+def search_services(db: Database, search: ServiceSearch) -> list[ServiceListing]:
+    """Active services that meet the search: those with a free place first, then those that do not say, then
+    full ones. The directory holds no personal data; anyone logged in may search it."""
+    stmt = (
+        select(DirectoryService, Organisation.name)
+        .join(Organisation, Organisation.id == DirectoryService.organisation_id)
+        .where(DirectoryService.active.is_(True))
+    )
+    if search.need is not None:
+        stmt = stmt.where(DirectoryService.service_type == search.need.value)
+    wanted = place_key(search.place)
+    if wanted is not None:
+        stmt = stmt.where(or_(DirectoryService.place_key == wanted, DirectoryService.nationwide.is_(True)))
+    with db.transaction() as session:
+        # An organisation whose type was added to the firewall's list later drops out of the directory.
+        rows = session.execute(stmt.where(Organisation.type.not_in(enforcement_types_in(session))))
+        found = [_listing(row, name) for row, name in rows if matches(_facts(row), search)]
+    order = {True: 0, None: 1, False: 2}
+    found.sort(key=lambda s: (order[s.has_free_place], s.name.casefold(), s.id))
+    return found[:MAX_RESULTS]
+
+
+def get_service(db: Database, service_id: str) -> ServiceListing:
+    with db.transaction() as session:
+        row = session.get(DirectoryService, service_id)
+        if row is None:
+            raise NotFound(f"no service {service_id}")
+        org = session.get(Organisation, row.organisation_id)
+        return _listing(row, org.name if org else "")
+
+
+def services_of(db: Database, organisation_id: str) -> list[ServiceListing]:
+    with db.transaction() as session:
+        org = session.get(Organisation, organisation_id)
+        rows = session.execute(
+            select(DirectoryService)
+            .where(DirectoryService.organisation_id == organisation_id)
+            .order_by(DirectoryService.name)
+        ).scalars()
+        return [_listing(r, org.name if org else "") for r in rows]
+
+
+def record_gap(
+    session: Session,
+    *,
+    need: ServiceType | str,
+    place: str | None,
+    language: str | None,
+    reason: GapReason,
+    organisation_id: str | None,
+) -> str:
+    """Count a need the network could not meet, inside the caller's transaction. No case is named."""
+    gap_id = new_id()
+    session.add(
+        ServiceGap(
+            id=gap_id,
+            service_type=str(need),
+            place=place,
+            place_key=place_key(place),
+            language=language,
+            reason=reason.value,
+            organisation_id=organisation_id,
+            recorded_at=now(),
+        )
+    )
+    return gap_id
+
+
+def record_unmet_need(db: Database, actor: Actor, need: UnmetNeed) -> str:
+    """A caseworker records a need she could not meet from the directory."""
+    may = decide(actor, Action.CASE_LIST)
+    if not may:
+        refuse(db, actor.user_id, "service_gap.record", "service_gap", None, Forbidden(may.reason))
+    with db.transaction() as session:
+        gap_id = record_gap(
+            session,
+            need=need.need.value,
+            place=need.place,
+            language=need.language,
+            reason=need.reason,
+            organisation_id=actor.organisation_id,
+        )
+        audit.record_one(
+            session,
+            db.keyring,
+            AuditEntry(
+                actor.user_id, "service_gap.record", "service_gap", gap_id, detail={"need": need.need.value}
+            ),
+        )
+    return gap_id
+
+
+def organisation_id_named(db: Database, name_or_id: str) -> str:
+    with db.transaction() as session:
+        found = session.execute(
+            select(Organisation.id).where(or_(Organisation.name == name_or_id, Organisation.id == name_or_id))
+        ).scalar_one_or_none()
+    if found is None:
+        raise InvalidInput(f"no organisation named {name_or_id!r}", field="organisation")
+    return found

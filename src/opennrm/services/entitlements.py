@@ -1,0 +1,325 @@
+"""The assistance every case is entitled to, unconditionally (GR38 §85, §89–90, §92–96).
+
+A reflection and recovery period (at least 30 days; the installation may set a longer minimum), the
+residence-permit status, legal aid and an interpreter, risk assessments on return, and for a child the
+guardian's appointment and the best-interests determination. The rules live in
+``opennrm.domain.services`` (``entitlements_for``, ``outcome_refusal``); nothing here reads, or can be given,
+anything about cooperation with the authorities. Only the owning organisation reads or changes them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from opennrm.access.policy import Action, Actor
+from opennrm.domain.services import (
+    MAX_REFLECTION_DAYS,
+    MIN_REFLECTION_DAYS,
+    DecisionFacts,
+    Entitlements,
+    EntitlementsChange,
+    OutcomePlan,
+    Provision,
+    ResidencePermitStatus,
+    ReturnRisk,
+    RiskAssessmentInput,
+    RiskFacts,
+    StoredEntitlements,
+    entitlements_for,
+    outcome_refusal,
+)
+from opennrm.services.cases import decrypt_text, encrypt_text, load_case_for, new_id, now
+from opennrm.services.directory import refuse
+from opennrm.services.errors import Conflict, InvalidInput
+from opennrm.store import audit
+from opennrm.store.audit import AuditEntry
+from opennrm.store.database import Database
+from opennrm.store.tables import AppMeta, Case, CaseEntitlement, CaseOutcomePlan, RiskAssessment
+
+REFLECTION_SETTING = "reflection_period_days"
+
+
+# -- the installation's minimum reflection period -------------------------------------------------------
+
+
+def minimum_reflection_days_in(session: Session) -> int:
+    row = session.get(AppMeta, REFLECTION_SETTING)
+    return max(MIN_REFLECTION_DAYS, int(row.value)) if row is not None else MIN_REFLECTION_DAYS
+
+
+def minimum_reflection_days(db: Database) -> int:
+    with db.transaction() as session:
+        return minimum_reflection_days_in(session)
+
+
+def set_minimum_reflection_days(db: Database, days: int, *, actor_id: str = "cli") -> int:
+    """Set the installation's minimum reflection and recovery period (30 days or more). Audited."""
+    if not MIN_REFLECTION_DAYS <= days <= MAX_REFLECTION_DAYS:
+        raise InvalidInput(
+            f"the reflection and recovery period is between {MIN_REFLECTION_DAYS} and "
+            f"{MAX_REFLECTION_DAYS} days (at least 30: CETS 197 art. 13)",
+            field="days",
+        )
+    with db.transaction() as session:
+        row = session.get(AppMeta, REFLECTION_SETTING)
+        before = minimum_reflection_days_in(session)
+        if row is None:
+            session.add(AppMeta(key=REFLECTION_SETTING, value=str(days)))
+        else:
+            row.value = str(days)
+        audit.record_one(
+            session,
+            db.keyring,
+            AuditEntry(
+                actor_id,
+                "entitlements.configure",
+                "installation",
+                None,
+                detail={"reflection_days_before": before, "reflection_days": days},
+            ),
+        )
+    return days
+
+
+# -- reading --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RiskAssessmentView:
+    id: str
+    assessed_on: dt.date
+    risk_found: bool
+    risks: list[str]
+    summary: str | None
+
+
+@dataclass(frozen=True)
+class OutcomeView:
+    id: str
+    outcome: str
+    note: str | None
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class EntitlementsView:
+    case_id: str
+    entitlements: Entitlements
+    risk_assessments: list[RiskAssessmentView]
+    outcomes: list[OutcomeView]
+    minimum_reflection_days: int
+    is_child: bool | None
+
+
+def _stored(row: CaseEntitlement | None) -> StoredEntitlements:
+    if row is None:
+        return StoredEntitlements()
+    return StoredEntitlements(
+        reflection_start=row.reflection_start,
+        reflection_days=row.reflection_days,
+        residence_permit=ResidencePermitStatus(row.residence_permit) if row.residence_permit else None,
+        legal_aid=Provision(row.legal_aid) if row.legal_aid else None,
+        interpreter=Provision(row.interpreter) if row.interpreter else None,
+        interpreter_language=row.interpreter_language,
+        guardian_appointed_on=row.guardian_appointed_on,
+        best_interests_determined_on=row.best_interests_determined_on,
+    )
+
+
+def _assessments(session: Session, case_id: str) -> list[RiskAssessment]:
+    return list(
+        session.execute(
+            select(RiskAssessment)
+            .where(RiskAssessment.case_id == case_id)
+            .order_by(RiskAssessment.assessed_on, RiskAssessment.created_at)
+        ).scalars()
+    )
+
+
+def _risk_facts(row: RiskAssessment) -> RiskFacts:
+    return RiskFacts(row.assessed_on, frozenset(ReturnRisk(r) for r in row.risks))
+
+
+def _latest(rows: list[RiskAssessment]) -> RiskFacts | None:
+    """The most recent assessment (by date, then by when it was recorded) is the one that counts."""
+    return _risk_facts(rows[-1]) if rows else None
+
+
+def _compute(session: Session, case: Case, today: dt.date) -> tuple[Entitlements, list[RiskAssessment]]:
+    rows = _assessments(session, case.id)
+    latest = _latest(rows)
+    computed = entitlements_for(
+        _stored(session.get(CaseEntitlement, case.id)),
+        identified_on=case.identified_on or today,
+        is_child=case.is_child,
+        risk_assessments=[latest] if latest else [],
+        minimum_reflection_days=minimum_reflection_days_in(session),
+        today=today,
+    )
+    return computed, rows
+
+
+def view_entitlements(
+    db: Database, actor: Actor, case_id: str, *, today: dt.date | None = None
+) -> EntitlementsView:
+    today = today or dt.date.today()
+    with db.transaction() as session:
+        case = load_case_for(db, session, actor, case_id, Action.ENTITLEMENTS_READ)
+        computed, rows = _compute(session, case, today)
+        outcomes = session.execute(
+            select(CaseOutcomePlan)
+            .where(CaseOutcomePlan.case_id == case_id)
+            .order_by(CaseOutcomePlan.created_at)
+        ).scalars()
+        keyring = db.keyring
+        view = EntitlementsView(
+            case_id=case_id,
+            entitlements=computed,
+            risk_assessments=[
+                RiskAssessmentView(
+                    r.id,
+                    r.assessed_on,
+                    r.risk_found,
+                    list(r.risks),
+                    decrypt_text(keyring, "risk_summary", r.id, r.summary_enc) if r.summary_enc else None,
+                )
+                for r in rows
+            ],
+            outcomes=[
+                OutcomeView(
+                    o.id,
+                    o.outcome,
+                    decrypt_text(keyring, "outcome_note", o.id, o.note_enc) if o.note_enc else None,
+                    o.created_at,
+                )
+                for o in outcomes
+            ],
+            minimum_reflection_days=minimum_reflection_days_in(session),
+            is_child=case.is_child,
+        )
+        audit.record_one(session, keyring, AuditEntry(actor.user_id, "entitlements.read", "case", case_id))
+    return view
+
+
+# -- changing -------------------------------------------------------------------------------------------
+
+
+def update_entitlements(
+    db: Database, actor: Actor, case_id: str, change: EntitlementsChange, *, today: dt.date | None = None
+) -> Entitlements:
+    """Change the keys given. The reflection period never drops below the installation's minimum; a
+    guardian and a best-interests determination are recorded only for a child (or a person of unknown age)."""
+    today = today or dt.date.today()
+    given = sorted(change.model_fields_set)
+    with db.transaction() as session:
+        case = load_case_for(db, session, actor, case_id, Action.ENTITLEMENTS_UPDATE)
+        minimum = minimum_reflection_days_in(session)
+        if change.reflection_days is not None and change.reflection_days < minimum:
+            raise InvalidInput(
+                f"the reflection and recovery period is at least {minimum} days here", field="reflection_days"
+            )
+        for key in ("guardian_appointed_on", "best_interests_determined_on"):
+            if getattr(change, key) is not None and case.is_child is False:
+                raise InvalidInput(f"{key} is recorded only for a child", field=key)
+        row = session.get(CaseEntitlement, case_id)
+        if row is None:
+            row = CaseEntitlement(case_id=case_id, updated_at=now())
+            session.add(row)
+        for key in given:
+            value = getattr(change, key)
+            setattr(row, key, value.value if hasattr(value, "value") else value)
+        row.updated_by, row.updated_at = actor.user_id, now()
+        session.flush()
+        computed, _ = _compute(session, case, today)
+        audit.record_one(
+            session,
+            db.keyring,
+            AuditEntry(actor.user_id, "entitlements.update", "case", case_id, detail={"changed": given}),
+        )
+    return computed
+
+
+def add_risk_assessment(db: Database, actor: Actor, case_id: str, data: RiskAssessmentInput) -> str:
+    """Record a risk assessment on return. A risk found sets the non-refoulement flag: no return can be
+    planned while the latest assessment finds one."""
+    with db.transaction() as session:
+        load_case_for(db, session, actor, case_id, Action.ENTITLEMENTS_UPDATE)
+        assessment_id = new_id()
+        session.add(
+            RiskAssessment(
+                id=assessment_id,
+                case_id=case_id,
+                assessed_on=data.assessed_on or dt.date.today(),
+                risk_found=data.risk_found,
+                risks=sorted(r.value for r in data.risks),
+                summary_enc=encrypt_text(db.keyring, "risk_summary", assessment_id, data.summary)
+                if data.summary
+                else None,
+                assessed_by=actor.user_id,
+                created_at=now(),
+            )
+        )
+        audit.record_one(
+            session,
+            db.keyring,
+            AuditEntry(
+                actor.user_id,
+                "risk.assess",
+                "case",
+                case_id,
+                detail={"assessment": assessment_id, "risk_found": data.risk_found},
+            ),
+        )
+    return assessment_id
+
+
+def decision_facts(session: Session, case: Case) -> DecisionFacts:
+    """What a decision about the case's outcome may read — built here and nowhere else."""
+    stored = _stored(session.get(CaseEntitlement, case.id))
+    return DecisionFacts(
+        is_child=case.is_child,
+        guardian_appointed_on=stored.guardian_appointed_on,
+        best_interests_determined_on=stored.best_interests_determined_on,
+        latest_risk_assessment=_latest(_assessments(session, case.id)),
+    )
+
+
+def plan_outcome(db: Database, actor: Actor, case_id: str, plan: OutcomePlan) -> str:
+    """Record the planned outcome of a case. A return is refused, with the reason, without a risk assessment
+    or when the latest one found a risk (non-refoulement); any decision about a child waits for a guardian
+    and a best-interests determination."""
+    with db.transaction() as session:
+        case = load_case_for(db, session, actor, case_id, Action.ENTITLEMENTS_UPDATE)
+        refusal = outcome_refusal(plan.outcome, decision_facts(session, case))
+        if refusal is not None:
+            session.rollback()
+            refuse(db, actor.user_id, "outcome.plan", "case", case_id, Conflict(refusal, field="outcome"))
+        outcome_id = new_id()
+        session.add(
+            CaseOutcomePlan(
+                id=outcome_id,
+                case_id=case_id,
+                outcome=plan.outcome.value,
+                note_enc=encrypt_text(db.keyring, "outcome_note", outcome_id, plan.note)
+                if plan.note
+                else None,
+                decided_by=actor.user_id,
+                created_at=now(),
+            )
+        )
+        audit.record_one(
+            session,
+            db.keyring,
+            AuditEntry(
+                actor.user_id,
+                "outcome.plan",
+                "case",
+                case_id,
+                detail={"outcome": plan.outcome.value, "plan": outcome_id},
+            ),
+        )
+    return outcome_id

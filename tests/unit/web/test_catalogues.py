@@ -1,0 +1,194 @@
+"""The catalogue check: every language of the interface translates every string the pages can show.
+
+Strings are extracted with Babel at test time from the templates and the web package's Python code (the same
+method map as ``babel.cfg``), so a string added anywhere without a translation fails here, in every language.
+"""
+
+from __future__ import annotations
+
+import ast
+import enum
+import inspect
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from opennrm.domain import services as domain_services
+from opennrm.domain import vocabularies
+from opennrm.screening import vocabulary as screening_vocabulary
+from opennrm.services import dashboard, errors, statistics
+from opennrm.web import i18n
+
+REPO = Path(__file__).resolve().parents[3]
+WEB = REPO / "src" / "opennrm" / "web"
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+METHOD_MAP = [("**.py", "python"), ("templates/**.html", "jinja2")]
+# Every language the interface offers: the six UN languages and any catalogue a deployment has added.
+TRANSLATED = [tag for tag in i18n.available() if tag != i18n.SOURCE_LANGUAGE]
+
+
+def _catalogue(tag: str) -> Catalog:
+    language = i18n.language(tag)
+    assert language.tag == tag and language.catalogue is not None, f"no catalogue for {tag}"
+    with language.catalogue.open("rb") as handle:
+        return read_po(handle)
+
+
+def extracted() -> dict[str, list[str]]:
+    """Every message id marked for translation in the web package, with where it is."""
+    found: dict[str, list[str]] = {}
+    for filename, lineno, message, _comments, _context in extract_from_dir(
+        str(WEB), METHOD_MAP, keywords=KEYWORDS, comment_tags=(), strip_comment_tags=True
+    ):
+        ids = message if isinstance(message, tuple) else (message,)
+        found.setdefault(ids[0], []).append(f"{filename}:{lineno}")
+    return found
+
+
+def _messages(catalogue: Catalog) -> Iterator[tuple[str, object, bool]]:
+    for message in catalogue:
+        if message.id:
+            key = message.id if isinstance(message.id, str) else message.id[0]
+            yield key, message.string, message.fuzzy
+
+
+@pytest.fixture(scope="module")
+def strings() -> dict[str, list[str]]:
+    found = extracted()
+    assert len(found) > 300, "extraction found too few strings: is the method map right?"
+    return found
+
+
+def test_the_six_un_languages_and_both_chinese_scripts_are_offered() -> None:
+    assert set(i18n.UN_LANGUAGES) <= set(i18n.available())
+    assert i18n.language("ar").direction == "rtl"
+    assert {i18n.language(t).direction for t in i18n.UN_LANGUAGES if t != "ar"} == {"ltr"}
+
+
+@pytest.mark.parametrize("tag", TRANSLATED)
+def test_no_entry_is_untranslated_or_fuzzy(tag: str) -> None:
+    catalogue = _catalogue(tag)
+    untranslated = [
+        key
+        for key, text, _ in _messages(catalogue)
+        if not text or (isinstance(text, tuple) and not all(text))
+    ]
+    fuzzy = [key for key, _, is_fuzzy in _messages(catalogue) if is_fuzzy]
+    assert not untranslated, f"{tag}: {len(untranslated)} untranslated, e.g. {untranslated[:5]}"
+    assert not fuzzy, f"{tag}: {len(fuzzy)} fuzzy, e.g. {fuzzy[:5]}"
+    assert not catalogue.fuzzy, f"{tag}: the catalogue header is marked fuzzy"
+
+
+@pytest.mark.parametrize("tag", TRANSLATED)
+def test_every_string_in_the_templates_and_code_has_a_translation(
+    tag: str, strings: dict[str, list[str]]
+) -> None:
+    translated = {key for key, text, is_fuzzy in _messages(_catalogue(tag)) if text and not is_fuzzy}
+    missing = {key: where for key, where in strings.items() if key not in translated}
+    assert not missing, (
+        f"{tag} lacks {len(missing)} translations (run the update in docs/i18n.md): "
+        + "; ".join(f"{key!r} at {where[0]}" for key, where in list(missing.items())[:8])
+    )
+
+
+@pytest.mark.parametrize("tag", TRANSLATED)
+def test_translations_keep_every_placeholder(tag: str) -> None:
+    catalogue = _catalogue(tag)
+    problems = [(message.id, [str(e) for e in errs]) for message, errs in catalogue.check() if errs]
+    assert not problems, f"{tag}: {problems[:5]}"
+
+
+@pytest.mark.parametrize("tag", TRANSLATED)
+def test_compiled_catalogue_translates_what_the_po_file_says(tag: str) -> None:
+    with i18n.activated(tag):
+        for key, text, _ in list(_messages(_catalogue(tag)))[:50]:
+            assert i18n.gettext(key) == text
+
+
+# -- vocabulary labels ---------------------------------------------------------------------------------
+
+SHOWN_VOCABULARIES: list[type[enum.StrEnum]] = [
+    vocabularies.Sex,
+    vocabularies.Gender,
+    vocabularies.CaseStatus,
+    vocabularies.TraffickingStatus,
+    vocabularies.MigrationStatus,
+    vocabularies.Disability,
+    vocabularies.SocioeconomicMarker,
+    vocabularies.EducationLevel,
+    vocabularies.ExploitationType,
+    vocabularies.MeansOfControl,
+    vocabularies.RecruitmentMethod,
+    vocabularies.EventType,
+    vocabularies.OrganisationType,
+    screening_vocabulary.Act,
+    screening_vocabulary.Means,
+    screening_vocabulary.Purpose,
+    screening_vocabulary.ExploitationForm,
+    screening_vocabulary.Profile,
+    screening_vocabulary.Rule,
+    *(
+        member
+        for _, member in inspect.getmembers(domain_services, inspect.isclass)
+        if issubclass(member, enum.StrEnum)
+        and member.__module__ == domain_services.__name__
+        and member.__name__ not in {"ReferralStep", "Side"}
+    ),
+]
+
+
+@pytest.mark.parametrize("vocabulary", SHOWN_VOCABULARIES, ids=lambda v: v.__name__)
+def test_every_code_a_page_shows_has_a_translated_label(vocabulary: type[enum.StrEnum]) -> None:
+    unlabelled = [m.value for m in vocabulary if m.value not in i18n.VOCABULARY_LABELS]
+    assert not unlabelled, f"add these codes of {vocabulary.__name__} to VOCABULARY_LABELS: {unlabelled}"
+
+
+def test_labels_and_strength_words_are_translated() -> None:
+    words = [s.word for s in screening_vocabulary.Strength]
+    assert all(w in i18n.VOCABULARY_LABELS for w in words)
+    with i18n.activated("fr"):
+        assert i18n.label("forced_labour") == "travail forcé"
+        assert (
+            i18n.labels(["debt_bondage", "withholds_documents"])
+            == "servitude pour dettes, confiscation des documents"
+        )
+        assert i18n.field_label("given_name") == "Prénom"
+        assert i18n.label("a_code_nobody_defined") == "a code nobody defined"
+        assert i18n.label(None) == "–"
+    assert i18n.label("forced_labour") == "forced labour"
+
+
+# -- strings that reach pages from code outside the web package -----------------------------------------
+
+
+def test_strings_from_elsewhere_are_in_the_catalogue() -> None:
+    """Error titles, the dashboard's waiting bands and the open tasks of a case's entitlements are passed
+    through ``_()`` by the templates, as are the titles of the statistics tables; they are listed in ``MESSAGES_FROM_ELSEWHERE`` so that they are
+    extracted. This fails when one of them changes without the list."""
+    known = set(i18n.MESSAGES_FROM_ELSEWHERE)
+    titles = {
+        cls.title
+        for cls in vars(errors).values()
+        if isinstance(cls, type) and issubclass(cls, errors.ServiceError)
+    }
+    assert titles <= known
+    assert {label for label, _low, _high in dashboard.DAY_BUCKETS} <= known
+    assert {title for title, _rows, _columns in statistics.DASHBOARD_TABLES} <= known
+    source = ast.parse(Path(inspect.getfile(domain_services)).read_text(encoding="utf-8"))
+    outstanding = {
+        node.args[0].value
+        for node in ast.walk(source)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "append"
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "outstanding"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+    }
+    assert outstanding, "entitlements_for no longer lists open tasks as outstanding.append('...')"
+    assert outstanding <= known
