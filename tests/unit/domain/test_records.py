@@ -97,3 +97,20 @@ def test_identified_on_cannot_be_in_the_future() -> None:
     tomorrow = dt.date.today() + dt.timedelta(days=1)
     with pytest.raises(ValidationError):
         CaseDetails(identified_on=tomorrow)
+
+
+@pytest.mark.parametrize("key", ["offender", "criminal_record", "charges", "prosecution_of_survivor"])
+def test_survivor_records_carry_no_offender_flags(key: str) -> None:
+    """Non-punishment (DESIGN invariant 6): no field of a survivor's record can mark her as an offender."""
+    with pytest.raises(ValidationError):
+        Intake.model_validate({"case": {key: True}})
+    with pytest.raises(ValidationError):
+        Intake.model_validate({"person": {key: True}})
+
+
+def test_no_consent_purpose_allows_sharing_for_prosecution() -> None:
+    """Non-punishment: survivor data can be shared only for services, referral, statistics, research or
+    contact — there is no purpose under which it could go to a prosecution of the survivor."""
+    from opennrm.domain.consent import ConsentPurpose
+
+    assert {p.value for p in ConsentPurpose} == {"services", "referral", "statistics", "research", "contact"}
