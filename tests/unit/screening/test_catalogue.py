@@ -253,7 +253,7 @@ HEAD = 'schema: opennrm.screening.catalogue/1\nid: xk\nversion: "1"\nextends: il
             "boolean",
         ),
         ("messages:\n  fr:\n    answers: {yes: Oui}\n", 7, "messages.fr.answers.yes", "quotes"),
-        ("messages:\n  fr:\n    sentences: {fallback: x}\n", 6, "messages.fr.list.separator", "lacks"),
+        ("messages:\n  de:\n    sentences: {fallback: x}\n", 6, "messages.de.list.separator", "lacks"),
         (
             "messages:\n  en:\n    sentences: {age_adult: 'Age {years}'}\n",
             7,

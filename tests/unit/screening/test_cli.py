@@ -73,9 +73,9 @@ def test_text_output_in_english_marks_a_provisional_list(tmp_path: Path) -> None
 
 
 def test_an_unsupported_language_falls_back_to_english_with_a_note(tmp_path: Path) -> None:
-    result = runner.invoke(APP, ["screen", _write(tmp_path, DOMESTIC_WORKER), "--lang", "fr"])
+    result = runner.invoke(APP, ["screen", _write(tmp_path, DOMESTIC_WORKER), "--lang", "de"])
     assert result.exit_code == 0
-    assert json.loads(result.stdout)["explanation"][0].startswith("No explanation texts exist in “fr”")
+    assert json.loads(result.stdout)["explanation"][0].startswith("No explanation texts exist in “de”")
 
 
 def test_a_national_catalogue_is_loaded_with_catalogue(tmp_path: Path) -> None:
