@@ -17,9 +17,6 @@ What it measures, on each backend (SQLite in a temporary ``OPENNRM_HOME``; Postg
   filter helpers, ``SELECT ... LIMIT 51``, no decryption, no audit), with the same SQL plus decryption but no
   audit, and with the query shape proposed for src (one SELECT per scope, UNION ALL), SQL only.
   A few filters on rare or absent values (the worst case of a scan in date order) are reported apart.
-- **proposed fix** (SQLite only; ``--no-experiment`` skips it): the same listing again after applying, to the
-  throwaway database, the indexes and ``ANALYZE`` proposed for src in the report of issue 2. The as-shipped
-  figures are the ones the targets are judged on.
 
 Targets (issue 2): 100,000 cases loaded in under 120 s; a filtered page of 50 in under 50 ms at p95.
 """
@@ -85,18 +82,6 @@ RARE_FILTERS: tuple[tuple[str, CaseFilters, int], ...] = (
     ("age_group=unknown, page 5", CaseFilters(age_group="unknown"), 5),
 )
 RARE_REPEATS = 5
-# The schema change proposed for src (see the report of issue 2): indexes that serve filter + date order,
-# and table statistics for SQLite's planner. Applied to the throwaway SQLite database only, after the
-# as-shipped measurement.
-PROPOSED_SQLITE_FIX = (
-    "DROP INDEX ix_cases_org_status",
-    "DROP INDEX ix_cases_org_exploitation",
-    "CREATE INDEX ix_cases_org_status_created ON cases (organisation_id, status, created_at)",
-    "CREATE INDEX ix_cases_org_exploitation_created"
-    " ON cases (organisation_id, primary_exploitation, created_at)",
-    "CREATE INDEX ix_cases_org_sex_created ON cases (organisation_id, sex, created_at)",
-    "ANALYZE",
-)
 
 
 def say(message: str) -> None:
@@ -445,32 +430,7 @@ def storage_size(inst: Installation) -> dict[str, Any]:
     return {"database_bytes": int(size)}
 
 
-def measure_proposed_fix(inst: Installation) -> dict[str, Any]:
-    """Apply the proposed indexes and statistics to the throwaway database, then list again."""
-    say("experiment: proposed SQLite fix (composite indexes + ANALYZE), then the same listing again")
-    raw = inst.db.engine.raw_connection()
-    started = time.perf_counter()
-    try:
-        for statement in PROPOSED_SQLITE_FIX:
-            raw.driver_connection.execute(statement)  # type: ignore[union-attr]
-    finally:
-        raw.close()
-    seconds = time.perf_counter() - started
-    inst.db.engine.dispose()  # new connections see the new schema and statistics
-    listing = measure_listing(inst)
-    p95 = listing["list_cases"]["filtered"]["p95_ms"]
-    return {
-        "statements": list(PROPOSED_SQLITE_FIX),
-        "apply_seconds": round(seconds, 2),
-        "list": listing,
-        "filtered_page_p95_ms": p95,
-        "filtered_page_p95_under_50ms": p95 < PAGE_TARGET_MS,
-    }
-
-
-def run_backend(
-    name: str, env: dict[str, str], count: int, generation_per_case: float, *, fix_experiment: bool = True
-) -> dict[str, Any]:
+def run_backend(name: str, env: dict[str, str], count: int, generation_per_case: float) -> dict[str, Any]:
     say(f"== {name}")
     inst = set_up(env)
     try:
@@ -488,13 +448,9 @@ def run_backend(
         listing = measure_listing(inst)
         filtered_p95 = listing["list_cases"]["filtered"]["p95_ms"]
         projected = load["seconds"] * LOAD_TARGET_CASES / max(count, 1)
-        experiment: dict[str, Any] | None = None
-        if inst.db.is_sqlite and fix_experiment:
-            experiment = measure_proposed_fix(inst)
         return {
             "load": load,
             "list": listing,
-            "list_with_proposed_sqlite_fix": experiment,
             "storage": storage_size(inst),
             "targets": {
                 "load_100k_under_120s": projected < LOAD_TARGET_SECONDS,
@@ -561,9 +517,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="5,000 cases")
     parser.add_argument("--no-sqlite", action="store_true", help="skip the SQLite half")
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL half")
-    parser.add_argument(
-        "--no-experiment", action="store_true", help="skip the proposed-fix experiment on SQLite"
-    )
     args = parser.parse_args(argv)
     count = 5_000 if args.quick else args.cases
     if count < 100:
@@ -596,9 +549,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if not args.no_sqlite:
         with tempfile.TemporaryDirectory(prefix="opennrm-bench-") as home:
-            result["backends"]["sqlite"] = run_backend(
-                "sqlite", {"OPENNRM_HOME": home}, count, per_case, fix_experiment=not args.no_experiment
-            )
+            result["backends"]["sqlite"] = run_backend("sqlite", {"OPENNRM_HOME": home}, count, per_case)
 
     if not args.no_postgres:
         server = os.environ.get("OPENNRM_BENCH_DATABASE_URL") or DEFAULT_PG_URL
