@@ -19,6 +19,7 @@ GROUPS: tuple[str, ...] = (
     "stats",
     "htcds",
     "directory",
+    "ads",
 )
 
 

@@ -1,0 +1,123 @@
+"""The shipped default model needs no data; a trained model is calibrated, saved and loaded intact."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from opennrm.recruitment.evaluation import prepare, train
+from opennrm.recruitment.features import all_feature_names
+from opennrm.recruitment.lexicon import load_lexicon
+from opennrm.recruitment.model import (
+    ModelError,
+    RiskModel,
+    TrainingConfig,
+    default_model,
+    learn_flag_weights,
+    load_model,
+)
+from opennrm.recruitment.pipeline import scan_ads
+from tests.unit.recruitment.helpers import ad, as_ad
+
+
+def test_the_default_model_is_built_from_the_lexicons_documented_weights() -> None:
+    model = default_model()
+    lexicon = load_lexicon()
+    assert model.kind == "default" and model.scorer is None and model.text_model is None
+    assert model.flag_weights == lexicon.default_weights
+    assert model.intercept == lexicon.default_intercept
+
+
+def test_default_risk_is_the_logistic_of_the_intercept_plus_the_weights_of_the_flags_present() -> None:
+    plain = ad(
+        "We are hiring a receptionist for our dental practice in Leeds. Apply with your CV.", lang="en"
+    )
+    risky = ad(
+        "Urgent hiring! Females only for VIP hostess work in Dubai. Free flights. We keep your passport.",
+        lang="en",
+    )
+    [plain_out, risky_out], _ = scan_ads([plain, risky], default_model())
+    weights = load_lexicon().default_weights
+    assert plain_out["risk"] == pytest.approx(1 / (1 + math.exp(3.9)), abs=1e-4)
+    flags = {f["flag"] for f in risky_out["flags"]}
+    expected = 1 / (1 + math.exp(-(-3.9 + sum(weights[f] for f in flags))))
+    assert risky_out["risk"] == pytest.approx(expected, abs=1e-4)
+    assert risky_out["risk"] > 0.5 > plain_out["risk"]
+    assert all(f["weight"] == weights[f["flag"]] for f in risky_out["flags"])
+
+
+def test_load_model_with_no_location_or_default_gives_the_shipped_model() -> None:
+    assert load_model(None) is default_model()
+    assert load_model("default") is default_model()
+
+
+def test_flag_weights_are_measured_log_odds_ratios() -> None:
+    flags = np.array([[1], [1], [0], [0], [0], [0]], dtype=np.float32)
+    labels = np.array([1, 0, 0, 0, 0, 0])
+    # with the flag: 1 positive, 1 negative; without: 0 positive, 4 negative (add 1/2 to each cell)
+    expected = math.log((1.5 / 1.5) / (0.5 / 4.5))
+    assert learn_flag_weights(flags, labels, ["x"]) == {"x": round(expected, 3)}
+
+
+@pytest.fixture(scope="module")
+def trained(labelled_records: list[dict[str, Any]]) -> tuple[RiskModel, Any]:
+    batch = prepare([as_ad(record, i + 1) for i, record in enumerate(labelled_records)])
+    return train(batch, TrainingConfig(seed=1)), batch
+
+
+def test_a_trained_model_learns_its_flag_weights_from_the_labels(trained: tuple[RiskModel, Any]) -> None:
+    model, batch = trained
+    assert model.kind == "trained" and model.text_model is not None
+    assert set(model.flag_weights) == set(load_lexicon().flag_ids)
+    # synthetic deceptive actors carry debt and document cues; legitimate ones never do
+    assert model.flag_weights["documents_held"] > 1.0
+    assert model.info["ads"] == len(batch.labels)
+
+
+def test_trained_risk_is_calibrated_to_the_training_prevalence(trained: tuple[RiskModel, Any]) -> None:
+    model, batch = trained
+    features = batch.features.copy()
+    features[:, 0] = model.text_logits(batch.texts)
+    risk = model.risk(features)
+    assert risk.min() >= 0.0 and risk.max() <= 1.0
+    assert abs(float(risk.mean()) - float(batch.labels.mean())) < 0.08
+    assert risk[batch.labels == 1].mean() > risk[batch.labels == 0].mean() + 0.3
+
+
+def test_a_saved_model_loads_and_scores_the_same(trained: tuple[RiskModel, Any], tmp_path: Path) -> None:
+    model, batch = trained
+    model.save(tmp_path / "model")
+    loaded = load_model(tmp_path / "model")
+    features = batch.features[:50].copy()
+    features[:, 0] = model.text_logits(batch.texts[:50])
+    assert np.allclose(loaded.text_logits(batch.texts[:50]), features[:, 0])
+    assert np.allclose(loaded.risk(features), model.risk(features))
+    assert loaded.flag_weights == model.flag_weights
+
+
+def test_folders_that_are_not_models_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="not a model directory"):
+        load_model(tmp_path)
+    (tmp_path / "model.json").write_text(
+        json.dumps({"format": 1, "kind": "trained", "flag_weights": {}, "feature_names": ["x"]}),
+        encoding="utf-8",
+    )
+    with pytest.raises(ModelError, match="different features"):
+        load_model(tmp_path)
+
+
+def test_training_needs_both_labels(labelled_records: list[dict[str, Any]]) -> None:
+    ads = [as_ad({**record, "label": 0}) for record in labelled_records[:50]]
+    batch = prepare(ads)
+    with pytest.raises(ModelError):
+        train(batch)
+
+
+def test_feature_matrix_width_is_checked() -> None:
+    with pytest.raises(ModelError):
+        default_model().risk(np.zeros((2, len(all_feature_names()) - 1), dtype=np.float32))
