@@ -392,8 +392,12 @@ _WORKER_MODEL: RiskModel | None = None
 
 
 def _init_worker(model: RiskModel | None) -> None:
+    """Pool initialiser: one model per worker, and one thread per worker (no OpenMP/BLAS oversubscription)."""
+    from threadpoolctl import threadpool_limits
+
     global _WORKER_MODEL  # one model per worker process, set once by the pool initialiser
     _WORKER_MODEL = model
+    threadpool_limits(1)
 
 
 def _scan_chunk_in_worker(batch: list[tuple[int, JobAd]]) -> list[ScannedAd]:

@@ -56,7 +56,11 @@ def parse_lines(lines: Iterable[tuple[str, int]]) -> Iterator[tuple[int, JobAd |
 
 
 def _scan(items: Iterable[tuple[JobAd, int]], model: RiskModel) -> Iterator[ScannedAd]:
-    return scan_partition(((position, ad) for ad, position in items), model)
+    """One partition of step 1, on one thread (Spark already runs one task per core)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        yield from scan_partition(((position, ad) for ad, position in items), model)
 
 
 def _is_problem(item: tuple[int, JobAd | MalformedRecord]) -> bool:

@@ -53,6 +53,7 @@ from opennrm.store.tables import (
     Organisation,
     Person,
     User,
+    table_of,
 )
 
 MAX_PAGE_SIZE = 100
@@ -133,7 +134,7 @@ class IntakeRows:
             (CaseNote, self.notes),
         ):
             if rows:
-                session.execute(insert(table), rows)
+                session.connection().execute(insert(table_of(table)), rows)
                 rows.clear()
         audit.record(session, keyring, self.audit)
         self.audit.clear()

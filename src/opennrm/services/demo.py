@@ -23,7 +23,7 @@ from opennrm.domain.records import Intake
 from opennrm.services.cases import IntakeRows, build_intake_rows
 from opennrm.services.statistics import statistics_consent_row
 from opennrm.store.database import Database
-from opennrm.store.tables import ConsentRecord
+from opennrm.store.tables import ConsentRecord, table_of
 
 # (Faker locale, ISO 3166 citizenship, ISO 639 language)
 ORIGINS: tuple[tuple[str, str, str], ...] = (
@@ -265,7 +265,7 @@ def load_demo_cases(
         with db.transaction() as session:
             rows.insert(session, db.keyring)
             if consents:
-                session.execute(insert(ConsentRecord), consents)
+                session.connection().execute(insert(table_of(ConsentRecord)), consents)
         done += size
         if progress is not None:
             progress(size)

@@ -35,7 +35,7 @@ from opennrm.stats.tables import PersonFrame, frame_from_persons
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
-from opennrm.store.tables import Case, ConsentRecord, ExploitationEventRow, Person
+from opennrm.store.tables import Case, ConsentRecord, ExploitationEventRow, Person, table_of
 
 _BATCH = 5000
 
@@ -354,7 +354,7 @@ def import_htcds(db: Database, rows: Iterable[dict[str, str | None]], *, organis
                 batch.insert(session, db.keyring)
         batch.insert(session, db.keyring)
         if consents:
-            session.execute(insert(ConsentRecord), consents)
+            session.connection().execute(insert(table_of(ConsentRecord)), consents)
     return HtcdsImport(len(intakes), problems)
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from opennrm.store.keys import Keyring
-from opennrm.store.tables import AuditEvent, AuditHead
+from opennrm.store.tables import AuditEvent, AuditHead, table_of
 
 GENESIS = "0" * 64
 _HEAD_ID = 1
@@ -90,7 +90,7 @@ def record(session: Session, keyring: Keyring, entries: Iterable[AuditEntry]) ->
         prev = digest
     if not rows:
         return seq
-    session.execute(insert(AuditEvent), rows)
+    session.connection().execute(insert(table_of(AuditEvent)), rows)
     if head is None:
         session.add(AuditHead(id=_HEAD_ID, seq=seq, hash=prev, seal=keyring.seal(f"{seq}:{prev}")))
     else:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Table,
     Text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -418,6 +419,12 @@ class CaseOutcomePlan(Base):
     note_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     decided_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table of a mapped class: a bulk insert through it is one executemany per batch (the ORM bulk
+    path splits rows by the keys they carry and sends them one by one)."""
+    return Base.metadata.tables[model.__tablename__]
 
 
 # Every encrypted column and the context kind its ciphertexts are bound to (with the row id).
