@@ -19,8 +19,10 @@ model is trained on your labels.
    the default calibration (``prior``) divides that factor back out, so the risk is a probability at the
    training prevalence. It has no fitted parameter, so it adds no noise; on ORFD (grouped folds) its Brier
    score equals that of Platt scaling fitted on out-of-fold predictions, and unlike Platt scaling it keeps
-   the trees' ranking. ``sigmoid`` and ``isotonic`` (scikit-learn ``CalibratedClassifierCV`` on
-   out-of-fold predictions grouped by employer) are available in ``TrainingConfig``.
+   the trees' ranking; it under-estimates on unseen employers (expected calibration error 0.028 against
+   0.014 for Platt scaling, which in turn ranked worse). ``sigmoid`` and ``isotonic`` (scikit-learn
+   ``CalibratedClassifierCV`` on out-of-fold predictions grouped by employer) are available in
+   ``TrainingConfig`` and ``opennrm ads train --calibration``.
 
 Flag weights of a trained model are the measured log odds ratio of the label with and without each flag
 (add-one-half smoothing): the "lift per platform" the reference note asks for. They are what the scan

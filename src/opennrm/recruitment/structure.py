@@ -139,6 +139,13 @@ def _present(ad: JobAd, name: str) -> bool:
     return name in ad.present
 
 
+def _blank(ad: JobAd, name: str) -> float:
+    """1 if the record has the field and it is blank, 0 if it is filled, ``nan`` if the record lacks it."""
+    if not _present(ad, name):
+        return NAN
+    return 0.0 if (getattr(ad, name) or "").strip() else 1.0
+
+
 def structural_features(ad: JobAd) -> dict[str, float]:
     """The structural features of one ad, by the names in ``STRUCTURAL_FEATURES``."""
     title = to_simplified(ad.title)
@@ -171,8 +178,8 @@ def structural_features(ad: JobAd) -> dict[str, float]:
         ),
         "openings_log": NAN,
         "openings_vague": NAN,
-        "company_missing": 0.0 if (ad.company or "").strip() else 1.0,
-        "company_id_missing": 0.0 if (ad.company_id or "").strip() else 1.0,
+        "company_missing": _blank(ad, "company"),
+        "company_id_missing": _blank(ad, "company_id"),
         "company_info_len_log": _log(len((ad.company_info or "").strip()))
         if _present(ad, "company_info")
         else NAN,

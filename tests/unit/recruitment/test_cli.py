@@ -54,7 +54,7 @@ def test_scan_writes_the_output_and_reports_malformed_lines(app: typer.Typer, la
     assert len(records) == 200 and "risk" in records[0]
 
 
-def test_train_then_scan_with_the_trained_model(
+def test_train_then_scan_and_evaluate_with_the_trained_model(
     app: typer.Typer, labelled_file: Path, tmp_path: Path
 ) -> None:
     code, out, err = run(app, "ads", "train", str(labelled_file), "--out", str(tmp_path / "model"))
@@ -72,6 +72,22 @@ def test_train_then_scan_with_the_trained_model(
         str(tmp_path / "model"),
     )
     assert code == 0, err
+    code, out, err = run(
+        app,
+        "ads",
+        "evaluate",
+        str(labelled_file),
+        "--group-by",
+        "company",
+        "--model",
+        str(tmp_path / "model"),
+        "--folds",
+        "2",
+        "--no-baseline",
+        "--json",
+    )
+    assert code == 0, err
+    assert json.loads(out)["folds"] == 2
 
 
 def test_evaluate_prints_the_four_metrics_for_the_model_and_the_baseline(

@@ -35,7 +35,13 @@ def test_salary_field_wins_over_amounts_in_the_text_and_their_ratio_is_a_feature
 
 def test_fields_the_platform_does_not_publish_are_unknown_not_missing() -> None:
     features = structural_features(ad("Plain text ad"))
-    for name in ("company_info_len_log", "company_reg_missing", "company_status_abnormal", "benefits_count"):
+    for name in (
+        "company_missing",
+        "company_id_missing",
+        "company_info_len_log",
+        "company_reg_missing",
+        "benefits_count",
+    ):
         assert math.isnan(features[name]), name
     assert employer_gaps(ad("Plain text ad")) == []
 
