@@ -26,6 +26,8 @@ class Settings:
     session_absolute_hours: int = 12
     default_organisation: str = "Default organisation"
     hotline: str = "+000 0000 0000"
+    ads_model: Path | None = None
+    """The model folder (``opennrm ads train``) the review page scans uploads with; None: the shipped one."""
 
     @property
     def log_file(self) -> Path:
@@ -49,4 +51,5 @@ class Settings:
             key_env=env.get("OPENNRM_KEY") or None,
             default_organisation=env.get("OPENNRM_DEFAULT_ORG") or "Default organisation",
             hotline=env.get("OPENNRM_HOTLINE") or "+000 0000 0000",
+            ads_model=Path(env["OPENNRM_ADS_MODEL"]).expanduser() if env.get("OPENNRM_ADS_MODEL") else None,
         )

@@ -8,6 +8,8 @@ Rights invariants enforced here:
   unexpired, unrevoked consent, or a supervisor's recorded override in a child's best interests.
 - Field sensitivity: identity-document numbers only for the owning caseworker and supervisors; an
   organisation that received a case sees only the fields its disclosure names.
+- Job-ad review (``ad_review_decision``): scanned ads and their contacts stay with the organisation that
+  scanned them, open to its ad reviewers only, and never to an enforcement organisation.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from opennrm.access.roles import CONSENT_OVERRIDE, PERSON_LEVEL, ROLE_SCOPES, Role, Scope
+from opennrm.access.roles import AD_REVIEWERS, CONSENT_OVERRIDE, PERSON_LEVEL, ROLE_SCOPES, Role, Scope
 
 
 class Action(StrEnum):
@@ -36,6 +38,7 @@ class Action(StrEnum):
     AGGREGATE_READ = "aggregate.read"
     ENTITLEMENTS_READ = "entitlements.read"
     ENTITLEMENTS_UPDATE = "entitlements.update"
+    ADS_REVIEW = "ads.review"
 
 
 # What an organisation that received a case (not its owner) may do with it.
@@ -116,6 +119,17 @@ def decide(actor: Actor, action: Action, case: CaseRelation | None = None) -> De
         )
     if action in {Action.CONSENT_REVOKE, Action.DISCLOSE} and actor.role is Role.SERVICE_PROVIDER:
         return Decision(False, "service providers cannot share or change consent")
+    return ALLOW
+
+
+def ad_review_decision(actor: Actor, scan_organisation_id: str | None = None) -> Decision:
+    """May the actor review scanned job ads (of the scan held by ``scan_organisation_id``, when given)?"""
+    if actor.enforcement:
+        return Decision(False, FIREWALL)
+    if actor.role not in AD_REVIEWERS:
+        return Decision(False, f"role {actor.role} does not review job ads")
+    if scan_organisation_id is not None and scan_organisation_id != actor.organisation_id:
+        return Decision(False, "these ads were scanned by another organisation")
     return ALLOW
 
 

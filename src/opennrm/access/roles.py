@@ -14,6 +14,7 @@ class Role(StrEnum):
     ORG_ADMIN = "org_admin"
     SYSTEM_ADMIN = "system_admin"
     ENFORCEMENT_LIAISON = "enforcement_liaison"
+    AD_REVIEWER = "ad_reviewer"  # platform trust-and-safety or labour-inspection cyber unit: reviews job ads
 
 
 class Scope(StrEnum):
@@ -34,6 +35,7 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
     Role.ORG_ADMIN: frozenset(),
     Role.SYSTEM_ADMIN: frozenset(),
     Role.ENFORCEMENT_LIAISON: frozenset(),
+    Role.AD_REVIEWER: frozenset(),
 }
 
 PERSON_LEVEL: frozenset[Role] = frozenset(r for r, scopes in ROLE_SCOPES.items() if scopes)
@@ -43,3 +45,7 @@ NEEDS_SECOND_FACTOR: frozenset[Role] = frozenset(Role) - {Role.ENFORCEMENT_LIAIS
 
 # Who may share a child's data without consent, in the child's best interests, with a recorded reason.
 CONSENT_OVERRIDE: frozenset[Role] = frozenset({Role.SUPERVISOR})
+
+# Who reviews scanned job ads (GR38 §§36, 71, 73). Ads hold the contacts of the people behind them, so the
+# queue is open only to these roles, and only in the organisation that scanned the ads.
+AD_REVIEWERS: frozenset[Role] = frozenset({Role.AD_REVIEWER})

@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from opennrm.cli.common import fail, progress_enabled
+from opennrm.cli.common import database, fail, progress_enabled
 
 ads_app = typer.Typer(
     help="Online recruitment: job ads scored with evidence, linked into actor networks (GR38 §§36, 71, 73).",
@@ -320,6 +320,127 @@ def flags() -> None:
     for flag in load_lexicon().flags:
         typer.echo(f"{flag.number:2d}. {flag.id} (default weight {flag.default_weight:+.1f}): {flag.name}")
         typer.echo(f"    {flag.explanation}")
+
+
+# -- the review queue in the web app ------------------------------------------------------------------------
+
+
+def _organisation_id(name: str) -> str:
+    from opennrm.services import admin
+
+    with database() as db:
+        found = admin.organisation_ids_by_name(db).get(name)
+    if found is None:
+        fail(f"no organisation named {name!r} (see 'opennrm org add')")
+    return found
+
+
+def _read_results(scan: Path, min_risk: float) -> dict[str, dict[str, Any]]:
+    from opennrm.recruitment.review import read_scan_output
+
+    if not scan.is_file():
+        fail(f"no such file: {scan}")
+    results: dict[str, dict[str, Any]] = {}
+    try:
+        for number, record in enumerate(read_scan_output(scan), start=1):
+            if not isinstance(record, dict) or "id" not in record or "risk" not in record:
+                fail(f"{scan} line {number}: not a record of 'opennrm ads scan' (no id or risk)")
+            if float(record["risk"]) >= min_risk:
+                results[str(record["id"])] = record
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        fail(f"{scan} is not the JSON Lines output of 'opennrm ads scan' ({error})")
+    return results
+
+
+@ads_app.command("import")
+def import_scan(
+    source: Path = typer.Argument(..., help="The ads, as JSON Lines (.jsonl) or CSV (.csv); .gz allowed."),
+    organisation: str = typer.Option(
+        ..., "--organisation", help="The organisation whose reviewers see them."
+    ),
+    name: str = typer.Option(..., "--name", help="A name for the scan, e.g. the platform and crawl date."),
+    scan: Path | None = typer.Option(
+        None,
+        "--scan",
+        help="The output of 'opennrm ads scan' for these ads (e.g. from a Spark run); "
+        "without it the ads are scanned now, in memory.",
+    ),
+    model: str | None = typer.Option(
+        None, "--model", help="Without --scan: a model folder made by 'opennrm ads train' (default: shipped)."
+    ),
+    min_risk: float = typer.Option(
+        0.0, "--min-risk", min=0.0, max=1.0, help="Store only ads at or above this risk (0 to 1)."
+    ),
+) -> None:
+    """Add scanned ads to the web app's review queue of an organisation (encrypted, audited)."""
+    from opennrm.recruitment.ads import JobAd, MalformedRecord
+    from opennrm.recruitment.reading import InputFormatError, read_ads
+    from opennrm.services import ad_review
+
+    _check_input(source)
+    organisation_id = _organisation_id(organisation)
+    results = _read_results(scan, min_risk) if scan is not None else None
+    ads: list[JobAd] = []
+    problems: list[MalformedRecord] = []
+    try:
+        for record in read_ads(source):
+            if isinstance(record, MalformedRecord):
+                problems.append(record)
+            elif results is None or record.id in results:
+                ads.append(record)
+    except InputFormatError as error:
+        fail(str(error))
+    except UnicodeDecodeError:
+        fail(f"{source} is not UTF-8 text")
+    _report_problems(problems, len(problems), source)
+    if results is None:
+        from opennrm.recruitment.pipeline import scan_ads
+
+        scanned, _ = scan_ads(ads, _load_model(model))
+        pairs = [(ad, r) for ad, r in zip(ads, scanned, strict=True) if float(r["risk"]) >= min_risk]
+    else:
+        pairs = [(ad, results[ad.id]) for ad in ads]
+        missing = len(results) - len({ad.id for ad in ads})
+        if missing > 0:
+            typer.echo(f"opennrm: {missing} result(s) of {scan} have no ad in {source}; skipped", err=True)
+    if not pairs:
+        fail("no ad to import (none readable, none at or above --min-risk, or none matching --scan)")
+    with database() as db, _progress(progress_enabled()) as bar:
+        task = bar.add_task("storing ads", total=len(pairs)) if bar is not None else None
+        scan_id = ad_review.store_scan(
+            db,
+            organisation_id=organisation_id,
+            by=ad_review.CLI,
+            name=name,
+            model="import" if scan is not None else ad_review.model_name(Path(model) if model else None),
+            scanned=pairs,
+            malformed=len(problems),
+            progress=(lambda n: bar.advance(task, n)) if bar is not None else None,
+        )
+    typer.echo(f"{len(pairs)} ads added to the review queue of {organisation} (scan {scan_id}).")
+
+
+@ads_app.command("labels")
+def labels(
+    organisation: str = typer.Option(..., "--organisation", help="Whose reviewers' decisions to export."),
+    out: Path = typer.Option(..., "--out", help="Where to write the labelled ads (JSON Lines)."),
+) -> None:
+    """Export reviewers' decisions as labelled ads for 'opennrm ads train' (deceptive 1, legitimate 0)."""
+    from opennrm.recruitment.review import write_labels
+    from opennrm.services import ad_review
+
+    if out.exists() and out.is_dir():
+        fail(f"--out {out} is a folder; give a file name")
+    organisation_id = _organisation_id(organisation)
+    with database() as db:
+        records = ad_review.export_labels(db, organisation_id, by=ad_review.CLI)
+    if not records:
+        fail(f"{organisation} has no ad decided as deceptive or legitimate yet")
+    count = write_labels(records, out)
+    positives = sum(r["label"] for r in records)
+    typer.echo(
+        f"{count} labelled ads ({positives} deceptive, {count - positives} legitimate) written to {out}"
+    )
 
 
 __all__ = ["register"]

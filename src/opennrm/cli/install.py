@@ -11,7 +11,7 @@ from opennrm.access.policy import Actor
 from opennrm.access.roles import Role
 from opennrm.cli.common import database, handled, settings
 from opennrm.services import admin, installation
-from opennrm.services.demo import load_demo_cases, seed_demo_referral_network
+from opennrm.services.demo import load_demo_cases, seed_demo_ad_scan, seed_demo_referral_network
 
 DEMO_PASSWORD_BYTES = 12
 
@@ -80,7 +80,9 @@ def demo(
             password = secrets.token_urlsafe(DEMO_PASSWORD_BYTES)
             ngo = admin.add_organisation(db, "Safe Harbour Women's Network", "ngo")
             clinic = admin.add_organisation(db, "Riverside Health Centre", "health_service")
-            admin.add_organisation(db, "Labour Inspectorate, Northern District", "labour_inspectorate")
+            inspectorate = admin.add_organisation(
+                db, "Labour Inspectorate, Northern District", "labour_inspectorate"
+            )
             admin.add_organisation(db, "National Referral Mechanism Secretariat", "nrm_secretariat")
             admin.add_organisation(db, "Border and Immigration Agency", "immigration_service")
             shelter = admin.add_organisation(db, "Rose Women's Shelter", "shelter")
@@ -93,6 +95,7 @@ def demo(
                 ("liaison", "Border and Immigration Agency", "enforcement_liaison"),
                 ("rose", "Rose Women's Shelter", "service_provider"),
                 ("coordinator", "National Referral Mechanism Secretariat", "nrm_coordinator"),
+                ("inspector", "Labour Inspectorate, Northern District", "ad_reviewer"),
             ]
             created = [admin.add_user(db, u, o, r, password) for u, o, r in accounts]
             with _progress() as bar:
@@ -111,6 +114,7 @@ def demo(
                 caseworker=Actor(created[0].id, ngo, Role.CASEWORKER, enforcement=False),
                 provider=Actor(created[5].id, shelter, Role.SERVICE_PROVIDER, enforcement=False),
             )
+            seed_demo_ad_scan(db, inspectorate)
             typer.echo("")
             typer.echo("Demo accounts (password for all: " + password + "):")
             for user, (_, org, role) in zip(created, accounts, strict=True):

@@ -168,6 +168,16 @@ def read_ads(path: Path) -> Iterator[JobAd | MalformedRecord]:
             yield from _iter_csv(stream, path)
 
 
+def read_ads_text(text: str, name: str) -> Iterator[JobAd | MalformedRecord]:
+    """The ads of an uploaded file's text; ``name`` (the file's name) tells JSON Lines from CSV."""
+    kind = detect_format(Path(name))
+    stream = io.StringIO(text.removeprefix("\ufeff"), newline="")
+    if kind == "jsonl":
+        yield from _iter_jsonl(stream)
+    else:
+        yield from _iter_csv(stream, Path(name))
+
+
 def ad_to_record(ad: JobAd) -> dict[str, Any]:
     """The contract record of an ad (the inverse of ``parse_record``), for writing labelled files."""
     record: dict[str, Any] = {"id": ad.id, "title": ad.title, "text": ad.text}

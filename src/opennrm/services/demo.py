@@ -365,3 +365,26 @@ def seed_demo_referral_network(
             db, caseworker, UnmetNeed.model_validate({"need": need, "place": "North", "language": language})
         )
     return sent
+
+
+def seed_demo_ad_scan(db: Database, organisation_id: str, count: int = 300, seed: int = 38) -> str:
+    """A scan of synthetic job ads (English and Chinese, some with planted red flags, templates and shared
+    contacts) in an organisation's review queue, scored by the shipped model; returns the scan id."""
+    from opennrm.recruitment.ads import JobAd
+    from opennrm.recruitment.model import default_model
+    from opennrm.recruitment.pipeline import scan_ads
+    from opennrm.recruitment.reading import parse_record
+    from opennrm.recruitment.synthetic import synthetic_ads
+    from opennrm.services.ad_review import CLI, store_scan
+
+    parsed = [parse_record(ad.record, line) for line, ad in enumerate(synthetic_ads(count, seed), start=1)]
+    ads = [ad for ad in parsed if isinstance(ad, JobAd)]
+    results, _ = scan_ads(ads, default_model())
+    return store_scan(
+        db,
+        organisation_id=organisation_id,
+        by=CLI,
+        name="Demo crawl (synthetic ads)",
+        model="default",
+        scanned=zip(ads, results, strict=True),
+    )

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -421,6 +422,62 @@ class CaseOutcomePlan(Base):
     created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
 
 
+class AdScan(Base):
+    """A batch of online job ads scanned for deceptive-recruitment risk and held for review by the
+    organisation that scanned them. ``name`` is the reviewer's label for the batch (e.g. a crawl's date)."""
+
+    __tablename__ = "ad_scans"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    model: Mapped[str] = mapped_column(String(200))
+    ad_count: Mapped[int] = mapped_column(Integer)
+    malformed_count: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+
+class ScannedAd(Base):
+    """One scanned ad. The ad (its text, contacts, employer) and its scan result (flags with evidence,
+    identifiers) are encrypted together; the plain columns are what the review queues sort and group by.
+    ``ad_ref`` is the platform's id for the ad."""
+
+    __tablename__ = "scanned_ads"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    scan_id: Mapped[str] = mapped_column(ForeignKey("ad_scans.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    ad_ref: Mapped[str] = mapped_column(String(200))
+    risk: Mapped[float] = mapped_column(Float)
+    actor_key: Mapped[str] = mapped_column(String(240))
+    actor_risk: Mapped[float] = mapped_column(Float)
+    actor_size: Mapped[int] = mapped_column(Integer)
+    template_key: Mapped[str | None] = mapped_column(String(240))
+    lang: Mapped[str] = mapped_column(String(20))
+    flag_count: Mapped[int] = mapped_column(Integer)
+    content_enc: Mapped[bytes] = mapped_column(LargeBinary)
+
+    __table_args__ = (
+        Index("ix_scanned_ads_scan_risk", "scan_id", "risk"),
+        Index("ix_scanned_ads_scan_actor", "scan_id", "actor_key"),
+        Index("ix_scanned_ads_scan_position", "scan_id", "position", unique=True),
+    )
+
+
+class AdReview(Base):
+    """A reviewer's decision on a scanned ad (deceptive, legitimate or unsure); the latest one counts.
+    Decisions are kept, never overwritten, and feed training (``opennrm ads labels``)."""
+
+    __tablename__ = "ad_reviews"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    scanned_ad_id: Mapped[str] = mapped_column(ForeignKey("scanned_ads.id", ondelete="CASCADE"))
+    reviewer_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    decision: Mapped[str] = mapped_column(String(20))
+    note_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    decided_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_ad_reviews_ad_decided", "scanned_ad_id", "decided_at"),)
+
+
 def table_of(model: type[Base]) -> Table:
     """The Core table of a mapped class: a bulk insert through it is one executemany per batch (the ORM bulk
     path splits rows by the keys they carry and sends them one by one)."""
@@ -443,4 +500,6 @@ ENCRYPTED_COLUMNS: tuple[tuple[type[Base], str, str], ...] = (
     (Referral, "decline_note_enc", "referral_decline_note"),
     (RiskAssessment, "summary_enc", "risk_summary"),
     (CaseOutcomePlan, "note_enc", "outcome_note"),
+    (ScannedAd, "content_enc", "scanned_ad"),
+    (AdReview, "note_enc", "ad_review_note"),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from opennrm.access.roles import AD_REVIEWERS
 from opennrm.services import auth
 from opennrm.services.errors import Unauthenticated
 from opennrm.web.api.session import set_session_cookie
@@ -17,7 +18,10 @@ router = APIRouter()
 
 @router.get("/")
 def home(request: Request) -> Response:
-    return RedirectResponse("/cases" if optional_user(request) else "/login", status_code=303)
+    user = optional_user(request)
+    if user is None:
+        return RedirectResponse("/login", status_code=303)
+    return RedirectResponse("/ads" if user.actor.role in AD_REVIEWERS else "/cases", status_code=303)
 
 
 @router.get("/login")
@@ -37,7 +41,7 @@ def login_submit(
         token = auth.log_in(get_db(request), username, password, totp or None)
     except Unauthenticated as exc:
         return render(request, "login.html", status=401, error=exc.message, username=username)
-    response = RedirectResponse("/cases", status_code=303)
+    response = RedirectResponse("/", status_code=303)
     set_session_cookie(response, token, request)
     return response
 

@@ -1,0 +1,758 @@
+"""Review of scanned job ads (GR38 §§36, 71, 73): queues of ads and actor networks by risk, the evidence of
+each score, and reviewers' decisions that feed training.
+
+A scan belongs to the organisation that made it. The ads (text, contacts, employer) and their scan results
+are stored encrypted; risk, network and template keys are plain so the queues sort without decrypting.
+Every read and every decision writes an audit event; who may review is ``access.policy.ad_review_decision``.
+A score is a reason to look, never a finding about a person: the decision is the reviewer's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import exists, func, insert, select
+from sqlalchemy.orm import Session
+
+from opennrm.access.policy import Action, Actor, ad_review_decision
+from opennrm.recruitment.ads import JobAd, MalformedRecord
+from opennrm.recruitment.review import (
+    MAX_NOTE_CHARS,
+    DecisionLabel,
+    ReviewDecision,
+    Segment,
+    actor_queue,
+    decisions_to_labels,
+    highlight,
+)
+from opennrm.services.cases import (
+    decrypt_json,
+    decrypt_text,
+    deny,
+    encrypt_json,
+    encrypt_text,
+    new_id,
+    now,
+)
+from opennrm.services.errors import InvalidInput, NotFound
+from opennrm.store import audit
+from opennrm.store.audit import AuditEntry
+from opennrm.store.database import Database
+from opennrm.store.keys import Keyring
+from opennrm.store.tables import AdReview, AdScan, ScannedAd, User, table_of
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_UPLOAD_ADS = 20_000
+MAX_NAME_CHARS = 200
+PAGE_SIZE = 50
+NETWORK_ADS_SHOWN = 200
+INSERT_BATCH = 1_000
+SHOWN_PROBLEMS = 20
+CLI = "cli"
+
+
+# -- who may --------------------------------------------------------------------------------------------
+
+
+def _check(db: Database, actor: Actor, object_type: str, object_id: str | None, owner: str | None) -> None:
+    decision = ad_review_decision(actor, owner)
+    if not decision:
+        deny(db, actor, Action.ADS_REVIEW, object_type, object_id, decision.reason)
+
+
+def check_reviewer(db: Database, actor: Actor) -> None:
+    """Refuse (audited) anyone who does not review job ads, before a page shows them anything."""
+    _check(db, actor, "ad_scan", None, None)
+
+
+# -- reading uploads and scanning -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParsedUpload:
+    ads: list[JobAd]
+    malformed: list[MalformedRecord]
+
+
+def parse_upload(data: bytes, filename: str) -> ParsedUpload:
+    """The ads of an uploaded JSON Lines or CSV file; unreadable records are kept with their line numbers."""
+    from opennrm.recruitment.reading import InputFormatError, read_ads_text
+
+    if not data.strip():
+        raise InvalidInput("the file is empty", field="file")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise InvalidInput(
+            f"the file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB; "
+            "scan large crawls with 'opennrm ads scan' and 'opennrm ads import'",
+            field="file",
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput("the file is not UTF-8 text", field="file") from None
+    ads: list[JobAd] = []
+    malformed: list[MalformedRecord] = []
+    try:
+        for item in read_ads_text(text, filename or "upload"):
+            if isinstance(item, MalformedRecord):
+                malformed.append(item)
+            else:
+                ads.append(item)
+            if len(ads) > MAX_UPLOAD_ADS:
+                raise InvalidInput(
+                    f"the file holds more than {MAX_UPLOAD_ADS:,} ads; "
+                    "scan large crawls with 'opennrm ads scan' and 'opennrm ads import'",
+                    field="file",
+                )
+    except InputFormatError as error:
+        raise InvalidInput(str(error).replace(f"{filename}: ", ""), field="file") from None
+    if not ads:
+        raise InvalidInput("the file holds no readable ad", field="file")
+    return ParsedUpload(ads, malformed)
+
+
+@lru_cache(maxsize=4)
+def _model(location: str | None) -> Any:
+    from opennrm.recruitment.model import load_model
+
+    return load_model(location)
+
+
+def model_name(location: Path | None) -> str:
+    return "default" if location is None else location.name[:MAX_NAME_CHARS]
+
+
+def _plain(value: str, limit: int) -> str:
+    """A value for a plain (unencrypted) column: no NUL characters, which PostgreSQL refuses in text."""
+    return value.replace("\x00", "")[:limit]
+
+
+def _known_id(value: str, what: str) -> str:
+    """Row ids are UUIDs; anything else names nothing (and never reaches the database)."""
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        raise NotFound(f"no {what} {value[:40]!r}") from None
+    return value
+
+
+def _clean_name(name: str) -> str:
+    cleaned = " ".join(_plain(name, 10 * MAX_NAME_CHARS).split())
+    if not cleaned:
+        raise InvalidInput("give the scan a name (for example the crawl's date)", field="name")
+    if len(cleaned) > MAX_NAME_CHARS:
+        raise InvalidInput(f"the name is longer than {MAX_NAME_CHARS} characters", field="name")
+    return cleaned
+
+
+def scan_upload(
+    db: Database,
+    actor: Actor,
+    name: str,
+    upload: ParsedUpload,
+    model_location: Path | None = None,
+) -> str:
+    """Scan uploaded ads with the installation's model and store them for review; returns the scan id."""
+    from opennrm.recruitment.pipeline import scan_ads
+
+    _check(db, actor, "ad_scan", None, None)
+    cleaned = _clean_name(name)
+    results, _ = scan_ads(upload.ads, _model(str(model_location) if model_location else None))
+    return store_scan(
+        db,
+        organisation_id=actor.organisation_id,
+        by=actor.user_id,
+        name=cleaned,
+        model=model_name(model_location),
+        scanned=zip(upload.ads, results, strict=True),
+        malformed=len(upload.malformed),
+    )
+
+
+def store_scan(
+    db: Database,
+    *,
+    organisation_id: str,
+    by: str,
+    name: str,
+    model: str,
+    scanned: Iterable[tuple[JobAd, dict[str, Any]]],
+    malformed: int = 0,
+    progress: Callable[[int], None] | None = None,
+) -> str:
+    """Store ads with their scan results (``opennrm ads scan`` records) in one transaction; audited.
+
+    ``by`` is the user id of the reviewer, or ``"cli"`` for an import from the command line."""
+    from opennrm.recruitment.reading import ad_to_record
+
+    cleaned = _clean_name(name)
+    scan_id = new_id()
+    count = 0
+    with db.transaction() as session:
+        session.add(
+            AdScan(
+                id=scan_id,
+                organisation_id=organisation_id,
+                created_by=None if by == CLI else by,
+                name=cleaned,
+                model=model[:MAX_NAME_CHARS],
+                ad_count=0,
+                malformed_count=malformed,
+                created_at=now(),
+            )
+        )
+        session.flush()
+        batch: list[dict[str, Any]] = []
+        for ad, result in scanned:
+            row_id = new_id()
+            content = {"ad": ad_to_record(ad), "result": result}
+            batch.append(
+                {
+                    "id": row_id,
+                    "scan_id": scan_id,
+                    "position": count,
+                    "ad_ref": _plain(ad.id, 200),
+                    "risk": float(result["risk"]),
+                    "actor_key": _plain(str(result.get("actor_id") or f"actor-{ad.id}"), 240),
+                    "actor_risk": float(result.get("actor_risk", result["risk"])),
+                    "actor_size": int(result.get("actor_size", 1)),
+                    "template_key": (
+                        _plain(str(result["template_id"]), 240) if result.get("template_id") else None
+                    ),
+                    "lang": _plain(str(result.get("lang") or ""), 20),
+                    "flag_count": len(result.get("flags", ())),
+                    "content_enc": encrypt_json(db.keyring, "scanned_ad", row_id, content),
+                }
+            )
+            count += 1
+            if len(batch) >= INSERT_BATCH:
+                session.execute(insert(table_of(ScannedAd)), batch)
+                if progress:
+                    progress(len(batch))
+                batch = []
+        if batch:
+            session.execute(insert(table_of(ScannedAd)), batch)
+            if progress:
+                progress(len(batch))
+        if count == 0:
+            raise InvalidInput("there is no ad to store", field="file")
+        stored = session.get(AdScan, scan_id)
+        assert stored is not None  # noqa: S101 - added above in this transaction
+        stored.ad_count = count
+        audit.record_one(
+            session,
+            db.keyring,
+            AuditEntry(
+                by, "ads.scan.import", "ad_scan", scan_id, detail={"ads": count, "malformed": malformed}
+            ),
+        )
+    return scan_id
+
+
+# -- scans and queues -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScanSummary:
+    id: str
+    name: str
+    model: str
+    ad_count: int
+    malformed_count: int
+    decided_count: int
+    created_at: dt.datetime
+
+
+def _decided(scan_id: Any) -> Any:
+    return (
+        select(func.count(func.distinct(AdReview.scanned_ad_id)))
+        .join(ScannedAd, ScannedAd.id == AdReview.scanned_ad_id)
+        .where(ScannedAd.scan_id == scan_id)
+        .scalar_subquery()
+    )
+
+
+def list_scans(db: Database, actor: Actor) -> list[ScanSummary]:
+    """The organisation's scans, newest first, with how many of their ads have a decision."""
+    _check(db, actor, "ad_scan", None, None)
+    with db.transaction() as session:
+        rows = session.execute(
+            select(AdScan, _decided(AdScan.id))
+            .where(AdScan.organisation_id == actor.organisation_id)
+            .order_by(AdScan.created_at.desc())
+        ).all()
+        return [
+            ScanSummary(s.id, s.name, s.model, s.ad_count, s.malformed_count, int(decided), s.created_at)
+            for s, decided in rows
+        ]
+
+
+def _check_in(
+    db: Database, session: Session, actor: Actor, object_type: str, object_id: str, owner: str | None
+) -> None:
+    """``_check`` inside an open transaction: it is rolled back first, so the denial's event is written."""
+    decision = ad_review_decision(actor, owner)
+    if not decision:
+        session.rollback()
+        deny(db, actor, Action.ADS_REVIEW, object_type, object_id, decision.reason)
+
+
+def _scan_for(db: Database, session: Session, actor: Actor, scan_id: str) -> AdScan:
+    _check_in(db, session, actor, "ad_scan", _known_id(scan_id, "scan"), None)
+    scan = session.get(AdScan, scan_id)
+    if scan is None:
+        raise NotFound(f"no scan {scan_id}")
+    _check_in(db, session, actor, "ad_scan", scan_id, scan.organisation_id)
+    return scan
+
+
+@dataclass(frozen=True)
+class QueuedAd:
+    """One row of a queue: what the reviewer needs to choose what to open."""
+
+    id: str
+    ad_ref: str
+    risk: float
+    actor_key: str
+    actor_risk: float
+    actor_size: int
+    title: str
+    company: str | None
+    city: str | None
+    flags: tuple[str, ...]
+    decision: str | None
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    scan: ScanSummary
+    ads: list[QueuedAd]
+    page: int
+    pages: int
+    total: int
+
+
+def _summary(session: Session, scan: AdScan) -> ScanSummary:
+    decided = int(session.execute(select(_decided(scan.id))).scalar_one())
+    return ScanSummary(
+        scan.id, scan.name, scan.model, scan.ad_count, scan.malformed_count, decided, scan.created_at
+    )
+
+
+def _latest_decisions(session: Session, ad_ids: Sequence[str]) -> dict[str, str]:
+    latest: dict[str, tuple[Any, str]] = {}
+    if not ad_ids:
+        return {}
+    rows = session.execute(
+        select(AdReview.scanned_ad_id, AdReview.decided_at, AdReview.decision).where(
+            AdReview.scanned_ad_id.in_(ad_ids)
+        )
+    ).all()
+    for ad_id, at, decision in rows:
+        if ad_id not in latest or at >= latest[ad_id][0]:
+            latest[ad_id] = (at, decision)
+    return {ad_id: decision for ad_id, (_, decision) in latest.items()}
+
+
+def _queued(keyring: Keyring, row: ScannedAd, decision: str | None) -> QueuedAd:
+    content = decrypt_json(keyring, "scanned_ad", row.id, row.content_enc)
+    ad, result = content["ad"], content["result"]
+    return QueuedAd(
+        id=row.id,
+        ad_ref=row.ad_ref,
+        risk=row.risk,
+        actor_key=row.actor_key,
+        actor_risk=row.actor_risk,
+        actor_size=row.actor_size,
+        title=str(ad.get("title") or ""),
+        company=ad.get("company"),
+        city=ad.get("city"),
+        flags=tuple(dict.fromkeys(str(f["flag"]) for f in result.get("flags", ()))),
+        decision=decision,
+    )
+
+
+_QUEUE_ORDER = (ScannedAd.risk.desc(), ScannedAd.actor_risk.desc(), ScannedAd.position)
+
+
+def _undecided() -> Any:
+    return ~exists().where(AdReview.scanned_ad_id == ScannedAd.id)
+
+
+def ad_queue(
+    db: Database, actor: Actor, scan_id: str, *, page: int = 1, undecided_only: bool = False
+) -> QueuePage:
+    """One page of the scan's ads, riskiest first (network risk breaks ties); audited."""
+    with db.transaction() as session:
+        scan = _scan_for(db, session, actor, scan_id)
+        where = [ScannedAd.scan_id == scan_id]
+        if undecided_only:
+            where.append(_undecided())
+        total = int(session.execute(select(func.count()).select_from(ScannedAd).where(*where)).scalar_one())
+        pages = max(1, -(-total // PAGE_SIZE))
+        page = min(max(page, 1), pages)
+        rows = (
+            session.execute(
+                select(ScannedAd)
+                .where(*where)
+                .order_by(*_QUEUE_ORDER)
+                .limit(PAGE_SIZE)
+                .offset((page - 1) * PAGE_SIZE)
+            )
+            .scalars()
+            .all()
+        )
+        decisions = _latest_decisions(session, [r.id for r in rows])
+        ads = [_queued(db.keyring, r, decisions.get(r.id)) for r in rows]
+        audit.record_one(
+            session,
+            db.keyring,
+            AuditEntry(actor.user_id, "ads.queue.read", "ad_scan", scan_id, detail={"ads": len(ads)}),
+        )
+        return QueuePage(_summary(session, scan), ads, page, pages, total)
+
+
+@dataclass(frozen=True)
+class NetworkRow:
+    actor_key: str
+    risk: float
+    size: int
+    top_ad_risk: float
+    decided: int
+
+
+@dataclass(frozen=True)
+class NetworkPage:
+    scan: ScanSummary
+    networks: list[NetworkRow]
+    page: int
+    pages: int
+    total: int
+
+
+def network_queue(db: Database, actor: Actor, scan_id: str, *, page: int = 1) -> NetworkPage:
+    """The scan's actor networks of two or more ads, by network risk, then size; audited."""
+    with db.transaction() as session:
+        scan = _scan_for(db, session, actor, scan_id)
+        decided = func.count(func.distinct(AdReview.scanned_ad_id))
+        grouped = (
+            select(
+                ScannedAd.actor_key,
+                func.max(ScannedAd.actor_risk).label("risk"),
+                func.count(func.distinct(ScannedAd.id)).label("size"),
+                func.max(ScannedAd.risk),
+                decided,
+            )
+            .outerjoin(AdReview, AdReview.scanned_ad_id == ScannedAd.id)
+            .where(ScannedAd.scan_id == scan_id)
+            .group_by(ScannedAd.actor_key)
+            .having(func.count(func.distinct(ScannedAd.id)) >= 2)
+        )
+        total = int(session.execute(select(func.count()).select_from(grouped.subquery())).scalar_one())
+        pages = max(1, -(-total // PAGE_SIZE))
+        page = min(max(page, 1), pages)
+        ordered = grouped.order_by(
+            func.max(ScannedAd.actor_risk).desc(),
+            func.count(func.distinct(ScannedAd.id)).desc(),
+            ScannedAd.actor_key,
+        )
+        rows = session.execute(ordered.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+        networks = [NetworkRow(str(k), float(r), int(n), float(top), int(d)) for k, r, n, top, d in rows]
+        audit.record_one(
+            session,
+            db.keyring,
+            AuditEntry(
+                actor.user_id, "ads.networks.read", "ad_scan", scan_id, detail={"networks": len(networks)}
+            ),
+        )
+        return NetworkPage(_summary(session, scan), networks, page, pages, total)
+
+
+@dataclass(frozen=True)
+class NetworkView:
+    scan: ScanSummary
+    actor_key: str
+    risk: float
+    size: int
+    companies: list[str]
+    cities: list[str]
+    templates: list[str]
+    shared_identifiers: list[str]
+    flag_counts: dict[str, int]
+    ads: list[QueuedAd]
+
+
+def network_detail(db: Database, actor: Actor, scan_id: str, actor_key: str) -> NetworkView:
+    """What joins one network's ads (shared contacts, templates, employers, cities) and its riskiest ads."""
+    with db.transaction() as session:
+        scan = _scan_for(db, session, actor, scan_id)
+        rows = (
+            session.execute(
+                select(ScannedAd)
+                .where(ScannedAd.scan_id == scan_id, ScannedAd.actor_key == _plain(actor_key, 240))
+                .order_by(*_QUEUE_ORDER)
+                .limit(NETWORK_ADS_SHOWN)
+            )
+            .scalars()
+            .all()
+        )
+        if not rows:
+            raise NotFound(f"no network {actor_key} in this scan")
+        size = int(
+            session.execute(
+                select(func.count())
+                .select_from(ScannedAd)
+                .where(ScannedAd.scan_id == scan_id, ScannedAd.actor_key == _plain(actor_key, 240))
+            ).scalar_one()
+        )
+        results = []
+        for row in rows:
+            result = dict(decrypt_json(db.keyring, "scanned_ad", row.id, row.content_enc)["result"])
+            result.update(actor_id=actor_key, actor_size=size, actor_risk=row.actor_risk)
+            results.append(result)
+        network = actor_queue(results, limit=1, min_size=1, ads_shown=NETWORK_ADS_SHOWN)[0]
+        decisions = _latest_decisions(session, [r.id for r in rows])
+        ads = [_queued(db.keyring, r, decisions.get(r.id)) for r in rows]
+        audit.record_one(
+            session,
+            db.keyring,
+            AuditEntry(actor.user_id, "ads.network.read", "ad_scan", scan_id, detail={"ads": len(ads)}),
+        )
+        return NetworkView(
+            scan=_summary(session, scan),
+            actor_key=actor_key,
+            risk=rows[0].actor_risk,
+            size=size,
+            companies=sorted(network.companies),
+            cities=sorted(network.cities),
+            templates=sorted(network.templates),
+            shared_identifiers=network.shared_identifiers,
+            flag_counts=dict(sorted(network.flag_counts.items(), key=lambda item: (-item[1], item[0]))),
+            ads=ads,
+        )
+
+
+# -- one ad -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FlagEvidence:
+    flag: str
+    name: str
+    explanation: str
+    evidence: str
+    field: str | None
+    start: int | None
+    end: int | None
+    weight: float
+
+
+@dataclass(frozen=True)
+class PastDecision:
+    decision: str
+    note: str
+    reviewer: str
+    decided_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class AdView:
+    id: str
+    scan: ScanSummary
+    ad: dict[str, Any]
+    risk: float
+    lang: str
+    actor_key: str
+    actor_risk: float
+    actor_size: int
+    template_key: str | None
+    title_segments: list[Segment]
+    text_segments: list[Segment]
+    flags: list[FlagEvidence]
+    identifiers: list[dict[str, Any]]
+    linked: list[tuple[str, str]]
+    """(scanned ad id, platform id) of other ads in the same network."""
+    decisions: list[PastDecision]
+    next_id: str | None
+    """The next undecided ad of the scan in queue order, for reviewing one after another."""
+
+    @property
+    def decision(self) -> str | None:
+        return self.decisions[0].decision if self.decisions else None
+
+
+@lru_cache(maxsize=1)
+def _flag_texts() -> dict[str, tuple[str, str]]:
+    from opennrm.recruitment.lexicon import load_lexicon
+
+    return {flag.id: (flag.name, flag.explanation) for flag in load_lexicon().flags}
+
+
+def _load_ad(db: Database, session: Session, actor: Actor, ad_id: str) -> tuple[ScannedAd, AdScan]:
+    _check_in(db, session, actor, "scanned_ad", _known_id(ad_id, "scanned ad"), None)
+    row = session.get(ScannedAd, ad_id)
+    if row is None:
+        raise NotFound(f"no scanned ad {ad_id}")
+    scan = session.get(AdScan, row.scan_id)
+    assert scan is not None  # noqa: S101 - foreign key guarantees it
+    _check_in(db, session, actor, "scanned_ad", ad_id, scan.organisation_id)
+    return row, scan
+
+
+def ad_detail(db: Database, actor: Actor, ad_id: str) -> AdView:
+    """One ad with its evidence marked, what each flag means, its network and its decisions; audited."""
+    with db.transaction() as session:
+        row, scan = _load_ad(db, session, actor, ad_id)
+        content = decrypt_json(db.keyring, "scanned_ad", row.id, row.content_enc)
+        ad, result = content["ad"], content["result"]
+        texts = _flag_texts()
+        flags = [
+            FlagEvidence(
+                flag=str(f["flag"]),
+                name=texts.get(str(f["flag"]), (str(f["flag"]), ""))[0],
+                explanation=texts.get(str(f["flag"]), ("", ""))[1],
+                evidence=str(f.get("evidence") or ""),
+                field=f.get("field"),
+                start=f.get("start"),
+                end=f.get("end"),
+                weight=float(f.get("weight") or 0.0),
+            )
+            for f in result.get("flags", ())
+        ]
+        linked_refs = [str(ref) for ref in result.get("linked_ids", ())]
+        linked = (
+            session.execute(
+                select(ScannedAd.id, ScannedAd.ad_ref)
+                .where(ScannedAd.scan_id == row.scan_id, ScannedAd.ad_ref.in_(linked_refs))
+                .order_by(*_QUEUE_ORDER)
+            ).all()
+            if linked_refs
+            else []
+        )
+        reviews = session.execute(
+            select(AdReview, User.username)
+            .outerjoin(User, User.id == AdReview.reviewer_id)
+            .where(AdReview.scanned_ad_id == ad_id)
+            .order_by(AdReview.decided_at.desc())
+        ).all()
+        decisions = [
+            PastDecision(
+                r.decision,
+                decrypt_text(db.keyring, "ad_review_note", r.id, r.note_enc) if r.note_enc else "",
+                username or CLI,
+                r.decided_at,
+            )
+            for r, username in reviews
+        ]
+        next_id = session.execute(
+            select(ScannedAd.id)
+            .where(ScannedAd.scan_id == row.scan_id, ScannedAd.id != ad_id, _undecided())
+            .order_by(*_QUEUE_ORDER)
+            .limit(1)
+        ).scalar_one_or_none()
+        audit.record_one(session, db.keyring, AuditEntry(actor.user_id, "ads.read", "scanned_ad", ad_id))
+        raw_flags = result.get("flags", ())
+        return AdView(
+            id=row.id,
+            scan=_summary(session, scan),
+            ad=ad,
+            risk=row.risk,
+            lang=row.lang,
+            actor_key=row.actor_key,
+            actor_risk=row.actor_risk,
+            actor_size=row.actor_size,
+            template_key=row.template_key,
+            title_segments=highlight(str(ad.get("title") or ""), raw_flags, "title"),
+            text_segments=highlight(str(ad.get("text") or ""), raw_flags, "text"),
+            flags=flags,
+            identifiers=list(result.get("identifiers", ())),
+            linked=[(str(i), str(ref)) for i, ref in linked],
+            decisions=decisions,
+            next_id=next_id,
+        )
+
+
+def record_decision(db: Database, actor: Actor, ad_id: str, decision: str, note: str = "") -> str:
+    """Record a reviewer's decision on an ad (the latest one counts; earlier ones are kept); audited."""
+    try:
+        label = DecisionLabel(decision)
+    except ValueError:
+        allowed = ", ".join(d.value for d in DecisionLabel)
+        raise InvalidInput(f"decision must be one of: {allowed}", field="decision") from None
+    note = note.strip()
+    if len(note) > MAX_NOTE_CHARS:
+        raise InvalidInput(f"the note is longer than {MAX_NOTE_CHARS} characters", field="note")
+    with db.transaction() as session:
+        _load_ad(db, session, actor, ad_id)
+        review_id = new_id()
+        session.add(
+            AdReview(
+                id=review_id,
+                scanned_ad_id=ad_id,
+                reviewer_id=actor.user_id,
+                decision=label.value,
+                note_enc=encrypt_text(db.keyring, "ad_review_note", review_id, note) if note else None,
+                decided_at=now(),
+            )
+        )
+        audit.record_one(
+            session,
+            db.keyring,
+            AuditEntry(actor.user_id, "ads.decide", "scanned_ad", ad_id, detail={"decision": label.value}),
+        )
+    return review_id
+
+
+# -- decisions as training labels -------------------------------------------------------------------------
+
+
+def _labelled(session: Session, keyring: Keyring, organisation_id: str) -> Iterator[dict[str, Any]]:
+    from opennrm.recruitment.reading import parse_record
+
+    rows = session.execute(
+        select(ScannedAd, AdReview.decision, AdReview.decided_at)
+        .join(AdReview, AdReview.scanned_ad_id == ScannedAd.id)
+        .join(AdScan, AdScan.id == ScannedAd.scan_id)
+        .where(AdScan.organisation_id == organisation_id)
+        .order_by(AdScan.created_at, ScannedAd.position, AdReview.decided_at)
+    ).all()
+    decisions: list[ReviewDecision] = []
+    ads: dict[str, JobAd] = {}
+    for row, decision, decided_at in rows:
+        decisions.append(ReviewDecision(row.id, DecisionLabel(decision), decided_at=decided_at))
+        if row.id not in ads:
+            record = decrypt_json(keyring, "scanned_ad", row.id, row.content_enc)["ad"]
+            parsed = parse_record({**record, "id": row.id}, 0)
+            if isinstance(parsed, JobAd):
+                ads[row.id] = parsed
+    refs = {row.id: row.ad_ref for row, _, _ in rows}
+    for labelled in decisions_to_labels(decisions, ads.values()):
+        labelled["id"] = refs[labelled["id"]]
+        yield labelled
+
+
+def labelled_ads(db: Database, actor: Actor) -> list[dict[str, Any]]:
+    """The actor's organisation's decided ads as labelled records for ``opennrm ads train``; audited."""
+    _check(db, actor, "ad_scan", None, None)
+    return export_labels(db, actor.organisation_id, by=actor.user_id)
+
+
+def export_labels(db: Database, organisation_id: str, *, by: str) -> list[dict[str, Any]]:
+    """Decided ads as labelled records (1 deceptive, 0 legitimate; "unsure" gives no label, the latest
+    decision counts); audited as ``by`` (a user id, or ``"cli"`` for ``opennrm ads labels``)."""
+    with db.transaction() as session:
+        records = list(_labelled(session, db.keyring, organisation_id))
+        audit.record_one(
+            session,
+            db.keyring,
+            AuditEntry(
+                by, "ads.labels.export", "organisation", organisation_id, detail={"ads": len(records)}
+            ),
+        )
+    return records

@@ -1,0 +1,137 @@
+"""Job-ad review (GR38 §§36, 71, 73): scans, queues of ads and actor networks, one ad, decisions, labels.
+
+The same service calls as the review pages, for platforms that wire the queue into their own tools."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
+from pydantic import BaseModel, ConfigDict, Field
+
+from opennrm.recruitment.review import MAX_NOTE_CHARS, DecisionLabel
+from opennrm.services import ad_review
+from opennrm.services.auth import SessionUser
+from opennrm.web.deps import current_user, get_db, get_settings
+
+router = APIRouter(
+    tags=["job ads"],
+    responses={
+        401: {"description": "Log in first"},
+        403: {"description": "Refused"},
+        404: {"description": "Not found"},
+    },
+)
+
+
+class ScanCreated(BaseModel):
+    id: str
+    ads: int
+    malformed: list[str] = Field(description="Unreadable records, 'line N: reason', skipped.")
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    decision: DecisionLabel
+    note: str = Field(default="", max_length=MAX_NOTE_CHARS)
+
+
+class Created(BaseModel):
+    id: str
+
+
+def _plain(value: Any) -> dict[str, Any]:
+    found: dict[str, Any] = dataclasses.asdict(value)
+    return found
+
+
+@router.get("/ad-scans")
+def list_scans(request: Request, user: SessionUser = Depends(current_user)) -> list[dict[str, Any]]:
+    """Your organisation's scans, newest first."""
+    return [_plain(s) for s in ad_review.list_scans(get_db(request), user.actor)]
+
+
+@router.post(
+    "/ad-scans",
+    response_model=ScanCreated,
+    status_code=201,
+    responses={422: {"description": "Invalid input"}},
+)
+async def create_scan(
+    request: Request,
+    file: UploadFile = File(..., description="JSON Lines or CSV: one ad per record with id, title, text."),
+    name: str = Form(..., max_length=200, description="A name for the scan, e.g. the crawl's date."),
+    user: SessionUser = Depends(current_user),
+) -> ScanCreated:
+    """Scan a file of ads with the installation's model and add them to the review queue."""
+    ad_review.check_reviewer(get_db(request), user.actor)
+    data = await file.read(ad_review.MAX_UPLOAD_BYTES + 1)
+    parsed = ad_review.parse_upload(data, file.filename or "")
+    scan_id = ad_review.scan_upload(
+        get_db(request), user.actor, name, parsed, get_settings(request).ads_model
+    )
+    return ScanCreated(id=scan_id, ads=len(parsed.ads), malformed=[str(m) for m in parsed.malformed])
+
+
+@router.get("/ad-scans/{scan_id}/ads")
+def ad_queue(
+    scan_id: str,
+    request: Request,
+    page: int = Query(1, ge=1, le=1_000_000),
+    undecided: bool = Query(False, description="Only ads without a decision."),
+    user: SessionUser = Depends(current_user),
+) -> dict[str, Any]:
+    """One page of the scan's ads, riskiest first."""
+    result = ad_review.ad_queue(get_db(request), user.actor, scan_id, page=page, undecided_only=undecided)
+    return _plain(result)
+
+
+@router.get("/ad-scans/{scan_id}/networks")
+def network_queue(
+    scan_id: str,
+    request: Request,
+    page: int = Query(1, ge=1, le=1_000_000),
+    user: SessionUser = Depends(current_user),
+) -> dict[str, Any]:
+    """One page of the scan's actor networks (two or more linked ads), riskiest first."""
+    return _plain(ad_review.network_queue(get_db(request), user.actor, scan_id, page=page))
+
+
+@router.get(
+    "/ads/labels", response_class=Response, responses={200: {"content": {"application/x-ndjson": {}}}}
+)
+def labels(request: Request, user: SessionUser = Depends(current_user)) -> Response:
+    """Your organisation's decided ads as labelled JSON Lines, for `opennrm ads train`."""
+    records = ad_review.labelled_ads(get_db(request), user.actor)
+    body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    return Response(
+        body,
+        media_type="application/x-ndjson",
+        headers={"Content-Disposition": 'attachment; filename="ad-labels.jsonl"'},
+    )
+
+
+@router.get("/ads/{ad_id}")
+def read_ad(ad_id: str, request: Request, user: SessionUser = Depends(current_user)) -> dict[str, Any]:
+    """One ad with its flags, evidence spans, contacts, network and decisions."""
+    view = ad_review.ad_detail(get_db(request), user.actor, ad_id)
+    found = _plain(view)
+    found["decision"] = view.decision
+    return found
+
+
+@router.post(
+    "/ads/{ad_id}/decisions",
+    response_model=Created,
+    status_code=201,
+    responses={422: {"description": "Invalid input"}},
+)
+def decide(
+    ad_id: str, body: DecisionIn, request: Request, user: SessionUser = Depends(current_user)
+) -> Created:
+    """Record your decision on an ad: deceptive, legitimate or unsure (the latest decision counts)."""
+    return Created(
+        id=ad_review.record_decision(get_db(request), user.actor, ad_id, body.decision.value, body.note)
+    )
