@@ -16,13 +16,15 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Page, Request, expect
 from starlette.routing import Mount
 
 from opennrm.config import Settings
-from opennrm.services import consent, directory, referrals
+from opennrm.services import ad_review, consent, directory, referrals
+from opennrm.services.demo import seed_demo_ad_scan
 from opennrm.web import i18n
 from opennrm.web.app import create_app
 from tests.conftest import Installation
@@ -136,7 +138,7 @@ class Ui:
         self.page.get_by_label(self.t("Password"), exact=True).fill(PASSWORD)
         self.page.get_by_label(self.t("One-time code from your authenticator app")).fill(user.code())
         self.page.get_by_role("button", name=self.t("Log in")).click()
-        self.page.wait_for_url(f"{self.base}/cases")
+        self.page.wait_for_url(re.compile(r"/(cases|ads)$"))
         expect(self.page.get_by_role("button", name=self.t("Log out"))).to_be_visible()
 
     def intake(self, given_name: str, place: str) -> str:
@@ -192,8 +194,10 @@ class Network:
     inst: Installation
     amina: StaffUser
     coordinator: StaffUser
+    reviewer: StaffUser
     shelter_org: str
     service_id: str
+    scan_id: str
 
     def consent_to_shelter(self, case_id: str) -> None:
         """She agrees to share with the shelter for referral (recorded by the service layer: the web pages
@@ -211,6 +215,9 @@ def network(sqlite_inst: Installation) -> Iterator[Network]:
     make_org(db, "NRM Secretariat", "nrm_secretariat")
     amina = make_user(db, "amina", "Safe Harbour Women's Network", "caseworker")
     coordinator = make_user(db, "coord", "NRM Secretariat", "nrm_coordinator")
+    inspectorate = make_org(db, "Labour Inspectorate", "labour_inspectorate")
+    reviewer = make_user(db, "inspector", "Labour Inspectorate", "ad_reviewer")
+    scan_id = seed_demo_ad_scan(db, inspectorate, count=80, seed=4)
     service_id = directory.add_service(
         db,
         directory.parse(
@@ -227,7 +234,7 @@ def network(sqlite_inst: Installation) -> Iterator[Network]:
         ),
         organisation_id=shelter_org,
     )
-    yield Network(sqlite_inst, amina, coordinator, shelter_org, service_id)
+    yield Network(sqlite_inst, amina, coordinator, reviewer, shelter_org, service_id, scan_id)
 
 
 # -- the tests -----------------------------------------------------------------------------------------
@@ -310,7 +317,18 @@ def _world_ids(network: Network, tag: str) -> dict[str, str]:
     screening_id, _ = screenings.screen_case(db, network.amina.actor, case_id, raw)
     request = ReferralRequest.model_validate({"service_id": network.service_id, "purpose": "Safe place"})
     sent = referrals.send_referral(db, network.amina.actor, case_id, request)
-    return {"case_id": case_id, "screening_id": screening_id, "referral_id": sent.id, "locale": tag}
+    queue = ad_review.ad_queue(db, network.reviewer.actor, network.scan_id)
+    return {
+        "case_id": case_id,
+        "screening_id": screening_id,
+        "referral_id": sent.id,
+        "locale": tag,
+        "scan_id": network.scan_id,
+        "ad_id": queue.ads[0].id,
+        "actor_key": ad_review.network_queue(db, network.reviewer.actor, network.scan_id)
+        .networks[0]
+        .actor_key,
+    }
 
 
 @pytest.mark.parametrize("tag", ["en", "ar", "zh-Hant"])
@@ -330,10 +348,14 @@ def test_every_page_is_accessible_and_light(
     report: dict[str, list[dict[str, object]]] = {}
     checked = [f"{live_server}/login"]
     report["/login"] = axe_violations(page)
-    for user in (network.amina, network.coordinator):
+    pages = _page_urls(live_server, network.inst.settings, ids)
+    ad_pages = [url for url in pages if url.removeprefix(live_server).startswith("/ads")]
+    ad_pages.append(f"{live_server}/ads/scans/{ids['scan_id']}/network?key={quote(ids['actor_key'])}")
+    ad_pages.append(f"{live_server}/ads/scans/{ids['scan_id']}?view=networks")
+    for user, urls in ((network.amina, pages), (network.coordinator, pages), (network.reviewer, ad_pages)):
         ui = Ui(page, live_server, tag)
         ui.log_in(user)
-        for url in _page_urls(live_server, network.inst.settings, ids):
+        for url in urls:
             response = page.goto(url)
             assert response is not None
             assert page.locator("html").get_attribute("lang") == tag, url
