@@ -47,6 +47,7 @@ from opennrm.access.roles import Role
 from opennrm.config import Settings
 from opennrm.services import admin, installation
 from opennrm.services.cases import (
+    SUMMARY_COLUMNS,
     CaseFilters,
     IntakeRows,
     _filtered,
@@ -245,20 +246,6 @@ def plan_calls(codes: list[str], phones: list[str]) -> list[ListCall]:
             f, page = CaseFilters(phone=phones[n % len(phones)]), 1
         calls.append(ListCall(kind, f, page))
     return calls
-
-
-SUMMARY_COLUMNS = (
-    Case.id,
-    Person.id,
-    Person.survivor_code_enc,
-    Case.status,
-    Case.trafficking_status,
-    Case.sex,
-    Case.age_at_trafficking,
-    Case.primary_exploitation,
-    Case.identified_on,
-    Case.organisation_id,
-)
 
 
 def baseline_statement(inst: Installation, call: ListCall) -> Any:

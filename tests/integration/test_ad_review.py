@@ -294,8 +294,19 @@ def test_the_cli_imports_a_scan_and_exports_decisions_that_train_a_model(
     assert scanned.exit_code == 0, scanned.output
     risky = runner.invoke(
         app,
-        ["ads", "import", str(ads), "--organisation", INSPECTORATE, "--name", "Risky", "--scan", str(out)]
-        + ["--min-risk", "0.5"],
+        [
+            "ads",
+            "import",
+            str(ads),
+            "--organisation",
+            INSPECTORATE,
+            "--name",
+            "Risky",
+            "--scan",
+            str(out),
+            "--min-risk",
+            "0.5",
+        ],
         env=env,
     )
     assert risky.exit_code == 0, risky.output

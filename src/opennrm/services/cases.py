@@ -572,6 +572,21 @@ def _scope_clauses(actor: Actor, scopes: frozenset[Scope]) -> list[ColumnElement
     return clauses
 
 
+# What a row of the case list shows (``CaseSummary``, in its order; the survivor code still encrypted).
+SUMMARY_COLUMNS = (
+    Case.id,
+    Person.id,
+    Person.survivor_code_enc,
+    Case.status,
+    Case.trafficking_status,
+    Case.sex,
+    Case.age_at_trafficking,
+    Case.primary_exploitation,
+    Case.identified_on,
+    Case.organisation_id,
+)
+
+
 def list_cases(
     db: Database, actor: Actor, filters: CaseFilters, page: int = 1, per_page: int = 50
 ) -> CasePage:
@@ -614,18 +629,7 @@ def list_cases(
         else:
             ids = []
         stmt = (
-            select(
-                Case.id,
-                Person.id,
-                Person.survivor_code_enc,
-                Case.status,
-                Case.trafficking_status,
-                Case.sex,
-                Case.age_at_trafficking,
-                Case.primary_exploitation,
-                Case.identified_on,
-                Case.organisation_id,
-            )
+            select(*SUMMARY_COLUMNS)
             .join(Person, Person.id == Case.person_id)
             .where(Case.id.in_(ids))
             .order_by(Case.created_at.desc(), Case.id)

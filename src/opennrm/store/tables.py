@@ -457,7 +457,8 @@ class ScannedAd(Base):
     content_enc: Mapped[bytes] = mapped_column(LargeBinary)
 
     __table_args__ = (
-        Index("ix_scanned_ads_scan_risk", "scan_id", "risk"),
+        # the queue's order (riskiest first, network risk, then input order), so a page is an index walk
+        Index("ix_scanned_ads_queue", "scan_id", risk.desc(), actor_risk.desc(), "position"),
         Index("ix_scanned_ads_scan_actor", "scan_id", "actor_key"),
         Index("ix_scanned_ads_scan_position", "scan_id", "position", unique=True),
     )

@@ -9,4 +9,4 @@ from opennrm.web.pages.ads import FLAG_TEXTS
 
 def test_every_flag_of_the_lexicon_has_its_name_and_explanation_marked_for_translation() -> None:
     lexicon = {flag.id: (flag.name, flag.explanation) for flag in load_lexicon().flags}
-    assert FLAG_TEXTS == lexicon
+    assert lexicon == FLAG_TEXTS

@@ -2,7 +2,7 @@
 
 Revision ID: 0008
 Revises: 0007
-Create Date: 2026-11-29 14:50:49.911881
+Create Date: 2026-11-29 15:02:12.158137
 """
 
 from __future__ import annotations
@@ -57,9 +57,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_scanned_ads")),
     )
     with op.batch_alter_table("scanned_ads", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_scanned_ads_queue",
+            ["scan_id", sa.literal_column("risk DESC"), sa.literal_column("actor_risk DESC"), "position"],
+            unique=False,
+        )
         batch_op.create_index("ix_scanned_ads_scan_actor", ["scan_id", "actor_key"], unique=False)
         batch_op.create_index("ix_scanned_ads_scan_position", ["scan_id", "position"], unique=True)
-        batch_op.create_index("ix_scanned_ads_scan_risk", ["scan_id", "risk"], unique=False)
 
     op.create_table(
         "ad_reviews",
@@ -91,9 +95,9 @@ def downgrade() -> None:
 
     op.drop_table("ad_reviews")
     with op.batch_alter_table("scanned_ads", schema=None) as batch_op:
-        batch_op.drop_index("ix_scanned_ads_scan_risk")
         batch_op.drop_index("ix_scanned_ads_scan_position")
         batch_op.drop_index("ix_scanned_ads_scan_actor")
+        batch_op.drop_index("ix_scanned_ads_queue")
 
     op.drop_table("scanned_ads")
     with op.batch_alter_table("ad_scans", schema=None) as batch_op:
