@@ -320,7 +320,12 @@ def test_the_cli_imports_a_scan_and_exports_decisions_that_train_a_model(
     assert count(inst, ScannedAd) == risky_count + 200  # scanned now, in memory, all kept
 
     client = client_for(inst, reviewer)
-    scan_id = client.get("/api/ad-scans").json()[0]["id"]
+    scans = client.get("/api/ad-scans").json()
+    scan_id, risky_id = scans[0]["id"], scans[1]["id"]  # newest first
+    # the risky import kept only part of each network: sizes and network pages count what was kept
+    for row in client.get(f"/api/ad-scans/{risky_id}/ads").json()["ads"]:
+        page = client.get(f"/ads/scans/{risky_id}/network", params={"key": row["actor_key"]})
+        assert page.status_code == (200 if row["actor_size"] > 1 else 404), row
     truth = {ad.record["id"]: ad.label for ad in synthetic_ads(200, seed=11)}
     rows = []
     for number in range(1, client.get(f"/api/ad-scans/{scan_id}/ads").json()["pages"] + 1):

@@ -45,7 +45,7 @@ from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
 from opennrm.store.keys import Keyring
-from opennrm.store.tables import AdReview, AdScan, ScannedAd, User, table_of
+from opennrm.store.tables import AdNetwork, AdReview, AdScan, ScannedAd, User, table_of
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_UPLOAD_ADS = 20_000
@@ -221,7 +221,6 @@ def store_scan(
                     "risk": float(result["risk"]),
                     "actor_key": _plain(str(result.get("actor_id") or f"actor-{ad.id}"), 240),
                     "actor_risk": float(result.get("actor_risk", result["risk"])),
-                    "actor_size": int(result.get("actor_size", 1)),
                     "template_key": (
                         _plain(str(result["template_id"]), 240) if result.get("template_id") else None
                     ),
@@ -242,6 +241,21 @@ def store_scan(
                 progress(len(batch))
         if count == 0:
             raise InvalidInput("there is no ad to store", field="file")
+        session.execute(
+            insert(table_of(AdNetwork)).from_select(
+                ["scan_id", "actor_key", "risk", "size", "top_ad_risk"],
+                select(
+                    ScannedAd.scan_id,
+                    ScannedAd.actor_key,
+                    func.max(ScannedAd.actor_risk),
+                    func.count(),
+                    func.max(ScannedAd.risk),
+                )
+                .where(ScannedAd.scan_id == scan_id)
+                .group_by(ScannedAd.scan_id, ScannedAd.actor_key)
+                .having(func.count() >= 2),
+            )
+        )
         stored = session.get(AdScan, scan_id)
         assert stored is not None  # noqa: S101 - added above in this transaction
         stored.ad_count = count
@@ -270,10 +284,10 @@ class ScanSummary:
 
 
 def _decided(scan_id: Any) -> Any:
+    """How many of a scan's ads have a decision (an index range over the scan's decisions only)."""
     return (
         select(func.count(func.distinct(AdReview.scanned_ad_id)))
-        .join(ScannedAd, ScannedAd.id == AdReview.scanned_ad_id)
-        .where(ScannedAd.scan_id == scan_id)
+        .where(AdReview.scan_id == scan_id)
         .scalar_subquery()
     )
 
@@ -360,7 +374,18 @@ def _latest_decisions(session: Session, ad_ids: Sequence[str]) -> dict[str, str]
     return {ad_id: decision for ad_id, (_, decision) in latest.items()}
 
 
-def _queued(keyring: Keyring, row: ScannedAd, decision: str | None) -> QueuedAd:
+def _stored_sizes(session: Session, scan_id: str, keys: Iterable[str]) -> dict[str, int]:
+    """How many of the scan's stored ads each network holds (1 for an ad alone): the scan output's
+    ``actor_size`` counts the whole crawl, which an import with ``--min-risk`` keeps only part of."""
+    rows = session.execute(
+        select(AdNetwork.actor_key, AdNetwork.size).where(
+            AdNetwork.scan_id == scan_id, AdNetwork.actor_key.in_(set(keys))
+        )
+    ).all()
+    return {str(key): int(size) for key, size in rows}
+
+
+def _queued(keyring: Keyring, row: ScannedAd, decision: str | None, sizes: dict[str, int]) -> QueuedAd:
     content = decrypt_json(keyring, "scanned_ad", row.id, row.content_enc)
     ad, result = content["ad"], content["result"]
     return QueuedAd(
@@ -369,7 +394,7 @@ def _queued(keyring: Keyring, row: ScannedAd, decision: str | None) -> QueuedAd:
         risk=row.risk,
         actor_key=row.actor_key,
         actor_risk=row.actor_risk,
-        actor_size=row.actor_size,
+        actor_size=sizes.get(row.actor_key, 1),
         title=str(ad.get("title") or ""),
         company=ad.get("company"),
         city=ad.get("city"),
@@ -391,31 +416,37 @@ def ad_queue(
     """One page of the scan's ads, riskiest first (network risk breaks ties); audited."""
     with db.transaction() as session:
         scan = _scan_for(db, session, actor, scan_id)
+        summary = _summary(session, scan)
         where = [ScannedAd.scan_id == scan_id]
         if undecided_only:
             where.append(_undecided())
-        total = int(session.execute(select(func.count()).select_from(ScannedAd).where(*where)).scalar_one())
+        total = summary.ad_count - summary.decided_count if undecided_only else summary.ad_count
         pages = max(1, -(-total // PAGE_SIZE))
         page = min(max(page, 1), pages)
-        rows = (
+        # The page's positions first, from the queue index alone; then only those rows.
+        positions = list(
             session.execute(
-                select(ScannedAd)
+                select(ScannedAd.position)
                 .where(*where)
                 .order_by(*_QUEUE_ORDER)
                 .limit(PAGE_SIZE)
                 .offset((page - 1) * PAGE_SIZE)
-            )
-            .scalars()
-            .all()
+            ).scalars()
         )
+        found = session.execute(
+            select(ScannedAd).where(ScannedAd.scan_id == scan_id, ScannedAd.position.in_(positions))
+        ).scalars()
+        by_position = {row.position: row for row in found}
+        rows = [by_position[position] for position in positions]
         decisions = _latest_decisions(session, [r.id for r in rows])
-        ads = [_queued(db.keyring, r, decisions.get(r.id)) for r in rows]
+        sizes = _stored_sizes(session, scan_id, (r.actor_key for r in rows))
+        ads = [_queued(db.keyring, r, decisions.get(r.id), sizes) for r in rows]
         audit.record_one(
             session,
             db.keyring,
             AuditEntry(actor.user_id, "ads.queue.read", "ad_scan", scan_id, detail={"ads": len(ads)}),
         )
-        return QueuePage(_summary(session, scan), ads, page, pages, total)
+        return QueuePage(summary, ads, page, pages, total)
 
 
 @dataclass(frozen=True)
@@ -440,30 +471,31 @@ def network_queue(db: Database, actor: Actor, scan_id: str, *, page: int = 1) ->
     """The scan's actor networks of two or more ads, by network risk, then size; audited."""
     with db.transaction() as session:
         scan = _scan_for(db, session, actor, scan_id)
-        decided = func.count(func.distinct(AdReview.scanned_ad_id))
-        grouped = (
-            select(
-                ScannedAd.actor_key,
-                func.max(ScannedAd.actor_risk).label("risk"),
-                func.count(func.distinct(ScannedAd.id)).label("size"),
-                func.max(ScannedAd.risk),
-                decided,
-            )
-            .outerjoin(AdReview, AdReview.scanned_ad_id == ScannedAd.id)
-            .where(ScannedAd.scan_id == scan_id)
-            .group_by(ScannedAd.actor_key)
-            .having(func.count(func.distinct(ScannedAd.id)) >= 2)
-        )
-        total = int(session.execute(select(func.count()).select_from(grouped.subquery())).scalar_one())
+        of_scan = AdNetwork.scan_id == scan_id
+        total = int(session.execute(select(func.count()).select_from(AdNetwork).where(of_scan)).scalar_one())
         pages = max(1, -(-total // PAGE_SIZE))
         page = min(max(page, 1), pages)
-        ordered = grouped.order_by(
-            func.max(ScannedAd.actor_risk).desc(),
-            func.count(func.distinct(ScannedAd.id)).desc(),
-            ScannedAd.actor_key,
+        shown = session.execute(
+            select(AdNetwork)
+            .where(of_scan)
+            .order_by(AdNetwork.risk.desc(), AdNetwork.size.desc(), AdNetwork.actor_key)
+            .limit(PAGE_SIZE)
+            .offset((page - 1) * PAGE_SIZE)
+        ).scalars()
+        rows = list(shown)
+        decided = dict(
+            session.execute(
+                select(ScannedAd.actor_key, func.count(func.distinct(AdReview.scanned_ad_id)))
+                .select_from(AdReview)
+                .join(ScannedAd, ScannedAd.id == AdReview.scanned_ad_id)
+                .where(AdReview.scan_id == scan_id, ScannedAd.actor_key.in_([n.actor_key for n in rows]))
+                .group_by(ScannedAd.actor_key)
+            ).all()
         )
-        rows = session.execute(ordered.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-        networks = [NetworkRow(str(k), float(r), int(n), float(top), int(d)) for k, r, n, top, d in rows]
+        networks = [
+            NetworkRow(n.actor_key, n.risk, n.size, n.top_ad_risk, int(decided.get(n.actor_key, 0)))
+            for n in rows
+        ]
         audit.record_one(
             session,
             db.keyring,
@@ -492,24 +524,19 @@ def network_detail(db: Database, actor: Actor, scan_id: str, actor_key: str) -> 
     """What joins one network's ads (shared contacts, templates, employers, cities) and its riskiest ads."""
     with db.transaction() as session:
         scan = _scan_for(db, session, actor, scan_id)
+        stored = session.get(AdNetwork, (scan_id, _plain(actor_key, 240)))
+        if stored is None:
+            raise NotFound(f"no network {actor_key[:240]!r} of two or more ads in this scan")
+        size = stored.size
         rows = (
             session.execute(
                 select(ScannedAd)
-                .where(ScannedAd.scan_id == scan_id, ScannedAd.actor_key == _plain(actor_key, 240))
-                .order_by(*_QUEUE_ORDER)
+                .where(ScannedAd.scan_id == scan_id, ScannedAd.actor_key == stored.actor_key)
+                .order_by(ScannedAd.risk.desc(), ScannedAd.position)
                 .limit(NETWORK_ADS_SHOWN)
             )
             .scalars()
             .all()
-        )
-        if not rows:
-            raise NotFound(f"no network {actor_key} in this scan")
-        size = int(
-            session.execute(
-                select(func.count())
-                .select_from(ScannedAd)
-                .where(ScannedAd.scan_id == scan_id, ScannedAd.actor_key == _plain(actor_key, 240))
-            ).scalar_one()
         )
         results = []
         for row in rows:
@@ -518,7 +545,8 @@ def network_detail(db: Database, actor: Actor, scan_id: str, actor_key: str) -> 
             results.append(result)
         network = actor_queue(results, limit=1, min_size=1, ads_shown=NETWORK_ADS_SHOWN)[0]
         decisions = _latest_decisions(session, [r.id for r in rows])
-        ads = [_queued(db.keyring, r, decisions.get(r.id)) for r in rows]
+        sizes = _stored_sizes(session, scan_id, (r.actor_key for r in rows))
+        ads = [_queued(db.keyring, r, decisions.get(r.id), sizes) for r in rows]
         audit.record_one(
             session,
             db.keyring,
@@ -527,7 +555,7 @@ def network_detail(db: Database, actor: Actor, scan_id: str, actor_key: str) -> 
         return NetworkView(
             scan=_summary(session, scan),
             actor_key=actor_key,
-            risk=rows[0].actor_risk,
+            risk=stored.risk,
             size=size,
             companies=sorted(network.companies),
             cities=sorted(network.cities),
@@ -626,14 +654,16 @@ def ad_detail(db: Database, actor: Actor, ad_id: str) -> AdView:
             for f in result.get("flags", ())
         ]
         linked_refs = [str(ref) for ref in result.get("linked_ids", ())]
-        linked = (
+        # ranked here, not in SQL: an ORDER BY would lead the planner to the queue index, off (scan, ref)
+        linked = sorted(
             session.execute(
-                select(ScannedAd.id, ScannedAd.ad_ref)
-                .where(ScannedAd.scan_id == row.scan_id, ScannedAd.ad_ref.in_(linked_refs))
-                .order_by(*_QUEUE_ORDER)
+                select(ScannedAd.id, ScannedAd.ad_ref, ScannedAd.risk, ScannedAd.position).where(
+                    ScannedAd.scan_id == row.scan_id, ScannedAd.ad_ref.in_(linked_refs)
+                )
             ).all()
             if linked_refs
-            else []
+            else [],
+            key=lambda linked_row: (-linked_row.risk, linked_row.position),
         )
         reviews = session.execute(
             select(AdReview, User.username)
@@ -666,13 +696,13 @@ def ad_detail(db: Database, actor: Actor, ad_id: str) -> AdView:
             lang=row.lang,
             actor_key=row.actor_key,
             actor_risk=row.actor_risk,
-            actor_size=row.actor_size,
+            actor_size=_stored_sizes(session, row.scan_id, [row.actor_key]).get(row.actor_key, 1),
             template_key=row.template_key,
             title_segments=highlight(str(ad.get("title") or ""), raw_flags, "title"),
             text_segments=highlight(str(ad.get("text") or ""), raw_flags, "text"),
             flags=flags,
             identifiers=list(result.get("identifiers", ())),
-            linked=[(str(i), str(ref)) for i, ref in linked],
+            linked=[(str(r.id), str(r.ad_ref)) for r in linked],
             decisions=decisions,
             next_id=next_id,
         )
@@ -689,12 +719,13 @@ def record_decision(db: Database, actor: Actor, ad_id: str, decision: str, note:
     if len(note) > MAX_NOTE_CHARS:
         raise InvalidInput(f"the note is longer than {MAX_NOTE_CHARS} characters", field="note")
     with db.transaction() as session:
-        _load_ad(db, session, actor, ad_id)
+        row, _ = _load_ad(db, session, actor, ad_id)
         review_id = new_id()
         session.add(
             AdReview(
                 id=review_id,
                 scanned_ad_id=ad_id,
+                scan_id=row.scan_id,
                 reviewer_id=actor.user_id,
                 decision=label.value,
                 note_enc=encrypt_text(db.keyring, "ad_review_note", review_id, note) if note else None,

@@ -450,7 +450,6 @@ class ScannedAd(Base):
     risk: Mapped[float] = mapped_column(Float)
     actor_key: Mapped[str] = mapped_column(String(240))
     actor_risk: Mapped[float] = mapped_column(Float)
-    actor_size: Mapped[int] = mapped_column(Integer)
     template_key: Mapped[str | None] = mapped_column(String(240))
     lang: Mapped[str] = mapped_column(String(20))
     flag_count: Mapped[int] = mapped_column(Integer)
@@ -459,9 +458,25 @@ class ScannedAd(Base):
     __table_args__ = (
         # the queue's order (riskiest first, network risk, then input order), so a page is an index walk
         Index("ix_scanned_ads_queue", "scan_id", risk.desc(), actor_risk.desc(), "position"),
-        Index("ix_scanned_ads_scan_actor", "scan_id", "actor_key"),
+        Index("ix_scanned_ads_network", "scan_id", "actor_key", risk.desc(), "position"),
         Index("ix_scanned_ads_scan_position", "scan_id", "position", unique=True),
+        Index("ix_scanned_ads_scan_ref", "scan_id", "ad_ref"),
     )
+
+
+class AdNetwork(Base):
+    """An actor network of a scan (two or more of its ads joined by shared contacts or templates), computed
+    once when the scan is stored so that the network queue is an index walk: its risk (the scan's network
+    risk), how many of the scan's ads it holds and the risk of its riskiest ad."""
+
+    __tablename__ = "ad_networks"
+    scan_id: Mapped[str] = mapped_column(ForeignKey("ad_scans.id", ondelete="CASCADE"), primary_key=True)
+    actor_key: Mapped[str] = mapped_column(String(240), primary_key=True)
+    risk: Mapped[float] = mapped_column(Float)
+    size: Mapped[int] = mapped_column(Integer)
+    top_ad_risk: Mapped[float] = mapped_column(Float)
+
+    __table_args__ = (Index("ix_ad_networks_queue", "scan_id", risk.desc(), size.desc(), "actor_key"),)
 
 
 class AdReview(Base):
@@ -471,12 +486,16 @@ class AdReview(Base):
     __tablename__ = "ad_reviews"
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     scanned_ad_id: Mapped[str] = mapped_column(ForeignKey("scanned_ads.id", ondelete="CASCADE"))
+    scan_id: Mapped[str] = mapped_column(ForeignKey("ad_scans.id", ondelete="CASCADE"))
     reviewer_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
     decision: Mapped[str] = mapped_column(String(20))
     note_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     decided_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
 
-    __table_args__ = (Index("ix_ad_reviews_ad_decided", "scanned_ad_id", "decided_at"),)
+    __table_args__ = (
+        Index("ix_ad_reviews_ad_decided", "scanned_ad_id", "decided_at"),
+        Index("ix_ad_reviews_scan_ad", "scan_id", "scanned_ad_id"),
+    )
 
 
 def table_of(model: type[Base]) -> Table:
