@@ -349,3 +349,45 @@ def test_the_cli_imports_a_scan_and_exports_decisions_that_train_a_model(
 
     unknown = runner.invoke(app, ["ads", "labels", "--organisation", "Nobody", "--out", str(labels)], env=env)
     assert unknown.exit_code != 0 and "no organisation named" in unknown.output
+
+
+def test_a_model_folder_that_cannot_be_loaded_is_a_clear_503_and_stores_nothing(
+    inst: Installation, reviewer: StaffUser, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    from opennrm.services import ad_review
+
+    ad_review._model.cache_clear()
+    broken = replace(inst.settings, ads_model=tmp_path / "no-such-model")
+    client = TestClient(create_app(broken), base_url="https://testserver")
+    login = {"username": reviewer.username, "password": PASSWORD, "totp": reviewer.code()}
+    assert client.post("/api/session", json=login).status_code == 201
+    response = upload(client, ads_file(5))
+    assert response.status_code == 503  # type: ignore[attr-defined]
+    assert "OPENNRM_ADS_MODEL" in response.json()["detail"]  # type: ignore[attr-defined]
+    assert count(inst, AdScan) == 0
+    ad_review._model.cache_clear()
+
+
+def test_an_import_with_a_broken_scan_file_says_which_line_and_stores_nothing(
+    inst: Installation, reviewer: StaffUser, tmp_path: Path
+) -> None:
+    _register()
+    ads = tmp_path / "ads.jsonl"
+    ads.write_bytes(ads_file(5))
+    first_id = json.loads(ads.read_text().splitlines()[0])["id"]
+    for content, message in [
+        ('{"id": "x", "risk": "high"}\n', "line 1: 'risk' is not a number"),
+        ('{"id": "x"}\n', "line 1: not a record"),
+        (json.dumps({"id": first_id, "risk": 7}) + "\n", "is not between 0 and 1"),
+    ]:
+        scan = tmp_path / "scan.jsonl"
+        scan.write_text(content)
+        result = CliRunner().invoke(
+            app,
+            ["ads", "import", str(ads), "--organisation", INSPECTORATE, "--name", "X", "--scan", str(scan)],
+            env=inst.env(),
+        )
+        assert result.exit_code != 0 and message in result.output, result.output
+    assert count(inst, AdScan) == 0 and count(inst, ScannedAd) == 0

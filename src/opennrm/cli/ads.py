@@ -345,7 +345,11 @@ def _read_results(scan: Path, min_risk: float) -> dict[str, dict[str, Any]]:
         for number, record in enumerate(read_scan_output(scan), start=1):
             if not isinstance(record, dict) or "id" not in record or "risk" not in record:
                 fail(f"{scan} line {number}: not a record of 'opennrm ads scan' (no id or risk)")
-            if float(record["risk"]) >= min_risk:
+            try:
+                risk = float(record["risk"])
+            except (TypeError, ValueError):
+                fail(f"{scan} line {number}: 'risk' is not a number")
+            if risk >= min_risk:
                 results[str(record["id"])] = record
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         fail(f"{scan} is not the JSON Lines output of 'opennrm ads scan' ({error})")

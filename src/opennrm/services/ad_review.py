@@ -40,7 +40,7 @@ from opennrm.services.cases import (
     new_id,
     now,
 )
-from opennrm.services.errors import InvalidInput, NotFound
+from opennrm.services.errors import InvalidInput, NotFound, Unavailable
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
@@ -119,9 +119,14 @@ def parse_upload(data: bytes, filename: str) -> ParsedUpload:
 
 @lru_cache(maxsize=4)
 def _model(location: str | None) -> Any:
-    from opennrm.recruitment.model import load_model
+    from opennrm.recruitment.model import ModelError, load_model
 
-    return load_model(location)
+    try:
+        return load_model(location)
+    except (ModelError, OSError, EOFError, ValueError) as error:
+        raise Unavailable(
+            f"the ad model named by OPENNRM_ADS_MODEL cannot be loaded ({error}); ask the administrator"
+        ) from None
 
 
 def model_name(location: Path | None) -> str:
@@ -139,6 +144,19 @@ def _known_id(value: str, what: str) -> str:
         uuid.UUID(value)
     except ValueError:
         raise NotFound(f"no {what} {value[:40]!r}") from None
+    return value
+
+
+def _risk(result: dict[str, Any], name: str, ad_id: str) -> float:
+    """A score of the scan result, checked: a number from 0 to 1."""
+    try:
+        value = float(result[name])
+    except (KeyError, TypeError, ValueError):
+        raise InvalidInput(
+            f"the scan result of ad {ad_id[:60]!r} has no valid {name!r}", field=name
+        ) from None
+    if not 0.0 <= value <= 1.0:
+        raise InvalidInput(f"the {name!r} of ad {ad_id[:60]!r} is not between 0 and 1", field=name)
     return value
 
 
@@ -218,9 +236,9 @@ def store_scan(
                     "scan_id": scan_id,
                     "position": count,
                     "ad_ref": _plain(ad.id, 200),
-                    "risk": float(result["risk"]),
+                    "risk": _risk(result, "risk", ad.id),
                     "actor_key": _plain(str(result.get("actor_id") or f"actor-{ad.id}"), 240),
-                    "actor_risk": float(result.get("actor_risk", result["risk"])),
+                    "actor_risk": _risk(result, "actor_risk" if "actor_risk" in result else "risk", ad.id),
                     "template_key": (
                         _plain(str(result["template_id"]), 240) if result.get("template_id") else None
                     ),

@@ -33,6 +33,13 @@ class Conflict(ServiceError):
     title = "Conflict"
 
 
+class Unavailable(ServiceError):
+    """The installation cannot do this now (a misconfiguration an administrator must fix)."""
+
+    status = 503
+    title = "Service unavailable"
+
+
 class Unauthenticated(ServiceError):
     status = 401
     title = "Authentication required"

@@ -578,6 +578,7 @@ MESSAGES_FROM_ELSEWHERE: tuple[str, ...] = (
     N_("Forbidden"),
     N_("Not found"),
     N_("Conflict"),
+    N_("Service unavailable"),
     N_("Authentication required"),
     N_("Method not allowed"),
     N_("Error"),
