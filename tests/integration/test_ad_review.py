@@ -391,3 +391,21 @@ def test_an_import_with_a_broken_scan_file_says_which_line_and_stores_nothing(
         )
         assert result.exit_code != 0 and message in result.output, result.output
     assert count(inst, AdScan) == 0 and count(inst, ScannedAd) == 0
+
+
+def test_ads_and_notes_stay_readable_after_a_key_rotation(inst: Installation, reviewer: StaffUser) -> None:
+    from opennrm.services import ad_review, installation, keys
+
+    client = client_for(inst, reviewer)
+    scan_id = upload(client, ads_file(10)).json()["id"]  # type: ignore[attr-defined]
+    top = client.get(f"/api/ad-scans/{scan_id}/ads").json()["ads"][0]
+    client.post(f"/api/ads/{top['id']}/decisions", json={"decision": "deceptive", "note": "deposit asked"})
+    before = client.get(f"/api/ads/{top['id']}").json()["ad"]
+    inst.db.dispose()
+    keys.rotate_key(inst.settings)
+    db = installation.open_database(inst.settings)
+    try:
+        view = ad_review.ad_detail(db, reviewer.actor, top["id"])
+    finally:
+        db.dispose()
+    assert view.ad == before and view.decisions[0].note == "deposit asked"
