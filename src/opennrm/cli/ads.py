@@ -150,7 +150,9 @@ def scan(
     )
 
 
-def _read_labelled(source: Path) -> list[Any]:
+def _read_all(source: Path, problem: Any = None) -> tuple[list[Any], int]:
+    """Every readable ad of ``source`` and how many records were left out: unreadable records, and ads for
+    which ``problem(ad)`` gives a reason, are reported with their line numbers."""
     from opennrm.recruitment.ads import JobAd, MalformedRecord
     from opennrm.recruitment.reading import InputFormatError, read_ads
 
@@ -158,20 +160,25 @@ def _read_labelled(source: Path) -> list[Any]:
     ads: list[JobAd] = []
     problems: list[MalformedRecord] = []
     try:
-        for record in read_ads(source):
-            if isinstance(record, MalformedRecord):
-                problems.append(record)
-            elif record.label is None:
-                problems.append(
-                    MalformedRecord(record.line, "no 'label' (0 or 1) for training or evaluation")
-                )
+        for read in read_ads(source):
+            if isinstance(read, JobAd) and problem is not None and (reason := problem(read)):
+                read = MalformedRecord(read.line, reason)
+            if isinstance(read, MalformedRecord):
+                problems.append(read)
             else:
-                ads.append(record)
+                ads.append(read)
     except InputFormatError as error:
         fail(str(error))
     except UnicodeDecodeError:
         fail(f"{source} is not UTF-8 text")
     _report_problems(problems, len(problems), source)
+    return ads, len(problems)
+
+
+def _read_labelled(source: Path) -> list[Any]:
+    ads, _ = _read_all(
+        source, lambda ad: "no 'label' (0 or 1) for training or evaluation" if ad.label is None else None
+    )
     positives = sum(int(ad.label or 0) for ad in ads)
     if not ads:
         fail(f"no labelled ad in {source}")
@@ -377,26 +384,12 @@ def import_scan(
     ),
 ) -> None:
     """Add scanned ads to the web app's review queue of an organisation (encrypted, audited)."""
-    from opennrm.recruitment.ads import JobAd, MalformedRecord
-    from opennrm.recruitment.reading import InputFormatError, read_ads
     from opennrm.services import ad_review
 
-    _check_input(source)
     organisation_id = _organisation_id(organisation)
     results = _read_results(scan, min_risk) if scan is not None else None
-    ads: list[JobAd] = []
-    problems: list[MalformedRecord] = []
-    try:
-        for record in read_ads(source):
-            if isinstance(record, MalformedRecord):
-                problems.append(record)
-            elif results is None or record.id in results:
-                ads.append(record)
-    except InputFormatError as error:
-        fail(str(error))
-    except UnicodeDecodeError:
-        fail(f"{source} is not UTF-8 text")
-    _report_problems(problems, len(problems), source)
+    readable, left_out = _read_all(source)
+    ads = [ad for ad in readable if results is None or ad.id in results]
     if results is None:
         from opennrm.recruitment.pipeline import scan_ads
 
@@ -418,7 +411,7 @@ def import_scan(
             name=name,
             model="import" if scan is not None else ad_review.model_name(Path(model) if model else None),
             scanned=pairs,
-            malformed=len(problems),
+            malformed=left_out,
             progress=(lambda n: bar.advance(task, n)) if bar is not None else None,
         )
     typer.echo(f"{len(pairs)} ads added to the review queue of {organisation} (scan {scan_id}).")

@@ -403,6 +403,15 @@ def _stored_sizes(session: Session, scan_id: str, keys: Iterable[str]) -> dict[s
     return {str(key): int(size) for key, size in rows}
 
 
+def _queued_rows(
+    session: Session, keyring: Keyring, scan_id: str, rows: Sequence[ScannedAd]
+) -> list[QueuedAd]:
+    """The queue rows of these ads of a scan: decrypted, with their latest decision and network size."""
+    decisions = _latest_decisions(session, [r.id for r in rows])
+    sizes = _stored_sizes(session, scan_id, (r.actor_key for r in rows))
+    return [_queued(keyring, r, decisions.get(r.id), sizes) for r in rows]
+
+
 def _queued(keyring: Keyring, row: ScannedAd, decision: str | None, sizes: dict[str, int]) -> QueuedAd:
     content = decrypt_json(keyring, "scanned_ad", row.id, row.content_enc)
     ad, result = content["ad"], content["result"]
@@ -456,9 +465,7 @@ def ad_queue(
         ).scalars()
         by_position = {row.position: row for row in found}
         rows = [by_position[position] for position in positions]
-        decisions = _latest_decisions(session, [r.id for r in rows])
-        sizes = _stored_sizes(session, scan_id, (r.actor_key for r in rows))
-        ads = [_queued(db.keyring, r, decisions.get(r.id), sizes) for r in rows]
+        ads = _queued_rows(session, db.keyring, scan_id, rows)
         audit.record_one(
             session,
             db.keyring,
@@ -562,9 +569,7 @@ def network_detail(db: Database, actor: Actor, scan_id: str, actor_key: str) -> 
             result.update(actor_id=actor_key, actor_size=size, actor_risk=row.actor_risk)
             results.append(result)
         network = actor_queue(results, limit=1, min_size=1, ads_shown=NETWORK_ADS_SHOWN)[0]
-        decisions = _latest_decisions(session, [r.id for r in rows])
-        sizes = _stored_sizes(session, scan_id, (r.actor_key for r in rows))
-        ads = [_queued(db.keyring, r, decisions.get(r.id), sizes) for r in rows]
+        ads = _queued_rows(session, db.keyring, scan_id, rows)
         audit.record_one(
             session,
             db.keyring,
