@@ -12,6 +12,7 @@ from starlette.routing import Mount
 
 from opennrm.store.tables import Case, Person
 from opennrm.web.app import create_app
+from opennrm.web.deps import COOKIE
 from tests.conftest import Installation
 from tests.support import PASSWORD, make_org, make_user
 
@@ -76,7 +77,7 @@ def test_every_route_but_the_public_ones_needs_a_session(client: TestClient) -> 
 
 
 def test_a_forged_or_garbage_session_is_refused(client: TestClient) -> None:
-    client.cookies.set("opennrm_session", "forged-token")
+    client.cookies.set(COOKIE, "forged-token")
     assert client.get("/api/cases").status_code == 401
     assert client.get("/api/cases", headers={"Authorization": "Bearer nonsense"}).status_code == 401
 
@@ -95,12 +96,20 @@ def test_security_headers_on_every_route(inst: Installation, client: TestClient)
             assert headers["cache-control"] == "no-store", path
 
 
-def test_session_cookie_is_http_only_secure_and_strict(inst: Installation, client: TestClient) -> None:
+def test_session_cookie_is_host_only_http_only_secure_and_strict(
+    inst: Installation, client: TestClient
+) -> None:
     make_org(inst.db, "Safe Harbour")
     user = make_user(inst.db, "amina", "Safe Harbour", "caseworker")
     r = client.post("/api/session", json={"username": "amina", "password": PASSWORD, "totp": user.code()})
-    cookie = r.headers["set-cookie"].lower()
-    assert "httponly" in cookie and "secure" in cookie and "samesite=strict" in cookie
+    cookie = r.headers["set-cookie"]
+    assert cookie.startswith("__Host-")  # browsers then refuse it without Secure, with a Domain or off path /
+    attributes = cookie.lower()
+    assert "httponly" in attributes and "secure" in attributes and "samesite=strict" in attributes
+    assert "path=/;" in attributes and "domain=" not in attributes
+    gone = client.delete("/api/session")
+    cleared = gone.headers["set-cookie"]
+    assert cleared.startswith(f"{COOKIE}=") and "secure" in cleared.lower() and "max-age=0" in cleared.lower()
 
 
 def test_log_in_needs_the_second_factor(inst: Installation, client: TestClient) -> None:

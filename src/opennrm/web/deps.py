@@ -14,7 +14,8 @@ from opennrm.services.auth import SessionUser
 from opennrm.services.errors import Forbidden, Unauthenticated
 from opennrm.store.database import Database
 
-COOKIE = "opennrm_session"
+# ``__Host-``: browsers keep it only if Secure, for this host alone, on path /, so no subdomain can set it.
+COOKIE = "__Host-opennrm_session"
 
 
 def get_db(request: Request) -> Database:

@@ -45,6 +45,11 @@ def set_session_cookie(response: Response, token: str, request: Request) -> None
     )
 
 
+def clear_session_cookie(response: Response) -> None:
+    """Delete the cookie with the attributes it was set with (a ``__Host-`` cookie needs Secure)."""
+    response.delete_cookie(COOKIE, path="/", secure=True, httponly=True, samesite="strict")
+
+
 @router.get("/health", response_model=Health)
 def health() -> Health:
     """Liveness: answers without a session and reveals nothing else."""
@@ -71,7 +76,7 @@ def log_out(request: Request, response: Response, user: SessionUser = Depends(cu
     token = session_token(request)
     if token:
         auth.log_out(get_db(request), token)
-    response.delete_cookie(COOKIE, path="/")
+    clear_session_cookie(response)
 
 
 @router.get("/openapi.json", include_in_schema=False)

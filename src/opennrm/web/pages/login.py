@@ -8,8 +8,8 @@ from fastapi.responses import RedirectResponse, Response
 from opennrm.access.roles import AD_REVIEWERS
 from opennrm.services import auth
 from opennrm.services.errors import Unauthenticated
-from opennrm.web.api.session import set_session_cookie
-from opennrm.web.deps import COOKIE, check_csrf, get_db, optional_user, session_token, session_user
+from opennrm.web.api.session import clear_session_cookie, set_session_cookie
+from opennrm.web.deps import check_csrf, get_db, optional_user, session_token, session_user
 from opennrm.web.pages.render import render
 from opennrm.web.pages.same_origin import require_same_origin
 
@@ -55,5 +55,5 @@ def logout(request: Request, csrf: str = Form("")) -> Response:
     if token:
         auth.log_out(get_db(request), token)
     response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(COOKIE, path="/")
+    clear_session_cookie(response)
     return response
