@@ -409,3 +409,63 @@ def test_ads_and_notes_stay_readable_after_a_key_rotation(inst: Installation, re
     finally:
         db.dispose()
     assert view.ad == before and view.decisions[0].note == "deposit asked"
+
+
+def test_a_reviewer_deletes_a_scan_with_its_ads_networks_and_decisions(
+    inst: Installation, reviewer: StaffUser
+) -> None:
+    from opennrm.store.tables import AdNetwork
+
+    client = client_for(inst, reviewer)
+    keep = upload(client, ads_file(30, seed=1), scan="Keep").json()["id"]  # type: ignore[attr-defined]
+    drop = upload(client, ads_file(60, seed=2), scan="Drop").json()["id"]  # type: ignore[attr-defined]
+    ad_id = client.get(f"/api/ad-scans/{drop}/ads").json()["ads"][0]["id"]
+    client.post(f"/api/ads/{ad_id}/decisions", json={"decision": "deceptive"})
+    make_org(inst.db, "Other Platform", "other")
+    stranger = client_for(inst, make_user(inst.db, "elsewhere", "Other Platform", "ad_reviewer"))
+    assert stranger.delete(f"/api/ad-scans/{drop}").status_code == 403
+
+    page = client.get(f"/ads/scans/{drop}")
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text)
+    assert csrf and f'action="/ads/scans/{drop}/delete"' in page.text
+    unconfirmed = client.post(f"/ads/scans/{drop}/delete", data={"csrf": csrf.group(1)})
+    assert unconfirmed.status_code == 422 and count(inst, AdScan) == 2
+    done = client.post(
+        f"/ads/scans/{drop}/delete", data={"csrf": csrf.group(1), "confirm": "on"}, follow_redirects=False
+    )
+    assert done.status_code == 303 and done.headers["location"] == "/ads?deleted=60"
+    assert "The scan was deleted with its 60 ads" in client.get(done.headers["location"]).text
+
+    with inst.db.transaction() as s:
+        assert set(s.scalars(select(ScannedAd.scan_id))) == {keep}
+        assert set(s.scalars(select(AdNetwork.scan_id))) <= {keep}
+        assert s.scalar(select(func.count()).select_from(AdReview)) == 0
+    assert client.get(f"/api/ad-scans/{drop}/ads").status_code == 404
+    assert ("ads.scan.delete", "ok") in audit_actions(inst)
+    assert client.delete(f"/api/ad-scans/{keep}").status_code == 204
+    assert count(inst, ScannedAd) == 0
+
+
+def test_purge_deletes_only_scans_older_than_asked(inst: Installation, reviewer: StaffUser) -> None:
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    _register()
+    client = client_for(inst, reviewer)
+    old = upload(client, ads_file(10, seed=1), scan="Old").json()["id"]  # type: ignore[attr-defined]
+    upload(client, ads_file(10, seed=2), scan="New")
+    with inst.db.transaction() as s:
+        s.execute(
+            update(AdScan)
+            .where(AdScan.id == old)
+            .values(created_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=100))
+        )
+    result = CliRunner().invoke(app, ["ads", "purge", "--older-than", "90"], env=inst.env())
+    assert result.exit_code == 0, result.output
+    assert "1 scan(s) made more than 90 days ago deleted, with 10 ads" in result.output
+    assert [s["name"] for s in client.get("/api/ad-scans").json()] == ["New"]
+    again = CliRunner().invoke(app, ["ads", "purge", "--older-than", "90"], env=inst.env())
+    assert "0 scan(s)" in again.output
+    bad = CliRunner().invoke(app, ["ads", "purge", "--older-than", "0"], env=inst.env())
+    assert bad.exit_code != 0

@@ -83,4 +83,4 @@ def test_the_job_ad_operations_as_a_reviewer_with_a_scan(sqlite_inst: Installati
     operations, calls = _fuzz(app, _bearer(app, "inspector", user.totp_secret), only_ads=True)
     with capsys.disabled():
         print(f"\nschemathesis (job ads, as a reviewer): {operations} operations, {calls} calls, 0 failures")
-    assert operations == 7 and calls >= operations
+    assert operations == 8 and calls >= operations

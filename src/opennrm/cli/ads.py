@@ -417,6 +417,27 @@ def import_scan(
     typer.echo(f"{len(pairs)} ads added to the review queue of {organisation} (scan {scan_id}).")
 
 
+@ads_app.command("purge")
+def purge(
+    older_than: int = typer.Option(
+        ..., "--older-than", min=1, help="Delete scans made more than this many days ago."
+    ),
+    organisation: str | None = typer.Option(
+        None, "--organisation", help="Only this organisation's scans (default: every organisation's)."
+    ),
+) -> None:
+    """Delete old scans with their ads, networks and decisions (run it on a timer; export labels first)."""
+    import datetime as dt
+
+    from opennrm.services import ad_review
+
+    organisation_id = _organisation_id(organisation) if organisation else None
+    with database() as db:
+        deleted = ad_review.purge_scans(db, dt.timedelta(days=older_than), organisation_id)
+    ads = sum(n for _, n in deleted)
+    typer.echo(f"{len(deleted)} scan(s) made more than {older_than} days ago deleted, with {ads} ads.")
+
+
 @ads_app.command("labels")
 def labels(
     organisation: str = typer.Option(..., "--organisation", help="Whose reviewers' decisions to export."),

@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import exists, func, insert, select
+from sqlalchemy import delete, exists, func, insert, select
 from sqlalchemy.orm import Session
 
 from opennrm.access.policy import Action, Actor, ad_review_decision
@@ -761,6 +761,47 @@ def record_decision(db: Database, actor: Actor, ad_id: str, decision: str, note:
             AuditEntry(actor.user_id, "ads.decide", "scanned_ad", ad_id, detail={"decision": label.value}),
         )
     return review_id
+
+
+# -- retention ---------------------------------------------------------------------------------------------
+
+
+def delete_scan(db: Database, actor: Actor, scan_id: str) -> int:
+    """Delete a scan with its ads, networks and decisions (export the labels you need first); audited.
+
+    Returns how many ads were deleted. The ads hold people's contacts: keep them only as long as review
+    needs them."""
+    with db.transaction() as session:
+        scan = _scan_for(db, session, actor, scan_id)
+        deleted = scan.ad_count
+        session.execute(delete(AdScan).where(AdScan.id == scan_id))  # cascades to ads, networks, decisions
+        audit.record_one(
+            session,
+            db.keyring,
+            AuditEntry(actor.user_id, "ads.scan.delete", "ad_scan", scan_id, detail={"ads": deleted}),
+        )
+    return deleted
+
+
+def purge_scans(
+    db: Database, older_than: dt.timedelta, organisation_id: str | None = None, at: dt.datetime | None = None
+) -> list[tuple[str, int]]:
+    """Delete every scan made more than ``older_than`` ago (of one organisation, or all), for
+    ``opennrm ads purge``; returns (scan id, ads deleted) per scan; each deletion audited as the CLI."""
+    cutoff = (at or now()) - older_than
+    with db.transaction() as session:
+        query = select(AdScan.id, AdScan.ad_count).where(AdScan.created_at < cutoff)
+        if organisation_id is not None:
+            query = query.where(AdScan.organisation_id == organisation_id)
+        old = [(str(i), int(n)) for i, n in session.execute(query).all()]
+        if old:
+            session.execute(delete(AdScan).where(AdScan.id.in_([i for i, _ in old])))
+            audit.record(
+                session,
+                db.keyring,
+                [AuditEntry(CLI, "ads.scan.delete", "ad_scan", i, detail={"ads": n}) for i, n in old],
+            )
+    return old
 
 
 # -- decisions as training labels -------------------------------------------------------------------------

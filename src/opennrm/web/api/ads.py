@@ -75,6 +75,13 @@ async def create_scan(
     return ScanCreated(id=scan_id, ads=len(parsed.ads), malformed=[str(m) for m in parsed.malformed])
 
 
+@router.delete("/ad-scans/{scan_id}", status_code=204, response_class=Response)
+def delete_scan(scan_id: str, request: Request, user: SessionUser = Depends(current_user)) -> Response:
+    """Delete a scan with its ads, networks and decisions (export the labels you need first)."""
+    ad_review.delete_scan(get_db(request), user.actor, scan_id)
+    return Response(status_code=204)
+
+
 @router.get("/ad-scans/{scan_id}/ads")
 def ad_queue(
     scan_id: str,

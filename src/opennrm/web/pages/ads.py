@@ -156,6 +156,7 @@ def _scans_page(request: Request, status: int = 200, **context: Any) -> Response
     user = session_user(request)
     scans = ad_review.list_scans(get_db(request), user.actor)
     context.setdefault("error", None)
+    context.setdefault("deleted", None)
     context.setdefault("name", "")
     return render(
         request,
@@ -170,7 +171,8 @@ def _scans_page(request: Request, status: int = 200, **context: Any) -> Response
 
 @router.get("/ads")
 def scans(request: Request) -> Response:
-    return _scans_page(request)
+    deleted = request.query_params.get("deleted", "")
+    return _scans_page(request, deleted=int(deleted) if deleted.isdigit() else None)
 
 
 @router.post("/ads")
@@ -209,6 +211,18 @@ def queue(scan_id: str, request: Request) -> Response:
     undecided = request.query_params.get("undecided") == "1"
     ads = ad_review.ad_queue(db, user.actor, scan_id, page=page, undecided_only=undecided)
     return render(request, "ads_queue.html", view="ads", result=ads, undecided=undecided)
+
+
+@router.post("/ads/scans/{scan_id}/delete")
+async def delete_scan(scan_id: str, request: Request) -> Response:
+    require_same_origin(request)
+    user = session_user(request)
+    form = await request.form()
+    check_csrf(user, str(form.get("csrf") or ""))
+    if form.get("confirm") != "on":
+        raise InvalidInput("tick the box to confirm that the scan may be deleted", field="confirm")
+    deleted = ad_review.delete_scan(get_db(request), user.actor, scan_id)
+    return RedirectResponse(f"/ads?deleted={deleted}", status_code=303)
 
 
 @router.get("/ads/scans/{scan_id}/network")
