@@ -9,11 +9,15 @@ turns that skip into a failure.
 from __future__ import annotations
 
 import os
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import uvicorn
 from argon2 import PasswordHasher
 from argon2.profiles import CHEAPEST
 from sqlalchemy import create_engine, text
@@ -24,6 +28,7 @@ from opennrm.config import Settings
 from opennrm.services import installation
 from opennrm.store.database import Database
 from opennrm.store.tables import Base
+from opennrm.web.app import create_app
 
 PG_URL = os.environ.get("OPENNRM_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REQUIRE_PG = os.environ.get("OPENNRM_REQUIRE_POSTGRES") == "1"
@@ -140,3 +145,30 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: igno
         terminalreporter.write_line(
             "Set OPENNRM_TEST_DATABASE_URL, or OPENNRM_REQUIRE_POSTGRES=1 to make this fail."
         )
+
+
+# -- a live server (browser tests, and tests that need real concurrency) --------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def live_server(sqlite_inst: Installation) -> Iterator[str]:
+    port = _free_port()
+    config = uvicorn.Config(
+        create_app(sqlite_inst.settings), host="127.0.0.1", port=port, log_level="warning", access_log=False
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "the test server did not start"
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)

@@ -1,20 +1,13 @@
-"""A live server and Debian's Chromium driven by Playwright (``executable_path``; no browser download)."""
+"""Debian's Chromium driven by Playwright (``executable_path``; no browser download); the live server the
+pages are loaded from is ``live_server`` in tests/conftest.py."""
 
 from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
-
-from opennrm.web.app import create_app
-from tests.conftest import Installation
 
 CHROMIUM = os.environ.get("OPENNRM_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -27,30 +20,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def live_server(sqlite_inst: Installation) -> Iterator[str]:
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(sqlite_inst.settings), host="127.0.0.1", port=port, log_level="warning", access_log=False
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the test server did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 @pytest.fixture

@@ -469,3 +469,40 @@ def test_purge_deletes_only_scans_older_than_asked(inst: Installation, reviewer:
     assert "0 scan(s)" in again.output
     bad = CliRunner().invoke(app, ["ads", "purge", "--older-than", "0"], env=inst.env())
     assert bad.exit_code != 0
+
+
+def test_scanning_an_upload_does_not_hold_up_other_requests(
+    sqlite_inst: Installation, live_server: str
+) -> None:
+    """The scan runs off the event loop: while a reviewer's upload is being scanned, the server still answers."""
+    import threading
+    import time
+
+    import httpx
+
+    make_org(sqlite_inst.db, INSPECTORATE, "labour_inspectorate")
+    user = make_user(sqlite_inst.db, "inspector", INSPECTORATE, "ad_reviewer")
+    with httpx.Client(base_url=live_server, timeout=120) as http:
+        login = {"username": "inspector", "password": PASSWORD, "totp": user.code()}
+        token = http.post("/api/session", json=login).json()["token"]
+        bearer = {"Authorization": f"Bearer {token}"}
+        uploaded: list[int] = []
+        data = ads_file(4000, seed=9)
+
+        def send() -> None:
+            files = {"file": ("ads.jsonl", data, "application/x-ndjson")}
+            response = http.post("/api/ad-scans", files=files, data={"name": "Big"}, headers=bearer)
+            uploaded.append(response.status_code)
+
+        sender = threading.Thread(target=send)
+        sender.start()
+        time.sleep(0.5)  # the upload is on its way and being scanned
+        answers = []
+        while sender.is_alive():  # every request sent while the scan runs
+            started = time.monotonic()
+            answers.append((http.get("/api/health").status_code, time.monotonic() - started))
+            time.sleep(0.2)
+        sender.join()
+    assert uploaded == [201]
+    assert all(status == 200 and seconds < 2 for status, seconds in answers), answers
+    assert len(answers) >= 3, f"only {len(answers)} answer(s) while the scan ran: {answers}"

@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from opennrm.recruitment.review import MAX_NOTE_CHARS, DecisionLabel
 from opennrm.services import ad_review
@@ -69,8 +70,9 @@ async def create_scan(
     ad_review.check_reviewer(get_db(request), user.actor)
     data = await file.read(ad_review.MAX_UPLOAD_BYTES + 1)
     parsed = ad_review.parse_upload(data, file.filename or "")
-    scan_id = ad_review.scan_upload(
-        get_db(request), user.actor, name, parsed, get_settings(request).ads_model
+    # scanning takes seconds: off the event loop, so other requests keep being answered
+    scan_id = await run_in_threadpool(
+        ad_review.scan_upload, get_db(request), user.actor, name, parsed, get_settings(request).ads_model
     )
     return ScanCreated(id=scan_id, ads=len(parsed.ads), malformed=[str(m) for m in parsed.malformed])
 

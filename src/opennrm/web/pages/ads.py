@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from opennrm.recruitment.review import DecisionLabel
 from opennrm.services import ad_review
@@ -189,8 +190,9 @@ async def upload(request: Request) -> Response:
             raise InvalidInput("choose a file of ads (JSON Lines or CSV)", field="file")
         data = await file.read(ad_review.MAX_UPLOAD_BYTES + 1)
         parsed = ad_review.parse_upload(data, file.filename or "")
-        scan_id = ad_review.scan_upload(
-            get_db(request), user.actor, name, parsed, get_settings(request).ads_model
+        # scanning takes seconds: off the event loop, so other users' pages keep answering
+        scan_id = await run_in_threadpool(
+            ad_review.scan_upload, get_db(request), user.actor, name, parsed, get_settings(request).ads_model
         )
     except InvalidInput as exc:
         return _scans_page(request, status=422, error=exc, name=name[:200])
