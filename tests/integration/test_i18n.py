@@ -11,10 +11,12 @@ from dataclasses import dataclass
 import pytest
 from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 from starlette.routing import Mount
 
 from opennrm.domain.services import ReferralRequest
 from opennrm.services import cases, consent, directory, referrals, screenings
+from opennrm.store.tables import User
 from opennrm.web import i18n
 from opennrm.web.app import create_app
 from opennrm.web.pages.public import RIGHTS_FILE
@@ -194,6 +196,24 @@ def test_the_switcher_changes_the_language_and_remembers_it(world: World) -> Non
     assert '<html lang="zh-Hant" dir="ltr">' in again.text and "lang=zh-Hant" in again.headers["set-cookie"]
     ignored = client.get("/cases?lang=xx-evil")
     assert "set-cookie" not in ignored.headers and '<html lang="zh-Hant"' in ignored.text
+
+
+def test_the_chosen_language_follows_the_user_to_another_device(world: World) -> None:
+    def next_device() -> TestClient:
+        # a later log-in: a one-time code is accepted once, so let its time step pass
+        with world.inst.db.transaction() as session:
+            session.execute(update(User).where(User.username == "amina").values(totp_last_step=None))
+        return world.client(world.amina)
+
+    first = world.client(world.amina)
+    assert '<html lang="ar" dir="rtl">' in first.get("/cases?lang=ar").text
+    elsewhere = next_device()  # a new browser: no language cookie, a French browser
+    page = elsewhere.get("/cases", headers={"accept-language": "fr"})
+    assert '<html lang="ar" dir="rtl">' in page.text
+    elsewhere.get("/cases?lang=es")
+    assert '<html lang="es"' in next_device().get("/cases").text
+    stranger = world.client(world.coordinator)  # her choice is hers alone
+    assert '<html lang="fr"' in stranger.get("/dashboard", headers={"accept-language": "fr"}).text
 
 
 def test_vocabulary_labels_dates_and_numbers_follow_the_language(world: World) -> None:

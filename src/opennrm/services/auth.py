@@ -38,6 +38,8 @@ class SessionUser:
     username: str
     organisation: str
     csrf_secret: str
+    language: str | None = None
+    """The interface language she last chose (``web.i18n`` prefers it to the cookie and the browser)."""
 
 
 def _token_id(token: str) -> str:
@@ -167,7 +169,22 @@ def resolve(db: Database, settings: Settings, token: str | None) -> SessionUser:
     if expired or user is None or org is None or not user.active:
         raise Unauthenticated("your session has ended; log in again")
     actor = Actor(user.id, org.id, Role(user.role), enforcement=org.type in kinds, team=user.team)
-    return SessionUser(actor, user.username, org.name, row.csrf_secret)
+    return SessionUser(actor, user.username, org.name, row.csrf_secret, user.language)
+
+
+def remember_language(db: Database, user: SessionUser, tag: str) -> None:
+    """Keep the interface language the user chose, so it follows her to another device."""
+    with db.transaction() as session:
+        row = session.get(User, user.actor.user_id)
+        if row is not None and row.language != tag:
+            row.language = tag[:20]
+            audit.record_one(
+                session,
+                db.keyring,
+                AuditEntry(
+                    user.actor.user_id, "user.language", "user", row.id, detail={"language": tag[:20]}
+                ),
+            )
 
 
 def log_out(db: Database, token: str) -> None:

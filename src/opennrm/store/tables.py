@@ -65,6 +65,9 @@ class User(Base):
     locked_until: Mapped[Any | None] = mapped_column(DateTime(timezone=True))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    language: Mapped[str | None] = mapped_column(String(20))
+    """The interface language the user last chose with the switcher (a tag such as ``ar``); follows her
+    from device to device. None: negotiated from the cookie and the browser."""
 
 
 class RecoveryCode(Base):

@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from opennrm.services import auth
 from opennrm.services.firewall import unacknowledged_change
 from opennrm.web import i18n
 from opennrm.web.deps import csrf_token, get_db, optional_user
@@ -53,6 +54,9 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     response.headers["Content-Language"] = language.tag
     response.headers["Vary"] = "Accept-Language, Cookie"
     i18n.remember_choice(request, response)
+    chosen = i18n.chosen_now(request)
+    if user is not None and chosen is not None and chosen != user.language:
+        auth.remember_language(get_db(request), user, chosen)
     return response
 
 
