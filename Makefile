@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test lint typecheck check setup system-deps node-deps bench lock clean
+.PHONY: demo test lint typecheck check setup system-deps node-deps bench lock sbom clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,9 +44,17 @@ test: setup system-deps node-deps lint typecheck
 bench: setup
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
-lock:
+# Re-resolve the lock (existing pins are kept unless pyproject.toml needs others), then the SBOM from it.
+lock: setup
+	$(BIN)/pip install --quiet --disable-pip-version-check uv
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes \
 	  --index-url https://pypi.org/simple -o requirements.lock
+	$(MAKE) sbom
+
+# CycloneDX SBOM of every package pinned in requirements.lock (tests/unit/test_sbom.py keeps the two equal).
+sbom: setup
+	$(BIN)/cyclonedx-py requirements requirements.lock --pyproject pyproject.toml --mc-type application \
+	  --output-reproducible --of JSON -o sbom.cdx.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,28 @@
+"""The software bill of materials (``sbom.cdx.json``, CycloneDX) names exactly the packages and versions
+pinned in ``requirements.lock``: after ``make lock`` changes the lock, ``make sbom`` must follow."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s\\;]+)", re.MULTILINE)
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def test_the_sbom_lists_every_locked_package_at_its_locked_version() -> None:
+    locked = {
+        (_normal(n), v) for n, v in PIN.findall((REPO / "requirements.lock").read_text(encoding="utf-8"))
+    }
+    bom = json.loads((REPO / "sbom.cdx.json").read_text(encoding="utf-8"))
+    listed = {(_normal(c["name"]), c["version"]) for c in bom["components"]}
+    assert bom["bomFormat"] == "CycloneDX" and bom["metadata"]["component"]["name"] == "opennrm"
+    assert listed == locked, (
+        f"run `make sbom`: missing {sorted(locked - listed)[:5]}, extra {sorted(listed - locked)[:5]}"
+    )
+    assert all(c["purl"].startswith("pkg:pypi/") for c in bom["components"])
