@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import pyotp
+from fastapi import FastAPI
+from starlette.routing import Mount
 
 from opennrm.access.policy import Actor
 from opennrm.access.roles import Role
@@ -14,6 +17,7 @@ from opennrm.services import admin
 from opennrm.store.database import Database
 
 PASSWORD = "correct horse battery staple"
+SAMPLE_ID = "00000000-0000-4000-8000-000000000000"
 
 
 @dataclass(frozen=True)
@@ -67,3 +71,34 @@ def intake(**overrides: Any) -> Intake:
         section, _, field = key.partition("__")
         record[section][field] = value
     return Intake.model_validate(record)
+
+
+# -- the app's routes ------------------------------------------------------------------------------------
+
+
+def served_routes(app: FastAPI) -> list[tuple[str, str]]:
+    """Every (method, path) the app serves, routes of included routers too (not static mounts, HEAD or
+    OPTIONS)."""
+    found: list[tuple[str, str]] = []
+    for route in app.routes:
+        if isinstance(route, Mount):
+            continue
+        contexts = getattr(route, "effective_route_contexts", None)
+        entries = list(contexts() if callable(contexts) else contexts) if contexts is not None else [route]
+        for entry in entries:
+            for method in sorted(set(getattr(entry, "methods", None) or ()) - {"HEAD", "OPTIONS"}):
+                found.append((method, entry.path))
+    return found
+
+
+def page_paths(app: FastAPI) -> list[str]:
+    """Every GET path of a server-rendered page (not the API, not static files), sorted."""
+    return sorted(
+        {path for method, path in served_routes(app) if method == "GET" and not path.startswith("/api")}
+    )
+
+
+def fill_path(path: str, values: dict[str, str] | None = None) -> str:
+    """``path`` with each ``{parameter}`` replaced by its value in ``values``, else by ``SAMPLE_ID``."""
+    known = values or {}
+    return re.sub(r"\{([^}]+)\}", lambda m: known.get(m.group(1), SAMPLE_ID), path)

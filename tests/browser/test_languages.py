@@ -20,7 +20,6 @@ from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Page, Request, expect
-from starlette.routing import Mount
 
 from opennrm.config import Settings
 from opennrm.services import ad_review, consent, directory, referrals
@@ -28,7 +27,7 @@ from opennrm.services.demo import seed_demo_ad_scan
 from opennrm.web import i18n
 from opennrm.web.app import create_app
 from tests.conftest import Installation
-from tests.support import PASSWORD, StaffUser, make_org, make_user
+from tests.support import PASSWORD, StaffUser, fill_path, make_org, make_user, page_paths
 
 pytestmark = pytest.mark.browser
 
@@ -37,7 +36,6 @@ DOCS = REPO / "docs" / "screenshots"
 SAVE_SCREENSHOTS = os.environ.get("OPENNRM_SCREENSHOTS") == "1"
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 MAX_PAGE_BYTES = 200 * 1024
-SAMPLE_ID = "00000000-0000-4000-8000-000000000000"
 WEATHER = "https://www.bbc.com/weather"
 
 
@@ -284,18 +282,9 @@ def test_a_caseworker_intakes_screens_and_refers_in_english_arabic_and_chinese(
 def _page_urls(live_server: str, settings: Settings, ids: dict[str, str]) -> list[str]:
     """Every GET page of the app (not the API, not static files), with real identifiers filled in."""
     app = create_app(settings)
-    paths: set[str] = set()
-    for route in app.routes:
-        if isinstance(route, Mount):
-            continue
-        contexts = getattr(route, "effective_route_contexts", None)
-        entries = list(contexts() if callable(contexts) else contexts) if contexts is not None else [route]
-        for entry in entries:
-            if "GET" in (getattr(entry, "methods", None) or ()) and not entry.path.startswith("/api"):
-                paths.add(entry.path)
+    paths = page_paths(app)
     app.state.db.dispose()
-    fill = re.compile(r"\{([^}]+)\}")
-    return [f"{live_server}{fill.sub(lambda m: ids.get(m.group(1), SAMPLE_ID), p)}" for p in sorted(paths)]
+    return [f"{live_server}{fill_path(path, ids)}" for path in paths]
 
 
 def _world_ids(network: Network, tag: str) -> dict[str, str]:

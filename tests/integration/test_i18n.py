@@ -12,7 +12,6 @@ import pytest
 from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 from sqlalchemy import update
-from starlette.routing import Mount
 
 from opennrm.domain.services import ReferralRequest
 from opennrm.services import cases, consent, directory, referrals, screenings
@@ -21,10 +20,9 @@ from opennrm.web import i18n
 from opennrm.web.app import create_app
 from opennrm.web.pages.public import RIGHTS_FILE
 from tests.conftest import Installation
-from tests.support import PASSWORD, StaffUser, intake, make_org, make_user
+from tests.support import PASSWORD, SAMPLE_ID, StaffUser, fill_path, intake, make_org, make_user, page_paths
 
 LOCALES = i18n.UN_LANGUAGES
-SAMPLE_ID = "00000000-0000-4000-8000-000000000000"
 HTML_TAG = re.compile(r"<html lang=\"([^\"]+)\" dir=\"([^\"]+)\">")
 SCREENING = {
     "age": 24,
@@ -98,25 +96,6 @@ def world(sqlite_inst: Installation) -> World:
     return World(sqlite_inst, amina, coordinator, ids)
 
 
-def page_routes(client: TestClient) -> list[str]:
-    """Every GET route of a server-rendered page (not the API, not static files)."""
-    paths: list[str] = []
-    for route in client.app.routes:  # type: ignore[attr-defined]
-        if isinstance(route, Mount):
-            continue
-        contexts = getattr(route, "effective_route_contexts", None)
-        entries = list(contexts() if callable(contexts) else contexts) if contexts is not None else [route]
-        for entry in entries:
-            if "GET" in (entry.methods or ()) and not entry.path.startswith("/api"):
-                paths.append(entry.path)
-    return sorted(set(paths))
-
-
-def concrete(path: str, ids: dict[str, str], locale: str) -> str:
-    values = {**ids, "locale": locale}
-    return re.sub(r"\{([^}]+)\}", lambda m: values.get(m.group(1), SAMPLE_ID), path)
-
-
 def english_leaks(html: str, tag: str) -> list[str]:
     """Sentences of the English source that show untranslated in a page of ``tag``."""
     if tag == "en":
@@ -140,8 +119,8 @@ def test_every_page_has_the_lang_and_dir_of_its_language(world: World, tag: str)
     for user in (world.amina, world.coordinator):
         client = world.client(user)
         client.cookies.set(i18n.COOKIE, tag)
-        for path in page_routes(client):
-            response = client.get(concrete(path, world.ids, tag), follow_redirects=False)
+        for path in page_paths(client.app):  # type: ignore[arg-type]
+            response = client.get(fill_path(path, {**world.ids, "locale": tag}), follow_redirects=False)
             if response.status_code in (303, 307, 308):
                 continue
             assert response.headers["content-type"].startswith("text/html"), path
