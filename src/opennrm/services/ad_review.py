@@ -243,7 +243,6 @@ def store_scan(
                         _plain(str(result["template_id"]), 240) if result.get("template_id") else None
                     ),
                     "lang": _plain(str(result.get("lang") or ""), 20),
-                    "flag_count": len(result.get("flags", ())),
                     "content_enc": encrypt_json(db.keyring, "scanned_ad", row_id, content),
                 }
             )

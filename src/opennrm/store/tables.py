@@ -455,7 +455,6 @@ class ScannedAd(Base):
     actor_risk: Mapped[float] = mapped_column(Float)
     template_key: Mapped[str | None] = mapped_column(String(240))
     lang: Mapped[str] = mapped_column(String(20))
-    flag_count: Mapped[int] = mapped_column(Integer)
     content_enc: Mapped[bytes] = mapped_column(LargeBinary)
 
     __table_args__ = (

@@ -67,7 +67,6 @@ def upgrade() -> None:
         sa.Column("actor_risk", sa.Float(), nullable=False),
         sa.Column("template_key", sa.String(length=240), nullable=True),
         sa.Column("lang", sa.String(length=20), nullable=False),
-        sa.Column("flag_count", sa.Integer(), nullable=False),
         sa.Column("content_enc", sa.LargeBinary(), nullable=False),
         sa.ForeignKeyConstraint(
             ["scan_id"], ["ad_scans.id"], name=op.f("fk_scanned_ads_scan_id_ad_scans"), ondelete="CASCADE"
