@@ -333,13 +333,10 @@ def flags() -> None:
 
 
 def _organisation_id(name: str) -> str:
-    from opennrm.services import admin
+    from opennrm.services.directory import organisation_id_named
 
     with database() as db:
-        found = admin.organisation_ids_by_name(db).get(name)
-    if found is None:
-        fail(f"no organisation named {name!r} (see 'opennrm org add')")
-    return found
+        return organisation_id_named(db, name)
 
 
 def _read_results(scan: Path, min_risk: float) -> dict[str, dict[str, Any]]:
