@@ -8,13 +8,16 @@ from typing import Any
 
 import pyotp
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from starlette.routing import Mount
 
 from opennrm.access.policy import Actor
 from opennrm.access.roles import Role
+from opennrm.config import Settings
 from opennrm.domain.records import Intake
 from opennrm.services import admin
 from opennrm.store.database import Database
+from opennrm.web.app import create_app
 
 PASSWORD = "correct horse battery staple"
 SAMPLE_ID = "00000000-0000-4000-8000-000000000000"
@@ -29,6 +32,17 @@ class StaffUser:
     def code(self) -> str:
         assert self.totp_secret
         return pyotp.TOTP(self.totp_secret).now()
+
+
+def client_for(settings: Settings, user: StaffUser) -> TestClient:
+    """A client of a new app, logged in as ``user`` (password and, where enrolled, a one-time code)."""
+    client = TestClient(create_app(settings), base_url="https://testserver")
+    body = {"username": user.username, "password": PASSWORD}
+    if user.totp_secret:
+        body["totp"] = user.code()
+    answer = client.post("/api/session", json=body)
+    assert answer.status_code == 201, answer.text
+    return client
 
 
 def make_org(db: Database, name: str, type_code: str = "ngo") -> str:

@@ -19,6 +19,7 @@ from opennrm.store.tables import AdReview, AdScan, AuditEvent, ScannedAd
 from opennrm.web.app import create_app
 from tests.conftest import Installation
 from tests.support import PASSWORD, StaffUser, make_org, make_user
+from tests.support import client_for as support_client_for
 
 INSPECTORATE = "Labour Inspectorate"
 CANARY = "Canary-Recruiter-Q7X"
@@ -33,12 +34,7 @@ def ads_file(count: int = 120, seed: int = 8) -> bytes:
 
 
 def client_for(inst: Installation, user: StaffUser) -> TestClient:
-    client = TestClient(create_app(inst.settings), base_url="https://testserver")
-    body = {"username": user.username, "password": PASSWORD}
-    if user.totp_secret:
-        body["totp"] = user.code()
-    assert client.post("/api/session", json=body).status_code == 201
-    return client
+    return support_client_for(inst.settings, user)
 
 
 @pytest.fixture

@@ -7,11 +7,11 @@ from sqlalchemy import func, select
 
 from opennrm.services import cases
 from opennrm.services.cases import CaseFilters
-from opennrm.services.errors import Forbidden, NotFound
+from opennrm.services.errors import Forbidden, InvalidInput, NotFound
 from opennrm.store import audit
 from opennrm.store.tables import AuditEvent, Case, Person
 from tests.conftest import Installation
-from tests.support import intake, make_org, make_user
+from tests.support import client_for, intake, make_org, make_user
 
 
 @pytest.fixture
@@ -152,3 +152,43 @@ def test_a_survivor_code_never_reaches_another_organisations_person(inst: Instal
     # and a code search finds only one's own organisation's person
     found = cases.list_cases(inst.db, team["other"].actor, CaseFilters(survivor_code="SH-2026-001")).items
     assert [c.id for c in found] == [ours]
+
+
+def test_a_survivor_code_joins_a_person_only_for_a_user_who_may_already_read_her(
+    inst: Installation, team
+) -> None:  # type: ignore[no-untyped-def]
+    """Issue 12.1: a colleague refused her case cannot reach her identity by reusing her code."""
+    theirs = cases.intake(
+        inst.db,
+        team["amina"].actor,
+        intake(case__survivor_code="SH-2026-001", person__id_document_number="P9"),
+    )
+    with pytest.raises(InvalidInput) as refused:
+        cases.intake(inst.db, team["joy"].actor, intake(case__survivor_code="sh-2026-001"))
+    assert refused.value.field == "case.survivor_code"
+    assert refused.value.message == cases.CODE_REFUSED
+    assert "exist" not in refused.value.message and "another" not in refused.value.message
+    with inst.db.transaction() as s:
+        assert s.scalar(select(func.count()).select_from(Case)) == 1  # nothing half-written
+    assert audit_actions(inst)[-1] == ("person.link", "denied")
+    # the supervisor, who may read her case, may add a second case for her
+    second = cases.intake(inst.db, team["li"].actor, intake(case__survivor_code="SH-2026-001"))
+    view = cases.view_case(inst.db, team["li"].actor, second)
+    assert view.person_id == cases.view_case(inst.db, team["amina"].actor, theirs).person_id
+
+
+def test_the_api_refuses_a_reused_code_without_showing_anything_of_her(inst: Installation, team) -> None:  # type: ignore[no-untyped-def]
+    cases.intake(
+        inst.db,
+        team["amina"].actor,
+        intake(
+            case__survivor_code="SH-2026-002", person__given_name="Mariam", person__id_document_number="P9"
+        ),
+    )
+    client = client_for(inst.settings, team["joy"])
+    answer = client.post("/api/cases", json={"case": {"survivor_code": "SH-2026-002"}})
+    absent = client.post("/api/cases", json={"case": {"survivor_code": "SH-2026-999"}})
+    assert answer.status_code == 422
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert "Mariam" not in answer.text and "P9" not in answer.text
+    assert absent.status_code == 201  # a code nobody holds makes a new person under that code

@@ -38,7 +38,7 @@ from opennrm.domain.services import (
 )
 from opennrm.services import cases, consent, directory, entitlements, referrals, screenings
 from opennrm.services.errors import Conflict, Forbidden, InvalidInput
-from opennrm.store.tables import AuditEvent, CaseOutcomePlan
+from opennrm.store.tables import AuditEvent, Case, CaseOutcomePlan
 from opennrm.web.app import create_app
 from tests.conftest import Installation
 from tests.support import PASSWORD, StaffUser, intake, make_org, make_user
@@ -185,24 +185,31 @@ def test_entitlements_are_always_there(
 @settings(max_examples=400, deadline=None)
 @given(
     outcome=st.sampled_from(list(CaseOutcome)),
-    is_child=st.none() | st.booleans(),
+    is_child=st.booleans(),
     guardian=st.none() | dates,
     best_interests=st.none() | dates,
     latest=st.none() | risk_facts,
+    reflection_end=st.none() | dates,
 )
-def test_an_outcome_depends_only_on_the_child_safeguards_and_the_risk_on_return(
+def test_an_outcome_depends_only_on_the_child_safeguards_the_reflection_period_and_the_risk(
     outcome: CaseOutcome,
-    is_child: bool | None,
+    is_child: bool,
     guardian: dt.date | None,
     best_interests: dt.date | None,
     latest: RiskFacts | None,
+    reflection_end: dt.date | None,
 ) -> None:
-    facts = DecisionFacts(is_child, guardian, best_interests, latest)
-    child_ready = is_child is not True or (guardian is not None and best_interests is not None)
-    return_safe = outcome is not CaseOutcome.RETURN or (latest is not None and not latest.risks)
+    """Issue 12.5: no move (return or resettlement) during the reflection period, without a risk assessment,
+    or with a risk found (non-refoulement, GR38 §85); a child's case waits for a guardian and a BID."""
+    facts = DecisionFacts(is_child, guardian, best_interests, latest, reflection_end)
+    child_ready = not is_child or (guardian is not None and best_interests is not None)
+    is_move = outcome in (CaseOutcome.RETURN, CaseOutcome.RESETTLEMENT)
+    move_safe = not is_move or (reflection_end is None and latest is not None and not latest.risks)
     refusal = outcome_refusal(outcome, facts)
-    assert (refusal is None) == (child_ready and return_safe)
-    if latest is not None and latest.risks and outcome is CaseOutcome.RETURN and child_ready:
+    assert (refusal is None) == (child_ready and move_safe)
+    if is_move and child_ready and reflection_end is not None:
+        assert refusal is not None and "reflection and recovery period" in refusal
+    elif latest is not None and latest.risks and is_move and child_ready:
         assert refusal is not None and refusal.startswith("non-refoulement")
 
 
@@ -240,8 +247,14 @@ class Office:
             organisation_id=self.shelter_org,
         )
 
-    def case(self, age: int = 24) -> str:
-        return cases.intake(self.inst.db, self.amina.actor, intake(case__age_at_trafficking=age))
+    def case(self, age: int = 24, *, reflection_over: bool = False) -> str:
+        """A new case identified today, or (``reflection_over``) 60 days ago, past her reflection period."""
+        identified = TODAY - dt.timedelta(days=60 if reflection_over else 0)
+        return cases.intake(
+            self.inst.db,
+            self.amina.actor,
+            intake(case__age_at_trafficking=age, case__identified_on=identified.isoformat()),
+        )
 
     def plan(self, case_id: str, outcome: str, who: StaffUser | None = None) -> str:
         plan = OutcomePlan.model_validate({"outcome": outcome})
@@ -294,6 +307,9 @@ def test_the_reflection_period_is_configurable_but_never_below_30_days(office: O
 def test_a_return_is_refused_without_a_risk_assessment_and_while_a_risk_is_found(office: Office) -> None:
     db = office.inst.db
     case_id = office.case()
+    with pytest.raises(Conflict, match="reflection and recovery period runs until"):
+        office.plan(case_id, "return")
+    office.change(case_id, reflection_start=(TODAY - dt.timedelta(days=40)).isoformat())
     with pytest.raises(Conflict, match="a risk assessment must be completed before any return"):
         office.plan(case_id, "return")
     office.assess(case_id, on=TODAY - dt.timedelta(days=20))
@@ -303,16 +319,18 @@ def test_a_return_is_refused_without_a_risk_assessment_and_while_a_risk_is_found
     assert refused.value.field == "outcome"
     assert refused.value.message.startswith(
         f"non-refoulement: the risk assessment of {(TODAY - dt.timedelta(days=2)).isoformat()} found a risk "
-        "on return (re trafficking, reprisals)"
+        "(re trafficking, reprisals)"
     )
-    assert office.plan(case_id, "local_integration")  # other outcomes are not blocked
+    with pytest.raises(Conflict, match="non-refoulement"):
+        office.plan(case_id, "resettlement")  # no move of any kind while a risk is found
+    assert office.plan(case_id, "local_integration")  # staying is never blocked
     view = entitlements.view_entitlements(db, office.amina.actor, case_id)
     assert view.entitlements.non_refoulement and [o.outcome for o in view.outcomes] == ["local_integration"]
     with db.transaction() as s:
         denied = s.execute(
             select(AuditEvent).where(AuditEvent.action == "outcome.plan", AuditEvent.outcome == "denied")
         ).scalars()
-        assert len(list(denied)) == 2
+        assert len(list(denied)) == 4
         assert [r.outcome for r in s.execute(select(CaseOutcomePlan)).scalars()] == ["local_integration"]
     office.assess(case_id, on=TODAY)  # a later assessment finds no risk any more
     assert office.plan(case_id, "return")
@@ -331,7 +349,7 @@ def test_no_decision_about_a_child_before_a_guardian_and_a_best_interests_determ
     e = office.change(case_id, best_interests_determined_on=TODAY.isoformat())
     assert e.child and e.outstanding == ("assess the risks on return before any return is considered",)
     assert office.plan(case_id, "local_integration")
-    with pytest.raises(Conflict, match="risk assessment"):
+    with pytest.raises(Conflict, match="reflection and recovery period"):
         office.plan(case_id, "return")
     with pytest.raises(InvalidInput, match="only for a child"):
         office.change(adult, guardian_appointed_on=TODAY.isoformat())
@@ -370,7 +388,7 @@ def test_cooperation_with_the_authorities_changes_no_referral_entitlement_or_out
     db = office.inst.db
     results: dict[bool, dict[str, Any]] = {}
     for cooperating in (True, False):
-        case_id = office.case()
+        case_id = office.case(reflection_over=True)
         context = {"consented_to_work": False, "cooperating_with_authorities": cooperating}
         screenings.screen_case(db, office.amina.actor, case_id, {**VIGNETTE, "context": context})
         outcome: dict[str, Any] = {}
@@ -417,7 +435,7 @@ def _client(inst: Installation, user: StaffUser) -> TestClient:
 
 def test_the_api_and_page_refuse_a_return_with_a_clear_reason(office: Office) -> None:
     client = _client(office.inst, office.amina)
-    case_id = office.case()
+    case_id = office.case(reflection_over=True)
     made = client.post(
         f"/api/cases/{case_id}/risk-assessments", json={"risk_found": True, "risks": ["persecution"]}
     )
@@ -443,3 +461,41 @@ def test_the_api_and_page_refuse_a_return_with_a_clear_reason(office: Office) ->
     assert unchosen.status_code == 422 and 'id="risk_found-error"' in unchosen.text
     bad = client.post(f"/cases/{case_id}/entitlements", data={"csrf": csrf.group(1), "reflection_days": "10"})
     assert bad.status_code == 422 and 'id="reflection_days-error"' in bad.text
+
+
+def test_no_move_while_her_reflection_period_runs(office: Office) -> None:
+    """Issue 12.5: a return or resettlement waits for the end of the reflection and recovery period."""
+    case_id = office.case()
+    office.assess(case_id)  # no risk found
+    for move in ("return", "resettlement"):
+        with pytest.raises(Conflict, match=f"runs until {(TODAY + dt.timedelta(days=30)).isoformat()}"):
+            office.plan(case_id, move)
+    office.change(case_id, reflection_start=(TODAY - dt.timedelta(days=30)).isoformat())
+    assert office.plan(case_id, "resettlement")
+
+
+def test_a_girl_of_uncertain_age_is_a_child_for_returns_and_guardians(office: Office) -> None:
+    """Issue 12.4: age not known, reasons to believe she is a minor → every child rule applies."""
+    db = office.inst.db
+    girl = cases.intake(
+        db,
+        office.amina.actor,
+        intake(case__age_at_trafficking=None, case__age_uncertain=True, case__reasons_to_believe_minor=True),
+    )
+    e = entitlements.view_entitlements(db, office.amina.actor, girl).entitlements
+    assert e.child and "appoint a guardian" in e.outstanding
+    with pytest.raises(Conflict, match="a guardian must be appointed"):
+        office.plan(girl, "return")
+
+
+def test_a_woman_trafficked_as_a_girl_years_ago_is_an_adult_now(office: Office) -> None:
+    """Issue 12.4: born in 1999 and trafficked at 16, she decides for herself today."""
+    db = office.inst.db
+    woman = cases.intake(
+        db, office.amina.actor, intake(case__age_at_trafficking=16, person__birth_date="1999-03-02")
+    )
+    e = entitlements.view_entitlements(db, office.amina.actor, woman).entitlements
+    assert not e.child and "appoint a guardian" not in e.outstanding
+    assert office.plan(woman, "local_integration")  # no guardian asked of an adult
+    with db.transaction() as s:
+        assert s.get(Case, woman).is_child is True  # she counts as a child victim in the statistics

@@ -14,6 +14,7 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from opennrm.domain.age import AgeFacts, child_when_trafficked
 from opennrm.domain.iso_codes import COUNTRIES, LANGUAGES
 from opennrm.domain.vocabularies import (
     CaseStatus,
@@ -32,7 +33,6 @@ from opennrm.domain.vocabularies import (
     TraffickingStatus,
 )
 
-CHILD_AGE_LIMIT = 18
 EARLIEST_DATE = dt.date(1900, 1, 1)
 MAX_NOTE_CHARS = 20_000
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
@@ -136,6 +136,10 @@ class CaseDetails(Strict):
     trafficking_status: TraffickingStatus = TraffickingStatus.POSSIBLE
     identified_on: dt.date | None = None
     age_at_trafficking: int | None = Field(default=None, ge=0, le=120)
+    age_uncertain: bool = False
+    """Her age is not established (no reliable document, a disputed estimate)."""
+    reasons_to_believe_minor: bool = False
+    """There are reasons to believe she is under 18: with an uncertain age she is presumed a child (§96)."""
     sex: Sex = Sex.UNKNOWN
     gender: Gender = Gender.UNKNOWN
     citizenship: list[str] = Field(default_factory=list, max_length=5)
@@ -163,11 +167,24 @@ class CaseDetails(Strict):
     def _identified_on(cls, value: dt.date | None) -> dt.date | None:
         return _check_date(value)
 
+    def age_facts(
+        self, birth_date: dt.date | None = None, *, identified_on: dt.date | None = None
+    ) -> AgeFacts:
+        """What this record says of her age, for ``opennrm.domain.age``."""
+        started = [e.start_date for e in self.events if e.start_date is not None]
+        return AgeFacts(
+            birth_date=birth_date,
+            age_at_trafficking=self.age_at_trafficking,
+            trafficked_on=min(started) if started else None,
+            identified_on=self.identified_on or identified_on,
+            age_uncertain=self.age_uncertain,
+            reasons_to_believe_minor=self.reasons_to_believe_minor,
+        )
+
     @property
     def is_child(self) -> bool | None:
-        if self.age_at_trafficking is None:
-            return None
-        return self.age_at_trafficking < CHILD_AGE_LIMIT
+        """A child when trafficked, or presumed one (None: nothing is known of her age)."""
+        return child_when_trafficked(self.age_facts())
 
 
 class Intake(Strict):

@@ -538,29 +538,42 @@ class RiskFacts:
 class DecisionFacts:
     """Everything a decision about a case's outcome may read — and nothing else."""
 
-    is_child: bool | None
+    is_child: bool
+    """Presumed a child today (``opennrm.domain.age.presumed_child``)."""
     guardian_appointed_on: dt.date | None
     best_interests_determined_on: dt.date | None
     latest_risk_assessment: RiskFacts | None
+    reflection_end: dt.date | None = None
+    """The end of her reflection and recovery period while it runs; None once it has ended."""
+
+
+# Outcomes that move her out of the country she is in: never during the reflection and recovery period,
+# never without a risk assessment, never when it found a risk (non-refoulement, GR38 §85, §89–90).
+MOVES = frozenset({CaseOutcome.RETURN, CaseOutcome.RESETTLEMENT})
 
 
 def outcome_refusal(outcome: CaseOutcome, facts: DecisionFacts) -> str | None:
     """Why ``outcome`` cannot be planned for the case, or ``None`` when it can."""
-    if facts.is_child is True:
+    if facts.is_child:
         if facts.guardian_appointed_on is None:
             return "a guardian must be appointed before any decision about a child (GR38 §96)"
         if facts.best_interests_determined_on is None:
             return "a best-interests determination must come before any decision about a child (GR38 §96)"
-    if outcome is not CaseOutcome.RETURN:
+    if outcome not in MOVES:
         return None
+    if facts.reflection_end is not None:
+        return (
+            f"her reflection and recovery period runs until {facts.reflection_end.isoformat()}: no return or "
+            "resettlement can be planned before it ends (GR38 §85)"
+        )
     risk = facts.latest_risk_assessment
     if risk is None:
-        return "a risk assessment must be completed before any return is planned (GR38 §85, §89–90)"
+        return "a risk assessment must be completed before any return or resettlement (GR38 §85, §89–90)"
     if risk.risk_found:
         found = ", ".join(sorted(r.value.replace("_", " ") for r in risk.risks))
         return (
-            f"non-refoulement: the risk assessment of {risk.assessed_on.isoformat()} found a risk on return "
-            f"({found}); a return cannot be planned (GR38 §85, §89–90)"
+            f"non-refoulement: the risk assessment of {risk.assessed_on.isoformat()} found a risk "
+            f"({found}); no return or resettlement can be planned (GR38 §85, §89–90)"
         )
     return None
 

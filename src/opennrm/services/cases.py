@@ -13,7 +13,7 @@ import secrets
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from pydantic import ValidationError
 from sqlalchemy import ColumnElement, Select, and_, false, insert, or_, select, true, union
@@ -29,6 +29,7 @@ from opennrm.access.policy import (
     visible_identity_fields,
 )
 from opennrm.access.roles import Scope
+from opennrm.domain.age import child_when_trafficked
 from opennrm.domain.records import (
     MAX_DOCUMENT_BYTES,
     CaseDetails,
@@ -186,7 +187,11 @@ def build_intake_rows(
             "trafficking_status": details.trafficking_status.value,
             "identified_on": details.identified_on or at.date(),
             "age_at_trafficking": details.age_at_trafficking,
-            "is_child": details.is_child,
+            "is_child": child_when_trafficked(
+                details.age_facts(data.person.birth_date, identified_on=at.date())
+            ),
+            "age_uncertain": details.age_uncertain,
+            "reasons_to_believe_minor": details.reasons_to_believe_minor,
             "sex": details.sex.value,
             "gender": details.gender.value,
             "citizenship": details.citizenship,
@@ -261,6 +266,17 @@ def existing_person(session: Session, keyring: Keyring, organisation_id: str, co
     ).scalar_one_or_none()
 
 
+def refuse_code(db: Database, actor: Actor) -> NoReturn:
+    """Refuse a survivor code, audited without naming the person it may belong to."""
+    with db.transaction() as session:
+        audit.record_one(
+            session,
+            db.keyring,
+            AuditEntry(actor.user_id, "person.link", "person", None, outcome="denied"),
+        )
+    raise InvalidInput(CODE_REFUSED, field="case.survivor_code")
+
+
 def deny(
     db: Database, actor: Actor, action: Action, object_type: str, object_id: str | None, reason: str
 ) -> None:
@@ -274,14 +290,33 @@ def deny(
     raise Forbidden(reason)
 
 
+# The same answer whether no person has the code or one the user may not read: a code is no key.
+CODE_REFUSED = (
+    "this survivor code cannot be used for a new case: leave it empty and a new code is made for her, or ask "
+    "a colleague who works on her case, or a supervisor, to add the case"
+)
+
+
+def may_read_person(session: Session, actor: Actor, person_id: str) -> bool:
+    """May the actor already read one of this person's cases? Only then may a new case join her."""
+    for case in session.execute(select(Case).where(Case.person_id == person_id)).scalars():
+        if decide(actor, Action.CASE_READ, relation_of(session, case)):
+            return True
+    return False
+
+
 def intake(db: Database, actor: Actor, data: Intake) -> str:
-    """Record a presumed victim and her case; returns the case id."""
+    """Record a presumed victim and her case; returns the case id. A survivor code attaches the case to a
+    person the organisation already knows only where the user may already read that person."""
     decision = decide(actor, Action.CASE_CREATE)
     if not decision:
         deny(db, actor, Action.CASE_CREATE, "case", None, decision.reason)
     with db.transaction() as session:
         rows = IntakeRows()
         person_id = existing_person(session, db.keyring, actor.organisation_id, data.case.survivor_code)
+        if person_id is not None and not may_read_person(session, actor, person_id):
+            session.rollback()
+            refuse_code(db, actor)
         case_id = build_intake_rows(
             rows,
             db.keyring,

@@ -22,6 +22,7 @@ from opennrm.access.policy import (
 )
 from opennrm.domain.consent import Consent, ConsentGiver
 from opennrm.domain.records import PersonIdentity
+from opennrm.services.age import presumed_child_now
 from opennrm.services.cases import deny, encrypt_text, invalid_from, load_case_for, new_id, now, relation_of
 from opennrm.services.errors import Forbidden, InvalidInput, NotFound
 from opennrm.services.firewall import enforcement_types_in
@@ -43,7 +44,9 @@ def parse_consent(raw: Any) -> Consent:
 def record_consent(db: Database, actor: Actor, case_id: str, consent: Consent) -> str:
     with db.transaction() as session:
         case = load_case_for(db, session, actor, case_id, Action.CONSENT_RECORD)
-        if consent.given_by is ConsentGiver.BEST_INTERESTS_DETERMINATION and case.is_child is not True:
+        if consent.given_by is ConsentGiver.BEST_INTERESTS_DETERMINATION and not presumed_child_now(
+            session, db.keyring, case
+        ):
             raise InvalidInput(
                 "a best-interests determination replaces consent only for a child", field="given_by"
             )
@@ -236,7 +239,9 @@ def _disclose(
     )
     overridden = False
     if not decision and override_reason is not None:
-        override = override_decision(actor, relation, _is_child(case), recipient, override_reason)
+        override = override_decision(
+            actor, relation, presumed_child_now(session, db.keyring, case), recipient, override_reason
+        )
         if not override:
             _refuse(db, session, actor, case_id, f"override refused: {override.reason}")
         overridden = True
@@ -276,10 +281,6 @@ def _disclose(
         ),
     )
     return DisclosureResult(disclosure_id, consent_id, overridden)
-
-
-def _is_child(case: Case) -> bool | None:
-    return case.is_child
 
 
 def _refuse(db: Database, session: Session, actor: Actor, case_id: str, reason: str) -> None:

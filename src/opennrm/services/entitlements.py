@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from opennrm.access.policy import Action, Actor
+from opennrm.domain.age import presumed_child, youngest_age_on
 from opennrm.domain.services import (
     MAX_REFLECTION_DAYS,
     MIN_REFLECTION_DAYS,
@@ -32,12 +33,14 @@ from opennrm.domain.services import (
     entitlements_for,
     outcome_refusal,
 )
+from opennrm.services.age import age_facts, presumed_child_now
 from opennrm.services.cases import decrypt_text, encrypt_text, load_case_for, new_id, now
 from opennrm.services.directory import refuse
 from opennrm.services.errors import Conflict, InvalidInput
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
+from opennrm.store.keys import Keyring
 from opennrm.store.tables import AppMeta, Case, CaseEntitlement, CaseOutcomePlan, RiskAssessment
 
 REFLECTION_SETTING = "reflection_period_days"
@@ -112,7 +115,8 @@ class EntitlementsView:
     risk_assessments: list[RiskAssessmentView]
     outcomes: list[OutcomeView]
     minimum_reflection_days: int
-    is_child: bool | None
+    is_child: bool
+    """Presumed a child today: every rule that protects children applies."""
 
 
 def _stored(row: CaseEntitlement | None) -> StoredEntitlements:
@@ -149,13 +153,15 @@ def _latest(rows: list[RiskAssessment]) -> RiskFacts | None:
     return _risk_facts(rows[-1]) if rows else None
 
 
-def _compute(session: Session, case: Case, today: dt.date) -> tuple[Entitlements, list[RiskAssessment]]:
+def _compute(
+    session: Session, keyring: Keyring, case: Case, today: dt.date
+) -> tuple[Entitlements, list[RiskAssessment]]:
     rows = _assessments(session, case.id)
     latest = _latest(rows)
     computed = entitlements_for(
         _stored(session.get(CaseEntitlement, case.id)),
         identified_on=case.identified_on or today,
-        is_child=case.is_child,
+        is_child=presumed_child_now(session, keyring, case, today),
         risk_assessments=[latest] if latest else [],
         minimum_reflection_days=minimum_reflection_days_in(session),
         today=today,
@@ -169,7 +175,7 @@ def view_entitlements(
     today = today or dt.date.today()
     with db.transaction() as session:
         case = load_case_for(db, session, actor, case_id, Action.ENTITLEMENTS_READ)
-        computed, rows = _compute(session, case, today)
+        computed, rows = _compute(session, db.keyring, case, today)
         outcomes = session.execute(
             select(CaseOutcomePlan)
             .where(CaseOutcomePlan.case_id == case_id)
@@ -199,7 +205,7 @@ def view_entitlements(
                 for o in outcomes
             ],
             minimum_reflection_days=minimum_reflection_days_in(session),
-            is_child=case.is_child,
+            is_child=computed.child,
         )
         audit.record_one(session, keyring, AuditEntry(actor.user_id, "entitlements.read", "case", case_id))
     return view
@@ -212,7 +218,7 @@ def update_entitlements(
     db: Database, actor: Actor, case_id: str, change: EntitlementsChange, *, today: dt.date | None = None
 ) -> Entitlements:
     """Change the keys given. The reflection period never drops below the installation's minimum; a
-    guardian and a best-interests determination are recorded only for a child (or a person of unknown age)."""
+    guardian and a best-interests determination are refused only for a person known to be an adult."""
     today = today or dt.date.today()
     given = sorted(change.model_fields_set)
     with db.transaction() as session:
@@ -222,8 +228,10 @@ def update_entitlements(
             raise InvalidInput(
                 f"the reflection and recovery period is at least {minimum} days here", field="reflection_days"
             )
+        facts = age_facts(session, db.keyring, case)
+        known_adult = not presumed_child(facts, today) and youngest_age_on(facts, today) is not None
         for key in ("guardian_appointed_on", "best_interests_determined_on"):
-            if getattr(change, key) is not None and case.is_child is False:
+            if getattr(change, key) is not None and known_adult:
                 raise InvalidInput(f"{key} is recorded only for a child", field=key)
         row = session.get(CaseEntitlement, case_id)
         if row is None:
@@ -234,7 +242,7 @@ def update_entitlements(
             setattr(row, key, value.value if hasattr(value, "value") else value)
         row.updated_by, row.updated_at = actor.user_id, now()
         session.flush()
-        computed, _ = _compute(session, case, today)
+        computed, _ = _compute(session, db.keyring, case, today)
         audit.record_one(
             session,
             db.keyring,
@@ -277,24 +285,29 @@ def add_risk_assessment(db: Database, actor: Actor, case_id: str, data: RiskAsse
     return assessment_id
 
 
-def decision_facts(session: Session, case: Case) -> DecisionFacts:
+def decision_facts(session: Session, keyring: Keyring, case: Case, today: dt.date) -> DecisionFacts:
     """What a decision about the case's outcome may read — built here and nowhere else."""
-    stored = _stored(session.get(CaseEntitlement, case.id))
+    computed, _ = _compute(session, keyring, case, today)
     return DecisionFacts(
-        is_child=case.is_child,
-        guardian_appointed_on=stored.guardian_appointed_on,
-        best_interests_determined_on=stored.best_interests_determined_on,
-        latest_risk_assessment=_latest(_assessments(session, case.id)),
+        is_child=computed.child,
+        guardian_appointed_on=computed.guardian_appointed_on,
+        best_interests_determined_on=computed.best_interests_determined_on,
+        latest_risk_assessment=computed.latest_risk_assessment,
+        reflection_end=computed.reflection_end if computed.in_reflection_period else None,
     )
 
 
-def plan_outcome(db: Database, actor: Actor, case_id: str, plan: OutcomePlan) -> str:
+def plan_outcome(
+    db: Database, actor: Actor, case_id: str, plan: OutcomePlan, *, today: dt.date | None = None
+) -> str:
     """Record the planned outcome of a case. A return is refused, with the reason, without a risk assessment
     or when the latest one found a risk (non-refoulement); any decision about a child waits for a guardian
     and a best-interests determination."""
     with db.transaction() as session:
         case = load_case_for(db, session, actor, case_id, Action.ENTITLEMENTS_UPDATE)
-        refusal = outcome_refusal(plan.outcome, decision_facts(session, case))
+        refusal = outcome_refusal(
+            plan.outcome, decision_facts(session, db.keyring, case, today or dt.date.today())
+        )
         if refusal is not None:
             session.rollback()
             refuse(db, actor.user_id, "outcome.plan", "case", case_id, Conflict(refusal, field="outcome"))

@@ -12,15 +12,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from opennrm.access.policy import Action, Actor
+from opennrm.domain.vocabularies import TraffickingStatus
 from opennrm.screening import ScreeningInputError, screen
+from opennrm.services.age import refresh_child_flag
 from opennrm.services.cases import decrypt_json, encrypt_json, load_case_for, new_id, now
 from opennrm.services.errors import InvalidInput
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
-from opennrm.store.tables import Screening
+from opennrm.store.tables import Case, Screening
 
 
 def check_may_screen(db: Database, actor: Actor, case_id: str) -> None:
@@ -43,7 +46,8 @@ def screen_case(
     """Screen and store on the case; returns the screening id and the result (the CLI's result, exactly)."""
     result = determine(raw, lang)
     with db.transaction() as session:
-        load_case_for(db, session, actor, case_id, Action.SCREENING_ADD)
+        case = load_case_for(db, session, actor, case_id, Action.SCREENING_ADD)
+        updated = _carry_over(session, db, case, result)
         screening_id = new_id()
         session.add(
             Screening(
@@ -71,10 +75,31 @@ def screen_case(
                 "screening.create",
                 "case",
                 case_id,
-                detail={"screening": screening_id, "presumed": bool(result["presumed_victim"])},
+                detail={
+                    "screening": screening_id,
+                    "presumed": bool(result["presumed_victim"]),
+                    "case_updated": updated,
+                },
             ),
         )
     return screening_id, result
+
+
+def _carry_over(session: Session, db: Database, case: Case, result: Mapping[str, Any]) -> list[str]:
+    """What the screening establishes moves onto the case, never downwards: an uncertain age with reasons to
+    believe she is a minor (the age presumption, GR38 §96), and a presumed-victim finding. Returns the fields
+    changed."""
+    changed: list[str] = []
+    noted = result.get("input") or {}
+    if noted.get("reasons_to_believe_minor") and (noted.get("age_uncertain") or noted.get("age") is None):
+        if not (case.age_uncertain and case.reasons_to_believe_minor):
+            case.age_uncertain = case.reasons_to_believe_minor = True
+            changed += ["age_uncertain", "reasons_to_believe_minor"]
+        refresh_child_flag(session, db.keyring, case)
+    if result["presumed_victim"] and case.trafficking_status == TraffickingStatus.POSSIBLE.value:
+        case.trafficking_status = TraffickingStatus.PRESUMED.value
+        changed.append("trafficking_status")
+    return changed
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -114,6 +115,9 @@ class Case(Base):
     identified_on: Mapped[Any] = mapped_column(Date)
     age_at_trafficking: Mapped[int | None] = mapped_column(Integer)
     is_child: Mapped[bool | None] = mapped_column(Boolean)
+    """A child when trafficked, or presumed one (``opennrm.domain.age.child_when_trafficked``)."""
+    age_uncertain: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    reasons_to_believe_minor: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     sex: Mapped[str] = mapped_column(String(20))
     gender: Mapped[str] = mapped_column(String(40))
     citizenship: Mapped[list[str]] = mapped_column(JSON)

@@ -115,6 +115,8 @@ def _form_to_intake(form: dict[str, Any], multi: dict[str, list[str]]) -> dict[s
     )
     case = {
         "age_at_trafficking": age if age is None else (int(age) if age.lstrip("-").isdigit() else age),
+        "age_uncertain": bool(text("presumed_minor")),
+        "reasons_to_believe_minor": bool(text("presumed_minor")),
         "sex": text("sex") or "unknown",
         "gender": text("gender") or "unknown",
         "citizenship": [c.strip() for c in (text("citizenship") or "").split(",") if c.strip()],
