@@ -44,17 +44,18 @@ test: setup system-deps node-deps lint typecheck
 bench: setup
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
-# Re-resolve the lock (existing pins are kept unless pyproject.toml needs others), then the SBOM from it.
+# Re-resolve the lock (existing pins are kept unless pyproject.toml needs others; the package index is the
+# one the installer is configured with), then the SBOM from it.
 lock: setup
 	$(BIN)/pip install --quiet --disable-pip-version-check uv
-	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes \
-	  --index-url https://pypi.org/simple -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements.lock
 	$(MAKE) sbom
 
 # CycloneDX SBOM of every package pinned in requirements.lock (tests/unit/test_sbom.py keeps the two equal).
 sbom: setup
 	$(BIN)/cyclonedx-py requirements requirements.lock --pyproject pyproject.toml --mc-type application \
 	  --output-reproducible --of JSON -o sbom.cdx.json
+	$(BIN)/python scripts/sbom_without_index.py sbom.cdx.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

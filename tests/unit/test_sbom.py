@@ -4,6 +4,7 @@ pinned in ``requirements.lock``: after ``make lock`` changes the lock, ``make sb
 from __future__ import annotations
 
 import json
+import subprocess
 import re
 from pathlib import Path
 
@@ -26,3 +27,19 @@ def test_the_sbom_lists_every_locked_package_at_its_locked_version() -> None:
         f"run `make sbom`: missing {sorted(locked - listed)[:5]}, extra {sorted(listed - locked)[:5]}"
     )
     assert all(c["purl"].startswith("pkg:pypi/") for c in bom["components"])
+
+
+def test_no_tracked_file_names_a_package_index_host() -> None:
+    """Which index installs come from is the installer's configuration, never the repository's."""
+    hosts = ["pypi" + ".org", "files.python" + "hosted.org", "registry.npm" + "js.org"]
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout.split()
+    offenders = [
+        f"{name}: {host}"
+        for name in tracked
+        if (REPO / name).is_file()
+        for host in hosts
+        if host in (REPO / name).read_text(encoding="utf-8", errors="ignore")
+    ]
+    assert offenders == []
