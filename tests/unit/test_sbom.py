@@ -4,8 +4,8 @@ pinned in ``requirements.lock``: after ``make lock`` changes the lock, ``make sb
 from __future__ import annotations
 
 import json
-import subprocess
 import re
+import subprocess
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
