@@ -42,6 +42,16 @@ def _status(response: object) -> int:
     return int(response.status_code)  # type: ignore[attr-defined]
 
 
+def _reaches_her_by_code(c: TestClient, case: str, ids: dict[str, str]) -> int:
+    """Open a new case under her survivor code; 200 when the new case shows her identity (the code joined
+    the new case to her), 403 when it did not (refused, or a new person of the actor's own organisation)."""
+    made = c.post("/api/cases", json={"case": {"survivor_code": ids["code"]}})
+    if made.status_code in (401, 403, 404, 422):
+        return 403
+    person = c.get(f"/api/cases/{made.json()['id']}").json()["person"]
+    return 200 if person.get("given_name") else 403
+
+
 ROUTES = [
     Route(
         "read case (API)", lambda c, case, ids: _status(c.get(f"/api/cases/{case}")), receiver_allowed=True
@@ -80,6 +90,7 @@ ROUTES = [
     Route(
         "revoke consent", lambda c, case, ids: _status(c.post(f"/api/consents/{ids['spare_consent']}/revoke"))
     ),
+    Route("reuse her survivor code (issue 12.1)", _reaches_her_by_code),
     Route(
         "share",
         lambda c, case, ids: _status(
@@ -129,7 +140,7 @@ class World:
         }
         creator = make_user(db, "creator", "Owner NGO", "caseworker", team="north")
         self.case = cases.intake(db, creator.actor, intake())
-        self.ids = {"spare_org": spare}
+        self.ids = {"spare_org": spare, "code": cases.view_case(db, creator.actor, self.case).survivor_code}
         self.ids["document"] = cases.add_document(
             db, creator.actor, self.case, "a.txt", "text/plain", b"hello"
         )
