@@ -46,3 +46,28 @@ def test_down_and_up_again_with_data(inst: Installation) -> None:
     assert set(inspect(inst.db.engine).get_table_names()) <= {"alembic_version"}
     installation.migrate(inst.db)
     assert "cases" in inspect(inst.db.engine).get_table_names()
+
+
+def test_a_database_made_at_any_landed_revision_upgrades_to_the_models_schema(inst: Installation) -> None:
+    """Landed migrations never change; whatever revision a database was made at, upgrading reaches the
+    schema the code expects."""
+    steps = revisions(inst)
+    for start in steps[:-1]:
+        installation.downgrade(inst.db, "base")
+        installation.migrate(inst.db, start)
+        installation.migrate(inst.db)
+        with inst.db.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        assert diff == [], f"made at {start}: {diff}"
+
+
+def test_a_database_made_with_the_first_text_of_0008_upgrades_cleanly(inst: Installation) -> None:
+    """The first text of migration 0008 gave scanned_ads a NOT NULL flag_count the code never writes;
+    migration 0011 removes it, so scanned ads can be stored again."""
+    installation.downgrade(inst.db, "0009")
+    with inst.db.engine.begin() as conn:
+        conn.execute(text("ALTER TABLE scanned_ads ADD COLUMN flag_count INTEGER NOT NULL DEFAULT 0"))
+    installation.migrate(inst.db)
+    assert "flag_count" not in {c["name"] for c in inspect(inst.db.engine).get_columns("scanned_ads")}
+    with inst.db.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
