@@ -25,7 +25,8 @@ class Settings:
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
     default_organisation: str = "Default organisation"
-    hotline: str = "+000 0000 0000"
+    hotline: str | None = None
+    """The hotline on the public leaflet (``OPENNRM_HOTLINE``); None: the leaflet says none is configured."""
     ads_model: Path | None = None
     """The model folder (``opennrm ads train``) the review page scans uploads with; None: the shipped one."""
 
@@ -50,6 +51,6 @@ class Settings:
             key_file=Path(env.get("OPENNRM_KEY_FILE") or home / "opennrm.key"),
             key_env=env.get("OPENNRM_KEY") or None,
             default_organisation=env.get("OPENNRM_DEFAULT_ORG") or "Default organisation",
-            hotline=env.get("OPENNRM_HOTLINE") or "+000 0000 0000",
+            hotline=(env.get("OPENNRM_HOTLINE") or "").strip() or None,
             ads_model=Path(env["OPENNRM_ADS_MODEL"]).expanduser() if env.get("OPENNRM_ADS_MODEL") else None,
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 from babel.messages.pofile import read_po
@@ -55,6 +55,13 @@ class World:
         return client
 
 
+HOTLINE = "+44 800 555 0138"
+NO_HOTLINE = (
+    "No hotline has been set up here yet. Any health worker, social worker or women's organisation can help "
+    "you find support."
+)
+
+
 @pytest.fixture
 def world(sqlite_inst: Installation) -> World:
     db = sqlite_inst.db
@@ -93,6 +100,7 @@ def world(sqlite_inst: Installation) -> World:
         ReferralRequest.model_validate({"service_id": service, "purpose": "Safe place"}),
     )
     ids = {"case_id": case_id, "screening_id": screening_id, "referral_id": sent.id, "service_id": service}
+    sqlite_inst.settings = replace(sqlite_inst.settings, hotline=HOTLINE)
     return World(sqlite_inst, amina, coordinator, ids)
 
 
@@ -289,3 +297,14 @@ def test_the_quick_exit_script_is_served_from_this_site(world: World) -> None:
     script = world.client().get("/static/quick-exit.js")
     assert script.status_code == 200 and "javascript" in script.headers["content-type"]
     assert "location.replace(" in script.text and "Escape" in script.text
+
+
+def test_with_no_hotline_configured_the_leaflet_says_so_plainly(sqlite_inst: Installation) -> None:
+    """Fail closed: never a placeholder number a woman in danger might call (issue 21.11)."""
+    assert sqlite_inst.settings.hotline is None
+    client = TestClient(create_app(sqlite_inst.settings), base_url="https://testserver")
+    for tag in LOCALES:
+        html = client.get(f"/rights/{tag}").text
+        assert 'href="tel:' not in html and "0000" not in html
+        with i18n.activated(tag):
+            assert i18n.gettext(NO_HOTLINE) in html

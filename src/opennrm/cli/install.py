@@ -45,6 +45,11 @@ def serve(
     s = settings()
     with handled():
         app = create_app(s)
+    if s.hotline is None:
+        typer.echo(
+            "Warning: no hotline is configured (OPENNRM_HOTLINE); the leaflet says so and shows no number.",
+            err=True,
+        )
     typer.echo(f"Serving OpenNRM on http://{host}:{port}")
     uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
 

@@ -169,7 +169,7 @@ def rights_leaflet(locale: str, request: Request) -> Response:
         request,
         "rights.html",
         hotline=settings.hotline,
-        hotline_tel=telephone_link(settings.hotline),
+        hotline_tel=telephone_link(settings.hotline) if settings.hotline else None,
         services=services_in(leaflet, locale),
         quick_exit_url=leaflet.quick_exit_url,
     )
