@@ -21,11 +21,13 @@ cell of every table (one contribution per person):
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import math
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -132,6 +134,55 @@ class NationalClassification:
     regions: tuple[str, ...] = ()
     ethnicities: tuple[str, ...] = ()
     nationalities: tuple[str, ...] = ()
+
+
+#: How many calendar years (ending with the current one) the default classification lists.
+DEFAULT_YEARS = 10
+CLASSIFICATION_LISTS = ("regions", "ethnicities", "nationalities")
+
+
+def default_classification(today: dt.date) -> NationalClassification:
+    """The classification used when the statistics office has written none: the ten calendar years ending
+    with the current one, and no regions, ethnic groups or nationalities (every value is ``other`` or
+    ``unknown`` until they are listed)."""
+    return NationalClassification(years=tuple(range(today.year - DEFAULT_YEARS + 1, today.year + 1)))
+
+
+def read_classification(path: Path, today: dt.date) -> NationalClassification:
+    """The classification in a TOML file (``years = [2021, 2022]``, ``regions = ["North", "South"]``,
+    ``ethnicities``, ``nationalities``); a list left out takes its default; no file: the defaults.
+
+    Categories come from this file, never from the data: a category that exists because one person has it
+    would itself disclose her. Raises ``ValueError`` naming the file and the list that does not fit."""
+    import tomllib
+
+    default = default_classification(today)
+    if not path.exists():
+        return default
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: not a TOML file ({exc})") from None
+    unknown = sorted(set(data) - {"years", *CLASSIFICATION_LISTS})
+    if unknown:
+        raise ValueError(f"{path}: unknown setting(s) {', '.join(unknown)}")
+    years = data.get("years", list(default.years))
+    if (
+        not isinstance(years, list)
+        or not years
+        or not all(isinstance(y, int) and not isinstance(y, bool) and 1900 <= y <= 2200 for y in years)
+    ):
+        raise ValueError(f"{path}: years must be a non-empty list of years (1900–2200)")
+    lists: dict[str, tuple[str, ...]] = {}
+    for name in CLASSIFICATION_LISTS:
+        values = data.get(name, [])
+        if not isinstance(values, list) or not all(
+            isinstance(v, str) and v.strip() and not set(v) & set("|=×") and v not in (OTHER, UNKNOWN)
+            for v in values
+        ):
+            raise ValueError(f"{path}: {name} must be a list of names (without | = ×, not other or unknown)")
+        lists[name] = tuple(dict.fromkeys(v.strip() for v in values))
+    return NationalClassification(years=tuple(sorted(set(years))), **lists)
 
 
 def nrm_dimensions(classification: NationalClassification) -> dict[str, Dimension]:
