@@ -13,7 +13,8 @@ given year, age and nationality was identified. Readers who are not the statisti
    dimension shown (the standard audit of τ-Argus; shared margins and tables that overlap are all taken
    into account). A primary cell is protected when that range is at least ``threshold`` wide, a secondary
    cell when it is not a single value. Each unprotected cell gets one more suppressed partner (its own
-   row or column first, the cell with the fewest persons that can hide it), and the audit runs again.
+   row or column first, the non-empty cell with the fewest persons that can hide it), and the audit runs
+   again. Empty cells are shown as 0 and never chosen as partners.
 3. **Rounding.** Shown counts are rounded to a multiple of ``ROUNDING_BASE`` at random, up or down with the
    probabilities that keep them unbiased. The draw is keyed by a secret and by the cell and its value, so
    the same count always shows the same way (asking again reveals nothing) while a count that changes by
@@ -204,7 +205,9 @@ def _choose_partner(
     keys: Sequence[CellKey], values: np.ndarray, taken: set[int], target: int, threshold: int
 ) -> int | None:
     for group in _partners(keys, keys[target]):
-        free = [i for i in group if i not in taken]
+        # an empty cell hides nothing (it cannot go below zero) and withholding it would only call for
+        # partners of its own
+        free = [i for i in group if i not in taken and values[i] > 0]
         if not free:
             continue
         # a partner that can hide the cell (at least ``threshold``), smallest first; else the largest one
