@@ -7,7 +7,6 @@ import csv
 import os
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from opennrm.cli.main import _register, app
