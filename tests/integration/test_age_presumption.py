@@ -10,8 +10,10 @@ import re
 
 import pytest
 
-from opennrm.services import cases, consent, entitlements, screenings
+from opennrm.services import cases, consent, entitlements, screenings, statistics
 from opennrm.services.errors import Forbidden, InvalidInput
+from opennrm.stats.dimensions import AGE_GROUP, category_codes
+from opennrm.stats.records import StatRecord
 from opennrm.store.tables import Case
 from tests.conftest import Installation
 from tests.support import StaffUser, client_for, intake, make_org, make_user
@@ -124,3 +126,17 @@ def test_the_intake_form_records_the_presumption(office: Office) -> None:
     with office.db.transaction() as s:
         case = s.get(Case, case_id)
         assert (case.age_uncertain, case.reasons_to_believe_minor, case.is_child) == (True, True, True)
+
+
+def test_the_statistics_count_a_presumed_child_as_a_child(office: Office) -> None:
+    girl = office.case(**UNKNOWN_AGE_GIRL)
+    woman = office.case(case__age_at_trafficking=16, person__birth_date="1999-03-02")
+    unknown = office.case(case__age_at_trafficking=None)
+    groups = {
+        r.case_key: category for r in statistics.stat_records(office.db, None) for category in [_age_group(r)]
+    }
+    assert groups == {girl: "child", woman: "child", unknown: "unknown"}
+
+
+def _age_group(record: StatRecord) -> str:
+    return AGE_GROUP.categories[int(category_codes([record], AGE_GROUP)[0])]

@@ -110,8 +110,10 @@ def test_the_dashboard_counts_the_network_and_nothing_personal(inst: Installatio
     assert (first.cases, first.served, first.waiting) == (4, 3, 1)
     assert (first.median_days, first.p90_days) == (3.0, 10.0)
     assert dict(first.buckets)["same day"] == 1 and dict(first.buckets)["8–30 days"] == 1
-    gaps = [(g.service_type, g.place, g.language, g.count) for g in board.gaps]
-    assert gaps == [("legal_aid", "Northtown", "ar", 2), ("medical", "Northtown", "ar", 1)]
+    # needs by place and language follow the statistics rule: fewer than 11 at a place in a language are
+    # added up per kind without naming the place or language, and no exact small count is shown
+    gaps = [(g.service_type, g.place, g.language, g.count, g.combined) for g in board.gaps]
+    assert gaps == [("legal_aid", None, None, "<11", True), ("medical", None, None, "<11", True)]
     assert [(d.reason, d.count) for d in board.declines] == [("language_not_available", 1)]
     text = repr(dataclasses.asdict(board))
     for referral_id in world["sent"]:
@@ -133,3 +135,22 @@ def test_only_the_coordinator_reads_the_dashboard(inst: Installation, world: dic
     assert page.status_code == 200 and "Rose Shelter" in page.text and "legal aid" in page.text
     assert client.get("/api/referrals").status_code == 403  # no person-level lists for the coordinator
     assert client.get(f"/api/referrals/{world['sent'][0]}").status_code == 403
+
+
+def test_a_need_is_named_by_place_and_language_only_from_11_and_never_exactly() -> None:
+    import random
+
+    gaps = [
+        ("legal_aid", "Northtown", "ar", 23),
+        ("legal_aid", "Isle of Mull", "ar", 1),
+        ("medical", "X", "en", 12),
+    ]
+    shown = dashboard.protected_gaps(gaps, lambda text: random.Random(text).random())
+    named = {(g.service_type, g.place, g.language): g.count for g in shown if not g.combined}
+    assert set(named) == {("legal_aid", "Northtown", "ar"), ("medical", "X", "en")}
+    assert named[("legal_aid", "Northtown", "ar")] in {"20", "25"} and named[("medical", "X", "en")] in {
+        "10",
+        "15",
+    }
+    assert [(g.service_type, g.count) for g in shown if g.combined] == [("legal_aid", "<11")]
+    assert "Isle of Mull" not in repr(shown)

@@ -8,6 +8,8 @@ Rights invariants enforced here:
   unexpired, unrevoked consent, or a supervisor's recorded override in a child's best interests.
 - Field sensitivity: identity-document numbers only for the owning caseworker and supervisors; an
   organisation that received a case sees only the fields its disclosure names.
+- Statistics (``exact_statistics_decision``): exact counts only for the statistics office's analysts of a
+  non-enforcement organisation; everyone else sees rounded counts with suppression, or a DP release.
 - Job-ad review (``ad_review_decision``): scanned ads and their contacts stay with the organisation that
   scanned them, open to its ad reviewers only, and never to an enforcement organisation.
 """
@@ -19,7 +21,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from opennrm.access.roles import AD_REVIEWERS, CONSENT_OVERRIDE, PERSON_LEVEL, ROLE_SCOPES, Role, Scope
+from opennrm.access.roles import (
+    AD_REVIEWERS,
+    CONSENT_OVERRIDE,
+    EXACT_STATISTICS,
+    PERSON_LEVEL,
+    ROLE_SCOPES,
+    Role,
+    Scope,
+)
 
 
 class Action(StrEnum):
@@ -36,6 +46,7 @@ class Action(StrEnum):
     CONSENT_REVOKE = "consent.revoke"
     DISCLOSE = "case.disclose"
     AGGREGATE_READ = "aggregate.read"
+    STATISTICS_EXACT = "statistics.exact"
     ENTITLEMENTS_READ = "entitlements.read"
     ENTITLEMENTS_UPDATE = "entitlements.update"
     ADS_REVIEW = "ads.review"
@@ -100,6 +111,8 @@ FIREWALL = "firewall: enforcement organisations never receive person-level data"
 def decide(actor: Actor, action: Action, case: CaseRelation | None = None) -> Decision:
     if action is Action.AGGREGATE_READ:
         return ALLOW
+    if action is Action.STATISTICS_EXACT:
+        return exact_statistics_decision(actor)
     if actor.enforcement:
         return Decision(False, FIREWALL)
     if actor.role not in PERSON_LEVEL:
@@ -119,6 +132,16 @@ def decide(actor: Actor, action: Action, case: CaseRelation | None = None) -> De
         )
     if action in {Action.CONSENT_REVOKE, Action.DISCLOSE} and actor.role is Role.SERVICE_PROVIDER:
         return Decision(False, "service providers cannot share or change consent")
+    return ALLOW
+
+
+def exact_statistics_decision(actor: Actor) -> Decision:
+    """May the actor see exact statistical counts? Exact counts can be subtracted (a new case is +1 in
+    several cells), so only the statistics office's analysts see them, never an enforcement organisation."""
+    if actor.enforcement:
+        return Decision(False, "enforcement organisations see protected statistics only")
+    if actor.role not in EXACT_STATISTICS:
+        return Decision(False, f"role {actor.role} sees protected statistics only")
     return ALLOW
 
 

@@ -49,3 +49,8 @@ CONSENT_OVERRIDE: frozenset[Role] = frozenset({Role.SUPERVISOR})
 # Who reviews scanned job ads (GR38 §§36, 71, 73). Ads hold the contacts of the people behind them, so the
 # queue is open only to these roles, and only in the organisation that scanned the ads.
 AD_REVIEWERS: frozenset[Role] = frozenset({Role.AD_REVIEWER})
+
+# Who reads exact statistical counts (internal tables, before rounding and suppression): the analyst of the
+# statistics office. Every other role, and every user of an enforcement organisation whatever the role, sees
+# only protected figures (see ``policy.exact_statistics_decision``).
+EXACT_STATISTICS: frozenset[Role] = frozenset({Role.ANALYST})

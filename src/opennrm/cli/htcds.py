@@ -26,22 +26,42 @@ def register(app: typer.Typer) -> None:
 
 @htcds_app.command("export")
 def export(
-    file: Path = typer.Argument(..., help="CSV file to write (mode 0600; it holds personal data)."),
+    file: Path = typer.Argument(..., help="CSV file to write (mode 0600)."),
+    identifying: bool = typer.Option(
+        False, "--identifying", help="Also write names, birth dates and survivor codes (needs --purpose)."
+    ),
+    purpose: str | None = typer.Option(
+        None, "--purpose", help="research or statistics: only cases whose consent covers it are written."
+    ),
 ) -> None:
-    """Write every case as one HTCDS row (HTCDS field names and picklists, plus opennrm_ columns that keep
-    what HTCDS cannot tell apart). The file holds identifying data: keep it as safely as the database."""
+    """Write one HTCDS row per case whose valid consent covers statistics or research (or --purpose), for a
+    CTDC-style collaboration: HTCDS field names and picklists, plus opennrm_ columns that keep what HTCDS
+    cannot tell apart.
+
+    De-identified by default: no names, birth dates, contacts or survivor codes, and person and case keys
+    drawn at random for this export. --identifying adds names, birth dates and survivor codes, only with a
+    stated --purpose; every export is audited."""
+    if purpose is not None and purpose not in statistics.DATA_SHARING_PURPOSES:
+        fail(f"--purpose must be one of {', '.join(statistics.DATA_SHARING_PURPOSES)}")
+    if identifying and purpose is None:
+        fail("--identifying needs --purpose research or --purpose statistics")
     tmp = file.with_name(file.name + ".partial")
     count = 0
     with database() as db:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as out:
-            writer = csv.DictWriter(out, fieldnames=list(COLUMNS))
-            writer.writeheader()
-            for row in statistics.htcds_rows(db):
-                writer.writerow(row)
-                count += 1
+        try:
+            with os.fdopen(fd, "w", newline="", encoding="utf-8") as out:
+                writer = csv.DictWriter(out, fieldnames=list(COLUMNS))
+                writer.writeheader()
+                for row in statistics.htcds_rows(db, identifying=identifying, purpose=purpose):
+                    writer.writerow(row)
+                    count += 1
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
     os.replace(tmp, file)
-    typer.echo(f"Exported {count} cases to {file}.")
+    kind = "with identifying fields" if identifying else "de-identified"
+    typer.echo(f"Exported {count} cases ({kind}) to {file}.")
 
 
 @htcds_app.command("import")

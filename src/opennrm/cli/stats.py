@@ -81,8 +81,6 @@ class _Source:
     frame: Any
     tables: Any
     release_dimensions: tuple[str, ...]
-    rows_read: int
-    rows_left_out: int
     years: tuple[int, ...] = ()
 
 
@@ -95,17 +93,19 @@ def _ctdc_source(ctdc: Path) -> _Source:
         data.frame,
         ctdc_format.DEFAULT_TABLES,
         tuple(ctdc_format.RELEASE_DIMENSIONS),
-        data.rows_read,
-        data.rows_left_out,
     )
 
 
-def _database_source(home_country: str | None) -> _Source:
+def _database_source(home_country: str | None, home: Path | None) -> _Source:
     from opennrm.cli.common import database
-    from opennrm.services.statistics import database_statistics
+    from opennrm.services.statistics import classification_in_home, database_statistics
 
+    try:
+        classification = classification_in_home(_home(home))
+    except ValueError as exc:
+        fail(str(exc))
     with database() as db:
-        made = database_statistics(db, home_country)
+        made = database_statistics(db, home_country, classification)
     if made.counted.counted == 0:
         fail(
             "no person in the database can be counted (none recorded as a victim with consent to statistics)"
@@ -115,8 +115,6 @@ def _database_source(home_country: str | None) -> _Source:
         made.frame,
         made.tables,
         tuple(made.frame.dimensions),
-        made.counted.cases_read,
-        made.counted.cases_read - made.counted.counted,
         tuple(made.years),
     )
 
@@ -174,9 +172,9 @@ def _make_release(
         source=source.label,
         controller=controller,
         ledger={"release_id": release_id, "years": charge_years, "file": str(ledger.path)},
+        # nothing exact about the data goes in release.json (no row or person counts): the categories
+        # are the configured ones, the same whatever the data
         dimensions=dimensions_to_json({n: frame.dimensions[n] for n in source.release_dimensions}),
-        rows_read=source.rows_read,
-        rows_left_out=source.rows_left_out,
     )
     spent, cap = ledger.spent(controller, charge_year), ledger.cap(controller, charge_year)
     typer.echo(
@@ -205,7 +203,8 @@ def release(
 
     From --ctdc FILE: every 1-, 2- and 3-way table of sex, age group, form of exploitation and citizenship.
     Without --ctdc: the installation's own cases, persons counted once with consent to statistics, in the
-    GR38 §110 tables by year (charged to the ledger for every year released).
+    GR38 §110 tables by year (charged to the ledger for every year released). Years, regions, ethnic groups
+    and nationalities are those of <home>/stats/domains.toml (default: the last ten years, no lists).
 
     The privacy-budget ledger is charged first; a release that would overspend the controller's budget for
     the year is refused (exit 3) and nothing is written."""
@@ -214,7 +213,7 @@ def release(
     if estimator not in ("bayes", "linear"):
         fail("--estimator must be bayes or linear")
     _check_out_dir(out, "release.csv", overwrite)
-    source = ctdc if ctdc is not None else _database_source(country.strip().upper() or None)
+    source = ctdc if ctdc is not None else _database_source(country.strip().upper() or None, home)
     _make_release(source, epsilon, out, controller, home, year, strategy, estimator)
 
 

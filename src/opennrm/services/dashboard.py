@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -22,6 +23,9 @@ from opennrm.domain.services import OPEN_STATUSES, ReferralStatus
 from opennrm.services.cases import now
 from opennrm.services.directory import refuse
 from opennrm.services.errors import Forbidden
+from opennrm.services.statistics import keyed_draw
+from opennrm.stats.disclosure import random_round
+from opennrm.stats.tables import DISPLAY_THRESHOLD, display_count
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
@@ -69,10 +73,15 @@ class FirstServiceTimes:
 
 @dataclass(frozen=True)
 class GapCount:
+    """Unmet needs of one kind at one place in one language. Counts are shown protected: rounded to a
+    multiple of 5, and a place and language with fewer than 11 needs is not named — such needs are added up
+    per kind in one ``combined`` row, shown as "<11" when still fewer."""
+
     service_type: str
     place: str | None
     language: str | None
-    count: int
+    count: str
+    combined: bool = False  # the needs of this kind at places and in languages with fewer than 11 each
 
 
 @dataclass(frozen=True)
@@ -172,8 +181,8 @@ def _quantile(histogram: list[tuple[int, int]], total: int, q: float) -> float |
     return float(histogram[-1][0])
 
 
-def service_gaps(session: Session) -> list[GapCount]:
-    """Needs not met, by need, place and language, most frequent first."""
+def service_gaps(session: Session) -> list[tuple[str, str | None, str | None, int]]:
+    """Needs not met, by need, place and language, most frequent first (exact: internal)."""
     count = func.count().label("n")
     rows = session.execute(
         select(ServiceGap.service_type, func.min(ServiceGap.place), ServiceGap.language, count)
@@ -181,7 +190,28 @@ def service_gaps(session: Session) -> list[GapCount]:
         .order_by(count.desc())
         .limit(MAX_GAP_ROWS)
     )
-    return [GapCount(t, p, lang, int(n)) for t, p, lang, n in rows]
+    return [(t, p, lang, int(n)) for t, p, lang, n in rows]
+
+
+def protected_gaps(
+    gaps: list[tuple[str, str | None, str | None, int]], draw: Callable[[str], float]
+) -> list[GapCount]:
+    """The same rule as the statistics page (``stats.disclosure``): no exact count, and no place or
+    language named for fewer than 11 needs (see ``GapCount``). No total is shown, so nothing withheld can
+    be worked out by subtraction."""
+    shown: list[GapCount] = []
+    rest: dict[str, int] = {}
+    for kind, place, language, n in gaps:
+        if n >= DISPLAY_THRESHOLD:
+            shown.append(
+                GapCount(kind, place, language, str(random_round(n, f"gap|{kind}|{place}|{language}", draw)))
+            )
+        else:
+            rest[kind] = rest.get(kind, 0) + n
+    for kind, n in sorted(rest.items()):
+        text = display_count(n) if n < DISPLAY_THRESHOLD else str(random_round(n, f"gap|{kind}|rest", draw))
+        shown.append(GapCount(kind, None, None, text, combined=True))
+    return shown
 
 
 def decline_reasons(session: Session) -> list[ReasonCount]:
@@ -218,7 +248,7 @@ def coordinator_dashboard(db: Database, actor: Actor, *, at: dt.datetime | None 
             overdue=_by_org(overdue_responses(session, at), names),
             open_escalations=_by_org(open_escalations(session), names),
             first_service=first_service_times(session),
-            gaps=service_gaps(session),
+            gaps=protected_gaps(service_gaps(session), keyed_draw(db)),
             declines=decline_reasons(session),
         )
         audit.record_one(session, db.keyring, AuditEntry(actor.user_id, "dashboard.read", "dashboard", None))

@@ -9,12 +9,15 @@ recorded on the case; without one the case is not counted (GR38 §111; GBVIMS co
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
+import secrets
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from opennrm.access.policy import Action, Actor, decide
 from opennrm.domain.records import Intake
@@ -28,7 +31,13 @@ from opennrm.services.cases import (
     now,
 )
 from opennrm.services.errors import Forbidden, InvalidInput
-from opennrm.stats.dimensions import NRM_DEFAULT_TABLES, NationalClassification, nrm_dimensions, with_margins
+from opennrm.stats.dimensions import (
+    NRM_DEFAULT_TABLES,
+    NationalClassification,
+    nrm_dimensions,
+    read_classification,
+    with_margins,
+)
 from opennrm.stats.htcds import from_htcds_row, to_htcds_row
 from opennrm.stats.records import CountedPersons, StatRecord, count_persons
 from opennrm.stats.tables import PersonFrame, frame_from_persons
@@ -38,9 +47,17 @@ from opennrm.store.database import Database
 from opennrm.store.tables import Case, ConsentRecord, ExploitationEventRow, Person, table_of
 
 _BATCH = 5000
+#: The statistics office's categories, in ``<home>/stats/`` (see ``stats.dimensions.read_classification``).
+DOMAINS_FILE = "domains.toml"
 
 
-def _consenting_cases(db: Database, today: dt.date) -> set[str]:
+#: Consent purposes that let a case's de-identified record go to a statistical or research collaboration.
+DATA_SHARING_PURPOSES = ("statistics", "research")
+
+
+def _consenting_cases(db: Database, today: dt.date, purposes: Iterable[str] = ("statistics",)) -> set[str]:
+    """Cases with a valid consent (given, not expired, not revoked) covering one of ``purposes``."""
+    wanted = set(purposes)
     with db.transaction() as session:
         rows = session.execute(
             select(
@@ -52,8 +69,8 @@ def _consenting_cases(db: Database, today: dt.date) -> set[str]:
         ).all()
     return {
         case_id
-        for case_id, purposes, expires_on, given_on in rows
-        if "statistics" in purposes and given_on <= today and (expires_on is None or expires_on >= today)
+        for case_id, given_purposes, expires_on, given_on in rows
+        if wanted & set(given_purposes) and given_on <= today and (expires_on is None or expires_on >= today)
     }
 
 
@@ -88,6 +105,7 @@ def stat_records(db: Database, home_country: str | None) -> Iterator[StatRecord]
                 sex=case.sex,
                 gender=case.gender,
                 age_at_trafficking=case.age_at_trafficking,
+                child=case.is_child,
                 citizenship=citizenship,
                 national=(home_country in citizenship) if home_country and citizenship else None,
                 migration_status=case.migration_status,
@@ -117,22 +135,41 @@ class DatabaseStatistics:
     years: list[int]
 
 
-def database_statistics(db: Database, home_country: str | None) -> DatabaseStatistics:
-    """Counted persons (once each, with consent) categorised on the GR38 §110 dimensions by year."""
+def classification_in_home(home: Path, today: dt.date | None = None) -> NationalClassification:
+    """The statistics office's categories: ``<home>/stats/domains.toml``, else the documented defaults
+    (``stats.dimensions.read_classification``). Never taken from the data."""
+    return read_classification(home / "stats" / DOMAINS_FILE, today or dt.date.today())
+
+
+def database_statistics(
+    db: Database, home_country: str | None, classification: NationalClassification
+) -> DatabaseStatistics:
+    """Counted persons (once each, with consent) categorised on the GR38 §110 dimensions by year, on the
+    configured categories (``classification``; years and regions never come from the data)."""
     counted = count_persons(stat_records(db, home_country))
-    years = sorted({p.year for p in counted.persons if p.year is not None})
-    regions = sorted({p.region for p in counted.persons if p.region})
-    dims = nrm_dimensions(NationalClassification(years=tuple(years), regions=tuple(regions)))
+    dims = nrm_dimensions(classification)
     tables = with_margins(NRM_DEFAULT_TABLES)
+    years = list(classification.years)
     return DatabaseStatistics(counted, frame_from_persons(counted.persons, dims), tables, years)
 
 
 @dataclass(frozen=True)
 class DashboardTable:
     title: str
-    rows: list[str]
-    columns: list[str]
-    cells: list[list[str]]  # displayed counts: numbers of 11 or more, "<11" otherwise
+    rows: list[str]  # the categories, then "Total"
+    columns: list[str]  # the categories, then "Total"
+    cells: list[list[str]]  # what the reader sees, margins included (last row and last column)
+
+
+@dataclass(frozen=True)
+class StatisticsView:
+    """The statistics page. ``exact``: internal exact counts (small ones shown as "<11"), for the roles
+    ``access.policy.exact_statistics_decision`` allows; otherwise rounded counts with suppression that
+    cannot be undone (``stats.disclosure``)."""
+
+    exact: bool
+    total: str
+    tables: list[DashboardTable]
 
 
 DASHBOARD_TABLES: tuple[tuple[str, str, str], ...] = (
@@ -141,47 +178,148 @@ DASHBOARD_TABLES: tuple[tuple[str, str, str], ...] = (
     ("By form of exploitation and sex", "exploitation", "sex"),
     ("By citizenship and sex", "citizenship", "sex"),
 )
+TOTAL_LABEL = "Total"
 
 
-def dashboard_tables(
-    db: Database, actor: Actor, home_country: str | None
-) -> tuple[int | str, list[DashboardTable]]:
-    """Aggregate tables for the statistics page: persons counted once with consent, and every cell under
-    the display threshold shown as "<11" — nothing on it identifies anyone. Open to every role."""
-    from opennrm.stats.tables import count_table, display_count
+def keyed_draw(db: Database) -> Callable[[str], float]:
+    """A number in [0, 1) for a text that only this installation can compute (its index key), for the
+    random rounding of ``stats.disclosure``."""
 
+    def draw(text: str) -> float:
+        return int(db.keyring.blind_index("stats_rounding", text), 16) / 16**32
+
+    return draw
+
+
+def data_version(db: Database, today: dt.date) -> tuple[object, ...]:
+    """Changes whenever a statistic could: a case or consent added, changed, revoked or deleted, or a new
+    day (consents expire). Cheap: four aggregates over indexed tables."""
+    with db.transaction() as session:
+        cases = session.execute(select(func.count(Case.id), func.max(Case.updated_at))).one()
+        consents = session.execute(
+            select(
+                func.count(ConsentRecord.id),
+                func.max(ConsentRecord.created_at),
+                func.max(ConsentRecord.revoked_at),
+            )
+        ).one()
+    return (today.isoformat(), *(str(v) for v in (*cases, *consents)))
+
+
+class ViewCache:
+    """Statistics views by (database, data version, view): computed once, by one request at a time (the
+    others wait for it rather than repeat it), and kept for the few most recent versions."""
+
+    def __init__(self, size: int = 8) -> None:
+        self._lock = threading.Lock()
+        self._items: OrderedDict[tuple[object, ...], StatisticsView] = OrderedDict()
+        self._size = size
+
+    def get(self, key: tuple[object, ...], make: Callable[[], StatisticsView]) -> StatisticsView:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+            view = make()
+            self._items[key] = view
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+            return view
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+VIEWS = ViewCache()
+
+
+def statistics_view(
+    db: Database, actor: Actor, home_country: str | None, classification: NationalClassification
+) -> StatisticsView:
+    """The statistics page for ``actor``: persons counted once with consent, in a few §110 tables with
+    their totals — exact only for the statistics office (see ``StatisticsView``). Cached per data version;
+    every view is audited (``stats.view``, with whether it was exact)."""
     if not decide(actor, Action.AGGREGATE_READ):
         raise Forbidden("aggregates are not available to this account")
-    made = database_statistics(db, home_country)
+    exact = bool(decide(actor, Action.STATISTICS_EXACT))
+    today = dt.date.today()
+    key = (str(db.engine.url), data_version(db, today), exact, home_country, classification)
+    view = VIEWS.get(key, lambda: make_view(db, home_country, classification, exact=exact))
+    with db.transaction() as session:
+        audit.record_one(
+            session,
+            db.keyring,
+            AuditEntry(actor.user_id, "stats.view", "installation", None, detail={"exact": exact}),
+        )
+    return view
+
+
+def make_view(
+    db: Database, home_country: str | None, classification: NationalClassification, *, exact: bool
+) -> StatisticsView:
+    """Compute the statistics page (uncached)."""
+    from opennrm.stats.disclosure import protect
+    from opennrm.stats.tables import display_count
+
+    made = database_statistics(db, home_country, classification)
+    pairs = [(row_dim, column_dim) for _, row_dim, column_dim in DASHBOARD_TABLES]
+    frame = made.frame
+    if exact:
+        from opennrm.stats.disclosure import JointTable, table_keys
+
+        keys = list(dict.fromkeys(k for names in pairs for k in table_keys(frame.dimensions, names)))
+        values = JointTable(frame, keys).values
+        shown = {k: display_count(int(v)) for k, v in zip(keys, values, strict=True)}
+    else:
+        shown = dict(protect(frame, pairs, keyed_draw(db)).shown)
     tables = []
     for title, row_dim, column_dim in DASHBOARD_TABLES:
-        table = count_table(made.frame, (row_dim, column_dim))
-        rows_d, cols_d = table.dimensions
-        cells = [
-            [display_count(table.value(**{row_dim: r, column_dim: c})) for c in cols_d.categories]
-            for r in rows_d.categories
-        ]
+        rows_d, cols_d = frame.dimensions[row_dim], frame.dimensions[column_dim]
+        row_keys = [[(row_dim, r)] for r in rows_d.categories] + [[]]
+        col_keys = [[(column_dim, c)] for c in cols_d.categories] + [[]]
+        cells = [[shown[frozenset(r + c)] for c in col_keys] for r in row_keys]
         tables.append(
             DashboardTable(
                 title,
-                [rows_d.label_of(r) for r in rows_d.categories],
-                [cols_d.label_of(c) for c in cols_d.categories],
+                [rows_d.label_of(r) for r in rows_d.categories] + [TOTAL_LABEL],
+                [cols_d.label_of(c) for c in cols_d.categories] + [TOTAL_LABEL],
                 cells,
             )
         )
-    with db.transaction() as session:
-        audit.record_one(session, db.keyring, AuditEntry(actor.user_id, "stats.view", "installation", None))
-    return display_count(made.counted.counted), tables
+    return StatisticsView(exact=exact, total=shown[frozenset()], tables=tables)
 
 
 # -- HTCDS exchange -------------------------------------------------------------------------------------
 
 
-def htcds_records(db: Database) -> Iterator[dict[str, object]]:
-    """Every case as an HTCDS record (identifying fields included: an export is a disclosure the CLI
-    operator makes deliberately; it is audited)."""
+#: What only an identifying export carries (``htcds_records(identifying=True)``).
+IDENTIFYING_KEYS = ("survivor_code", "given_name", "middle_name", "family_name", "birth_date")
+
+
+def htcds_records(
+    db: Database, *, identifying: bool = False, purpose: str | None = None, actor_id: str = "cli"
+) -> Iterator[dict[str, object]]:
+    """The cases an HTCDS export may carry, one record each, for a CTDC-style collaboration.
+
+    - Only cases with a valid consent (given, not expired, not revoked) covering ``purpose``, or, without
+      one, covering statistics or research.
+    - De-identified by default: no names, birth date, contacts or survivor code, and keys drawn at random
+      for this export (one per person, so her cases stay together, and one per case) — never an id of ours,
+      so two exports cannot be joined.
+    - ``identifying=True`` adds names, birth date and survivor code; it needs a stated ``purpose`` that the
+      consent covers. Every export is audited (``htcds.export``: how many cases, identifying or not, and
+      the purpose)."""
+    if purpose is not None and purpose not in DATA_SHARING_PURPOSES:
+        raise InvalidInput(f"purpose must be one of {', '.join(DATA_SHARING_PURPOSES)}", field="purpose")
+    if identifying and purpose is None:
+        raise InvalidInput(
+            "an export with identifying fields needs its purpose (research or statistics)", field="purpose"
+        )
     today = dt.date.today()
-    consenting = _consenting_cases(db, today)
+    covered = _consenting_cases(db, today, (purpose,) if purpose else DATA_SHARING_PURPOSES)
+    statistics_consent = _consenting_cases(db, today)
+    person_keys: dict[str, str] = {}
     last = ""
     exported = 0
     while True:
@@ -201,38 +339,49 @@ def htcds_records(db: Database) -> Iterator[dict[str, object]]:
             ).scalars():
                 events[event.case_id].append(event)
         for case, person in rows:
-            identity = decrypt_json(db.keyring, "person", person.id, person.identity_enc)
-            code = decrypt_text(db.keyring, "survivor_code", person.id, person.survivor_code_enc)
-            yield _htcds_dict(case, person.id, code, identity, events[case.id], case.id in consenting)
+            if case.id not in covered:
+                continue
+            person_key = person_keys.setdefault(person.id, secrets.token_hex(8))
+            record = _htcds_dict(case, events[case.id], case.id in statistics_consent)
+            record["person_key"], record["case_key"] = person_key, secrets.token_hex(8)
+            if identifying:
+                identity = decrypt_json(db.keyring, "person", person.id, person.identity_enc)
+                record["survivor_code"] = decrypt_text(
+                    db.keyring, "survivor_code", person.id, person.survivor_code_enc
+                )
+                record.update({k: identity.get(k) for k in ("given_name", "middle_name", "family_name")})
+                record["birth_date"] = identity.get("birth_date")
+            yield record
             exported += 1
         last = rows[-1][0].id
     with db.transaction() as session:
         audit.record_one(
             session,
             db.keyring,
-            AuditEntry("cli", "htcds.export", "installation", None, detail={"cases": exported}),
+            AuditEntry(
+                actor_id,
+                "htcds.export",
+                "installation",
+                None,
+                detail={
+                    "cases": exported,
+                    "identifying": identifying,
+                    "purpose": purpose or "statistics_research",
+                },
+            ),
         )
 
 
 def _htcds_dict(
-    case: Case,
-    person_id: str,
-    code: str,
-    identity: dict[str, Any],
-    events: list[ExploitationEventRow],
-    consent_statistics: bool,
+    case: Case, events: list[ExploitationEventRow], consent_statistics: bool
 ) -> dict[str, object]:
+    """What a case record holds, without identifying fields or keys."""
+
     def union(attribute: str) -> list[str]:
         return sorted({v for e in events for v in (getattr(e, attribute) or [])})
 
     languages = case.languages or []
     return {
-        "person_key": person_id,
-        "case_key": case.id,
-        "survivor_code": code,
-        "given_name": identity.get("given_name"),
-        "family_name": identity.get("family_name"),
-        "birth_date": identity.get("birth_date"),
         "gender": case.gender,
         "citizenship": case.citizenship or [],
         "primary_language": languages[0] if languages else None,
@@ -249,7 +398,7 @@ def _htcds_dict(
         "exploitation_types": union("exploitation_types"),
         "exploitation_platforms": [],
         "status": case.status,
-        "consent": consent_statistics,
+        "consent": True,  # only cases whose consent covers the export are exported
         "identified_on": case.identified_on.isoformat() if case.identified_on else None,
         "sex": case.sex,
         "migration_status": case.migration_status,
@@ -261,8 +410,10 @@ def _htcds_dict(
     }
 
 
-def htcds_rows(db: Database) -> Iterator[dict[str, str]]:
-    for record in htcds_records(db):
+def htcds_rows(
+    db: Database, *, identifying: bool = False, purpose: str | None = None
+) -> Iterator[dict[str, str]]:
+    for record in htcds_records(db, identifying=identifying, purpose=purpose):
         yield to_htcds_row(record)
 
 

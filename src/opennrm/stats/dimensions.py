@@ -15,17 +15,20 @@ cell of every table (one contribution per person):
 - ``disability``: ``with_disability`` (any Washington Group domain), ``without_disability`` (assessed,
   none), ``unknown``.
 - ``socioeconomic``: ``with_risk_markers``, ``no_risk_markers`` (assessed, none), ``unknown``.
-- ``age_group``: ``child`` under 18, ``adult`` from 18, ``unknown``; ``age_band`` uses the CTDC bands
-  (0–8, 9–17, 18–20, 21–23, 24–26, 27–29, 30–38, 39–47, 48+) so figures compare with CTDC.
+- ``age_group``: ``child`` when trafficked under 18 or presumed a child (GR38 §96), ``adult``, ``unknown``;
+  ``age_band`` uses the CTDC bands (0–8, 9–17, 18–20, 21–23, 24–26, 27–29, 30–38, 39–47, 48+) so figures
+  compare with CTDC.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import math
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -42,7 +45,6 @@ from opennrm.domain.vocabularies import (
 )
 from opennrm.stats.records import VICTIM_STATUSES, StatRecord
 
-CHILD_AGE_LIMIT = 18
 UNKNOWN = "unknown"
 OTHER = "other"
 
@@ -134,6 +136,55 @@ class NationalClassification:
     nationalities: tuple[str, ...] = ()
 
 
+#: How many calendar years (ending with the current one) the default classification lists.
+DEFAULT_YEARS = 10
+CLASSIFICATION_LISTS = ("regions", "ethnicities", "nationalities")
+
+
+def default_classification(today: dt.date) -> NationalClassification:
+    """The classification used when the statistics office has written none: the ten calendar years ending
+    with the current one, and no regions, ethnic groups or nationalities (every value is ``other`` or
+    ``unknown`` until they are listed)."""
+    return NationalClassification(years=tuple(range(today.year - DEFAULT_YEARS + 1, today.year + 1)))
+
+
+def read_classification(path: Path, today: dt.date) -> NationalClassification:
+    """The classification in a TOML file (``years = [2021, 2022]``, ``regions = ["North", "South"]``,
+    ``ethnicities``, ``nationalities``); a list left out takes its default; no file: the defaults.
+
+    Categories come from this file, never from the data: a category that exists because one person has it
+    would itself disclose her. Raises ``ValueError`` naming the file and the list that does not fit."""
+    import tomllib
+
+    default = default_classification(today)
+    if not path.exists():
+        return default
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: not a TOML file ({exc})") from None
+    unknown = sorted(set(data) - {"years", *CLASSIFICATION_LISTS})
+    if unknown:
+        raise ValueError(f"{path}: unknown setting(s) {', '.join(unknown)}")
+    years = data.get("years", list(default.years))
+    if (
+        not isinstance(years, list)
+        or not years
+        or not all(isinstance(y, int) and not isinstance(y, bool) and 1900 <= y <= 2200 for y in years)
+    ):
+        raise ValueError(f"{path}: years must be a non-empty list of years (1900–2200)")
+    lists: dict[str, tuple[str, ...]] = {}
+    for name in CLASSIFICATION_LISTS:
+        values = data.get(name, [])
+        if not isinstance(values, list) or not all(
+            isinstance(v, str) and v.strip() and not set(v) & set("|=×") and v not in (OTHER, UNKNOWN)
+            for v in values
+        ):
+            raise ValueError(f"{path}: {name} must be a list of names (without | = ×, not other or unknown)")
+        lists[name] = tuple(dict.fromkeys(v.strip() for v in values))
+    return NationalClassification(years=tuple(sorted(set(years))), **lists)
+
+
 def nrm_dimensions(classification: NationalClassification) -> dict[str, Dimension]:
     """All dimensions available for case records, keyed by name."""
 
@@ -196,10 +247,10 @@ def all_combinations(names: Sequence[str], max_order: int) -> list[tuple[str, ..
 # --- persons -> category codes -------------------------------------------------------------------------
 
 
-def _age_group(age: int | None) -> str:
-    if age is None:
+def _age_group(child: bool | None) -> str:
+    if child is None:
         return UNKNOWN
-    return "child" if age < CHILD_AGE_LIMIT else "adult"
+    return "child" if child else "adult"
 
 
 def _age_band(age: int | None) -> str:
@@ -263,7 +314,7 @@ CATEGORISERS: dict[str, tuple[str, Callable[[Any, Dimension], str]]] = {
     "year": ("year", lambda v, d: _in_list(None if v is None else str(v), d)),
     "sex": ("sex", lambda v, d: v),
     "gender": ("gender", lambda v, d: v),
-    "age_group": ("age_at_trafficking", lambda v, d: _age_group(v)),
+    "age_group": ("child", lambda v, d: _age_group(v)),
     "age_band": ("age_at_trafficking", lambda v, d: _age_band(v)),
     "exploitation": ("exploitation_types", lambda v, d: exploitation_form(v)),
     "citizenship": ("national", lambda v, d: _citizenship(v)),

@@ -26,6 +26,7 @@ import gc
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from opennrm.domain.age import ADULT_AGE
 from opennrm.domain.vocabularies import (
     Disability,
     ExploitationType,
@@ -73,6 +74,8 @@ class StatRecord:
     sex: str = Sex.UNKNOWN.value
     gender: str = Gender.UNKNOWN.value
     age_at_trafficking: int | None = None
+    child: bool | None = None
+    """A child when trafficked, or presumed one (GR38 §96); from the age when not given, None if unknown."""
     citizenship: frozenset[str] = field(default_factory=frozenset)
     national: bool | None = None
     migration_status: str = MigrationStatus.UNKNOWN.value
@@ -91,6 +94,8 @@ class StatRecord:
             raise ValueError(f"year {self.year} is out of range")
         if self.age_at_trafficking is not None and not 0 <= self.age_at_trafficking <= 120:
             raise ValueError(f"age_at_trafficking {self.age_at_trafficking} is out of range 0–120")
+        if self.child is None and self.age_at_trafficking is not None:
+            object.__setattr__(self, "child", self.age_at_trafficking < ADULT_AGE)
         _check("sex", self.sex, _SEX)
         _check("gender", self.gender, _GENDER)
         _check("migration_status", self.migration_status, _MIGRATION)
@@ -147,6 +152,9 @@ def merge_person(cases: list[StatRecord]) -> StatRecord:
     ordered = sorted(cases, key=_case_order)
     first = ordered[0]
     year, sex, gender, age = first.year, first.sex, first.gender, first.age_at_trafficking
+    # a person any of whose cases presumes her a child counts as a child (GR38 §96)
+    children = [r.child for r in ordered if r.child is not None]
+    child = True if True in children else (children[0] if children else None)
     citizenship, national, migration = first.citizenship, first.national, first.migration_status
     ethnicity, region = first.ethnicity, first.region
     disability: set[str] = set(first.disability)
@@ -191,6 +199,7 @@ def merge_person(cases: list[StatRecord]) -> StatRecord:
         sex=sex,
         gender=gender,
         age_at_trafficking=age,
+        child=child,
         citizenship=citizenship,
         national=national,
         migration_status=migration,

@@ -591,6 +591,7 @@ MESSAGES_FROM_ELSEWHERE: tuple[str, ...] = (
     N_("appoint a guardian"),
     N_("make a best-interests determination"),
     N_("assess the risks on return before any return is considered"),
+    N_("Total"),
     N_("Persons identified, by year and sex"),
     N_("By year and age group"),
     N_("By form of exploitation and sex"),
