@@ -74,9 +74,14 @@ async def http_exception_problem(request: Request, exc: StarletteHTTPException) 
         413: "Content too large",
     }.get(exc.status_code, "Error")
     detail = exc.detail if isinstance(exc.detail, str) else title
-    if not _is_api(request):
-        return _page_error(request, exc.status_code, title, detail)
-    return problem(exc.status_code, title, detail)
+    response = (
+        _page_error(request, exc.status_code, title, detail)
+        if not _is_api(request)
+        else problem(exc.status_code, title, detail)
+    )
+    if exc.status_code == 413:
+        response.headers["Connection"] = "close"  # the server stops receiving the rest of the body
+    return response
 
 
 def unexpected_problem() -> JSONResponse:
