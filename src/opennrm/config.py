@@ -29,6 +29,18 @@ class Settings:
     """The hotline on the public leaflet (``OPENNRM_HOTLINE``); None: the leaflet says none is configured."""
     ads_model: Path | None = None
     """The model folder (``opennrm ads train``) the review page scans uploads with; None: the shipped one."""
+    max_body_bytes: int = 1024 * 1024
+    """Largest request body accepted (JSON, forms), counted as it streams in and refused (413) before it is
+    parsed. ``OPENNRM_MAX_BODY_BYTES``."""
+    max_upload_bytes: int = 21 * 1024 * 1024
+    """Largest body of an upload route (a 20 MB file and its multipart framing).
+    ``OPENNRM_MAX_UPLOAD_BYTES``."""
+    login_attempts_per_minute: int = 10
+    """Log-in attempts a client address may make per minute (a burst of as many), in memory only."""
+    login_concurrency: int = 2
+    """Log-ins checked (argon2id hashed) at once by the whole server; more wait or get 429."""
+    login_queue: int = 32
+    """Log-ins that may wait for a place; any beyond are answered 429 at once."""
 
     @property
     def log_file(self) -> Path:
@@ -53,4 +65,20 @@ class Settings:
             default_organisation=env.get("OPENNRM_DEFAULT_ORG") or "Default organisation",
             hotline=(env.get("OPENNRM_HOTLINE") or "").strip() or None,
             ads_model=Path(env["OPENNRM_ADS_MODEL"]).expanduser() if env.get("OPENNRM_ADS_MODEL") else None,
+            max_body_bytes=_positive(env, "OPENNRM_MAX_BODY_BYTES", cls.max_body_bytes),
+            max_upload_bytes=_positive(env, "OPENNRM_MAX_UPLOAD_BYTES", cls.max_upload_bytes),
+            login_attempts_per_minute=_positive(
+                env, "OPENNRM_LOGIN_ATTEMPTS_PER_MINUTE", cls.login_attempts_per_minute
+            ),
+            login_concurrency=_positive(env, "OPENNRM_LOGIN_CONCURRENCY", cls.login_concurrency),
+            login_queue=_positive(env, "OPENNRM_LOGIN_QUEUE", cls.login_queue),
         )
+
+
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigurationError(f"{name} must be a positive whole number, not {raw!r}")
+    return int(raw)

@@ -3,12 +3,19 @@ attacker to keep a person out of her own account."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import itertools
+from collections.abc import Iterator
+from typing import Literal
 
 import pyotp
 import pytest
+from argon2 import PasswordHasher
+from argon2.profiles import CHEAPEST
 
+from opennrm.access import credentials
 from opennrm.services import admin, auth
 from opennrm.services.errors import Unauthenticated
 from opennrm.store.tables import AuditEvent, LoginSession, RecoveryCode, User
@@ -34,10 +41,32 @@ def next_code(user: StaffUser) -> str:
     return totp.at(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=30))
 
 
-def fail_five_times(inst: Installation) -> None:
-    for _ in range(auth.MAX_FAILURES):
+def wrong_code(user: StaffUser) -> str:
+    right = {user.code(), previous_code(user), next_code(user)}
+    return next(c for c in ("123456", "654321", "111111", "222222") if c not in right)
+
+
+def guess_codes(inst: Installation, user: StaffUser, times: int) -> None:
+    """Someone who has the password guesses the one-time code."""
+    for _ in range(times):
         with pytest.raises(Unauthenticated):
-            auth.log_in(inst.db, "amina", "wrong password!", "000000")
+            auth.log_in(inst.db, user.username, PASSWORD, wrong_code(user))
+
+
+def account(inst: Installation, username: str = "amina") -> tuple[int, dt.datetime | None]:
+    with inst.db.transaction() as s:
+        row = s.query(User).filter_by(username=username).one()
+        locked = row.locked_until
+        if locked is not None and locked.tzinfo is None:
+            locked = locked.replace(tzinfo=dt.UTC)
+        return row.failed_logins, locked
+
+
+def let_the_back_off_pass(inst: Installation, username: str = "amina") -> None:
+    """Stand in for waiting: move the end of the back-off into the past."""
+    with inst.db.transaction() as s:
+        row = s.query(User).filter_by(username=username).one()
+        row.locked_until = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
 
 
 def test_a_code_is_accepted_once(inst: Installation, amina: StaffUser) -> None:
@@ -47,31 +76,146 @@ def test_a_code_is_accepted_once(inst: Installation, amina: StaffUser) -> None:
         auth.log_in(inst.db, "amina", PASSWORD, code)
 
 
-def test_after_repeated_failures_the_account_is_locked_against_guessing(
+def test_the_back_off_grows_from_seconds_to_hours() -> None:
+    waits = [auth.backoff(n) for n in range(1, 20)]
+    assert all(w == dt.timedelta(0) for w in waits[: auth.FREE_FAILURES])
+    assert waits[auth.FREE_FAILURES] == auth.FIRST_DELAY
+    growing = waits[auth.FREE_FAILURES :]
+    assert all(b == min(2 * a, auth.LONGEST_DELAY) for a, b in itertools.pairwise(growing))
+    assert waits[-1] == auth.LONGEST_DELAY >= dt.timedelta(hours=1)
+
+
+def test_wrong_codes_with_the_right_password_are_counted_and_back_off(
     inst: Installation, amina: StaffUser
 ) -> None:
-    fail_five_times(inst)
-    with inst.db.transaction() as s:
-        assert s.query(User).filter_by(username="amina").one().locked_until is not None
-    with pytest.raises(Unauthenticated):  # right password, no code: refused while locked
-        auth.log_in(inst.db, "amina", PASSWORD, None)
-    with pytest.raises(Unauthenticated):  # right password, wrong code: refused
-        auth.log_in(inst.db, "amina", PASSWORD, "123456" if amina.code() != "123456" else "654321")
+    guess_codes(inst, amina, auth.FREE_FAILURES)
+    assert account(inst) == (auth.FREE_FAILURES, None)  # slips of the finger cost nothing
+    guess_codes(inst, amina, 1)
+    failures, locked = account(inst)
+    assert failures == auth.FREE_FAILURES + 1
+    assert locked is not None and locked > dt.datetime.now(dt.UTC)
 
 
-def test_an_attacker_cannot_lock_the_owner_out(inst: Installation, amina: StaffUser) -> None:
-    fail_five_times(inst)
-    assert auth.log_in(inst.db, "amina", PASSWORD, previous_code(amina))
+def test_during_the_back_off_no_attempt_is_examined_not_even_the_right_one(
+    inst: Installation, amina: StaffUser
+) -> None:
+    guess_codes(inst, amina, auth.FREE_FAILURES + 1)
+    before = account(inst)
+    with pytest.raises(Unauthenticated) as refused:
+        auth.log_in(inst.db, "amina", PASSWORD, amina.code())  # right password, right code: refused
+    with pytest.raises(Unauthenticated) as wrong:
+        auth.log_in(inst.db, "amina", "wrong password!", wrong_code(amina))
+    assert refused.value.message == wrong.value.message  # the back-off cannot be seen from outside
+    assert account(inst) == before  # nor moved by attempts it does not examine
+    let_the_back_off_pass(inst)
+    assert auth.log_in(inst.db, "amina", PASSWORD, amina.code())
+    assert account(inst) == (0, None)
+
+
+def test_each_further_failure_doubles_the_wait(inst: Installation, amina: StaffUser) -> None:
+    guess_codes(inst, amina, auth.FREE_FAILURES + 1)
+    waits = []
+    for _ in range(4):
+        let_the_back_off_pass(inst)
+        started = dt.datetime.now(dt.UTC)
+        guess_codes(inst, amina, 1)
+        _, locked = account(inst)
+        assert locked is not None
+        waits.append((locked - started).total_seconds())
+    assert [round(w / waits[0]) for w in waits] == [1, 2, 4, 8]
+
+
+def test_a_valid_code_with_wrong_passwords_is_counted_too(inst: Installation, amina: StaffUser) -> None:
+    """Someone who holds her phone guesses her password."""
+    for _ in range(auth.FREE_FAILURES + 1):
+        with pytest.raises(Unauthenticated):
+            auth.log_in(inst.db, "amina", "wrong password!", amina.code())
+    failures, locked = account(inst)
+    assert failures == auth.FREE_FAILURES + 1 and locked is not None
+
+
+def test_an_attacker_without_the_password_cannot_lock_the_owner_out(
+    inst: Installation, amina: StaffUser
+) -> None:
+    for _ in range(3 * (auth.FREE_FAILURES + 1)):
+        with pytest.raises(Unauthenticated):
+            auth.log_in(inst.db, "amina", "wrong password!", wrong_code(amina))
+        with pytest.raises(Unauthenticated):
+            auth.log_in(inst.db, "amina", "wrong password!", None)
+    assert account(inst) == (0, None)
+    assert auth.log_in(inst.db, "amina", PASSWORD, amina.code())
 
 
 def test_roles_without_a_second_factor_are_simply_locked(inst: Installation) -> None:
     make_org(inst.db, "Border Agency", "immigration_service")
     make_user(inst.db, "liaison", "Border Agency", "enforcement_liaison", enforcement=True)
-    for _ in range(auth.MAX_FAILURES):
+    for _ in range(auth.FREE_FAILURES + 1):
         with pytest.raises(Unauthenticated):
             auth.log_in(inst.db, "liaison", "wrong password!", None)
     with pytest.raises(Unauthenticated):
         auth.log_in(inst.db, "liaison", PASSWORD, None)
+
+
+class CountingHasher(PasswordHasher):
+    """argon2id at the cheapest settings, counting every verification."""
+
+    calls = 0
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
+        CountingHasher.calls += 1
+        return super().verify(hash, password)
+
+
+@pytest.fixture
+def counting_hasher() -> Iterator[type[CountingHasher]]:
+    previous = credentials.current_hasher()
+    credentials.use_hasher(CountingHasher.from_parameters(CHEAPEST))
+    yield CountingHasher
+    credentials.use_hasher(previous)
+
+
+def test_every_path_does_the_same_hashing(inst: Installation, counting_hasher: type[CountingHasher]) -> None:
+    """A name that does not exist, a wrong password, a wrong code, an account backing off or switched
+    off: each attempt hashes as often as any other with a code of the same shape, so its time tells
+    nothing (the request log does not record durations either)."""
+    make_org(inst.db, "Safe Harbour")
+    new = admin.add_user(inst.db, "joy", "Safe Harbour", "caseworker", PASSWORD)
+    make_user(inst.db, "off", "Safe Harbour", "caseworker")
+    with inst.db.transaction() as session:
+        session.query(User).filter_by(username="off").one().active = False
+    assert new.totp_secret
+    right = pyotp.TOTP(new.totp_secret).now()
+    recovery = new.recovery_codes[0]
+    attempts = {
+        "unknown name": ("nobody", PASSWORD),
+        "wrong password": ("joy", "wrong password!"),
+        "right password": ("joy", PASSWORD),
+        "switched off": ("off", PASSWORD),
+    }
+    for code in ("000000", right, "AAAA-BBBB-CCCC-DDDD", recovery):
+        counts = {}
+        for what, (name, password) in attempts.items():
+            counting_hasher.calls = 0
+            with contextlib.suppress(Unauthenticated):
+                auth.log_in(inst.db, name, password, code)
+            counts[what] = counting_hasher.calls
+        assert len(set(counts.values())) == 1, (code, counts)
+    guess_codes_for(inst, "joy", auth.FREE_FAILURES + 1)
+    for code in ("000000", "AAAA-BBBB-CCCC-DDDD"):
+        counting_hasher.calls = 0
+        with contextlib.suppress(Unauthenticated):
+            auth.log_in(inst.db, "joy", PASSWORD, code)
+        backing_off = counting_hasher.calls
+        counting_hasher.calls = 0
+        with contextlib.suppress(Unauthenticated):
+            auth.log_in(inst.db, "nobody", PASSWORD, code)
+        assert backing_off == counting_hasher.calls
+
+
+def guess_codes_for(inst: Installation, username: str, times: int) -> None:
+    for _ in range(times):
+        with contextlib.suppress(Unauthenticated):
+            auth.log_in(inst.db, username, PASSWORD, "000000")
 
 
 def test_unknown_users_get_the_same_answer(inst: Installation, amina: StaffUser) -> None:

@@ -6,6 +6,7 @@ import datetime
 import hmac
 import secrets
 import time
+from collections.abc import Sequence
 from functools import lru_cache
 
 import pyotp
@@ -56,6 +57,7 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
 
 
 RECOVERY_CODES = 10
+RECOVERY_CODE_LENGTH = 16
 _RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -63,8 +65,8 @@ def new_recovery_codes(count: int = RECOVERY_CODES) -> list[str]:
     """Codes of 16 characters from a 32-letter alphabet (80 bits), shown as four groups of four."""
     codes = []
     for _ in range(count):
-        raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(16))
-        codes.append("-".join(raw[i : i + 4] for i in range(0, 16, 4)))
+        raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(RECOVERY_CODE_LENGTH))
+        codes.append("-".join(raw[i : i + 4] for i in range(0, RECOVERY_CODE_LENGTH, 4)))
     return codes
 
 
@@ -81,6 +83,22 @@ def verify_recovery_code(stored_hash: str, code: str) -> bool:
         return bool(_hasher.verify(stored_hash, normalise_recovery_code(code)))
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
+
+
+def looks_like_recovery_code(code: str) -> bool:
+    return len(normalise_recovery_code(code)) == RECOVERY_CODE_LENGTH
+
+
+def matching_recovery_code(stored_hashes: Sequence[str], code: str) -> int | None:
+    """The index of the stored hash ``code`` matches, or None. Always verifies against at least
+    ``RECOVERY_CODES`` hashes (padding with a dummy) and never stops early, so the time taken tells
+    nothing about how many codes are left, which one matched, or whether the user exists."""
+    found: int | None = None
+    padded = [*stored_hashes, *([_dummy_hash()] * max(0, RECOVERY_CODES - len(stored_hashes)))]
+    for index, stored in enumerate(padded):
+        if verify_recovery_code(stored, code) and index < len(stored_hashes) and found is None:
+            found = index
+    return found
 
 
 def new_totp_secret() -> str:

@@ -11,10 +11,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from opennrm.access.credentials import (
-    normalise_recovery_code,
+    looks_like_recovery_code,
+    matching_recovery_code,
     totp_step,
     verify_password,
-    verify_recovery_code,
 )
 from opennrm.access.policy import Actor
 from opennrm.access.roles import Role
@@ -27,9 +27,21 @@ from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
 from opennrm.store.tables import LoginSession, Organisation, RecoveryCode, User
 
-MAX_FAILURES = 5
-LOCKOUT = dt.timedelta(minutes=5)
+FREE_FAILURES = 2
+"""Failures in a row an account allows before every further attempt waits (typing slips)."""
+FIRST_DELAY = dt.timedelta(seconds=15)
+LONGEST_DELAY = dt.timedelta(hours=4)
 _REFUSED = "username, password or one-time code not accepted"
+
+
+def backoff(failures: int) -> dt.timedelta:
+    """How long an account refuses every attempt, unexamined, after ``failures`` counted failures in a row:
+    nothing for the first FREE_FAILURES, then FIRST_DELAY doubling with each failure up to LONGEST_DELAY.
+    docs/security.md works out what this costs someone guessing the one-time code."""
+    if failures <= FREE_FAILURES:
+        return dt.timedelta(0)
+    doubled: dt.timedelta = FIRST_DELAY * 2 ** min(failures - FREE_FAILURES - 1, 32)
+    return min(doubled, LONGEST_DELAY)
 
 
 @dataclass(frozen=True)
@@ -52,84 +64,142 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
     return value
 
 
+@dataclass(frozen=True)
+class _Account:
+    """What an attempt is checked against, read in a short transaction of its own so that no database lock
+    is held while the password is hashed."""
+
+    user_id: str
+    password_hash: str
+    totp_secret_enc: bytes | None
+    totp_secret: str | None
+    recovery_ids: tuple[str, ...]
+    recovery_hashes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    password_ok: bool
+    step: int | None
+    recovery_id: str | None
+
+
 def log_in(db: Database, username: str, password: str, totp: str | None) -> str:
     """Check the credentials; return a new session token. Every attempt is audited, without the username.
 
-    Lock-out: after MAX_FAILURES failures in a row the account is locked for LOCKOUT. While it is locked,
-    an attempt is only considered when it carries a valid, unused one-time code — which an attacker who merely
-    knows the username cannot produce — so nobody can lock a person out of her account at will, and guessing
-    the password still needs the second factor. Accounts without a second factor (aggregate-only roles) are
-    simply locked. A one-time code is accepted once only."""
-    at = now()
-    token: str | None = None
+    The same work on every path: the password is always hashed (against a dummy for an unknown name) and a
+    code shaped like a recovery code is always checked against RECOVERY_CODES hashes, so the time an
+    answer takes tells nothing about the name, the password or the code.
+
+    Back-off: a failure counts when exactly one factor was right — a right password with a wrong code, or a
+    valid code with a wrong password (for an account without a second factor, every wrong password). After
+    FREE_FAILURES counted failures in a row the account refuses every attempt for ``backoff(n)`` without
+    examining it: a right password and code are refused too, with the same answer, so guessing gains
+    nothing there and the back-off cannot be seen from outside. Someone who has neither factor cannot move
+    the count, so cannot lock the holder of both out. A one-time code is accepted once only."""
+    account = _read_account(db, username)
+    evidence = _examine(account, password, totp)
     with db.transaction() as session:
-        user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-        if user is None:
-            verify_password(None, password)  # same work as for a real account: timing reveals nothing
-            audit.record_one(session, db.keyring, AuditEntry(None, "session.create", "user", None, "denied"))
-        else:
-            token = _check_user(db, session, user, password, totp, at)
+        token = _decide(db, session, account, evidence, now())
     if token is None:
         raise Unauthenticated(_REFUSED)
     return token
 
 
-def _looks_like_recovery_code(code: str) -> bool:
-    return len(normalise_recovery_code(code)) == 16
+def _read_account(db: Database, username: str) -> _Account | None:
+    with db.transaction() as session:
+        user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+        if user is None:
+            return None
+        unused = session.execute(
+            select(RecoveryCode.id, RecoveryCode.code_hash).where(
+                RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
+            )
+        ).all()
+        secret = (
+            decrypt_text(db.keyring, "totp", user.id, user.totp_secret_enc)
+            if user.totp_secret_enc is not None
+            else None
+        )
+        return _Account(
+            user.id,
+            user.password_hash,
+            user.totp_secret_enc,
+            secret,
+            tuple(row.id for row in unused),
+            tuple(row.code_hash for row in unused),
+        )
 
 
-def _matching_recovery_code(session: Session, user_id: str, code: str) -> RecoveryCode | None:
-    unused = session.execute(
-        select(RecoveryCode).where(RecoveryCode.user_id == user_id, RecoveryCode.used_at.is_(None))
-    ).scalars()
-    return next((row for row in unused if verify_recovery_code(row.code_hash, code)), None)
+def _examine(account: _Account | None, password: str, totp: str | None) -> _Evidence:
+    """Check both factors, with the same hashing whoever the account and whatever the answer."""
+    password_ok = verify_password(account.password_hash if account else None, password)
+    step: int | None = None
+    recovery_id: str | None = None
+    code = totp or ""
+    if looks_like_recovery_code(code):
+        found = matching_recovery_code(account.recovery_hashes if account else (), code)
+        if account is not None and found is not None:
+            recovery_id = account.recovery_ids[found]
+    elif account is not None and account.totp_secret is not None and code:
+        step = totp_step(account.totp_secret, code)
+    return _Evidence(password_ok, step, recovery_id)
 
 
-def _check_user(
-    db: Database, session: Session, user: User, password: str, totp: str | None, at: dt.datetime
+def _decide(
+    db: Database, session: Session, account: _Account | None, evidence: _Evidence, at: dt.datetime
 ) -> str | None:
+    """Apply the attempt to the account as it is now (its row locked against concurrent attempts)."""
+    user = None
+    if account is not None:
+        user = session.execute(
+            select(User).where(User.id == account.user_id).with_for_update()
+        ).scalar_one_or_none()
+    if user is None or account is None:
+        audit.record_one(session, db.keyring, AuditEntry(None, "session.create", "user", None, "denied"))
+        return None
     locked_until = _aware(user.locked_until)
     locked = locked_until is not None and locked_until > at
-    step: int | None = None
+    changed = user.password_hash != account.password_hash or user.totp_secret_enc != account.totp_secret_enc
     recovery: RecoveryCode | None = None
-    if user.totp_secret_enc is not None:
-        secret = decrypt_text(db.keyring, "totp", user.id, user.totp_secret_enc)
-        step = totp_step(secret, totp) if totp else None
-        if step is not None and user.totp_last_step is not None and step <= user.totp_last_step:
-            step = None  # replayed code
-        # Recovery codes are checked only after the password, so guessing them costs a password too.
-        if (
-            step is None
-            and totp
-            and _looks_like_recovery_code(totp)
-            and not locked
-            and user.active
-            and verify_password(user.password_hash, password)
-        ):
-            recovery = _matching_recovery_code(session, user.id, totp)
-        second_ok = step is not None or recovery is not None
+    if user.totp_secret_enc is None:
+        code_ok = True
     else:
-        second_ok = True
-    considered = not locked or (user.totp_secret_enc is not None and second_ok)
-    accepted = considered and second_ok and user.active and verify_password(user.password_hash, password)
-    if accepted and recovery is not None:
-        recovery.used_at = at
-        audit.record_one(session, db.keyring, AuditEntry(user.id, "recovery_code.use", "user", user.id))
-    if not accepted:
-        if not locked:
+        fresh_step = evidence.step is not None and (
+            user.totp_last_step is None or evidence.step > user.totp_last_step
+        )
+        if evidence.recovery_id is not None:
+            recovery = session.get(RecoveryCode, evidence.recovery_id)
+            if recovery is not None and recovery.used_at is not None:
+                recovery = None
+        code_ok = fresh_step or recovery is not None
+    if locked or changed or not user.active or not (evidence.password_ok and code_ok):
+        counted = not locked and not changed and user.active and evidence.password_ok != code_ok
+        if counted:
             user.failed_logins += 1
-            if user.failed_logins >= MAX_FAILURES:
-                user.locked_until = at + LOCKOUT
-                user.failed_logins = 0
+            delay = backoff(user.failed_logins)
+            if delay:
+                user.locked_until = at + delay
         audit.record_one(
             session,
             db.keyring,
-            AuditEntry(user.id, "session.create", "user", user.id, "denied", detail={"locked": locked}),
+            AuditEntry(
+                user.id,
+                "session.create",
+                "user",
+                user.id,
+                "denied",
+                detail={"locked": locked, "counted": counted},
+            ),
         )
         return None
+    if recovery is not None:
+        recovery.used_at = at
+        audit.record_one(session, db.keyring, AuditEntry(user.id, "recovery_code.use", "user", user.id))
     user.failed_logins = 0
     user.locked_until = None
-    user.totp_last_step = step if step is not None else user.totp_last_step
+    if evidence.step is not None and recovery is None:
+        user.totp_last_step = evidence.step
     token = secrets.token_urlsafe(32)
     session.add(
         LoginSession(

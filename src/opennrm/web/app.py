@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -20,12 +19,15 @@ from opennrm.services import referrals
 from opennrm.services.errors import ServiceError
 from opennrm.services.installation import open_database
 from opennrm.web import api, pages
+from opennrm.web.limits import BodyLimits
+from opennrm.web.login_guard import LoginGuard
 from opennrm.web.problems import (
     http_exception_problem,
     service_error_problem,
     unexpected_problem,
     validation_problem,
 )
+from opennrm.web.same_origin import SameOriginAPI
 
 STATIC = Path(__file__).parent / "static"
 log = logging.getLogger("opennrm.web")
@@ -65,10 +67,14 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.db = db
+    app.state.login_guard = LoginGuard.from_settings(settings)
+
+    # Inner to the headers middleware below, so that their refusals carry the security headers too.
+    app.add_middleware(SameOriginAPI)
+    app.add_middleware(BodyLimits, default=settings.max_body_bytes, upload=settings.max_upload_bytes)
 
     @app.middleware("http")
     async def _headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        started = time.perf_counter()
         try:
             response = await call_next(request)
         except Exception as exc:  # last line of defence: no trace or SQL reaches the client
@@ -78,14 +84,10 @@ def create_app(settings: Settings) -> FastAPI:
             response.headers.setdefault(name, value)
         if not request.url.path.startswith("/static/"):
             response.headers["Cache-Control"] = "no-store"
-        # Only the route template and status are logged: never the query string, body or client address.
-        log.info(
-            "%s %s %s %.1fms",
-            request.method,
-            _route_of(request),
-            response.status_code,
-            (time.perf_counter() - started) * 1000,
-        )
+        # Only the route template and status are logged: never the query string, body or client address,
+        # nor how long the answer took (a log-in's duration could tell a name that exists from one that
+        # does not).
+        log.info("%s %s %s", request.method, _route_of(request), response.status_code)
         return response
 
     app.add_exception_handler(ServiceError, service_error_problem)  # type: ignore[arg-type]

@@ -237,9 +237,11 @@ def remember_choice(request: Request, response: Response) -> None:
 
 
 def switch_url(request: Request, tag: str) -> str:
-    """This page's address in another language (the query kept, ``lang`` replaced)."""
+    """This page's address in another language (the query kept, ``lang`` replaced), as a query-only
+    reference (``?lang=fr``) that the browser resolves against the page itself. The path is never copied
+    into the link: a path such as ``//evil.example/x`` would make a link that leaves the site."""
     query = [(k, v) for k, v in request.query_params.multi_items() if k != QUERY]
-    return f"{request.url.path}?{urlencode([*query, (QUERY, tag)])}"
+    return f"?{urlencode([*query, (QUERY, tag)])}"
 
 
 # -- the active language of a rendering ----------------------------------------------------------------
@@ -581,6 +583,8 @@ MESSAGES_FROM_ELSEWHERE: tuple[str, ...] = (
     N_("Service unavailable"),
     N_("Authentication required"),
     N_("Method not allowed"),
+    N_("Content too large"),
+    N_("Too many requests"),
     N_("Error"),
     N_("same day"),
     N_("1–2 days"),

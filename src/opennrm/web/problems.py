@@ -37,8 +37,13 @@ def _page_error(request: Request, status: int, title: str, detail: str) -> Respo
 
 async def service_error_problem(request: Request, exc: ServiceError) -> Response:
     if not _is_api(request):
-        return _page_error(request, exc.status, exc.title, exc.message)
-    return problem(exc.status, exc.title, exc.message, exc.field)
+        response = _page_error(request, exc.status, exc.title, exc.message)
+    else:
+        response = problem(exc.status, exc.title, exc.message, exc.field)
+    retry_after = getattr(exc, "retry_after", None)
+    if isinstance(retry_after, int):
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def _field_of(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -62,13 +67,21 @@ async def validation_problem(request: Request, exc: RequestValidationError) -> R
 
 
 async def http_exception_problem(request: Request, exc: StarletteHTTPException) -> Response:
-    title = {404: "Not found", 405: "Method not allowed", 401: "Authentication required"}.get(
-        exc.status_code, "Error"
-    )
+    title = {
+        404: "Not found",
+        405: "Method not allowed",
+        401: "Authentication required",
+        413: "Content too large",
+    }.get(exc.status_code, "Error")
     detail = exc.detail if isinstance(exc.detail, str) else title
-    if not _is_api(request):
-        return _page_error(request, exc.status_code, title, detail)
-    return problem(exc.status_code, title, detail)
+    response = (
+        _page_error(request, exc.status_code, title, detail)
+        if not _is_api(request)
+        else problem(exc.status_code, title, detail)
+    )
+    if exc.status_code == 413:
+        response.headers["Connection"] = "close"  # the server stops receiving the rest of the body
+    return response
 
 
 def unexpected_problem() -> JSONResponse:

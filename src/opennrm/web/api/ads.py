@@ -8,14 +8,17 @@ import dataclasses
 import json
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from opennrm.recruitment.review import MAX_NOTE_CHARS, DecisionLabel
 from opennrm.services import ad_review
 from opennrm.services.auth import SessionUser
+from opennrm.services.errors import InvalidInput
 from opennrm.web.deps import current_user, get_db, get_settings
+from opennrm.web.limits import accepts_upload
+from opennrm.web.uploads import multipart_body, read_upload
 
 router = APIRouter(
     tags=["job ads"],
@@ -58,19 +61,22 @@ def list_scans(request: Request, user: SessionUser = Depends(current_user)) -> l
     "/ad-scans",
     response_model=ScanCreated,
     status_code=201,
-    responses={422: {"description": "Invalid input"}},
+    responses={413: {"description": "Too large"}, 422: {"description": "Invalid input"}},
+    openapi_extra=multipart_body(
+        "JSON Lines or CSV: one ad per record with id, title, text.",
+        name="A name for the scan, e.g. the crawl's date (up to 200 characters).",
+    ),
 )
-async def create_scan(
-    request: Request,
-    file: UploadFile = File(..., description="JSON Lines or CSV: one ad per record with id, title, text."),
-    name: str = Form(..., max_length=200, description="A name for the scan, e.g. the crawl's date."),
-    user: SessionUser = Depends(current_user),
-) -> ScanCreated:
+@accepts_upload
+async def create_scan(request: Request, user: SessionUser = Depends(current_user)) -> ScanCreated:
     """Scan a file of ads with the installation's model and add them to the review queue."""
     ad_review.check_reviewer(get_db(request), user.actor)
-    data = await file.read(ad_review.MAX_UPLOAD_BYTES + 1)
-    parsed = ad_review.parse_upload(data, file.filename or "")
-    # scanning takes seconds: off the event loop, so other requests keep being answered
+    upload = await read_upload(request, max_bytes=ad_review.MAX_UPLOAD_BYTES, fields=("name",))
+    name = upload.fields["name"]
+    if len(name) > 200:
+        raise InvalidInput("name: at most 200 characters", field="name")
+    # parsing and scanning take seconds: off the event loop, so other requests keep being answered
+    parsed = await run_in_threadpool(ad_review.parse_upload, upload.content, upload.filename)
     scan_id = await run_in_threadpool(
         ad_review.scan_upload, get_db(request), user.actor, name, parsed, get_settings(request).ads_model
     )

@@ -6,16 +6,18 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from opennrm.domain.records import MAX_DOCUMENT_BYTES, Intake
 from opennrm.domain.vocabularies import CaseStatus, ExploitationType, Sex, TraffickingStatus
 from opennrm.services import cases
 from opennrm.services.auth import SessionUser
-from opennrm.services.errors import InvalidInput
 from opennrm.web.deps import current_user, get_db
+from opennrm.web.limits import accepts_upload
+from opennrm.web.uploads import attachment, multipart_body, read_upload
 
 router = APIRouter(
     tags=["cases"], responses={401: {"description": "Log in first"}, 403: {"description": "Refused"}}
@@ -139,22 +141,26 @@ def add_note(
     "/cases/{case_id}/documents",
     response_model=Created,
     status_code=201,
-    responses={404: {"description": "No such case"}, 422: {"description": "Invalid input"}},
+    responses={
+        404: {"description": "No such case"},
+        413: {"description": "Too large"},
+        422: {"description": "Invalid input"},
+    },
+    openapi_extra=multipart_body("The document; images lose EXIF, GPS and other metadata."),
 )
-async def add_document(
-    case_id: str, file: UploadFile, request: Request, user: SessionUser = Depends(current_user)
-) -> Created:
+@accepts_upload
+async def add_document(case_id: str, request: Request, user: SessionUser = Depends(current_user)) -> Created:
     """Upload a document; images lose EXIF and GPS metadata; stored encrypted."""
-    content = await file.read(MAX_DOCUMENT_BYTES + 1)
-    if len(content) > MAX_DOCUMENT_BYTES:
-        raise InvalidInput("the file is too large", field="file")
-    doc_id = cases.add_document(
+    upload = await read_upload(request, max_bytes=MAX_DOCUMENT_BYTES)
+    # decoding and re-encoding an image takes a while: off the event loop, so others keep being answered
+    doc_id = await run_in_threadpool(
+        cases.add_document,
         get_db(request),
         user.actor,
         case_id,
-        file.filename or "document",
-        file.content_type or "application/octet-stream",
-        content,
+        upload.filename or "document",
+        upload.content_type or "application/octet-stream",
+        upload.content,
     )
     return Created(id=doc_id)
 
@@ -163,9 +169,6 @@ async def add_document(
     "/documents/{document_id}", response_class=Response, responses={404: {"description": "No such document"}}
 )
 def read_document(document_id: str, request: Request, user: SessionUser = Depends(current_user)) -> Response:
-    """Download a document (always as an attachment)."""
+    """Download a document (always as an attachment, never rendered by the browser)."""
     name, media_type, content = cases.read_document(get_db(request), user.actor, document_id)
-    safe = "".join(ch for ch in name if ch.isalnum() or ch in "._-")[:100] or "document"
-    return Response(
-        content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{safe}"'}
-    )
+    return attachment(name, media_type, content)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from opennrm.services import auth
 from opennrm.services.auth import SessionUser
 from opennrm.web.deps import COOKIE, current_user, get_db, get_settings, session_token
+from opennrm.web.login_guard import LoginGuard
 
 router = APIRouter(tags=["session"])
 
@@ -22,7 +23,11 @@ class LogIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     username: str = Field(min_length=1, max_length=80)
     password: str = Field(min_length=1, max_length=256)
-    totp: str | None = Field(default=None, max_length=10)
+    totp: str | None = Field(
+        default=None,
+        max_length=40,
+        description="The current one-time code, or one of your recovery codes (e.g. ABCD-EFGH-JKLM-NPQR).",
+    )
 
 
 class SessionOut(BaseModel):
@@ -30,6 +35,16 @@ class SessionOut(BaseModel):
     username: str
     role: str
     organisation: str
+
+
+async def checked_log_in(request: Request, username: str, password: str, totp: str | None) -> str:
+    """``auth.log_in`` within the server's log-in limits (``web.login_guard``): per client and at once."""
+    guard: LoginGuard = request.app.state.login_guard
+    address = request.client.host if request.client else ""
+    guard.admit(address)
+    token = await guard.check(auth.log_in, get_db(request), username, password, totp)
+    guard.refund(address)
+    return token
 
 
 def set_session_cookie(response: Response, token: str, request: Request) -> None:
@@ -57,12 +72,16 @@ def health() -> Health:
 
 
 @router.post(
-    "/session", response_model=SessionOut, status_code=201, responses={401: {"description": "Refused"}}
+    "/session",
+    response_model=SessionOut,
+    status_code=201,
+    responses={401: {"description": "Refused"}, 429: {"description": "Too many attempts; see Retry-After"}},
 )
-def log_in(body: LogIn, request: Request, response: Response) -> SessionOut:
-    """Log in with username, password and the current TOTP code. Sets an HttpOnly, SameSite=Strict cookie."""
+async def log_in(body: LogIn, request: Request, response: Response) -> SessionOut:
+    """Log in with username, password and the current TOTP code (or a recovery code). Sets an HttpOnly,
+    SameSite=Strict cookie."""
     db = get_db(request)
-    token = auth.log_in(db, body.username, body.password, body.totp)
+    token = await checked_log_in(request, body.username, body.password, body.totp)
     user = auth.resolve(db, get_settings(request), token)
     set_session_cookie(response, token, request)
     return SessionOut(

@@ -16,6 +16,7 @@ from opennrm.services import ad_review
 from opennrm.services.errors import InvalidInput
 from opennrm.web.deps import check_csrf, get_db, get_settings, session_user
 from opennrm.web.i18n import N_
+from opennrm.web.limits import accepts_upload
 from opennrm.web.pages.render import render
 from opennrm.web.pages.same_origin import require_same_origin
 
@@ -177,6 +178,7 @@ def scans(request: Request) -> Response:
 
 
 @router.post("/ads")
+@accepts_upload
 async def upload(request: Request) -> Response:
     require_same_origin(request)
     user = session_user(request)
@@ -189,7 +191,7 @@ async def upload(request: Request) -> Response:
         if file is None or isinstance(file, str):
             raise InvalidInput("choose a file of ads (JSON Lines or CSV)", field="file")
         data = await file.read(ad_review.MAX_UPLOAD_BYTES + 1)
-        parsed = ad_review.parse_upload(data, file.filename or "")
+        parsed = await run_in_threadpool(ad_review.parse_upload, data, file.filename or "")
         # scanning takes seconds: off the event loop, so other users' pages keep answering
         scan_id = await run_in_threadpool(
             ad_review.scan_upload, get_db(request), user.actor, name, parsed, get_settings(request).ads_model

@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from opennrm.access.roles import AD_REVIEWERS
 from opennrm.services import auth
 from opennrm.services.errors import Unauthenticated
-from opennrm.web.api.session import clear_session_cookie, set_session_cookie
+from opennrm.web.api.session import checked_log_in, clear_session_cookie, set_session_cookie
 from opennrm.web.deps import check_csrf, get_db, optional_user, session_token, session_user
 from opennrm.web.pages.render import render
 from opennrm.web.pages.same_origin import require_same_origin
@@ -30,15 +30,15 @@ def login_page(request: Request) -> Response:
 
 
 @router.post("/login")
-def login_submit(
+async def login_submit(
     request: Request,
     username: str = Form(..., max_length=80),
     password: str = Form(..., max_length=256),
-    totp: str = Form("", max_length=10),
+    totp: str = Form("", max_length=40),
 ) -> Response:
     require_same_origin(request)
     try:
-        token = auth.log_in(get_db(request), username, password, totp or None)
+        token = await checked_log_in(request, username, password, totp or None)
     except Unauthenticated as exc:
         return render(request, "login.html", status=401, error=exc.message, username=username)
     response = RedirectResponse("/", status_code=303)

@@ -1,17 +1,12 @@
-"""Refuse form posts sent from another site (defence in depth beside SameSite cookies and CSRF tokens)."""
+"""Refuse form posts sent from another site (defence in depth beside SameSite cookies and CSRF tokens).
+The rule itself is ``opennrm.web.same_origin``, shared with the JSON API."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from fastapi import Request
 
-from opennrm.services.errors import Forbidden
+from opennrm.web import same_origin
 
 
 def require_same_origin(request: Request) -> None:
-    origin = request.headers.get("origin")
-    if origin is None or origin == "null":
-        return  # older browsers and no-referrer policies send none; CSRF tokens still apply
-    if urlsplit(origin).netloc != request.headers.get("host", ""):
-        raise Forbidden("the form was sent from another site")
+    same_origin.require_same_origin(request.headers)
