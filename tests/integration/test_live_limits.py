@@ -105,7 +105,9 @@ def test_a_log_in_flood_gets_429_and_a_caseworker_is_still_answered(
         for future in futures:
             future.result(timeout=DEADLINE)
     assert listed.status_code == 200
-    assert waited < 2.5, f"the caseworker waited {waited:.1f} s behind the flood"
+    # Without the cap she waited 5 s on an idle machine (issue 12); with it, well under a second when idle.
+    # The bound leaves room for a machine busy with other tests; the cap itself is checked exactly below.
+    assert waited < 5.0, f"the caseworker waited {waited:.1f} s behind the flood"
     statuses = sorted({r.status_code for r in answers})
     assert set(statuses) <= {401, 429}, statuses
     refused = [r for r in answers if r.status_code == 429]

@@ -282,3 +282,16 @@ def test_no_page_links_off_the_site_from_the_request_path(app: FastAPI, amina: S
             path,
             hrefs,
         )
+
+
+def test_the_request_log_does_not_record_how_long_a_log_in_took(
+    app: FastAPI, sqlite_inst: Installation, amina: StaffUser
+) -> None:
+    client = TestClient(app, base_url="https://testserver")
+    client.post("/api/session", json={"username": "nobody", "password": PASSWORD, "totp": "000000"})
+    logged_in(app, amina)
+    lines = [
+        line for line in sqlite_inst.settings.log_file.read_text().splitlines() if "/api/session" in line
+    ]
+    assert lines
+    assert not [line for line in lines if re.search(r"\d(\.\d+)?\s*ms\b", line)], lines

@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from opennrm.services import auth
 from opennrm.services.auth import SessionUser
@@ -82,7 +83,7 @@ async def log_in(body: LogIn, request: Request, response: Response) -> SessionOu
     SameSite=Strict cookie."""
     db = get_db(request)
     token = await checked_log_in(request, body.username, body.password, body.totp)
-    user = auth.resolve(db, get_settings(request), token)
+    user = await run_in_threadpool(auth.resolve, db, get_settings(request), token)
     set_session_cookie(response, token, request)
     return SessionOut(
         token=token, username=user.username, role=user.actor.role.value, organisation=user.organisation
