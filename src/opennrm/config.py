@@ -7,9 +7,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from opennrm.domain.consent import ConsentTerms
 from opennrm.domain.vocabularies import OrganisationType
 
-DEFAULT_ENFORCEMENT_TYPES = frozenset({OrganisationType.IMMIGRATION_SERVICE})
+# The firewall's list (DESIGN invariant 2; GR38 §83, §78, §98(b)): immigration enforcement, the
+# criminal-justice system and financial intelligence always count as enforcement; an administrator may add
+# types, never remove these (``opennrm firewall set``).
+DEFAULT_ENFORCEMENT_TYPES = frozenset(
+    {
+        OrganisationType.POLICE,
+        OrganisationType.PROSECUTION,
+        OrganisationType.IMMIGRATION_SERVICE,
+        OrganisationType.FINANCIAL_INTELLIGENCE_UNIT,
+    }
+)
 
 
 class ConfigurationError(Exception):
@@ -28,6 +39,9 @@ class Settings:
     hotline: str = "+000 0000 0000"
     ads_model: Path | None = None
     """The model folder (``opennrm ads train``) the review page scans uploads with; None: the shipped one."""
+    consent_terms: ConsentTerms = field(default_factory=ConsentTerms)
+    """How long a consent lasts when none is given, and at most (``OPENNRM_CONSENT_DEFAULT_MONTHS``,
+    ``OPENNRM_CONSENT_MAX_MONTHS``; 12 and 24 by default)."""
 
     @property
     def log_file(self) -> Path:
@@ -52,4 +66,24 @@ class Settings:
             default_organisation=env.get("OPENNRM_DEFAULT_ORG") or "Default organisation",
             hotline=env.get("OPENNRM_HOTLINE") or "+000 0000 0000",
             ads_model=Path(env["OPENNRM_ADS_MODEL"]).expanduser() if env.get("OPENNRM_ADS_MODEL") else None,
+            consent_terms=_consent_terms(env),
         )
+
+
+def _consent_terms(env: Mapping[str, str]) -> ConsentTerms:
+    default = ConsentTerms()
+    months: dict[str, int] = {}
+    for name, key, fallback in (
+        ("default_months", "OPENNRM_CONSENT_DEFAULT_MONTHS", default.default_months),
+        ("max_months", "OPENNRM_CONSENT_MAX_MONTHS", default.max_months),
+    ):
+        raw = env.get(key) or str(fallback)
+        if not raw.strip().isdigit():
+            raise ConfigurationError(f"{key} must be a whole number of months, not {raw!r}")
+        months[name] = int(raw)
+    try:
+        return ConsentTerms(**months)
+    except ValueError as exc:
+        raise ConfigurationError(
+            f"OPENNRM_CONSENT_DEFAULT_MONTHS/OPENNRM_CONSENT_MAX_MONTHS: {exc}"
+        ) from None
