@@ -203,7 +203,9 @@ class World:
                 user, username = creator, "creator"
             else:
                 team = "north" if record == "team" else None
-                user = make_user(db, username, names[org], role, enforcement=org in ENFORCEMENT_ORGS, team=team)
+                user = make_user(
+                    db, username, names[org], role, enforcement=org in ENFORCEMENT_ORGS, team=team
+                )
             client = TestClient(app, base_url="https://testserver")
             login = {"username": username, "password": PASSWORD}
             if user.totp_secret:
