@@ -45,7 +45,7 @@ def set_enforcement_types(db: Database, types: list[str], *, actor_id: str = "cl
     missing = ALWAYS - chosen
     if missing:
         raise InvalidInput(
-            f"{', '.join(sorted(missing))} always counts as enforcement: the firewall cannot be switched off",
+            f"{', '.join(sorted(missing))} always count as enforcement: the firewall cannot be switched off",
             field="types",
         )
     with db.transaction() as session:
