@@ -7,9 +7,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from opennrm.domain.consent import ConsentTerms
 from opennrm.domain.vocabularies import OrganisationType
 
-DEFAULT_ENFORCEMENT_TYPES = frozenset({OrganisationType.IMMIGRATION_SERVICE})
+# The firewall's list (DESIGN invariant 2; GR38 §83, §78, §98(b)): immigration enforcement, the
+# criminal-justice system and financial intelligence always count as enforcement; an administrator may add
+# types, never remove these (``opennrm firewall set``).
+DEFAULT_ENFORCEMENT_TYPES = frozenset(
+    {
+        OrganisationType.POLICE,
+        OrganisationType.PROSECUTION,
+        OrganisationType.IMMIGRATION_SERVICE,
+        OrganisationType.FINANCIAL_INTELLIGENCE_UNIT,
+    }
+)
 
 
 class ConfigurationError(Exception):
@@ -41,6 +52,9 @@ class Settings:
     """Log-ins checked (argon2id hashed) at once by the whole server; more wait or get 429."""
     login_queue: int = 32
     """Log-ins that may wait for a place; any beyond are answered 429 at once."""
+    consent_terms: ConsentTerms = field(default_factory=ConsentTerms)
+    """How long a consent lasts when none is given, and at most (``OPENNRM_CONSENT_DEFAULT_MONTHS``,
+    ``OPENNRM_CONSENT_MAX_MONTHS``; 12 and 24 by default)."""
 
     @property
     def log_file(self) -> Path:
@@ -72,6 +86,7 @@ class Settings:
             ),
             login_concurrency=_positive(env, "OPENNRM_LOGIN_CONCURRENCY", cls.login_concurrency),
             login_queue=_positive(env, "OPENNRM_LOGIN_QUEUE", cls.login_queue),
+            consent_terms=_consent_terms(env),
         )
 
 
@@ -82,3 +97,22 @@ def _positive(env: Mapping[str, str], name: str, default: int) -> int:
     if not raw.isdigit() or int(raw) < 1:
         raise ConfigurationError(f"{name} must be a positive whole number, not {raw!r}")
     return int(raw)
+
+
+def _consent_terms(env: Mapping[str, str]) -> ConsentTerms:
+    default = ConsentTerms()
+    months: dict[str, int] = {}
+    for name, key, fallback in (
+        ("default_months", "OPENNRM_CONSENT_DEFAULT_MONTHS", default.default_months),
+        ("max_months", "OPENNRM_CONSENT_MAX_MONTHS", default.max_months),
+    ):
+        raw = env.get(key) or str(fallback)
+        if not raw.strip().isdigit():
+            raise ConfigurationError(f"{key} must be a whole number of months, not {raw!r}")
+        months[name] = int(raw)
+    try:
+        return ConsentTerms(**months)
+    except ValueError as exc:
+        raise ConfigurationError(
+            f"OPENNRM_CONSENT_DEFAULT_MONTHS/OPENNRM_CONSENT_MAX_MONTHS: {exc}"
+        ) from None

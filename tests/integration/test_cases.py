@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from opennrm.services import cases
 from opennrm.services.cases import CaseFilters
-from opennrm.services.errors import Forbidden, InvalidInput, NotFound
+from opennrm.services.errors import Forbidden, InvalidInput
 from opennrm.store import audit
 from opennrm.store.tables import AuditEvent, Case, Person
 from tests.conftest import Installation
@@ -122,9 +122,10 @@ def test_notes_and_unknown_cases(inst: Installation, team) -> None:  # type: ign
     assert [n["text"] for n in cases.view_case(inst.db, team["amina"].actor, case_id).notes][
         -1
     ] == "Second meeting."
-    with pytest.raises(NotFound):
+    # an unknown case gets the answer of a case outside her scope: nobody learns what exists
+    with pytest.raises(Forbidden, match="outside your scope"):
         cases.view_case(inst.db, team["amina"].actor, "00000000-0000-4000-8000-000000000000")
-    with pytest.raises(NotFound):
+    with pytest.raises(Forbidden, match="outside your scope"):
         cases.view_case(inst.db, team["amina"].actor, "not-a-uuid")
 
 

@@ -166,18 +166,20 @@ def test_team_scope(net: Network) -> None:
         cases.view_case(net.inst.db, net.ken.actor, case_id)  # other team
 
 
-def test_firewall_list_changes_are_audited_warned_and_cannot_drop_immigration(net: Network) -> None:
+def test_firewall_list_changes_are_audited_warned_and_cannot_drop_the_always_types(net: Network) -> None:
     db = net.inst.db
-    with pytest.raises(InvalidInput, match="cannot be switched off"):
-        firewall.set_enforcement_types(db, ["police"])
-    firewall.set_enforcement_types(db, ["immigration_service", "police"])
+    always = ["financial_intelligence_unit", "immigration_service", "police", "prosecution"]
+    for dropped in always:
+        with pytest.raises(InvalidInput, match="cannot be switched off"):
+            firewall.set_enforcement_types(db, [t for t in always if t != dropped])
+    firewall.set_enforcement_types(db, [*always, "labour_inspectorate"])
     case_id = net.case()
     net.consent(case_id, recipient_organisation_ids=[net.shelter])
     with pytest.raises(InvalidInput, match="firewall"):
-        net.consent(case_id, recipient_types=["police"])
+        net.consent(case_id, recipient_types=["labour_inspectorate"])
     client = TestClient(create_app(net.inst.settings), base_url="https://testserver")
     assert "organisation types treated as enforcement was changed" in client.get("/login").text
-    # the police caseworker is now behind the firewall
+    # the police caseworker is behind the firewall, whatever the list says
     body = {"username": "officer", "password": PASSWORD, "totp": net.officer.code()}
     assert client.post("/api/session", json=body).status_code == 201
     assert client.get("/api/cases").status_code == 403

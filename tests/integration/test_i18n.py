@@ -20,7 +20,7 @@ from opennrm.web import i18n
 from opennrm.web.app import create_app
 from opennrm.web.pages.public import RIGHTS_FILE
 from tests.conftest import Installation
-from tests.support import PASSWORD, SAMPLE_ID, StaffUser, fill_path, intake, make_org, make_user, page_paths
+from tests.support import PASSWORD, StaffUser, fill_path, intake, make_org, make_user, page_paths
 
 LOCALES = i18n.UN_LANGUAGES
 HTML_TAG = re.compile(r"<html lang=\"([^\"]+)\" dir=\"([^\"]+)\">")
@@ -159,7 +159,7 @@ def test_error_pages_and_the_login_page_speak_the_visitors_language(world: World
     assert HTML_TAG.search(login.text).groups()[0] == tag  # type: ignore[union-attr]
     with i18n.activated(tag):
         assert f"<h1>{i18n.gettext('Log in')}</h1>" in login.text
-        missing = world.client(world.amina).get(f"/cases/{SAMPLE_ID}", headers=accept)
+        missing = world.client(world.amina).get("/no-such-page", headers=accept)
         assert missing.status_code == 404
         assert f"<h1>{i18n.gettext('Not found')}</h1>" in missing.text
         assert HTML_TAG.search(missing.text).groups()[0] == tag  # type: ignore[union-attr]

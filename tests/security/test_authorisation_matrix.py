@@ -7,6 +7,7 @@ and consent revocations against a model of who holds the case."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import itertools
 from collections.abc import Callable
@@ -16,16 +17,26 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import update
 
 from opennrm.access.roles import Role
-from opennrm.services import cases, consent
+from opennrm.services import cases, consent, screenings
+from opennrm.store.tables import ConsentRecord
 from opennrm.web.app import create_app
 from tests.conftest import Installation
 from tests.support import PASSWORD, intake, make_org, make_user
 
 ROLES = [r.value for r in Role]
-# where the actor works, relative to the case
-ORG_RELATIONS = ["owner", "receiver", "other", "enforcement"]
+# Enforcement organisations of every type the firewall always holds (issue 12, item 3): immigration, police,
+# prosecution, financial intelligence.
+ENFORCEMENT_ORGS = {
+    "enforcement": ("Border Agency", "immigration_service"),
+    "police": ("City Police", "police"),
+    "prosecution": ("Public Prosecutor", "prosecution"),
+    "fiu": ("Financial Intelligence Unit", "financial_intelligence_unit"),
+}
+# where the actor works, relative to the case; "lapsed" received it under a consent that has since expired
+ORG_RELATIONS = ["owner", "receiver", "lapsed", "other", *ENFORCEMENT_ORGS]
 # how the actor stands to the case inside the owning organisation
 RECORD_RELATIONS = ["creator", "team", "stranger"]
 PERSON_LEVEL_ROLES = {"caseworker", "supervisor", "service_provider"}
@@ -80,6 +91,11 @@ ROUTES = [
         ),
     ),
     Route("screening form", lambda c, case, ids: _status(c.get(f"/cases/{case}/screening"))),
+    Route(
+        "read stored screening",
+        lambda c, case, ids: _status(c.get(f"/cases/{case}/screening/{ids['screening']}")),
+    ),
+    Route("hand-over form", lambda c, case, ids: _status(c.get(f"/cases/{case}/handover"))),
     Route("list consents", lambda c, case, ids: _status(c.get(f"/api/cases/{case}/consents"))),
     Route(
         "record consent",
@@ -105,9 +121,9 @@ ROUTES = [
 
 def expected(role: str, org: str, record: str, route: Route) -> bool:
     """The specification: who may do what (DESIGN rights invariants 2 and 3, issue 3)."""
-    if org == "enforcement" or role not in PERSON_LEVEL_ROLES:
+    if org in ENFORCEMENT_ORGS or role not in PERSON_LEVEL_ROLES:
         return False
-    if org == "other":
+    if org in ("other", "lapsed"):  # an expired consent opens nothing, closed or not
         return False
     if org == "receiver":
         return route.receiver_allowed
@@ -125,19 +141,20 @@ class World:
     def __init__(self, inst: Installation) -> None:
         db = inst.db
         self.inst = inst
-        self.orgs = {
-            "owner": make_org(db, "Owner NGO"),
-            "receiver": make_org(db, "Receiving Shelter", "shelter"),
-            "other": make_org(db, "Other NGO"),
-            "enforcement": make_org(db, "Border Agency", "immigration_service"),
-        }
-        spare = make_org(db, "Spare Clinic", "health_service")
         names = {
             "owner": "Owner NGO",
             "receiver": "Receiving Shelter",
+            "lapsed": "Lapsed Clinic",
             "other": "Other NGO",
-            "enforcement": "Border Agency",
+            **{org: name for org, (name, _) in ENFORCEMENT_ORGS.items()},
         }
+        types = {
+            "receiver": "shelter",
+            "lapsed": "health_service",
+            **{org: kind for org, (_, kind) in ENFORCEMENT_ORGS.items()},
+        }
+        self.orgs = {org: make_org(db, name, types.get(org, "ngo")) for org, name in names.items()}
+        spare = make_org(db, "Spare Clinic", "health_service")
         creator = make_user(db, "creator", "Owner NGO", "caseworker", team="north")
         self.case = cases.intake(db, creator.actor, intake())
         self.ids = {"spare_org": spare, "code": cases.view_case(db, creator.actor, self.case).survivor_code}
@@ -158,6 +175,32 @@ class World:
         )
         self.sharing_consent = sharing
         consent.disclose(db, creator.actor, self.case, self.orgs["receiver"], "referral")
+        # the lapsed clinic received the case under a consent that has expired since (its disclosure is still
+        # marked open: nothing closed it, yet every read checks the consent)
+        month_ago = dt.date.today() - dt.timedelta(days=30)
+        lapsing = consent.record_consent(
+            db,
+            creator.actor,
+            self.case,
+            consent.parse_consent(
+                {
+                    "purposes": ["referral"],
+                    "recipient_organisation_ids": [self.orgs["lapsed"]],
+                    "language": "en",
+                    "given_on": month_ago.isoformat(),
+                }
+            ),
+        )
+        consent.disclose(db, creator.actor, self.case, self.orgs["lapsed"], "referral")
+        with db.transaction() as session:
+            session.execute(
+                update(ConsentRecord)
+                .where(ConsentRecord.id == lapsing)
+                .values(expires_on=dt.date.today() - dt.timedelta(days=1))
+            )
+        self.ids["screening"], _ = screenings.screen_case(
+            db, creator.actor, self.case, {"exploitation_form": "labour", "age": 30}
+        )
         self.ids["spare_consent"] = consent.record_consent(
             db, creator.actor, self.case, consent.parse_consent({"purposes": ["research"], "language": "en"})
         )
@@ -171,7 +214,9 @@ class World:
                 user, username = creator, "creator"
             else:
                 team = "north" if record == "team" else None
-                user = make_user(db, username, names[org], role, enforcement=org == "enforcement", team=team)
+                user = make_user(
+                    db, username, names[org], role, enforcement=org in ENFORCEMENT_ORGS, team=team
+                )
             client = TestClient(app, base_url="https://testserver")
             login = {"username": username, "password": PASSWORD}
             if user.totp_secret:
@@ -198,7 +243,7 @@ def test_every_route_role_and_relation_matches_the_specification(inst: Installat
         checked += 1
         if got != want or (not got and status not in (401, 403, 404)):
             violations.append((role, org, record, route.name, status))
-    assert checked == len(world.combos()) * len(ROUTES) >= 150
+    assert checked == len(world.combos()) * len(ROUTES) >= 500
     assert violations == []
 
 
@@ -207,7 +252,7 @@ def test_lists_show_exactly_the_cases_in_scope(inst: Installation) -> None:
     for (role, org, record), client in world.clients.items():
         response = client.get("/api/cases")
         want = expected(role, org, record, ROUTES[0])
-        if role not in PERSON_LEVEL_ROLES or org == "enforcement":
+        if role not in PERSON_LEVEL_ROLES or org in ENFORCEMENT_ORGS:
             assert response.status_code == 403, (role, org, record)
             continue
         shown = [item["id"] for item in response.json()["items"]]
@@ -254,3 +299,58 @@ def test_random_interleavings_of_revocation_and_access(sqlite_inst: Installation
             assert allowed(status) == state["shared"], (action, who, status)
 
     run()
+
+
+def test_receivers_list_and_filter_only_by_their_service_fields(inst: Installation) -> None:
+    """A receiver's case list shows her service fields only, and a filter on anything else (the form of
+    exploitation, a phone number) never reaches a received case (issue 12, item 8)."""
+    world = World(inst)
+    owner = world.clients[("caseworker", "owner", "creator")]
+    receiver = world.clients[("service_provider", "receiver", "stranger")]
+    mine = owner.get("/api/cases").json()["items"]
+    assert [i["primary_exploitation"] for i in mine] == ["forced_labour"]
+    row = receiver.get("/api/cases").json()["items"]
+    assert [i["id"] for i in row] == [world.case] and row[0]["primary_exploitation"] is None
+    for query in (
+        "exploitation=forced_labour",
+        "exploitation=sexual_exploitation",
+        "phone=%2B44%207700%20900123",
+        "phone=%2B44%207700%20000000",
+    ):
+        # the same (empty) answer whether or not the value matches: nothing learnt by filtering
+        assert receiver.get(f"/api/cases?{query}").json()["items"] == [], query
+    assert [i["id"] for i in receiver.get("/api/cases?sex=female").json()["items"]] == [world.case]
+    cell = "<td>forced labour</td>"
+    assert cell in owner.get("/cases").text and cell not in receiver.get("/cases").text
+
+
+def test_no_override_ever_discloses_to_an_enforcement_organisation(inst: Installation) -> None:
+    """A supervisor's best-interests override for a child opens nothing to the police, a prosecutor,
+    immigration or a financial intelligence unit (issue 12, item 3)."""
+    world = World(inst)
+    supervisor = world.clients[("supervisor", "owner", "stranger")]
+    child = supervisor.post(
+        "/api/cases",
+        json={"person": {"given_name": "Noor"}, "case": {"age_at_trafficking": 15, "sex": "female"}},
+    )
+    assert child.status_code == 201
+    for org in ENFORCEMENT_ORGS:
+        refused = supervisor.post(
+            f"/api/cases/{child.json()['id']}/disclosures",
+            json={
+                "recipient_organisation_id": world.orgs[org],
+                "purpose": "referral",
+                "override_reason": "the child's best interests, says the supervisor",
+            },
+        )
+        assert refused.status_code == 403 and "firewall" in refused.json()["detail"], org
+    # the same override to a shelter goes through: only the firewall refused
+    allowed = supervisor.post(
+        f"/api/cases/{child.json()['id']}/disclosures",
+        json={
+            "recipient_organisation_id": world.orgs["receiver"],
+            "purpose": "referral",
+            "override_reason": "the child's best interests, says the supervisor",
+        },
+    )
+    assert allowed.status_code == 201 and allowed.json()["overridden"]

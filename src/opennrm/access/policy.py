@@ -5,7 +5,11 @@ Rights invariants enforced here:
   person-level data, whatever the role; and no disclosure is ever made to such an organisation, consent or
   not (``disclosure_decision``).
 - Informed consent (invariant 3): identifiable data leaves the owning organisation only under a matching,
-  unexpired, unrevoked consent, or a supervisor's recorded override in a child's best interests.
+  unexpired, unrevoked consent, or a supervisor's recorded override in a child's best interests; and a
+  receiving organisation keeps access only while that consent is in force *today* (``disclosure_in_force``,
+  checked on every read, not when somebody remembers to close the disclosure).
+- Existence (``OUT_OF_SCOPE``): a record that does not exist and one outside the actor's scope get the same
+  answer, so nobody learns that a case, document, referral or screening exists.
 - Field sensitivity: identity-document numbers only for the owning caseworker and supervisors; an
   organisation that received a case sees only the fields its disclosure names.
 - Statistics (``exact_statistics_decision``): exact counts only for the statistics office's analysts of a
@@ -41,6 +45,7 @@ class Action(StrEnum):
     DOCUMENT_ADD = "document.add"
     DOCUMENT_READ = "document.read"
     SCREENING_ADD = "screening.add"
+    SCREENING_READ = "screening.read"
     CONSENT_RECORD = "consent.record"
     CONSENT_READ = "consent.read"
     CONSENT_REVOKE = "consent.revoke"
@@ -61,6 +66,7 @@ OWNER_ONLY = frozenset(
         Action.DOCUMENT_ADD,
         Action.DOCUMENT_READ,
         Action.SCREENING_ADD,
+        Action.SCREENING_READ,
         Action.CONSENT_RECORD,
         Action.CONSENT_READ,
         Action.CONSENT_REVOKE,
@@ -106,6 +112,8 @@ class Decision:
 
 ALLOW = Decision(True, "allowed")
 FIREWALL = "firewall: enforcement organisations never receive person-level data"
+# The one answer for a record that is absent and for one outside the actor's scope.
+OUT_OF_SCOPE = "the record is outside your scope"
 
 
 def decide(actor: Actor, action: Action, case: CaseRelation | None = None) -> Decision:
@@ -125,7 +133,7 @@ def decide(actor: Actor, action: Action, case: CaseRelation | None = None) -> De
         return Decision(False, "no record given")
     scopes = scopes_reaching(actor, case)
     if not scopes:
-        return Decision(False, "the record is outside your scope")
+        return Decision(False, OUT_OF_SCOPE)
     if scopes == {Scope.RECEIVED} and action not in RECEIVER_ACTIONS:
         return Decision(
             False, "your organisation received this case by referral and may only read and annotate it"
@@ -218,6 +226,59 @@ def visible_case_fields(actor: Actor, case: CaseRelation, all_fields: Iterable[s
     return fields
 
 
+def listed_case_fields(actor: Actor, organisation_id: str, all_fields: Iterable[str]) -> frozenset[str]:
+    """Which columns of a case-list row the actor sees for a case held by ``organisation_id``: all for her
+    own organisation's cases, the service fields (``RECEIVER_CASE_FIELDS``) for a case it received."""
+    fields = frozenset(all_fields)
+    return fields if organisation_id == actor.organisation_id else fields & RECEIVER_CASE_FIELDS
+
+
+# Case-list filters and the case field each one reads. A filter on anything else (the form of exploitation,
+# a phone number, a survivor code) reaches only the actor's own organisation's cases: a receiver cannot
+# learn a field she may not see by filtering on it.
+FILTER_FIELDS = {
+    "status": "status",
+    "trafficking_status": "trafficking_status",
+    "sex": "sex",
+    "age_group": "is_child",
+}
+
+
+def filters_reach_received(filters: Iterable[str]) -> bool:
+    """Whether a case list filtered by ``filters`` (the names of the filters in use) may include cases the
+    actor's organisation received."""
+    return all(FILTER_FIELDS.get(name) in RECEIVER_CASE_FIELDS for name in filters)
+
+
+def sees_occupancy(actor: Actor) -> bool:
+    """Whether the actor sees how many places a service has free: a shelter's live occupancy tells an
+    enforcement organisation where women are, so never to one (firewall)."""
+    return not actor.enforcement
+
+
+# Who prepares the printable "complaint hand-over document" she gives to the police or a prosecutor herself
+# (GR38 §78, §98(b)): the organisation that holds her case, or a legal-aid organisation she shared it with.
+# The platform never opens her record to an enforcement organisation; it prints what she chooses to hand over.
+HANDOVER_RECEIVER_TYPES = frozenset({"legal_aid"})
+
+
+def handover_decision(actor: Actor, case: CaseRelation, actor_organisation_type: str) -> Decision:
+    """May the actor prepare a hand-over document of this case? The owning side with the case in scope, or
+    a legal-aid organisation holding it under a consent in force; the fields are those it may read."""
+    may = decide(actor, Action.CASE_READ, case)
+    if not may:
+        return may
+    if case.organisation_id == actor.organisation_id:
+        return ALLOW
+    if actor_organisation_type not in HANDOVER_RECEIVER_TYPES:
+        return Decision(
+            False,
+            "only the organisation that holds her case, or a legal-aid organisation she shared it with, "
+            "prepares a hand-over document",
+        )
+    return ALLOW
+
+
 def case_list_scopes(actor: Actor) -> frozenset[Scope]:
     """What a case list may contain for this actor (the store turns this into a query filter)."""
     if not decide(actor, Action.CASE_LIST):
@@ -256,13 +317,44 @@ class Recipient:
     enforcement: bool
 
 
-def consent_matches(consent: ConsentFacts, purpose: str, recipient: Recipient, today: dt.date) -> Decision:
+def consent_in_force(consent: ConsentFacts, today: dt.date) -> Decision:
+    """A consent holds on ``today`` when it is not revoked, already given, and not past its end (the day it
+    expires on is its last day). A consent without an end (none since migration 0012) never holds."""
     if consent.revoked:
         return Decision(False, "the consent was revoked")
     if consent.given_on > today:
         return Decision(False, "the consent is dated in the future")
-    if consent.expires_on is not None and consent.expires_on < today:
+    if consent.expires_on is None:
+        return Decision(False, "the consent has no end date")
+    if consent.expires_on < today:
         return Decision(False, f"the consent expired on {consent.expires_on.isoformat()}")
+    return ALLOW
+
+
+# A best-interests override (no consent) holds this long; then a supervisor decides again, with her reason.
+OVERRIDE_DAYS = 90
+
+
+def disclosure_in_force(
+    status: str, consent: ConsentFacts | None, opened_on: dt.date, today: dt.date
+) -> Decision:
+    """Does an organisation still hold a case through this disclosure today? Only while it is open and the
+    consent it rests on is in force, or — without a consent — while the override is younger than
+    ``OVERRIDE_DAYS``. The store's form of this rule is ``opennrm.services.cases.disclosure_in_force_clause``;
+    ``CaseRelation.received`` and the case list are built with it, at the moment of every read."""
+    if status != "open":
+        return Decision(False, f"the disclosure is {status}")
+    if consent is not None:
+        return consent_in_force(consent, today)
+    if (today - opened_on).days > OVERRIDE_DAYS:
+        return Decision(False, f"a best-interests override holds {OVERRIDE_DAYS} days")
+    return ALLOW
+
+
+def consent_matches(consent: ConsentFacts, purpose: str, recipient: Recipient, today: dt.date) -> Decision:
+    valid = consent_in_force(consent, today)
+    if not valid:
+        return valid
     if purpose not in consent.purposes:
         return Decision(False, f"the consent does not cover the purpose '{purpose}'")
     if (

@@ -10,7 +10,7 @@ from typing import NoReturn
 import typer
 from sqlalchemy.exc import OperationalError
 
-from opennrm.config import Settings
+from opennrm.config import ConfigurationError, Settings
 from opennrm.logs import configure_logging
 from opennrm.services.errors import InvalidInput, ServiceError
 from opennrm.services.installation import open_database
@@ -27,7 +27,10 @@ def fail(message: str, code: int = EXIT_INVALID) -> NoReturn:
 
 
 def settings() -> Settings:
-    s = Settings.from_env()
+    try:
+        s = Settings.from_env()
+    except ConfigurationError as exc:
+        fail(str(exc))
     configure_logging(s)
     return s
 

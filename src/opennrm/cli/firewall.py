@@ -7,7 +7,10 @@ import typer
 from opennrm.cli.common import database
 from opennrm.services import firewall
 
-firewall_app = typer.Typer(help="The firewall against immigration enforcement.", no_args_is_help=True)
+firewall_app = typer.Typer(
+    help="The firewall against immigration enforcement, criminal justice and financial intelligence.",
+    no_args_is_help=True,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -27,9 +30,14 @@ def show() -> None:
 
 @firewall_app.command("set")
 def set_types(
-    types: list[str] = typer.Argument(..., help="Organisation types (immigration_service always)."),
+    types: list[str] = typer.Argument(
+        ...,
+        help="Organisation types (police, prosecution, immigration_service and financial_intelligence_unit "
+        "always; e.g. add labour_inspectorate where it is tied to immigration enforcement).",
+    ),
 ) -> None:
-    """Replace the list of enforcement types. Audited; every page warns until acknowledged."""
+    """Replace the list of enforcement types. Audited; every page warns until acknowledged; every open
+    disclosure and referral to an organisation of a type added or removed is closed."""
     with database() as db:
         chosen = firewall.set_enforcement_types(db, types)
     typer.echo("Enforcement types are now: " + ", ".join(sorted(chosen)))

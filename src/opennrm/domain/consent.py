@@ -6,11 +6,13 @@ best-interests determination (GR38 §96)."""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Self
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from opennrm.domain.iso_codes import LANGUAGES
 from opennrm.domain.records import LongText, Strict, _check_date
@@ -32,6 +34,44 @@ class ConsentPurpose(StrEnum):
 
 
 MAX_CONSENT_DAYS = 3 * 366
+# The longest an installation may let a consent last, whatever its settings.
+LONGEST_CONSENT_MONTHS = 36
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later (the last day of the month where that month is shorter)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class ConsentTerms:
+    """How long a consent lasts: ``default_months`` when she names no end, never more than ``max_months``
+    (settings ``OPENNRM_CONSENT_DEFAULT_MONTHS`` and ``OPENNRM_CONSENT_MAX_MONTHS``). Every consent ends:
+    she is asked again rather than shared from for ever (GR38 §79)."""
+
+    default_months: int = 12
+    max_months: int = 24
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.default_months <= self.max_months <= LONGEST_CONSENT_MONTHS:
+            raise ValueError(
+                "consent terms need 1 <= default months <= maximum months <= "
+                f"{LONGEST_CONSENT_MONTHS}, got {self.default_months} and {self.max_months}"
+            )
+
+    def expiry(self, given_on: dt.date, expires_on: dt.date | None) -> dt.date:
+        """The consent's end: as given, or the default; ``ValueError`` when longer than the maximum."""
+        latest = add_months(given_on, self.max_months)
+        if expires_on is None:
+            return add_months(given_on, self.default_months)
+        if expires_on > latest:
+            raise ValueError(
+                f"a consent may last {self.max_months} months at most (until {latest.isoformat()}); "
+                "ask her again after that"
+            )
+        return expires_on
 
 
 class Consent(Strict):
@@ -58,14 +98,20 @@ class Consent(Strict):
     def _given_on(cls, value: dt.date | None) -> dt.date | None:
         return _check_date(value)
 
+    @field_validator("expires_on")
+    @classmethod
+    def _expires_on(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        if value is None:
+            return None
+        given = info.data.get("given_on") or dt.date.today()
+        if value < given:
+            raise ValueError("expires_on is before given_on")
+        if (value - given).days > MAX_CONSENT_DAYS:
+            raise ValueError("consent may last three years at most; ask again after that")
+        return value
+
     @model_validator(mode="after")
     def _coherent(self) -> Self:
-        given = self.given_on or dt.date.today()
-        if self.expires_on is not None:
-            if self.expires_on < given:
-                raise ValueError("expires_on is before given_on")
-            if (self.expires_on - given).days > MAX_CONSENT_DAYS:
-                raise ValueError("consent may last three years at most; ask again after that")
         sharing = {ConsentPurpose.REFERRAL, ConsentPurpose.SERVICES} & set(self.purposes)
         if sharing and not self.recipient_organisation_ids and not self.recipient_types:
             raise ValueError("name the organisations or types of organisation the consent covers")

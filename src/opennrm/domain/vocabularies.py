@@ -30,6 +30,7 @@ class OrganisationType(StrEnum):
     POLICE = "police"
     PROSECUTION = "prosecution"
     IMMIGRATION_SERVICE = "immigration_service"
+    FINANCIAL_INTELLIGENCE_UNIT = "financial_intelligence_unit"
     NRM_SECRETARIAT = "nrm_secretariat"
     OTHER = "other"
 
@@ -239,6 +240,8 @@ HTCDS: dict[type[StrEnum], HtcdsPicklist] = {
             "police": "LawEnforcement",
             "prosecution": "LawEnforcement",
             "immigration_service": "ImmigrationService",
+            # a national financial intelligence unit is a central government agency (HTCDS has no FIU value)
+            "financial_intelligence_unit": "CentralGovernmentOrganisation",
             "nrm_secretariat": "CentralGovernmentOrganisation",
             "other": None,
         },

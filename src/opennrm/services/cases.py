@@ -16,15 +16,19 @@ from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 from pydantic import ValidationError
-from sqlalchemy import ColumnElement, Select, and_, false, insert, or_, select, true, union
+from sqlalchemy import ColumnElement, Select, and_, exists, false, insert, or_, select, true, union
 from sqlalchemy.orm import Session
 
 from opennrm.access.policy import (
+    OUT_OF_SCOPE,
+    OVERRIDE_DAYS,
     Action,
     Actor,
     CaseRelation,
     case_list_scopes,
     decide,
+    filters_reach_received,
+    listed_case_fields,
     visible_case_fields,
     visible_identity_fields,
 )
@@ -38,7 +42,7 @@ from opennrm.domain.records import (
     NoteText,
     PersonIdentity,
 )
-from opennrm.services.errors import Forbidden, InvalidInput, NotFound
+from opennrm.services.errors import Forbidden, InvalidInput
 from opennrm.services.media import strip_metadata
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
@@ -48,6 +52,7 @@ from opennrm.store.tables import (
     Case,
     CaseAssignment,
     CaseNote,
+    ConsentRecord,
     Disclosure,
     Document,
     ExploitationEventRow,
@@ -278,8 +283,8 @@ def refuse_code(db: Database, actor: Actor) -> NoReturn:
 
 
 def deny(
-    db: Database, actor: Actor, action: Action, object_type: str, object_id: str | None, reason: str
-) -> None:
+    db: Database, actor: Actor, action: Action | str, object_type: str, object_id: str | None, reason: str
+) -> NoReturn:
     """Record a denial in its own transaction (so it survives the refusal), then refuse."""
     with db.transaction() as session:
         audit.record_one(
@@ -380,25 +385,84 @@ class CasePage:
     has_next: bool
 
 
+def disclosure_in_force_clause(today: dt.date | None = None) -> ColumnElement[bool]:
+    """The store's form of ``opennrm.access.policy.disclosure_in_force``: the disclosure is open and its
+    consent is in force today (not revoked, already given, not past its end), or it rests on a
+    best-interests override younger than ``OVERRIDE_DAYS``. Every receiver's access is computed through
+    this, at read time."""
+    today = today or dt.date.today()
+    consent_in_force = exists().where(
+        ConsentRecord.id == Disclosure.consent_id,
+        ConsentRecord.revoked_at.is_(None),
+        ConsentRecord.given_on <= today,
+        ConsentRecord.expires_on >= today,
+    )
+    override_since = dt.datetime.combine(today - dt.timedelta(days=OVERRIDE_DAYS), dt.time.min, dt.UTC)
+    return and_(
+        Disclosure.status == "open",
+        or_(
+            consent_in_force,
+            and_(Disclosure.consent_id.is_(None), Disclosure.created_at >= override_since),
+        ),
+    )
+
+
 def relation_of(session: Session, case: Case) -> CaseRelation:
-    """How the case stands: owner, creator, assignees, team, and the open disclosures with their fields."""
+    """How the case stands: owner, creator, assignees, team, and the disclosures in force today with their
+    fields (an expired or revoked consent gives nothing, whether or not its disclosure was closed yet)."""
     assigned = session.execute(
         select(CaseAssignment.user_id).where(CaseAssignment.case_id == case.id)
     ).scalars()
     received: dict[str, frozenset[str]] = {}
     for org_id, fields in session.execute(
         select(Disclosure.recipient_organisation_id, Disclosure.fields).where(
-            Disclosure.case_id == case.id, Disclosure.status == "open"
+            Disclosure.case_id == case.id, disclosure_in_force_clause()
         )
     ):
         received[org_id] = received.get(org_id, frozenset()) | frozenset(fields)
     return CaseRelation(case.organisation_id, case.created_by, frozenset(assigned), case.team, received)
 
 
+def is_record_id(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def check_person_level(
+    db: Database,
+    actor: Actor,
+    action: Action | str,
+    object_type: str,
+    object_id: str,
+    session: Session | None = None,
+) -> None:
+    """Before looking a record up: refuse (audited) a role or organisation that reaches no person-level data
+    at all, with the same answer whatever the id, so the refusal tells nothing about the record."""
+    general = decide(actor, Action.CASE_LIST)
+    if not general:
+        if session is not None:
+            session.rollback()
+        deny(db, actor, action, object_type, object_id if is_record_id(object_id) else None, general.reason)
+
+
+def refuse_unknown(
+    db: Database, actor: Actor, action: Action | str, object_type: str, object_id: str
+) -> NoReturn:
+    """A record that does not exist gets the answer of one outside the actor's scope (audited alike)."""
+    deny(db, actor, action, object_type, object_id if is_record_id(object_id) else None, OUT_OF_SCOPE)
+
+
 def load_case_for(db: Database, session: Session, actor: Actor, case_id: str, action: Action) -> Case:
-    case = session.get(Case, case_id)
+    """The case, if ``action`` on it is allowed; refused (403, audited) otherwise — and refused the same way
+    when there is no such case, so that nobody learns whether a case exists."""
+    check_person_level(db, actor, action, "case", case_id, session)
+    case = session.get(Case, case_id) if is_record_id(case_id) else None
     if case is None:
-        raise NotFound(f"no case {case_id}")
+        session.rollback()
+        refuse_unknown(db, actor, action, "case", case_id)
     decision = decide(actor, action, relation_of(session, case))
     if not decision:
         session.rollback()
@@ -408,13 +472,6 @@ def load_case_for(db: Database, session: Session, actor: Actor, case_id: str, ac
 
 def view_case(db: Database, actor: Actor, case_id: str) -> CaseView:
     """Everything about one case that the actor may see, decrypted; audited."""
-    try:
-        uuid.UUID(case_id)
-    except ValueError:
-        raise NotFound(f"no case {case_id}") from None
-    if not decide(actor, Action.CASE_LIST):
-        # Roles without any person-level scope learn nothing, not even whether the case exists.
-        deny(db, actor, Action.CASE_READ, "case", case_id, decide(actor, Action.CASE_LIST).reason)
     with db.transaction() as session:
         case = load_case_for(db, session, actor, case_id, Action.CASE_READ)
         relation = relation_of(session, case)
@@ -601,7 +658,7 @@ def _scope_clauses(actor: Actor, scopes: frozenset[Scope]) -> list[ColumnElement
         clauses.append(and_(own_org, Case.team == actor.team))
     if Scope.RECEIVED in scopes:
         received = select(Disclosure.case_id).where(
-            Disclosure.recipient_organisation_id == actor.organisation_id, Disclosure.status == "open"
+            Disclosure.recipient_organisation_id == actor.organisation_id, disclosure_in_force_clause()
         )
         clauses.append(and_(Case.organisation_id != actor.organisation_id, Case.id.in_(received)))
     return clauses
@@ -622,6 +679,27 @@ SUMMARY_COLUMNS = (
 )
 
 
+def _summary(actor: Actor, keyring: Keyring, r: Any) -> CaseSummary:
+    """One list row, with only the columns the policy lets this reader see of it (a received case shows
+    its service fields, not the form of exploitation)."""
+    shown = listed_case_fields(actor, r[9], _LISTED_FIELDS)
+    return CaseSummary(
+        id=r[0],
+        survivor_code=decrypt_text(keyring, "survivor_code", r[1], r[2]),
+        status=r[3],
+        trafficking_status=r[4],
+        sex=r[5],
+        age_at_trafficking=r[6] if "age_at_trafficking" in shown else None,
+        primary_exploitation=r[7] if "primary_exploitation" in shown else None,
+        identified_on=r[8],
+        organisation_id=r[9],
+    )
+
+
+# The policy-governed columns of a list row (id, survivor code and identification date always show).
+_LISTED_FIELDS = ("status", "trafficking_status", "sex", "age_at_trafficking", "primary_exploitation")
+
+
 def list_cases(
     db: Database, actor: Actor, filters: CaseFilters, page: int = 1, per_page: int = 50
 ) -> CasePage:
@@ -633,6 +711,9 @@ def list_cases(
     scopes = case_list_scopes(actor)
     if not scopes:
         deny(db, actor, Action.CASE_LIST, "case", None, decide(actor, Action.CASE_LIST).reason)
+    in_use = [name for name, value in vars(filters).items() if value]
+    if not filters_reach_received(in_use):
+        scopes = scopes - {Scope.RECEIVED}
     keyring = db.keyring
     with db.transaction() as session:
         # One query per scope, each ordered and cut to the page, then merged: every branch can use an index.
@@ -670,20 +751,7 @@ def list_cases(
             .order_by(Case.created_at.desc(), Case.id)
         )
         rows = session.execute(stmt).all()
-        items = [
-            CaseSummary(
-                id=r[0],
-                survivor_code=decrypt_text(keyring, "survivor_code", r[1], r[2]),
-                status=r[3],
-                trafficking_status=r[4],
-                sex=r[5],
-                age_at_trafficking=r[6],
-                primary_exploitation=r[7],
-                identified_on=r[8],
-                organisation_id=r[9],
-            )
-            for r in rows[:per_page]
-        ]
+        items = [_summary(actor, keyring, r) for r in rows[:per_page]]
         audit.record_one(
             session,
             keyring,
@@ -752,10 +820,12 @@ def add_document(
 
 
 def read_document(db: Database, actor: Actor, document_id: str) -> tuple[str, str, bytes]:
+    check_person_level(db, actor, Action.DOCUMENT_READ, "document", document_id)
     with db.transaction() as session:
-        doc = session.get(Document, document_id)
-        if doc is None:
-            raise NotFound(f"no document {document_id}")
+        doc = session.get(Document, document_id) if is_record_id(document_id) else None
+        if doc is None:  # the same answer as a document outside your scope
+            session.rollback()
+            refuse_unknown(db, actor, Action.DOCUMENT_READ, "document", document_id)
         load_case_for(db, session, actor, doc.case_id, Action.DOCUMENT_READ)
         name = decrypt_text(db.keyring, "document_name", doc.id, doc.filename_enc)
         content = db.keyring.decrypt(doc.content_enc, _ctx("document", doc.id))

@@ -16,20 +16,29 @@ from opennrm.access.policy import (
     Actor,
     ConsentFacts,
     Recipient,
-    decide,
     disclosure_decision,
     override_decision,
 )
-from opennrm.domain.consent import Consent, ConsentGiver
+from opennrm.domain.consent import Consent, ConsentGiver, ConsentTerms
 from opennrm.domain.records import PersonIdentity
 from opennrm.services.age import presumed_child_now
-from opennrm.services.cases import deny, encrypt_text, invalid_from, load_case_for, new_id, now, relation_of
-from opennrm.services.errors import Forbidden, InvalidInput, NotFound
+from opennrm.services.cases import (
+    check_person_level,
+    deny,
+    encrypt_text,
+    invalid_from,
+    load_case_for,
+    new_id,
+    now,
+    refuse_unknown,
+    relation_of,
+)
+from opennrm.services.errors import InvalidInput
 from opennrm.services.firewall import enforcement_types_in
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
-from opennrm.store.tables import Case, ConsentRecord, Disclosure, Organisation
+from opennrm.store.tables import ConsentRecord, Disclosure, Organisation
 
 IDENTITY_FIELDS = frozenset(PersonIdentity.model_fields)
 
@@ -41,7 +50,17 @@ def parse_consent(raw: Any) -> Consent:
         raise invalid_from(exc) from None
 
 
-def record_consent(db: Database, actor: Actor, case_id: str, consent: Consent) -> str:
+def record_consent(
+    db: Database, actor: Actor, case_id: str, consent: Consent, *, terms: ConsentTerms | None = None
+) -> str:
+    """Record a consent. Every consent ends: without ``expires_on`` it lasts the installation's default
+    (``terms``, from the settings), and one longer than the maximum is refused naming ``expires_on``."""
+    terms = terms or ConsentTerms()
+    given_on = consent.given_on or dt.date.today()
+    try:
+        expires_on = terms.expiry(given_on, consent.expires_on)
+    except ValueError as exc:
+        raise InvalidInput(f"expires_on: {exc}", field="expires_on") from None
     with db.transaction() as session:
         case = load_case_for(db, session, actor, case_id, Action.CONSENT_RECORD)
         if consent.given_by is ConsentGiver.BEST_INTERESTS_DETERMINATION and not presumed_child_now(
@@ -77,8 +96,8 @@ def record_consent(db: Database, actor: Actor, case_id: str, consent: Consent) -
                 recipient_types=[t.value for t in consent.recipient_types],
                 language=consent.language,
                 interpreter_used=consent.interpreter_used,
-                given_on=consent.given_on or dt.date.today(),
-                expires_on=consent.expires_on,
+                given_on=given_on,
+                expires_on=expires_on,
                 basis_enc=encrypt_text(db.keyring, "consent_basis", consent_id, consent.basis)
                 if consent.basis
                 else None,
@@ -148,10 +167,12 @@ def list_consents(db: Database, actor: Actor, case_id: str) -> list[dict[str, An
 def revoke_consent(db: Database, actor: Actor, consent_id: str) -> int:
     """Revoke at once: every open disclosure that rests on the consent closes in the same transaction, so
     the recipients lose access immediately. Returns how many disclosures were closed."""
+    check_person_level(db, actor, Action.CONSENT_REVOKE, "consent", consent_id)
     with db.transaction() as session:
         row = session.get(ConsentRecord, consent_id)
         if row is None:
-            raise NotFound(f"no consent {consent_id}")
+            session.rollback()
+            refuse_unknown(db, actor, Action.CONSENT_REVOKE, "consent", consent_id)
         load_case_for(db, session, actor, row.case_id, Action.CONSENT_REVOKE)
         if row.revoked_at is not None:
             return 0
@@ -289,14 +310,13 @@ def _refuse(db: Database, session: Session, actor: Actor, case_id: str, reason: 
 
 
 def close_disclosure(db: Database, actor: Actor, disclosure_id: str, status: str = "closed") -> None:
+    check_person_level(db, actor, Action.DISCLOSE, "disclosure", disclosure_id)
     with db.transaction() as session:
         row = session.get(Disclosure, disclosure_id)
         if row is None:
-            raise NotFound(f"no disclosure {disclosure_id}")
-        case = session.get(Case, row.case_id)
-        assert case is not None  # noqa: S101 - foreign key
-        if not decide(actor, Action.DISCLOSE, relation_of(session, case)):
-            raise Forbidden("only the owning organisation closes a disclosure")
+            session.rollback()
+            refuse_unknown(db, actor, Action.DISCLOSE, "disclosure", disclosure_id)
+        load_case_for(db, session, actor, row.case_id, Action.DISCLOSE)
         if row.status == "open":
             row.status, row.closed_at = status, now()
             audit.record_one(

@@ -3,14 +3,14 @@ language and place; needs it cannot meet are recorded as gaps for the coordinato
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, NoReturn, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from opennrm.access.policy import Action, Actor, decide
+from opennrm.access.policy import Action, Actor, decide, sees_occupancy
 from opennrm.access.roles import Role
 from opennrm.domain.services import (
     NO_CONDITIONALITY,
@@ -235,9 +235,18 @@ def update_service(
         return _listing(row, org.name if org else "")
 
 
-def search_services(db: Database, search: ServiceSearch) -> list[ServiceListing]:
+def for_viewer(listing: ServiceListing, viewer: Actor | None) -> ServiceListing:
+    """The listing as ``viewer`` may see it: without capacity and free places for an enforcement
+    organisation (``policy.sees_occupancy``). ``None`` is the command line."""
+    if viewer is None or sees_occupancy(viewer):
+        return listing
+    return replace(listing, capacity=None, available=None)
+
+
+def search_services(db: Database, search: ServiceSearch, viewer: Actor | None = None) -> list[ServiceListing]:
     """Active services that meet the search: those with a free place first, then those that do not say, then
-    full ones. The directory holds no personal data; anyone logged in may search it."""
+    full ones. The directory holds no personal data; anyone logged in may search it, but an enforcement
+    organisation sees no occupancy (nor an order that would give it away)."""
     stmt = (
         select(DirectoryService, Organisation.name)
         .join(Organisation, Organisation.id == DirectoryService.organisation_id)
@@ -252,18 +261,19 @@ def search_services(db: Database, search: ServiceSearch) -> list[ServiceListing]
         # An organisation whose type was added to the firewall's list later drops out of the directory.
         rows = session.execute(stmt.where(Organisation.type.not_in(enforcement_types_in(session))))
         found = [_listing(row, name) for row, name in rows if matches(_facts(row), search)]
+    found = [for_viewer(listing, viewer) for listing in found]
     order = {True: 0, None: 1, False: 2}
     found.sort(key=lambda s: (order[s.has_free_place], s.name.casefold(), s.id))
     return found[:MAX_RESULTS]
 
 
-def get_service(db: Database, service_id: str) -> ServiceListing:
+def get_service(db: Database, service_id: str, viewer: Actor | None = None) -> ServiceListing:
     with db.transaction() as session:
         row = session.get(DirectoryService, service_id)
         if row is None:
             raise NotFound(f"no service {service_id}")
         org = session.get(Organisation, row.organisation_id)
-        return _listing(row, org.name if org else "")
+        return for_viewer(_listing(row, org.name if org else ""), viewer)
 
 
 def services_of(db: Database, organisation_id: str) -> list[ServiceListing]:

@@ -1,13 +1,18 @@
 """Which organisation types count as enforcement (the firewall's list), and changing it as an audited act.
 
-Immigration services are always on the list: the firewall cannot be switched off (DESIGN invariant 2).
-Any change is audited and raises a warning on every page until a system administrator acknowledges it."""
+Immigration services, police, prosecution and financial intelligence units are always on the list
+(``config.DEFAULT_ENFORCEMENT_TYPES``): the firewall cannot be switched off (DESIGN invariant 2; GR38 §83 puts
+the criminal-justice system beside immigration enforcement). An administrator may add types (a labour
+inspectorate tied to immigration enforcement, say). Any change is audited, raises a warning on every page
+until a system administrator acknowledges it, and closes — audited — every open disclosure and referral to an
+organisation of a type added or removed, so that toggling a type never revives an old disclosure."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from opennrm.config import DEFAULT_ENFORCEMENT_TYPES
@@ -17,7 +22,7 @@ from opennrm.services.errors import InvalidInput
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
-from opennrm.store.tables import AppMeta
+from opennrm.store.tables import AppMeta, Disclosure, Organisation
 
 ALWAYS = frozenset(t.value for t in DEFAULT_ENFORCEMENT_TYPES)
 _TYPES = "enforcement_types"
@@ -40,25 +45,61 @@ def set_enforcement_types(db: Database, types: list[str], *, actor_id: str = "cl
     missing = ALWAYS - chosen
     if missing:
         raise InvalidInput(
-            f"{', '.join(sorted(missing))} always counts as enforcement: the firewall cannot be switched off",
+            f"{', '.join(sorted(missing))} always count as enforcement: the firewall cannot be switched off",
             field="types",
         )
     with db.transaction() as session:
         before = enforcement_types_in(session)
+        after = frozenset(chosen) | ALWAYS
+        at = now()
         _put(session, _TYPES, json.dumps(sorted(chosen)))
-        _put(session, _PENDING, json.dumps({"at": now().isoformat(), "by": actor_id}))
-        audit.record_one(
-            session,
-            db.keyring,
+        _put(session, _PENDING, json.dumps({"at": at.isoformat(), "by": actor_id}))
+        entries = [
             AuditEntry(
                 actor_id,
                 "firewall.change",
                 "installation",
                 None,
-                detail={"before": sorted(before), "after": sorted(chosen)},
-            ),
-        )
+                detail={"before": sorted(before), "after": sorted(after)},
+            )
+        ]
+        entries += close_disclosures_to_types(session, before ^ after, actor_id)
+        audit.record(session, db.keyring, entries)
     return frozenset(chosen)
+
+
+def close_disclosures_to_types(session: Session, types: frozenset[str], actor_id: str) -> list[AuditEntry]:
+    """Close every open referral and disclosure to an organisation of one of ``types`` (in the caller's
+    transaction); returns the audit entries. A type leaving the list does not bring old sharing back: she is
+    asked again."""
+    if not types:
+        return []
+    # late import: referrals → consent → firewall
+    from opennrm.services import referrals
+
+    at = now()
+    organisations = list(
+        session.execute(select(Organisation.id).where(Organisation.type.in_(sorted(types)))).scalars()
+    )
+    if not organisations:
+        return []
+    entries = referrals.close_referrals_to(session, organisations, at, actor_id, "firewall_change")
+    for row in session.execute(
+        select(Disclosure).where(
+            Disclosure.recipient_organisation_id.in_(organisations), Disclosure.status == "open"
+        )
+    ).scalars():
+        row.status, row.closed_at = "closed", at
+        entries.append(
+            AuditEntry(
+                actor_id,
+                "disclosure.close",
+                "case",
+                row.case_id,
+                detail={"disclosure": row.id, "reason": "firewall_change"},
+            )
+        )
+    return entries
 
 
 def enforcement_types_in(session: Session) -> frozenset[str]:

@@ -22,7 +22,15 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 
-from opennrm.access.policy import Action, Actor, Purpose, case_list_scopes, decide, visible_identity_fields
+from opennrm.access.policy import (
+    OUT_OF_SCOPE,
+    Action,
+    Actor,
+    Purpose,
+    case_list_scopes,
+    decide,
+    visible_identity_fields,
+)
 from opennrm.access.roles import Role, Scope
 from opennrm.domain.services import (
     GAP_FROM_DECLINE,
@@ -44,9 +52,11 @@ from opennrm.domain.services import (
 )
 from opennrm.services import consent
 from opennrm.services.cases import (
+    check_person_level,
     decrypt_json,
     decrypt_text,
     encrypt_text,
+    is_record_id,
     load_case_for,
     new_id,
     now,
@@ -54,7 +64,7 @@ from opennrm.services.cases import (
     scope_clause,
 )
 from opennrm.services.directory import record_gap, refuse
-from opennrm.services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from opennrm.services.errors import Conflict, Forbidden, InvalidInput
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
@@ -71,6 +81,8 @@ from opennrm.store.tables import (
 )
 
 MAX_PAGE_SIZE = 100
+# The answer for a referral outside the actor's scope, and for one that does not exist.
+_OUTSIDE = OUT_OF_SCOPE
 OPEN = tuple(s.value for s in OPEN_STATUSES)
 
 # How a disclosure ends with its referral.
@@ -116,6 +128,9 @@ def send_referral(
     no consent covers the receiving organisation, or it is behind the firewall."""
     at = at or now()
     with db.transaction() as session:
+        # Whether she may share this case comes first: nothing about the case (an open referral, say) is
+        # told to someone who may not (refused and audited by ``load_case_for``).
+        load_case_for(db, session, actor, case_id, Action.DISCLOSE)
         service = session.get(DirectoryService, request.service_id)
         if service is None or not service.active:
             raise InvalidInput(f"no active service {request.service_id} in the directory", field="service_id")
@@ -286,11 +301,22 @@ def _settle(
     return new
 
 
-def _settle_one(db: Database, referral_id: str, at: dt.datetime) -> None:
+def _settle_one(db: Database, actor: Actor, action: str, referral_id: str, at: dt.datetime) -> None:
+    """Settle the referral before it is used; an unknown id is refused like a referral outside the actor's
+    scope (same answer, audited), after the check that the actor reaches person-level data at all."""
+    check_person_level(db, actor, action, "referral", referral_id)
     with db.transaction() as session:
-        ref = session.get(Referral, referral_id, with_for_update=True)
+        ref = session.get(Referral, referral_id, with_for_update=True) if is_record_id(referral_id) else None
         if ref is None:
-            raise NotFound(f"no referral {referral_id}")
+            session.rollback()
+            refuse(
+                db,
+                actor.user_id,
+                action,
+                "referral",
+                referral_id if is_record_id(referral_id) else None,
+                Forbidden(_OUTSIDE),
+            )
         entries: list[AuditEntry] = []
         if _settle(session, ref, at, entries):
             audit.record(session, db.keyring, entries)
@@ -307,6 +333,31 @@ def on_consent_revoked(session: Session, consent_id: str, at: dt.datetime) -> No
         _close(session, ref, ReferralStatus.REVOKED, at, "consent_revoked", None, [])
 
 
+def close_referrals_to(
+    session: Session, organisation_ids: list[str], at: dt.datetime, actor_id: str, reason: str
+) -> list[AuditEntry]:
+    """Revoke every open referral to these organisations, with their disclosures, inside the caller's
+    transaction (the firewall's list changed); returns the audit entries."""
+    entries: list[AuditEntry] = []
+    rows = session.execute(
+        select(Referral).where(
+            Referral.recipient_organisation_id.in_(organisation_ids), Referral.status.in_(OPEN)
+        )
+    ).scalars()
+    for ref in rows.all():
+        _close(session, ref, ReferralStatus.REVOKED, at, reason, None, entries)
+        entries.append(
+            AuditEntry(
+                actor_id,
+                "referral.revoke",
+                "referral",
+                ref.id,
+                detail={"case": ref.case_id, "reason": reason},
+            )
+        )
+    return entries
+
+
 def register_hooks() -> None:
     """Make consent revocations revoke referrals at once. Idempotent; call it when the app or CLI starts."""
     if on_consent_revoked not in consent.REVOCATION_HOOKS:
@@ -320,6 +371,8 @@ def _may(actor: Actor, ref: Referral, side: Side, session: Session) -> tuple[boo
     case = session.get(Case, ref.case_id)
     assert case is not None  # noqa: S101 - foreign key
     relation = relation_of(session, case)
+    if actor.organisation_id not in (ref.sender_organisation_id, ref.recipient_organisation_id):
+        return False, _OUTSIDE  # the answer for a referral that does not exist
     if side is Side.SENDER:
         if actor.organisation_id != ref.sender_organisation_id:
             return False, "only the organisation that sent the referral can do this"
@@ -351,7 +404,7 @@ def act(
         raise InvalidInput("referrals expire by themselves when their time runs out", field="step")
     if step is ReferralStep.DECLINE and decline is None:
         raise InvalidInput("a referral is declined with its reason", field="reason")
-    _settle_one(db, referral_id, at)
+    _settle_one(db, actor, f"referral.{step}", referral_id, at)
     with db.transaction() as session:
         ref = session.get(Referral, referral_id, with_for_update=True)
         assert ref is not None  # noqa: S101 - checked by _settle_one
@@ -692,8 +745,7 @@ def view_referral(
     """One referral. The sending side sees all of it; the receiving side sees the purpose and the person's
     need-to-know fields only while the referral is open, and afterwards only that it existed."""
     at = at or now()
-    _check_person_level(db, actor, "referral.read")
-    _settle_one(db, referral_id, at)
+    _settle_one(db, actor, "referral.read", referral_id, at)
     with db.transaction() as session:
         row = session.execute(_summary_query().where(Referral.id == referral_id)).first()
         assert row is not None  # noqa: S101 - checked by _settle_one
@@ -709,7 +761,7 @@ def view_referral(
         assert case is not None  # noqa: S101 - foreign key
         relation = relation_of(session, case)
         is_open = ref.status in OPEN
-        reason = "the referral is outside your scope"
+        reason = _OUTSIDE
         allowed = False
         if side is Side.SENDER:
             decision = decide(actor, Action.CASE_READ, relation)

@@ -18,7 +18,15 @@ from opennrm.access.policy import Action, Actor
 from opennrm.domain.vocabularies import TraffickingStatus
 from opennrm.screening import ScreeningInputError, screen
 from opennrm.services.age import refresh_child_flag
-from opennrm.services.cases import decrypt_json, encrypt_json, load_case_for, new_id, now
+from opennrm.services.cases import (
+    decrypt_json,
+    encrypt_json,
+    is_record_id,
+    load_case_for,
+    new_id,
+    now,
+    refuse_unknown,
+)
 from opennrm.services.errors import InvalidInput
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
@@ -110,8 +118,10 @@ class StoredScreening:
 
 
 def screenings_of(db: Database, actor: Actor, case_id: str) -> list[StoredScreening]:
+    """The case's stored screenings, for the owning side only: a screening holds what happened to her, which
+    an organisation that received the case never reads (``Action.SCREENING_READ``)."""
     with db.transaction() as session:
-        load_case_for(db, session, actor, case_id, Action.CASE_READ)
+        load_case_for(db, session, actor, case_id, Action.SCREENING_READ)
         rows = (
             session.execute(
                 select(Screening).where(Screening.case_id == case_id).order_by(Screening.created_at.desc())
@@ -131,6 +141,28 @@ def screenings_of(db: Database, actor: Actor, case_id: str) -> list[StoredScreen
             session,
             db.keyring,
             AuditEntry(actor.user_id, "screening.read", "case", case_id, detail={"count": len(found)}),
+        )
+    return found
+
+
+def screening_of(db: Database, actor: Actor, case_id: str, screening_id: str) -> StoredScreening:
+    """One stored screening of the case, for the owning side only; a screening that is not on this case is
+    refused like one outside the actor's scope (same answer, audited)."""
+    with db.transaction() as session:
+        load_case_for(db, session, actor, case_id, Action.SCREENING_READ)
+        row = session.get(Screening, screening_id) if is_record_id(screening_id) else None
+        if row is None or row.case_id != case_id:
+            session.rollback()
+            refuse_unknown(db, actor, Action.SCREENING_READ, "screening", screening_id)
+        found = StoredScreening(
+            row.id,
+            row.created_at.isoformat()[:16].replace("T", " "),
+            decrypt_json(db.keyring, "screening", row.id, row.record_enc)["result"],
+        )
+        audit.record_one(
+            session,
+            db.keyring,
+            AuditEntry(actor.user_id, "screening.read", "case", case_id, detail={"screening": row.id}),
         )
     return found
 

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 
 from opennrm.access.policy import Action, Actor, decide
+from opennrm.domain.consent import ConsentTerms
 from opennrm.domain.records import Intake
 from opennrm.services.cases import (
     IntakeRows,
@@ -521,7 +522,7 @@ def statistics_consent_row(case_id: str, language: str, recorded_by: str | None 
         "language": language,
         "interpreter_used": False,
         "given_on": dt.date.today(),
-        "expires_on": None,
+        "expires_on": ConsentTerms().expiry(dt.date.today(), None),  # every consent ends (migration 0012)
         "basis_enc": None,
         "recorded_by": recorded_by,
         "created_at": now(),

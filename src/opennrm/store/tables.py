@@ -220,7 +220,7 @@ class ConsentRecord(Base):
     language: Mapped[str] = mapped_column(String(8))
     interpreter_used: Mapped[bool] = mapped_column(Boolean)
     given_on: Mapped[Any] = mapped_column(Date)
-    expires_on: Mapped[Any | None] = mapped_column(Date)
+    expires_on: Mapped[Any] = mapped_column(Date)
     basis_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     recorded_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))

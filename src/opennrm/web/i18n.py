@@ -457,6 +457,7 @@ VOCABULARY_LABELS: Mapping[str, str] = {
     "police": N_("police"),
     "prosecution": N_("prosecution service"),
     "immigration_service": N_("immigration service"),
+    "financial_intelligence_unit": N_("financial intelligence unit"),
     "nrm_secretariat": N_("NRM secretariat"),
     # services
     "medical": N_("medical care"),

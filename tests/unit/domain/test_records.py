@@ -82,6 +82,7 @@ def test_organisation_types_are_the_documented_identifiers() -> None:
         "police",
         "prosecution",
         "immigration_service",
+        "financial_intelligence_unit",
         "nrm_secretariat",
         "other",
     ]

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from opennrm.domain.consent import Consent
 from opennrm.services import consent
 from opennrm.services.auth import SessionUser
-from opennrm.web.deps import current_user, get_db
+from opennrm.web.deps import current_user, get_db, get_settings
 
 router = APIRouter(
     tags=["consent"],
@@ -54,8 +54,11 @@ class DisclosureOut(BaseModel):
 def record_consent(
     case_id: str, body: Consent, request: Request, user: SessionUser = Depends(current_user)
 ) -> Created:
-    """Record an informed consent: who gave it, purposes, recipients, language and interpreter, dates."""
-    return Created(id=consent.record_consent(get_db(request), user.actor, case_id, body))
+    """Record an informed consent: who gave it, purposes, recipients, language and interpreter, dates. Every
+    consent ends: without `expires_on` it lasts the installation's default (12 months unless configured), and
+    one longer than the maximum (24 months unless configured) is refused, naming `expires_on`."""
+    terms = get_settings(request).consent_terms
+    return Created(id=consent.record_consent(get_db(request), user.actor, case_id, body, terms=terms))
 
 
 @router.get("/cases/{case_id}/consents")

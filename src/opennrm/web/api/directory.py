@@ -43,7 +43,7 @@ def search_services(
     search = directory.parse(
         ServiceSearch, {"need": need, "language": language, "place": place or None, "attributes": attribute}
     )
-    return directory.search_services(get_db(request), search)
+    return directory.search_services(get_db(request), search, user.actor)
 
 
 @router.post(
@@ -73,7 +73,7 @@ def add_service(
 def get_service(
     service_id: str, request: Request, user: SessionUser = Depends(current_user)
 ) -> ServiceListing:
-    return directory.get_service(get_db(request), service_id)
+    return directory.get_service(get_db(request), service_id, user.actor)
 
 
 @router.patch(

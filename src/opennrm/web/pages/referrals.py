@@ -82,7 +82,7 @@ def _is_manager(user: SessionUser) -> bool:
 def directory_page(request: Request) -> Response:
     user = session_user(request)
     raw, search, errors = _search_from(request.query_params)
-    results = directory.search_services(get_db(request), search) if search else []
+    results = directory.search_services(get_db(request), search, user.actor) if search else []
     own = directory.services_of(get_db(request), user.actor.organisation_id) if _is_manager(user) else []
     return render(
         request,
@@ -194,7 +194,8 @@ def _send_form(
     source: Any = None,
 ) -> Response:
     raw, search, search_errors = _search_from(source if source is not None else request.query_params)
-    results = directory.search_services(get_db(request), search) if search and search.need else []
+    viewer = session_user(request).actor
+    results = directory.search_services(get_db(request), search, viewer) if search and search.need else []
     return render(
         request,
         "referral_new.html",

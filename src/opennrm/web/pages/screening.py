@@ -108,8 +108,6 @@ async def screening_submit(case_id: str, request: Request) -> Response:
 @router.get("/cases/{case_id}/screening/{screening_id}")
 def screening_result(case_id: str, screening_id: str, request: Request) -> Response:
     user = session_user(request)
-    stored = {s.id: s for s in screenings.screenings_of(get_db(request), user.actor, case_id)}
-    if screening_id not in stored:
-        raise InvalidInput("no such screening on this case", field="screening_id")
+    stored = screenings.screening_of(get_db(request), user.actor, case_id, screening_id)
     view = cases.view_case(get_db(request), user.actor, case_id)
-    return render(request, "screening_result.html", view=view, screening=stored[screening_id])
+    return render(request, "screening_result.html", view=view, screening=stored)
