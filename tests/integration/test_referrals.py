@@ -166,7 +166,7 @@ def test_the_firewall_keeps_enforcement_out_of_the_directory(net: Network) -> No
 
 
 def test_a_child_may_be_referred_under_a_supervisors_recorded_override(net: Network) -> None:
-    case_id = net.case(age=15)
+    case_id = net.case(age=15, **{**FULL_IDENTITY, "person__birth_date": "2011-04-02"})  # a child today
     with pytest.raises(Forbidden, match="may not override"):
         net.refer(case_id, override_reason="urgent safe accommodation for the child")
     sent = net.refer(case_id, who=net.li, override_reason="urgent safe accommodation for the child")
