@@ -80,6 +80,15 @@ ROUTES = [
     Route(
         "revoke consent", lambda c, case, ids: _status(c.post(f"/api/consents/{ids['spare_consent']}/revoke"))
     ),
+    Route("consents page", lambda c, case, ids: _status(c.get(f"/cases/{case}/consents"))),
+    Route(
+        "revoke consent (confirmation page)",
+        lambda c, case, ids: _status(c.get(f"/cases/{case}/consents/{ids['spare_consent']}/revoke")),
+    ),
+    Route(
+        "printable consent form",
+        lambda c, case, ids: _status(c.get(f"/cases/{case}/consents/print/ar?consent={ids['spare_consent']}")),
+    ),
     Route(
         "share",
         lambda c, case, ids: _status(
