@@ -91,7 +91,12 @@ def world(inst: Installation) -> World:
         db,
         directory.parse(
             directory.ServiceEntry,
-            {"name": "Rose emergency shelter", "service_type": "shelter", "languages": ["ar"], "place": "Northtown"},
+            {
+                "name": "Rose emergency shelter",
+                "service_type": "shelter",
+                "languages": ["ar"],
+                "place": "Northtown",
+            },
         ),
         organisation_id=orgs["shelter"],
     )
@@ -169,7 +174,9 @@ def test_a_wrong_consent_form_lists_every_error_at_the_top_and_records_nothing(w
     assert set(links) == {"purposes", "language", "expires_on"}
     for name in links:
         assert f'id="{name}"' in empty.text and f'id="{name}-error"' in empty.text
-        assert re.search(rf'id="{name}"[^>]*aria-invalid="true"[^>]*aria-describedby="{name}-error', empty.text)
+        assert re.search(
+            rf'id="{name}"[^>]*aria-invalid="true"[^>]*aria-describedby="{name}-error', empty.text
+        )
     no_recipient = amina.post(
         f"/cases/{case_id}/consents", data={"csrf": csrf, "purposes": "referral", "language": "ar"}
     )
@@ -212,7 +219,11 @@ def test_revoking_asks_first_then_ends_every_sharing_at_once(world: World) -> No
         world.users["amina"].actor,
         case_id,
         consent.parse_consent(
-            {"purposes": ["referral"], "recipient_organisation_ids": [world.orgs["shelter"]], "language": "ar"}
+            {
+                "purposes": ["referral"],
+                "recipient_organisation_ids": [world.orgs["shelter"]],
+                "language": "ar",
+            }
         ),
     )
     referrals.send_referral(
@@ -227,7 +238,10 @@ def test_revoking_asks_first_then_ends_every_sharing_at_once(world: World) -> No
     assert f'href="{confirm_url}"' in listing
     confirm = amina.get(confirm_url)
     assert confirm.status_code == 200
-    assert "It takes effect at once" in confirm.text and "Open referrals that rest on this consent end" in confirm.text
+    assert (
+        "It takes effect at once" in confirm.text
+        and "Open referrals that rest on this consent end" in confirm.text
+    )
     assert consent.list_consents(world.inst.db, world.users["amina"].actor, case_id)[0]["status"] == "active"
     revoked = amina.post(confirm_url, data={"csrf": csrf_of(confirm.text)}, follow_redirects=False)
     assert revoked.status_code == 303 and revoked.headers["location"].endswith("?done=revoked")
@@ -290,10 +304,15 @@ def test_a_refused_referral_leads_to_her_consent_and_back_to_the_referral_as_it_
     assert "No consent of hers is recorded yet." in refused.text
     assert REFERRAL_DRAFT in refused.headers["set-cookie"]
     assert "A safe place tonight" not in refused.headers["set-cookie"]  # encrypted
-    link = re.search(r'<a class="button" href="([^"]+)">Record her consent for this organisation', refused.text)
+    link = re.search(
+        r'<a class="button" href="([^"]+)">Record her consent for this organisation', refused.text
+    )
     assert link
     consent_url = unescape(link.group(1))
-    assert consent_url == f"/cases/{case_id}/consents?recipient={world.orgs['shelter']}&purpose=referral&from=referral"
+    assert (
+        consent_url
+        == f"/cases/{case_id}/consents?recipient={world.orgs['shelter']}&purpose=referral&from=referral"
+    )
     page = amina.get(consent_url).text
     assert re.search(rf'value="{world.orgs["shelter"]}" checked', page)
     assert re.search(r'name="purposes" value="referral" checked', page)
@@ -315,7 +334,7 @@ def test_a_refused_referral_leads_to_her_consent_and_back_to_the_referral_as_it_
     assert "A safe place tonight" in back.text
     assert re.search(rf'value="{world.shelter_service}" checked', back.text)
     assert re.search(r'<option value="urgent" selected>', back.text)
-    assert 'max-age=0' in back.headers["set-cookie"].lower()  # the draft is read once
+    assert "max-age=0" in back.headers["set-cookie"].lower()  # the draft is read once
     sent = amina.post(
         f"/cases/{case_id}/referrals/new",
         data={
@@ -419,7 +438,10 @@ def test_the_case_page_shows_her_journey_and_the_next_step(world: World) -> None
     case_id = world.case()
 
     def next_step() -> tuple[str, str]:
-        found = re.search(r'<p class="next-step"><a class="button" href="([^"]+)">([^<]+)</a>', amina.get(f"/cases/{case_id}").text)
+        found = re.search(
+            r'<p class="next-step"><a class="button" href="([^"]+)">([^<]+)</a>',
+            amina.get(f"/cases/{case_id}").text,
+        )
         assert found
         return unescape(found.group(1)), found.group(2)
 
@@ -431,12 +453,19 @@ def test_the_case_page_shows_her_journey_and_the_next_step(world: World) -> None
         actor,
         case_id,
         consent.parse_consent(
-            {"purposes": ["referral"], "recipient_organisation_ids": [world.orgs["shelter"]], "language": "ar"}
+            {
+                "purposes": ["referral"],
+                "recipient_organisation_ids": [world.orgs["shelter"]],
+                "language": "ar",
+            }
         ),
     )
     assert next_step() == (f"/cases/{case_id}/referrals/new", "Presumed victim: refer her")
     referrals.send_referral(
-        db, actor, case_id, ReferralRequest.model_validate({"service_id": world.shelter_service, "purpose": "Bed"})
+        db,
+        actor,
+        case_id,
+        ReferralRequest.model_validate({"service_id": world.shelter_service, "purpose": "Bed"}),
     )
     assert next_step() == (f"/referrals?case_id={case_id}", "Follow her referrals")
     page = text_of(amina.get(f"/cases/{case_id}").text)
@@ -448,7 +477,11 @@ def test_the_case_page_shows_her_journey_and_the_next_step(world: World) -> None
     result = amina.get(f"/cases/{case_id}/screening/{screening_id}").text
     assert f'<a class="button" href="/cases/{case_id}/referrals/new">Refer her now</a>' in result
     received = text_of(world.client("rose").get(f"/cases/{case_id}").text)
-    assert "Rose emergency shelter" in received and "Screenings" not in received and "Her consent" not in received
+    assert (
+        "Rose emergency shelter" in received
+        and "Screenings" not in received
+        and "Her consent" not in received
+    )
 
 
 # -- 4. forms people can fill --------------------------------------------------------------------------
@@ -462,14 +495,22 @@ def test_saves_say_so_and_withdrawing_a_referral_asks_first(world: World) -> Non
     case_page = amina.get(made.headers["location"]).text
     assert 'role="status">The case was saved.' in case_page
     case_id = made.headers["location"].split("/")[2].split("?")[0]
-    note = amina.post(f"/cases/{case_id}/notes", data={"csrf": csrf_of(case_page), "text": "Met her"}, follow_redirects=False)
+    note = amina.post(
+        f"/cases/{case_id}/notes",
+        data={"csrf": csrf_of(case_page), "text": "Met her"},
+        follow_redirects=False,
+    )
     assert note.headers["location"] == f"/cases/{case_id}?done=note#notes"
     consent.record_consent(
         world.inst.db,
         world.users["amina"].actor,
         case_id,
         consent.parse_consent(
-            {"purposes": ["referral"], "recipient_organisation_ids": [world.orgs["shelter"]], "language": "ar"}
+            {
+                "purposes": ["referral"],
+                "recipient_organisation_ids": [world.orgs["shelter"]],
+                "language": "ar",
+            }
         ),
     )
     sent = referrals.send_referral(
@@ -482,7 +523,9 @@ def test_saves_say_so_and_withdrawing_a_referral_asks_first(world: World) -> Non
     confirm = re.search(r'<details class="confirm">.*?</details>', page, re.S)
     assert confirm and "Withdrawing ends the referral at once" in confirm.group(0)
     assert 'action="/referrals/' + sent.id + '/revoke"' in confirm.group(0)
-    withdrawn = amina.post(f"/referrals/{sent.id}/revoke", data={"csrf": csrf_of(page)}, follow_redirects=False)
+    withdrawn = amina.post(
+        f"/referrals/{sent.id}/revoke", data={"csrf": csrf_of(page)}, follow_redirects=False
+    )
     assert withdrawn.headers["location"] == f"/referrals/{sent.id}?done=referral-step"
     assert "The referral was updated." in amina.get(withdrawn.headers["location"]).text
     assert 'class="flash"' not in amina.get(f"/cases/{case_id}?done=unknown-flag").text

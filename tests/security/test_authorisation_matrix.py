@@ -87,7 +87,9 @@ ROUTES = [
     ),
     Route(
         "printable consent form",
-        lambda c, case, ids: _status(c.get(f"/cases/{case}/consents/print/ar?consent={ids['spare_consent']}")),
+        lambda c, case, ids: _status(
+            c.get(f"/cases/{case}/consents/print/ar?consent={ids['spare_consent']}")
+        ),
     ),
     Route(
         "share",

@@ -41,7 +41,9 @@ def consent_choices(db: Database, *, exclude_organisation_id: str | None = None)
             .order_by(Organisation.name)
         ).all()
     organisations = [
-        RecipientChoice(org_id, name, kind) for org_id, name, kind in rows if org_id != exclude_organisation_id
+        RecipientChoice(org_id, name, kind)
+        for org_id, name, kind in rows
+        if org_id != exclude_organisation_id
     ]
     types = [t.value for t in OrganisationType if t.value not in enforcement]
     return ConsentChoices(organisations, types)

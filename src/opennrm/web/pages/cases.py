@@ -183,7 +183,9 @@ def _form_field(path: str) -> str:
 def case_page(case_id: str, request: Request) -> Response:
     user = session_user(request)
     view = cases.view_case(get_db(request), user.actor, case_id)
-    return render(request, "case.html", view=view, hub=case_hub(get_db(request), user.actor, view), note_error=None)
+    return render(
+        request, "case.html", view=view, hub=case_hub(get_db(request), user.actor, view), note_error=None
+    )
 
 
 @router.post("/cases/{case_id}/notes")

@@ -197,9 +197,7 @@ async def consent_submit(case_id: str, request: Request) -> Response:
     except InvalidInput as exc:
         return _page(request, case_id, values, _errors_from(exc), status=422)
     if values["from"] == "referral" and request.cookies.get(REFERRAL_DRAFT):
-        return RedirectResponse(
-            done(f"/cases/{case_id}/referrals/new?draft=1", "consent"), status_code=303
-        )
+        return RedirectResponse(done(f"/cases/{case_id}/referrals/new?draft=1", "consent"), status_code=303)
     return RedirectResponse(done(f"/cases/{case_id}/consents", "consent"), status_code=303)
 
 

@@ -57,7 +57,9 @@ def home(actor: Actor) -> str:
 
 # -- refusals in plain words ---------------------------------------------------------------------------
 
-GENERIC_REFUSAL = N_("Your account may not open this page. If you need it for your work, ask your supervisor.")
+GENERIC_REFUSAL = N_(
+    "Your account may not open this page. If you need it for your work, ask your supervisor."
+)
 # Policy and service refusals (English, for logs and the API) → what a page tells the user. A refusal with no
 # entry gets the generic sentence: a page never shows an internal reason or a role name.
 REFUSALS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -83,7 +85,10 @@ REFUSALS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         ),
         (r"^role \S+ does not review job ads$", N_("Your account does not review job ads.")),
         (r"^these ads were scanned by another organisation$", N_("Another organisation scanned these ads.")),
-        (r"^the referral-network dashboard", N_("The referral-network dashboard is for the NRM coordinator.")),
+        (
+            r"^the referral-network dashboard",
+            N_("The referral-network dashboard is for the NRM coordinator."),
+        ),
         (r"^only supervisors see escalated", N_("Only supervisors see escalated referrals.")),
         (
             r"cannot change the service directory$",
