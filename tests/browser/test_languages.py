@@ -154,7 +154,7 @@ class Ui:
         expect(self.page.locator("h1 .code")).to_have_text(re.compile(r"^S-"))
         main = self.page.locator("main").inner_text()
         assert given_name in main and place in main and self.label("forced_labour") in main
-        return self.page.url.rsplit("/", 1)[-1]
+        return self.page.url.split("?")[0].rsplit("/", 1)[-1]
 
     def screen(self) -> str:
         """Screen the open case: the Palermo elements and four indicators; returns the result's verdict."""

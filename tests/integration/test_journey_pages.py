@@ -490,6 +490,9 @@ def test_the_case_page_shows_her_journey_and_the_next_step(world: World) -> None
 def test_saves_say_so_and_withdrawing_a_referral_asks_first(world: World) -> None:
     amina = world.client()
     form = amina.get("/cases/new").text
+    wrong = amina.post("/cases/new", data={"csrf": csrf_of(form), "birth_date": "2999-01-01"})
+    assert wrong.status_code == 422
+    assert re.search(r'class="error-summary" role="alert".*?<a href="#birth_date">', wrong.text, re.S)
     made = amina.post("/cases/new", data={"csrf": csrf_of(form), "given_name": "Ana"}, follow_redirects=False)
     assert made.headers["location"].endswith("?done=case")
     case_page = amina.get(made.headers["location"]).text
