@@ -136,7 +136,7 @@ class Ui:
         self.page.get_by_label(self.t("Password"), exact=True).fill(PASSWORD)
         self.page.get_by_label(self.t("One-time code from your authenticator app")).fill(user.code())
         self.page.get_by_role("button", name=self.t("Log in")).click()
-        self.page.wait_for_url(re.compile(r"/(cases|ads)$"))
+        self.page.wait_for_url(re.compile(r"/(cases|ads|dashboard)$"))  # each role lands on its work
         expect(self.page.get_by_role("button", name=self.t("Log out"))).to_be_visible()
 
     def intake(self, given_name: str, place: str) -> str:
@@ -154,7 +154,7 @@ class Ui:
         expect(self.page.locator("h1 .code")).to_have_text(re.compile(r"^S-"))
         main = self.page.locator("main").inner_text()
         assert given_name in main and place in main and self.label("forced_labour") in main
-        return self.page.url.rsplit("/", 1)[-1]
+        return self.page.url.split("?")[0].rsplit("/", 1)[-1]
 
     def screen(self) -> str:
         """Screen the open case: the Palermo elements and four indicators; returns the result's verdict."""
@@ -198,8 +198,8 @@ class Network:
     scan_id: str
 
     def consent_to_shelter(self, case_id: str) -> None:
-        """She agrees to share with the shelter for referral (recorded by the service layer: the web pages
-        have no consent form yet)."""
+        """She agrees to share with the shelter for referral (recorded by the service layer here; the consent
+        pages are driven in tests/browser/test_consent_journey.py)."""
         raw = {"purposes": ["referral"], "recipient_organisation_ids": [self.shelter_org], "language": "ar"}
         consent.record_consent(self.inst.db, self.amina.actor, case_id, consent.parse_consent(raw))
 

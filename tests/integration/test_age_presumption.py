@@ -122,7 +122,7 @@ def test_the_intake_form_records_the_presumption(office: Office) -> None:
         "/cases/new", data={"csrf": csrf.group(1), "presumed_minor": "1"}, follow_redirects=False
     )
     assert saved.status_code == 303
-    case_id = saved.headers["location"].rsplit("/", 1)[-1]
+    case_id = saved.headers["location"].split("?")[0].rsplit("/", 1)[-1]
     with office.db.transaction() as s:
         case = s.get(Case, case_id)
         assert (case.age_uncertain, case.reasons_to_believe_minor, case.is_child) == (True, True, True)

@@ -107,6 +107,17 @@ ROUTES = [
         "revoke consent", lambda c, case, ids: _status(c.post(f"/api/consents/{ids['spare_consent']}/revoke"))
     ),
     Route("reuse her survivor code (issue 12.1)", _reaches_her_by_code),
+    Route("consents page", lambda c, case, ids: _status(c.get(f"/cases/{case}/consents"))),
+    Route(
+        "revoke consent (confirmation page)",
+        lambda c, case, ids: _status(c.get(f"/cases/{case}/consents/{ids['spare_consent']}/revoke")),
+    ),
+    Route(
+        "printable consent form",
+        lambda c, case, ids: _status(
+            c.get(f"/cases/{case}/consents/print/ar?consent={ids['spare_consent']}")
+        ),
+    ),
     Route(
         "share",
         lambda c, case, ids: _status(

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from opennrm.web.pages import ads, cases, handover, login, public, referrals, screening, statistics
+from opennrm.web.pages import ads, cases, consent, handover, login, public, referrals, screening, statistics
 
 router = APIRouter(include_in_schema=False)
 router.include_router(login.router)
 router.include_router(screening.router)
 router.include_router(cases.router)
 router.include_router(handover.router)
+router.include_router(consent.router)
 router.include_router(statistics.router)
 router.include_router(referrals.router)
 router.include_router(ads.router)

@@ -8,11 +8,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
+from opennrm.access.policy import Action, decide
 from opennrm.domain import vocabularies as v
 from opennrm.domain.records import Intake
 from opennrm.services import cases, handover
 from opennrm.services.errors import InvalidInput
 from opennrm.web.deps import check_csrf, get_db, session_user
+from opennrm.web.pages.case_hub import case_hub
+from opennrm.web.pages.flash import done
 from opennrm.web.pages.render import render
 from opennrm.web.pages.same_origin import require_same_origin
 
@@ -69,7 +72,10 @@ def case_list(request: Request) -> Response:
 
 @router.get("/cases/new")
 def intake_form(request: Request) -> Response:
-    session_user(request)
+    user = session_user(request)
+    may = decide(user.actor, Action.CASE_CREATE)
+    if not may:  # refused before she fills the form in, not when she saves it
+        cases.deny(get_db(request), user.actor, Action.CASE_CREATE, "case", None, may.reason)
     return render(request, "intake.html", values={}, errors={}, vocabularies=VOCABULARIES)
 
 
@@ -155,7 +161,7 @@ async def intake_submit(request: Request) -> Response:
             vocabularies=VOCABULARIES,
         )
     case_id = cases.intake(get_db(request), user.actor, intake)
-    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+    return RedirectResponse(done(f"/cases/{case_id}", "case"), status_code=303)
 
 
 def _form_field(path: str) -> str:
@@ -178,7 +184,8 @@ def case_page(case_id: str, request: Request) -> Response:
     user = session_user(request)
     view = cases.view_case(get_db(request), user.actor, case_id)
     may_handover = handover.may_prepare(get_db(request), user.actor, case_id)
-    return render(request, "case.html", view=view, note_error=None, may_handover=may_handover)
+    hub = case_hub(get_db(request), user.actor, view)
+    return render(request, "case.html", view=view, hub=hub, note_error=None, may_handover=may_handover)
 
 
 @router.post("/cases/{case_id}/notes")
@@ -191,5 +198,6 @@ async def note_submit(case_id: str, request: Request) -> Response:
         cases.add_note(get_db(request), user.actor, case_id, str(form.get("text") or ""))
     except InvalidInput as exc:
         view = cases.view_case(get_db(request), user.actor, case_id)
-        return render(request, "case.html", status=422, view=view, note_error=exc.message)
-    return RedirectResponse(f"/cases/{case_id}#notes", status_code=303)
+        hub = case_hub(get_db(request), user.actor, view)
+        return render(request, "case.html", status=422, view=view, hub=hub, note_error=exc.message)
+    return RedirectResponse(done(f"/cases/{case_id}#notes", "note"), status_code=303)

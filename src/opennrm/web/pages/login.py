@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from opennrm.access.roles import AD_REVIEWERS
 from opennrm.services import auth
 from opennrm.services.errors import Unauthenticated
 from opennrm.web.api.session import checked_log_in, clear_session_cookie, set_session_cookie
 from opennrm.web.deps import check_csrf, get_db, optional_user, session_token, session_user
+from opennrm.web.pages.navigation import home as home_of
 from opennrm.web.pages.render import render
 from opennrm.web.pages.same_origin import require_same_origin
 
@@ -21,7 +21,7 @@ def home(request: Request) -> Response:
     user = optional_user(request)
     if user is None:
         return RedirectResponse("/login", status_code=303)
-    return RedirectResponse("/ads" if user.actor.role in AD_REVIEWERS else "/cases", status_code=303)
+    return RedirectResponse(home_of(user.actor), status_code=303)
 
 
 @router.get("/login")

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, ImmutableMultiDict
 
 from opennrm.access.roles import Role
 from opennrm.domain import services as s
@@ -17,6 +17,8 @@ from opennrm.services import dashboard, directory, entitlements, referrals
 from opennrm.services.auth import SessionUser
 from opennrm.services.errors import Conflict, Forbidden, InvalidInput, ServiceError
 from opennrm.web.deps import check_csrf, get_db, session_user
+from opennrm.web.pages.drafts import forget_referral_draft, keep_referral_draft, take_referral_draft
+from opennrm.web.pages.flash import done
 from opennrm.web.pages.render import render
 from opennrm.web.pages.same_origin import require_same_origin
 
@@ -144,7 +146,7 @@ async def directory_submit(request: Request) -> Response:
             errors=_errors(exc, "name"),
             vocabularies=VOCABULARIES,
         )
-    return RedirectResponse("/directory", status_code=303)
+    return RedirectResponse(done("/directory", "service"), status_code=303)
 
 
 @router.post("/directory/services/{service_id}")
@@ -192,6 +194,7 @@ def _send_form(
     status: int = 200,
     refusal: str | None = None,
     source: Any = None,
+    consent_for: str | None = None,
 ) -> Response:
     raw, search, search_errors = _search_from(source if source is not None else request.query_params)
     viewer = session_user(request).actor
@@ -208,6 +211,8 @@ def _send_form(
         values=values,
         errors={**search_errors, **errors},
         refusal=refusal,
+        consent_for=consent_for,
+        need_to_know={t.value: sorted(f) for t, f in s.NEED_TO_KNOW.items()},
         response_hours=RESPONSE_HOURS,
         vocabularies=VOCABULARIES,
         recorded=request.query_params.get("recorded") == "1",
@@ -218,7 +223,16 @@ def _send_form(
 def referral_form(case_id: str, request: Request) -> Response:
     user = session_user(request)
     referrals.check_may_refer(get_db(request), user.actor, case_id)
-    return _send_form(request, case_id, {"urgency": "routine"}, {})
+    draft = take_referral_draft(request, user, case_id) if request.query_params.get("draft") else None
+    if draft is None:
+        return _send_form(request, case_id, {"urgency": "routine"}, {})
+    # Back from recording her consent: the form as she left it.
+    pairs = [(k, str(v)) for k, v in draft.items() if k != "attributes"]
+    pairs += [("attributes", str(a)) for a in draft.get("attributes", [])]
+    values = {k: str(v) for k, v in draft.items() if k != "attributes"}
+    response = _send_form(request, case_id, values, {}, source=ImmutableMultiDict(pairs))
+    forget_referral_draft(response)
+    return response
 
 
 @router.post("/cases/{case_id}/referrals/new")
@@ -239,8 +253,26 @@ async def referral_submit(case_id: str, request: Request) -> Response:
     except Conflict as exc:
         return _send_form(request, case_id, values, _errors(exc, "service_id"), status=409, source=form)
     except Forbidden as exc:
-        return _send_form(request, case_id, values, {}, status=403, refusal=exc.message, source=form)
-    return RedirectResponse(f"/referrals/{sent.id}", status_code=303)
+        # Kept while her consent is recorded, so that the form comes back as it was.
+        service_id = raw["service_id"]
+        recipient = None
+        if service_id and "consent" in exc.message:  # her consent can open the way; the firewall never
+            recipient = directory.get_service(get_db(request), service_id).organisation_id
+        response = _send_form(
+            request,
+            case_id,
+            values,
+            {},
+            status=403,
+            refusal=exc.message,
+            source=form,
+            consent_for=recipient,
+        )
+        keep_referral_draft(request, response, user, case_id, form)
+        return response
+    response = RedirectResponse(done(f"/referrals/{sent.id}", "referral"), status_code=303)
+    forget_referral_draft(response)
+    return response
 
 
 # -- receiving and tracking ----------------------------------------------------------------------------
@@ -319,7 +351,7 @@ async def referral_step(referral_id: str, step: str, request: Request) -> Respon
         return _detail(request, referral_id, _errors(exc, "reason"), values, status=422)
     except Conflict as exc:
         return _detail(request, referral_id, {"step": exc.message}, values, status=409)
-    return RedirectResponse(f"/referrals/{referral_id}", status_code=303)
+    return RedirectResponse(done(f"/referrals/{referral_id}", "referral-step"), status_code=303)
 
 
 # -- the coordinator's dashboard -----------------------------------------------------------------------
@@ -386,7 +418,7 @@ async def entitlements_submit(case_id: str, request: Request) -> Response:
         entitlements.update_entitlements(get_db(request), user.actor, case_id, change)
     except InvalidInput as exc:
         return _entitlements_page(request, case_id, _errors(exc, "reflection_days"), values, 422)
-    return RedirectResponse(f"/cases/{case_id}/entitlements", status_code=303)
+    return RedirectResponse(done(f"/cases/{case_id}/entitlements", "entitlements"), status_code=303)
 
 
 @router.post("/cases/{case_id}/risk-assessments")
@@ -406,7 +438,7 @@ async def risk_submit(case_id: str, request: Request) -> Response:
         entitlements.add_risk_assessment(get_db(request), user.actor, case_id, data)
     except InvalidInput as exc:
         return _entitlements_page(request, case_id, _errors(exc, "risks"), values, 422)
-    return RedirectResponse(f"/cases/{case_id}/entitlements#risk", status_code=303)
+    return RedirectResponse(done(f"/cases/{case_id}/entitlements#risk", "risk"), status_code=303)
 
 
 @router.post("/cases/{case_id}/outcome")
@@ -422,4 +454,4 @@ async def outcome_submit(case_id: str, request: Request) -> Response:
         return _entitlements_page(request, case_id, _errors(exc, "outcome"), values, 422)
     except Conflict as exc:
         return _entitlements_page(request, case_id, {"outcome": exc.message}, values, 409)
-    return RedirectResponse(f"/cases/{case_id}/entitlements#outcome", status_code=303)
+    return RedirectResponse(done(f"/cases/{case_id}/entitlements#outcome", "outcome"), status_code=303)

@@ -14,6 +14,8 @@ from opennrm.services import auth
 from opennrm.services.firewall import unacknowledged_change
 from opennrm.web import i18n
 from opennrm.web.deps import csrf_token, get_db, optional_user
+from opennrm.web.pages.flash import flash_of
+from opennrm.web.pages.navigation import menu, plain_refusal
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -28,6 +30,8 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     i18n.install(env)
+    env.globals["plain_refusal"] = plain_refusal
+    env.globals["match_locale"] = i18n.match
     return env
 
 
@@ -35,6 +39,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     user = optional_user(request)
     firewall_change = unacknowledged_change(get_db(request))
     with i18n.activated(i18n.request_language(request, user)) as language:
+        context.setdefault("flash", flash_of(request))
         html = (
             environment()
             .get_template(template)
@@ -42,6 +47,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
                 request=request,
                 user=user,
                 csrf=csrf_token(user) if user else "",
+                menu=menu(user.actor) if user else [],
                 lang=language.tag,
                 dir=language.direction,
                 languages=i18n.languages(),
@@ -61,4 +67,6 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
 
 
 def render_error(request: Request, status: int, title: str, detail: str) -> HTMLResponse:
-    return render(request, "error.html", status=status, title=title, detail=detail)
+    """An error page. A refusal (403) is shown as a plain sentence in the reader's language, never with the
+    policy's internal reason (which names roles); the reason stays in the audit log and the API."""
+    return render(request, "error.html", status=status, title=title, detail=detail, refusal=status == 403)

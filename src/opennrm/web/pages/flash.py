@@ -1,0 +1,36 @@
+"""Success messages after a save. A form that saved redirects with ``?done=<what>``; the next page shows
+the sentence for it (``role="status"``). A query flag, not a script or a cookie: it works without
+JavaScript under the CSP, and an unknown flag shows nothing."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from opennrm.web.i18n import N_, gettext
+
+QUERY = "done"
+MESSAGES: dict[str, str] = {
+    "case": N_("The case was saved."),
+    "note": N_("The note was saved."),
+    "consent": N_("Her consent was recorded."),
+    "revoked": N_("Her consent was revoked. Every sharing that rested on it has ended."),
+    "referral": N_("The referral was sent."),
+    "referral-step": N_("The referral was updated."),
+    "entitlements": N_("The entitlements were saved."),
+    "risk": N_("The risk assessment was saved."),
+    "outcome": N_("The plan was saved."),
+    "service": N_("The service was saved."),
+}
+
+
+def flash_of(request: Request) -> str | None:
+    """The success message this page should show, in the active language, or ``None``."""
+    message = MESSAGES.get(request.query_params.get(QUERY) or "")
+    return gettext(message) if message else None
+
+
+def done(path: str, what: str) -> str:
+    """``path`` with the flag that makes the next page say ``what`` was saved (a fragment kept last)."""
+    assert what in MESSAGES  # noqa: S101 - a programming error, not input
+    base, hash_, fragment = path.partition("#")
+    return f"{base}{'&' if '?' in base else '?'}{QUERY}={what}{hash_}{fragment}"
