@@ -28,6 +28,12 @@ class Settings:
     hotline: str = "+000 0000 0000"
     ads_model: Path | None = None
     """The model folder (``opennrm ads train``) the review page scans uploads with; None: the shipped one."""
+    procedure: str = "default"
+    """The identification procedure: a shipped one (``default``, ``uk-nrm``) or a YAML file's path."""
+    country: str | None = None
+    """ISO 3166-1 country whose public holidays count deadlines in working days (``OPENNRM_COUNTRY``, with
+    ``OPENNRM_COUNTRY_SUBDIVISION``); None: the procedure's country, else weekends only."""
+    country_subdivision: str | None = None
 
     @property
     def log_file(self) -> Path:
@@ -52,4 +58,7 @@ class Settings:
             default_organisation=env.get("OPENNRM_DEFAULT_ORG") or "Default organisation",
             hotline=env.get("OPENNRM_HOTLINE") or "+000 0000 0000",
             ads_model=Path(env["OPENNRM_ADS_MODEL"]).expanduser() if env.get("OPENNRM_ADS_MODEL") else None,
+            procedure=env.get("OPENNRM_PROCEDURE") or "default",
+            country=(env.get("OPENNRM_COUNTRY") or "").strip().upper() or None,
+            country_subdivision=(env.get("OPENNRM_COUNTRY_SUBDIVISION") or "").strip().upper() or None,
         )

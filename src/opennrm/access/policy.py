@@ -340,9 +340,13 @@ def panel_composition_decision(facts: PanelFacts) -> Decision:
     procedure names. Recused seats do not count."""
     for seat in facts.seats:
         if seat.enforcement:
-            return Decision(False, FIREWALL + "; an enforcement organisation never sits on a panel (GR38 §78)")
+            return Decision(
+                False, FIREWALL + "; an enforcement organisation never sits on a panel (GR38 §78)"
+            )
         if facts.member_types is not None and seat.type not in facts.member_types:
-            return Decision(False, f"organisations of type {seat.type} do not sit on panels of this procedure")
+            return Decision(
+                False, f"organisations of type {seat.type} do not sit on panels of this procedure (GR38 §78)"
+            )
     sitting = [s for s in facts.seats if not s.recused]
     organisations = {s.organisation_id for s in sitting}
     types = {s.type for s in sitting}

@@ -180,7 +180,9 @@ def parse_procedure(text: str, source: str) -> Procedure:
         reconsideration_request_days=reconsideration["request_within_days"],
         reconsideration_deadline_working_days=reconsideration["deadline_working_days"],
         stages=tuple(
-            Stage(s["id"], s["kind"], dict(s["name"]), dict(s["standard_of_proof"]), s["deadline_working_days"])
+            Stage(
+                s["id"], s["kind"], dict(s["name"]), dict(s["standard_of_proof"]), s["deadline_working_days"]
+            )
             for s in stages
         ),
         country=data.get("country"),

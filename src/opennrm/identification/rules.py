@@ -72,7 +72,7 @@ IndicatorCode = ShortText
 
 class DecisionInput(Unconditional):
     """A panel's decision at one stage. ``indicators`` are the screening's indicators it rests on;
-    ``reasons`` (encrypted when stored) say why in plain words; ``dissent`` records a member's disagreement."""
+    ``reasons`` (encrypted when stored) say why in plain words; ``dissent`` is a member's disagreement."""
 
     stage: ShortText
     outcome: Outcome

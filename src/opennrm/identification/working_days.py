@@ -52,9 +52,7 @@ def add_working_days(start: dt.date, days: int, holidays_of: Container[dt.date] 
     return day
 
 
-def working_days_between(
-    start: dt.date, end: dt.date, holidays_of: Container[dt.date] = frozenset()
-) -> int:
+def working_days_between(start: dt.date, end: dt.date, holidays_of: Container[dt.date] = frozenset()) -> int:
     """The working days after ``start`` up to and including ``end``; negative when ``end`` is earlier."""
     if end < start:
         return -working_days_between(end, start, holidays_of)
@@ -64,5 +62,3 @@ def working_days_between(
         if is_working_day(day, holidays_of):
             count += 1
     return count
-
-
