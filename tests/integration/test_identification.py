@@ -27,7 +27,7 @@ from opennrm.services.errors import Conflict, Forbidden, InvalidInput
 from opennrm.services.identification import NationalProcedure
 from opennrm.store.tables import AuditEvent, Case, Disclosure
 from tests.conftest import Installation
-from tests.support import StaffUser, intake, make_org, make_user
+from tests.support import StaffUser, client_for, intake, make_org, make_user
 
 SCREENING = {
     "age": 24,
@@ -331,3 +331,74 @@ def test_letter_facts_and_statistics(inst: Installation) -> None:
     assert stats["outcomes"]["first"] == {"positive": "<11", "negative": "<11"}
     assert stats["working_days_to_decide"]["first"]["0-5"] == "<11"
     assert stats["total"] == "<11"
+
+
+# -- over HTTP: problems naming the field, the letter in seven languages -----------------------------------
+
+LETTER_OUTCOME = {
+    "en": "Positive decision",
+    "ar": "قرار إيجابي",
+    "fr": "Décision positive",
+    "es": "Decisión positiva",
+    "ru": "Положительное решение",
+    "zh-Hans": "肯定的决定",
+    "zh-Hant": "肯定的決定",
+}
+
+
+def test_api_convenes_decides_and_refuses_with_the_field_named(inst: Installation) -> None:
+    w = _world(inst)
+    owner = client_for(inst.settings, w.owner)
+    clinic = client_for(inst.settings, w.clinic)
+    base = f"/api/cases/{w.case_id}/identification"
+    refused = owner.post(f"{base}/panel", json={"organisation_ids": [w.orgs["owner"], w.orgs["police"]]})
+    assert refused.status_code == 422
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert refused.json()["field"] == "organisation_ids"
+    made = owner.post(f"{base}/panel", json={"organisation_ids": [w.orgs["owner"], w.orgs["clinic"]]})
+    assert made.status_code == 201, made.text
+    body = {
+        "stage": "reasonable_grounds",
+        "outcome": "positive",
+        "screening_id": w.screening_id,
+        "indicators": ["DR01"],
+        "reasons": "Deceived about the job.",
+    }
+    tied = clinic.post(f"{base}/decisions", json={**body, "cooperating_with_police": True})
+    assert tied.status_code == 422 and tied.json()["field"] == "cooperating_with_police"
+    assert clinic.post(f"{base}/decisions", json=body).status_code == 201
+    seen = clinic.get(base).json()
+    assert seen["decisions"][0]["outcome"] == "positive" and seen["trafficking_status"] == "presumed_victim"
+    assert "person" not in seen
+    coordinator = make_user(w.db, "coord", "Owner NGO", "nrm_coordinator")
+    listed = client_for(inst.settings, coordinator).get("/api/identification/deadlines").json()
+    assert [i["case_id"] for i in listed] == [None]
+    enforcement = make_user(w.db, "cop", "Police", "caseworker", enforcement=True)
+    assert client_for(inst.settings, enforcement).get(base).status_code == 403
+
+
+@pytest.mark.parametrize("tag", sorted(LETTER_OUTCOME))
+def test_the_letter_renders_in_every_language_as_html_and_pdf(sqlite_inst: Installation, tag: str) -> None:
+    w = _world(sqlite_inst)
+    _convene(w, "owner", "clinic")
+    _decide(w, w.clinic, "reasonable_grounds", "positive", dt.date.today())
+    owner = client_for(sqlite_inst.settings, w.owner)
+    page = owner.get(f"/cases/{w.case_id}/identification/letter", params={"language": tag})
+    assert page.status_code == 200
+    assert f'lang="{tag}"' in page.text and LETTER_OUTCOME[tag] in page.text
+    assert ('dir="rtl"' in page.text) == (tag == "ar")
+    pdf = owner.get(f"/cases/{w.case_id}/identification/letter.pdf", params={"language": tag})
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF") and len(pdf.content) > 1000
+
+
+def test_the_letter_is_in_her_language_by_default(sqlite_inst: Installation) -> None:
+    w = _world(sqlite_inst)
+    with w.db.transaction() as session:
+        case = session.get(Case, w.case_id)
+        assert case is not None
+        case.languages = ["ar", "en"]
+    _convene(w, "owner", "clinic")
+    _decide(w, w.clinic, "reasonable_grounds", "negative", dt.date.today())
+    page = client_for(sqlite_inst.settings, w.owner).get(f"/cases/{w.case_id}/identification/letter")
+    assert 'lang="ar"' in page.text and "قرار سلبي" in page.text

@@ -186,7 +186,7 @@ def letter_html(request: Request, case_id: str) -> tuple[str, str]:
     catalogue = default_catalogue()
     with i18n.activated(tag) as language:
         indicators = [
-            pick_text(catalogue.indicators[code].label, tag) if code in catalogue.indicators else code
+            pick_text(catalogue.indicators[code].text, tag) if code in catalogue.indicators else code
             for code in facts.decision.indicators
         ]
         html = (
