@@ -400,6 +400,8 @@ def panel_decision(
         return Decision(False, "your organisation has recused itself from this panel")
     if seat.enforcement:
         return Decision(False, FIREWALL)
+    if case.organisation_id == actor.organisation_id and not owner_reads:
+        return Decision(False, "in the case's own organisation, only those who may read it take part")
     if case.organisation_id != actor.organisation_id and actor.organisation_id not in case.received:
         return Decision(False, "the case is no longer shared with your organisation (consent)")
     if action is Action.PANEL_READ:

@@ -82,3 +82,11 @@ def test_the_owner_convenes_and_the_member_does_not() -> None:
     owner = Actor("u-owner", "ngo", Role.CASEWORKER, False)
     assert panel_decision(owner, Action.PANEL_CONVENE, CASE, facts(NGO, CLINIC))
     assert not panel_decision(actor("clinic"), Action.PANEL_CONVENE, CASE, facts(NGO, CLINIC))
+
+
+def test_in_the_owning_organisation_only_those_in_scope_take_part() -> None:
+    stranger = Actor("u-stranger", "ngo", Role.CASEWORKER, False)
+    for action in (Action.PANEL_READ, Action.PANEL_DECIDE):
+        assert not panel_decision(stranger, action, CASE, facts(NGO, CLINIC))
+    supervisor = Actor("u-sup", "ngo", Role.SUPERVISOR, False)
+    assert panel_decision(supervisor, Action.PANEL_DECIDE, CASE, facts(NGO, CLINIC))
