@@ -55,6 +55,12 @@ class Settings:
     consent_terms: ConsentTerms = field(default_factory=ConsentTerms)
     """How long a consent lasts when none is given, and at most (``OPENNRM_CONSENT_DEFAULT_MONTHS``,
     ``OPENNRM_CONSENT_MAX_MONTHS``; 12 and 24 by default)."""
+    procedure: str = "default"
+    """The identification procedure: a shipped one (``default``, ``uk-nrm``) or a YAML file's path."""
+    country: str | None = None
+    """ISO 3166-1 country whose public holidays count deadlines in working days (``OPENNRM_COUNTRY``, with
+    ``OPENNRM_COUNTRY_SUBDIVISION``); None: the procedure's country, else weekends only."""
+    country_subdivision: str | None = None
 
     @property
     def log_file(self) -> Path:
@@ -87,6 +93,9 @@ class Settings:
             login_concurrency=_positive(env, "OPENNRM_LOGIN_CONCURRENCY", cls.login_concurrency),
             login_queue=_positive(env, "OPENNRM_LOGIN_QUEUE", cls.login_queue),
             consent_terms=_consent_terms(env),
+            procedure=env.get("OPENNRM_PROCEDURE") or "default",
+            country=(env.get("OPENNRM_COUNTRY") or "").strip().upper() or None,
+            country_subdivision=(env.get("OPENNRM_COUNTRY_SUBDIVISION") or "").strip().upper() or None,
         )
 
 

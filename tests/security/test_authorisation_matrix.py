@@ -12,6 +12,7 @@ import io
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -20,7 +21,8 @@ from hypothesis import strategies as st
 from sqlalchemy import update
 
 from opennrm.access.roles import Role
-from opennrm.services import cases, consent, screenings
+from opennrm.identification.rules import DecisionInput, PanelInput
+from opennrm.services import cases, consent, identification, screenings
 from opennrm.store.tables import ConsentRecord
 from opennrm.web.app import create_app
 from tests.conftest import Installation
@@ -40,6 +42,14 @@ ORG_RELATIONS = ["owner", "receiver", "lapsed", "other", *ENFORCEMENT_ORGS]
 # how the actor stands to the case inside the owning organisation
 RECORD_RELATIONS = ["creator", "team", "stranger"]
 PERSON_LEVEL_ROLES = {"caseworker", "supervisor", "service_provider"}
+SCREENING = {
+    "age": 24,
+    "exploitation_form": "labour",
+    "acts": ["recruitment"],
+    "means": ["deception"],
+    "purposes": ["forced_labour"],
+    "indicators": ["DR01", "EXP01", "CD03"],
+}
 
 
 @dataclass(frozen=True)
@@ -127,6 +137,18 @@ ROUTES = [
             )
         ),
     ),
+    Route(
+        "identification (API)",
+        lambda c, case, ids: _status(c.get(f"/api/cases/{case}/identification")),
+    ),
+    Route(
+        "identification (page)",
+        lambda c, case, ids: _status(c.get(f"/cases/{case}/identification")),
+    ),
+    Route(
+        "decision letter (page)",
+        lambda c, case, ids: _status(c.get(f"/cases/{case}/identification/letter")),
+    ),
 ]
 
 
@@ -212,6 +234,9 @@ class World:
         self.ids["screening"], _ = screenings.screen_case(
             db, creator.actor, self.case, {"exploitation_form": "labour", "age": 30}
         )
+        # an identification panel of the owner and the spare clinic has decided (issue 14)
+        panel_member = make_user(db, "panel-clinic", "Spare Clinic", "supervisor")
+        self._decide_identification(db, creator, panel_member, spare)
         self.ids["spare_consent"] = consent.record_consent(
             db, creator.actor, self.case, consent.parse_consent({"purposes": ["research"], "language": "en"})
         )
@@ -234,6 +259,30 @@ class World:
                 login["totp"] = user.code()
             assert client.post("/api/session", json=login).status_code == 201, username
             self.clients[(role, org, record)] = client
+
+    def _decide_identification(self, db: Any, creator: Any, member: Any, clinic: str) -> None:
+        nat = identification.national_procedure(self.inst.settings)
+        consent.record_consent(
+            db,
+            creator.actor,
+            self.case,
+            consent.parse_consent(
+                {"purposes": ["identification"], "recipient_organisation_ids": [clinic], "language": "en"}
+            ),
+        )
+        screening_id, _ = screenings.screen_case(db, creator.actor, self.case, SCREENING)
+        panel = identification.parse(PanelInput, {"organisation_ids": [self.orgs["owner"], clinic]})
+        identification.convene_panel(db, nat, creator.actor, self.case, panel)
+        decision = {
+            "stage": nat.procedure.first.id,
+            "outcome": "positive",
+            "screening_id": screening_id,
+            "indicators": ["DR01"],
+            "reasons": "Deceived about the job.",
+        }
+        identification.record_decision(
+            db, nat, member.actor, self.case, identification.parse(DecisionInput, decision)
+        )
 
     def combos(self) -> list[tuple[str, str, str]]:
         return sorted(self.clients)

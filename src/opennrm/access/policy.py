@@ -14,6 +14,10 @@ Rights invariants enforced here:
   organisation that received a case sees only the fields its disclosure names.
 - Statistics (``exact_statistics_decision``): exact counts only for the statistics office's analysts of a
   non-enforcement organisation; everyone else sees rounded counts with suppression, or a DP release.
+- Identification panels (``panel_composition_decision``, ``panel_decision``): a panel is at least two
+  organisations of different types and never an enforcement organisation (GR38 §78); only members that have
+  not recused themselves read what deciding needs, only deciding roles decide, and a reconsideration is
+  decided by someone who did not take the decision reconsidered.
 - Job-ad review (``ad_review_decision``): scanned ads and their contacts stay with the organisation that
   scanned them, open to its ad reviewers only, and never to an enforcement organisation.
 """
@@ -55,6 +59,11 @@ class Action(StrEnum):
     ENTITLEMENTS_READ = "entitlements.read"
     ENTITLEMENTS_UPDATE = "entitlements.update"
     ADS_REVIEW = "ads.review"
+    PANEL_CONVENE = "identification.convene"
+    PANEL_READ = "identification.read"
+    PANEL_DECIDE = "identification.decide"
+    RECONSIDERATION_REQUEST = "identification.reconsideration_request"
+    RECONSIDERATION_DECIDE = "identification.reconsider"
 
 
 # What an organisation that received a case (not its owner) may do with it.
@@ -292,6 +301,7 @@ def case_list_scopes(actor: Actor) -> frozenset[Scope]:
 class Purpose(StrEnum):
     SERVICES = "services"
     REFERRAL = "referral"
+    IDENTIFICATION = "identification"
     STATISTICS = "statistics"
     RESEARCH = "research"
     CONTACT = "contact"
@@ -409,4 +419,112 @@ def override_decision(
         return Decision(False, "consent may be overridden only in a child's best interests")
     if len(reason.strip()) < 10:
         return Decision(False, "an override needs its reason (at least 10 characters)")
+    return ALLOW
+
+
+# -- identification panels (GR38 §77-78) ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PanelSeat:
+    """One organisation on an identification panel, as the policy needs to know it."""
+
+    organisation_id: str
+    type: str
+    enforcement: bool
+    recused: bool = False
+
+
+@dataclass(frozen=True)
+class PanelFacts:
+    """An identification panel of a case: its seats, the roles its procedure lets convene and decide, and
+    whether it is still deciding."""
+
+    seats: tuple[PanelSeat, ...]
+    convening_roles: frozenset[str]
+    deciding_roles: frozenset[str]
+    minimum_organisations: int = 2
+    minimum_organisation_types: int = 2
+    member_types: frozenset[str] | None = None
+    open: bool = True
+
+
+def panel_composition_decision(facts: PanelFacts) -> Decision:
+    """Who may sit: at least the procedure's number of organisations (two or more) of at least its number of
+    different types (two or more), never an enforcement organisation (firewall, GR38 §78), only types the
+    procedure names. Recused seats do not count."""
+    for seat in facts.seats:
+        if seat.enforcement:
+            return Decision(
+                False, FIREWALL + "; an enforcement organisation never sits on a panel (GR38 §78)"
+            )
+        if facts.member_types is not None and seat.type not in facts.member_types:
+            return Decision(
+                False, f"organisations of type {seat.type} do not sit on panels of this procedure (GR38 §78)"
+            )
+    sitting = [s for s in facts.seats if not s.recused]
+    organisations = {s.organisation_id for s in sitting}
+    types = {s.type for s in sitting}
+    need_orgs = max(2, facts.minimum_organisations)
+    need_types = max(2, facts.minimum_organisation_types)
+    if len(organisations) < need_orgs:
+        return Decision(False, f"a panel needs at least {need_orgs} organisations (GR38 §78: multi-agency)")
+    if len(types) < need_types:
+        return Decision(
+            False, f"a panel needs organisations of at least {need_types} different types (GR38 §78)"
+        )
+    return ALLOW
+
+
+def panel_decision(
+    actor: Actor,
+    action: Action,
+    case: CaseRelation,
+    panel: PanelFacts | None,
+    *,
+    decided_by: str | None = None,
+) -> Decision:
+    """Who may do what in a case's identification. Convening and asking for reconsideration belong to the
+    case's own side (who may share it). Reading what deciding needs, and deciding, belong to the users of an
+    organisation that sits on the open panel and has not recused itself — and, for an organisation other than
+    the case's owner, that holds the case under an open disclosure (so a revoked consent ends its access at
+    once). Deciding needs a deciding role; a reconsideration is decided by someone other than ``decided_by``.
+    Enforcement organisations never reach any of it."""
+    if actor.enforcement:
+        return Decision(False, FIREWALL)
+    if action in {Action.PANEL_CONVENE, Action.RECONSIDERATION_REQUEST}:
+        may = decide(actor, Action.DISCLOSE, case)
+        if not may:
+            return may
+        if panel is not None and actor.role.value not in panel.convening_roles:
+            return Decision(False, f"role {actor.role} does not convene identification panels")
+        return ALLOW
+    if action not in {Action.PANEL_READ, Action.PANEL_DECIDE, Action.RECONSIDERATION_DECIDE}:
+        return Decision(False, f"{action} is not an identification action")
+    owner_reads = case.organisation_id == actor.organisation_id and decide(actor, Action.CASE_READ, case)
+    if action is Action.PANEL_READ and owner_reads:
+        return ALLOW
+    if actor.role not in PERSON_LEVEL:
+        return Decision(False, f"role {actor.role} sees aggregates only")
+    if panel is None:
+        return Decision(False, "no identification panel sits on this case")
+    seat = next((s for s in panel.seats if s.organisation_id == actor.organisation_id), None)
+    if seat is None:
+        return Decision(False, "your organisation does not sit on this case's panel")
+    if seat.recused:
+        return Decision(False, "your organisation has recused itself from this panel")
+    if seat.enforcement:
+        return Decision(False, FIREWALL)
+    if case.organisation_id == actor.organisation_id and not owner_reads:
+        return Decision(False, "in the case's own organisation, only those who may read it take part")
+    if case.organisation_id != actor.organisation_id and actor.organisation_id not in case.received:
+        return Decision(False, "the case is no longer shared with your organisation (consent)")
+    if action is Action.PANEL_READ:
+        return ALLOW
+    if actor.role.value not in panel.deciding_roles:
+        return Decision(False, f"role {actor.role} does not decide for an identification panel")
+    if action is Action.PANEL_DECIDE and not panel.open:
+        return Decision(False, "the panel has decided; ask for reconsideration instead")
+    if action is Action.RECONSIDERATION_DECIDE and decided_by == actor.user_id:
+        return Decision(False, "a reconsideration is decided by someone who did not take the first decision")
     return ALLOW

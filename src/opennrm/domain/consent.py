@@ -28,6 +28,7 @@ class ConsentGiver(StrEnum):
 class ConsentPurpose(StrEnum):
     SERVICES = "services"
     REFERRAL = "referral"
+    IDENTIFICATION = "identification"  # sharing with an identification panel (GR38 §78)
     STATISTICS = "statistics"
     RESEARCH = "research"
     CONTACT = "contact"
@@ -76,7 +77,7 @@ class ConsentTerms:
 
 class Consent(Strict):
     given_by: ConsentGiver = ConsentGiver.PERSON
-    purposes: list[ConsentPurpose] = Field(min_length=1, max_length=5)
+    purposes: list[ConsentPurpose] = Field(min_length=1, max_length=6)
     recipient_organisation_ids: list[str] = Field(default_factory=list, max_length=50)
     recipient_types: list[OrganisationType] = Field(default_factory=list, max_length=12)
     language: str

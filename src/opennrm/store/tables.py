@@ -131,6 +131,10 @@ class Case(Base):
     primary_exploitation: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    identification_stage: Mapped[str | None] = mapped_column(String(20))
+    """The kind (``first``, ``final``) of the identification decision in force, set only by decisions."""
+    move_on_until: Mapped[Any | None] = mapped_column(Date)
+    """After a negative identification decision, assistance goes on until this day (the move-on period)."""
 
     __table_args__ = (
         Index("ix_cases_org_created", "organisation_id", "created_at"),
@@ -504,6 +508,96 @@ class AdReview(Base):
     )
 
 
+# -- identification decisions (issue 14) ----------------------------------------------------------------
+
+
+class IdentificationPanel(Base):
+    """A multi-agency panel convened to decide whether a presumed victim is identified (GR38 §78). It follows
+    one national procedure; ``next_stage`` and ``due_on`` say what it must decide next and by when."""
+
+    __tablename__ = "identification_panels"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    procedure: Mapped[str] = mapped_column(String(40))
+    procedure_version: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+    next_stage: Mapped[str | None] = mapped_column(String(40))
+    started_on: Mapped[Any | None] = mapped_column(Date)
+    due_on: Mapped[Any | None] = mapped_column(Date)
+    convened_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    convened_on: Mapped[Any] = mapped_column(Date)
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_identification_panels_status_due", "status", "due_on"),)
+
+
+class PanelMember(Base):
+    """An organisation on a panel. Another organisation than the case's owner reads the case under the
+    disclosure the consent gate opened for it; a recusal is recorded with its reason (encrypted)."""
+
+    __tablename__ = "panel_members"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    panel_id: Mapped[str] = mapped_column(
+        ForeignKey("identification_panels.id", ondelete="CASCADE"), index=True
+    )
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    disclosure_id: Mapped[str | None] = mapped_column(ForeignKey("disclosures.id"))
+    recused_at: Mapped[Any | None] = mapped_column(DateTime(timezone=True))
+    recused_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    recusal_reason_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class IdentificationDecision(Base):
+    """A panel's decision at one stage: the outcome, the screening and indicators it rests on, its reasons
+    and any dissent (encrypted), when it was due and taken. Nothing about cooperation with the police or
+    criminal proceedings (GR38 §78). A reconsideration that overturns a decision adds a new one and takes
+    the old one out of force."""
+
+    __tablename__ = "identification_decisions"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    panel_id: Mapped[str] = mapped_column(
+        ForeignKey("identification_panels.id", ondelete="CASCADE"), index=True
+    )
+    stage: Mapped[str] = mapped_column(String(40))
+    stage_kind: Mapped[str] = mapped_column(String(20))
+    outcome: Mapped[str] = mapped_column(String(20))
+    screening_id: Mapped[str] = mapped_column(ForeignKey("screenings.id"))
+    indicators: Mapped[list[str]] = mapped_column(JSON)
+    reasons_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    dissent_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    decided_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    decided_by_organisation: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    started_on: Mapped[Any] = mapped_column(Date)
+    due_on: Mapped[Any] = mapped_column(Date)
+    decided_on: Mapped[Any] = mapped_column(Date)
+    working_days_taken: Mapped[int] = mapped_column(Integer)
+    in_force: Mapped[bool] = mapped_column(Boolean)
+    reconsideration_of: Mapped[str | None] = mapped_column(ForeignKey("identification_decisions.id"))
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_identification_decisions_stage_outcome", "stage_kind", "outcome"),)
+
+
+class Reconsideration(Base):
+    """Her request that a decision be looked at again, and its answer by someone who did not take it."""
+
+    __tablename__ = "reconsiderations"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    decision_id: Mapped[str] = mapped_column(ForeignKey("identification_decisions.id", ondelete="CASCADE"))
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    requested_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    requested_on: Mapped[Any] = mapped_column(Date)
+    grounds_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    due_on: Mapped[Any] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))
+    decided_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    decided_on: Mapped[Any | None] = mapped_column(Date)
+    result: Mapped[str | None] = mapped_column(String(20))
+    reasons_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    new_decision_id: Mapped[str | None] = mapped_column(ForeignKey("identification_decisions.id"))
+
+
 def table_of(model: type[Base]) -> Table:
     """The Core table of a mapped class: a bulk insert through it is one executemany per batch (the ORM bulk
     path splits rows by the keys they carry and sends them one by one)."""
@@ -528,4 +622,9 @@ ENCRYPTED_COLUMNS: tuple[tuple[type[Base], str, str], ...] = (
     (CaseOutcomePlan, "note_enc", "outcome_note"),
     (ScannedAd, "content_enc", "scanned_ad"),
     (AdReview, "note_enc", "ad_review_note"),
+    (PanelMember, "recusal_reason_enc", "recusal_reason"),
+    (IdentificationDecision, "reasons_enc", "decision_reasons"),
+    (IdentificationDecision, "dissent_enc", "decision_dissent"),
+    (Reconsideration, "grounds_enc", "reconsideration_grounds"),
+    (Reconsideration, "reasons_enc", "reconsideration_reasons"),
 )

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from opennrm.web.pages import ads, cases, consent, handover, login, public, referrals, screening, statistics
+from opennrm.web.pages import (
+    ads,
+    cases,
+    consent,
+    handover,
+    identification,
+    login,
+    public,
+    referrals,
+    screening,
+    statistics,
+)
 
 router = APIRouter(include_in_schema=False)
 router.include_router(login.router)
@@ -15,4 +26,5 @@ router.include_router(consent.router)
 router.include_router(statistics.router)
 router.include_router(referrals.router)
 router.include_router(ads.router)
+router.include_router(identification.router)
 router.include_router(public.router)

@@ -1,0 +1,1044 @@
+"""Identification decisions (GR38 §77–78): convene a multi-agency panel for a case, record its decisions at
+the stages of the national procedure, recusals, reconsideration, the decision letter's facts, deadlines and
+the statistics of decisions.
+
+Rules, each at one place:
+- who may sit on a panel and who may decide: ``opennrm.access.policy.panel_composition_decision`` and
+  ``panel_decision`` (never an enforcement organisation; at least two organisations of two types);
+- what a decision may say and where the case then stands: ``opennrm.identification.rules`` (no field about
+  cooperation with the police or criminal proceedings exists or is accepted);
+- sharing with the panel: every member organisation other than the case's owner reads the case only under a
+  disclosure opened by the consent gate (``opennrm.services.consent.disclose``, purpose ``identification``,
+  no identity fields). A revoked consent closes it, and the member's access ends at once.
+
+Every function runs in one transaction and writes its audit event in it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Container, Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from opennrm.access.policy import (
+    Action,
+    Actor,
+    CaseRelation,
+    PanelFacts,
+    PanelSeat,
+    Purpose,
+    decide,
+    panel_composition_decision,
+    panel_decision,
+)
+from opennrm.config import Settings
+from opennrm.domain.services import NO_CONDITIONALITY, conditionality_keys
+from opennrm.identification.procedure import Procedure, Stage, load_procedure
+from opennrm.identification.rules import (
+    DecisionInput,
+    Outcome,
+    PanelInput,
+    ReconsiderationDecisionInput,
+    ReconsiderationRequestInput,
+    ReconsiderationResult,
+    RecusalInput,
+    Standing,
+    earliest_final,
+    is_overdue,
+    move_on_until,
+    rank,
+    reconsideration_open_until,
+    stage_deadline,
+    standing_of,
+    trafficking_status_after,
+)
+from opennrm.identification.working_days import add_working_days, national_holidays, working_days_between
+from opennrm.services.cases import (
+    decrypt_json,
+    decrypt_text,
+    deny,
+    encrypt_text,
+    invalid_from,
+    new_id,
+    now,
+    relation_of,
+)
+from opennrm.services.consent import disclose
+from opennrm.services.entitlements import minimum_reflection_days_in
+from opennrm.services.errors import Conflict, InvalidInput, NotFound
+from opennrm.services.firewall import enforcement_types_in
+from opennrm.stats.tables import display_count
+from opennrm.store import audit
+from opennrm.store.audit import AuditEntry
+from opennrm.store.database import Database
+from opennrm.store.tables import (
+    Case,
+    Disclosure,
+    IdentificationDecision,
+    IdentificationPanel,
+    Organisation,
+    PanelMember,
+    Reconsideration,
+    Screening,
+)
+
+OPEN, DECIDED, RECONSIDERING = "open", "decided", "reconsidering"
+PENDING = "pending"
+Model = TypeVar("Model", bound=BaseModel)
+
+
+# -- the national procedure of this installation ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NationalProcedure:
+    """The procedure and the holiday calendar its working days are counted on."""
+
+    procedure: Procedure
+    holidays: Container[dt.date] = field(default_factory=frozenset)
+    country: str | None = None
+
+
+@cache
+def _national(procedure_name: str, country: str | None, subdivision: str | None) -> NationalProcedure:
+    procedure = load_procedure(procedure_name)
+    country = country or procedure.country
+    if country is None:
+        return NationalProcedure(procedure)
+    subdivision = subdivision or (procedure.subdivision if country == procedure.country else None)
+    return NationalProcedure(procedure, national_holidays(country, subdivision), country)
+
+
+def national_procedure(settings: Settings) -> NationalProcedure:
+    """The installation's procedure (``OPENNRM_PROCEDURE``) on its holidays (``OPENNRM_COUNTRY``)."""
+    return _national(settings.procedure, settings.country, settings.country_subdivision)
+
+
+def parse(model: type[Model], raw: Any) -> Model:
+    """``raw`` as ``model``; a bad or cooperation-linked key becomes ``InvalidInput`` naming the field."""
+    keys = conditionality_keys(raw)
+    if keys:
+        raise InvalidInput(f"{keys[0]}: {NO_CONDITIONALITY}", field=keys[0])
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise invalid_from(exc) from None
+
+
+# -- loading ---------------------------------------------------------------------------------------------
+
+
+def _case(session: Session, case_id: str) -> Case:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"no case {case_id}")
+    return case
+
+
+def _panel_of(session: Session, case_id: str) -> IdentificationPanel | None:
+    return session.execute(
+        select(IdentificationPanel)
+        .where(IdentificationPanel.case_id == case_id)
+        .order_by(IdentificationPanel.created_at.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def _members(session: Session, panel_id: str) -> list[PanelMember]:
+    return list(
+        session.execute(select(PanelMember).where(PanelMember.panel_id == panel_id).order_by(PanelMember.id))
+        .scalars()
+        .all()
+    )
+
+
+def _seats(session: Session, members: Iterable[PanelMember]) -> tuple[PanelSeat, ...]:
+    enforcement = enforcement_types_in(session)
+    seats = []
+    for member in members:
+        org = session.get(Organisation, member.organisation_id)
+        assert org is not None  # noqa: S101 - foreign key
+        seats.append(PanelSeat(org.id, org.type, org.type in enforcement, member.recused_at is not None))
+    return tuple(seats)
+
+
+def _facts(
+    nat: NationalProcedure, seats: tuple[PanelSeat, ...], panel: IdentificationPanel | None
+) -> PanelFacts:
+    rules = nat.procedure.panel
+    return PanelFacts(
+        seats=seats,
+        convening_roles=rules.convening_roles,
+        deciding_roles=rules.deciding_roles,
+        minimum_organisations=rules.minimum_organisations,
+        minimum_organisation_types=rules.minimum_organisation_types,
+        member_types=rules.member_types,
+        open=panel is not None and panel.status in (OPEN, RECONSIDERING),
+    )
+
+
+def _allow(
+    db: Database,
+    session: Session,
+    actor: Actor,
+    action: Action,
+    case: Case,
+    facts: PanelFacts | None,
+    *,
+    decided_by: str | None = None,
+) -> CaseRelation:
+    relation = relation_of(session, case)
+    decision = panel_decision(actor, action, relation, facts, decided_by=decided_by)
+    if not decision:
+        case_id = case.id
+        session.rollback()
+        deny(db, actor, action, "case", case_id, decision.reason)
+    return relation
+
+
+def _in_force(session: Session, case_id: str) -> list[IdentificationDecision]:
+    return list(
+        session.execute(
+            select(IdentificationDecision)
+            .where(IdentificationDecision.case_id == case_id, IdentificationDecision.in_force.is_(True))
+            .order_by(IdentificationDecision.decided_on, IdentificationDecision.created_at)
+        )
+        .scalars()
+        .all()
+    )
+
+
+def _stage(nat: NationalProcedure, stage_id: str, field_name: str = "stage") -> Stage:
+    try:
+        return nat.procedure.stage(stage_id)
+    except KeyError:
+        known = ", ".join(s.id for s in nat.procedure.stages)
+        raise InvalidInput(
+            f"no stage {stage_id!r} in this procedure; stages: {known}", field=field_name
+        ) from None
+
+
+# -- convening -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: str
+    name: str
+    type: str
+
+
+def panel_candidates(db: Database, nat: NationalProcedure) -> list[Candidate]:
+    """The organisations of the directory that may sit on a panel: of a type the procedure names, never one on
+    the firewall's enforcement list."""
+    with db.transaction() as session:
+        enforcement = enforcement_types_in(session)
+        rows = session.execute(select(Organisation).order_by(Organisation.name)).scalars()
+        return [
+            Candidate(o.id, o.name, o.type)
+            for o in rows
+            if o.type in nat.procedure.panel.member_types and o.type not in enforcement
+        ]
+
+
+def convene_panel(
+    db: Database,
+    nat: NationalProcedure,
+    actor: Actor,
+    case_id: str,
+    data: PanelInput,
+    *,
+    today: dt.date | None = None,
+) -> str:
+    """Convene the case's panel from organisations of the directory. Refused (and nothing changed) when an
+    organisation is enforcement, when fewer than two organisations or types sit, or when the consent gate
+    refuses sharing the case with a member."""
+    today = today or dt.date.today()
+    with db.transaction() as session:
+        case = _case(session, case_id)
+        organisation_ids = list(dict.fromkeys(data.organisation_ids))
+        rows = []
+        for org_id in organisation_ids:
+            org = session.get(Organisation, org_id)
+            if org is None:
+                raise InvalidInput(f"no organisation {org_id}", field="organisation_ids")
+            rows.append(org)
+        enforcement = enforcement_types_in(session)
+        seats = tuple(PanelSeat(o.id, o.type, o.type in enforcement) for o in rows)
+        facts = _facts(nat, seats, None)
+        _allow(db, session, actor, Action.PANEL_CONVENE, case, facts)
+        composition = panel_composition_decision(facts)
+        if not composition:
+            raise InvalidInput(composition.reason, field="organisation_ids")
+        current = _panel_of(session, case_id)
+        if current is not None and current.status in (OPEN, RECONSIDERING):
+            raise Conflict("this case already has a panel deciding; its members may recuse themselves")
+        decided = _in_force(session, case_id)
+        if decided and decided[-1].stage_kind == "final":
+            raise Conflict("the final decision is taken; ask for reconsideration instead")
+        panel_id = new_id()
+        first = nat.procedure.next_stage(nat.procedure.stage(decided[-1].stage) if decided else None)
+        assert first is not None  # noqa: S101 - a final decision was refused above
+        started = today if not decided else earliest_final(decided[-1].decided_on, nat.procedure)
+        session.add(
+            IdentificationPanel(
+                id=panel_id,
+                case_id=case_id,
+                procedure=nat.procedure.id,
+                procedure_version=nat.procedure.version,
+                status=OPEN,
+                next_stage=first.id,
+                started_on=started,
+                due_on=stage_deadline(started, first, nat.holidays),
+                convened_by=actor.user_id,
+                convened_on=today,
+                created_at=now(),
+            )
+        )
+        session.flush()
+        for org in rows:
+            session.add(
+                PanelMember(
+                    id=new_id(),
+                    panel_id=panel_id,
+                    organisation_id=org.id,
+                    disclosure_id=_share(db, session, actor, case, org.id),
+                )
+            )
+        audit.record_one(
+            session,
+            db.keyring,
+            AuditEntry(
+                actor.user_id,
+                "identification.convene",
+                "case",
+                case_id,
+                detail={"panel": panel_id, "organisations": organisation_ids, "stage": first.id},
+            ),
+        )
+    return panel_id
+
+
+def _share(db: Database, session: Session, actor: Actor, case: Case, organisation_id: str) -> str | None:
+    """Open the member's view of the case through the consent gate (no identity fields); None for the case's
+    own organisation. A refusal (no consent covering identification) refuses the whole convening."""
+    if organisation_id == case.organisation_id:
+        return None
+    result = disclose(
+        db, actor, case.id, organisation_id, Purpose.IDENTIFICATION.value, fields=frozenset(), session=session
+    )
+    return result.id
+
+
+def _close_shares(session: Session, members: Iterable[PanelMember]) -> None:
+    ids = [m.disclosure_id for m in members if m.disclosure_id]
+    if ids:
+        session.execute(
+            update(Disclosure)
+            .where(Disclosure.id.in_(ids), Disclosure.status == "open")
+            .values(status="closed", closed_at=now())
+        )
+
+
+def recuse(db: Database, nat: NationalProcedure, actor: Actor, case_id: str, data: RecusalInput) -> None:
+    """A member organisation steps back (a conflict of interest, say), with its reason; recorded, never
+    deleted. The panel can go on deciding only while two organisations of two types remain."""
+    with db.transaction() as session:
+        case = _case(session, case_id)
+        panel = _panel_of(session, case_id)
+        if panel is None or panel.status not in (OPEN, RECONSIDERING):
+            raise Conflict("no panel is deciding on this case")
+        members = _members(session, panel.id)
+        _allow(db, session, actor, Action.PANEL_READ, case, _facts(nat, _seats(session, members), panel))
+        member = next((m for m in members if m.organisation_id == data.organisation_id), None)
+        if member is None:
+            raise InvalidInput("this organisation does not sit on the panel", field="organisation_id")
+        if actor.organisation_id not in (member.organisation_id, case.organisation_id):
+            raise InvalidInput(
+                "an organisation recuses itself, or the case's owner records it", field="organisation_id"
+            )
+        if member.recused_at is not None:
+            return
+        member.recused_at, member.recused_by = now(), actor.user_id
+        member.recusal_reason_enc = encrypt_text(db.keyring, "recusal_reason", member.id, data.reason)
+        _close_shares(session, [member])
+        audit.record_one(
+            session,
+            db.keyring,
+            AuditEntry(
+                actor.user_id,
+                "identification.recuse",
+                "case",
+                case_id,
+                detail={"panel": panel.id, "organisation": member.organisation_id},
+            ),
+        )
+
+
+# -- deciding --------------------------------------------------------------------------------------------
+
+
+def _screening_indicators(db: Database, screening: Screening) -> set[str]:
+    record = decrypt_json(db.keyring, "screening", screening.id, screening.record_enc)
+    raw = record.get("input") or {}
+    return {str(code) for code in raw.get("indicators") or []}
+
+
+def record_decision(
+    db: Database,
+    nat: NationalProcedure,
+    actor: Actor,
+    case_id: str,
+    data: DecisionInput,
+    *,
+    today: dt.date | None = None,
+) -> str:
+    """Record the panel's decision at its next stage. The case's standing follows (never downwards); a
+    negative decision opens the move-on period and ends no service; a final decision waits for the recovery
+    period after the first."""
+    today = today or dt.date.today()
+    decided_on = data.decided_on or today
+    with db.transaction() as session:
+        case = _case(session, case_id)
+        panel = _panel_of(session, case_id)
+        members = _members(session, panel.id) if panel else []
+        facts = _facts(nat, _seats(session, members), panel) if panel else None
+        _allow(db, session, actor, Action.PANEL_DECIDE, case, facts)
+        assert panel is not None and facts is not None  # noqa: S101 - the policy refuses without a panel
+        composition = panel_composition_decision(facts)
+        if not composition:
+            raise Conflict(f"the panel cannot decide as it stands: {composition.reason}")
+        stage = _stage(nat, data.stage)
+        if panel.next_stage != stage.id:
+            raise InvalidInput(
+                f"the panel decides the stage {panel.next_stage!r} next, not {stage.id!r}", field="stage"
+            )
+        in_force = _in_force(session, case_id)
+        if stage.final:
+            first = next((d for d in in_force if d.stage_kind == "first"), None)
+            if first is not None and decided_on < earliest_final(first.decided_on, nat.procedure):
+                raise InvalidInput(
+                    f"no final decision before the recovery period ends on "
+                    f"{earliest_final(first.decided_on, nat.procedure).isoformat()}",
+                    field="decided_on",
+                )
+        screening = session.get(Screening, data.screening_id)
+        if screening is None or screening.case_id != case_id:
+            raise InvalidInput("no such screening on this case", field="screening_id")
+        unknown = sorted(set(data.indicators) - _screening_indicators(db, screening))
+        if unknown:
+            raise InvalidInput(
+                f"indicators not found in the screening: {', '.join(unknown)}", field="indicators"
+            )
+        before = standing_of(case.trafficking_status, case.identification_stage)
+        after = Standing.FINAL_DECISION if stage.final else Standing.FIRST_DECISION
+        if rank(after) < rank(before):
+            raise Conflict("a decision never moves a case down; ask for reconsideration instead")
+        decision_id = new_id()
+        started = panel.started_on or panel.convened_on
+        session.add(
+            IdentificationDecision(
+                id=decision_id,
+                case_id=case_id,
+                panel_id=panel.id,
+                stage=stage.id,
+                stage_kind=stage.kind,
+                outcome=data.outcome.value,
+                screening_id=screening.id,
+                indicators=list(data.indicators),
+                reasons_enc=encrypt_text(db.keyring, "decision_reasons", decision_id, data.reasons),
+                dissent_enc=encrypt_text(db.keyring, "decision_dissent", decision_id, data.dissent)
+                if data.dissent
+                else None,
+                decided_by=actor.user_id,
+                decided_by_organisation=actor.organisation_id,
+                started_on=started,
+                due_on=panel.due_on or decided_on,
+                decided_on=decided_on,
+                working_days_taken=max(0, working_days_between(started, decided_on, nat.holidays)),
+                in_force=True,
+                reconsideration_of=None,
+                created_at=now(),
+            )
+        )
+        _apply(session, nat, case, panel, members, stage, data.outcome, decided_on)
+        audit.record_one(
+            session,
+            db.keyring,
+            AuditEntry(
+                actor.user_id,
+                "identification.decide",
+                "case",
+                case_id,
+                detail={
+                    "decision": decision_id,
+                    "stage": stage.id,
+                    "outcome": data.outcome.value,
+                    "screening": screening.id,
+                },
+            ),
+        )
+    return decision_id
+
+
+def _apply(
+    session: Session,
+    nat: NationalProcedure,
+    case: Case,
+    panel: IdentificationPanel,
+    members: list[PanelMember],
+    stage: Stage,
+    outcome: Outcome,
+    decided_on: dt.date,
+) -> None:
+    """The case and panel after a decision in force at ``stage``: the case's standing and HTCDS status, the
+    move-on period after a negative decision, the panel's next stage and its deadline."""
+    case.identification_stage = stage.kind
+    case.trafficking_status = trafficking_status_after(stage, outcome).value
+    case.updated_at = now()
+    if outcome is Outcome.NEGATIVE:
+        until = move_on_until(decided_on, nat.procedure, minimum_reflection_days_in(session))
+        case.move_on_until = max(until, case.move_on_until) if case.move_on_until else until
+    else:
+        case.move_on_until = None
+    following = nat.procedure.next_stage(stage) if outcome is Outcome.POSITIVE else None
+    if following is None:
+        panel.status, panel.next_stage, panel.due_on = DECIDED, None, None
+        _close_shares(session, members)
+    else:
+        start = earliest_final(decided_on, nat.procedure)
+        panel.status, panel.next_stage = OPEN, following.id
+        panel.started_on, panel.due_on = start, stage_deadline(start, following, nat.holidays)
+
+
+# -- reconsideration -------------------------------------------------------------------------------------
+
+
+def request_reconsideration(
+    db: Database,
+    nat: NationalProcedure,
+    actor: Actor,
+    case_id: str,
+    data: ReconsiderationRequestInput,
+    *,
+    today: dt.date | None = None,
+) -> str:
+    """She asks for a decision in force to be looked at again, within the procedure's time. The panel sits
+    again (its members' view reopened through the consent gate) and must answer by the deadline."""
+    today = today or dt.date.today()
+    with db.transaction() as session:
+        case = _case(session, case_id)
+        panel = _panel_of(session, case_id)
+        members = _members(session, panel.id) if panel else []
+        facts = _facts(nat, _seats(session, members), panel) if panel else None
+        _allow(db, session, actor, Action.RECONSIDERATION_REQUEST, case, facts)
+        decision = session.get(IdentificationDecision, data.decision_id)
+        if decision is None or decision.case_id != case_id or not decision.in_force:
+            raise InvalidInput("no decision in force with this id on the case", field="decision_id")
+        if today > reconsideration_open_until(decision.decided_on, nat.procedure):
+            raise InvalidInput(
+                f"reconsideration could be asked until "
+                f"{reconsideration_open_until(decision.decided_on, nat.procedure).isoformat()}",
+                field="decision_id",
+            )
+        pending = session.execute(
+            select(Reconsideration.id).where(
+                Reconsideration.case_id == case_id, Reconsideration.status == PENDING
+            )
+        ).first()
+        if pending is not None:
+            raise Conflict("a reconsideration of this case is already waiting for its answer")
+        panel = session.get(IdentificationPanel, decision.panel_id)
+        assert panel is not None  # noqa: S101 - foreign key
+        for member in _members(session, panel.id):
+            if member.recused_at is None and (
+                member.disclosure_id is None or _closed(session, member.disclosure_id)
+            ):
+                member.disclosure_id = _share(db, session, actor, case, member.organisation_id)
+        panel.status = RECONSIDERING
+        request_id = new_id()
+        session.add(
+            Reconsideration(
+                id=request_id,
+                decision_id=decision.id,
+                case_id=case_id,
+                requested_by=actor.user_id,
+                requested_on=today,
+                grounds_enc=encrypt_text(db.keyring, "reconsideration_grounds", request_id, data.grounds),
+                due_on=add_working_days(
+                    today, nat.procedure.reconsideration_deadline_working_days, nat.holidays
+                ),
+                status=PENDING,
+            )
+        )
+        audit.record_one(
+            session,
+            db.keyring,
+            AuditEntry(
+                actor.user_id,
+                "identification.reconsideration_request",
+                "case",
+                case_id,
+                detail={"reconsideration": request_id, "decision": decision.id},
+            ),
+        )
+    return request_id
+
+
+def _closed(session: Session, disclosure_id: str) -> bool:
+    row = session.get(Disclosure, disclosure_id)
+    return row is None or row.status != "open"
+
+
+def decide_reconsideration(
+    db: Database,
+    nat: NationalProcedure,
+    actor: Actor,
+    reconsideration_id: str,
+    data: ReconsiderationDecisionInput,
+    *,
+    today: dt.date | None = None,
+) -> str | None:
+    """Answer a reconsideration — by a panel member who did not take the decision. Overturned, a new decision
+    with the other outcome takes the old one's place (the only way a case moves down); upheld, nothing
+    changes. Returns the new decision's id, if any."""
+    today = today or dt.date.today()
+    with db.transaction() as session:
+        request = session.get(Reconsideration, reconsideration_id)
+        if request is None:
+            raise NotFound(f"no reconsideration {reconsideration_id}")
+        case = _case(session, request.case_id)
+        old = session.get(IdentificationDecision, request.decision_id)
+        assert old is not None  # noqa: S101 - foreign key
+        panel = session.get(IdentificationPanel, old.panel_id)
+        assert panel is not None  # noqa: S101 - foreign key
+        members = _members(session, panel.id)
+        facts = _facts(nat, _seats(session, members), panel)
+        _allow(db, session, actor, Action.RECONSIDERATION_DECIDE, case, facts, decided_by=old.decided_by)
+        if request.status != PENDING:
+            raise Conflict("this reconsideration has been answered")
+        request.status, request.decided_by, request.decided_on = "decided", actor.user_id, today
+        request.result = data.result.value
+        request.reasons_enc = encrypt_text(db.keyring, "reconsideration_reasons", request.id, data.reasons)
+        stage = _stage(nat, old.stage)
+        new_id_: str | None = None
+        if data.result is ReconsiderationResult.OVERTURNED:
+            outcome = Outcome.NEGATIVE if old.outcome == Outcome.POSITIVE.value else Outcome.POSITIVE
+            old.in_force = False
+            if stage.kind == "first":
+                # a final decision that rested on the overturned first one falls with it
+                for later in _in_force(session, case.id):
+                    if later.stage_kind == "final":
+                        later.in_force = False
+            new_id_ = new_id()
+            session.add(
+                IdentificationDecision(
+                    id=new_id_,
+                    case_id=case.id,
+                    panel_id=panel.id,
+                    stage=old.stage,
+                    stage_kind=old.stage_kind,
+                    outcome=outcome.value,
+                    screening_id=old.screening_id,
+                    indicators=list(old.indicators),
+                    reasons_enc=encrypt_text(db.keyring, "decision_reasons", new_id_, data.reasons),
+                    dissent_enc=None,
+                    decided_by=actor.user_id,
+                    decided_by_organisation=actor.organisation_id,
+                    started_on=request.requested_on,
+                    due_on=request.due_on,
+                    decided_on=today,
+                    working_days_taken=max(
+                        0, working_days_between(request.requested_on, today, nat.holidays)
+                    ),
+                    in_force=True,
+                    reconsideration_of=old.id,
+                    created_at=now(),
+                )
+            )
+            request.new_decision_id = new_id_
+            _apply(session, nat, case, panel, members, stage, outcome, today)
+        else:
+            has_next = old.outcome == Outcome.POSITIVE.value and nat.procedure.next_stage(stage) is not None
+            final_taken = any(d.stage_kind == "final" for d in _in_force(session, case.id))
+            if has_next and not final_taken:
+                panel.status = OPEN
+            else:
+                panel.status = DECIDED
+                _close_shares(session, members)
+        audit.record_one(
+            session,
+            db.keyring,
+            AuditEntry(
+                actor.user_id,
+                "identification.reconsider",
+                "case",
+                case.id,
+                detail={"reconsideration": request.id, "result": data.result.value, "decision": new_id_},
+            ),
+        )
+    return new_id_
+
+
+# -- reading ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberView:
+    organisation_id: str
+    organisation: str
+    type: str
+    recused: bool
+    recusal_reason: str | None
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    id: str
+    stage: str
+    stage_kind: str
+    outcome: str
+    screening_id: str
+    indicators: list[str]
+    reasons: str
+    dissent: str | None
+    decided_on: dt.date
+    due_on: dt.date
+    in_force: bool
+    reconsideration_of: str | None
+    decided_by: str | None
+    reconsider_until: dt.date
+
+
+@dataclass(frozen=True)
+class ReconsiderationView:
+    id: str
+    decision_id: str
+    requested_on: dt.date
+    grounds: str
+    due_on: dt.date
+    status: str
+    result: str | None
+    reasons: str | None
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class IdentificationView:
+    case_id: str
+    standing: str
+    trafficking_status: str
+    move_on_until: dt.date | None
+    panel_id: str | None
+    panel_status: str | None
+    next_stage: str | None
+    due_on: dt.date | None
+    overdue: bool
+    members: list[MemberView]
+    decisions: list[DecisionView]
+    reconsiderations: list[ReconsiderationView]
+    screenings: list[dict[str, Any]]
+    case: dict[str, Any]
+    owner_side: bool
+    may_decide: bool
+    procedure: Procedure
+
+
+# What panel members from other organisations see of the case itself: what deciding needs, nothing that
+# identifies her (no name, contact, place or document), and nothing about what she told the police.
+PANEL_CASE_FIELDS = ("status", "age_at_trafficking", "is_child", "sex", "gender", "languages", "disability")
+
+
+def view_identification(
+    db: Database, nat: NationalProcedure, actor: Actor, case_id: str, *, today: dt.date | None = None
+) -> IdentificationView:
+    """The case's identification as the actor may see it: panel, decisions, reconsiderations, and for the
+    panel the stored screenings with their answers. Audited."""
+    today = today or dt.date.today()
+    keyring = db.keyring
+    with db.transaction() as session:
+        case = _case(session, case_id)
+        panel = _panel_of(session, case_id)
+        members = _members(session, panel.id) if panel else []
+        facts = _facts(nat, _seats(session, members), panel) if panel else None
+        relation = _allow(db, session, actor, Action.PANEL_READ, case, facts)
+        may_decide = bool(panel_decision(actor, Action.PANEL_DECIDE, relation, facts))
+        decisions = session.execute(
+            select(IdentificationDecision)
+            .where(IdentificationDecision.case_id == case_id)
+            .order_by(IdentificationDecision.decided_on, IdentificationDecision.created_at)
+        ).scalars()
+        requests = session.execute(
+            select(Reconsideration)
+            .where(Reconsideration.case_id == case_id)
+            .order_by(Reconsideration.requested_on)
+        ).scalars()
+        screenings = session.execute(
+            select(Screening).where(Screening.case_id == case_id).order_by(Screening.created_at.desc())
+        ).scalars()
+        view = IdentificationView(
+            case_id=case_id,
+            standing=standing_of(case.trafficking_status, case.identification_stage).value,
+            trafficking_status=case.trafficking_status,
+            move_on_until=case.move_on_until,
+            panel_id=panel.id if panel else None,
+            panel_status=panel.status if panel else None,
+            next_stage=panel.next_stage if panel and panel.status != DECIDED else None,
+            due_on=panel.due_on if panel and panel.status != DECIDED else None,
+            overdue=bool(panel and panel.due_on and panel.status == OPEN and is_overdue(panel.due_on, today)),
+            members=[_member_view(session, db, m) for m in members],
+            decisions=[_decision_view(db, nat, d) for d in decisions],
+            reconsiderations=[
+                ReconsiderationView(
+                    r.id,
+                    r.decision_id,
+                    r.requested_on,
+                    decrypt_text(keyring, "reconsideration_grounds", r.id, r.grounds_enc),
+                    r.due_on,
+                    r.status,
+                    r.result,
+                    decrypt_text(keyring, "reconsideration_reasons", r.id, r.reasons_enc)
+                    if r.reasons_enc
+                    else None,
+                    r.status == PENDING and is_overdue(r.due_on, today),
+                )
+                for r in requests
+            ],
+            screenings=[
+                {
+                    "id": s.id,
+                    "created_at": s.created_at.isoformat()[:16].replace("T", " "),
+                    "presumed_victim": s.presumed_victim,
+                    "near_miss": s.near_miss,
+                    "child": s.child,
+                    "indicators": sorted(_screening_indicators(db, s)),
+                    "result": decrypt_json(keyring, "screening", s.id, s.record_enc)["result"],
+                }
+                for s in screenings
+            ],
+            case={name: getattr(case, name) for name in PANEL_CASE_FIELDS},
+            owner_side=case.organisation_id == actor.organisation_id,
+            may_decide=may_decide,
+            procedure=nat.procedure,
+        )
+        audit.record_one(
+            session,
+            keyring,
+            AuditEntry(
+                actor.user_id, "identification.read", "case", case_id, detail={"panel": view.panel_id}
+            ),
+        )
+    return view
+
+
+def _member_view(session: Session, db: Database, member: PanelMember) -> MemberView:
+    org = session.get(Organisation, member.organisation_id)
+    assert org is not None  # noqa: S101 - foreign key
+    reason = (
+        decrypt_text(db.keyring, "recusal_reason", member.id, member.recusal_reason_enc)
+        if member.recusal_reason_enc
+        else None
+    )
+    return MemberView(org.id, org.name, org.type, member.recused_at is not None, reason)
+
+
+def _decision_view(db: Database, nat: NationalProcedure, d: IdentificationDecision) -> DecisionView:
+    return DecisionView(
+        id=d.id,
+        stage=d.stage,
+        stage_kind=d.stage_kind,
+        outcome=d.outcome,
+        screening_id=d.screening_id,
+        indicators=list(d.indicators),
+        reasons=decrypt_text(db.keyring, "decision_reasons", d.id, d.reasons_enc),
+        dissent=decrypt_text(db.keyring, "decision_dissent", d.id, d.dissent_enc) if d.dissent_enc else None,
+        decided_on=d.decided_on,
+        due_on=d.due_on,
+        in_force=d.in_force,
+        reconsideration_of=d.reconsideration_of,
+        decided_by=d.decided_by,
+        reconsider_until=reconsideration_open_until(d.decided_on, nat.procedure),
+    )
+
+
+# -- the letter ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LetterFacts:
+    """What the decision letter says: the decision, the stage's name and standard in her language, the
+    reasons, the indicators, until when she may ask for reconsideration, and the move-on period."""
+
+    case_id: str
+    decision: DecisionView
+    stage: Stage
+    languages: list[str]
+    move_on_until: dt.date | None
+    issued_on: dt.date
+
+
+def letter_facts(
+    db: Database, nat: NationalProcedure, actor: Actor, case_id: str, decision_id: str | None = None
+) -> LetterFacts:
+    """The facts of the letter of a decision (the latest in force when none is named). Audited."""
+    with db.transaction() as session:
+        case = _case(session, case_id)
+        panel = _panel_of(session, case_id)
+        members = _members(session, panel.id) if panel else []
+        facts = _facts(nat, _seats(session, members), panel) if panel else None
+        _allow(db, session, actor, Action.PANEL_READ, case, facts)
+        if decision_id is not None:
+            row = session.get(IdentificationDecision, decision_id)
+            if row is None or row.case_id != case_id:
+                raise NotFound(f"no decision {decision_id} on this case")
+        else:
+            in_force = _in_force(session, case_id)
+            if not in_force:
+                raise NotFound("no decision has been taken on this case yet")
+            row = in_force[-1]
+        view = _decision_view(db, nat, row)
+        audit.record_one(
+            session,
+            db.keyring,
+            AuditEntry(actor.user_id, "identification.letter", "case", case_id, detail={"decision": row.id}),
+        )
+        return LetterFacts(
+            case_id,
+            view,
+            _stage(nat, row.stage),
+            list(case.languages or []),
+            case.move_on_until,
+            dt.date.today(),
+        )
+
+
+# -- deadlines -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeadlineItem:
+    """A panel's or a reconsideration's next deadline. No person-level data: ids, stage, dates."""
+
+    kind: str  # "decision" or "reconsideration"
+    panel_id: str
+    case_id: str | None
+    stage: str | None
+    due_on: dt.date
+    overdue: bool
+    working_days_left: int
+
+
+def deadlines(
+    db: Database, nat: NationalProcedure, actor: Actor, *, coordinator: bool, today: dt.date | None = None
+) -> list[DeadlineItem]:
+    """Open panels and reconsiderations by deadline, overdue first. For the coordinator: every panel, without
+    case ids (she sees the network, not the person). For a panel member: the panels her organisation sits on
+    and has not left, with the case id to open."""
+    today = today or dt.date.today()
+    if not coordinator:
+        may = decide(actor, Action.CASE_LIST)
+        if not may:
+            deny(db, actor, Action.PANEL_READ, "installation", None, may.reason)
+    with db.transaction() as session:
+        stmt = select(IdentificationPanel).where(IdentificationPanel.status.in_((OPEN, RECONSIDERING)))
+        if not coordinator:
+            own = select(PanelMember.panel_id).where(
+                PanelMember.organisation_id == actor.organisation_id, PanelMember.recused_at.is_(None)
+            )
+            stmt = stmt.where(IdentificationPanel.id.in_(own))
+        items: list[DeadlineItem] = []
+        for panel in session.execute(stmt).scalars():
+            case_id = None if coordinator else panel.case_id
+            if panel.status == OPEN and panel.due_on is not None:
+                items.append(
+                    DeadlineItem(
+                        "decision",
+                        panel.id,
+                        case_id,
+                        panel.next_stage,
+                        panel.due_on,
+                        is_overdue(panel.due_on, today),
+                        working_days_between(today, panel.due_on, nat.holidays),
+                    )
+                )
+            for request in session.execute(
+                select(Reconsideration).where(
+                    Reconsideration.case_id == panel.case_id, Reconsideration.status == PENDING
+                )
+            ).scalars():
+                items.append(
+                    DeadlineItem(
+                        "reconsideration",
+                        panel.id,
+                        case_id,
+                        None,
+                        request.due_on,
+                        is_overdue(request.due_on, today),
+                        working_days_between(today, request.due_on, nat.holidays),
+                    )
+                )
+        audit.record_one(
+            session,
+            db.keyring,
+            AuditEntry(
+                actor.user_id,
+                "identification.deadlines",
+                "installation",
+                None,
+                detail={"coordinator": coordinator, "shown": len(items)},
+            ),
+        )
+    return sorted(items, key=lambda i: (not i.overdue, i.due_on, i.panel_id))
+
+
+# -- statistics ------------------------------------------------------------------------------------------
+
+DAY_BANDS: tuple[tuple[str, int, int | None], ...] = (
+    ("0-5", 0, 5),
+    ("6-20", 6, 20),
+    ("21-60", 21, 60),
+    ("61+", 61, None),
+)
+
+
+def _band(days: int) -> str:
+    for name, low, high in DAY_BANDS:
+        if days >= low and (high is None or days <= high):
+            return name
+    return DAY_BANDS[-1][0]
+
+
+def decision_statistics(session: Session) -> dict[str, Any]:
+    """Counts of decisions in force by stage kind and outcome, and of working days taken to decide by band,
+    as published text: counts only, small cells shown as "<11" (``opennrm.stats.tables.display_count``)."""
+    rows = session.execute(
+        select(
+            IdentificationDecision.stage_kind,
+            IdentificationDecision.outcome,
+            IdentificationDecision.working_days_taken,
+        ).where(IdentificationDecision.in_force.is_(True))
+    ).all()
+    outcomes: Counter[tuple[str, str]] = Counter((kind, outcome) for kind, outcome, _ in rows)
+    days: Counter[tuple[str, str]] = Counter((kind, _band(taken)) for kind, _, taken in rows)
+    kinds = ("first", "final")
+    return {
+        "outcomes": {
+            kind: {o.value: display_count(outcomes[(kind, o.value)]) for o in Outcome} for kind in kinds
+        },
+        "working_days_to_decide": {
+            kind: {name: display_count(days[(kind, name)]) for name, _, _ in DAY_BANDS} for kind in kinds
+        },
+        "total": display_count(len(rows)),
+    }
+
+
+def statistics(db: Database) -> dict[str, Any]:
+    with db.transaction() as session:
+        return decision_statistics(session)

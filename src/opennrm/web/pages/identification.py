@@ -1,0 +1,249 @@
+"""Pages of identification decisions (GR38 §77–78): a case's panel and decisions, convening a panel,
+deciding, recusing, reconsideration, the decision letter (print view and PDF, in her language) and the
+deadlines of panels. They work without JavaScript; every form carries the CSRF token and errors are tied to
+their fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from opennrm.access.roles import Role
+from opennrm.identification.rules import (
+    DecisionInput,
+    Outcome,
+    PanelInput,
+    ReconsiderationDecisionInput,
+    ReconsiderationRequestInput,
+    ReconsiderationResult,
+    RecusalInput,
+)
+from opennrm.screening.catalogue import default_catalogue, pick_text
+from opennrm.services import identification
+from opennrm.services.errors import Conflict, Forbidden, InvalidInput
+from opennrm.web import i18n
+from opennrm.web.deps import get_db, get_settings, session_user
+from opennrm.web.pages.referrals import _errors, _posted, _text
+from opennrm.web.pages.render import environment, render
+
+router = APIRouter()
+LETTER_QUERY = "language"
+
+
+def _nat(request: Request) -> identification.NationalProcedure:
+    return identification.national_procedure(get_settings(request))
+
+
+def _page(
+    request: Request,
+    case_id: str,
+    errors: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+    status: int = 200,
+) -> Response:
+    user = session_user(request)
+    nat = _nat(request)
+    view = identification.view_identification(get_db(request), nat, user.actor, case_id)
+    return render(
+        request,
+        "identification.html",
+        status=status,
+        view=view,
+        stages={s.id: s for s in nat.procedure.stages},
+        organisations=identification.panel_candidates(get_db(request), nat) if view.owner_side else [],
+        errors=errors or {},
+        values=values or {},
+        outcomes=[o.value for o in Outcome],
+        results=[r.value for r in ReconsiderationResult],
+        reconsidered={r.decision_id for r in view.reconsiderations},
+        today=dt.date.today(),
+        language_of=_stage_text,
+    )
+
+
+def _stage_text(texts: Any) -> str:
+    return str(texts.get(i18n.active().tag) or texts["en"])
+
+
+@router.get("/cases/{case_id}/identification")
+def identification_page(case_id: str, request: Request) -> Response:
+    return _page(request, case_id)
+
+
+async def _submit(request: Request, case_id: str, action: Any, default_field: str) -> Response:
+    user, form = await _posted(request)
+    values = {k: str(v) for k, v in form.items()}
+    try:
+        action(user, form)
+    except InvalidInput as exc:
+        return _page(request, case_id, _errors(exc, default_field), values, status=422)
+    except Conflict as exc:
+        return _page(request, case_id, {default_field: exc.message}, values, status=409)
+    except Forbidden as exc:
+        if exc.message.startswith("no consent") or "consent" in exc.message:
+            return _page(request, case_id, {default_field: exc.message}, values, status=403)
+        raise
+    return RedirectResponse(f"/cases/{case_id}/identification", status_code=303)
+
+
+@router.post("/cases/{case_id}/identification/panel")
+async def convene_submit(case_id: str, request: Request) -> Response:
+    def act(user: Any, form: Any) -> None:
+        data = identification.parse(
+            PanelInput, {"organisation_ids": [str(o) for o in form.getlist("organisation_ids")]}
+        )
+        identification.convene_panel(get_db(request), _nat(request), user.actor, case_id, data)
+
+    return await _submit(request, case_id, act, "organisation_ids")
+
+
+@router.post("/cases/{case_id}/identification/decisions")
+async def decision_submit(case_id: str, request: Request) -> Response:
+    def act(user: Any, form: Any) -> None:
+        raw: dict[str, Any] = {
+            "stage": _text(form, "stage"),
+            "outcome": _text(form, "outcome"),
+            "screening_id": _text(form, "screening_id"),
+            "indicators": [str(i) for i in form.getlist("indicators")],
+            "reasons": _text(form, "reasons"),
+        }
+        if _text(form, "dissent"):
+            raw["dissent"] = _text(form, "dissent")
+        identification.record_decision(
+            get_db(request), _nat(request), user.actor, case_id, identification.parse(DecisionInput, raw)
+        )
+
+    return await _submit(request, case_id, act, "outcome")
+
+
+@router.post("/cases/{case_id}/identification/recusals")
+async def recusal_submit(case_id: str, request: Request) -> Response:
+    def act(user: Any, form: Any) -> None:
+        raw = {"organisation_id": _text(form, "organisation_id"), "reason": _text(form, "recusal_reason")}
+        identification.recuse(
+            get_db(request), _nat(request), user.actor, case_id, identification.parse(RecusalInput, raw)
+        )
+
+    return await _submit(request, case_id, act, "recusal_reason")
+
+
+@router.post("/cases/{case_id}/identification/reconsiderations")
+async def reconsideration_submit(case_id: str, request: Request) -> Response:
+    def act(user: Any, form: Any) -> None:
+        raw = {"decision_id": _text(form, "decision_id"), "grounds": _text(form, "grounds")}
+        identification.request_reconsideration(
+            get_db(request),
+            _nat(request),
+            user.actor,
+            case_id,
+            identification.parse(ReconsiderationRequestInput, raw),
+        )
+
+    return await _submit(request, case_id, act, "grounds")
+
+
+@router.post("/cases/{case_id}/identification/reconsiderations/{reconsideration_id}")
+async def reconsideration_answer(case_id: str, reconsideration_id: str, request: Request) -> Response:
+    def act(user: Any, form: Any) -> None:
+        raw = {"result": _text(form, "result"), "reasons": _text(form, "answer_reasons")}
+        identification.decide_reconsideration(
+            get_db(request),
+            _nat(request),
+            user.actor,
+            reconsideration_id,
+            identification.parse(ReconsiderationDecisionInput, raw),
+        )
+
+    return await _submit(request, case_id, act, "answer_reasons")
+
+
+# -- the letter ----------------------------------------------------------------------------------------
+
+
+def letter_language(requested: str | None, languages: list[str]) -> str:
+    """The letter's language: the one asked for, else her first language the interface speaks, else
+    English."""
+    available = i18n.available()
+    for candidate in [requested, *languages]:
+        found = i18n.match(candidate, available) if candidate else None
+        if found:
+            return found
+    return i18n.SOURCE_LANGUAGE
+
+
+def letter_html(request: Request, case_id: str) -> tuple[str, str]:
+    """The letter's HTML in her language, and that language's tag."""
+    user = session_user(request)
+    nat = _nat(request)
+    facts = identification.letter_facts(
+        get_db(request), nat, user.actor, case_id, request.query_params.get("decision")
+    )
+    tag = letter_language(request.query_params.get(LETTER_QUERY), facts.languages)
+    catalogue = default_catalogue()
+    with i18n.activated(tag) as language:
+        indicators = [
+            pick_text(catalogue.indicators[code].text, tag) if code in catalogue.indicators else code
+            for code in facts.decision.indicators
+        ]
+        html = (
+            environment()
+            .get_template("identification_letter.html")
+            .render(
+                lang=language.tag,
+                dir=language.direction,
+                facts=facts,
+                decision=facts.decision,
+                stage_name=facts.stage.name.get(tag) or facts.stage.name["en"],
+                standard=facts.stage.standard_of_proof.get(tag) or facts.stage.standard_of_proof["en"],
+                indicators=indicators,
+                recovery_days=nat.procedure.recovery_days,
+                has_next=facts.decision.outcome == "positive" and not facts.stage.final,
+                languages=i18n.languages(),
+                case_id=case_id,
+            )
+        )
+    return html, tag
+
+
+@router.get("/cases/{case_id}/identification/letter")
+def letter_page(case_id: str, request: Request) -> Response:
+    html, tag = letter_html(request, case_id)
+    response = HTMLResponse(html)
+    response.headers["Content-Language"] = tag
+    return response
+
+
+def render_pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+    pdf: bytes = HTML(string=html).write_pdf()
+    return pdf
+
+
+@router.get("/cases/{case_id}/identification/letter.pdf")
+async def letter_pdf(case_id: str, request: Request) -> Response:
+    html, tag = await run_in_threadpool(letter_html, request, case_id)
+    pdf = await run_in_threadpool(render_pdf, html)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Language": tag,
+            "Content-Disposition": f'inline; filename="decision-{tag}.pdf"',
+        },
+    )
+
+
+# -- deadlines -----------------------------------------------------------------------------------------
+
+
+@router.get("/identification/deadlines")
+def deadlines_page(request: Request) -> Response:
+    user = session_user(request)
+    coordinator = user.actor.role is Role.NRM_COORDINATOR
+    items = identification.deadlines(get_db(request), _nat(request), user.actor, coordinator=coordinator)
+    return render(request, "identification_deadlines.html", items=items, coordinator=coordinator)

@@ -1,0 +1,404 @@
+"""Identification decisions (GR38 §77–78), on SQLite and PostgreSQL: a multi-agency panel never led by an
+enforcement organisation, decisions at the procedure's stages with deadlines in working days, the case's
+standing following them (never downwards but by reconsideration), a negative decision opening the move-on
+period without ending any service, reconsideration by someone else, the letter, deadlines and statistics.
+No decision can be tied to cooperation with the police or to criminal proceedings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from opennrm.identification.procedure import shipped_procedure
+from opennrm.identification.rules import (
+    DecisionInput,
+    PanelInput,
+    ReconsiderationDecisionInput,
+    ReconsiderationRequestInput,
+    RecusalInput,
+)
+from opennrm.identification.working_days import national_holidays
+from opennrm.services import cases, consent, entitlements, firewall, identification, screenings
+from opennrm.services.errors import Conflict, Forbidden, InvalidInput
+from opennrm.services.identification import NationalProcedure
+from opennrm.store.tables import AuditEvent, Case, Disclosure
+from tests.conftest import Installation
+from tests.support import StaffUser, client_for, intake, make_org, make_user
+
+SCREENING = {
+    "age": 24,
+    "exploitation_form": "labour",
+    "acts": ["recruitment", "transportation"],
+    "means": ["deception"],
+    "purposes": ["forced_labour"],
+    "indicators": ["DR01", "EXP01", "CD03", "AVD01"],
+}
+# A Monday; 2025-05-05 (Monday) is the Early May bank holiday in England.
+MONDAY = dt.date(2025, 4, 28)
+NAT = NationalProcedure(shipped_procedure("default"), national_holidays("GB", "ENG"), "GB")
+
+
+@dataclass
+class World:
+    inst: Installation
+    owner: StaffUser
+    owner_supervisor: StaffUser
+    clinic: StaffUser
+    clinic_caseworker: StaffUser
+    outsider: StaffUser
+    case_id: str
+    screening_id: str
+    orgs: dict[str, str]
+
+    @property
+    def db(self) -> Any:
+        return self.inst.db
+
+
+def _world(inst: Installation, *, consent_to_panel: bool = True) -> World:
+    db = inst.db
+    orgs = {
+        "owner": make_org(db, "Owner NGO"),
+        "clinic": make_org(db, "Clinic", "health_service"),
+        "ngo2": make_org(db, "Second NGO"),
+        "police": make_org(db, "Police", "police"),
+        "immigration": make_org(db, "Border Agency", "immigration_service"),
+        "outsider": make_org(db, "Outside Shelter", "shelter"),
+    }
+    owner = make_user(db, "owner", "Owner NGO", "caseworker")
+    supervisor = make_user(db, "owner-sup", "Owner NGO", "supervisor")
+    clinic = make_user(db, "clinic-sup", "Clinic", "supervisor")
+    clinic_cw = make_user(db, "clinic-cw", "Clinic", "caseworker")
+    outsider = make_user(db, "outsider", "Outside Shelter", "supervisor")
+    case_id = cases.intake(db, owner.actor, intake())
+    screening_id, _ = screenings.screen_case(db, owner.actor, case_id, SCREENING)
+    if consent_to_panel:
+        consent.record_consent(
+            db,
+            owner.actor,
+            case_id,
+            consent.parse_consent(
+                {"purposes": ["identification"], "recipient_types": ["health_service"], "language": "en"}
+            ),
+        )
+    return World(inst, owner, supervisor, clinic, clinic_cw, outsider, case_id, screening_id, orgs)
+
+
+def _convene(w: World, *orgs: str, today: dt.date = MONDAY) -> str:
+    data = identification.parse(PanelInput, {"organisation_ids": [w.orgs[o] for o in orgs]})
+    return identification.convene_panel(w.db, NAT, w.owner.actor, w.case_id, data, today=today)
+
+
+def _decide(w: World, user: StaffUser, stage: str, outcome: str, on: dt.date, **extra: Any) -> str:
+    raw = {
+        "stage": stage,
+        "outcome": outcome,
+        "screening_id": w.screening_id,
+        "indicators": ["DR01", "EXP01"],
+        "reasons": "She was deceived about the job and her documents were taken.",
+        "decided_on": on.isoformat(),
+        **extra,
+    }
+    data = identification.parse(DecisionInput, raw)
+    return identification.record_decision(w.db, NAT, user.actor, w.case_id, data, today=on)
+
+
+def _case(w: World) -> Case:
+    with w.db.transaction() as session:
+        case = session.get(Case, w.case_id)
+        assert case is not None
+        session.expunge(case)
+        return case
+
+
+# -- the panel -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("enforcement", ["police", "immigration"])
+def test_a_panel_with_an_enforcement_organisation_is_refused(inst: Installation, enforcement: str) -> None:
+    w = _world(inst)
+    with pytest.raises(InvalidInput) as refused:
+        _convene(w, "owner", "clinic", enforcement)
+    assert refused.value.field == "organisation_ids"
+    assert "GR38 §78" in refused.value.message
+    with w.db.transaction() as session:
+        assert session.execute(select(Disclosure)).first() is None  # nothing shared
+
+
+def test_a_type_added_to_the_firewall_list_cannot_sit(inst: Installation) -> None:
+    w = _world(inst)
+    firewall.set_enforcement_types(w.db, [*firewall.ALWAYS, "health_service"])
+    with pytest.raises(InvalidInput, match="firewall"):
+        _convene(w, "owner", "clinic", "ngo2")
+
+
+def test_a_panel_of_one_organisation_type_is_refused(inst: Installation) -> None:
+    w = _world(inst)
+    with pytest.raises(InvalidInput, match="different types") as refused:
+        _convene(w, "owner", "ngo2")  # two NGOs
+    assert refused.value.field == "organisation_ids"
+    with pytest.raises(InvalidInput, match="at least 2 organisations"):
+        _convene(w, "owner")
+
+
+def test_sharing_with_the_panel_goes_through_the_consent_gate(inst: Installation) -> None:
+    w = _world(inst, consent_to_panel=False)
+    with pytest.raises(Forbidden, match="consent"):
+        _convene(w, "owner", "clinic")
+    with w.db.transaction() as session:
+        assert session.execute(select(Disclosure)).first() is None
+
+
+def test_members_see_what_deciding_needs_and_lose_it_when_consent_is_revoked(inst: Installation) -> None:
+    w = _world(inst)
+    _convene(w, "owner", "clinic")
+    view = identification.view_identification(w.db, NAT, w.clinic.actor, w.case_id, today=MONDAY)
+    assert view.may_decide and not view.owner_side
+    assert view.screenings[0]["indicators"] == ["AVD01", "CD03", "DR01", "EXP01"]
+    assert set(view.case) == set(identification.PANEL_CASE_FIELDS)
+    # the member's organisation reads no identity field of the case
+    seen = cases.view_case(w.db, w.clinic.actor, w.case_id)
+    assert seen.person == {} and "events" not in seen.case
+    with pytest.raises(Forbidden):
+        identification.view_identification(w.db, NAT, w.outsider.actor, w.case_id)
+    shared = consent.list_consents(w.db, w.owner.actor, w.case_id)[0]["id"]
+    consent.revoke_consent(w.db, w.owner.actor, shared)
+    with pytest.raises(Forbidden, match="consent"):
+        identification.view_identification(w.db, NAT, w.clinic.actor, w.case_id)
+
+
+def test_recusal_is_recorded_and_a_panel_left_with_one_type_cannot_decide(inst: Installation) -> None:
+    w = _world(inst)
+    _convene(w, "owner", "clinic")
+    reason = identification.parse(
+        RecusalInput, {"organisation_id": w.orgs["clinic"], "reason": "We employed her recruiter."}
+    )
+    identification.recuse(w.db, NAT, w.clinic.actor, w.case_id, reason)
+    view = identification.view_identification(w.db, NAT, w.owner.actor, w.case_id)
+    recused = next(m for m in view.members if m.organisation_id == w.orgs["clinic"])
+    assert recused.recused and recused.recusal_reason == "We employed her recruiter."
+    with pytest.raises(Forbidden, match="recused"):
+        _decide(w, w.clinic, "reasonable_grounds", "positive", MONDAY)
+    with pytest.raises(Conflict, match="at least 2"):
+        _decide(w, w.owner_supervisor, "reasonable_grounds", "positive", MONDAY)
+
+
+# -- decisions -----------------------------------------------------------------------------------------
+
+
+def test_deadlines_skip_weekends_and_holidays(inst: Installation) -> None:
+    w = _world(inst)
+    _convene(w, "owner", "clinic", today=MONDAY)
+    view = identification.view_identification(w.db, NAT, w.owner.actor, w.case_id, today=MONDAY)
+    # 5 working days from Monday 28 April 2025: Tue, Wed, Thu, Fri, (weekend), (bank holiday 5 May), Tue 6 May
+    assert view.due_on == dt.date(2025, 5, 6)
+    assert not view.overdue
+    late = identification.view_identification(w.db, NAT, w.owner.actor, w.case_id, today=dt.date(2025, 5, 7))
+    assert late.overdue
+    items = identification.deadlines(w.db, NAT, w.clinic.actor, coordinator=False, today=dt.date(2025, 5, 7))
+    assert [(i.case_id, i.overdue) for i in items] == [(w.case_id, True)]
+    coordinator = identification.deadlines(w.db, NAT, w.clinic.actor, coordinator=True, today=MONDAY)
+    assert [i.case_id for i in coordinator] == [None]  # the coordinator sees the network, not the person
+
+
+def test_the_case_follows_the_decisions_and_never_moves_down(inst: Installation) -> None:
+    w = _world(inst)
+    assert _case(w).trafficking_status == "presumed_victim"
+    _convene(w, "owner", "clinic")
+    with pytest.raises(InvalidInput, match="reasonable_grounds") as wrong_stage:
+        _decide(w, w.clinic, "conclusive_grounds", "positive", MONDAY)
+    assert wrong_stage.value.field == "stage"
+    _decide(w, w.clinic, "reasonable_grounds", "positive", MONDAY)
+    case = _case(w)
+    assert (case.identification_stage, case.trafficking_status) == ("first", "presumed_victim")
+    with pytest.raises(InvalidInput, match="recovery period") as early:
+        _decide(w, w.clinic, "conclusive_grounds", "positive", MONDAY + dt.timedelta(days=10))
+    assert early.value.field == "decided_on"
+    _decide(w, w.clinic, "conclusive_grounds", "positive", MONDAY + dt.timedelta(days=30))
+    case = _case(w)
+    assert (case.identification_stage, case.trafficking_status) == ("final", "actual_victim")
+    with pytest.raises(Forbidden):  # the panel has decided and no longer reads the case
+        _decide(w, w.clinic, "reasonable_grounds", "negative", MONDAY + dt.timedelta(days=31))
+    with pytest.raises(Conflict):
+        _convene(w, "owner", "clinic", today=MONDAY + dt.timedelta(days=31))
+
+
+def test_only_deciding_roles_of_sitting_organisations_decide(inst: Installation) -> None:
+    w = _world(inst)
+    _convene(w, "owner", "clinic")
+    with pytest.raises(Forbidden):
+        _decide(w, w.outsider, "reasonable_grounds", "positive", MONDAY)
+    provider = make_user(w.db, "clinic-sp", "Clinic", "service_provider")
+    with pytest.raises(Forbidden, match="does not decide"):
+        _decide(w, provider, "reasonable_grounds", "positive", MONDAY)
+
+
+def test_a_negative_decision_opens_the_move_on_period_and_keeps_services(inst: Installation) -> None:
+    w = _world(inst)
+    _convene(w, "owner", "clinic")
+    _decide(w, w.clinic, "reasonable_grounds", "negative", MONDAY, dissent="I would have found grounds.")
+    case = _case(w)
+    assert case.trafficking_status == "not_a_victim"
+    minimum = entitlements.minimum_reflection_days(w.db)
+    assert case.move_on_until == MONDAY + dt.timedelta(days=max(NAT.procedure.move_on_days, minimum))
+    assert (case.move_on_until - MONDAY).days >= 30
+    assert case.status != "closed"
+    kept = entitlements.view_entitlements(w.db, w.owner.actor, w.case_id)
+    assert kept.entitlements.legal_aid and kept.entitlements.interpreter
+    view = identification.view_identification(w.db, NAT, w.owner.actor, w.case_id)
+    assert view.decisions[0].dissent == "I would have found grounds."
+
+
+def test_decisions_rest_on_the_case_s_screening_and_its_indicators(inst: Installation) -> None:
+    w = _world(inst)
+    _convene(w, "owner", "clinic")
+    with pytest.raises(InvalidInput) as unknown:
+        _decide(w, w.clinic, "reasonable_grounds", "positive", MONDAY, indicators=["CR09"])
+    assert unknown.value.field == "indicators"
+    with pytest.raises(InvalidInput) as other:
+        _decide(w, w.clinic, "reasonable_grounds", "positive", MONDAY, screening_id="nope")
+    assert other.value.field == "screening_id"
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["cooperated_with_police", "criminal_proceedings", "testimony_given", "prosecution_outcome"],
+)
+def test_a_decision_tied_to_cooperation_or_prosecution_is_refused(key: str) -> None:
+    raw = {
+        "stage": "reasonable_grounds",
+        "outcome": "positive",
+        "screening_id": "s",
+        "reasons": "r",
+        key: True,
+    }
+    with pytest.raises(InvalidInput) as refused:
+        identification.parse(DecisionInput, raw)
+    assert refused.value.message.startswith(key) or key in refused.value.message
+
+
+# -- reconsideration -----------------------------------------------------------------------------------
+
+
+def test_reconsideration_is_decided_by_someone_else_and_may_move_the_case_down(inst: Installation) -> None:
+    w = _world(inst)
+    _convene(w, "owner", "clinic")
+    first = _decide(w, w.clinic, "reasonable_grounds", "negative", MONDAY)
+    asked = identification.request_reconsideration(
+        w.db,
+        NAT,
+        w.owner.actor,
+        w.case_id,
+        identification.parse(
+            ReconsiderationRequestInput, {"decision_id": first, "grounds": "New medical report."}
+        ),
+        today=MONDAY + dt.timedelta(days=3),
+    )
+    answer = identification.parse(
+        ReconsiderationDecisionInput, {"result": "overturned", "reasons": "The report shows coercion."}
+    )
+    with pytest.raises(Forbidden, match="did not take"):
+        identification.decide_reconsideration(w.db, NAT, w.clinic.actor, asked, answer)
+    new = identification.decide_reconsideration(w.db, NAT, w.clinic_caseworker.actor, asked, answer)
+    assert new is not None
+    case = _case(w)
+    assert (case.trafficking_status, case.move_on_until) == ("presumed_victim", None)
+    view = identification.view_identification(w.db, NAT, w.owner.actor, w.case_id)
+    assert [(d.outcome, d.in_force) for d in view.decisions] == [("negative", False), ("positive", True)]
+    assert view.next_stage == "conclusive_grounds"
+    with w.db.transaction() as session:
+        events = [e.action for e in session.execute(select(AuditEvent)).scalars()]
+    assert "identification.reconsider" in events and "identification.decide" in events
+
+
+# -- letter and statistics -----------------------------------------------------------------------------
+
+
+def test_letter_facts_and_statistics(inst: Installation) -> None:
+    w = _world(inst)
+    _convene(w, "owner", "clinic")
+    with pytest.raises(Exception, match="no decision"):
+        identification.letter_facts(w.db, NAT, w.owner.actor, w.case_id)
+    _decide(w, w.clinic, "reasonable_grounds", "positive", MONDAY + dt.timedelta(days=1))
+    letter = identification.letter_facts(w.db, NAT, w.owner.actor, w.case_id)
+    assert letter.decision.outcome == "positive" and letter.stage.id == "reasonable_grounds"
+    assert letter.decision.reconsider_until == MONDAY + dt.timedelta(days=31)
+    stats = identification.statistics(w.db)
+    assert stats["outcomes"]["first"] == {"positive": "<11", "negative": "<11"}
+    assert stats["working_days_to_decide"]["first"]["0-5"] == "<11"
+    assert stats["total"] == "<11"
+
+
+# -- over HTTP: problems naming the field, the letter in seven languages -----------------------------------
+
+LETTER_OUTCOME = {
+    "en": "Positive decision",
+    "ar": "قرار إيجابي",
+    "fr": "Décision positive",
+    "es": "Decisión positiva",
+    "ru": "Положительное решение",
+    "zh-Hans": "肯定的决定",
+    "zh-Hant": "肯定的決定",
+}
+
+
+def test_api_convenes_decides_and_refuses_with_the_field_named(inst: Installation) -> None:
+    w = _world(inst)
+    owner = client_for(inst.settings, w.owner)
+    clinic = client_for(inst.settings, w.clinic)
+    base = f"/api/cases/{w.case_id}/identification"
+    refused = owner.post(f"{base}/panel", json={"organisation_ids": [w.orgs["owner"], w.orgs["police"]]})
+    assert refused.status_code == 422
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert refused.json()["field"] == "organisation_ids"
+    made = owner.post(f"{base}/panel", json={"organisation_ids": [w.orgs["owner"], w.orgs["clinic"]]})
+    assert made.status_code == 201, made.text
+    body = {
+        "stage": "reasonable_grounds",
+        "outcome": "positive",
+        "screening_id": w.screening_id,
+        "indicators": ["DR01"],
+        "reasons": "Deceived about the job.",
+    }
+    tied = clinic.post(f"{base}/decisions", json={**body, "cooperating_with_police": True})
+    assert tied.status_code == 422 and tied.json()["field"] == "cooperating_with_police"
+    assert clinic.post(f"{base}/decisions", json=body).status_code == 201
+    seen = clinic.get(base).json()
+    assert seen["decisions"][0]["outcome"] == "positive" and seen["trafficking_status"] == "presumed_victim"
+    assert "person" not in seen
+    coordinator = make_user(w.db, "coord", "Owner NGO", "nrm_coordinator")
+    listed = client_for(inst.settings, coordinator).get("/api/identification/deadlines").json()
+    assert [i["case_id"] for i in listed] == [None]
+    enforcement = make_user(w.db, "cop", "Police", "caseworker", enforcement=True)
+    assert client_for(inst.settings, enforcement).get(base).status_code == 403
+
+
+@pytest.mark.parametrize("tag", sorted(LETTER_OUTCOME))
+def test_the_letter_renders_in_every_language_as_html_and_pdf(sqlite_inst: Installation, tag: str) -> None:
+    w = _world(sqlite_inst)
+    _convene(w, "owner", "clinic")
+    _decide(w, w.clinic, "reasonable_grounds", "positive", dt.date.today())
+    owner = client_for(sqlite_inst.settings, w.owner)
+    page = owner.get(f"/cases/{w.case_id}/identification/letter", params={"language": tag})
+    assert page.status_code == 200
+    assert f'lang="{tag}"' in page.text and LETTER_OUTCOME[tag] in page.text
+    assert ('dir="rtl"' in page.text) == (tag == "ar")
+    pdf = owner.get(f"/cases/{w.case_id}/identification/letter.pdf", params={"language": tag})
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF") and len(pdf.content) > 1000
+
+
+def test_the_letter_is_in_her_language_by_default(sqlite_inst: Installation) -> None:
+    w = _world(sqlite_inst)
+    with w.db.transaction() as session:
+        case = session.get(Case, w.case_id)
+        assert case is not None
+        case.languages = ["ar", "en"]
+    _convene(w, "owner", "clinic")
+    _decide(w, w.clinic, "reasonable_grounds", "negative", dt.date.today())
+    page = client_for(sqlite_inst.settings, w.owner).get(f"/cases/{w.case_id}/identification/letter")
+    assert 'lang="ar"' in page.text and "قرار سلبي" in page.text
