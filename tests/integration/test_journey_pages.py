@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from opennrm.access.roles import Role
 from opennrm.domain.services import ReferralRequest
-from opennrm.services import cases, consent, directory, firewall, referrals, screenings
+from opennrm.services import cases, consent, directory, referrals, screenings
 from opennrm.store.tables import ConsentRecord, Disclosure
 from opennrm.web import i18n
 from opennrm.web.app import create_app
@@ -64,9 +64,6 @@ class World:
 @pytest.fixture
 def world(inst: Installation) -> World:
     db = inst.db
-    # the police count as enforcement here, as DESIGN invariant 2 asks (the firewall's list is configurable)
-    firewall.set_enforcement_types(db, ["immigration_service", "police", "prosecution"])
-    firewall.acknowledge(db)
     orgs = {
         "own": make_org(db, "Safe Harbour"),
         "shelter": make_org(db, "Rose Shelter", "shelter"),
