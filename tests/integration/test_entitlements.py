@@ -292,7 +292,7 @@ def test_the_reflection_period_is_configurable_but_never_below_30_days(office: O
     with pytest.raises(InvalidInput, match="at least 30"):
         entitlements.set_minimum_reflection_days(db, 20)
     entitlements.set_minimum_reflection_days(db, 45)
-    case_id = office.case()
+    case_id = office.case(reflection_over=True)
     assert entitlements.view_entitlements(db, office.amina.actor, case_id).entitlements.reflection_days == 45
     with pytest.raises(InvalidInput, match="at least 45 days") as short:
         office.change(case_id, reflection_days=40)
@@ -306,10 +306,7 @@ def test_the_reflection_period_is_configurable_but_never_below_30_days(office: O
 
 def test_a_return_is_refused_without_a_risk_assessment_and_while_a_risk_is_found(office: Office) -> None:
     db = office.inst.db
-    case_id = office.case()
-    with pytest.raises(Conflict, match="reflection and recovery period runs until"):
-        office.plan(case_id, "return")
-    office.change(case_id, reflection_start=(TODAY - dt.timedelta(days=40)).isoformat())
+    case_id = office.case(reflection_over=True)
     with pytest.raises(Conflict, match="a risk assessment must be completed before any return"):
         office.plan(case_id, "return")
     office.assess(case_id, on=TODAY - dt.timedelta(days=20))
@@ -330,7 +327,7 @@ def test_a_return_is_refused_without_a_risk_assessment_and_while_a_risk_is_found
         denied = s.execute(
             select(AuditEvent).where(AuditEvent.action == "outcome.plan", AuditEvent.outcome == "denied")
         ).scalars()
-        assert len(list(denied)) == 4
+        assert len(list(denied)) == 3
         assert [r.outcome for r in s.execute(select(CaseOutcomePlan)).scalars()] == ["local_integration"]
     office.assess(case_id, on=TODAY)  # a later assessment finds no risk any more
     assert office.plan(case_id, "return")
@@ -470,8 +467,9 @@ def test_no_move_while_her_reflection_period_runs(office: Office) -> None:
     for move in ("return", "resettlement"):
         with pytest.raises(Conflict, match=f"runs until {(TODAY + dt.timedelta(days=30)).isoformat()}"):
             office.plan(case_id, move)
-    office.change(case_id, reflection_start=(TODAY - dt.timedelta(days=30)).isoformat())
-    assert office.plan(case_id, "resettlement")
+    plan = OutcomePlan.model_validate({"outcome": "resettlement"})
+    after = TODAY + dt.timedelta(days=30)
+    assert entitlements.plan_outcome(office.inst.db, office.amina.actor, case_id, plan, today=after)
 
 
 def test_a_girl_of_uncertain_age_is_a_child_for_returns_and_guardians(office: Office) -> None:
@@ -499,3 +497,32 @@ def test_a_woman_trafficked_as_a_girl_years_ago_is_an_adult_now(office: Office) 
     assert office.plan(woman, "local_integration")  # no guardian asked of an adult
     with db.transaction() as s:
         assert s.get(Case, woman).is_child is True  # she counts as a child victim in the statistics
+
+
+def test_moving_the_reflection_period_never_opens_a_move_early(office: Office) -> None:
+    """Attack review: a start moved to tomorrow, or back before she was identified, must not end the period."""
+    case_id = office.case()
+    office.assess(case_id)  # no risk found
+    office.change(case_id, reflection_start=(TODAY + dt.timedelta(days=1)).isoformat())
+    with pytest.raises(Conflict, match="reflection and recovery period runs until"):
+        office.plan(case_id, "return")
+    with pytest.raises(InvalidInput, match="cannot start before she was identified") as early:
+        office.change(case_id, reflection_start="2020-01-01")
+    assert early.value.field == "reflection_start"
+    with pytest.raises(Conflict, match="reflection and recovery period runs until"):
+        office.plan(case_id, "resettlement")
+
+
+def test_a_same_day_assessment_finding_no_risk_never_wipes_out_a_risk(office: Office) -> None:
+    """Attack review: non-refoulement holds while any assessment of the latest day found a risk."""
+    case_id = office.case(reflection_over=True)
+    office.assess(case_id, "re_trafficking")
+    office.assess(case_id)  # the same day, no risk
+    with pytest.raises(Conflict, match="non-refoulement"):
+        office.plan(case_id, "resettlement")
+    view = entitlements.view_entitlements(office.inst.db, office.amina.actor, case_id)
+    assert view.entitlements.non_refoulement
+    later = office.case(reflection_over=True)
+    office.assess(later, "re_trafficking", on=TODAY - dt.timedelta(days=1))
+    office.assess(later)  # a later day's assessment may find the risk gone
+    assert office.plan(later, "resettlement")

@@ -544,7 +544,8 @@ class DecisionFacts:
     best_interests_determined_on: dt.date | None
     latest_risk_assessment: RiskFacts | None
     reflection_end: dt.date | None = None
-    """The end of her reflection and recovery period while it runs; None once it has ended."""
+    """The end of her reflection and recovery period until it has passed (also while a period that starts
+    later has not begun); None once it has ended."""
 
 
 # Outcomes that move her out of the country she is in: never during the reflection and recovery period,

@@ -149,8 +149,13 @@ def _risk_facts(row: RiskAssessment) -> RiskFacts:
 
 
 def _latest(rows: list[RiskAssessment]) -> RiskFacts | None:
-    """The most recent assessment (by date, then by when it was recorded) is the one that counts."""
-    return _risk_facts(rows[-1]) if rows else None
+    """What the most recent assessment date found. Assessments of one day count together: a risk any of them
+    found stands (a same-day "no risk" never wipes out a risk found that day)."""
+    if not rows:
+        return None
+    day = rows[-1].assessed_on
+    risks = frozenset(ReturnRisk(r) for row in rows if row.assessed_on == day for r in row.risks)
+    return RiskFacts(day, risks)
 
 
 def _compute(
@@ -224,6 +229,16 @@ def update_entitlements(
     with db.transaction() as session:
         case = load_case_for(db, session, actor, case_id, Action.ENTITLEMENTS_UPDATE)
         minimum = minimum_reflection_days_in(session)
+        if (
+            change.reflection_start is not None
+            and case.identified_on
+            and change.reflection_start < case.identified_on
+        ):
+            raise InvalidInput(
+                "the reflection and recovery period cannot start before she was identified "
+                f"({case.identified_on.isoformat()})",
+                field="reflection_start",
+            )
         if change.reflection_days is not None and change.reflection_days < minimum:
             raise InvalidInput(
                 f"the reflection and recovery period is at least {minimum} days here", field="reflection_days"
@@ -293,7 +308,7 @@ def decision_facts(session: Session, keyring: Keyring, case: Case, today: dt.dat
         guardian_appointed_on=computed.guardian_appointed_on,
         best_interests_determined_on=computed.best_interests_determined_on,
         latest_risk_assessment=computed.latest_risk_assessment,
-        reflection_end=computed.reflection_end if computed.in_reflection_period else None,
+        reflection_end=computed.reflection_end if today < computed.reflection_end else None,
     )
 
 
