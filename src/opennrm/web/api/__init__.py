@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from opennrm.web.api import ads, cases, consent, referrals, screenings, session
+from opennrm.web.api import ads, cases, consent, non_punishment, referrals, screenings, session
 
 router = APIRouter(prefix="/api")
 router.include_router(session.router)
@@ -13,3 +13,4 @@ router.include_router(screenings.router)
 router.include_router(consent.router)
 router.include_router(referrals.router)
 router.include_router(ads.router)
+router.include_router(non_punishment.router)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from opennrm.web.pages import ads, cases, login, public, referrals, screening, statistics
+from opennrm.web.pages import ads, cases, login, non_punishment, public, referrals, screening, statistics
 
 router = APIRouter(include_in_schema=False)
 router.include_router(login.router)
@@ -13,4 +13,5 @@ router.include_router(cases.router)
 router.include_router(statistics.router)
 router.include_router(referrals.router)
 router.include_router(ads.router)
+router.include_router(non_punishment.router)
 router.include_router(public.router)

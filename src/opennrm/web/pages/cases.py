@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from opennrm.domain import vocabularies as v
 from opennrm.domain.records import Intake
-from opennrm.services import cases
+from opennrm.services import cases, non_punishment
 from opennrm.services.errors import InvalidInput
 from opennrm.web.deps import check_csrf, get_db, session_user
 from opennrm.web.pages.render import render
@@ -177,7 +177,8 @@ def _form_field(path: str) -> str:
 def case_page(case_id: str, request: Request) -> Response:
     user = session_user(request)
     view = cases.view_case(get_db(request), user.actor, case_id)
-    return render(request, "case.html", view=view, note_error=None)
+    marker = non_punishment.marker(get_db(request), user.actor, case_id)
+    return render(request, "case.html", view=view, note_error=None, non_punishment=marker)
 
 
 @router.post("/cases/{case_id}/notes")
