@@ -282,3 +282,25 @@ def test_the_pages_record_a_matter_and_start_a_clearance_request(world: World) -
         "關於不予懲罰原則的聲明" in print_view.text
         and "Statement on the non-punishment principle" in print_view.text
     )
+
+
+def test_the_api_updates_the_flag_and_the_clearance_requests_for_those_allowed(world: World) -> None:
+    matter_id = world.record()
+    lawyer = client_for(world.inst.settings, world.lawyer)
+    shelter = client_for(world.inst.settings, world.shelter_worker)
+
+    assert (
+        shelter.patch(f"/api/non-punishment/{matter_id}", json={"legal_aid": "taken_up"}).status_code == 403
+    )
+    wrong = lawyer.patch(f"/api/non-punishment/{matter_id}", json={"status": "guilty"})
+    assert wrong.status_code == 422 and wrong.json()["field"] == "status"
+    assert lawyer.patch(f"/api/non-punishment/{matter_id}", json={"legal_aid": "taken_up"}).status_code == 204
+    made = lawyer.post(f"/api/non-punishment/{matter_id}/clearance-requests", json={"status": "filed"})
+    assert made.status_code == 201
+    assert (
+        lawyer.patch(f"/api/clearance-requests/{made.json()['id']}", json={"status": "granted"}).status_code
+        == 204
+    )
+    [matter] = lawyer.get(f"/api/cases/{world.case}/non-punishment").json()["matters"]
+    assert (matter["legal_aid"], matter["status"]) == ("taken_up", "cleared")
+    assert [r["status"] for r in matter["clearance_requests"]] == ["granted"]

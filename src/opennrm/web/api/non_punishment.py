@@ -131,7 +131,9 @@ def statement(
     facts = non_punishment.statement_facts(get_db(request), user.actor, case_id)
     html = statement_html(facts, languages)
     if format == "html":
-        return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+        return HTMLResponse(
+            html, headers={"Cache-Control": "no-store", "Content-Language": ", ".join(languages)}
+        )
     return Response(
         statement_pdf(html),
         media_type="application/pdf",

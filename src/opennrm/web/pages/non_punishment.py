@@ -129,4 +129,4 @@ def statement(case_id: str, request: Request) -> Response:
                 "Cache-Control": "no-store",
             },
         )
-    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+    return HTMLResponse(html, headers={"Cache-Control": "no-store", "Content-Language": ", ".join(languages)})
