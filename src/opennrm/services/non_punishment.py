@@ -25,6 +25,7 @@ from opennrm.access.policy import (
     Action,
     Actor,
     ConsentFacts,
+    Decision,
     non_punishment_decision,
     visible_identity_fields,
 )
@@ -162,47 +163,13 @@ class StatementFacts:
 # -- access -------------------------------------------------------------------------------------------
 
 
-def _decide(db: Database, session: Session, actor: Actor, case: Case, action: Action) -> bool:
-    """Ask the policy; a refusal is audited and raised. The actor counts as enforcement when her
+def _decision(session: Session, actor: Actor, case: Case, action: Action) -> tuple[Decision, Actor]:
+    """The policy's answer, with the facts it needs read here. The actor counts as enforcement when her
     organisation's type is on the firewall's list now (not only when she logged in)."""
     org = session.get(Organisation, actor.organisation_id)
     org_type = org.type if org is not None else ""
     if org_type in enforcement_types_in(session):
         actor = dataclasses.replace(actor, enforcement=True)
-    consents = (
-        session.execute(
-            select(ConsentRecord)
-            .join(Disclosure, Disclosure.consent_id == ConsentRecord.id)
-            .where(
-                Disclosure.case_id == case.id,
-                Disclosure.recipient_organisation_id == actor.organisation_id,
-                Disclosure.status == "open",
-            )
-        )
-        .scalars()
-        .all()
-    )
-    decision = non_punishment_decision(
-        actor,
-        action,
-        relation_of(session, case),
-        organisation_type=org_type,
-        disclosed_under=[_consent_facts(c) for c in consents],
-        today=dt.date.today(),
-    )
-    if not decision:
-        case_id = case.id  # read before the rollback expires the row
-        session.rollback()
-        deny(db, actor, action, "case", case_id, decision.reason)
-    return True
-
-
-def _allowed(session: Session, actor: Actor, case: Case, action: Action) -> bool:
-    """The policy's answer without auditing a refusal (to offer or hide a form)."""
-    org = session.get(Organisation, actor.organisation_id)
-    org_type = org.type if org is not None else ""
-    if org_type in enforcement_types_in(session):
-        return False
     consents = session.execute(
         select(ConsentRecord)
         .join(Disclosure, Disclosure.consent_id == ConsentRecord.id)
@@ -212,16 +179,29 @@ def _allowed(session: Session, actor: Actor, case: Case, action: Action) -> bool
             Disclosure.status == "open",
         )
     ).scalars()
-    return bool(
-        non_punishment_decision(
-            actor,
-            action,
-            relation_of(session, case),
-            organisation_type=org_type,
-            disclosed_under=[_consent_facts(c) for c in consents],
-            today=dt.date.today(),
-        )
+    decision = non_punishment_decision(
+        actor,
+        action,
+        relation_of(session, case),
+        organisation_type=org_type,
+        disclosed_under=[_consent_facts(c) for c in consents],
+        today=dt.date.today(),
     )
+    return decision, actor
+
+
+def _decide(db: Database, session: Session, actor: Actor, case: Case, action: Action) -> None:
+    """Ask the policy; a refusal is audited (in its own transaction) and raised as ``Forbidden``."""
+    decision, actor = _decision(session, actor, case, action)
+    if not decision:
+        case_id = case.id  # read before the rollback expires the row
+        session.rollback()
+        deny(db, actor, action, "case", case_id, decision.reason)
+
+
+def _allowed(session: Session, actor: Actor, case: Case, action: Action) -> bool:
+    """The policy's answer without auditing a refusal (to offer or hide a form or the flag)."""
+    return _decision(session, actor, case, action)[0].allowed
 
 
 def _consent_facts(row: ConsentRecord) -> ConsentFacts:
