@@ -84,8 +84,10 @@ def _inputs(count: int, seed: int = 20250401) -> list[dict[str, Any]]:
 def _reference_rule(
     raw: dict[str, Any], strengths: dict[Profile, dict[str, str]], dims: dict[str, str]
 ) -> bool:
-    """Reference note §5 'determine' written out directly, with the engine's two documented additions (no
-    recorded age counts as uncertain; a positive recruitment dimension shows the act). No checks, no words."""
+    """Reference note §5 'determine' written out directly, with the engine's documented additions (no
+    recorded age counts as uncertain; a positive recruitment dimension shows the act and its means, coercion
+    at destination shows harbouring and its means; with a provisional list only the Palermo route decides).
+    No checks, no words."""
     age = raw.get("age")
     child = (age is not None and age < 18) or (
         raw.get("reasons_to_believe_minor", False) and (raw.get("age_uncertain", False) or age is None)
@@ -98,12 +100,14 @@ def _reference_rule(
         if key in table:
             observed[dims[key]].append(table[key])
     d = {code: dimension_positive_letters(letters) for code, letters in observed.items()}
-    act = bool(raw.get("acts")) or d["DR"] or d["CR"] or d["AVR"]
+    shown = d["DR"] or d["CR"] or d["AVR"] or d["CD"]
+    act = bool(raw.get("acts")) or shown
+    means = bool(raw.get("means")) or shown
     purpose = bool(raw.get("purposes")) or raw.get("exploitation_intended", False) or d["EXP"]
     if child:
         return bool(act and purpose)
-    ilo = (d["DR"] or d["CR"] or d["AVR"]) and d["EXP"] and (d["CD"] or d["AVD"])
-    palermo = act and bool(raw.get("means")) and purpose
+    ilo = form == "labour" and (d["DR"] or d["CR"] or d["AVR"]) and d["EXP"] and (d["CD"] or d["AVD"])
+    palermo = act and means and purpose
     return bool(ilo or palermo)
 
 

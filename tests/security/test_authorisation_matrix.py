@@ -128,6 +128,39 @@ ROUTES = [
             c.get(f"/cases/{case}/consents/print/ar?consent={ids['spare_consent']}")
         ),
     ),
+    # Non-punishment (GR38 §98): the receiver here is a shelter, so it sees none of it (only a legal-aid
+    # organisation under a consent covering non_punishment does: tests/integration/test_non_punishment.py).
+    Route(
+        "read non-punishment matters (API)",
+        lambda c, case, ids: _status(c.get(f"/api/cases/{case}/non-punishment")),
+    ),
+    Route(
+        "read non-punishment matters (page)",
+        lambda c, case, ids: _status(c.get(f"/cases/{case}/non-punishment", follow_redirects=False)),
+    ),
+    Route(
+        "record a non-punishment matter",
+        lambda c, case, ids: _status(
+            c.post(
+                f"/api/cases/{case}/non-punishment",
+                json={
+                    "consent": True,
+                    "measure": "detention",
+                    "jurisdiction_country": "GB",
+                    "link_to_trafficking": "Detained for working without papers the traffickers kept.",
+                },
+            )
+        ),
+    ),
+    Route(
+        "non-punishment statement",
+        lambda c, case, ids: _status(
+            c.get(
+                f"/api/cases/{case}/non-punishment/statement",
+                params={"her_language": "ar", "proceedings_language": "en", "format": "html"},
+            )
+        ),
+    ),
     Route(
         "share",
         lambda c, case, ids: _status(

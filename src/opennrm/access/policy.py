@@ -20,6 +20,9 @@ Rights invariants enforced here:
   decided by someone who did not take the decision reconsidered.
 - Job-ad review (``ad_review_decision``): scanned ads and their contacts stay with the organisation that
   scanned them, open to its ad reviewers only, and never to an enforcement organisation.
+- Non-punishment (invariant 6, ``non_punishment_decision``): the matters recorded to protect her from
+  punishment (GR38 §98) are open to the owning side and to a legal-aid organisation holding the case under a
+  disclosure whose consent covers them; never to an enforcement organisation, whatever the consent.
 """
 
 from __future__ import annotations
@@ -64,6 +67,10 @@ class Action(StrEnum):
     PANEL_DECIDE = "identification.decide"
     RECONSIDERATION_REQUEST = "identification.reconsideration_request"
     RECONSIDERATION_DECIDE = "identification.reconsider"
+    NON_PUNISHMENT_READ = "non_punishment.read"
+    NON_PUNISHMENT_ADD = "non_punishment.add"
+    NON_PUNISHMENT_UPDATE = "non_punishment.update"
+    NON_PUNISHMENT_STATEMENT = "non_punishment.statement"
 
 
 # What an organisation that received a case (not its owner) may do with it.
@@ -305,6 +312,7 @@ class Purpose(StrEnum):
     STATISTICS = "statistics"
     RESEARCH = "research"
     CONTACT = "contact"
+    NON_PUNISHMENT = "non_punishment"
 
 
 @dataclass(frozen=True)
@@ -528,3 +536,63 @@ def panel_decision(
     if action is Action.RECONSIDERATION_DECIDE and decided_by == actor.user_id:
         return Decision(False, "a reconsideration is decided by someone who did not take the first decision")
     return ALLOW
+
+
+# -- non-punishment (GR38 §98; DESIGN invariant 6) ----------------------------------------------------
+
+NON_PUNISHMENT_ACTIONS = frozenset(
+    {
+        Action.NON_PUNISHMENT_READ,
+        Action.NON_PUNISHMENT_ADD,
+        Action.NON_PUNISHMENT_UPDATE,
+        Action.NON_PUNISHMENT_STATEMENT,
+    }
+)
+LEGAL_AID_TYPE = "legal_aid"
+# What a legal-aid organisation holding the case under a covering consent may do: read, keep the matter and
+# its clearance requests up to date, and make her statement. Recording a new matter stays with the owner.
+LEGAL_AID_ACTIONS = frozenset(
+    {Action.NON_PUNISHMENT_READ, Action.NON_PUNISHMENT_UPDATE, Action.NON_PUNISHMENT_STATEMENT}
+)
+
+
+def non_punishment_decision(
+    actor: Actor,
+    action: Action,
+    case: CaseRelation,
+    *,
+    organisation_type: str,
+    disclosed_under: Iterable[ConsentFacts],
+    today: dt.date,
+) -> Decision:
+    """May the actor touch the matters recorded to protect her from punishment (GR38 §98)?
+
+    The owning side reads and makes the statement as it reads her case, and records and updates as it
+    updates her case. Another organisation only when it is a legal-aid organisation, holds the case under an
+    open disclosure (``disclosed_under``: the consents of its open disclosures of this case), and one of
+    those consents, unexpired and unrevoked, covers the purpose ``non_punishment`` for it. An enforcement
+    organisation never: no consent opens them to one (invariant 2 and 6)."""
+    if action not in NON_PUNISHMENT_ACTIONS:
+        raise ValueError(f"{action} is not a non-punishment action")
+    if actor.enforcement:
+        return Decision(False, FIREWALL)
+    if case.organisation_id == actor.organisation_id:
+        writes = action in {Action.NON_PUNISHMENT_ADD, Action.NON_PUNISHMENT_UPDATE}
+        return decide(actor, Action.CASE_UPDATE if writes else Action.CASE_READ, case)
+    may_read = decide(actor, Action.CASE_READ, case)
+    if not may_read:
+        return may_read
+    if organisation_type != LEGAL_AID_TYPE:
+        return Decision(False, "only a legal-aid organisation may see these matters, with her consent")
+    if action not in LEGAL_AID_ACTIONS:
+        return Decision(False, "only the organisation that holds her case records a new matter")
+    recipient = Recipient(actor.organisation_id, organisation_type, enforcement=False)
+    reasons = []
+    for consent in disclosed_under:
+        match = consent_matches(consent, Purpose.NON_PUNISHMENT, recipient, today)
+        if match:
+            return ALLOW
+        reasons.append(match.reason)
+    if not reasons:
+        return Decision(False, "no consent of hers shares this case with your organisation")
+    return Decision(False, "her consent does not cover these matters: " + "; ".join(sorted(set(reasons))))

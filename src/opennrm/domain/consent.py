@@ -32,6 +32,8 @@ class ConsentPurpose(StrEnum):
     STATISTICS = "statistics"
     RESEARCH = "research"
     CONTACT = "contact"
+    NON_PUNISHMENT = "non_punishment"
+    """Legal aid may see the matters recorded for her protection from punishment (GR38 §98)."""
 
 
 MAX_CONSENT_DAYS = 3 * 366
@@ -77,7 +79,7 @@ class ConsentTerms:
 
 class Consent(Strict):
     given_by: ConsentGiver = ConsentGiver.PERSON
-    purposes: list[ConsentPurpose] = Field(min_length=1, max_length=6)
+    purposes: list[ConsentPurpose] = Field(min_length=1, max_length=len(ConsentPurpose))
     recipient_organisation_ids: list[str] = Field(default_factory=list, max_length=50)
     recipient_types: list[OrganisationType] = Field(default_factory=list, max_length=12)
     language: str
@@ -113,7 +115,9 @@ class Consent(Strict):
 
     @model_validator(mode="after")
     def _coherent(self) -> Self:
-        sharing = {ConsentPurpose.REFERRAL, ConsentPurpose.SERVICES} & set(self.purposes)
+        sharing = {ConsentPurpose.REFERRAL, ConsentPurpose.SERVICES, ConsentPurpose.NON_PUNISHMENT} & set(
+            self.purposes
+        )
         if sharing and not self.recipient_organisation_ids and not self.recipient_types:
             raise ValueError("name the organisations or types of organisation the consent covers")
         if self.given_by is ConsentGiver.BEST_INTERESTS_DETERMINATION and not self.basis:

@@ -9,12 +9,15 @@ Rules (reference note §1.1, §1.2, §2, §5; explained in plain words in docs/s
   of the person's list (profile): adult/child × labour/sexual.
 * Adults. Presumed by the ILO rule — a recruitment dimension (DR, CR or AVR), exploitation (EXP) and a
   destination dimension (CD or AVD) all positive — or by the Palermo route: an act, a means and a purpose of
-  exploitation.
+  exploitation. The ILO rule is used only with a list that is not provisional: until the sexual-exploitation
+  lists are transcribed from the ILO publication, the Palermo route alone decides for them (note §1.4).
 * Children. Presumed with an act and a purpose of exploitation; no means are needed (Palermo art. 3(c)).
   This is a project rule: the ILO/EC lists give no combination rule for children.
-* Elements. The act is a recorded act, or recruitment shown by a positive recruitment dimension. The purpose
-  is a recorded purpose, intended exploitation, or a positive exploitation dimension. Means are only those
-  recorded. Consent and cooperation with the authorities are never read (``context`` is not passed here).
+* Elements. The act is a recorded act, or one shown by a positive dimension: recruitment by a recruitment
+  dimension, harbouring by coercion at destination (``ACT_SHOWN_BY``). The means are the recorded means, or
+  those the same dimensions show: deception, force or other coercion, abuse of a position of vulnerability
+  (``MEANS_SHOWN_BY``). The purpose is a recorded purpose, intended exploitation, or a positive exploitation
+  dimension. Consent and cooperation with the authorities are never read (``context`` is not passed here).
 * Near miss. Exploitation positive but not presumed: refer to assistance and keep screening.
 """
 
@@ -31,8 +34,10 @@ from opennrm.screening.catalogue import Catalogue
 from opennrm.screening.dimension_rule import dimension_combination
 from opennrm.screening.input import ScreeningInput
 from opennrm.screening.vocabulary import (
+    ACT_SHOWN_BY,
     ADULT_AGE,
     DESTINATION_DIMENSIONS,
+    MEANS_SHOWN_BY,
     RECRUITMENT_DIMENSIONS,
     Act,
     Combination,
@@ -94,13 +99,19 @@ class PresumedVictimDetermination:
     near_miss: bool
     acts: tuple[Act, ...]
     act_shown_by: tuple[Dimension, ...]
-    """Positive recruitment dimensions, which show the act of recruitment."""
+    """Positive dimensions that show an act: recruitment dimensions (recruitment), coercion at destination
+    (harbouring)."""
     means: tuple[Means, ...]
+    """The means recorded."""
+    means_shown_by: tuple[Dimension, ...]
+    """Positive dimensions that show a means (see ``MEANS_SHOWN_BY``)."""
     purposes: tuple[Purpose, ...]
     exploitation_seen: bool
     exploitation_intended: bool
+    ilo_used: bool
+    """The ILO rule is used: an adult, and a list that is not provisional."""
     ilo_missing: tuple[IloPart, ...]
-    """Adults: the parts of the ILO rule that are not positive (empty for children: the rule is not used)."""
+    """The parts of the ILO rule that are not positive (empty when the rule is not used)."""
     elements_missing: tuple[Element, ...]
     """The Palermo elements the person's rule needs and lacks (a child's rule needs no means)."""
     provisional: bool
@@ -109,6 +120,18 @@ class PresumedVictimDetermination:
     @property
     def positive_dimensions(self) -> tuple[Dimension, ...]:
         return tuple(dimension for dimension, finding in self.dimensions.items() if finding.positive)
+
+    @property
+    def acts_shown(self) -> tuple[Act, ...]:
+        """The acts the positive dimensions show, in the order of ``Act``."""
+        shown = {ACT_SHOWN_BY[d] for d in self.act_shown_by}
+        return tuple(a for a in _ACTS if a in shown)
+
+    @property
+    def means_shown(self) -> tuple[Means, ...]:
+        """The means the positive dimensions show, in the order of ``Means``."""
+        shown = {m for d in self.means_shown_by for m in MEANS_SHOWN_BY[d]}
+        return tuple(m for m in _MEANS if m in shown)
 
 
 def is_child(age: int | None, *, age_uncertain: bool, reasons_to_believe_minor: bool) -> tuple[bool, bool]:
@@ -125,6 +148,8 @@ _ACTS: tuple[Act, ...] = tuple(Act)
 _MEANS: tuple[Means, ...] = tuple(Means)
 _PURPOSES: tuple[Purpose, ...] = tuple(Purpose)
 _EXPLOITATION = Dimension.EXPLOITATION
+_SHOW_ACT: tuple[Dimension, ...] = tuple(d for d in _DIMENSIONS if d in ACT_SHOWN_BY)
+_SHOW_MEANS: tuple[Dimension, ...] = tuple(d for d in _DIMENSIONS if d in MEANS_SHOWN_BY)
 _NOTHING_SEEN: dict[Dimension, DimensionFinding] = {d: DimensionFinding(d, (), None) for d in _DIMENSIONS}
 _PROFILE_FOR: dict[tuple[bool, ExploitationForm], Profile] = {
     (child, form): Profile.for_person(child=child, form=form)
@@ -181,10 +206,13 @@ def determine(screening: ScreeningInput, catalogue: Catalogue) -> PresumedVictim
             if combination is not None:
                 positive.add(dimension)
 
-    act_shown_by = tuple(d for d in RECRUITMENT_DIMENSIONS if d in positive) if positive else ()
+    act_shown_by = tuple(d for d in _SHOW_ACT if d in positive) if positive else ()
+    means_shown_by = tuple(d for d in _SHOW_MEANS if d in positive) if positive else ()
     exploitation_seen = _EXPLOITATION in positive
     act = bool(screening.acts) or bool(act_shown_by)
+    means = bool(screening.means) or bool(means_shown_by)
     purpose = bool(screening.purposes) or screening.exploitation_intended or exploitation_seen
+    ilo_used = not child and not profile_list.provisional
 
     rules_met: list[Rule] = []
     missing: list[Element] = []
@@ -197,18 +225,19 @@ def determine(screening: ScreeningInput, catalogue: Catalogue) -> PresumedVictim
         if not missing:
             rules_met.append(_PALERMO_CHILD)
     else:
-        if not screening.means:
+        if not means:
             missing.append(_MEANS_ELEMENT)
         if not purpose:
             missing.append(_PURPOSE)
-        if not act_shown_by:
-            ilo.append(_RECRUITMENT)
-        if not exploitation_seen:
-            ilo.append(_EXPLOITATION_PART)
-        if not any(d in positive for d in DESTINATION_DIMENSIONS):
-            ilo.append(_DESTINATION)
-        if not ilo:
-            rules_met.append(_ILO_ADULT)
+        if ilo_used:
+            if not any(d in positive for d in RECRUITMENT_DIMENSIONS):
+                ilo.append(_RECRUITMENT)
+            if not exploitation_seen:
+                ilo.append(_EXPLOITATION_PART)
+            if not any(d in positive for d in DESTINATION_DIMENSIONS):
+                ilo.append(_DESTINATION)
+            if not ilo:
+                rules_met.append(_ILO_ADULT)
         if not missing:
             rules_met.append(_PALERMO_ADULT)
 
@@ -225,9 +254,11 @@ def determine(screening: ScreeningInput, catalogue: Catalogue) -> PresumedVictim
         acts=tuple(a for a in _ACTS if a in screening.acts) if screening.acts else (),
         act_shown_by=act_shown_by,
         means=tuple(m for m in _MEANS if m in screening.means) if screening.means else (),
+        means_shown_by=means_shown_by,
         purposes=tuple(p for p in _PURPOSES if p in screening.purposes) if screening.purposes else (),
         exploitation_seen=exploitation_seen,
         exploitation_intended=screening.exploitation_intended,
+        ilo_used=ilo_used,
         ilo_missing=tuple(ilo),
         elements_missing=tuple(missing),
         provisional=profile_list.provisional,

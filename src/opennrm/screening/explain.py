@@ -16,10 +16,14 @@ from opennrm.screening.input import ScreeningInput
 from opennrm.screening.language import resolve_language
 from opennrm.screening.messages import REFERENCE_LANGUAGE, MessageSet
 from opennrm.screening.vocabulary import (
+    ACT_SHOWN_BY,
     DESTINATION_DIMENSIONS,
+    MEANS_SHOWN_BY,
     RECRUITMENT_DIMENSIONS,
+    Act,
     Dimension,
     ExploitationForm,
+    Means,
     Profile,
 )
 
@@ -34,6 +38,20 @@ _ELEMENT_MISSING_KEYS = {
     Element.PURPOSE: "missing_purpose",
 }
 _OTHER_FORM = ExploitationForm.OTHER
+_SHOW_RECRUITMENT = frozenset(d for d, act in ACT_SHOWN_BY.items() if act is Act.RECRUITMENT)
+_SHOW_HARBOURING = frozenset(d for d, act in ACT_SHOWN_BY.items() if act is Act.HARBOURING)
+
+
+def _showing(means: Means) -> frozenset[Dimension]:
+    return frozenset(d for d, shown in MEANS_SHOWN_BY.items() if shown[0] is means)
+
+
+# One phrase per kind of means a dimension shows ("force or other coercion" for CR and CD together).
+_MEANS_SHOWN_KEYS: tuple[tuple[str, frozenset[Dimension]], ...] = (
+    ("means_deception_shown", _showing(Means.DECEPTION)),
+    ("means_coercion_shown", _showing(Means.FORCE)),
+    ("means_vulnerability_shown", _showing(Means.ABUSE_OF_VULNERABILITY)),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,12 +101,17 @@ class _Writer:
             return parts[0] if parts else ""
         return self.separator.join(parts[:-1]) + self.last_separator + parts[-1]
 
+    def shown_by(self, key: str, shown: tuple[Dimension, ...], which: frozenset[Dimension]) -> list[str]:
+        """``key``'s sentence naming the positive dimensions in ``which`` (none: no sentence)."""
+        dimensions = [self.dimension_names[d] for d in shown if d in which]
+        return [self.s[key].format(dimensions=self.join(dimensions))] if dimensions else []
+
     def acts(self, det: PresumedVictimDetermination) -> str:
         words = self.words["acts"]
         parts = [words[act] for act in det.acts]
         if det.act_shown_by:
-            shown_by = self.join([self.dimension_names[d] for d in det.act_shown_by])
-            parts.append(self.s["act_from_recruitment"].format(dimensions=shown_by))
+            parts += self.shown_by("act_from_recruitment", det.act_shown_by, _SHOW_RECRUITMENT)
+            parts += self.shown_by("act_harbouring_shown", det.act_shown_by, _SHOW_HARBOURING)
         return self.join(parts)
 
     def purpose(self, det: PresumedVictimDetermination) -> str:
@@ -102,7 +125,11 @@ class _Writer:
 
     def means(self, det: PresumedVictimDetermination) -> str:
         words = self.words["means"]
-        return self.join([words[means] for means in det.means])
+        parts = [words[means] for means in det.means]
+        if det.means_shown_by:
+            for key, which in _MEANS_SHOWN_KEYS:
+                parts += self.shown_by(key, det.means_shown_by, which)
+        return self.join(parts)
 
     def age(self, det: PresumedVictimDetermination, screening: ScreeningInput) -> str:
         s = self.s
@@ -167,10 +194,12 @@ class _Writer:
                 if not det.elements_missing
                 else s["child_not_met"].format(missing=missing)
             ]
-            if det.means and not det.elements_missing:
+            if (det.means or det.means_shown_by) and not det.elements_missing:
                 sentences.append(s["child_means_supporting"].format(means=self.means(det)))
             return sentences
-        if det.ilo_missing:
+        if not det.ilo_used:
+            ilo = s["ilo_not_used"]
+        elif det.ilo_missing:
             ilo = s["ilo_not_met"].format(
                 missing=self.join([s[_ILO_MISSING_KEYS[p]] for p in det.ilo_missing])
             )

@@ -7,6 +7,7 @@ name the six dimensions and the three strengths. The codes are ours (snake_case,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 
 
@@ -76,6 +77,25 @@ DESTINATION_DIMENSIONS: tuple[Dimension, ...] = (
     Dimension.COERCION_AT_DESTINATION,
     Dimension.ABUSE_OF_VULNERABILITY_AT_DESTINATION,
 )
+
+ACT_SHOWN_BY: Mapping[Dimension, Act] = {
+    Dimension.DECEPTIVE_RECRUITMENT: Act.RECRUITMENT,
+    Dimension.COERCIVE_RECRUITMENT: Act.RECRUITMENT,
+    Dimension.RECRUITMENT_BY_ABUSE_OF_VULNERABILITY: Act.RECRUITMENT,
+    Dimension.COERCION_AT_DESTINATION: Act.HARBOURING,
+}
+"""The act a positive dimension is evidence of: each recruitment dimension is about how the person was
+recruited; coercion at destination is about how she is held there (harbouring). Reference note §1.2, §2."""
+
+MEANS_SHOWN_BY: Mapping[Dimension, tuple[Means, ...]] = {
+    Dimension.DECEPTIVE_RECRUITMENT: (Means.DECEPTION,),
+    Dimension.COERCIVE_RECRUITMENT: (Means.FORCE, Means.COERCION),
+    Dimension.RECRUITMENT_BY_ABUSE_OF_VULNERABILITY: (Means.ABUSE_OF_VULNERABILITY,),
+    Dimension.COERCION_AT_DESTINATION: (Means.FORCE, Means.COERCION),
+}
+"""The means a positive dimension is evidence of, besides the act: deceptive recruitment of deception,
+coercive recruitment and coercion at destination of force or other coercion, recruitment by abuse of
+vulnerability of abuse of a position of vulnerability (Palermo art. 3(a))."""
 
 
 class Strength(StrEnum):

@@ -433,6 +433,43 @@ class CaseOutcomePlan(Base):
     created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
 
 
+class NonPunishmentMatter(Base):
+    """A measure taken against her by the authorities (arrest, charge, detention, prosecution, conviction,
+    penalty for irregular entry or stay) linked to her being trafficked, recorded with her consent so that
+    she can be protected from punishment (GR38 §98). Not an offender flag (DESIGN invariant 6): it names
+    what was done to her. The jurisdiction's details, the dates and the link to her trafficking are
+    encrypted; the plain columns are what the flag and the counts need."""
+
+    __tablename__ = "non_punishment_matters"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    measure: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(40))
+    legal_aid: Mapped[str] = mapped_column(String(20))
+    jurisdiction_country: Mapped[str] = mapped_column(String(2))
+    record_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    recorded_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+
+class RecordClearanceRequest(Base):
+    """A request to clear her record of a conviction or penalty that followed from her being trafficked
+    (GR38 §98(c)), and where it stands. Where it is filed and the note are encrypted."""
+
+    __tablename__ = "record_clearance_requests"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    matter_id: Mapped[str] = mapped_column(
+        ForeignKey("non_punishment_matters.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(20))
+    filed_on: Mapped[Any | None] = mapped_column(Date)
+    details_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+
 class AdScan(Base):
     """A batch of online job ads scanned for deceptive-recruitment risk and held for review by the
     organisation that scanned them. ``name`` is the reviewer's label for the batch (e.g. a crawl's date)."""

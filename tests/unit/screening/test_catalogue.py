@@ -63,16 +63,30 @@ def test_strength_is_stored_per_dimension_so_recruitment_and_destination_differ(
 
 
 @pytest.mark.parametrize(
-    ("sexual", "labour"),
-    [(Profile.ADULT_SEXUAL, Profile.ADULT_LABOUR), (Profile.CHILD_SEXUAL, Profile.CHILD_LABOUR)],
+    ("sexual", "labour", "differences"),
+    [
+        # reference note §1.4: forced tasks or clients strong; no strong indicator in EXP for adults
+        (Profile.ADULT_SEXUAL, Profile.ADULT_LABOUR, {"CD07": Strength.STRONG, "EXP01": Strength.MEDIUM}),
+        # forced tasks or clients (already strong for children) and hazardous work strong
+        (Profile.CHILD_SEXUAL, Profile.CHILD_LABOUR, {"CD07": Strength.STRONG, "EXP06": Strength.STRONG}),
+    ],
 )
-def test_sexual_lists_are_provisional_and_use_the_labour_strengths(
-    catalogue: Catalogue, sexual: Profile, labour: Profile
+def test_sexual_lists_are_provisional_and_use_the_labour_strengths_with_the_crosswalk_differences(
+    catalogue: Catalogue, sexual: Profile, labour: Profile, differences: dict[str, Strength]
 ) -> None:
     assert catalogue.profiles[sexual].provisional is True
     assert catalogue.profiles[labour].provisional is False
-    assert dict(catalogue.profiles[sexual].strengths) == dict(catalogue.profiles[labour].strengths)
+    assert dict(catalogue.profiles[sexual].strengths) == {
+        **catalogue.profiles[labour].strengths,
+        **differences,
+    }
     assert catalogue.profiles[sexual].provisional_note["en"]
+
+
+def test_the_adult_sexual_list_has_no_strong_exploitation_indicator(catalogue: Catalogue) -> None:
+    exploitation = [key for key in catalogue.indicators if key.startswith("EXP")]
+    strengths = [catalogue.strength(Profile.ADULT_SEXUAL, key) for key in exploitation]
+    assert Strength.STRONG not in strengths
 
 
 @pytest.mark.parametrize("language", ["en", "zh-Hant", "zh-Hans"])
@@ -100,7 +114,7 @@ def test_every_message_set_is_complete(catalogue: Catalogue) -> None:
 
 
 def test_catalogue_names_its_sources_and_version(catalogue: Catalogue) -> None:
-    assert catalogue.catalogue_version == "ilo-ec-2009@1.0.0"
+    assert catalogue.catalogue_version == "ilo-ec-2009@1.1.0"
     assert any("WCMS_105023" in source for source in catalogue.sources)
 
 
@@ -153,7 +167,7 @@ def test_a_country_adds_an_indicator_with_its_own_strength(national: Catalogue) 
         {"age": 30, "exploitation_form": "labour", "indicators": ["DR11", "DR01"]}, catalogue=national
     )
     assert result["dimensions"]["DR"]["met_by"] == "two_strong"
-    assert result["catalogue_version"] == "xk-national@2025.1+ilo-ec-2009@1.0.0"
+    assert result["catalogue_version"] == "xk-national@2025.1+ilo-ec-2009@1.1.0"
 
 
 def test_a_stricter_national_strength_changes_the_outcome(national: Catalogue) -> None:

@@ -61,7 +61,7 @@ def test_text_output_in_traditional_chinese(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     assert "推定被害人: 是" in result.stdout
     assert "DR  欺騙性招募: 成立: DR01 (強), DR02 (中等)" in result.stdout
-    assert "ilo-ec-2009@1.0.0" in result.stdout
+    assert "ilo-ec-2009@1.1.0" in result.stdout
 
 
 def test_text_output_in_english_marks_a_provisional_list(tmp_path: Path) -> None:
@@ -88,9 +88,9 @@ def test_a_national_catalogue_is_loaded_with_catalogue(tmp_path: Path) -> None:
     result = runner.invoke(APP, ["screen", _write(tmp_path, DOMESTIC_WORKER), "--catalogue", national])
     assert result.exit_code == 0, result.stderr
     output = json.loads(result.stdout)
-    assert output["catalogue_version"] == "xk@2+ilo-ec-2009@1.0.0"
-    assert output["presumed_victim"] is False  # the stricter national list: CD is [M, M]
-    assert output["near_miss"] is True
+    assert output["catalogue_version"] == "xk@2+ilo-ec-2009@1.1.0"
+    assert output["dimensions"]["CD"]["positive"] is False  # the stricter national list: CD is [M, M]
+    assert output["rule"] == "palermo_adult"  # no ILO rule; deceptive recruitment shows act and means
 
 
 @pytest.mark.parametrize(

@@ -42,8 +42,15 @@ def test_vignette_1_adult_domestic_worker_is_presumed_by_the_ilo_rule() -> None:
 WITHOUT_DESTINATION = ["DR01", "DR02", "EXP01", "EXP02"]
 
 
-def test_vignette_2_without_destination_indicators_the_ilo_rule_fails_but_palermo_presumes() -> None:
-    result = screen(adult(indicators=WITHOUT_DESTINATION, acts=["recruitment"], means=["deception"]))
+@pytest.mark.parametrize(
+    "recorded",
+    [{"acts": ["recruitment"], "means": ["deception"]}, {}],
+    ids=["act and deception recorded", "shown by the deceptive-recruitment dimension alone"],
+)
+def test_vignette_2_without_destination_indicators_the_ilo_rule_fails_but_palermo_presumes(
+    recorded: dict[str, Any],
+) -> None:
+    result = screen(adult(indicators=WITHOUT_DESTINATION, **recorded))
 
     assert result["presumed_victim"] is True
     assert result["rule"] == "palermo_adult"
@@ -57,14 +64,73 @@ def test_vignette_2_without_destination_indicators_the_ilo_rule_fails_but_palerm
     [{}, {"acts": ["recruitment"]}],
     ids=["neither act nor means recorded", "act recorded but no means"],
 )
-def test_vignette_2_without_the_means_it_is_a_near_miss_and_still_referred(recorded: dict[str, Any]) -> None:
-    result = screen(adult(indicators=WITHOUT_DESTINATION, **recorded))
+def test_vignette_2_without_a_means_recorded_or_shown_it_is_a_near_miss_and_still_referred(
+    recorded: dict[str, Any],
+) -> None:
+    # DR02 alone ([M]) does not make deceptive recruitment positive, so nothing shows the deception
+    result = screen(adult(indicators=["DR02", "EXP01", "EXP02"], **recorded))
 
     assert result["presumed_victim"] is False
     assert result["rule"] == "none"
     assert result["near_miss"] is True
     assert "Refer the person to assistance now and keep screening" in result["recommended_action"]
     assert any("a means" in s for s in result["explanation"] if s.startswith("Palermo route"))
+
+
+# Issue 14.6: a positive recruitment dimension is evidence of the act (recruitment) and of its means; coercion
+# at destination is evidence of harbouring and of force or other coercion. Nothing is recorded but indicators.
+@pytest.mark.parametrize(
+    ("indicators", "act", "means"),
+    [
+        (
+            ["DR01", "DR02"],
+            "recruitment, shown by the positive dimension Deceptive recruitment",
+            "deception, shown by the positive dimension Deceptive recruitment",
+        ),
+        (
+            ["CR01", "CR02"],
+            "recruitment, shown by the positive dimension Coercive recruitment",
+            "force or other coercion, shown by the positive dimension Coercive recruitment",
+        ),
+        (
+            ["AVR01", "AVR02", "AVR06"],
+            "recruitment, shown by the positive dimension Recruitment by abuse of vulnerability",
+            "abuse of a position of vulnerability, shown by the positive dimension Recruitment by abuse of"
+            " vulnerability",
+        ),
+        (
+            ["CD01", "CD03"],
+            "harbouring, shown by the positive dimension Coercion at destination",
+            "force or other coercion, shown by the positive dimension Coercion at destination",
+        ),
+    ],
+    ids=[
+        "deceptive recruitment",
+        "coercive recruitment",
+        "recruitment by abuse of vulnerability",
+        "coercion at destination",
+    ],
+)
+def test_a_positive_recruitment_or_coercion_dimension_shows_the_act_and_the_means(
+    indicators: list[str], act: str, means: str
+) -> None:
+    result = screen(adult(indicators=[*indicators, "EXP01", "EXP02"]))
+
+    assert result["presumed_victim"] is True
+    assert result["rule"] == "palermo_adult"
+    assert result["near_miss"] is False
+    palermo = next(s for s in result["explanation"] if s.startswith("Palermo route"))
+    assert palermo.startswith("Palermo route met")
+    assert act in palermo
+    assert means in palermo
+    assert "Missing" not in " ".join(result["explanation"][result["explanation"].index(palermo) :])
+    assert result["input"]["acts"] == [] and result["input"]["means"] == []  # shown, not recorded
+
+
+def test_recorded_means_and_means_shown_by_a_dimension_are_both_cited() -> None:
+    result = screen(adult(indicators=["CR01", "CR02", "EXP01", "EXP02"], means=["fraud"]))
+    palermo = next(s for s in result["explanation"] if s.startswith("Palermo route met"))
+    assert "a means (fraud and force or other coercion, shown by the positive dimension Coercive" in palermo
 
 
 GIRL_RECRUITED_BY_BOYFRIEND = {
@@ -149,10 +215,68 @@ def test_vignette_6_adult_who_consented_to_sex_work_is_presumed_consent_ignored(
     assert dims["AVR"]["positive"] and dims["AVR"]["met_by"] == "three_medium"
     assert dims["EXP"]["positive"] and dims["EXP"]["met_by"] == "three_medium"
     assert result["presumed_victim"] is True
-    assert result["rule"] == "ilo_adult"
+    # the sexual-exploitation list is provisional, so the Palermo route decides (reference note §1.4):
+    # recruitment by abuse of vulnerability and coercion at destination show the act and the means
+    assert result["rule"] == "palermo_adult"
     assert result["profile"] == "adult-sexual"
-    assert result["provisional"] is True  # labour strengths stand in for the adult sexual list
+    assert result["provisional"] is True
     assert any("provisional" in s for s in result["explanation"])
+
+
+# Reference note §1.4: until the ILO/EC sexual-exploitation lists are transcribed, the Palermo route decides,
+# on the crosswalk strengths: "forced tasks or clients" strong; no strong exploitation indicator for adults.
+SEXUAL_EXPLOITATION = ["CD07", "CD05", "EXP01", "EXP02", "EXP04", "DR01", "DR02"]
+
+
+def test_sexual_exploitation_is_decided_by_the_palermo_route_with_the_crosswalk_strengths() -> None:
+    result = screen(adult(exploitation_form="sexual", indicators=SEXUAL_EXPLOITATION))
+
+    dims = result["dimensions"]
+    assert dims["CD"] == {
+        "positive": True,
+        "met_by": "strong_plus_one",
+        "indicators": [{"id": "CD05", "strength": "medium"}, {"id": "CD07", "strength": "strong"}],
+    }
+    assert dims["EXP"]["met_by"] == "three_medium"
+    assert {"id": "EXP01", "strength": "medium"} in dims["EXP"]["indicators"]
+    assert result["presumed_victim"] is True
+    assert result["rule"] == "palermo_adult"
+    assert result["profile"] == "adult-sexual" and result["provisional"] is True
+    explanation = result["explanation"]
+    assert (
+        "ILO rule for adults not used: this indicator list is provisional, so the Palermo route alone decides."
+        in explanation
+    )
+    assert not any(s.startswith("ILO rule for adults met") for s in explanation)
+    # the same facts as labour exploitation: CD07 is medium there, and the ILO rule is used
+    labour = screen(adult(indicators=SEXUAL_EXPLOITATION))
+    assert labour["dimensions"]["CD"]["positive"] is False and labour["rule"] == "palermo_adult"
+
+
+def test_sexual_exploitation_two_medium_exploitation_indicators_with_excessive_hours_are_not_enough() -> None:
+    # EXP01 is strong in the labour list but medium in the adult sexual list: [M, M] is not positive
+    result = screen(
+        adult(
+            exploitation_form="sexual", indicators=["EXP01", "EXP02"], acts=["harbouring"], means=["threat"]
+        )
+    )
+    assert result["dimensions"]["EXP"]["positive"] is False
+    assert result["presumed_victim"] is False and result["near_miss"] is False
+    assert screen(adult(indicators=["EXP01", "EXP02"]))["dimensions"]["EXP"]["positive"] is True
+
+
+def test_a_girl_in_hazardous_sexual_exploitation_the_child_sexual_list_counts_hazardous_work_strong() -> None:
+    result = screen(
+        {"age": 15, "exploitation_form": "sexual", "indicators": ["EXP06", "EXP04", "CD07", "CD11"]}
+    )
+
+    assert result["profile"] == "child-sexual"
+    assert result["dimensions"]["EXP"]["met_by"] == "strong_plus_one"
+    assert result["dimensions"]["CD"]["met_by"] == "strong_plus_one"
+    assert (
+        result["presumed_victim"] is True
+    )  # coercion at destination shows harbouring; exploitation the purpose
+    assert result["rule"] == "palermo_child"
 
 
 def test_vignette_7_refusing_to_talk_to_police_changes_nothing_but_the_echo() -> None:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from opennrm.web.api import ads, cases, consent, identification, referrals, screenings, session
+from opennrm.web.api import (
+    ads,
+    cases,
+    consent,
+    identification,
+    non_punishment,
+    referrals,
+    screenings,
+    session,
+)
 
 router = APIRouter(prefix="/api")
 router.include_router(session.router)
@@ -14,3 +23,4 @@ router.include_router(consent.router)
 router.include_router(referrals.router)
 router.include_router(ads.router)
 router.include_router(identification.router)
+router.include_router(non_punishment.router)

@@ -11,6 +11,7 @@ from opennrm.web.pages import (
     handover,
     identification,
     login,
+    non_punishment,
     public,
     referrals,
     screening,
@@ -27,4 +28,5 @@ router.include_router(statistics.router)
 router.include_router(referrals.router)
 router.include_router(ads.router)
 router.include_router(identification.router)
+router.include_router(non_punishment.router)
 router.include_router(public.router)

@@ -1,0 +1,514 @@
+"""Non-punishment (CEDAW GR38 §98): the measures taken against her because she was trafficked, recorded
+with her consent so that she is protected from punishment, flagged to legal aid, with her statement and her
+requests to clear a record (§98(c)).
+
+Who may do what is decided by ``opennrm.access.policy.non_punishment_decision``: the owning side, and a
+legal-aid organisation holding the case under a disclosure whose consent covers ``non_punishment``; never an
+enforcement organisation (the firewall's list comes from ``opennrm.services.firewall``). Every use case runs
+in one transaction and leaves an audit event with identifiers only. The jurisdiction's details, the dates, the
+link to her trafficking and the clearance details are encrypted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from opennrm.access.policy import (
+    Action,
+    Actor,
+    ConsentFacts,
+    Decision,
+    non_punishment_decision,
+    visible_identity_fields,
+)
+from opennrm.domain.non_punishment import (
+    ClearanceRequestIn,
+    ClearanceStatus,
+    ClearanceStatusIn,
+    LegalAidStep,
+    MatterStatus,
+    NonPunishmentMatterIn,
+    NonPunishmentMatterUpdate,
+)
+from opennrm.services.cases import (
+    decrypt_json,
+    decrypt_text,
+    deny,
+    encrypt_json,
+    invalid_from,
+    new_id,
+    now,
+    relation_of,
+)
+from opennrm.services.errors import NotFound
+from opennrm.services.firewall import enforcement_types_in
+from opennrm.stats.non_punishment import MatterFacts, NonPunishmentCounts, count_non_punishment
+from opennrm.store import audit
+from opennrm.store.audit import AuditEntry
+from opennrm.store.database import Database
+from opennrm.store.tables import (
+    Case,
+    ConsentRecord,
+    Disclosure,
+    NonPunishmentMatter,
+    Organisation,
+    Person,
+    RecordClearanceRequest,
+)
+
+_MATTER = "non_punishment_matter"
+_CLEARANCE = "record_clearance"
+
+
+# -- input --------------------------------------------------------------------------------------------
+
+
+def parse_matter(raw: Any) -> NonPunishmentMatterIn:
+    try:
+        return NonPunishmentMatterIn.model_validate(raw)
+    except ValidationError as exc:
+        raise invalid_from(exc) from None
+
+
+def parse_matter_update(raw: Any) -> NonPunishmentMatterUpdate:
+    try:
+        return NonPunishmentMatterUpdate.model_validate(raw)
+    except ValidationError as exc:
+        raise invalid_from(exc) from None
+
+
+def parse_clearance(raw: Any) -> ClearanceRequestIn:
+    try:
+        return ClearanceRequestIn.model_validate(raw)
+    except ValidationError as exc:
+        raise invalid_from(exc) from None
+
+
+def parse_clearance_status(raw: Any) -> ClearanceStatusIn:
+    try:
+        return ClearanceStatusIn.model_validate(raw)
+    except ValidationError as exc:
+        raise invalid_from(exc) from None
+
+
+# -- views --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClearanceView:
+    id: str
+    status: str
+    filed_on: dt.date | None
+    authority: str | None
+    note: str | None
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class MatterView:
+    id: str
+    measure: str
+    status: str
+    legal_aid: str
+    jurisdiction_country: str
+    jurisdiction: str | None
+    occurred_on: dt.date | None
+    decided_on: dt.date | None
+    link_to_trafficking: str
+    recorded_at: dt.datetime
+    clearance_requests: list[ClearanceView]
+
+
+@dataclass(frozen=True)
+class NonPunishmentView:
+    """The matters of one case, for a reader the policy allows."""
+
+    case_id: str
+    survivor_code: str
+    matters: list[MatterView]
+    owner_side: bool
+    """The reader's organisation holds the case (and may record new matters, if her role may)."""
+    may_add: bool
+    may_update: bool
+
+    @property
+    def flagged_to_legal_aid(self) -> int:
+        """Matters waiting for legal aid to take them up: the flag on the case."""
+        return sum(1 for m in self.matters if m.legal_aid == LegalAidStep.FLAGGED)
+
+
+@dataclass(frozen=True)
+class StatementFacts:
+    """What her non-punishment statement says (rendered by the web layer in two languages)."""
+
+    case_id: str
+    survivor_code: str
+    given_name: str | None
+    family_name: str | None
+    trafficking_status: str
+    identified_on: dt.date | None
+    organisation: str
+    matters: list[MatterView]
+    made_on: dt.date
+
+
+# -- access -------------------------------------------------------------------------------------------
+
+
+def _decision(session: Session, actor: Actor, case: Case, action: Action) -> tuple[Decision, Actor]:
+    """The policy's answer, with the facts it needs read here. The actor counts as enforcement when her
+    organisation's type is on the firewall's list now (not only when she logged in)."""
+    org = session.get(Organisation, actor.organisation_id)
+    org_type = org.type if org is not None else ""
+    if org_type in enforcement_types_in(session):
+        actor = dataclasses.replace(actor, enforcement=True)
+    consents = session.execute(
+        select(ConsentRecord)
+        .join(Disclosure, Disclosure.consent_id == ConsentRecord.id)
+        .where(
+            Disclosure.case_id == case.id,
+            Disclosure.recipient_organisation_id == actor.organisation_id,
+            Disclosure.status == "open",
+        )
+    ).scalars()
+    decision = non_punishment_decision(
+        actor,
+        action,
+        relation_of(session, case),
+        organisation_type=org_type,
+        disclosed_under=[_consent_facts(c) for c in consents],
+        today=dt.date.today(),
+    )
+    return decision, actor
+
+
+def _decide(db: Database, session: Session, actor: Actor, case: Case, action: Action) -> None:
+    """Ask the policy; a refusal is audited (in its own transaction) and raised as ``Forbidden``."""
+    decision, actor = _decision(session, actor, case, action)
+    if not decision:
+        case_id = case.id  # read before the rollback expires the row
+        session.rollback()
+        deny(db, actor, action, "case", case_id, decision.reason)
+
+
+def _allowed(session: Session, actor: Actor, case: Case, action: Action) -> bool:
+    """The policy's answer without auditing a refusal (to offer or hide a form or the flag)."""
+    return _decision(session, actor, case, action)[0].allowed
+
+
+def _consent_facts(row: ConsentRecord) -> ConsentFacts:
+    return ConsentFacts(
+        row.id,
+        frozenset(row.purposes),
+        frozenset(row.recipient_organisation_ids),
+        frozenset(row.recipient_types),
+        row.given_on,
+        row.expires_on,
+        row.revoked_at is not None,
+    )
+
+
+def _case(session: Session, case_id: str) -> Case:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"no case {case_id}")
+    return case
+
+
+def _matter(session: Session, matter_id: str) -> tuple[NonPunishmentMatter, Case]:
+    matter = session.get(NonPunishmentMatter, matter_id)
+    if matter is None:
+        raise NotFound(f"no non-punishment matter {matter_id}")
+    return matter, _case(session, matter.case_id)
+
+
+# -- use cases ----------------------------------------------------------------------------------------
+
+
+def record_matter(db: Database, actor: Actor, case_id: str, data: NonPunishmentMatterIn) -> str:
+    """Record a measure taken against her, with her consent; it is flagged to legal aid at once."""
+    with db.transaction() as session:
+        case = _case(session, case_id)
+        _decide(db, session, actor, case, Action.NON_PUNISHMENT_ADD)
+        matter_id = new_id()
+        at = now()
+        details = {
+            "jurisdiction": data.jurisdiction,
+            "occurred_on": data.occurred_on.isoformat() if data.occurred_on else None,
+            "decided_on": data.decided_on.isoformat() if data.decided_on else None,
+            "link_to_trafficking": data.link_to_trafficking,
+            "consent": True,
+        }
+        session.add(
+            NonPunishmentMatter(
+                id=matter_id,
+                case_id=case.id,
+                measure=data.measure.value,
+                status=data.status.value,
+                legal_aid=LegalAidStep.FLAGGED.value,
+                jurisdiction_country=data.jurisdiction_country,
+                record_enc=encrypt_json(db.keyring, _MATTER, matter_id, details),
+                recorded_by=actor.user_id,
+                created_at=at,
+                updated_at=at,
+            )
+        )
+        audit.record_one(
+            session,
+            db.keyring,
+            AuditEntry(actor.user_id, "non_punishment.add", "case", case.id, detail={"matter": matter_id}),
+        )
+    return matter_id
+
+
+def update_matter(db: Database, actor: Actor, matter_id: str, change: NonPunishmentMatterUpdate) -> str:
+    """Where the matter stands now, or the legal-aid flag taken up or resolved; returns the case id."""
+    with db.transaction() as session:
+        matter, case = _matter(session, matter_id)
+        _decide(db, session, actor, case, Action.NON_PUNISHMENT_UPDATE)
+        if change.status is not None:
+            matter.status = change.status.value
+        if change.legal_aid is not None:
+            matter.legal_aid = change.legal_aid.value
+        if change.decided_on is not None:
+            details = decrypt_json(db.keyring, _MATTER, matter.id, matter.record_enc)
+            details["decided_on"] = change.decided_on.isoformat()
+            matter.record_enc = encrypt_json(db.keyring, _MATTER, matter.id, details)
+        matter.updated_at = now()
+        audit.record_one(
+            session,
+            db.keyring,
+            AuditEntry(actor.user_id, "non_punishment.update", "case", case.id, detail={"matter": matter.id}),
+        )
+    return case.id
+
+
+@dataclass(frozen=True)
+class ClearanceCreated:
+    id: str
+    case_id: str
+
+
+def add_clearance_request(
+    db: Database, actor: Actor, matter_id: str, data: ClearanceRequestIn
+) -> ClearanceCreated:
+    """Start tracking a request to clear her record (GR38 §98(c))."""
+    with db.transaction() as session:
+        matter, case = _matter(session, matter_id)
+        _decide(db, session, actor, case, Action.NON_PUNISHMENT_UPDATE)
+        request_id = new_id()
+        at = now()
+        details = {"authority": data.authority, "note": data.note}
+        session.add(
+            RecordClearanceRequest(
+                id=request_id,
+                matter_id=matter.id,
+                status=data.status.value,
+                filed_on=data.filed_on,
+                details_enc=encrypt_json(db.keyring, _CLEARANCE, request_id, details)
+                if data.authority or data.note
+                else None,
+                created_by=actor.user_id,
+                created_at=at,
+                updated_at=at,
+            )
+        )
+        audit.record_one(
+            session,
+            db.keyring,
+            AuditEntry(
+                actor.user_id,
+                "non_punishment.clearance.add",
+                "case",
+                case.id,
+                detail={"matter": matter.id, "clearance": request_id},
+            ),
+        )
+    return ClearanceCreated(request_id, case.id)
+
+
+def update_clearance_status(db: Database, actor: Actor, request_id: str, change: ClearanceStatusIn) -> str:
+    """A clearance request filed, granted, refused or withdrawn (granted clears the matter); returns the
+    case id."""
+    with db.transaction() as session:
+        row = session.get(RecordClearanceRequest, request_id)
+        if row is None:
+            raise NotFound(f"no clearance request {request_id}")
+        matter, case = _matter(session, row.matter_id)
+        _decide(db, session, actor, case, Action.NON_PUNISHMENT_UPDATE)
+        row.status = change.status.value
+        if change.filed_on is not None:
+            row.filed_on = change.filed_on
+        row.updated_at = now()
+        if change.status is ClearanceStatus.GRANTED:
+            matter.status = MatterStatus.CLEARED.value
+            matter.updated_at = row.updated_at
+        audit.record_one(
+            session,
+            db.keyring,
+            AuditEntry(
+                actor.user_id,
+                "non_punishment.clearance.update",
+                "case",
+                case.id,
+                detail={"matter": matter.id, "clearance": row.id},
+            ),
+        )
+    return case.id
+
+
+def _views(db: Database, session: Session, case_id: str) -> list[MatterView]:
+    keyring = db.keyring
+    matters = (
+        session.execute(
+            select(NonPunishmentMatter)
+            .where(NonPunishmentMatter.case_id == case_id)
+            .order_by(NonPunishmentMatter.created_at, NonPunishmentMatter.id)
+        )
+        .scalars()
+        .all()
+    )
+    requests: dict[str, list[ClearanceView]] = {}
+    if matters:
+        for r in session.execute(
+            select(RecordClearanceRequest)
+            .where(RecordClearanceRequest.matter_id.in_([m.id for m in matters]))
+            .order_by(RecordClearanceRequest.created_at, RecordClearanceRequest.id)
+        ).scalars():
+            details = decrypt_json(keyring, _CLEARANCE, r.id, r.details_enc) if r.details_enc else {}
+            requests.setdefault(r.matter_id, []).append(
+                ClearanceView(
+                    r.id, r.status, r.filed_on, details.get("authority"), details.get("note"), r.updated_at
+                )
+            )
+    views = []
+    for m in matters:
+        details = decrypt_json(keyring, _MATTER, m.id, m.record_enc)
+        views.append(
+            MatterView(
+                id=m.id,
+                measure=m.measure,
+                status=m.status,
+                legal_aid=m.legal_aid,
+                jurisdiction_country=m.jurisdiction_country,
+                jurisdiction=details.get("jurisdiction"),
+                occurred_on=_date(details.get("occurred_on")),
+                decided_on=_date(details.get("decided_on")),
+                link_to_trafficking=str(details["link_to_trafficking"]),
+                recorded_at=m.created_at,
+                clearance_requests=requests.get(m.id, []),
+            )
+        )
+    return views
+
+
+def _date(value: object) -> dt.date | None:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else None
+
+
+def _person(session: Session, case: Case) -> Person:
+    person = session.get(Person, case.person_id)
+    if person is None:
+        raise NotFound(f"no person for case {case.id}")
+    return person
+
+
+def _survivor_code(db: Database, session: Session, case: Case) -> str:
+    person = _person(session, case)
+    return decrypt_text(db.keyring, "survivor_code", person.id, person.survivor_code_enc)
+
+
+def view_matters(db: Database, actor: Actor, case_id: str) -> NonPunishmentView:
+    """The matters of a case with their clearance requests, decrypted for an allowed reader; audited."""
+    with db.transaction() as session:
+        case = _case(session, case_id)
+        _decide(db, session, actor, case, Action.NON_PUNISHMENT_READ)
+        view = NonPunishmentView(
+            case_id=case.id,
+            survivor_code=_survivor_code(db, session, case),
+            matters=_views(db, session, case.id),
+            owner_side=case.organisation_id == actor.organisation_id,
+            may_add=_allowed(session, actor, case, Action.NON_PUNISHMENT_ADD),
+            may_update=_allowed(session, actor, case, Action.NON_PUNISHMENT_UPDATE),
+        )
+        audit.record_one(
+            session, db.keyring, AuditEntry(actor.user_id, "non_punishment.read", "case", case.id)
+        )
+    return view
+
+
+@dataclass(frozen=True)
+class Marker:
+    """What the case page shows: how many matters there are and how many wait for legal aid."""
+
+    matters: int
+    flagged_to_legal_aid: int
+
+
+def marker(db: Database, actor: Actor, case_id: str) -> Marker | None:
+    """The flag on the case page, for a reader who may see the matters (``None`` for anyone else, with
+    nothing audited: she learns nothing). Audited as a read when shown."""
+    with db.transaction() as session:
+        case = session.get(Case, case_id)
+        if case is None or not _allowed(session, actor, case, Action.NON_PUNISHMENT_READ):
+            return None
+        rows = session.execute(
+            select(NonPunishmentMatter.legal_aid).where(NonPunishmentMatter.case_id == case.id)
+        ).scalars()
+        steps = list(rows)
+        audit.record_one(
+            session,
+            db.keyring,
+            AuditEntry(actor.user_id, "non_punishment.read", "case", case.id, detail={"marker": True}),
+        )
+    return Marker(len(steps), sum(1 for s in steps if s == LegalAidStep.FLAGGED))
+
+
+def statement_facts(db: Database, actor: Actor, case_id: str) -> StatementFacts:
+    """What her statement says: who she is (as far as the reader may see), that she was identified as a
+    victim of trafficking, and the matters; audited."""
+    with db.transaction() as session:
+        case = _case(session, case_id)
+        _decide(db, session, actor, case, Action.NON_PUNISHMENT_STATEMENT)
+        person = _person(session, case)
+        identity = decrypt_json(db.keyring, "person", person.id, person.identity_enc)
+        visible = visible_identity_fields(actor, relation_of(session, case), identity)
+        owner = session.get(Organisation, case.organisation_id)
+        facts = StatementFacts(
+            case_id=case.id,
+            survivor_code=_survivor_code(db, session, case),
+            given_name=identity.get("given_name") if "given_name" in visible else None,
+            family_name=identity.get("family_name") if "family_name" in visible else None,
+            trafficking_status=case.trafficking_status,
+            identified_on=case.identified_on,
+            organisation=owner.name if owner is not None else "",
+            matters=_views(db, session, case.id),
+            made_on=dt.date.today(),
+        )
+        audit.record_one(
+            session, db.keyring, AuditEntry(actor.user_id, "non_punishment.statement", "case", case.id)
+        )
+    return facts
+
+
+def counts(db: Database, actor_id: str) -> NonPunishmentCounts:
+    """The matters counted for statistics (no person-level data; small cells suppressed); audited."""
+    with db.transaction() as session:
+        rows: Sequence[Any] = session.execute(
+            select(Case.person_id, NonPunishmentMatter.measure, NonPunishmentMatter.status).join(
+                Case, Case.id == NonPunishmentMatter.case_id
+            )
+        ).all()
+        clearance = session.execute(select(RecordClearanceRequest.status)).scalars().all()
+        audit.record_one(
+            session, db.keyring, AuditEntry(actor_id, "non_punishment.count", "statistics", None)
+        )
+    return count_non_punishment([MatterFacts(str(p), str(m), str(s)) for p, m, s in rows], list(clearance))
