@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import warnings
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 
 from opennrm.services.errors import InvalidInput
 
@@ -62,6 +62,9 @@ def strip_metadata(content: bytes, media_type: str) -> tuple[bytes, str]:
     The type is decided from the content, not from the name or the declared media type, so a renamed
     photo is cleaned too. Only the formats listed are opened at all (no plug-in that calls out to other
     programs, such as EPS)."""
+    # Pillow's switch is process-wide and a library may have turned it on (WeasyPrint does on import): a
+    # truncated image must fail to load here, never be completed and passed on.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -13,6 +13,7 @@ from opennrm.services.errors import InvalidInput
 from opennrm.services.non_punishment import StatementFacts
 from opennrm.web import i18n
 from opennrm.web.i18n import N_
+from opennrm.web.pdf import html_to_pdf
 
 TEMPLATE = "non_punishment_statement.html"
 
@@ -77,13 +78,6 @@ def statement_html(facts: StatementFacts, languages: Sequence[str]) -> str:
         return template.render(parts=parts, lang=first.tag, dir=first.direction, np_label=np_label)
 
 
-def _no_fetching(url: str, *args: object, **kwargs: object) -> dict[str, object]:
-    raise ValueError(f"the statement loads nothing from elsewhere ({url[:40]})")
-
-
 def statement_pdf(html: str) -> bytes:
     """The same HTML as a PDF (WeasyPrint). Nothing is fetched: the template carries its own style."""
-    import weasyprint
-
-    pdf: bytes = weasyprint.HTML(string=html, url_fetcher=_no_fetching).write_pdf()
-    return pdf
+    return html_to_pdf(html)

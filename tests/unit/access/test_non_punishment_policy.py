@@ -30,7 +30,7 @@ READ, ADD, UPDATE, STATEMENT = (
 
 
 def consent(
-    *purposes: str, org: str = LEGAL_AID, revoked: bool = False, expires: dt.date | None = None
+    *purposes: str, org: str = LEGAL_AID, revoked: bool = False, expires: dt.date = dt.date(2027, 1, 1)
 ) -> ConsentFacts:
     return ConsentFacts(
         "c1", frozenset(purposes), frozenset({org}), frozenset(), dt.date(2026, 1, 1), expires, revoked

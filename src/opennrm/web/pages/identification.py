@@ -29,6 +29,7 @@ from opennrm.web import i18n
 from opennrm.web.deps import get_db, get_settings, session_user
 from opennrm.web.pages.referrals import _errors, _posted, _text
 from opennrm.web.pages.render import environment, render
+from opennrm.web.pdf import html_to_pdf
 
 router = APIRouter()
 LETTER_QUERY = "language"
@@ -217,17 +218,10 @@ def letter_page(case_id: str, request: Request) -> Response:
     return response
 
 
-def render_pdf(html: str) -> bytes:
-    from weasyprint import HTML
-
-    pdf: bytes = HTML(string=html).write_pdf()
-    return pdf
-
-
 @router.get("/cases/{case_id}/identification/letter.pdf")
 async def letter_pdf(case_id: str, request: Request) -> Response:
     html, tag = await run_in_threadpool(letter_html, request, case_id)
-    pdf = await run_in_threadpool(render_pdf, html)
+    pdf = await run_in_threadpool(html_to_pdf, html)
     return Response(
         pdf,
         media_type="application/pdf",
