@@ -234,9 +234,11 @@ def test_key_rotation_keeps_data_readable_and_retires_the_old_key(inst: Installa
     make_org(inst.db, "Safe Harbour")
     user = make_user(inst.db, "li.wei", "Safe Harbour", "supervisor")
     from opennrm.services.cases import intake as do_intake
+    from opennrm.services.cases import view_case
     from tests.support import intake
 
-    do_intake(inst.db, user.actor, intake(case__survivor_code="ROT-1"))
+    made = do_intake(inst.db, user.actor, intake())
+    code = view_case(inst.db, user.actor, made).survivor_code
     old = inst.settings.key_file.read_text()
     out = opennrm(inst, "key", "rotate")
     assert out.returncode == 0, out.stderr
@@ -245,7 +247,7 @@ def test_key_rotation_keeps_data_readable_and_retires_the_old_key(inst: Installa
 
     db = open_database(inst.settings)
     try:
-        found = list_cases(db, user.actor, CaseFilters(survivor_code="ROT-1", phone="+447700900123")).items
+        found = list_cases(db, user.actor, CaseFilters(survivor_code=code, phone="+447700900123")).items
         assert len(found) == 1
     finally:
         db.dispose()

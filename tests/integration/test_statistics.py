@@ -13,6 +13,7 @@ from opennrm.cli.main import _register, app
 from opennrm.config import Settings
 from opennrm.services import consent, installation, statistics
 from opennrm.services.cases import intake as open_case
+from opennrm.services.cases import view_case
 from opennrm.services.demo import load_demo_cases
 from opennrm.stats.records import count_persons
 from tests.conftest import Installation
@@ -48,9 +49,10 @@ def consent_all(inst: Installation, user, purposes: tuple[str, ...] = ("statisti
 def test_persons_are_counted_once_across_cases_and_only_with_consent(inst: Installation) -> None:
     make_org(inst.db, "Safe Harbour")
     li = make_user(inst.db, "li.wei", "Safe Harbour", "supervisor")
-    first = open_case(inst.db, li.actor, intake(case__survivor_code="P-1", case__identified_on="2024-03-01"))
-    second = open_case(inst.db, li.actor, intake(case__survivor_code="P-1", case__identified_on="2025-06-01"))
-    no_consent = open_case(inst.db, li.actor, intake(case__survivor_code="P-2"))
+    first = open_case(inst.db, li.actor, intake(case__identified_on="2024-03-01"))
+    code = view_case(inst.db, li.actor, first).survivor_code
+    second = open_case(inst.db, li.actor, intake(case__survivor_code=code, case__identified_on="2025-06-01"))
+    no_consent = open_case(inst.db, li.actor, intake())
     for case_id in (first, second):
         consent_to_statistics(inst, li, case_id)
     counted = count_persons(statistics.stat_records(inst.db, "GB"))
@@ -65,8 +67,8 @@ def test_an_htcds_export_re_imports_to_the_same_data(inst: Installation, tmp_pat
     make_org(inst.db, "Safe Harbour")
     li = make_user(inst.db, "li.wei", "Safe Harbour", "supervisor")
     load_demo_cases(inst.db, 40, organisation_ids=[inst.default_org], user_ids=[None], seed=3)
-    open_case(inst.db, li.actor, intake(case__survivor_code="SAME-1"))
-    open_case(inst.db, li.actor, intake(case__survivor_code="SAME-1"))
+    same = open_case(inst.db, li.actor, intake())
+    open_case(inst.db, li.actor, intake(case__survivor_code=view_case(inst.db, li.actor, same).survivor_code))
     consent_all(inst, li)
     exported = tmp_path / "cases.csv"
     out = run(inst, "htcds", "export", str(exported), "--identifying", "--purpose", "statistics")

@@ -295,10 +295,11 @@ def deny(
     raise Forbidden(reason)
 
 
-# The same answer whether no person has the code or one the user may not read: a code is no key.
+# The same answer whether no person has the code or one the user may not read: a code is no key, and
+# trying one tells nothing (a new person always gets a code made for her).
 CODE_REFUSED = (
-    "this survivor code cannot be used for a new case: leave it empty and a new code is made for her, or ask "
-    "a colleague who works on her case, or a supervisor, to add the case"
+    "no person you may read has this survivor code: leave it empty and a new code is made for her, or ask a "
+    "colleague who works on her case, or a supervisor, to add the case"
 )
 
 
@@ -311,15 +312,16 @@ def may_read_person(session: Session, actor: Actor, person_id: str) -> bool:
 
 
 def intake(db: Database, actor: Actor, data: Intake) -> str:
-    """Record a presumed victim and her case; returns the case id. A survivor code attaches the case to a
-    person the organisation already knows only where the user may already read that person."""
+    """Record a presumed victim and her case; returns the case id. A new person gets a code made for her; a
+    survivor code given here only attaches the case to a person the user may already read."""
     decision = decide(actor, Action.CASE_CREATE)
     if not decision:
         deny(db, actor, Action.CASE_CREATE, "case", None, decision.reason)
     with db.transaction() as session:
         rows = IntakeRows()
         person_id = existing_person(session, db.keyring, actor.organisation_id, data.case.survivor_code)
-        if person_id is not None and not may_read_person(session, actor, person_id):
+        given = data.case.survivor_code
+        if given and (person_id is None or not may_read_person(session, actor, person_id)):
             session.rollback()
             refuse_code(db, actor)
         case_id = build_intake_rows(
