@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from opennrm.services import cases, directory, referrals, screenings
+from opennrm.services.parsing import parse
 from opennrm.web import i18n
 from tests.browser.test_languages import AXE, axe_violations, direction
 from tests.conftest import Installation
@@ -67,7 +68,7 @@ def setting(sqlite_inst: Installation) -> Iterator[tuple[Installation, StaffUser
     amina = make_user(db, "amina", "Safe Harbour Women's Network", "caseworker")
     directory.add_service(
         db,
-        directory.parse(
+        parse(
             directory.ServiceEntry,
             {
                 "name": "Rose emergency shelter",

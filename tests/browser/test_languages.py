@@ -24,6 +24,7 @@ from playwright.sync_api import Page, Request, expect
 from opennrm.config import Settings
 from opennrm.services import ad_review, consent, directory, referrals
 from opennrm.services.demo import seed_demo_ad_scan
+from opennrm.services.parsing import parse
 from opennrm.web import i18n
 from opennrm.web.app import create_app
 from tests.conftest import Installation
@@ -218,7 +219,7 @@ def network(sqlite_inst: Installation) -> Iterator[Network]:
     scan_id = seed_demo_ad_scan(db, inspectorate, count=80, seed=4)
     service_id = directory.add_service(
         db,
-        directory.parse(
+        parse(
             directory.ServiceEntry,
             {
                 "name": "Rose emergency shelter",

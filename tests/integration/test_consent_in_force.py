@@ -19,6 +19,7 @@ from opennrm.domain.consent import ConsentTerms, add_months
 from opennrm.domain.services import ReferralRequest
 from opennrm.services import cases, consent, directory, firewall, installation, referrals, screenings
 from opennrm.services.errors import Forbidden, InvalidInput
+from opennrm.services.parsing import parse
 from opennrm.store.tables import AuditEvent, ConsentRecord, Disclosure, Referral
 from opennrm.web.app import create_app
 from tests.conftest import Installation
@@ -116,7 +117,7 @@ def test_an_expired_consent_closes_the_receivers_access_at_the_next_read(net: Ne
 def test_a_referral_under_an_expired_consent_opens_nothing(net: Network) -> None:
     service = directory.add_service(
         net.db,
-        directory.parse(
+        parse(
             directory.ServiceEntry,
             {"name": "Rose shelter", "service_type": "shelter", "languages": ["en"], "place": "North"},
         ),
@@ -267,7 +268,7 @@ def test_no_consent_and_no_override_opens_a_case_to_enforcement(net: Network, ki
 def test_a_change_of_the_firewall_list_closes_sharing_and_a_toggle_never_revives_it(net: Network) -> None:
     service = directory.add_service(
         net.db,
-        directory.parse(
+        parse(
             directory.ServiceEntry,
             {"name": "Inspection desk", "service_type": "legal_aid", "languages": ["en"], "place": "North"},
         ),
@@ -386,7 +387,7 @@ def test_only_the_owning_side_reads_a_stored_screening(net: Network) -> None:
 def test_absent_and_not_yours_get_the_same_answer_and_refusals_are_audited(net: Network) -> None:
     service = directory.add_service(
         net.db,
-        directory.parse(
+        parse(
             directory.ServiceEntry,
             {"name": "Rose shelter", "service_type": "shelter", "languages": ["en"], "place": "North"},
         ),
@@ -435,7 +436,7 @@ def test_absent_and_not_yours_get_the_same_answer_and_refusals_are_audited(net: 
 def test_enforcement_users_see_no_occupancy_in_the_directory(net: Network) -> None:
     directory.add_service(
         net.db,
-        directory.parse(
+        parse(
             directory.ServiceEntry,
             {
                 "name": "Rose shelter",

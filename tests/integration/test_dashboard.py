@@ -13,13 +13,14 @@ from fastapi.testclient import TestClient
 from opennrm.domain.services import Decline, DeclineReason, ReferralRequest, ReferralStep, UnmetNeed
 from opennrm.services import cases, consent, dashboard, directory, referrals
 from opennrm.services.errors import Forbidden
+from opennrm.services.parsing import parse
 from opennrm.web.app import create_app
 from tests.conftest import Installation
 from tests.support import PASSWORD, intake, make_org, make_user
 
 
 def _service(inst: Installation, org: str, name: str, kind: str, place: str, languages: list[str]) -> str:
-    entry = directory.parse(
+    entry = parse(
         directory.ServiceEntry, {"name": name, "service_type": kind, "languages": languages, "place": place}
     )
     return directory.add_service(inst.db, entry, organisation_id=org)

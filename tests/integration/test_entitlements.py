@@ -38,6 +38,7 @@ from opennrm.domain.services import (
 )
 from opennrm.services import cases, consent, directory, entitlements, referrals, screenings
 from opennrm.services.errors import Conflict, Forbidden, InvalidInput
+from opennrm.services.parsing import parse
 from opennrm.store.tables import AuditEvent, Case, CaseOutcomePlan
 from opennrm.web.app import create_app
 from tests.conftest import Installation
@@ -127,7 +128,7 @@ def test_every_input_refuses_a_cooperation_key_with_the_reason(
     with pytest.raises(ValidationError, match="never depend on cooperation"):
         model.model_validate(raw)
     with pytest.raises(InvalidInput) as refused:
-        directory.parse(model, raw)
+        parse(model, raw)
     assert NO_CONDITIONALITY in refused.value.message and key in (refused.value.field or "")
 
 
@@ -240,7 +241,7 @@ class Office:
         self.coordinator = make_user(db, "coord", "NRM Secretariat", "nrm_coordinator")
         self.shelter = directory.add_service(
             db,
-            directory.parse(
+            parse(
                 domain.ServiceEntry,
                 {"name": "Rose shelter", "service_type": "shelter", "languages": ["en"], "place": "Town"},
             ),

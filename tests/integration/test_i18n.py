@@ -15,6 +15,7 @@ from sqlalchemy import update
 
 from opennrm.domain.services import ReferralRequest
 from opennrm.services import cases, consent, directory, referrals, screenings
+from opennrm.services.parsing import parse
 from opennrm.store.tables import User
 from opennrm.web import i18n
 from opennrm.web.app import create_app
@@ -74,7 +75,7 @@ def world(sqlite_inst: Installation) -> World:
     screening_id, _ = screenings.screen_case(db, amina.actor, case_id, SCREENING)
     service = directory.add_service(
         db,
-        directory.parse(
+        parse(
             directory.ServiceEntry,
             {
                 "name": "Rose shelter",

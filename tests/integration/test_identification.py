@@ -25,6 +25,7 @@ from opennrm.identification.working_days import national_holidays
 from opennrm.services import cases, consent, entitlements, firewall, identification, screenings
 from opennrm.services.errors import Conflict, Forbidden, InvalidInput
 from opennrm.services.identification import NationalProcedure
+from opennrm.services.parsing import parse
 from opennrm.store.tables import AuditEvent, Case, Disclosure
 from tests.conftest import Installation
 from tests.support import StaffUser, client_for, intake, make_org, make_user
@@ -89,7 +90,7 @@ def _world(inst: Installation, *, consent_to_panel: bool = True) -> World:
 
 
 def _convene(w: World, *orgs: str, today: dt.date = MONDAY) -> str:
-    data = identification.parse(PanelInput, {"organisation_ids": [w.orgs[o] for o in orgs]})
+    data = parse(PanelInput, {"organisation_ids": [w.orgs[o] for o in orgs]})
     return identification.convene_panel(w.db, NAT, w.owner.actor, w.case_id, data, today=today)
 
 
@@ -103,7 +104,7 @@ def _decide(w: World, user: StaffUser, stage: str, outcome: str, on: dt.date, **
         "decided_on": on.isoformat(),
         **extra,
     }
-    data = identification.parse(DecisionInput, raw)
+    data = parse(DecisionInput, raw)
     return identification.record_decision(w.db, NAT, user.actor, w.case_id, data, today=on)
 
 
@@ -174,7 +175,7 @@ def test_members_see_what_deciding_needs_and_lose_it_when_consent_is_revoked(ins
 def test_recusal_is_recorded_and_a_panel_left_with_one_type_cannot_decide(inst: Installation) -> None:
     w = _world(inst)
     _convene(w, "owner", "clinic")
-    reason = identification.parse(
+    reason = parse(
         RecusalInput, {"organisation_id": w.orgs["clinic"], "reason": "We employed her recruiter."}
     )
     identification.recuse(w.db, NAT, w.clinic.actor, w.case_id, reason)
@@ -277,7 +278,7 @@ def test_a_decision_tied_to_cooperation_or_prosecution_is_refused(key: str) -> N
         key: True,
     }
     with pytest.raises(InvalidInput) as refused:
-        identification.parse(DecisionInput, raw)
+        parse(DecisionInput, raw)
     assert refused.value.message.startswith(key) or key in refused.value.message
 
 
@@ -293,12 +294,10 @@ def test_reconsideration_is_decided_by_someone_else_and_may_move_the_case_down(i
         NAT,
         w.owner.actor,
         w.case_id,
-        identification.parse(
-            ReconsiderationRequestInput, {"decision_id": first, "grounds": "New medical report."}
-        ),
+        parse(ReconsiderationRequestInput, {"decision_id": first, "grounds": "New medical report."}),
         today=MONDAY + dt.timedelta(days=3),
     )
-    answer = identification.parse(
+    answer = parse(
         ReconsiderationDecisionInput, {"result": "overturned", "reasons": "The report shows coercion."}
     )
     with pytest.raises(Forbidden, match="did not take"):

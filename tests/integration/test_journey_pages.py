@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from opennrm.access.roles import Role
 from opennrm.domain.services import ReferralRequest
 from opennrm.services import cases, consent, directory, referrals, screenings
+from opennrm.services.parsing import parse
 from opennrm.store.tables import ConsentRecord, Disclosure
 from opennrm.web import i18n
 from opennrm.web.app import create_app
@@ -86,7 +87,7 @@ def world(inst: Installation) -> World:
     }
     service = directory.add_service(
         db,
-        directory.parse(
+        parse(
             directory.ServiceEntry,
             {
                 "name": "Rose emergency shelter",

@@ -10,8 +10,15 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from opennrm.domain.non_punishment import (
+    ClearanceRequestIn,
+    ClearanceStatusIn,
+    NonPunishmentMatterIn,
+    NonPunishmentMatterUpdate,
+)
 from opennrm.services import cases, consent, firewall, non_punishment
 from opennrm.services.errors import Forbidden, InvalidInput
+from opennrm.services.parsing import parse
 from opennrm.store.tables import AuditEvent, NonPunishmentMatter, RecordClearanceRequest
 from tests.conftest import Installation
 from tests.support import StaffUser, client_for, intake, make_org, make_user
@@ -66,7 +73,7 @@ class World:
 
     def record(self) -> str:
         return non_punishment.record_matter(
-            self.db, self.amina.actor, self.case, non_punishment.parse_matter(MATTER)
+            self.db, self.amina.actor, self.case, parse(NonPunishmentMatterIn, MATTER)
         )
 
     def audited(self, action: str) -> list[AuditEvent]:
@@ -103,7 +110,7 @@ def test_a_matter_is_recorded_encrypted_flagged_to_legal_aid_and_audited(world: 
 
 def test_without_her_consent_nothing_is_recorded(world: World) -> None:
     with pytest.raises(InvalidInput) as refused:
-        non_punishment.parse_matter({**MATTER, "consent": False})
+        parse(NonPunishmentMatterIn, {**MATTER, "consent": False})
     assert refused.value.field == "consent"
     assert non_punishment.view_matters(world.db, world.amina.actor, world.case).matters == []
 
@@ -114,12 +121,12 @@ def test_legal_aid_under_a_covering_consent_reads_updates_and_makes_the_statemen
 
     assert [m.id for m in non_punishment.view_matters(world.db, lawyer, world.case).matters] == [matter_id]
     non_punishment.update_matter(
-        world.db, lawyer, matter_id, non_punishment.parse_matter_update({"legal_aid": "taken_up"})
+        world.db, lawyer, matter_id, parse(NonPunishmentMatterUpdate, {"legal_aid": "taken_up"})
     )
     facts = non_punishment.statement_facts(world.db, lawyer, world.case)
     assert [m.legal_aid for m in facts.matters] == ["taken_up"]
     with pytest.raises(Forbidden):  # a new matter is recorded by the organisation that holds her case
-        non_punishment.record_matter(world.db, lawyer, world.case, non_punishment.parse_matter(MATTER))
+        non_punishment.record_matter(world.db, lawyer, world.case, parse(NonPunishmentMatterIn, MATTER))
 
 
 @pytest.mark.parametrize(
@@ -158,24 +165,24 @@ def test_a_request_to_clear_the_record_is_tracked_and_granted_clears_the_matter(
         world.db,
         world.amina.actor,
         world.case,
-        non_punishment.parse_matter({**MATTER, "measure": "conviction", "status": "penalty_imposed"}),
+        parse(NonPunishmentMatterIn, {**MATTER, "measure": "conviction", "status": "penalty_imposed"}),
     )
     made = non_punishment.add_clearance_request(
-        world.db, world.lawyer.actor, matter_id, non_punishment.parse_clearance({"authority": "Crown Court"})
+        world.db, world.lawyer.actor, matter_id, parse(ClearanceRequestIn, {"authority": "Crown Court"})
     )
     assert made.case_id == world.case
     non_punishment.update_clearance_status(
         world.db,
         world.lawyer.actor,
         made.id,
-        non_punishment.parse_clearance_status({"status": "filed", "filed_on": "2025-06-01"}),
+        parse(ClearanceStatusIn, {"status": "filed", "filed_on": "2025-06-01"}),
     )
     [matter] = non_punishment.view_matters(world.db, world.amina.actor, world.case).matters
     assert [(r.status, str(r.filed_on), r.authority) for r in matter.clearance_requests] == [
         ("filed", "2025-06-01", "Crown Court")
     ]
     non_punishment.update_clearance_status(
-        world.db, world.amina.actor, made.id, non_punishment.parse_clearance_status({"status": "granted"})
+        world.db, world.amina.actor, made.id, parse(ClearanceStatusIn, {"status": "granted"})
     )
     [matter] = non_punishment.view_matters(world.db, world.amina.actor, world.case).matters
     assert matter.status == "cleared" and matter.clearance_requests[0].status == "granted"

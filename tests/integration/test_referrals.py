@@ -20,6 +20,7 @@ from opennrm.cli.main import _register, app
 from opennrm.domain.services import NEED_TO_KNOW, Decline, ReferralRequest, ReferralStep, ServiceType
 from opennrm.services import cases, consent, dashboard, directory, installation, keys, referrals
 from opennrm.services.errors import Conflict, Forbidden, InvalidInput
+from opennrm.services.parsing import parse
 from opennrm.store.tables import AuditEvent, Disclosure, Referral, ReferralEscalation, ServiceGap
 from opennrm.web.app import create_app
 from tests.conftest import Installation
@@ -61,7 +62,7 @@ class Network:
         self.liaison = make_user(db, "liaison", "Border Agency", "enforcement_liaison", enforcement=True)
         self.shelter = directory.add_service(
             db,
-            directory.parse(
+            parse(
                 directory.ServiceEntry,
                 {
                     "name": "Rose emergency shelter",
@@ -77,7 +78,7 @@ class Network:
         )
         self.clinic = directory.add_service(
             db,
-            directory.parse(
+            parse(
                 directory.ServiceEntry,
                 {
                     "name": "Riverside clinic",
@@ -157,7 +158,7 @@ def test_consent_for_one_organisation_refers_to_it_and_is_refused_for_another(ne
 
 
 def test_the_firewall_keeps_enforcement_out_of_the_directory(net: Network) -> None:
-    entry = directory.parse(
+    entry = parse(
         directory.ServiceEntry,
         {"name": "Border help desk", "service_type": "legal_aid", "languages": ["en"], "place": "Port"},
     )
@@ -588,7 +589,7 @@ def test_person_level_routes_follow_the_policy_for_every_role_and_organisation(i
     case_id = cases.intake(db, creator.actor, intake(**FULL_IDENTITY))
     entry = {"name": "Shelter", "service_type": "shelter", "languages": ["en"], "place": "Town"}
     service = directory.add_service(
-        db, directory.parse(directory.ServiceEntry, entry), organisation_id=orgs["receiver"]
+        db, parse(directory.ServiceEntry, entry), organisation_id=orgs["receiver"]
     )
     raw = {"purposes": ["referral"], "recipient_organisation_ids": [orgs["receiver"]], "language": "en"}
     consent.record_consent(db, creator.actor, case_id, consent.parse_consent(raw))

@@ -23,6 +23,7 @@ from sqlalchemy import update
 from opennrm.access.roles import Role
 from opennrm.identification.rules import DecisionInput, PanelInput
 from opennrm.services import cases, consent, identification, screenings
+from opennrm.services.parsing import parse
 from opennrm.store.tables import ConsentRecord
 from opennrm.web.app import create_app
 from tests.conftest import Installation
@@ -304,7 +305,7 @@ class World:
             ),
         )
         screening_id, _ = screenings.screen_case(db, creator.actor, self.case, SCREENING)
-        panel = identification.parse(PanelInput, {"organisation_ids": [self.orgs["owner"], clinic]})
+        panel = parse(PanelInput, {"organisation_ids": [self.orgs["owner"], clinic]})
         identification.convene_panel(db, nat, creator.actor, self.case, panel)
         decision = {
             "stage": nat.procedure.first.id,
@@ -313,9 +314,7 @@ class World:
             "indicators": ["DR01"],
             "reasons": "Deceived about the job.",
         }
-        identification.record_decision(
-            db, nat, member.actor, self.case, identification.parse(DecisionInput, decision)
-        )
+        identification.record_decision(db, nat, member.actor, self.case, parse(DecisionInput, decision))
 
     def combos(self) -> list[tuple[str, str, str]]:
         return sorted(self.clients)

@@ -13,6 +13,7 @@ import typer
 from opennrm.cli.common import EXIT_INVALID, database, fail
 from opennrm.domain.services import ServiceChange, ServiceEntry, ServiceSearch, ServiceType
 from opennrm.services import directory, entitlements, referrals
+from opennrm.services.parsing import parse
 
 service_app = typer.Typer(help="The service directory of the referral network.", no_args_is_help=True)
 referrals_app = typer.Typer(help="Referral deadlines: escalation and expiry.", no_args_is_help=True)
@@ -72,7 +73,7 @@ def service_add(
             "nationwide": nationwide,
             "accessibility": accessibility,
         }
-        entry = directory.parse(ServiceEntry, {k: v for k, v in raw.items() if v is not None})
+        entry = parse(ServiceEntry, {k: v for k, v in raw.items() if v is not None})
         service_id = directory.add_service(db, entry, organisation_id=org_id)
     typer.echo(service_id)
 
@@ -86,7 +87,7 @@ def service_list(
 ) -> None:
     """Search the directory by need, language and place (services with a free place first)."""
     with database() as db:
-        search = directory.parse(ServiceSearch, {"need": need, "language": language, "place": place})
+        search = parse(ServiceSearch, {"need": need, "language": language, "place": place})
         found = directory.search_services(db, search)
     for s in found:
         if as_json:
@@ -117,7 +118,7 @@ def service_set(
     if not raw:
         fail("nothing to change: give --available, --capacity, --active or --inactive", EXIT_INVALID)
     with database() as db:
-        listing = directory.update_service(db, None, service_id, directory.parse(ServiceChange, raw))
+        listing = directory.update_service(db, None, service_id, parse(ServiceChange, raw))
     typer.echo(
         f"{listing.name}: free {listing.available}, capacity {listing.capacity}, active {listing.active}"
     )

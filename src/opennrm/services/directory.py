@@ -4,16 +4,14 @@ language and place; needs it cannot meet are recorded as gaps for the coordinato
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, NoReturn, TypeVar
+from typing import NoReturn
 
-from pydantic import BaseModel, ValidationError
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from opennrm.access.policy import Action, Actor, decide, sees_occupancy
 from opennrm.access.roles import Role
 from opennrm.domain.services import (
-    NO_CONDITIONALITY,
     GapReason,
     ServiceChange,
     ServiceEntry,
@@ -21,11 +19,10 @@ from opennrm.domain.services import (
     ServiceSearch,
     ServiceType,
     UnmetNeed,
-    conditionality_keys,
     matches,
     place_key,
 )
-from opennrm.services.cases import invalid_from, new_id, now
+from opennrm.services.cases import new_id, now
 from opennrm.services.errors import Forbidden, InvalidInput, NotFound, ServiceError
 from opennrm.services.firewall import enforcement_types_in
 from opennrm.store import audit
@@ -37,20 +34,6 @@ from opennrm.store.tables import DirectoryService, Organisation, ServiceGap
 # administrator for any organisation.
 MANAGERS = frozenset({Role.ORG_ADMIN, Role.SUPERVISOR, Role.SYSTEM_ADMIN})
 MAX_RESULTS = 200
-
-Model = TypeVar("Model", bound=BaseModel)
-
-
-def parse(model: type[Model], raw: Any, prefix: str = "") -> Model:
-    """Validate input for ``model``. A key about cooperation with the authorities is refused with the
-    reason (DESIGN invariant 1), other problems name the field at fault."""
-    keys = conditionality_keys(raw)
-    if keys:
-        raise InvalidInput(f"{prefix}{keys[0]}: {NO_CONDITIONALITY}", field=f"{prefix}{keys[0]}")
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        raise invalid_from(exc, prefix) from None
 
 
 def refuse(

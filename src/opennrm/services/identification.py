@@ -21,9 +21,8 @@ from collections import Counter
 from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any
 
-from pydantic import BaseModel, ValidationError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -39,7 +38,6 @@ from opennrm.access.policy import (
     panel_decision,
 )
 from opennrm.config import Settings
-from opennrm.domain.services import NO_CONDITIONALITY, conditionality_keys
 from opennrm.identification.procedure import Procedure, Stage, load_procedure
 from opennrm.identification.rules import (
     DecisionInput,
@@ -65,7 +63,6 @@ from opennrm.services.cases import (
     decrypt_text,
     deny,
     encrypt_text,
-    invalid_from,
     new_id,
     now,
     relation_of,
@@ -91,7 +88,6 @@ from opennrm.store.tables import (
 
 OPEN, DECIDED, RECONSIDERING = "open", "decided", "reconsidering"
 PENDING = "pending"
-Model = TypeVar("Model", bound=BaseModel)
 
 
 # -- the national procedure of this installation ---------------------------------------------------------
@@ -119,17 +115,6 @@ def _national(procedure_name: str, country: str | None, subdivision: str | None)
 def national_procedure(settings: Settings) -> NationalProcedure:
     """The installation's procedure (``OPENNRM_PROCEDURE``) on its holidays (``OPENNRM_COUNTRY``)."""
     return _national(settings.procedure, settings.country, settings.country_subdivision)
-
-
-def parse(model: type[Model], raw: Any) -> Model:
-    """``raw`` as ``model``; a bad or cooperation-linked key becomes ``InvalidInput`` naming the field."""
-    keys = conditionality_keys(raw)
-    if keys:
-        raise InvalidInput(f"{keys[0]}: {NO_CONDITIONALITY}", field=keys[0])
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        raise invalid_from(exc) from None
 
 
 # -- loading ---------------------------------------------------------------------------------------------

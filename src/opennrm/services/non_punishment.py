@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -43,7 +42,6 @@ from opennrm.services.cases import (
     decrypt_text,
     deny,
     encrypt_json,
-    invalid_from,
     new_id,
     now,
     relation_of,
@@ -66,37 +64,6 @@ from opennrm.store.tables import (
 
 _MATTER = "non_punishment_matter"
 _CLEARANCE = "record_clearance"
-
-
-# -- input --------------------------------------------------------------------------------------------
-
-
-def parse_matter(raw: Any) -> NonPunishmentMatterIn:
-    try:
-        return NonPunishmentMatterIn.model_validate(raw)
-    except ValidationError as exc:
-        raise invalid_from(exc) from None
-
-
-def parse_matter_update(raw: Any) -> NonPunishmentMatterUpdate:
-    try:
-        return NonPunishmentMatterUpdate.model_validate(raw)
-    except ValidationError as exc:
-        raise invalid_from(exc) from None
-
-
-def parse_clearance(raw: Any) -> ClearanceRequestIn:
-    try:
-        return ClearanceRequestIn.model_validate(raw)
-    except ValidationError as exc:
-        raise invalid_from(exc) from None
-
-
-def parse_clearance_status(raw: Any) -> ClearanceStatusIn:
-    try:
-        return ClearanceStatusIn.model_validate(raw)
-    except ValidationError as exc:
-        raise invalid_from(exc) from None
 
 
 # -- views --------------------------------------------------------------------------------------------

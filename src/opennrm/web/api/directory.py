@@ -17,6 +17,7 @@ from opennrm.domain.services import (
 from opennrm.services import directory
 from opennrm.services.auth import SessionUser
 from opennrm.services.directory import ServiceListing
+from opennrm.services.parsing import parse
 from opennrm.web.deps import current_user, get_db
 
 router = APIRouter(
@@ -40,7 +41,7 @@ def search_services(
 ) -> list[ServiceListing]:
     """Services that meet the need, speak the language and serve the place (nationwide ones serve every
     place); those with a free place first."""
-    search = directory.parse(
+    search = parse(
         ServiceSearch, {"need": need, "language": language, "place": place or None, "attributes": attribute}
     )
     return directory.search_services(get_db(request), search, user.actor)

@@ -20,6 +20,7 @@ from opennrm.identification.rules import (
 )
 from opennrm.services import identification
 from opennrm.services.auth import SessionUser
+from opennrm.services.parsing import parse
 from opennrm.web.deps import current_user, get_db, get_settings
 
 router = APIRouter(
@@ -67,7 +68,7 @@ def convene(
 ) -> dict[str, str]:
     """Convene the case's panel: ``{"organisation_ids": [...]}`` — at least two organisations of two types,
     never an enforcement organisation; sharing with each goes through the consent gate."""
-    data = identification.parse(PanelInput, body)
+    data = parse(PanelInput, body)
     return {"id": identification.convene_panel(get_db(request), _nat(request), user.actor, case_id, data)}
 
 
@@ -78,9 +79,7 @@ def recuse(
     body: dict[str, Any] = Body(...),
     user: SessionUser = Depends(current_user),
 ) -> None:
-    identification.recuse(
-        get_db(request), _nat(request), user.actor, case_id, identification.parse(RecusalInput, body)
-    )
+    identification.recuse(get_db(request), _nat(request), user.actor, case_id, parse(RecusalInput, body))
 
 
 @router.post("/cases/{case_id}/identification/decisions", status_code=201)
@@ -92,7 +91,7 @@ def decide(
 ) -> dict[str, str]:
     """Record the panel's decision at its next stage: outcome, the screening and indicators it rests on, the
     reasons (stored encrypted) and any dissent."""
-    data = identification.parse(DecisionInput, body)
+    data = parse(DecisionInput, body)
     return {"id": identification.record_decision(get_db(request), _nat(request), user.actor, case_id, data)}
 
 
@@ -103,7 +102,7 @@ def ask_reconsideration(
     body: dict[str, Any] = Body(...),
     user: SessionUser = Depends(current_user),
 ) -> dict[str, str]:
-    data = identification.parse(ReconsiderationRequestInput, body)
+    data = parse(ReconsiderationRequestInput, body)
     made = identification.request_reconsideration(get_db(request), _nat(request), user.actor, case_id, data)
     return {"id": made}
 
@@ -116,7 +115,7 @@ def answer_reconsideration(
     user: SessionUser = Depends(current_user),
 ) -> dict[str, str | None]:
     """Answer a reconsideration; only someone who did not take the decision may."""
-    data = identification.parse(ReconsiderationDecisionInput, body)
+    data = parse(ReconsiderationDecisionInput, body)
     new = identification.decide_reconsideration(
         get_db(request), _nat(request), user.actor, reconsideration_id, data
     )

@@ -25,6 +25,7 @@ from opennrm.identification.rules import (
 from opennrm.screening.catalogue import default_catalogue, pick_text
 from opennrm.services import identification
 from opennrm.services.errors import Conflict, Forbidden, InvalidInput
+from opennrm.services.parsing import parse
 from opennrm.web import i18n
 from opennrm.web.deps import get_db, get_settings, session_user
 from opennrm.web.pages.referrals import _errors, _posted, _text
@@ -94,9 +95,7 @@ async def _submit(request: Request, case_id: str, action: Any, default_field: st
 @router.post("/cases/{case_id}/identification/panel")
 async def convene_submit(case_id: str, request: Request) -> Response:
     def act(user: Any, form: Any) -> None:
-        data = identification.parse(
-            PanelInput, {"organisation_ids": [str(o) for o in form.getlist("organisation_ids")]}
-        )
+        data = parse(PanelInput, {"organisation_ids": [str(o) for o in form.getlist("organisation_ids")]})
         identification.convene_panel(get_db(request), _nat(request), user.actor, case_id, data)
 
     return await _submit(request, case_id, act, "organisation_ids")
@@ -115,7 +114,7 @@ async def decision_submit(case_id: str, request: Request) -> Response:
         if _text(form, "dissent"):
             raw["dissent"] = _text(form, "dissent")
         identification.record_decision(
-            get_db(request), _nat(request), user.actor, case_id, identification.parse(DecisionInput, raw)
+            get_db(request), _nat(request), user.actor, case_id, parse(DecisionInput, raw)
         )
 
     return await _submit(request, case_id, act, "outcome")
@@ -125,9 +124,7 @@ async def decision_submit(case_id: str, request: Request) -> Response:
 async def recusal_submit(case_id: str, request: Request) -> Response:
     def act(user: Any, form: Any) -> None:
         raw = {"organisation_id": _text(form, "organisation_id"), "reason": _text(form, "recusal_reason")}
-        identification.recuse(
-            get_db(request), _nat(request), user.actor, case_id, identification.parse(RecusalInput, raw)
-        )
+        identification.recuse(get_db(request), _nat(request), user.actor, case_id, parse(RecusalInput, raw))
 
     return await _submit(request, case_id, act, "recusal_reason")
 
@@ -141,7 +138,7 @@ async def reconsideration_submit(case_id: str, request: Request) -> Response:
             _nat(request),
             user.actor,
             case_id,
-            identification.parse(ReconsiderationRequestInput, raw),
+            parse(ReconsiderationRequestInput, raw),
         )
 
     return await _submit(request, case_id, act, "grounds")
@@ -156,7 +153,7 @@ async def reconsideration_answer(case_id: str, reconsideration_id: str, request:
             _nat(request),
             user.actor,
             reconsideration_id,
-            identification.parse(ReconsiderationDecisionInput, raw),
+            parse(ReconsiderationDecisionInput, raw),
         )
 
     return await _submit(request, case_id, act, "answer_reasons")

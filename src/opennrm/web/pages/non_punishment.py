@@ -9,9 +9,19 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from opennrm.domain.non_punishment import ClearanceStatus, LegalAidStep, MatterStatus, MeasureTaken
+from opennrm.domain.non_punishment import (
+    ClearanceRequestIn,
+    ClearanceStatus,
+    ClearanceStatusIn,
+    LegalAidStep,
+    MatterStatus,
+    MeasureTaken,
+    NonPunishmentMatterIn,
+    NonPunishmentMatterUpdate,
+)
 from opennrm.services import non_punishment
 from opennrm.services.errors import InvalidInput, NotFound
+from opennrm.services.parsing import parse
 from opennrm.web import i18n
 from opennrm.web.deps import check_csrf, get_db, session_user
 from opennrm.web.pages.render import render
@@ -61,7 +71,7 @@ async def add_matter(case_id: str, request: Request) -> Response:
     raw: dict[str, Any] = {k: v.strip() for k, v in values.items() if v.strip() and k != "consent"}
     raw["consent"] = values.get("consent") == "yes"
     try:
-        data = non_punishment.parse_matter(raw)
+        data = parse(NonPunishmentMatterIn, raw)
     except InvalidInput as exc:
         field = (exc.field or "").split(".")[0]
         return _page(
@@ -77,8 +87,8 @@ async def update_matter(matter_id: str, request: Request) -> Response:
     user = session_user(request)
     form = await request.form()
     check_csrf(user, str(form.get("csrf") or ""))
-    change = non_punishment.parse_matter_update(
-        {k: str(form[k]) for k in ("status", "legal_aid") if form.get(k)}
+    change = parse(
+        NonPunishmentMatterUpdate, {k: str(form[k]) for k in ("status", "legal_aid") if form.get(k)}
     )
     case_id = non_punishment.update_matter(get_db(request), user.actor, matter_id, change)
     return RedirectResponse(f"/cases/{case_id}/non-punishment", status_code=303)
@@ -91,7 +101,7 @@ async def add_clearance_request(matter_id: str, request: Request) -> Response:
     form = await request.form()
     check_csrf(user, str(form.get("csrf") or ""))
     made = non_punishment.add_clearance_request(
-        get_db(request), user.actor, matter_id, non_punishment.parse_clearance({})
+        get_db(request), user.actor, matter_id, parse(ClearanceRequestIn, {})
     )
     return RedirectResponse(f"/cases/{made.case_id}/non-punishment", status_code=303)
 
@@ -102,7 +112,7 @@ async def clearance_status(request_id: str, request: Request) -> Response:
     user = session_user(request)
     form = await request.form()
     check_csrf(user, str(form.get("csrf") or ""))
-    change = non_punishment.parse_clearance_status({"status": str(form.get("status") or "")})
+    change = parse(ClearanceStatusIn, {"status": str(form.get("status") or "")})
     case_id = non_punishment.update_clearance_status(get_db(request), user.actor, request_id, change)
     return RedirectResponse(f"/cases/{case_id}/non-punishment", status_code=303)
 

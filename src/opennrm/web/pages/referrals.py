@@ -16,6 +16,7 @@ from opennrm.domain import services as s
 from opennrm.services import dashboard, directory, entitlements, referrals
 from opennrm.services.auth import SessionUser
 from opennrm.services.errors import Conflict, Forbidden, InvalidInput, ServiceError
+from opennrm.services.parsing import parse
 from opennrm.web.deps import check_csrf, get_db, session_user
 from opennrm.web.pages.drafts import forget_referral_draft, keep_referral_draft, take_referral_draft
 from opennrm.web.pages.flash import done
@@ -68,7 +69,7 @@ def _search_from(query: Any) -> tuple[dict[str, Any], s.ServiceSearch | None, di
         "attributes": [str(a) for a in query.getlist("attributes")],
     }
     try:
-        return raw, directory.parse(s.ServiceSearch, raw), {}
+        return raw, parse(s.ServiceSearch, raw), {}
     except InvalidInput as exc:
         return raw, None, _errors(exc, "need")
 
@@ -132,7 +133,7 @@ async def directory_submit(request: Request) -> Response:
     user, form = await _posted(request)
     values = {k: str(v) for k, v in form.items()}
     try:
-        entry = directory.parse(s.ServiceEntry, _entry_from(form))
+        entry = parse(s.ServiceEntry, _entry_from(form))
         directory.add_service(
             get_db(request), entry, organisation_id=user.actor.organisation_id, actor=user.actor
         )
@@ -159,7 +160,7 @@ async def directory_change(service_id: str, request: Request) -> Response:
         raw["available"] = int(available) if available.isdigit() else available
     if form.get("active") in ("yes", "no"):
         raw["active"] = form.get("active") == "yes"
-    change = directory.parse(s.ServiceChange, raw)
+    change = parse(s.ServiceChange, raw)
     directory.update_service(get_db(request), user.actor, service_id, change)
     return RedirectResponse("/directory", status_code=303)
 
@@ -167,7 +168,7 @@ async def directory_change(service_id: str, request: Request) -> Response:
 @router.post("/directory/unmet-needs")
 async def unmet_need_submit(request: Request) -> Response:
     user, form = await _posted(request)
-    need = directory.parse(
+    need = parse(
         s.UnmetNeed,
         {
             "need": _text(form, "need"),
@@ -246,7 +247,7 @@ async def referral_submit(case_id: str, request: Request) -> Response:
         "override_reason": _text(form, "override_reason"),
     }
     try:
-        request_ = directory.parse(s.ReferralRequest, raw)
+        request_ = parse(s.ReferralRequest, raw)
         sent = referrals.send_referral(get_db(request), user.actor, case_id, request_)
     except InvalidInput as exc:
         return _send_form(request, case_id, values, _errors(exc, "purpose"), status=422, source=form)
@@ -343,9 +344,7 @@ async def referral_step(referral_id: str, step: str, request: Request) -> Respon
     try:
         decline = None
         if chosen is s.ReferralStep.DECLINE:
-            decline = directory.parse(
-                s.Decline, {"reason": _text(form, "reason"), "note": _text(form, "note")}
-            )
+            decline = parse(s.Decline, {"reason": _text(form, "reason"), "note": _text(form, "note")})
         referrals.act(get_db(request), user.actor, referral_id, chosen, decline)
     except InvalidInput as exc:
         return _detail(request, referral_id, _errors(exc, "reason"), values, status=422)
@@ -414,7 +413,7 @@ async def entitlements_submit(case_id: str, request: Request) -> Response:
     )
     raw = {k: _text(form, k) for k in keys if _text(form, k) is not None}
     try:
-        change = directory.parse(s.EntitlementsChange, raw)
+        change = parse(s.EntitlementsChange, raw)
         entitlements.update_entitlements(get_db(request), user.actor, case_id, change)
     except InvalidInput as exc:
         return _entitlements_page(request, case_id, _errors(exc, "reflection_days"), values, 422)
@@ -434,7 +433,7 @@ async def risk_submit(case_id: str, request: Request) -> Response:
         "summary": _text(form, "summary"),
     }
     try:
-        data = directory.parse(s.RiskAssessmentInput, {k: v for k, v in raw.items() if v is not None})
+        data = parse(s.RiskAssessmentInput, {k: v for k, v in raw.items() if v is not None})
         entitlements.add_risk_assessment(get_db(request), user.actor, case_id, data)
     except InvalidInput as exc:
         return _entitlements_page(request, case_id, _errors(exc, "risks"), values, 422)
@@ -446,9 +445,7 @@ async def outcome_submit(case_id: str, request: Request) -> Response:
     user, form = await _posted(request)
     values = {k: str(v) for k, v in form.items()}
     try:
-        plan = directory.parse(
-            s.OutcomePlan, {"outcome": _text(form, "outcome"), "note": _text(form, "note")}
-        )
+        plan = parse(s.OutcomePlan, {"outcome": _text(form, "outcome"), "note": _text(form, "note")})
         entitlements.plan_outcome(get_db(request), user.actor, case_id, plan)
     except InvalidInput as exc:
         return _entitlements_page(request, case_id, _errors(exc, "outcome"), values, 422)
