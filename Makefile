@@ -48,7 +48,7 @@ bench: setup
 # one the installer is configured with), then the SBOM from it.
 lock: setup
 	$(BIN)/pip install --quiet --disable-pip-version-check uv
-	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes --no-strip-extras -o requirements.lock
 	$(MAKE) sbom
 
 # CycloneDX SBOM of every package pinned in requirements.lock (tests/unit/test_sbom.py keeps the two equal).
