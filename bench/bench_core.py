@@ -44,7 +44,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from opennrm.access.policy import Actor, case_list_scopes
 from opennrm.access.roles import Role
-from opennrm.config import Settings
+from opennrm.config import DEVELOPMENT_POSTGRES_URL, Settings
 from opennrm.services import admin, installation
 from opennrm.services.cases import (
     SUMMARY_COLUMNS,
@@ -62,7 +62,6 @@ from opennrm.store.database import Database
 from opennrm.store.keys import Keyring
 from opennrm.store.tables import AuditEvent, Case, Disclosure, Person
 
-DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 BENCH_DB = "opennrm_bench"
 SEED = 38
 PASSWORD = "bench-password-0123"  # noqa: S105 - throwaway benchmark account
@@ -539,7 +538,7 @@ def main(argv: list[str] | None = None) -> int:
             result["backends"]["sqlite"] = run_backend("sqlite", {"OPENNRM_HOME": home}, count, per_case)
 
     if not args.no_postgres:
-        server = os.environ.get("OPENNRM_BENCH_DATABASE_URL") or DEFAULT_PG_URL
+        server = os.environ.get("OPENNRM_BENCH_DATABASE_URL") or DEVELOPMENT_POSTGRES_URL
         reason = postgres_reachable(server)
         if reason is not None:
             notice = f"PostgreSQL half skipped: server not reachable ({reason})"

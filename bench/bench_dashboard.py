@@ -8,7 +8,7 @@ and 160 listed services, escalations for the overdue referrals, first services f
 accepted referral, and 20,000 recorded service gaps — written straight into a freshly migrated schema with
 bulk inserts (the encrypted columns hold placeholder bytes: no query here decrypts). SQLite lives in a
 temporary ``OPENNRM_HOME``; PostgreSQL in a throwaway database ``opennrm_bench_dashboard`` on the server named
-by ``OPENNRM_BENCH_DATABASE_URL`` (default ``postgresql+psycopg://postgres@127.0.0.1:5432/test``), dropped
+by ``OPENNRM_BENCH_DATABASE_URL`` (default ``opennrm.config.DEVELOPMENT_POSTGRES_URL``), dropped
 afterwards. ``ANALYZE`` (SQLite) or ``VACUUM ANALYZE`` (PostgreSQL) runs after loading, as ``PRAGMA optimize``
 or autovacuum would.
 
@@ -44,7 +44,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from opennrm.access.policy import Actor
 from opennrm.access.roles import Role
-from opennrm.config import Settings
+from opennrm.config import DEVELOPMENT_POSTGRES_URL, Settings
 from opennrm.domain.services import EXPIRES_AFTER, NEED_TO_KNOW, RESPONSE_DEADLINE, ServiceType, Urgency
 from opennrm.services import dashboard, installation
 from opennrm.store.database import Database
@@ -60,7 +60,6 @@ from opennrm.store.tables import (
     ServiceGap,
 )
 
-DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 BENCH_DB = "opennrm_bench_dashboard"
 TARGET_MS = 200.0
 SEED = 5
@@ -456,7 +455,7 @@ def main() -> None:
         args.cases, args.referrals, args.repeat = 5_000, 15_000, 3
     if args.cases < 1 or args.referrals < 1 or args.repeat < 1:
         parser.error("--cases, --referrals and --repeat must be positive")
-    pg_url = os.environ.get("OPENNRM_BENCH_DATABASE_URL", DEFAULT_PG_URL)
+    pg_url = os.environ.get("OPENNRM_BENCH_DATABASE_URL", DEVELOPMENT_POSTGRES_URL)
     out: dict[str, Any] = {
         "benchmark": "dashboard",
         "cases": args.cases,

@@ -20,13 +20,13 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import os
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from shared_data import shared_dir
 
 from opennrm.recruitment.ads import JobAd
 from opennrm.recruitment.evaluation import (
@@ -46,7 +46,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def orfd_path() -> Path:
-    shared = Path(os.environ.get("OPENNRM_SHARED") or REPO / ".." / "shared")
+    shared = shared_dir()
     return (shared / "data" / "orfd" / "orfd_bj_sh.csv").resolve()
 
 

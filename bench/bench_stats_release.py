@@ -27,23 +27,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
+from shared_data import shared_dir
 
 from opennrm.stats import ctdc
 from opennrm.stats.dimensions import Dimension, all_combinations
 from opennrm.stats.release import read_release_csv, release_tables, write_release
 from opennrm.stats.tables import PersonFrame, count_table
-
-
-def shared_dir() -> Path:
-    here = Path(__file__).resolve().parents[1]
-    return Path(os.environ.get("OPENNRM_SHARED") or here.parent / "shared")
 
 
 def opendp_full_table(frame: PersonFrame, names: tuple[str, ...], epsilon: float) -> np.ndarray:

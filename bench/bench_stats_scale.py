@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from shared_data import shared_dir
 
 from opennrm.stats import ctdc, synthetic
 from opennrm.stats.dimensions import NRM_DEFAULT_TABLES, nrm_dimensions, with_margins
@@ -32,11 +33,6 @@ from opennrm.stats.release import release_tables
 from opennrm.stats.tables import count_tables, frame_from_persons
 
 LIMIT_SECONDS = 30.0
-
-
-def shared_dir() -> Path:
-    here = Path(__file__).resolve().parents[1]
-    return Path(os.environ.get("OPENNRM_SHARED") or here.parent / "shared")
 
 
 class Clock:

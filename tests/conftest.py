@@ -1,6 +1,6 @@
 """Shared fixtures: a fresh installation on SQLite and, where a server is reachable, on PostgreSQL.
 
-PostgreSQL: ``OPENNRM_TEST_DATABASE_URL`` (default: the development machines' server at 127.0.0.1:5432,
+PostgreSQL: ``OPENNRM_TEST_DATABASE_URL`` (default: ``opennrm.config.DEVELOPMENT_POSTGRES_URL``,
 database ``test``). Each test worker gets its own database, emptied before every test. With no reachable
 server the PostgreSQL half is skipped with a notice; ``OPENNRM_REQUIRE_POSTGRES=1`` (set by ``.ci/run``)
 turns that skip into a failure.
@@ -24,21 +24,17 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from opennrm.access import credentials
-from opennrm.config import Settings
+from opennrm.config import DEVELOPMENT_POSTGRES_URL, Settings
 from opennrm.services import installation
 from opennrm.store.database import Database
 from opennrm.store.tables import Base
 from opennrm.web.app import create_app
 
-PG_URL = os.environ.get("OPENNRM_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PG_URL = os.environ.get("OPENNRM_TEST_DATABASE_URL", DEVELOPMENT_POSTGRES_URL)
 REQUIRE_PG = os.environ.get("OPENNRM_REQUIRE_POSTGRES") == "1"
 _pg_problem: list[str] = []
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def shared_dir() -> Path:
-    return Path(os.environ.get("OPENNRM_SHARED") or REPO.parent / "shared")
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pyotp
@@ -18,6 +20,13 @@ from opennrm.domain.records import Intake
 from opennrm.services import admin
 from opennrm.store.database import Database
 from opennrm.web.app import create_app
+
+
+def shared_dir() -> Path:
+    """The project's shared reference data: ``<repo>/../shared`` unless ``OPENNRM_SHARED`` names another."""
+    repo = Path(__file__).resolve().parents[1]
+    return Path(os.environ.get("OPENNRM_SHARED") or repo.parent / "shared").resolve()
+
 
 PASSWORD = "correct horse battery staple"
 SAMPLE_ID = "00000000-0000-4000-8000-000000000000"

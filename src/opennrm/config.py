@@ -23,6 +23,12 @@ DEFAULT_ENFORCEMENT_TYPES = frozenset(
 )
 
 
+#: The PostgreSQL server of the development and CI machines (trust authentication, database ``test``).
+#: Tests and benches use it unless ``OPENNRM_TEST_DATABASE_URL`` or ``OPENNRM_BENCH_DATABASE_URL`` name
+#: another; the product itself never connects to it.
+DEVELOPMENT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
 class ConfigurationError(Exception):
     """The environment does not describe a usable installation."""
 

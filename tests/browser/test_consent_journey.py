@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pytest
 from playwright.sync_api import Page, expect
 
-from opennrm.services import cases, directory, referrals, screenings
+from opennrm.services import cases, directory, screenings
 from opennrm.services.parsing import parse
 from opennrm.web import i18n
 from tests.browser.test_languages import AXE, axe_violations, direction
@@ -61,7 +61,6 @@ class Journey:
 
 @pytest.fixture
 def setting(sqlite_inst: Installation) -> Iterator[tuple[Installation, StaffUser, str]]:
-    referrals.register_hooks()
     db = sqlite_inst.db
     make_org(db, "Safe Harbour Women's Network")
     shelter = make_org(db, "Rose Shelter", "shelter")

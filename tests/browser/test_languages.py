@@ -207,7 +207,6 @@ class Network:
 
 @pytest.fixture
 def network(sqlite_inst: Installation) -> Iterator[Network]:
-    referrals.register_hooks()
     db = sqlite_inst.db
     make_org(db, "Safe Harbour Women's Network")
     shelter_org = make_org(db, "Rose Shelter", "shelter")

@@ -31,7 +31,6 @@ ALWAYS = ["financial_intelligence_unit", "immigration_service", "police", "prose
 
 @pytest.fixture(autouse=True)
 def _hooks() -> Iterator[None]:
-    referrals.register_hooks()
     yield
 
 

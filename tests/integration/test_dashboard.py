@@ -28,7 +28,6 @@ def _service(inst: Installation, org: str, name: str, kind: str, place: str, lan
 
 @pytest.fixture
 def world(inst: Installation) -> dict[str, object]:
-    referrals.register_hooks()
     db = inst.db
     make_org(db, "Safe Harbour")
     shelter_org = make_org(db, "Rose Shelter", "shelter")

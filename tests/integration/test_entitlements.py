@@ -274,7 +274,6 @@ class Office:
 
 @pytest.fixture
 def office(inst: Installation) -> Office:
-    referrals.register_hooks()
     return Office(inst)
 
 

@@ -37,7 +37,6 @@ SCREENING = {
 
 @pytest.fixture(autouse=True)
 def _hooks() -> Iterator[None]:
-    referrals.register_hooks()
     yield
 
 

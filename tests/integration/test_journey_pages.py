@@ -38,7 +38,6 @@ PRESUMED = {
 
 @pytest.fixture(autouse=True)
 def _hooks() -> Iterator[None]:
-    referrals.register_hooks()
     yield
 
 

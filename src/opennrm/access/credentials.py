@@ -105,10 +105,6 @@ def new_totp_secret() -> str:
     return pyotp.random_base32(length=32)  # 160 bits
 
 
-def totp_uri(secret: str, username: str) -> str:
-    return pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name="OpenNRM")
-
-
 def totp_step(secret: str, code: str, at: float | None = None) -> int | None:
     """The 30-second time step a code belongs to (the current one or a neighbour), or None if it fits none.
 

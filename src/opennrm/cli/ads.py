@@ -125,7 +125,10 @@ def scan(
                 from opennrm.recruitment.spark_engine import scan_with_spark, spark_available
 
                 if not spark_available():
-                    fail("the Spark engine needs pyspark and a Java runtime (java on PATH or JAVA_HOME)")
+                    fail(
+                        "the Spark engine needs the spark extra (pip install 'opennrm[spark]') "
+                        "and a Java runtime (java on PATH or JAVA_HOME)"
+                    )
                 summary = scan_with_spark(source, out, risk_model, partitions=partitions, progress=callback)
             else:
                 from opennrm.recruitment.pipeline import scan_file

@@ -21,8 +21,6 @@ entitlements_app = typer.Typer(help="Assistance entitlements: installation setti
 
 
 def register(app: typer.Typer) -> None:
-    # Consent revocations revoke the referrals resting on them, in the same transaction.
-    referrals.register_hooks()
     app.add_typer(service_app, name="service")
     app.add_typer(referrals_app, name="referrals")
     app.add_typer(entitlements_app, name="entitlements")

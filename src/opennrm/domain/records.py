@@ -199,22 +199,3 @@ class ImportedIntake(Intake):
     """One line of ``opennrm import cases``: may name the organisation that holds the case."""
 
     organisation: ShortText | None = None
-
-
-CASE_TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
-    CaseStatus.NEW: frozenset({CaseStatus.ASSESSMENT, CaseStatus.CLOSED, CaseStatus.CLOSED_REFERRED}),
-    CaseStatus.ASSESSMENT: frozenset({CaseStatus.CASE_PLAN, CaseStatus.CLOSED, CaseStatus.CLOSED_REFERRED}),
-    CaseStatus.CASE_PLAN: frozenset({CaseStatus.SERVICES, CaseStatus.CLOSED, CaseStatus.CLOSED_REFERRED}),
-    CaseStatus.SERVICES: frozenset({CaseStatus.FOLLOW_UP, CaseStatus.CLOSED, CaseStatus.CLOSED_REFERRED}),
-    CaseStatus.FOLLOW_UP: frozenset({CaseStatus.SERVICES, CaseStatus.CLOSED, CaseStatus.CLOSED_REFERRED}),
-    CaseStatus.CLOSED: frozenset({CaseStatus.REOPENED}),
-    CaseStatus.CLOSED_REFERRED: frozenset({CaseStatus.REOPENED}),
-    CaseStatus.REOPENED: frozenset({CaseStatus.ASSESSMENT, CaseStatus.CASE_PLAN, CaseStatus.SERVICES}),
-}
-
-
-def check_transition(current: CaseStatus, new: CaseStatus) -> None:
-    """Raise ``ValueError`` when the workflow does not allow moving from ``current`` to ``new``."""
-    if new not in CASE_TRANSITIONS[current]:
-        allowed = ", ".join(sorted(CASE_TRANSITIONS[current]))
-        raise ValueError(f"a case in status {current} can move only to: {allowed}")

@@ -171,8 +171,3 @@ def load_lexicon() -> Lexicon:
     """The lexicon shipped with OpenNRM (read once per process)."""
     text = resources.files("opennrm.recruitment").joinpath("data/red_flags.yaml").read_text(encoding="utf-8")
     return _parse(yaml.safe_load(text))
-
-
-def lexicon_from_yaml(text: str) -> Lexicon:
-    """A lexicon from YAML text in the same schema (for a platform's own lexicon)."""
-    return _parse(yaml.safe_load(text))

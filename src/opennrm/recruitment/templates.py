@@ -24,8 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from datasketch import MinHash
-from datasketch.lsh import _optimal_param
+from datasketch import MinHash, MinHashLSH
 
 NUM_PERM = 64
 SHINGLE_CHARS = 5
@@ -70,9 +69,10 @@ def signatures(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def band_layout(threshold: float = THRESHOLD, num_perm: int = NUM_PERM) -> tuple[int, int]:
-    """(bands, rows per band) that ``datasketch`` finds optimal for the threshold."""
-    bands, rows = _optimal_param(threshold, num_perm, 0.5, 0.5)
-    return int(bands), int(rows)
+    """(bands, rows per band) that ``datasketch`` finds optimal for the threshold (equal weight to false
+    positives and false negatives), read from an empty index through its public ``b`` and ``r``."""
+    index = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=(0.5, 0.5))
+    return int(index.b), int(index.r)
 
 
 def band_keys(signature_rows: np.ndarray, bands: int, rows: int) -> np.ndarray:

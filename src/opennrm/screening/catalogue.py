@@ -351,10 +351,6 @@ def default_catalogue() -> Catalogue:
     return _assemble((explanations, base), _version_of(base.data))
 
 
-def packaged_catalogue_ids() -> tuple[str, ...]:
-    return tuple(_PACKAGED_CATALOGUES)
-
-
 def parse_catalogue(text: str, source: str = "<catalogue>") -> Catalogue:
     """Check and build a catalogue from YAML text (a complete one, or one that ``extends`` a packaged one)."""
     document = validated(read_document(text, source))

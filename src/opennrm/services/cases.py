@@ -915,7 +915,3 @@ def import_cases(
         rows.insert(session, db.keyring)
     db.analyse()
     return ImportReport(cases, persons)
-
-
-def person_identity_fields() -> list[str]:
-    return list(PersonIdentity.model_fields)

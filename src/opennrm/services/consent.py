@@ -198,13 +198,12 @@ def revoke_consent(db: Database, actor: Actor, consent_id: str) -> int:
                 detail={"consent": consent_id, "disclosures_closed": int(closed or 0)},
             ),
         )
-        for hook in REVOCATION_HOOKS:
-            hook(session, consent_id, at)
+        # Referrals rest on consents, so the referrals module depends on this one; a revocation reaches back
+        # to the referrals resting on it, in this same transaction, by a call made here and nowhere else.
+        from opennrm.services.referrals import on_consent_revoked
+
+        on_consent_revoked(session, consent_id, at)
     return int(closed or 0)
-
-
-# Other modules (referrals) register here to follow a revocation in the same transaction.
-REVOCATION_HOOKS: list[Any] = []
 
 
 @dataclass(frozen=True)
@@ -307,22 +306,3 @@ def _disclose(
 def _refuse(db: Database, session: Session, actor: Actor, case_id: str, reason: str) -> None:
     session.rollback()
     deny(db, actor, Action.DISCLOSE, "case", case_id, reason)
-
-
-def close_disclosure(db: Database, actor: Actor, disclosure_id: str, status: str = "closed") -> None:
-    check_person_level(db, actor, Action.DISCLOSE, "disclosure", disclosure_id)
-    with db.transaction() as session:
-        row = session.get(Disclosure, disclosure_id)
-        if row is None:
-            session.rollback()
-            refuse_unknown(db, actor, Action.DISCLOSE, "disclosure", disclosure_id)
-        load_case_for(db, session, actor, row.case_id, Action.DISCLOSE)
-        if row.status == "open":
-            row.status, row.closed_at = status, now()
-            audit.record_one(
-                session,
-                db.keyring,
-                AuditEntry(
-                    actor.user_id, "disclosure.close", "case", row.case_id, detail={"disclosure": row.id}
-                ),
-            )

@@ -4,7 +4,7 @@ A referral opens its disclosure through ``opennrm.services.consent.disclose`` in
 the need-to-know fields of the service type: the consent check, the firewall and the audit happen there and
 nowhere else. The receiving organisation reads those fields only while the referral is open; declining,
 completing, revoking or expiring it closes the disclosure in the same transaction, and revoking the consent
-it rests on revokes it at once (``on_consent_revoked``, registered by ``register_hooks``).
+it rests on revokes it at once (``on_consent_revoked``, called by ``consent.revoke_consent``).
 
 Workflow (``opennrm.domain.services.STEPS``): sent → accepted or declined (with a reason) → in progress →
 completed; revoked by the sender; expired. An unanswered referral escalates to the supervisors of both
@@ -356,12 +356,6 @@ def close_referrals_to(
             )
         )
     return entries
-
-
-def register_hooks() -> None:
-    """Make consent revocations revoke referrals at once. Idempotent; call it when the app or CLI starts."""
-    if on_consent_revoked not in consent.REVOCATION_HOOKS:
-        consent.REVOCATION_HOOKS.append(on_consent_revoked)
 
 
 # -- responding ----------------------------------------------------------------------------------------

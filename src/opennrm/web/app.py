@@ -15,7 +15,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from opennrm import __version__
 from opennrm.config import Settings
 from opennrm.logs import configure_logging
-from opennrm.services import referrals
 from opennrm.services.errors import ServiceError
 from opennrm.services.installation import open_database
 from opennrm.web import api, pages
@@ -50,7 +49,6 @@ SECURITY_HEADERS = {
 def create_app(settings: Settings) -> FastAPI:
     configure_logging(settings)
     db = open_database(settings)
-    referrals.register_hooks()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -13,13 +12,14 @@ from opennrm.recruitment.evaluation import LabelledBatch, evaluate_fixed, folds_
 from opennrm.recruitment.model import default_model
 from opennrm.recruitment.orfd import read_orfd
 from opennrm.recruitment.reading import parse_record
+from tests.support import shared_dir
 
 REPO = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.xdist_group("orfd")
 
 
 def _orfd_file() -> Path:
-    shared = Path(os.environ.get("OPENNRM_SHARED") or REPO / ".." / "shared")
+    shared = shared_dir()
     path = shared / "data" / "orfd" / "orfd_bj_sh.csv"
     if not path.is_file():
         pytest.skip(f"ORFD not found at {path} (research-use data, never shipped)")

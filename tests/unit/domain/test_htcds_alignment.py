@@ -7,7 +7,7 @@ import csv
 import pytest
 
 from opennrm.domain.vocabularies import HTCDS
-from tests.conftest import shared_dir
+from tests.support import shared_dir
 
 
 def test_htcds_names_are_real_picklist_values() -> None:

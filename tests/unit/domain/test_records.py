@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from pydantic import ValidationError
 
-from opennrm.domain.records import CaseDetails, Intake, check_transition
+from opennrm.domain.records import CaseDetails, Intake
 from opennrm.domain.vocabularies import HTCDS, CaseStatus, ExploitationType, OrganisationType, codes, parse
 
 
@@ -56,13 +56,6 @@ def test_codes_are_normalised() -> None:
 @pytest.mark.parametrize(("age", "child"), [(0, True), (17, True), (18, False), (None, None)])
 def test_child_is_under_eighteen(age: int | None, child: bool | None) -> None:
     assert CaseDetails(age_at_trafficking=age).is_child is child
-
-
-def test_case_workflow_allows_only_its_steps() -> None:
-    check_transition(CaseStatus.NEW, CaseStatus.ASSESSMENT)
-    check_transition(CaseStatus.CLOSED, CaseStatus.REOPENED)
-    with pytest.raises(ValueError, match="can move only to"):
-        check_transition(CaseStatus.CLOSED, CaseStatus.SERVICES)
 
 
 def test_every_vocabulary_value_maps_to_its_htcds_picklist() -> None:

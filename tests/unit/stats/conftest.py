@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -10,13 +9,7 @@ import pytest
 
 from opennrm.stats import ctdc
 from opennrm.stats.tables import PersonFrame
-
-REPO = Path(__file__).resolve().parents[3]
-
-
-def shared_dir() -> Path:
-    """``<repo>/../shared`` unless ``OPENNRM_SHARED`` says otherwise."""
-    return Path(os.environ.get("OPENNRM_SHARED") or REPO / ".." / "shared").resolve()
+from tests.support import shared_dir
 
 
 @pytest.fixture
