@@ -9,7 +9,7 @@ Counting rule (documented in ``docs/statistics.md``):
 - **Persons, not cases.** Records with the same ``person_key`` are one person.
 - **Consent.** A person is counted only if *every* one of her records carries consent to statistical use.
   A refusal or withdrawal recorded on any case removes the person from all statistics (revocation takes
-  effect at once, DESIGN.md invariant 3).
+  effect at once, DESIGN invariant 3, docs/architecture.md).
 - **Victims only.** A person counts when at least one case records her as a possible, presumed or actual
   victim; her status is the strongest one recorded (actual > presumed > possible).
 - **Which case's attributes win.** The person's *first* case (earliest ``year``, then smallest
