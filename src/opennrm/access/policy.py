@@ -41,6 +41,7 @@ from opennrm.access.roles import (
     Role,
     Scope,
 )
+from opennrm.domain.consent import ConsentPurpose
 
 
 class Action(StrEnum):
@@ -303,16 +304,6 @@ def case_list_scopes(actor: Actor) -> frozenset[Scope]:
 
 
 # -- consent and disclosure ---------------------------------------------------------------------------
-
-
-class Purpose(StrEnum):
-    SERVICES = "services"
-    REFERRAL = "referral"
-    IDENTIFICATION = "identification"
-    STATISTICS = "statistics"
-    RESEARCH = "research"
-    CONTACT = "contact"
-    NON_PUNISHMENT = "non_punishment"
 
 
 @dataclass(frozen=True)
@@ -589,7 +580,7 @@ def non_punishment_decision(
     recipient = Recipient(actor.organisation_id, organisation_type, enforcement=False)
     reasons = []
     for consent in disclosed_under:
-        match = consent_matches(consent, Purpose.NON_PUNISHMENT, recipient, today)
+        match = consent_matches(consent, ConsentPurpose.NON_PUNISHMENT, recipient, today)
         if match:
             return ALLOW
         reasons.append(match.reason)

@@ -6,11 +6,11 @@ their situation as trafficked persons; (b) no evidence or testimony may be deman
 trafficked woman convicted of a crime committed as a direct result of being trafficked has a remedy: her
 record is cleared.
 
-Rights invariant 6 (docs/architecture.md): a survivor's record carries no offender flag. So what is recorded here is a
-*matter she needs protecting from* — a ``NonPunishmentMatter`` — described by what the authorities did
-(arrested, charged, detained, convicted, penalised for irregular entry or stay) and how it is linked to her
-being trafficked. No code here names her as an offender, and nothing here is an input to any decision about
-her assistance (invariant 1).
+Rights invariant 6 (docs/architecture.md): a survivor's record carries no offender flag. So what is
+recorded here is a *matter she needs protecting from* — a ``NonPunishmentMatter`` — described by what the
+authorities did (arrested, charged, detained, convicted, penalised for irregular entry or stay) and how it
+is linked to her being trafficked. No code here names her as an offender, and nothing here
+is an input to any decision about her assistance (invariant 1).
 """
 
 from __future__ import annotations

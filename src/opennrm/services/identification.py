@@ -32,12 +32,12 @@ from opennrm.access.policy import (
     CaseRelation,
     PanelFacts,
     PanelSeat,
-    Purpose,
     decide,
     panel_composition_decision,
     panel_decision,
 )
 from opennrm.config import Settings
+from opennrm.domain.consent import ConsentPurpose
 from opennrm.identification.procedure import Procedure, Stage, load_procedure
 from opennrm.identification.rules import (
     DecisionInput,
@@ -317,7 +317,13 @@ def _share(db: Database, session: Session, actor: Actor, case: Case, organisatio
     if organisation_id == case.organisation_id:
         return None
     result = disclose(
-        db, actor, case.id, organisation_id, Purpose.IDENTIFICATION.value, fields=frozenset(), session=session
+        db,
+        actor,
+        case.id,
+        organisation_id,
+        ConsentPurpose.IDENTIFICATION.value,
+        fields=frozenset(),
+        session=session,
     )
     return result.id
 

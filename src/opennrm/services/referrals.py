@@ -26,12 +26,12 @@ from opennrm.access.policy import (
     OUT_OF_SCOPE,
     Action,
     Actor,
-    Purpose,
     case_list_scopes,
     decide,
     visible_identity_fields,
 )
 from opennrm.access.roles import Role, Scope
+from opennrm.domain.consent import ConsentPurpose
 from opennrm.domain.services import (
     GAP_FROM_DECLINE,
     IDENTITY_FIELDS,
@@ -150,7 +150,7 @@ def send_referral(
                 actor,
                 case_id,
                 service.organisation_id,
-                Purpose.REFERRAL.value,
+                ConsentPurpose.REFERRAL.value,
                 fields,
                 request.override_reason,
                 session=session,

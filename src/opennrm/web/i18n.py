@@ -48,8 +48,8 @@ SOURCE_LANGUAGE = "en"
 COOKIE = "lang"
 QUERY = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
-# DESIGN invariant 8 (docs/architecture.md): the six UN official languages, Chinese in both scripts. A test checks that
-# each has a complete catalogue; more may be added by dropping a catalogue directory.
+# DESIGN invariant 8 (docs/architecture.md): the six UN official languages, Chinese in both scripts.
+# A test checks that each has a complete catalogue; more may be added by dropping a catalogue directory.
 UN_LANGUAGES = ("ar", "zh-Hant", "zh-Hans", "en", "fr", "ru", "es")
 MAX_ACCEPT_LANGUAGE_ITEMS = 20
 

@@ -16,6 +16,7 @@ from opennrm.recruitment.review import MAX_NOTE_CHARS, DecisionLabel
 from opennrm.services import ad_review
 from opennrm.services.auth import SessionUser
 from opennrm.services.errors import InvalidInput
+from opennrm.web.api.shapes import Created
 from opennrm.web.deps import current_user, get_db, get_settings
 from opennrm.web.limits import accepts_upload
 from opennrm.web.uploads import multipart_body, read_upload
@@ -40,10 +41,6 @@ class DecisionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     decision: DecisionLabel
     note: str = Field(default="", max_length=MAX_NOTE_CHARS)
-
-
-class Created(BaseModel):
-    id: str
 
 
 def _plain(value: Any) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from opennrm.domain.records import MAX_DOCUMENT_BYTES, Intake
 from opennrm.domain.vocabularies import CaseStatus, ExploitationType, Sex, TraffickingStatus
 from opennrm.services import cases
 from opennrm.services.auth import SessionUser
+from opennrm.web.api.shapes import Created
 from opennrm.web.deps import current_user, get_db
 from opennrm.web.limits import accepts_upload
 from opennrm.web.uploads import attachment, multipart_body, read_upload
@@ -56,10 +57,6 @@ class CaseOut(BaseModel):
     case: dict[str, Any]
     notes: list[dict[str, Any]]
     documents: list[dict[str, Any]]
-
-
-class Created(BaseModel):
-    id: str
 
 
 class NoteIn(BaseModel):

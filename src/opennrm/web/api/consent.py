@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from opennrm.domain.consent import Consent
 from opennrm.services import consent
 from opennrm.services.auth import SessionUser
+from opennrm.web.api.shapes import Created
 from opennrm.web.deps import current_user, get_db, get_settings
 
 router = APIRouter(
@@ -20,10 +21,6 @@ router = APIRouter(
         404: {"description": "Not found"},
     },
 )
-
-
-class Created(BaseModel):
-    id: str
 
 
 class Revoked(BaseModel):

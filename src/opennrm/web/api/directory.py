@@ -4,7 +4,6 @@ services; record a need the directory could not meet."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel
 
 from opennrm.domain.services import (
     ServiceAttribute,
@@ -18,16 +17,13 @@ from opennrm.services import directory
 from opennrm.services.auth import SessionUser
 from opennrm.services.directory import ServiceListing
 from opennrm.services.parsing import parse
+from opennrm.web.api.shapes import Created
 from opennrm.web.deps import current_user, get_db
 
 router = APIRouter(
     tags=["directory"],
     responses={401: {"description": "Log in first"}, 403: {"description": "Refused"}},
 )
-
-
-class Created(BaseModel):
-    id: str
 
 
 @router.get("/directory/services", response_model=list[ServiceListing])

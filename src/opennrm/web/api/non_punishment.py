@@ -18,6 +18,7 @@ from opennrm.domain.non_punishment import (
 )
 from opennrm.services import non_punishment
 from opennrm.services.auth import SessionUser
+from opennrm.web.api.shapes import Created
 from opennrm.web.deps import current_user, get_db
 from opennrm.web.statement import statement_html, statement_languages, statement_pdf
 
@@ -29,10 +30,6 @@ _NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such rec
 _INVALID: dict[int | str, dict[str, Any]] = {
     422: {"description": "Invalid input (problem+json naming the field)"}
 }
-
-
-class Created(BaseModel):
-    id: str
 
 
 class NonPunishmentOut(BaseModel):

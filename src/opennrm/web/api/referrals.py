@@ -25,6 +25,7 @@ from opennrm.services.dashboard import Dashboard
 from opennrm.services.entitlements import EntitlementsView
 from opennrm.services.referrals import EscalationItem, ReferralPage, ReferralView
 from opennrm.web.api import directory
+from opennrm.web.api.shapes import Created
 from opennrm.web.deps import current_user, get_db
 
 router = APIRouter(
@@ -54,10 +55,6 @@ class StatusFilter(StrEnum):
 class Direction(StrEnum):
     SENT = "sent"
     RECEIVED = "received"
-
-
-class Created(BaseModel):
-    id: str
 
 
 class ReferralOut(BaseModel):
