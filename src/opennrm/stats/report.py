@@ -150,7 +150,9 @@ def grouped_bar_chart(stats: PublishedStatistics, names: tuple[str, str], title:
         ax.bar(xs, values, width, label=_label(second, c2), yerr=[low, high], capsize=2)
         withheld += [x for x, v in zip(xs, values, strict=True) if v != v]  # NaN: not drawn
     for x in withheld:
-        ax.text(x, 0, f"<{stats.threshold}", rotation=90, ha="center", va="bottom", fontsize=6, color="#444444")
+        ax.text(
+            x, 0, f"<{stats.threshold}", rotation=90, ha="center", va="bottom", fontsize=6, color="#444444"
+        )
     ax.set_xticks(range(first.size), [_label(first, c) for c in first.categories], fontsize=8)
     ax.set_ylabel("persons")
     ax.set_title(title, fontsize=10)

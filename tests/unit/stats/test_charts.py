@@ -71,9 +71,9 @@ def test_title_and_description_name_the_chart_for_assistive_technology() -> None
 
 def test_no_script_no_style_and_every_text_escaped() -> None:
     made = render_bar_chart(
-        chart(title="<script>alert(1)</script>", groups=["a\" onload=\"x", "b", "c"], series=["s&p"])
+        chart(title="<script>alert(1)</script>", groups=['a" onload="x', "b", "c"], series=["s&p"])
     )
-    assert "<script" not in made and "style=" not in made.lower() and "onload=\"" not in made
+    assert "<script" not in made and "style=" not in made.lower() and 'onload="' not in made
     ET.fromstring(made)  # still well-formed
 
 

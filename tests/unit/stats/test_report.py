@@ -78,7 +78,9 @@ def test_trends_by_year_and_sdg_rates_for_case_records(tmp_path: Path) -> None:
     assert "per 100,000 population" in html and "no trend by year" not in html
 
 
-def test_report_charts_draw_a_count_below_11_as_withheld_never_as_a_zero_bar(released, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_report_charts_draw_a_count_below_11_as_withheld_never_as_a_zero_bar(
+    released, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     import math
     import re
 
@@ -97,7 +99,9 @@ def test_report_charts_draw_a_count_below_11_as_withheld_never_as_a_zero_bar(rel
     # SVG (the HTML report): a hatched mark and the words, one per small count; no bar of zero width
     assert sex_by_age.svg.count('class="chart-withheld"') == len(small)
     assert "fewer than 11" in sex_by_age.svg
-    assert not re.search(r'<g class="chart-bar"><title>[^<]*</title><rect[^>]* width="0(\.0)?"', sex_by_age.svg)
+    assert not re.search(
+        r'<g class="chart-bar"><title>[^<]*</title><rect[^>]* width="0(\.0)?"', sex_by_age.svg
+    )
     # PDF (matplotlib): the small counts are not bars of height zero, and say "<11"
     axes = sex_by_age.figure.axes[0]
     heights = [p.get_height() for p in axes.patches]
