@@ -27,7 +27,10 @@ def test_statistics_and_dashboard_charts_pass_axe(
     statistics.VIEWS.clear()
     page = browser_page
     checked = {}
-    for user, paths in ((analyst, ["/statistics", "/statistics?year=unknown"]), (coordinator, ["/dashboard"])):
+    for user, paths in (
+        (analyst, ["/statistics", "/statistics?year=unknown"]),
+        (coordinator, ["/dashboard"]),
+    ):
         _log_in(page, live_server, user, lang)
         for path in paths:
             page.goto(f"{live_server}{path}")
