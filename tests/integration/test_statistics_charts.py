@@ -258,3 +258,29 @@ def test_the_dashboard_draws_referrals_waits_and_decisions_with_titles(
         'class="chart-bar"><title>' in decisions
         and "<rect x" not in decisions.split("</defs>")[1].split('class="chart-bar"')[1][:200]
     )
+
+
+def test_identification_decisions_on_the_dashboard_follow_the_statistics_rule() -> None:
+    """Each decision is one person's: small counts withheld so that they cannot be worked out from the
+    total or the other table, the rest rounded to a multiple of 5."""
+    from opennrm.services.dashboard import identification_decisions
+
+    rows = [("first", "positive", 3)] * 31 + [("first", "negative", 12)] * 14 + [("final", "negative", 30)] * 3
+    rows += [("final", "positive", 50)] * 22
+
+    class Result:
+        def all(self) -> list[tuple[str, str, int]]:
+            return rows
+
+    class Session:
+        def execute(self, _query: object) -> Result:
+            return Result()
+
+    made = identification_decisions(Session(), lambda text: (hash(text) % 1000) / 1000)  # type: ignore[arg-type]
+    assert made.by_outcome["final"]["negative"] == "x"  # 3 decisions: withheld
+    shown = [made.total, *made.by_days.values(), *(v for k in made.by_outcome.values() for v in k.values())]
+    assert all(v == "x" or int(v) % 5 == 0 for v in shown)
+    # withheld together with a partner in its table, so the total minus the rest does not give it
+    assert sum(v == "x" for k in made.by_outcome.values() for v in k.values()) >= 2
+    # the same three decisions took 20–44 working days, alone in that band: withheld there too
+    assert made.by_days["20–44 working days"] == "x"
