@@ -29,7 +29,15 @@ from opennrm.stats.tables import DISPLAY_THRESHOLD, display_count
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
-from opennrm.store.tables import Case, FirstService, Organisation, Referral, ReferralEscalation, ServiceGap
+from opennrm.store.tables import (
+    Case,
+    FirstService,
+    IdentificationDecision,
+    Organisation,
+    Referral,
+    ReferralEscalation,
+    ServiceGap,
+)
 
 DASHBOARD_READERS = frozenset({Role.NRM_COORDINATOR})
 OPEN = tuple(s.value for s in OPEN_STATUSES)
@@ -90,6 +98,29 @@ class ReasonCount:
     count: int
 
 
+#: Working days a panel took to decide (lower bound inclusive, upper exclusive).
+DECISION_DAY_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("under 5 working days", 0, 5),
+    ("5–9 working days", 5, 10),
+    ("10–19 working days", 10, 20),
+    ("20–44 working days", 20, 45),
+    ("45 working days or more", 45, None),
+)
+STAGE_KINDS = ("first", "final")
+OUTCOMES = ("positive", "negative")
+
+
+@dataclass(frozen=True)
+class DecisionCounts:
+    """Identification decisions in force, protected as the statistics page protects persons (each decision
+    is one person's): ``by_outcome[stage kind][outcome]`` and ``by_days[bucket]`` as shown ("x" withheld,
+    others rounded to a multiple of 5), and their shown total."""
+
+    by_outcome: dict[str, dict[str, str]]
+    by_days: dict[str, str]
+    total: str
+
+
 @dataclass(frozen=True)
 class Dashboard:
     generated_at: dt.datetime
@@ -99,6 +130,7 @@ class Dashboard:
     first_service: FirstServiceTimes
     gaps: list[GapCount]
     declines: list[ReasonCount]
+    decisions: DecisionCounts | None = None
 
     @property
     def open_total(self) -> int:
@@ -214,6 +246,56 @@ def protected_gaps(
     return shown
 
 
+def identification_decisions(session: Session, draw: Callable[[str], float]) -> DecisionCounts:
+    """Decisions in force by stage kind and outcome, and by the working days taken, protected together
+    with ``stats.disclosure.protect`` (both tables share their total, so they are audited as one)."""
+    import numpy as np
+
+    from opennrm.stats.dimensions import Dimension
+    from opennrm.stats.disclosure import protect
+    from opennrm.stats.tables import PersonFrame
+
+    rows = session.execute(
+        select(
+            IdentificationDecision.stage_kind,
+            IdentificationDecision.outcome,
+            IdentificationDecision.working_days_taken,
+        ).where(IdentificationDecision.in_force.is_(True))
+    ).all()
+    buckets = tuple(label for label, _, _ in DECISION_DAY_BUCKETS)
+    dims = {
+        "stage": Dimension("stage", "Stage", STAGE_KINDS),
+        "outcome": Dimension("outcome", "Outcome", OUTCOMES),
+        "days": Dimension("days", "Working days", tuple(f"d{i}" for i in range(len(buckets)))),
+    }
+
+    def bucket(days: int) -> int:
+        return next(
+            i
+            for i, (_, low, high) in enumerate(DECISION_DAY_BUCKETS)
+            if days >= low and (high is None or days < high)
+        )
+
+    kept = [(k, o, d) for k, o, d in rows if k in STAGE_KINDS and o in OUTCOMES]
+    frame = PersonFrame(
+        dimensions=dims,
+        codes={
+            "stage": np.asarray([STAGE_KINDS.index(k) for k, _, _ in kept], dtype=np.int64),
+            "outcome": np.asarray([OUTCOMES.index(o) for _, o, _ in kept], dtype=np.int64),
+            "days": np.asarray([bucket(max(0, int(d))) for _, _, d in kept], dtype=np.int64),
+        },
+        size=len(kept),
+    )
+    shown = protect(frame, [("stage", "outcome"), ("days",)], lambda text: draw(f"decisions|{text}")).shown
+    return DecisionCounts(
+        by_outcome={
+            k: {o: shown[frozenset({("stage", k), ("outcome", o)})] for o in OUTCOMES} for k in STAGE_KINDS
+        },
+        by_days={label: shown[frozenset({("days", f"d{i}")})] for i, label in enumerate(buckets)},
+        total=shown[frozenset()],
+    )
+
+
 def decline_reasons(session: Session) -> list[ReasonCount]:
     rows = session.execute(
         select(Referral.decline_reason, func.count())
@@ -250,6 +332,7 @@ def coordinator_dashboard(db: Database, actor: Actor, *, at: dt.datetime | None 
             first_service=first_service_times(session),
             gaps=protected_gaps(service_gaps(session), keyed_draw(db)),
             declines=decline_reasons(session),
+            decisions=identification_decisions(session, keyed_draw(db)),
         )
         audit.record_one(session, db.keyring, AuditEntry(actor.user_id, "dashboard.read", "dashboard", None))
     return dashboard

@@ -12,8 +12,8 @@ import datetime as dt
 import secrets
 import threading
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ from opennrm.services.cases import (
 from opennrm.services.errors import Forbidden, InvalidInput
 from opennrm.stats.dimensions import (
     NRM_DEFAULT_TABLES,
+    Dimension,
     NationalClassification,
     nrm_dimensions,
     read_classification,
@@ -160,17 +161,64 @@ class DashboardTable:
     rows: list[str]  # the categories, then "Total"
     columns: list[str]  # the categories, then "Total"
     cells: list[list[str]]  # what the reader sees, margins included (last row and last column)
+    row_dimension: str = ""
+    column_dimension: str = ""  # "" for a one-way table (its only column is the total)
+    row_codes: list[str] = field(default_factory=list)  # the categories' codes, then "" for the total
+    column_codes: list[str] = field(default_factory=list)
+
+
+#: The filters of the statistics page: the public categories of these dimensions (never from the data).
+FILTER_DIMENSIONS = ("year", "region")
 
 
 @dataclass(frozen=True)
 class StatisticsView:
     """The statistics page. ``exact``: internal exact counts (small ones shown as "<11"), for the roles
     ``access.policy.exact_statistics_decision`` allows; otherwise rounded counts with suppression that
-    cannot be undone (``stats.disclosure``)."""
+    cannot be undone (``stats.disclosure``).
+
+    ``tables`` is the page without a filter. Filters (by year, by region, by both: ``FILTERED_TABLES``
+    within the choice) are for exact readers only: ``shown`` then holds every figure any filter can show and
+    ``filtered`` picks a choice out of it. Readers of protected counts see the page as before, with no
+    filter: each more view of the same persons would need its own withheld cells, protected together with
+    the page's, which leaves a small installation's page all withheld."""
 
     exact: bool
     total: str
     tables: list[DashboardTable]
+    shown: Mapping[frozenset[tuple[str, str]], str] = field(default_factory=dict)
+    dimensions: Mapping[str, Dimension] = field(default_factory=dict)
+
+    def options(self, name: str) -> tuple[str, ...]:
+        """The categories a filter offers (the configured ones, then ``other`` and ``unknown``)."""
+        dim = self.dimensions.get(name) if self.exact else None
+        return dim.categories if dim is not None else ()
+
+    def filtered(self, choice: Mapping[str, str]) -> tuple[str, list[DashboardTable]]:
+        """The total and the tables within ``choice`` (dimension → category): without a choice the page's
+        tables, else one table per dimension of ``FILTERED_TABLES`` (persons by category, and the total)."""
+        fixed = [(d, c) for d, c in choice.items() if c]
+        for d, c in fixed:
+            if d not in FILTER_DIMENSIONS or c not in self.options(d):
+                raise InvalidInput(f"{d} must be one of the listed categories", field=d)
+        if not fixed:
+            return self.total, self.tables
+        tables = []
+        for title, dim_name in FILTERED_TABLES:
+            dim = self.dimensions[dim_name]
+            keys = [[(dim_name, c)] for c in dim.categories] + [[]]
+            tables.append(
+                DashboardTable(
+                    title,
+                    [dim.label_of(c) for c in dim.categories] + [TOTAL_LABEL],
+                    [TOTAL_LABEL],
+                    [[self.shown[frozenset(fixed + k)]] for k in keys],
+                    row_dimension=dim_name,
+                    row_codes=[*dim.categories, ""],
+                    column_codes=[""],
+                )
+            )
+        return self.shown[frozenset(fixed)], tables
 
 
 DASHBOARD_TABLES: tuple[tuple[str, str, str], ...] = (
@@ -179,7 +227,21 @@ DASHBOARD_TABLES: tuple[tuple[str, str, str], ...] = (
     ("By form of exploitation and sex", "exploitation", "sex"),
     ("By citizenship and sex", "citizenship", "sex"),
 )
+#: What the page shows within a chosen year and/or region: persons by each of these.
+FILTERED_TABLES: tuple[tuple[str, str], ...] = (
+    ("By sex", "sex"),
+    ("By age group", "age_group"),
+    ("By form of exploitation", "exploitation"),
+    ("By citizenship", "citizenship"),
+)
 TOTAL_LABEL = "Total"
+
+
+def page_tables() -> list[tuple[str, ...]]:
+    """Every table the statistics page can show an exact reader: the page's tables and, for the filters,
+    each ``FILTERED_TABLES`` dimension by year and region (whose margins give year alone, region alone, and
+    both)."""
+    return [(r, c) for _, r, c in DASHBOARD_TABLES] + [(*FILTER_DIMENSIONS, d) for _, d in FILTERED_TABLES]
 
 
 def keyed_draw(db: Database) -> Callable[[str], float]:
@@ -264,14 +326,22 @@ def make_view(
     from opennrm.stats.tables import display_count
 
     made = database_statistics(db, home_country, classification)
-    pairs = [(row_dim, column_dim) for _, row_dim, column_dim in DASHBOARD_TABLES]
+    pairs = page_tables() if exact else [(r, c) for _, r, c in DASHBOARD_TABLES]
     frame = made.frame
     if exact:
-        from opennrm.stats.disclosure import JointTable, table_keys
+        from opennrm.stats.disclosure import table_keys
+        from opennrm.stats.tables import count_table
 
-        keys = list(dict.fromkeys(k for names in pairs for k in table_keys(frame.dimensions, names)))
-        values = JointTable(frame, keys).values
-        shown = {k: display_count(int(v)) for k, v in zip(keys, values, strict=True)}
+        shown: dict[frozenset[tuple[str, str]], str] = {}
+        for names in pairs:
+            counts = count_table(frame, names).values
+            for key in table_keys(frame.dimensions, names):
+                if key not in shown:
+                    by_dim = dict(key)
+                    axes = tuple(
+                        frame.dimensions[n].position(by_dim[n]) if n in by_dim else slice(None) for n in names
+                    )
+                    shown[key] = display_count(int(counts[axes].sum()))
     else:
         shown = dict(protect(frame, pairs, keyed_draw(db)).shown)
     tables = []
@@ -286,9 +356,16 @@ def make_view(
                 [rows_d.label_of(r) for r in rows_d.categories] + [TOTAL_LABEL],
                 [cols_d.label_of(c) for c in cols_d.categories] + [TOTAL_LABEL],
                 cells,
+                row_dimension=row_dim,
+                column_dimension=column_dim,
+                row_codes=[*rows_d.categories, ""],
+                column_codes=[*cols_d.categories, ""],
             )
         )
-    return StatisticsView(exact=exact, total=shown[frozenset()], tables=tables)
+    wanted = {n: frame.dimensions[n] for n in (*FILTER_DIMENSIONS, *(d for _, d in FILTERED_TABLES))}
+    return StatisticsView(
+        exact=exact, total=shown[frozenset()], tables=tables, shown=shown, dimensions=wanted
+    )
 
 
 # -- HTCDS exchange -------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ class Chart:
     title: str
     png: bytes
     figure: Any  # matplotlib Figure, for the PDF
+    svg: str = ""  # the same chart as accessible SVG (``stats.charts``), for the HTML report
 
     @property
     def data_uri(self) -> str:
@@ -127,29 +128,64 @@ def _png(fig: Any) -> bytes:
 
 
 def grouped_bar_chart(stats: PublishedStatistics, names: tuple[str, str], title: str) -> Chart | None:
-    """Bars of the first dimension's categories, grouped by the second, with 95% intervals."""
+    """Bars of the first dimension's categories, grouped by the second, with 95% intervals. A count shown
+    as "<11" is drawn as such — no bar and the words "<11" — never as a bar of zero."""
     if stats.table(names) is None:
         return None
     first, second = (stats.dimensions[n] for n in names)
     fig = _new_figure()
     ax = fig.add_subplot()
     width = 0.8 / second.size
+    withheld: list[float] = []
     for j, c2 in enumerate(second.categories):
         values, low, high = [], [], []
         for c1 in first.categories:
             f = stats.lookup({first.name: c1, second.name: c2})
+            shown = f is not None and f.count is not None
             v = f.count if f is not None and f.count is not None else 0
-            values.append(v)
+            values.append(float(v) if shown else float("nan"))
             low.append(v - f.ci_low if f and f.count is not None and f.ci_low is not None else 0)
             high.append(f.ci_high - v if f and f.count is not None and f.ci_high is not None else 0)
         xs = [i + (j - (second.size - 1) / 2) * width for i in range(first.size)]
         ax.bar(xs, values, width, label=_label(second, c2), yerr=[low, high], capsize=2)
+        withheld += [x for x, v in zip(xs, values, strict=True) if v != v]  # NaN: not drawn
+    for x in withheld:
+        ax.text(
+            x, 0, f"<{stats.threshold}", rotation=90, ha="center", va="bottom", fontsize=6, color="#444444"
+        )
     ax.set_xticks(range(first.size), [_label(first, c) for c in first.categories], fontsize=8)
     ax.set_ylabel("persons")
     ax.set_title(title, fontsize=10)
     ax.legend(fontsize=7, title=second.label, title_fontsize=7)
     ax.tick_params(axis="x", labelrotation=15)
-    return Chart(title, _png(fig), fig)
+    return Chart(title, _png(fig), fig, _svg_chart(stats, first, second, title))
+
+
+def _svg_chart(stats: PublishedStatistics, first: Dimension, second: Dimension, title: str) -> str:
+    """The grouped bars as an accessible SVG (``stats.charts``): "<11" drawn as withheld, not as zero."""
+    from opennrm.stats.charts import BarChart, Cell, render_bar_chart
+
+    def shown(c1: str, c2: str) -> Cell:
+        f = stats.lookup({first.name: c1, second.name: c2})
+        if f is None:
+            return Cell("–", None)
+        return Cell(figure_text(f, with_interval=False), None if f.count is None else float(f.count))
+
+    chart_id = "chart-" + "".join(ch if ch.isalnum() else "-" for ch in f"{first.name}-{second.name}")
+    return render_bar_chart(
+        BarChart(
+            id=chart_id,
+            title=title,
+            description=f"Persons by {first.label.lower()}, one bar for each {second.label.lower()};"
+            " the table of the same figures is under Disaggregated tables.",
+            groups=[_label(first, c) for c in first.categories],
+            series=[_label(second, c) for c in second.categories],
+            cells=[[shown(c1, c2) for c2 in second.categories] for c1 in first.categories],
+            axis_label="persons",
+            suppressed_label=f"fewer than {stats.threshold}",
+            note="" if stats.differentially_private else "Exact counts: internal, not for publication.",
+        )
+    )
 
 
 def trend_chart(stats: PublishedStatistics, by: str | None) -> Chart | None:

@@ -35,7 +35,7 @@ def test_report_from_a_release_has_every_part(released, tmp_path: Path) -> None:
         "Draft for the CEDAW periodic report",
         "Disaggregated tables",
         "Differential privacy",
-        "data:image/png;base64,",
+        '<svg xmlns="http://www.w3.org/2000/svg"',
     ):
         assert part in html
     assert "INTERNAL" not in html
@@ -76,3 +76,34 @@ def test_trends_by_year_and_sdg_rates_for_case_records(tmp_path: Path) -> None:
     html = build_report(stats, tmp_path, population).html.read_text(encoding="utf-8")
     assert "Persons identified by year" in html
     assert "per 100,000 population" in html and "no trend by year" not in html
+
+
+def test_report_charts_draw_a_count_below_11_as_withheld_never_as_a_zero_bar(
+    released, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    import math
+    import re
+
+    from opennrm.stats.report import charts
+
+    _, stats = released
+    made = charts(stats)
+    sex_by_age = next(c for c in made if c.title == "Persons by sex and age group")
+    small = [
+        (s, a)
+        for s in stats.dimensions["sex"].categories
+        for a in stats.dimensions["age_group"].categories
+        if (f := stats.lookup({"sex": s, "age_group": a})) is not None and f.count is None
+    ]
+    assert small, "the test data must have a count below 11"
+    # SVG (the HTML report): a hatched mark and the words, one per small count; no bar of zero width
+    assert sex_by_age.svg.count('class="chart-withheld"') == len(small)
+    assert "fewer than 11" in sex_by_age.svg
+    assert not re.search(
+        r'<g class="chart-bar"><title>[^<]*</title><rect[^>]* width="0(\.0)?"', sex_by_age.svg
+    )
+    # PDF (matplotlib): the small counts are not bars of height zero, and say "<11"
+    axes = sex_by_age.figure.axes[0]
+    heights = [p.get_height() for p in axes.patches]
+    assert sum(1 for h in heights if math.isnan(h)) == len(small)
+    assert sum(1 for t in axes.texts if t.get_text() == "<11") == len(small)

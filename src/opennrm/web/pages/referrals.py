@@ -17,6 +17,7 @@ from opennrm.services import dashboard, directory, entitlements, referrals
 from opennrm.services.auth import SessionUser
 from opennrm.services.errors import Conflict, Forbidden, InvalidInput, ServiceError
 from opennrm.services.parsing import parse
+from opennrm.web import charts
 from opennrm.web.deps import check_csrf, get_db, session_user
 from opennrm.web.pages.drafts import forget_referral_draft, keep_referral_draft, take_referral_draft
 from opennrm.web.pages.flash import done
@@ -365,7 +366,15 @@ def dashboard_page(request: Request) -> Response:
         pivot.setdefault(row.organisation, {})[row.status] = row.count
     statuses = [st.value for st in s.ReferralStatus if st in s.OPEN_STATUSES]
     escalated = {c.organisation: c.count for c in board.open_escalations}
-    return render(request, "dashboard.html", board=board, pivot=pivot, statuses=statuses, escalated=escalated)
+    return render(
+        request,
+        "dashboard.html",
+        board=board,
+        pivot=pivot,
+        statuses=statuses,
+        escalated=escalated,
+        charts=charts,
+    )
 
 
 # -- entitlements --------------------------------------------------------------------------------------
