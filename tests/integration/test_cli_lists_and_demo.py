@@ -21,8 +21,8 @@ from opennrm.cli import lazy, registry
 from opennrm.cli.main import _register, app
 from opennrm.config import Settings
 from opennrm.services import installation
+from opennrm.store.tables import IdentificationDecision, Referral, Screening, User
 from opennrm.store.tables import RecoveryCode as RecoveryCodeRow
-from opennrm.store.tables import Referral, Screening, User
 from tests.conftest import Installation
 from tests.integration.test_cli import all_commands, opennrm
 from tests.support import make_org, make_user
@@ -173,6 +173,7 @@ def test_the_demo_loads_a_journey_and_prints_its_accounts_again(
                 for r in session.execute(select(Referral).where(Referral.responded_at.is_not(None))).scalars()
             ]
             assert session.execute(select(func.count()).select_from(Screening)).scalar_one() > 0
+            assert session.execute(select(func.count()).select_from(IdentificationDecision)).scalar_one() >= 1
             assert session.execute(select(func.count()).select_from(RecoveryCodeRow)).scalar_one() == 0
     finally:
         db.dispose()

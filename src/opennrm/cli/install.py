@@ -135,11 +135,14 @@ def demo(
             )
             step(f"  {cases:,} cases loaded.")
             step("Screenings, consents and referrals with their answers…")
-            made = demo_data.seed_demo_journeys(db, network)
+            from opennrm.services.identification import national_procedure
+
+            made = demo_data.seed_demo_journeys(db, network, procedure=national_procedure(s))
             step(
                 f"  {made['screenings']} screenings, {made['consents']} consents, "
                 f"{made['referrals']} referrals ({made['served']} served, {made['declined']} declined, "
-                f"{made['waiting']} awaiting an answer)."
+                f"{made['waiting']} awaiting an answer), {made['identification_decisions']} identification "
+                "decisions."
             )
             step("Synthetic job ads for the review queue…")
             demo_data.seed_demo_ad_scan(db, orgs["Labour Inspectorate, Northern District"])

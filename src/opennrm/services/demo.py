@@ -16,7 +16,7 @@ import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from faker import Faker
 from sqlalchemy import insert
@@ -28,6 +28,9 @@ from opennrm.services.cases import IntakeRows, build_intake_rows, now
 from opennrm.services.statistics import statistics_consent_row
 from opennrm.store.database import Database
 from opennrm.store.tables import ConsentRecord, table_of
+
+if TYPE_CHECKING:
+    from opennrm.services.identification import NationalProcedure
 
 # (Faker locale, ISO 3166 citizenship, ISO 639 language)
 ORIGINS: tuple[tuple[str, str, str], ...] = (
@@ -277,6 +280,36 @@ def load_demo_cases(
     return done
 
 
+def _decide_identification(
+    db: Database,
+    procedure: NationalProcedure,
+    caseworker: Actor,
+    member: Actor,
+    case_id: str,
+    screening_id: str,
+    orgs: dict[str, str],
+) -> None:
+    """A panel of her own organisation and the health centre (two organisations of two types, none of them
+    enforcement) takes the first decision: positive, on the screening's indicators."""
+    from opennrm.identification.rules import DecisionInput, PanelInput
+    from opennrm.services import identification
+
+    panel = PanelInput(
+        organisation_ids=[orgs["Safe Harbour Women's Network"], orgs["Riverside Health Centre"]]
+    )
+    identification.convene_panel(db, procedure, caseworker, case_id, panel)
+    decision = DecisionInput.model_validate(
+        {
+            "stage": procedure.procedure.stages[0].id,
+            "outcome": "positive",
+            "screening_id": screening_id,
+            "indicators": ["DR01", "EXP01"],
+            "reasons": "Demo decision: deceived about the job, documents taken, debt she could not repay.",
+        }
+    )
+    identification.record_decision(db, procedure, member, case_id, decision)
+
+
 def seed_demo_ad_scan(db: Database, organisation_id: str, count: int = 300, seed: int = 38) -> str:
     """A scan of synthetic job ads (English and Chinese, some with planted red flags, templates and shared
     contacts) in an organisation's review queue, scored by the shipped model; returns the scan id."""
@@ -435,12 +468,15 @@ JOURNEYS: tuple[tuple[str, str, dt.timedelta, str], ...] = (
 )
 
 
-def seed_demo_journeys(db: Database, network: DemoNetwork, *, cases: int = 14) -> dict[str, int]:
+def seed_demo_journeys(
+    db: Database, network: DemoNetwork, *, cases: int = 14, procedure: NationalProcedure | None = None
+) -> dict[str, int]:
     """Give some of the caseworker's cases the journey the pages show: screenings (most presumed), a
     recorded consent, referrals sent over the past weeks and answered after realistic waits — accepted,
     started and completed (served), declined for want of a place, still awaiting an answer, one overdue —
-    and unmet needs. Everything goes through the services, with their consent gate and audit. Returns
-    counts of what was made."""
+    and unmet needs; with the installation's identification ``procedure``, a panel of two organisations
+    decides the first two cases (GR38 §78). Everything goes through the services, with their consent gate
+    and audit. Returns counts of what was made."""
     from sqlalchemy import select
 
     from opennrm.domain.services import (
@@ -496,14 +532,28 @@ def seed_demo_journeys(db: Database, network: DemoNetwork, *, cases: int = 14) -
                 select(Case.id).where(Case.created_by == caseworker.user_id).order_by(Case.id).limit(cases)
             ).scalars()
         )
-    made = {"screenings": 0, "consents": 0, "referrals": 0, "served": 0, "declined": 0, "waiting": 0}
+    made = {
+        "screenings": 0,
+        "consents": 0,
+        "referrals": 0,
+        "served": 0,
+        "declined": 0,
+        "waiting": 0,
+        "identification_decisions": 0,
+    }
+    supervisor = network.account("li.wei")
+    panel_member = Actor(
+        supervisor.user_id, orgs[supervisor.organisation], Role.SUPERVISOR, enforcement=False
+    )
     at = now()
     day, hour = dt.timedelta(days=1), dt.timedelta(hours=1)
     receivers = {"shelter": shelter, "medical": clinic, "legal_aid": None}  # legal aid has no demo account
     for i, case_id in enumerate(case_ids):
         kind, urgency, ago, outcome = JOURNEYS[i % len(JOURNEYS)]
         presumed = outcome != "not_presumed"
-        screenings.screen_case(db, caseworker, case_id, PRESUMED_SCREENING if presumed else OPEN_SCREENING)
+        screening_id, _ = screenings.screen_case(
+            db, caseworker, case_id, PRESUMED_SCREENING if presumed else OPEN_SCREENING
+        )
         made["screenings"] += 1
         if not presumed:
             continue
@@ -514,7 +564,7 @@ def seed_demo_journeys(db: Database, network: DemoNetwork, *, cases: int = 14) -
             case_id,
             consent.parse_consent(
                 {
-                    "purposes": ["referral"],
+                    "purposes": ["referral", "identification"],
                     "recipient_organisation_ids": [
                         orgs["Rose Women's Shelter"],
                         orgs["Riverside Health Centre"],
@@ -527,6 +577,9 @@ def seed_demo_journeys(db: Database, network: DemoNetwork, *, cases: int = 14) -
             ),
         )
         made["consents"] += 1
+        if procedure is not None and i < 2:
+            _decide_identification(db, procedure, caseworker, panel_member, case_id, screening_id, orgs)
+            made["identification_decisions"] += 1
         request = ReferralRequest.model_validate(
             {
                 "service_id": services[kind],
