@@ -106,9 +106,13 @@ def served_routes(app: FastAPI) -> list[tuple[str, str]]:
 
 
 def page_paths(app: FastAPI) -> list[str]:
-    """Every GET path of a server-rendered page (not the API, not static files), sorted."""
+    """Every GET path of a server-rendered page (not the API, not static files, not PDF documents), sorted."""
     return sorted(
-        {path for method, path in served_routes(app) if method == "GET" and not path.startswith("/api")}
+        {
+            path
+            for method, path in served_routes(app)
+            if method == "GET" and not path.startswith("/api") and not path.endswith(".pdf")
+        }
     )
 
 
