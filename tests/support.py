@@ -115,12 +115,12 @@ def served_routes(app: FastAPI) -> list[tuple[str, str]]:
 
 
 def page_paths(app: FastAPI) -> list[str]:
-    """Every GET path of a server-rendered page (not the API, not static files, not a CSV download), sorted."""
+    """Every GET path of a server-rendered page (not the API, static files, CSV or PDF downloads), sorted."""
     return sorted(
         {
             path
             for method, path in served_routes(app)
-            if method == "GET" and not path.startswith("/api") and not path.endswith(".csv")
+            if method == "GET" and not path.startswith("/api") and not path.endswith((".csv", ".pdf"))
         }
     )
 

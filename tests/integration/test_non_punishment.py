@@ -286,7 +286,7 @@ def test_the_pages_record_a_matter_and_start_a_clearance_request(world: World) -
         f"/cases/{world.case}/non-punishment/statement?her_language=zh-Hant&proceedings_language=en"
     )
     assert (
-        "關於不予懲罰原則的聲明" in print_view.text
+        "關於非懲罰原則的聲明" in print_view.text
         and "Statement on the non-punishment principle" in print_view.text
     )
 

@@ -129,6 +129,12 @@ ROUTES = [
             c.get(f"/cases/{case}/consents/print/ar?consent={ids['spare_consent']}")
         ),
     ),
+    Route(
+        "consent form as a PDF",
+        lambda c, case, ids: _status(
+            c.get(f"/cases/{case}/consents/print/ar.pdf?consent={ids['spare_consent']}")
+        ),
+    ),
     # Non-punishment (GR38 §98): the receiver here is a shelter, so it sees none of it (only a legal-aid
     # organisation under a consent covering non_punishment does: tests/integration/test_non_punishment.py).
     Route(

@@ -1,8 +1,11 @@
-"""``opennrm org add`` and ``opennrm user add``."""
+"""``opennrm org add|list`` and ``opennrm user add|list|reset-password|reset-second-factor``."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import sys
+from collections.abc import Sequence
 
 import typer
 
@@ -33,6 +36,56 @@ def org_add(
     with database() as db:
         admin.add_organisation(db, name, type_)
     typer.echo(f"Added organisation {name!r} ({type_}).")
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """Columns as wide as their widest cell, a header line and a rule under it."""
+    widths = [max(len(str(c)) for c in column) for column in zip(header, *rows, strict=True)]
+    for line in (header, ["-" * w for w in widths], *rows):
+        typer.echo("  ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=True)).rstrip())
+
+
+@org_app.command("list")
+def org_list(
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per line instead of a table."),
+) -> None:
+    """List the organisations of the network, with their type and how many accounts each has."""
+    with database() as db:
+        found = admin.list_organisations(db)
+    if as_json:
+        for o in found:
+            typer.echo(json.dumps(dataclasses.asdict(o), ensure_ascii=False))
+        return
+    _table(["name", "type", "users", "id"], [[o.name, o.type, str(o.users), o.id] for o in found])
+
+
+@user_app.command("list")
+def user_list(
+    org: str | None = typer.Option(None, "--org", help="Only the accounts of this organisation (its name)."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per line instead of a table."),
+) -> None:
+    """List the user accounts: organisation, role, team, whether active, locked or with a second factor.
+    No password, second-factor secret or recovery code is ever shown."""
+    with database() as db:
+        found = admin.list_users(db, org)
+    if as_json:
+        for u in found:
+            typer.echo(json.dumps(dataclasses.asdict(u), ensure_ascii=False))
+        return
+    _table(
+        ["username", "organisation", "role", "team", "state", "second factor"],
+        [
+            [
+                u.username,
+                u.organisation,
+                u.role,
+                u.team or "",
+                "locked" if u.locked else ("active" if u.active else "inactive"),
+                "yes" if u.second_factor else "no",
+            ]
+            for u in found
+        ],
+    )
 
 
 @user_app.command("add")

@@ -1,17 +1,19 @@
-"""``opennrm init``, ``opennrm serve`` and ``opennrm demo``."""
+"""``opennrm init``, ``opennrm serve`` and ``opennrm demo``.
+
+Imports of the database layer and the services happen inside the commands, so that ``opennrm demo`` says
+what it is doing from its first second and ``opennrm --help`` stays quick."""
 
 from __future__ import annotations
 
 import secrets
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from opennrm.access.policy import Actor
-from opennrm.access.roles import Role
-from opennrm.cli.common import database, handled, settings
-from opennrm.services import admin, installation
-from opennrm.services.demo import load_demo_cases, seed_demo_ad_scan, seed_demo_referral_network
+if TYPE_CHECKING:
+    from opennrm.services.demo import DemoAccount
 
 DEMO_PASSWORD_BYTES = 12
 
@@ -24,6 +26,9 @@ def register(app: typer.Typer) -> None:
 
 def init() -> None:
     """Create the data directory, the encryption key file (mode 0600) and the database schema."""
+    from opennrm.cli.common import handled, settings
+    from opennrm.services import installation
+
     s = settings()
     with handled():
         result = installation.initialise(s)
@@ -40,6 +45,7 @@ def serve(
     """Run the web application and API."""
     import uvicorn
 
+    from opennrm.cli.common import handled, settings
     from opennrm.web.app import create_app
 
     s = settings()
@@ -54,14 +60,14 @@ def serve(
     uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
 
 
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        transient=False,
-    )
+def _stepper() -> Callable[[str], None]:
+    """Print one progress line per step, with the seconds since the command started."""
+    started = time.monotonic()
+
+    def step(message: str) -> None:
+        typer.echo(f"[{time.monotonic() - started:5.1f} s] {message}")
+
+    return step
 
 
 def demo(
@@ -70,64 +76,104 @@ def demo(
     ),
     seed: int = typer.Option(38, help="Random seed: the same seed gives the same cases."),
     no_serve: bool = typer.Option(False, "--no-serve", help="Load the demo data and exit without serving."),
+    accounts: bool = typer.Option(
+        False,
+        "--accounts",
+        help="Print the demo accounts (password and TOTP secrets) again and exit. Only in a demo's data "
+        "directory: a real installation's accounts are never printed.",
+    ),
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
 ) -> None:
     """Set up a demo installation with synthetic cases and demo accounts, then serve it."""
+    if accounts:
+        _print_saved_accounts()
+        return
+    step = _stepper()
+    step("Setting up the OpenNRM demo (synthetic data only, never real people)…")
+    from opennrm.cli.common import database, fail, handled, settings
+    from opennrm.services import admin, installation
+    from opennrm.services import demo as demo_data
+
     s = settings()
+    step(f"Data directory {s.home}: creating the key and the database…")
     with handled():
         installation.initialise(s)
     with database() as db:
-        orgs = admin.organisation_ids_by_name(db)
-        if "Safe Harbour Women's Network" in orgs:
-            typer.echo("Demo data is already loaded; serving it. (Remove OPENNRM_HOME to start afresh.)")
-        else:
-            password = secrets.token_urlsafe(DEMO_PASSWORD_BYTES)
-            ngo = admin.add_organisation(db, "Safe Harbour Women's Network", "ngo")
-            clinic = admin.add_organisation(db, "Riverside Health Centre", "health_service")
-            inspectorate = admin.add_organisation(
-                db, "Labour Inspectorate, Northern District", "labour_inspectorate"
-            )
-            admin.add_organisation(db, "National Referral Mechanism Secretariat", "nrm_secretariat")
-            admin.add_organisation(db, "Border and Immigration Agency", "immigration_service")
-            shelter = admin.add_organisation(db, "Rose Women's Shelter", "shelter")
-            admin.add_organisation(db, "Legal Aid North", "legal_aid")
-            accounts = [
-                ("amina", "Safe Harbour Women's Network", "caseworker"),
-                ("li.wei", "Safe Harbour Women's Network", "supervisor"),
-                ("sofia", "Riverside Health Centre", "caseworker"),
-                ("analyst", "National Referral Mechanism Secretariat", "analyst"),
-                ("liaison", "Border and Immigration Agency", "enforcement_liaison"),
-                ("rose", "Rose Women's Shelter", "service_provider"),
-                ("coordinator", "National Referral Mechanism Secretariat", "nrm_coordinator"),
-                ("inspector", "Labour Inspectorate, Northern District", "ad_reviewer"),
-            ]
-            created = [admin.add_user(db, u, o, r, password) for u, o, r in accounts]
-            with _progress() as bar:
-                task = bar.add_task("Generating demo cases", total=cases)
-                load_demo_cases(
-                    db,
-                    cases,
-                    organisation_ids=[ngo, ngo, clinic],
-                    user_ids=[created[0].id, None, created[2].id],
-                    seed=seed,
-                    progress=lambda n: bar.advance(task, n),
+        if demo_data.DEMO_ORGANISATION in admin.organisation_ids_by_name(db):
+            saved = demo_data.read_demo_accounts(s.home)
+            if saved is None:
+                fail(
+                    f"{s.home} holds demo organisations but no {demo_data.ACCOUNTS_FILE}; "
+                    "remove the data directory to start afresh"
                 )
-            seed_demo_referral_network(
+            step("Demo data is already loaded. (Remove the data directory to start afresh.)")
+            _print_accounts(*saved)
+        else:
+            step("Organisations and demo accounts…")
+            network = demo_data.create_demo_network(db, secrets.token_urlsafe(DEMO_PASSWORD_BYTES))
+            demo_data.save_demo_accounts(s.home, network)
+            step(f"Generating and encrypting {cases:,} synthetic cases…")
+            orgs = network.organisations
+            users = {a.username: a.user_id for a in network.accounts}
+            ngo, clinic = orgs["Safe Harbour Women's Network"], orgs["Riverside Health Centre"]
+            done = 0
+
+            def loaded(n: int) -> None:
+                nonlocal done
+                done += n
+                if done < cases:
+                    step(f"  cases {done:,}/{cases:,}")
+
+            demo_data.load_demo_cases(
                 db,
-                organisations=admin.organisation_ids_by_name(db),
-                caseworker=Actor(created[0].id, ngo, Role.CASEWORKER, enforcement=False),
-                provider=Actor(created[5].id, shelter, Role.SERVICE_PROVIDER, enforcement=False),
+                cases,
+                organisation_ids=[ngo, ngo, clinic],
+                user_ids=[users["amina"], None, users["sofia"]],
+                seed=seed,
+                progress=loaded,
             )
-            seed_demo_ad_scan(db, inspectorate)
-            typer.echo("")
-            typer.echo("Demo accounts (password for all: " + password + "):")
-            for user, (_, org, role) in zip(created, accounts, strict=True):
-                second = f"TOTP secret {user.totp_secret}" if user.totp_secret else "no second factor"
-                typer.echo(f"  {user.username:10} {role:20} {org:42} {second}")
-            typer.echo(
-                "Add a TOTP secret to an authenticator app, or run: "
-                ".venv/bin/python -c \"import pyotp; print(pyotp.TOTP('SECRET').now())\""
+            step(f"  {cases:,} cases loaded.")
+            step("Screenings, consents and referrals with their answers…")
+            from opennrm.services.identification import national_procedure
+
+            made = demo_data.seed_demo_journeys(db, network, procedure=national_procedure(s))
+            step(
+                f"  {made['screenings']} screenings, {made['consents']} consents, "
+                f"{made['referrals']} referrals ({made['served']} served, {made['declined']} declined, "
+                f"{made['waiting']} awaiting an answer), {made['identification_decisions']} identification "
+                "decisions."
             )
+            step("Synthetic job ads for the review queue…")
+            demo_data.seed_demo_ad_scan(db, orgs["Labour Inspectorate, Northern District"])
+            step("Demo data loaded.")
+            _print_accounts(network.password, network.accounts)
     if not no_serve:
         serve(host=host, port=port)
+
+
+def _print_saved_accounts() -> None:
+    from opennrm.cli.common import fail, settings
+    from opennrm.services import demo as demo_data
+
+    s = settings()
+    saved = demo_data.read_demo_accounts(s.home)
+    if saved is None:
+        fail(
+            f"{s.home} is not a demo's data directory (no {demo_data.ACCOUNTS_FILE}); "
+            "the accounts of a real installation are never printed"
+        )
+    _print_accounts(*saved)
+
+
+def _print_accounts(password: str, accounts: Sequence[DemoAccount]) -> None:
+    typer.echo("")
+    typer.echo(f"Demo accounts (password for all: {password}):")
+    for a in accounts:
+        second = f"TOTP secret {a.totp_secret}" if a.totp_secret else "no second factor"
+        typer.echo(f"  {a.username:12} {a.role:20} {a.organisation:42} {second}")
+    typer.echo(
+        "Add a TOTP secret to an authenticator app, or run: "
+        ".venv/bin/python -c \"import pyotp; print(pyotp.TOTP('SECRET').now())\""
+    )
+    typer.echo("Print these again with: opennrm demo --accounts")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import typer
 
 from opennrm import __version__
+from opennrm.cli.lazy import LazyGroup
 
 app = typer.Typer(
+    cls=LazyGroup,
     name="opennrm",
     help="OpenNRM: identify, protect and refer victims of trafficking; safe statistics; ad scanning.",
     no_args_is_help=True,
@@ -39,5 +41,5 @@ def _register() -> None:
 
 
 def run() -> None:
-    _register()
+    # A command's module is imported when it runs (opennrm.cli.lazy), so `opennrm --help` is quick.
     app()

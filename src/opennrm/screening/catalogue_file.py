@@ -7,16 +7,38 @@ so a country editing its own catalogue (GR38 §77) can find the mistake.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import yaml
 
+if TYPE_CHECKING:
+    import jsonschema
+
 MESSAGES_SCHEMA = "opennrm.screening.messages/1"
+
+
+def _jsonschema() -> ModuleType:
+    """jsonschema, imported when a catalogue is first validated. Its optional format checkers import
+    rfc3987_syntax, which compiles some forty grammars (seconds of start-up); the catalogue schemas use no
+    ``format``, so that import is skipped here and left possible for anyone else afterwards."""
+    if "jsonschema" in sys.modules:
+        return sys.modules["jsonschema"]
+    skip = "rfc3987_syntax" not in sys.modules
+    if skip:
+        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # makes its import fail at once
+    try:
+        import jsonschema
+    finally:
+        if skip and sys.modules.get("rfc3987_syntax") is None:
+            del sys.modules["rfc3987_syntax"]
+    return jsonschema
+
 
 KeyPath = tuple[str | int, ...]
 """Where a value sits in a document: the keys (and list indexes) from the top."""
@@ -152,7 +174,8 @@ def _schema() -> dict[str, Any]:
 
 @cache
 def _catalogue_validator() -> jsonschema.protocols.Validator:
-    return jsonschema.Draft202012Validator(_schema())
+    validator: jsonschema.protocols.Validator = _jsonschema().Draft202012Validator(_schema())
+    return validator
 
 
 @cache
@@ -164,7 +187,8 @@ def _messages_validator() -> jsonschema.protocols.Validator:
         "additionalProperties": False,
         "properties": {"schema": {"const": MESSAGES_SCHEMA}, "messages": {"$ref": "#/$defs/messages"}},
     }
-    return jsonschema.Draft202012Validator(schema)
+    validator: jsonschema.protocols.Validator = _jsonschema().Draft202012Validator(schema)
+    return validator
 
 
 def _validate(document: CatalogueDocument, validator: jsonschema.protocols.Validator) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from opennrm.access.credentials import hash_password, hash_recovery_code, new_recovery_codes, new_totp_secret
@@ -50,6 +51,84 @@ def organisation_ids_by_name(db: Database) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
+class OrganisationSummary:
+    id: str
+    name: str
+    type: str
+    users: int
+    created_at: str
+
+
+def list_organisations(db: Database) -> list[OrganisationSummary]:
+    """Every organisation with how many accounts it has, by name."""
+    with db.transaction() as session:
+        counts = dict(
+            session.execute(
+                select(User.organisation_id, func.count(User.id)).group_by(User.organisation_id)
+            ).all()
+        )
+        rows = session.execute(select(Organisation).order_by(Organisation.name)).scalars().all()
+        return [
+            OrganisationSummary(o.id, o.name, o.type, int(counts.get(o.id, 0)), _iso(o.created_at))
+            for o in rows
+        ]
+
+
+@dataclass(frozen=True)
+class UserSummary:
+    """What an administrator may list about an account: never its password hash, second-factor secret or
+    recovery codes, only whether it has a second factor."""
+
+    username: str
+    organisation: str
+    role: str
+    team: str | None
+    active: bool
+    second_factor: bool
+    locked: bool
+    created_at: str
+
+
+def list_users(db: Database, organisation: str | None = None) -> list[UserSummary]:
+    """Every account (of one organisation, given by name), by organisation and log-in name."""
+    with db.transaction() as session:
+        query = (
+            select(User, Organisation.name)
+            .join(Organisation, Organisation.id == User.organisation_id)
+            .order_by(Organisation.name, User.username)
+        )
+        if organisation is not None:
+            if (
+                session.execute(select(Organisation.id).where(Organisation.name == organisation)).first()
+                is None
+            ):
+                raise NotFound(f"no organisation named {organisation!r}", field="org")
+            query = query.where(Organisation.name == organisation)
+        at = now()
+        return [
+            UserSummary(
+                username=u.username,
+                organisation=org_name,
+                role=u.role,
+                team=u.team,
+                active=bool(u.active),
+                second_factor=u.totp_secret_enc is not None,
+                locked=u.locked_until is not None and _aware(u.locked_until) > at,
+                created_at=_iso(u.created_at),
+            )
+            for u, org_name in session.execute(query).all()
+        ]
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+def _iso(value: dt.datetime | None) -> str:
+    return _aware(value).isoformat(timespec="seconds") if value is not None else ""
+
+
+@dataclass(frozen=True)
 class NewUser:
     id: str
     username: str
@@ -66,8 +145,13 @@ def add_user(
     *,
     actor_id: str = "cli",
     team: str | None = None,
+    recovery_codes: bool = True,
+    password_hash: str | None = None,
 ) -> NewUser:
-    """Create an account. Accounts that can see person-level data get a TOTP secret, returned once."""
+    """Create an account. Accounts that can see person-level data get a TOTP secret, returned once, and
+    recovery codes unless ``recovery_codes`` is false (the demo's accounts, whose codes nobody would see;
+    ``opennrm user reset-second-factor`` issues them). ``password_hash`` is a hash already made with
+    ``hash_password`` (the demo hashes its one password once for all its accounts)."""
     username = username.strip()
     if (
         not (3 <= len(username) <= 80)
@@ -79,10 +163,11 @@ def add_user(
     except ValueError:
         allowed = ", ".join(r.value for r in Role)
         raise InvalidInput(f"role {role_code!r} is not one of: {allowed}", field="role") from None
-    try:
-        password_hash = hash_password(password)
-    except ValueError as exc:
-        raise InvalidInput(str(exc), field="password") from None
+    if password_hash is None:
+        try:
+            password_hash = hash_password(password)
+        except ValueError as exc:
+            raise InvalidInput(str(exc), field="password") from None
     with db.transaction() as session:
         org_id = session.execute(select(Organisation.id).where(Organisation.name == organisation)).scalar()
         if org_id is None:
@@ -106,7 +191,7 @@ def add_user(
             )
         )
         session.flush()
-        codes = _replace_recovery_codes(session, user_id) if secret else []
+        codes = _replace_recovery_codes(session, user_id) if secret and recovery_codes else []
         audit.record_one(
             session,
             db.keyring,

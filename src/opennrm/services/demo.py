@@ -10,20 +10,27 @@ several locales, so the demo exercises scripts other than Latin.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from faker import Faker
 from sqlalchemy import insert
 
 from opennrm.access.policy import Actor
+from opennrm.access.roles import Role
 from opennrm.domain.records import Intake
-from opennrm.services.cases import IntakeRows, build_intake_rows
+from opennrm.services.cases import IntakeRows, build_intake_rows, now
 from opennrm.services.statistics import statistics_consent_row
 from opennrm.store.database import Database
 from opennrm.store.tables import ConsentRecord, table_of
+
+if TYPE_CHECKING:
+    from opennrm.services.identification import NationalProcedure
 
 # (Faker locale, ISO 3166 citizenship, ISO 639 language)
 ORIGINS: tuple[tuple[str, str, str], ...] = (
@@ -273,16 +280,203 @@ def load_demo_cases(
     return done
 
 
-def seed_demo_referral_network(
+def _decide_identification(
     db: Database,
-    *,
-    organisations: dict[str, str],
+    procedure: NationalProcedure,
     caseworker: Actor,
-    provider: Actor,
-    referrals_to_send: int = 6,
-) -> int:
-    """A small service directory and a few referrals of the caseworker's cases, each under a recorded
-    consent and through the consent gate (issue 5). Returns how many referrals were sent."""
+    member: Actor,
+    case_id: str,
+    screening_id: str,
+    orgs: dict[str, str],
+) -> None:
+    """A panel of her own organisation and the health centre (two organisations of two types, none of them
+    enforcement) takes the first decision: positive, on the screening's indicators."""
+    from opennrm.identification.rules import DecisionInput, PanelInput
+    from opennrm.services import identification
+
+    panel = PanelInput(
+        organisation_ids=[orgs["Safe Harbour Women's Network"], orgs["Riverside Health Centre"]]
+    )
+    identification.convene_panel(db, procedure, caseworker, case_id, panel)
+    decision = DecisionInput.model_validate(
+        {
+            "stage": procedure.procedure.stages[0].id,
+            "outcome": "positive",
+            "screening_id": screening_id,
+            "indicators": ["DR01", "EXP01"],
+            "reasons": "Demo decision: deceived about the job, documents taken, debt she could not repay.",
+        }
+    )
+    identification.record_decision(db, procedure, member, case_id, decision)
+
+
+def seed_demo_ad_scan(db: Database, organisation_id: str, count: int = 300, seed: int = 38) -> str:
+    """A scan of synthetic job ads (English and Chinese, some with planted red flags, templates and shared
+    contacts) in an organisation's review queue, scored by the shipped model; returns the scan id."""
+    from opennrm.recruitment.ads import JobAd
+    from opennrm.recruitment.model import default_model
+    from opennrm.recruitment.pipeline import scan_ads
+    from opennrm.recruitment.reading import parse_record
+    from opennrm.recruitment.synthetic import synthetic_ads
+    from opennrm.services.ad_review import CLI, store_scan
+
+    parsed = [parse_record(ad.record, line) for line, ad in enumerate(synthetic_ads(count, seed), start=1)]
+    ads = [ad for ad in parsed if isinstance(ad, JobAd)]
+    results, _ = scan_ads(ads, default_model())
+    return store_scan(
+        db,
+        organisation_id=organisation_id,
+        by=CLI,
+        name="Demo crawl (synthetic ads)",
+        model="default",
+        scanned=zip(ads, results, strict=True),
+    )
+
+
+# -- the demo network: organisations, accounts and a journey on each of a few cases ----------------------
+
+DEMO_ORGANISATIONS: tuple[tuple[str, str], ...] = (
+    ("Safe Harbour Women's Network", "ngo"),
+    ("Riverside Health Centre", "health_service"),
+    ("Labour Inspectorate, Northern District", "labour_inspectorate"),
+    ("National Referral Mechanism Secretariat", "nrm_secretariat"),
+    ("Border and Immigration Agency", "immigration_service"),
+    ("Rose Women's Shelter", "shelter"),
+    ("Legal Aid North", "legal_aid"),
+)
+# (log-in name, organisation, role)
+DEMO_ACCOUNTS: tuple[tuple[str, str, str], ...] = (
+    ("amina", "Safe Harbour Women's Network", "caseworker"),
+    ("li.wei", "Safe Harbour Women's Network", "supervisor"),
+    ("sofia", "Riverside Health Centre", "caseworker"),
+    ("analyst", "National Referral Mechanism Secretariat", "analyst"),
+    ("liaison", "Border and Immigration Agency", "enforcement_liaison"),
+    ("rose", "Rose Women's Shelter", "service_provider"),
+    ("coordinator", "National Referral Mechanism Secretariat", "nrm_coordinator"),
+    ("inspector", "Labour Inspectorate, Northern District", "ad_reviewer"),
+)
+DEMO_ORGANISATION = DEMO_ORGANISATIONS[0][0]  # its presence says the demo data is loaded
+ACCOUNTS_FILE = "demo-accounts.json"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    organisation: str
+    role: str
+    totp_secret: str | None
+    user_id: str = ""
+
+
+@dataclass(frozen=True)
+class DemoNetwork:
+    password: str
+    organisations: dict[str, str]  # name → id
+    accounts: list[DemoAccount]
+
+    def account(self, username: str) -> DemoAccount:
+        return next(a for a in self.accounts if a.username == username)
+
+
+def create_demo_network(db: Database, password: str) -> DemoNetwork:
+    """The demo's organisations and accounts, all with ``password``. The password is hashed once for all
+    accounts (argon2id takes a good fraction of a second each) and the accounts get no recovery codes (the
+    demo shows none; ``opennrm user reset-second-factor`` issues them)."""
+    from opennrm.access.credentials import hash_password
+    from opennrm.services import admin
+
+    organisations = {name: admin.add_organisation(db, name, kind) for name, kind in DEMO_ORGANISATIONS}
+    hashed = hash_password(password)
+    accounts = []
+    for username, organisation, role in DEMO_ACCOUNTS:
+        user = admin.add_user(
+            db, username, organisation, role, password, recovery_codes=False, password_hash=hashed
+        )
+        accounts.append(DemoAccount(username, organisation, role, user.totp_secret, user.id))
+    return DemoNetwork(password, organisations, accounts)
+
+
+def save_demo_accounts(home: Path, network: DemoNetwork) -> Path:
+    """Keep the demo's password and TOTP secrets in the data directory (mode 0600) so that ``opennrm demo
+    --accounts`` can print them again. Only the demo writes this file; a real installation has none."""
+    path = home / ACCOUNTS_FILE
+    data = {
+        "password": network.password,
+        "accounts": [
+            {
+                "username": a.username,
+                "organisation": a.organisation,
+                "role": a.role,
+                "totp_secret": a.totp_secret,
+            }
+            for a in network.accounts
+        ],
+    }
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, indent=1)
+    return path
+
+
+def read_demo_accounts(home: Path) -> tuple[str, list[DemoAccount]] | None:
+    """The demo's password and accounts, or None when the data directory holds no demo."""
+    path = home / ACCOUNTS_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return str(data["password"]), [
+            DemoAccount(str(a["username"]), str(a["organisation"]), str(a["role"]), a.get("totp_secret"))
+            for a in data["accounts"]
+        ]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+# Screening answers of a presumed victim, and of someone the screening does not (yet) presume to be one.
+PRESUMED_SCREENING: dict[str, Any] = {
+    "age": 24,
+    "exploitation_form": "labour",
+    "acts": ["recruitment", "transportation"],
+    "means": ["deception", "abuse_of_vulnerability"],
+    "purposes": ["forced_labour"],
+    "indicators": ["DR01", "EXP01", "CD03", "AVD01"],
+}
+OPEN_SCREENING: dict[str, Any] = {
+    "age": 31,
+    "exploitation_form": "labour",
+    "acts": ["recruitment"],
+    "indicators": ["EXP01"],
+}
+
+
+_DAY, _HOUR = dt.timedelta(days=1), dt.timedelta(hours=1)
+# One journey per case, in turn: (service, urgency, sent how long ago, what became of it).
+JOURNEYS: tuple[tuple[str, str, dt.timedelta, str], ...] = (
+    ("shelter", "emergency", 38 * _DAY, "served"),
+    ("medical", "urgent", 30 * _DAY, "served"),
+    ("shelter", "urgent", 21 * _DAY, "declined"),
+    ("legal_aid", "routine", 2 * _DAY, "waiting"),
+    ("medical", "routine", 12 * _DAY, "not_presumed"),
+    ("shelter", "emergency", 9 * _DAY, "started"),
+    ("medical", "urgent", 5 * _DAY, "accepted"),
+    ("shelter", "emergency", 6 * _HOUR, "waiting"),
+    ("medical", "routine", 25 * _DAY, "served"),
+    ("medical", "urgent", 20 * _HOUR, "waiting"),
+    ("shelter", "routine", 15 * _DAY, "declined"),
+    ("legal_aid", "urgent", 4 * _DAY, "waiting"),
+    ("medical", "routine", 3 * _DAY, "not_presumed"),
+    ("shelter", "urgent", 45 * _DAY, "served"),
+)
+
+
+def seed_demo_journeys(
+    db: Database, network: DemoNetwork, *, cases: int = 14, procedure: NationalProcedure | None = None
+) -> dict[str, int]:
+    """Give some of the caseworker's cases the journey the pages show: screenings (most presumed), a
+    recorded consent, referrals sent over the past weeks and answered after realistic waits — accepted,
+    started and completed (served), declined for want of a place, still awaiting an answer, one overdue —
+    and unmet needs; with the installation's identification ``procedure``, a panel of two organisations
+    decides the first two cases (GR38 §78). Everything goes through the services, with their consent gate
+    and audit. Returns counts of what was made."""
     from sqlalchemy import select
 
     from opennrm.domain.services import (
@@ -293,8 +487,14 @@ def seed_demo_referral_network(
         ServiceEntry,
         UnmetNeed,
     )
-    from opennrm.services import consent, directory, referrals
+    from opennrm.services import consent, directory, referrals, screenings
     from opennrm.store.tables import Case
+
+    orgs = network.organisations
+    amina, rose, sofia = (network.account(u) for u in ("amina", "rose", "sofia"))
+    caseworker = Actor(amina.user_id, orgs[amina.organisation], Role.CASEWORKER, enforcement=False)
+    shelter = Actor(rose.user_id, orgs[rose.organisation], Role.SERVICE_PROVIDER, enforcement=False)
+    clinic = Actor(sofia.user_id, orgs[sofia.organisation], Role.CASEWORKER, enforcement=False)
 
     listed = [
         ("Rose Women's Shelter", "Rose emergency shelter", "shelter", ["women_only", "with_children"], 12, 3),
@@ -325,66 +525,89 @@ def seed_demo_referral_network(
                 "opening_hours": "24/7" if kind == "shelter" else "Mon-Fri 9:00-17:00",
             }
         )
-        services[kind] = directory.add_service(db, entry, organisation_id=organisations[org])
+        services[kind] = directory.add_service(db, entry, organisation_id=orgs[org])
     with db.transaction() as session:
         case_ids = list(
             session.execute(
-                select(Case.id)
-                .where(Case.created_by == caseworker.user_id)
-                .order_by(Case.id)
-                .limit(referrals_to_send)
+                select(Case.id).where(Case.created_by == caseworker.user_id).order_by(Case.id).limit(cases)
             ).scalars()
         )
-    recipients = [organisations["Rose Women's Shelter"], organisations["Riverside Health Centre"]]
-    sent = 0
+    made = {
+        "screenings": 0,
+        "consents": 0,
+        "referrals": 0,
+        "served": 0,
+        "declined": 0,
+        "waiting": 0,
+        "identification_decisions": 0,
+    }
+    supervisor = network.account("li.wei")
+    panel_member = Actor(
+        supervisor.user_id, orgs[supervisor.organisation], Role.SUPERVISOR, enforcement=False
+    )
+    at = now()
+    day, hour = dt.timedelta(days=1), dt.timedelta(hours=1)
+    receivers = {"shelter": shelter, "medical": clinic, "legal_aid": None}  # legal aid has no demo account
     for i, case_id in enumerate(case_ids):
-        raw = {
-            "purposes": ["referral"],
-            "recipient_organisation_ids": recipients,
-            "recipient_types": ["legal_aid"],
-        }
-        consent.record_consent(db, caseworker, case_id, consent.parse_consent({**raw, "language": "en"}))
-        kind = ("shelter", "medical", "legal_aid")[i % 3]
+        kind, urgency, ago, outcome = JOURNEYS[i % len(JOURNEYS)]
+        presumed = outcome != "not_presumed"
+        screening_id, _ = screenings.screen_case(
+            db, caseworker, case_id, PRESUMED_SCREENING if presumed else OPEN_SCREENING
+        )
+        made["screenings"] += 1
+        if not presumed:
+            continue
+        sent_at = at - ago
+        consent.record_consent(
+            db,
+            caseworker,
+            case_id,
+            consent.parse_consent(
+                {
+                    "purposes": ["referral", "identification"],
+                    "recipient_organisation_ids": [
+                        orgs["Rose Women's Shelter"],
+                        orgs["Riverside Health Centre"],
+                    ],
+                    "recipient_types": ["legal_aid"],
+                    "language": "en",
+                    "interpreter_used": i % 2 == 0,
+                    "given_on": (sent_at - hour).date().isoformat(),
+                }
+            ),
+        )
+        made["consents"] += 1
+        if procedure is not None and i < 2:
+            _decide_identification(db, procedure, caseworker, panel_member, case_id, screening_id, orgs)
+            made["identification_decisions"] += 1
         request = ReferralRequest.model_validate(
             {
                 "service_id": services[kind],
-                "urgency": ("emergency", "urgent", "routine")[i % 3],
+                "urgency": urgency,
                 "purpose": "Demo referral: she asked for this help.",
             }
         )
-        referral = referrals.send_referral(db, caseworker, case_id, request)
-        sent += 1
-        if kind == "shelter" and i == 0:
-            referrals.act(db, provider, referral.id, ReferralStep.ACCEPT)
-        elif kind == "shelter":
-            referrals.act(
-                db, provider, referral.id, ReferralStep.DECLINE, Decline(reason=DeclineReason.NO_CAPACITY)
-            )
+        referral = referrals.send_referral(db, caseworker, case_id, request, at=sent_at)
+        made["referrals"] += 1
+        receiver = receivers[kind]
+        if outcome == "waiting" or receiver is None:
+            made["waiting"] += 1  # awaiting an answer (the sweep escalates it once its deadline has passed)
+            continue
+        answered = sent_at + (2 + 5 * (i % 4)) * hour  # answered after a few hours
+        if outcome == "declined":
+            decline = Decline(reason=DeclineReason.NO_CAPACITY)
+            referrals.act(db, receiver, referral.id, ReferralStep.DECLINE, decline, at=answered)
+            made["declined"] += 1
+            continue
+        referrals.act(db, receiver, referral.id, ReferralStep.ACCEPT, at=answered)
+        if outcome in ("started", "served"):
+            referrals.act(db, receiver, referral.id, ReferralStep.START, at=answered + day)
+        if outcome == "served":
+            referrals.act(db, receiver, referral.id, ReferralStep.COMPLETE, at=answered + 9 * day)
+            made["served"] += 1
     for need, language in (("family_tracing", "vi"), ("psychosocial", "uk")):
         directory.record_unmet_need(
             db, caseworker, UnmetNeed.model_validate({"need": need, "place": "North", "language": language})
         )
-    return sent
-
-
-def seed_demo_ad_scan(db: Database, organisation_id: str, count: int = 300, seed: int = 38) -> str:
-    """A scan of synthetic job ads (English and Chinese, some with planted red flags, templates and shared
-    contacts) in an organisation's review queue, scored by the shipped model; returns the scan id."""
-    from opennrm.recruitment.ads import JobAd
-    from opennrm.recruitment.model import default_model
-    from opennrm.recruitment.pipeline import scan_ads
-    from opennrm.recruitment.reading import parse_record
-    from opennrm.recruitment.synthetic import synthetic_ads
-    from opennrm.services.ad_review import CLI, store_scan
-
-    parsed = [parse_record(ad.record, line) for line, ad in enumerate(synthetic_ads(count, seed), start=1)]
-    ads = [ad for ad in parsed if isinstance(ad, JobAd)]
-    results, _ = scan_ads(ads, default_model())
-    return store_scan(
-        db,
-        organisation_id=organisation_id,
-        by=CLI,
-        name="Demo crawl (synthetic ads)",
-        model="default",
-        scanned=zip(ads, results, strict=True),
-    )
+    referrals.run_deadlines(db, at=at, actor_id="cli")
+    return made

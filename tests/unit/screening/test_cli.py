@@ -59,7 +59,7 @@ def test_text_output_in_traditional_chinese(tmp_path: Path) -> None:
         APP, ["screen", _write(tmp_path, DOMESTIC_WORKER), "--format", "text", "--lang", "zh-Hant"]
     )
     assert result.exit_code == 0, result.stderr
-    assert "推定被害人: 是" in result.stdout
+    assert "推定受害者: 是" in result.stdout
     assert "DR  欺騙性招募: 成立: DR01 (強), DR02 (中等)" in result.stdout
     assert "ilo-ec-2009@1.1.0" in result.stdout
 

@@ -15,6 +15,7 @@ from babel import Locale
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from opennrm.domain.consent import Consent, ConsentGiver, ConsentPurpose
 from opennrm.domain.iso_codes import LANGUAGES
@@ -26,8 +27,9 @@ from opennrm.web.deps import check_csrf, get_db, session_user
 from opennrm.web.i18n import N_
 from opennrm.web.pages.drafts import REFERRAL_DRAFT
 from opennrm.web.pages.flash import done
-from opennrm.web.pages.render import render
+from opennrm.web.pages.render import environment, render
 from opennrm.web.pages.same_origin import require_same_origin
+from opennrm.web.pdf import html_to_pdf
 
 router = APIRouter()
 
@@ -229,10 +231,10 @@ async def revoke_submit(case_id: str, consent_id: str, request: Request) -> Resp
     return RedirectResponse(done(f"/cases/{case_id}/consents", "revoked"), status_code=303)
 
 
-@router.get("/cases/{case_id}/consents/print/{locale}")
-def consent_print(case_id: str, locale: str, request: Request) -> Response:
-    """The explanation and consent form, printable, in her language (``locale``); with ``?consent=<id>``
-    the recorded consent's terms are filled in, otherwise the boxes are left for her to tick."""
+def _form_context(request: Request, case_id: str, locale: str) -> tuple[str, dict[str, Any]]:
+    """Her language's tag and what the explanation and consent form show: with ``?consent=<id>`` the
+    recorded consent's terms are filled in, otherwise the boxes are left for her to tick. Reading the
+    consents is refused (and audited) for whoever may not."""
     user = session_user(request)
     tag = i18n.match(locale)
     if tag is None or tag != locale:
@@ -243,15 +245,52 @@ def consent_print(case_id: str, locale: str, request: Request) -> Response:
     record = next((r for r in records if r["id"] == wanted), None) if wanted else None
     view = cases.view_case(db, user.actor, case_id)
     names = organisation_names(db, record["recipient_organisation_ids"]) if record else {}
+    return tag, {
+        "view": view,
+        "record": record,
+        "names": names,
+        "purposes": PURPOSES,
+        "query": urlencode({"consent": record["id"]}) if record else "",
+    }
+
+
+def consent_pdf_html(request: Request, case_id: str, locale: str) -> tuple[str, str]:
+    """The explanation and consent form as a document of its own (its style inline, nothing to fetch), in
+    her language, for the PDF; and the language's tag."""
+    tag, context = _form_context(request, case_id, locale)
+    with i18n.activated(tag) as language:
+        html = (
+            environment()
+            .get_template("consent_pdf.html")
+            .render(lang=language.tag, dir=language.direction, pdf=True, **context)
+        )
+    return html, tag
+
+
+@router.get("/cases/{case_id}/consents/print/{locale}.pdf")
+async def consent_print_pdf(case_id: str, locale: str, request: Request) -> Response:
+    """The explanation and consent form in her language as a PDF, to print or to give her."""
+    html, tag = await run_in_threadpool(consent_pdf_html, request, case_id, locale)
+    pdf = await run_in_threadpool(html_to_pdf, html)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Language": tag,
+            "Content-Disposition": f'inline; filename="consent-{tag}.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.get("/cases/{case_id}/consents/print/{locale}")
+def consent_print(case_id: str, locale: str, request: Request) -> Response:
+    """The explanation and consent form, printable, in her language (``locale``)."""
+    tag, context = _form_context(request, case_id, locale)
     request.state.language = tag  # the page is in her language, whatever the caseworker's
-    others = urlencode({"consent": record["id"]}) if record else ""
     return render(
         request,
         "consent_print.html",
-        view=view,
-        record=record,
-        names=names,
-        purposes=PURPOSES,
         print_locales=[i18n.language(t) for t in i18n.UN_LANGUAGES],
-        query=others,
+        **context,
     )
