@@ -139,6 +139,7 @@ def test_the_screening_form_asks_plain_questions_and_shows_the_explanation(
         "acts": ["recruitment"],
         "means": ["deception"],
         "purposes": ["forced_labour"],
+        "action": "screen",  # the guided form's last button; every posted answer counts
     }
     done = client.post(f"/cases/{case_id}/screening", data=form, follow_redirects=False)
     assert done.status_code == 303

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from opennrm.access.policy import Action, decide
 from opennrm.domain import vocabularies as v
 from opennrm.domain.records import Intake
-from opennrm.services import cases, handover, non_punishment
+from opennrm.services import cases, handover, non_punishment, screenings
 from opennrm.services.errors import InvalidInput
 from opennrm.web.deps import check_csrf, get_db, session_user
 from opennrm.web.pages.case_hub import case_hub
@@ -186,6 +186,7 @@ def case_page(case_id: str, request: Request) -> Response:
     may_handover = handover.may_prepare(get_db(request), user.actor, case_id)
     hub = case_hub(get_db(request), user.actor, view)
     marker = non_punishment.marker(get_db(request), user.actor, case_id)
+    draft = None if view.received else screenings.draft_item(get_db(request), user.actor, case_id)
     return render(
         request,
         "case.html",
@@ -194,6 +195,7 @@ def case_page(case_id: str, request: Request) -> Response:
         note_error=None,
         may_handover=may_handover,
         non_punishment=marker,
+        screening_draft=draft,
     )
 
 
