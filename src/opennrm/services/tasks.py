@@ -30,7 +30,7 @@ from opennrm.domain.vocabularies import CaseStatus
 from opennrm.services import identification, referrals, screenings
 from opennrm.services.cases import decrypt_text, relation_of, scope_clause
 from opennrm.services.entitlements import minimum_reflection_days_in
-from opennrm.services.errors import ServiceError
+from opennrm.services.errors import Forbidden
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
@@ -79,7 +79,7 @@ Source = Callable[[TaskContext], Iterable[Task]]
 def referrals_waiting(ctx: TaskContext) -> Iterable[Task]:
     """Referrals not yet answered: those sent from her cases (overdue ones urgent) and those received."""
     now = dt.datetime.combine(ctx.today, dt.time(12), dt.UTC)
-    page = referrals.list_referrals(ctx.db, ctx.actor, status="open", per_page=200)
+    page = referrals.list_referrals(ctx.db, ctx.actor, status="open", per_page=100)
     for r in page.items:
         if r.status != ReferralStatus.SENT.value and not r.overdue:
             continue
@@ -291,7 +291,7 @@ def tasks_for(
     for source in sources:
         try:
             found.extend(source(ctx))
-        except ServiceError:  # a source this role is refused (audited where it refused) adds nothing
+        except Forbidden:  # a source this role is refused (audited where it refused) adds nothing
             continue
     readable, codes = _readable(db, actor, {t.case_id for t in found if t.case_id})
     kept = [
