@@ -100,7 +100,9 @@ def test_a_caseworker_records_consent_from_a_refused_referral_and_refers_her(
     page.get_by_label(j.t("One-time code from your authenticator app")).fill(amina.code())
     j.click(page.get_by_role("button", name=j.t("Log in")))
     page.wait_for_url(re.compile(r"/tasks$"))  # a caseworker lands on her tasks
-    j.click(page.get_by_role("navigation", name=j.t("Main")).get_by_role("link", name=j.t("Cases"), exact=True))
+    j.click(
+        page.get_by_role("navigation", name=j.t("Main")).get_by_role("link", name=j.t("Cases"), exact=True)
+    )
 
     j.click(page.locator("table.list tbody td:first-child a").first)
     expect(page.locator("h1 .code")).to_have_text(re.compile(r"^S-"))

@@ -128,6 +128,8 @@ def test_a_caseworker_lands_on_her_tasks_records_a_case_and_screens_her_with_a_d
 
     failures = {where: found for where, found in walk.axe.items() if found}
     assert failures == {}, failures
-    print(f"\ncaseworker path (log in → tasks → new case → guided screening with a draft): {walk.clicks} clicks")
+    print(
+        f"\ncaseworker path (log in → tasks → new case → guided screening with a draft): {walk.clicks} clicks"
+    )
     print(f"axe checked {len(walk.axe)} pages, 0 serious or critical violations")
     assert walk.clicks <= 25

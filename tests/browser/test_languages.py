@@ -183,7 +183,9 @@ class Ui:
         self.page.goto(f"{self.base}/cases/{case_id}")
         self.page.get_by_role("link", name=self.t("Refer to a service")).click()
         self.page.get_by_label(self.t("Need"), exact=True).select_option("shelter")
-        expect(self.page.get_by_label(self.t("Her language"), exact=True)).to_have_value("ar")  # from the case
+        expect(self.page.get_by_label(self.t("Her language"), exact=True)).to_have_value(
+            "ar"
+        )  # from the case
         self.page.get_by_role("button", name=self.t("Find"), exact=True).click()
         expect(self.page.get_by_text(service)).to_be_visible()
         self.page.get_by_label(self.t("Purpose"), exact=True).fill("Safe place tonight")

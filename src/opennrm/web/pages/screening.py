@@ -113,9 +113,7 @@ def prefill(view: cases.CaseView, *, today: dt.date | None = None) -> dict[str, 
         form = ExploitationForm.LABOUR
     child = case.get("is_child") is True or (isinstance(age, int) and age < 18)
     profile = f"{'child' if child else 'adult'}-{'sexual' if form is ExploitationForm.SEXUAL else 'labour'}"
-    purposes = sorted(
-        {PURPOSE_OF[t].value for t in types if t in PURPOSE_OF} | ({"other"} if form == "other" else set())
-    )
+    purposes = sorted({PURPOSE_OF[t].value for t in types if t in PURPOSE_OF})
     values: dict[str, Any] = {"profile": profile, "exploitation_form": form.value, "purposes": purposes}
     if age is not None:
         values["age"] = str(age)
