@@ -167,8 +167,9 @@ def test_a_caseworker_records_consent_from_a_refused_referral_and_refers_her(
 
     failures = {where: found for where, found in j.axe.items() if found}
     assert not failures, failures
-    # log in 1, open the case 2, refer 3, find 4, send (refused) 5, record consent 6, save 7, send 8, case 9
-    assert journey_clicks == 9
+    # log in 1 (she lands on her tasks), her cases 2, open the case 3, refer 4, find 5, send (refused) 6,
+    # record consent 7, save 8, send 9, case 10
+    assert journey_clicks == 10
     print(
         f"{tag}: the journey from log-in to a referral on the case page took {journey_clicks} clicks; "
         f"axe checked {len(j.axe)} pages, 0 serious or critical violations"
