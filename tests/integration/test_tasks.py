@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from opennrm.domain.services import ReferralRequest, ServiceEntry
 from opennrm.services import cases, consent, directory, referrals, screenings, tasks
 from opennrm.services.parsing import parse
+from opennrm.store.tables import Case
 from opennrm.web.app import create_app
 from tests.conftest import Installation
 from tests.support import PASSWORD, StaffUser, intake, make_org, make_user
@@ -158,3 +159,20 @@ def test_caseworkers_and_supervisors_land_on_their_tasks(office: Office) -> None
         assert "Her reflection and recovery period ends in 3 days" in page.text
         assert (f"/cases/{case_id}/screening" in page.text) == (user is office.amina)
         assert (f"/cases/{other}/" in page.text) == (user is office.sara)
+
+
+def test_move_on_periods_and_escalations_are_tasks(office: Office) -> None:
+    db = office.inst.db
+    case_id = office.busy_case(office.amina)
+    with db.transaction() as session:
+        case = session.get(Case, case_id)
+        assert case is not None
+        case.move_on_until = TODAY + dt.timedelta(days=5)
+    sent = referrals.list_referrals(db, office.amina.actor, case_id=case_id).items[0]
+    referrals.run_deadlines(db, at=sent.respond_by + dt.timedelta(hours=1))  # no answer in time: escalated
+    amina = tasks.tasks_for(db, office.amina.actor)
+    assert "move_on_ending" in kinds(amina, case_id) and "escalation" not in {t.label for t in amina}
+    sara = tasks.tasks_for(db, office.sara.actor)
+    escalated = [t for t in sara if t.label == "escalation"]
+    assert len(escalated) == 1 and escalated[0].urgent and escalated[0].href == f"/referrals/{sent.id}"
+    assert sara[0].urgent  # urgent tasks come first
