@@ -147,7 +147,7 @@ class Ui:
         self.page.get_by_label(self.t("Given name"), exact=True).fill(given_name)
         self.page.get_by_label(self.t("Age when trafficked"), exact=True).fill("19")
         self.page.get_by_label(self.t("Citizenship"), exact=True).select_option("SY")
-        self.page.get_by_label(self.t("Languages"), exact=True).select_option("ar")
+        self.page.locator("select#languages").select_option("ar")  # 語言 also names the language menu
         self.page.get_by_label(self.t("Place (encrypted)"), exact=True).fill(place)
         self.page.get_by_label(self.label("forced_labour"), exact=True).check()
         self.page.get_by_label(self.label("withholds_documents"), exact=True).check()
