@@ -22,6 +22,8 @@ class LoginPage:
         self.page.get_by_label("Password").fill(password)
         self.page.get_by_label("One-time code from your authenticator app").fill(code)
         self.page.get_by_role("button", name="Log in").click()
+        expect(self.page.get_by_role("heading", name="Your tasks")).to_be_visible()  # a caseworker's home
+        self.page.get_by_role("navigation", name="Main").get_by_role("link", name="Cases", exact=True).click()
         expect(self.page.get_by_role("heading", name="Cases")).to_be_visible()
         return CaseListPage(self.page, self.base)
 
@@ -64,7 +66,10 @@ class IntakePage:
             "birth_date": "Birth date",
         }
         for key, value in fields.items():
-            self.page.get_by_label(labels[key], exact=True).fill(value)
+            if key == "citizenship":  # a picker: the code is stored, the name shown
+                self.page.get_by_label(labels[key], exact=True).select_option(value)
+            else:
+                self.page.get_by_label(labels[key], exact=True).fill(value)
         return self
 
     def choose_exploitation(self, label: str) -> IntakePage:

@@ -98,7 +98,10 @@ def test_a_caseworker_records_consent_from_a_refused_referral_and_refers_her(
     page.get_by_label(j.t("Password"), exact=True).fill(PASSWORD)
     page.get_by_label(j.t("One-time code from your authenticator app")).fill(amina.code())
     j.click(page.get_by_role("button", name=j.t("Log in")))
-    page.wait_for_url(re.compile(r"/cases$"))  # a caseworker lands on her cases
+    page.wait_for_url(re.compile(r"/tasks$"))  # a caseworker lands on her tasks
+    j.click(
+        page.get_by_role("navigation", name=j.t("Main")).get_by_role("link", name=j.t("Cases"), exact=True)
+    )
 
     j.click(page.locator("table.list tbody td:first-child a").first)
     expect(page.locator("h1 .code")).to_have_text(re.compile(r"^S-"))
@@ -163,8 +166,9 @@ def test_a_caseworker_records_consent_from_a_refused_referral_and_refers_her(
 
     failures = {where: found for where, found in j.axe.items() if found}
     assert not failures, failures
-    # log in 1, open the case 2, refer 3, find 4, send (refused) 5, record consent 6, save 7, send 8, case 9
-    assert journey_clicks == 9
+    # log in 1 (she lands on her tasks), her cases 2, open the case 3, refer 4, find 5, send (refused) 6,
+    # record consent 7, save 8, send 9, case 10
+    assert journey_clicks == 10
     print(
         f"{tag}: the journey from log-in to a referral on the case page took {journey_clicks} clicks; "
         f"axe checked {len(j.axe)} pages, 0 serious or critical violations"

@@ -368,8 +368,8 @@ def test_a_draft_is_bound_to_its_user_and_case(world: World) -> None:
 # -- 2. role-aware navigation --------------------------------------------------------------------------
 
 HOMES = {
-    "amina": "/cases",
-    "sara": "/cases",
+    "amina": "/tasks",
+    "sara": "/tasks",
     "rose": "/referrals?direction=received",
     "coord": "/dashboard",
     "analyst": "/statistics",

@@ -123,7 +123,7 @@ def test_the_screening_form_asks_plain_questions_and_shows_the_explanation(
 ) -> None:
     logged_in(inst, client)
     case_id = new_case(client)
-    page = client.get(f"/cases/{case_id}/screening")
+    page = client.get(f"/cases/{case_id}/screening?section=2")  # the guided form's first dimension
     assert page.status_code == 200
     assert 'name="q-DR01" value="not_asked" checked' in page.text
     csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text)
@@ -139,6 +139,7 @@ def test_the_screening_form_asks_plain_questions_and_shows_the_explanation(
         "acts": ["recruitment"],
         "means": ["deception"],
         "purposes": ["forced_labour"],
+        "action": "screen",  # the guided form's last button; every posted answer counts
     }
     done = client.post(f"/cases/{case_id}/screening", data=form, follow_redirects=False)
     assert done.status_code == 303

@@ -265,7 +265,9 @@ def test_identification_decisions_on_the_dashboard_follow_the_statistics_rule() 
     total or the other table, the rest rounded to a multiple of 5."""
     from opennrm.services.dashboard import identification_decisions
 
-    rows = [("first", "positive", 3)] * 31 + [("first", "negative", 12)] * 14 + [("final", "negative", 30)] * 3
+    rows = (
+        [("first", "positive", 3)] * 31 + [("first", "negative", 12)] * 14 + [("final", "negative", 30)] * 3
+    )
     rows += [("final", "positive", 50)] * 22
 
     class Result:

@@ -214,6 +214,45 @@ def check_may_refer(db: Database, actor: Actor, case_id: str) -> None:
         load_case_for(db, session, actor, case_id, Action.DISCLOSE)
 
 
+@dataclass(frozen=True)
+class ReceiverPreview:
+    """Exactly what the receiving organisation will read of her while the referral is open (as
+    ``view_referral`` shows it to the recipient): her survivor code, the purpose and urgency the caseworker
+    writes, and her need-to-know fields for this type of service (``NEED_TO_KNOW``) with their values."""
+
+    service_name: str
+    organisation_id: str
+    survivor_code: str
+    fields: list[str]
+    values: dict[str, Any]
+
+
+def receiver_preview(db: Database, actor: Actor, case_id: str, service_id: str) -> ReceiverPreview:
+    """What a referral of this case to this service would show the service, before it is sent; audited."""
+    with db.transaction() as session:
+        case = load_case_for(db, session, actor, case_id, Action.DISCLOSE)
+        service = session.get(DirectoryService, service_id) if is_record_id(service_id) else None
+        if service is None or not service.active:
+            raise InvalidInput(f"no active service {service_id} in the directory", field="service_id")
+        fields = sorted(NEED_TO_KNOW[ServiceType(service.service_type)] & set(IDENTITY_FIELDS))
+        person = session.get(Person, case.person_id)
+        assert person is not None  # noqa: S101 - foreign key
+        identity = decrypt_json(db.keyring, "person", person.id, person.identity_enc)
+        preview = ReceiverPreview(
+            service.name,
+            service.organisation_id,
+            decrypt_text(db.keyring, "survivor_code", person.id, person.survivor_code_enc),
+            fields,
+            {name: identity.get(name) for name in fields},
+        )
+        audit.record_one(
+            session,
+            db.keyring,
+            AuditEntry(actor.user_id, "referral.preview", "case", case_id, detail={"service": service.id}),
+        )
+    return preview
+
+
 # -- closing and settling ------------------------------------------------------------------------------
 
 

@@ -6,17 +6,18 @@ cooperation with authorities) is stored as given and never read by the decision 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from opennrm.access.policy import Action, Actor
+from opennrm.access.policy import Action, Actor, case_list_scopes
 from opennrm.domain.vocabularies import TraffickingStatus
-from opennrm.screening import ScreeningInputError, screen
+from opennrm.screening import ScreeningInputError, parse_answers, screen
 from opennrm.services.age import refresh_child_flag
 from opennrm.services.cases import (
     decrypt_json,
@@ -26,12 +27,13 @@ from opennrm.services.cases import (
     new_id,
     now,
     refuse_unknown,
+    scope_clause,
 )
 from opennrm.services.errors import InvalidInput
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
-from opennrm.store.tables import Case, Screening
+from opennrm.store.tables import Case, Screening, ScreeningDraft
 
 
 def check_may_screen(db: Database, actor: Actor, case_id: str) -> None:
@@ -49,10 +51,21 @@ def determine(raw: Mapping[str, Any], lang: str = "en") -> dict[str, Any]:
 
 
 def screen_case(
-    db: Database, actor: Actor, case_id: str, raw: Mapping[str, Any], lang: str = "en"
+    db: Database,
+    actor: Actor,
+    case_id: str,
+    raw: Mapping[str, Any],
+    lang: str = "en",
+    *,
+    answers: Mapping[str, str] | None = None,
 ) -> tuple[str, dict[str, Any]]:
-    """Screen and store on the case; returns the screening id and the result (the CLI's result, exactly)."""
+    """Screen and store on the case; returns the screening id and the result (the CLI's result, exactly).
+
+    ``answers`` (indicator id → ``yes``/``no``/``not_asked``, every question of the form) is stored with the
+    input, so that "not asked" stays distinct from "no"; the input's ``indicators`` hold only the *yes*
+    answers. The actor's draft of this case's screening, if any, is deleted with the same commit."""
     result = determine(raw, lang)
+    kept_answers = _checked_answers(answers) if answers is not None else None
     with db.transaction() as session:
         case = load_case_for(db, session, actor, case_id, Action.SCREENING_ADD)
         updated = _carry_over(session, db, case, result)
@@ -70,9 +83,21 @@ def screen_case(
                 catalogue_version=str(result["catalogue_version"])[:80],
                 provisional=bool(result["provisional"]),
                 record_enc=encrypt_json(
-                    db.keyring, "screening", screening_id, {"input": dict(raw), "result": result}
+                    db.keyring,
+                    "screening",
+                    screening_id,
+                    {
+                        "input": dict(raw),
+                        "result": result,
+                        **({"answers": kept_answers} if kept_answers is not None else {}),
+                    },
                 ),
                 created_at=now(),
+            )
+        )
+        session.execute(
+            delete(ScreeningDraft).where(
+                ScreeningDraft.case_id == case_id, ScreeningDraft.user_id == actor.user_id
             )
         )
         audit.record_one(
@@ -91,6 +116,15 @@ def screen_case(
             ),
         )
     return screening_id, result
+
+
+def _checked_answers(answers: Mapping[str, str]) -> dict[str, str]:
+    """The form's answers, each one of yes/no/not_asked for a known indicator (else ``InvalidInput``)."""
+    try:
+        parsed = parse_answers(answers)
+    except ScreeningInputError as exc:
+        raise InvalidInput(str(exc), field=exc.field or "answers") from None
+    return {key: answer.value for key, answer in parsed.items()}
 
 
 def _carry_over(session: Session, db: Database, case: Case, result: Mapping[str, Any]) -> list[str]:
@@ -115,6 +149,9 @@ class StoredScreening:
     id: str
     created_at: str
     result: dict[str, Any]
+    answers: dict[str, str] | None = None
+    """Every question of the form with its answer (yes/no/not_asked); ``None`` for a screening stored without
+    the form (the API and the CLI take indicators only)."""
 
 
 def screenings_of(db: Database, actor: Actor, case_id: str) -> list[StoredScreening]:
@@ -133,7 +170,7 @@ def screenings_of(db: Database, actor: Actor, case_id: str) -> list[StoredScreen
             StoredScreening(
                 r.id,
                 r.created_at.isoformat()[:16].replace("T", " "),
-                decrypt_json(db.keyring, "screening", r.id, r.record_enc)["result"],
+                *_result_and_answers(db, r),
             )
             for r in rows
         ]
@@ -155,9 +192,7 @@ def screening_of(db: Database, actor: Actor, case_id: str, screening_id: str) ->
             session.rollback()
             refuse_unknown(db, actor, Action.SCREENING_READ, "screening", screening_id)
         found = StoredScreening(
-            row.id,
-            row.created_at.isoformat()[:16].replace("T", " "),
-            decrypt_json(db.keyring, "screening", row.id, row.record_enc)["result"],
+            row.id, row.created_at.isoformat()[:16].replace("T", " "), *_result_and_answers(db, row)
         )
         audit.record_one(
             session,
@@ -165,6 +200,118 @@ def screening_of(db: Database, actor: Actor, case_id: str, screening_id: str) ->
             AuditEntry(actor.user_id, "screening.read", "case", case_id, detail={"screening": row.id}),
         )
     return found
+
+
+def _result_and_answers(db: Database, row: Screening) -> tuple[dict[str, Any], dict[str, str] | None]:
+    record = decrypt_json(db.keyring, "screening", row.id, row.record_enc)
+    return record["result"], record.get("answers")
+
+
+# -- drafts: an unfinished screening, kept on the server for its author ----------------------------------
+
+
+@dataclass(frozen=True)
+class Draft:
+    case_id: str
+    section: int
+    values: dict[str, Any]
+    updated_at: dt.datetime
+
+
+def save_draft(db: Database, actor: Actor, case_id: str, section: int, values: Mapping[str, Any]) -> None:
+    """Keep the form's entries so far (encrypted, one draft per case and user, replaced on each save)."""
+    with db.transaction() as session:
+        load_case_for(db, session, actor, case_id, Action.SCREENING_ADD)
+        row = session.execute(
+            select(ScreeningDraft).where(
+                ScreeningDraft.case_id == case_id, ScreeningDraft.user_id == actor.user_id
+            )
+        ).scalar_one_or_none()
+        at = now()
+        if row is None:
+            row = ScreeningDraft(id=new_id(), case_id=case_id, user_id=actor.user_id, created_at=at)
+            session.add(row)
+        row.section = section
+        row.payload_enc = encrypt_json(db.keyring, "screening_draft", row.id, {"values": dict(values)})
+        row.updated_at = at
+        audit.record_one(
+            session,
+            db.keyring,
+            AuditEntry(actor.user_id, "screening.draft_save", "case", case_id, detail={"section": section}),
+        )
+
+
+def load_draft(db: Database, actor: Actor, case_id: str) -> Draft | None:
+    """The actor's own draft of this case's screening, or ``None``; nobody reads another's draft."""
+    with db.transaction() as session:
+        load_case_for(db, session, actor, case_id, Action.SCREENING_ADD)
+        row = session.execute(
+            select(ScreeningDraft).where(
+                ScreeningDraft.case_id == case_id, ScreeningDraft.user_id == actor.user_id
+            )
+        ).scalar_one_or_none()
+        if row is None:
+            return None
+        values = decrypt_json(db.keyring, "screening_draft", row.id, row.payload_enc)["values"]
+        audit.record_one(
+            session, db.keyring, AuditEntry(actor.user_id, "screening.draft_read", "case", case_id)
+        )
+        return Draft(case_id, row.section, values, row.updated_at)
+
+
+def discard_draft(db: Database, actor: Actor, case_id: str) -> bool:
+    """Delete the actor's draft of this case's screening; whether there was one."""
+    with db.transaction() as session:
+        load_case_for(db, session, actor, case_id, Action.SCREENING_ADD)
+        row = session.execute(
+            select(ScreeningDraft).where(
+                ScreeningDraft.case_id == case_id, ScreeningDraft.user_id == actor.user_id
+            )
+        ).scalar_one_or_none()
+        gone = row is not None
+        if row is not None:
+            session.delete(row)
+        audit.record_one(
+            session, db.keyring, AuditEntry(actor.user_id, "screening.draft_discard", "case", case_id)
+        )
+    return gone
+
+
+@dataclass(frozen=True)
+class DraftItem:
+    """An unfinished screening of the actor's, for her tasks (ids and times, nothing of her answers)."""
+
+    case_id: str
+    section: int
+    updated_at: dt.datetime
+
+
+def drafts_of(db: Database, actor: Actor) -> list[DraftItem]:
+    """The actor's own unfinished screenings on cases she may still read, oldest first."""
+    scopes = case_list_scopes(actor)
+    if not scopes:
+        return []
+    with db.transaction() as session:
+        rows = session.execute(
+            select(ScreeningDraft.case_id, ScreeningDraft.section, ScreeningDraft.updated_at)
+            .join(Case, Case.id == ScreeningDraft.case_id)
+            .where(ScreeningDraft.user_id == actor.user_id, scope_clause(actor, scopes))
+            .order_by(ScreeningDraft.updated_at)
+        ).all()
+    return [DraftItem(c, s, u) for c, s, u in rows]
+
+
+def draft_item(db: Database, actor: Actor, case_id: str) -> DraftItem | None:
+    """Whether the actor has an unfinished screening of this case (her own row; nothing of its answers)."""
+    if not is_record_id(case_id):
+        return None
+    with db.transaction() as session:
+        row = session.execute(
+            select(ScreeningDraft.section, ScreeningDraft.updated_at).where(
+                ScreeningDraft.case_id == case_id, ScreeningDraft.user_id == actor.user_id
+            )
+        ).first()
+    return DraftItem(case_id, row[0], row[1]) if row is not None else None
 
 
 def as_json(result: Mapping[str, Any]) -> str:

@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -208,6 +209,22 @@ class Screening(Base):
     provisional: Mapped[bool] = mapped_column(Boolean)
     record_enc: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+
+class ScreeningDraft(Base):
+    """An unfinished screening: one per case and user, the answers so far encrypted (bound to the row id),
+    deleted when the screening is submitted. Only its owner resumes it."""
+
+    __tablename__ = "screening_drafts"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    section: Mapped[int] = mapped_column(Integer)
+    payload_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (UniqueConstraint("case_id", "user_id"),)
 
 
 class ConsentRecord(Base):
@@ -651,6 +668,7 @@ ENCRYPTED_COLUMNS: tuple[tuple[type[Base], str, str], ...] = (
     (Document, "content_enc", "document"),
     (User, "totp_secret_enc", "totp"),
     (Screening, "record_enc", "screening"),
+    (ScreeningDraft, "payload_enc", "screening_draft"),
     (ConsentRecord, "basis_enc", "consent_basis"),
     (Disclosure, "override_reason_enc", "override_reason"),
     (Referral, "purpose_enc", "referral_purpose"),

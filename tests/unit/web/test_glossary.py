@@ -13,7 +13,7 @@ import yaml
 from babel.messages.pofile import read_po
 
 from opennrm.web import glossary, i18n
-from tests.conftest import shared_dir
+from tests.support import shared_dir
 
 REPO = Path(__file__).resolve().parents[3]
 TRANSLATIONS = REPO / "src" / "opennrm" / "web" / "translations"

@@ -16,6 +16,7 @@ from opennrm.web.pages import (
     referrals,
     screening,
     statistics,
+    tasks,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -30,3 +31,4 @@ router.include_router(ads.router)
 router.include_router(identification.router)
 router.include_router(non_punishment.router)
 router.include_router(public.router)
+router.include_router(tasks.router)

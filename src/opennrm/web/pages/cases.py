@@ -11,9 +11,10 @@ from pydantic import ValidationError
 from opennrm.access.policy import Action, decide
 from opennrm.domain import vocabularies as v
 from opennrm.domain.records import Intake
-from opennrm.services import cases, handover, non_punishment
+from opennrm.services import cases, handover, non_punishment, screenings
 from opennrm.services.errors import InvalidInput
 from opennrm.web.deps import check_csrf, get_db, session_user
+from opennrm.web.i18n import N_
 from opennrm.web.pages.case_hub import case_hub
 from opennrm.web.pages.flash import done
 from opennrm.web.pages.render import render
@@ -76,7 +77,18 @@ def intake_form(request: Request) -> Response:
     may = decide(user.actor, Action.CASE_CREATE)
     if not may:  # refused before she fills the form in, not when she saves it
         cases.deny(get_db(request), user.actor, Action.CASE_CREATE, "case", None, may.reason)
-    return render(request, "intake.html", values={}, errors={}, vocabularies=VOCABULARIES)
+    return render(request, "intake.html", values={}, errors={}, labels={}, vocabularies=VOCABULARIES)
+
+
+def _codes(values: list[str]) -> list[str]:
+    """The codes picked (a form may repeat a field; a typed list may separate codes by commas), in order,
+    each once."""
+    found: list[str] = []
+    for value in values:
+        for code in value.split(","):
+            if code.strip() and code.strip() not in found:
+                found.append(code.strip())
+    return found
 
 
 def _form_to_intake(form: dict[str, Any], multi: dict[str, list[str]]) -> dict[str, Any]:
@@ -125,8 +137,8 @@ def _form_to_intake(form: dict[str, Any], multi: dict[str, list[str]]) -> dict[s
         "reasons_to_believe_minor": bool(text("presumed_minor")),
         "sex": text("sex") or "unknown",
         "gender": text("gender") or "unknown",
-        "citizenship": [c.strip() for c in (text("citizenship") or "").split(",") if c.strip()],
-        "languages": [c.strip() for c in (text("languages") or "").split(",") if c.strip()],
+        "citizenship": _codes(multi.get("citizenship", [])),
+        "languages": _codes(multi.get("languages", [])),
         "migration_status": text("migration_status") or "unknown",
         "events": [{k: val for k, val in event.items() if val not in (None, [])}] if has_event else [],
     }
@@ -145,23 +157,57 @@ async def intake_submit(request: Request) -> Response:
     form = await request.form()
     check_csrf(user, str(form.get("csrf") or ""))
     values = {k: str(val) for k, val in form.items()}
-    multi = {k: [str(x) for x in form.getlist(k)] for k in ("exploitation_types", "means_of_control")}
+    multi = {k: [str(x) for x in form.getlist(k)] for k in MULTI_FIELDS}
     try:
         intake = Intake.model_validate(_form_to_intake(values, multi))
     except ValidationError as exc:
-        problem = cases.invalid_from(exc)
-        field = _form_field(problem.field or "")
         return render(
             request,
             "intake.html",
             status=422,
             values=values,
             multi=multi,
-            errors={field: problem.message.split(": ", 1)[-1]},
+            errors=intake_errors(exc),
+            labels=LABELS,
             vocabularies=VOCABULARIES,
         )
     case_id = cases.intake(get_db(request), user.actor, intake)
     return RedirectResponse(done(f"/cases/{case_id}", "case"), status_code=303)
+
+
+MULTI_FIELDS = ("exploitation_types", "means_of_control", "citizenship", "languages")
+# The intake form's fields as the error summary names them.
+LABELS = {
+    "given_name": N_("Given name"),
+    "family_name": N_("Family name"),
+    "birth_date": N_("Birth date"),
+    "phone": N_("Phone"),
+    "email": N_("Email"),
+    "id_document_number": N_("Identity-document number"),
+    "address": N_("Address"),
+    "age_at_trafficking": N_("Age when trafficked"),
+    "sex": N_("Sex"),
+    "gender": N_("Gender"),
+    "citizenship": N_("Citizenship"),
+    "languages": N_("Languages"),
+    "migration_status": N_("Migration or protection status"),
+    "recruitment_method": N_("How she was recruited"),
+    "event_country": N_("Country of exploitation"),
+    "event_place": N_("Place (encrypted)"),
+    "event_start": N_("Start date"),
+    "event_end": N_("End date"),
+    "note": N_("First note (encrypted)"),
+}
+
+
+def intake_errors(exc: ValidationError) -> dict[str, str]:
+    """Every problem of the intake at once, keyed by the form field that holds it (the first per field)."""
+    found: dict[str, str] = {}
+    for error in exc.errors():
+        path = ".".join(str(p) for p in error["loc"])
+        message = str(error["msg"]).removeprefix("Value error, ")
+        found.setdefault(_form_field(path), message)
+    return found
 
 
 def _form_field(path: str) -> str:
@@ -174,6 +220,8 @@ def _form_field(path: str) -> str:
             "start_date": "event_start",
             "end_date": "event_end",
         }.get(parts[3], parts[3])
+    if parts[:2] == ["case", "events"]:  # a rule of the whole event (its dates, say)
+        return "event_start"
     if len(parts) >= 2:
         return parts[1]
     return parts[0]
@@ -186,6 +234,7 @@ def case_page(case_id: str, request: Request) -> Response:
     may_handover = handover.may_prepare(get_db(request), user.actor, case_id)
     hub = case_hub(get_db(request), user.actor, view)
     marker = non_punishment.marker(get_db(request), user.actor, case_id)
+    draft = None if view.received else screenings.draft_item(get_db(request), user.actor, case_id)
     return render(
         request,
         "case.html",
@@ -194,6 +243,7 @@ def case_page(case_id: str, request: Request) -> Response:
         note_error=None,
         may_handover=may_handover,
         non_punishment=marker,
+        screening_draft=draft,
     )
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from babel import Locale
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
@@ -22,7 +21,7 @@ from opennrm.domain.iso_codes import LANGUAGES
 from opennrm.services import cases, consent
 from opennrm.services.consent_choices import consent_choices, organisation_names
 from opennrm.services.errors import InvalidInput, NotFound
-from opennrm.web import i18n
+from opennrm.web import i18n, pickers
 from opennrm.web.deps import check_csrf, get_db, session_user
 from opennrm.web.i18n import N_
 from opennrm.web.pages.drafts import REFERRAL_DRAFT
@@ -75,9 +74,7 @@ RULE_MESSAGES: tuple[tuple[str, str, str], ...] = (
 
 def language_names(tag: str) -> list[tuple[str, str]]:
     """Every ISO 639-1 language as (code, name in the reader's language), sorted by name."""
-    locale = Locale.parse(tag, sep="-")
-    names = [(code, str(locale.languages.get(code) or code)) for code in LANGUAGES]
-    return sorted(names, key=lambda item: (item[1].casefold(), item[0]))
+    return list(pickers.language_names(tag))
 
 
 def _errors_from(exc: ValidationError | InvalidInput) -> dict[str, str]:

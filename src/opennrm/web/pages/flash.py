@@ -20,6 +20,8 @@ MESSAGES: dict[str, str] = {
     "risk": N_("The risk assessment was saved."),
     "outcome": N_("The plan was saved."),
     "service": N_("The service was saved."),
+    "screening-draft": N_("The draft was saved. You can continue it later from the case page or your tasks."),
+    "screening-discarded": N_("The draft screening was thrown away."),
 }
 
 

@@ -32,6 +32,7 @@ def menu(actor: Actor) -> list[MenuItem]:
     if ad_review_decision(actor):
         items.append(MenuItem("/ads", N_("Job ads")))
     if person_level and decide(actor, Action.CASE_CREATE):
+        items.append(MenuItem("/tasks", N_("Tasks")))  # a caseworker's and a supervisor's home
         items.append(MenuItem("/cases", N_("Cases")))
         items.append(MenuItem("/cases/new", N_("New case")))
     if person_level:

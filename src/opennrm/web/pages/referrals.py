@@ -13,7 +13,7 @@ from starlette.datastructures import FormData, ImmutableMultiDict
 
 from opennrm.access.roles import Role
 from opennrm.domain import services as s
-from opennrm.services import dashboard, directory, entitlements, referrals
+from opennrm.services import cases, dashboard, directory, entitlements, referrals
 from opennrm.services.auth import SessionUser
 from opennrm.services.errors import Conflict, Forbidden, InvalidInput, ServiceError
 from opennrm.services.parsing import parse
@@ -119,7 +119,11 @@ def _entry_from(form: Any) -> dict[str, Any]:
         "name": _text(form, "name"),
         "service_type": _text(form, "service_type"),
         "attributes": [str(a) for a in form.getlist("attributes")],
-        "languages": [c.strip() for c in (_text(form, "languages") or "").split(",") if c.strip()],
+        "languages": list(
+            dict.fromkeys(
+                c.strip() for v in form.getlist("languages") for c in str(v).split(",") if c.strip()
+            )
+        ),
         "capacity": number("capacity"),
         "available": number("available"),
         "opening_hours": _text(form, "opening_hours"),
@@ -144,7 +148,7 @@ async def directory_submit(request: Request) -> Response:
             "directory_new.html",
             status=422,
             values=values,
-            multi={"attributes": [str(a) for a in form.getlist("attributes")]},
+            multi={k: [str(a) for a in form.getlist(k)] for k in ("attributes", "languages")},
             errors=_errors(exc, "name"),
             vocabularies=VOCABULARIES,
         )
@@ -197,6 +201,7 @@ def _send_form(
     refusal: str | None = None,
     source: Any = None,
     consent_for: str | None = None,
+    preview: referrals.ReceiverPreview | None = None,
 ) -> Response:
     raw, search, search_errors = _search_from(source if source is not None else request.query_params)
     viewer = session_user(request).actor
@@ -218,6 +223,7 @@ def _send_form(
         response_hours=RESPONSE_HOURS,
         vocabularies=VOCABULARIES,
         recorded=request.query_params.get("recorded") == "1",
+        preview=preview,
     )
 
 
@@ -227,7 +233,12 @@ def referral_form(case_id: str, request: Request) -> Response:
     referrals.check_may_refer(get_db(request), user.actor, case_id)
     draft = take_referral_draft(request, user, case_id) if request.query_params.get("draft") else None
     if draft is None:
-        return _send_form(request, case_id, {"urgency": "routine"}, {})
+        query: ImmutableMultiDict[str, str] = ImmutableMultiDict(request.query_params.multi_items())
+        if "language" not in query:  # her language, from the case, until the caseworker chooses another
+            spoken = cases.view_case(get_db(request), user.actor, case_id).case.get("languages") or []
+            if spoken:
+                query = ImmutableMultiDict([*query.multi_items(), ("language", str(spoken[0]).lower())])
+        return _send_form(request, case_id, {"urgency": "routine"}, {}, source=query)
     # Back from recording her consent: the form as she left it.
     pairs = [(k, str(v)) for k, v in draft.items() if k != "attributes"]
     pairs += [("attributes", str(a)) for a in draft.get("attributes", [])]
@@ -247,6 +258,14 @@ async def referral_submit(case_id: str, request: Request) -> Response:
         "purpose": _text(form, "purpose"),
         "override_reason": _text(form, "override_reason"),
     }
+    if form.get("action") == "preview":  # what the service will see, before anything is sent
+        try:
+            preview = referrals.receiver_preview(
+                get_db(request), user.actor, case_id, raw["service_id"] or ""
+            )
+        except InvalidInput as exc:
+            return _send_form(request, case_id, values, _errors(exc, "service_id"), status=422, source=form)
+        return _send_form(request, case_id, values, {}, source=form, preview=preview)
     try:
         request_ = parse(s.ReferralRequest, raw)
         sent = referrals.send_referral(get_db(request), user.actor, case_id, request_)

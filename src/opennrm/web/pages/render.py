@@ -12,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from opennrm.services import auth
 from opennrm.services.firewall import unacknowledged_change
-from opennrm.web import i18n
+from opennrm.web import i18n, pickers
 from opennrm.web.deps import csrf_token, get_db, optional_user
 from opennrm.web.pages.flash import flash_of
 from opennrm.web.pages.navigation import menu, plain_refusal
@@ -32,6 +32,8 @@ def environment() -> Environment:
     i18n.install(env)
     env.globals["plain_refusal"] = plain_refusal
     env.globals["match_locale"] = i18n.match
+    env.globals["country_options"] = pickers.country_names
+    env.globals["language_options"] = pickers.language_names
     return env
 
 

@@ -1,0 +1,52 @@
+"""The tasks home: what waits for the user on the cases she may read, each a link to where it is done
+(``opennrm.services.tasks`` gathers them; this page only words them in the reader's language)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from opennrm.services import tasks
+from opennrm.web import i18n
+from opennrm.web.deps import get_db, get_settings, session_user
+from opennrm.web.i18n import N_
+from opennrm.web.pages.render import render
+
+router = APIRouter()
+
+# Task code → the sentence shown (``%(service)s``, ``%(date)s`` and ``%(days)s`` filled in).
+LABELS: dict[str, str] = {
+    "referral_to_answer": N_("Answer the referral to %(service)s"),
+    "referral_overdue": N_("The referral to %(service)s is overdue: no answer yet"),
+    "referral_waiting": N_("The referral to %(service)s is waiting for an answer"),
+    "reflection_ending": N_("Her reflection and recovery period ends in %(days)s days"),
+    "consent_ending": N_("Her consent ends on %(date)s: ask her whether she renews it"),
+    "screening_draft": N_("Continue the screening you saved on %(date)s"),
+    "escalation": N_("Escalated: the referral to %(service)s was not answered in time"),
+    "reconsideration_due": N_("The panel's reconsideration is due on %(date)s"),
+    "decision_due": N_("The panel's identification decision is due on %(date)s"),
+    "move_on_ending": N_("Her move-on period ends on %(date)s: plan the support that follows"),
+    "legal_aid_waiting": N_("A measure against her waits for legal aid since %(date)s"),
+}
+
+
+def sentence(task: tasks.Task) -> str:
+    """The task in the active language."""
+    params: dict[str, Any] = {}
+    for name, value in task.params.items():
+        if name == "date":
+            params[name] = i18n.format_date(value)
+        elif name == "days":
+            params[name] = i18n.format_number(value)
+        else:
+            params[name] = value
+    return i18n.gettext(LABELS.get(task.label, task.label)) % params
+
+
+@router.get("/tasks")
+def tasks_page(request: Request) -> Response:
+    user = session_user(request)
+    found = tasks.tasks_for(get_db(request), user.actor, settings=get_settings(request))
+    return render(request, "tasks.html", tasks=found, sentence=sentence)
