@@ -77,11 +77,16 @@ def _upsert(session: Session, row: JusticeAggregateIn, entered_by: str | None) -
         existing.count, existing.entered_by, existing.updated_at = row.count, entered_by, now()
 
 
-def enter(db: Database, actor: Actor, row: JusticeAggregateIn) -> None:
-    """The secretariat enters (or corrects) one count; audited."""
+def check_may_enter(db: Database, actor: Actor) -> None:
+    """Refuse (audited) anyone but the secretariat's coordinator of a non-enforcement organisation."""
     decision = justice_aggregates_decision(actor)
     if not decision:
         deny(db, actor, Action.JUSTICE_AGGREGATES_ENTER, "justice_aggregates", None, decision.reason)
+
+
+def enter(db: Database, actor: Actor, row: JusticeAggregateIn) -> None:
+    """The secretariat enters (or corrects) one count; audited."""
+    check_may_enter(db, actor)
     with db.transaction() as session:
         _upsert(session, row, actor.user_id)
         audit.record_one(

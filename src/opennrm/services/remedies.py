@@ -199,9 +199,15 @@ def record_award(db: Database, actor: Actor, claim_id: str, data: AwardIn) -> st
     return case.id
 
 
-def record_payment(db: Database, actor: Actor, claim_id: str, data: PaymentIn) -> str:
+@dataclass(frozen=True)
+class PaymentRecorded:
+    id: str
+    case_id: str
+
+
+def record_payment(db: Database, actor: Actor, claim_id: str, data: PaymentIn) -> PaymentRecorded:
     """A payment she received on an awarded claim; the claim becomes paid in part, or paid when what she
-    received reaches the award. Returns the case id."""
+    received reaches the award."""
     with db.transaction() as session:
         claim, case = _claim(session, claim_id)
         _decide(db, session, actor, case, Action.REMEDY_UPDATE)
@@ -231,7 +237,7 @@ def record_payment(db: Database, actor: Actor, claim_id: str, data: PaymentIn) -
         claim.closed_on = _last_paid_on(session, claim.id) if status is ClaimStatus.PAID else None
         claim.updated_at = now()
         _audit(session, db, actor.user_id, "remedy.payment", case.id, claim=claim.id, payment=payment_id)
-    return case.id
+    return PaymentRecorded(payment_id, case.id)
 
 
 def update_status(db: Database, actor: Actor, claim_id: str, data: StatusIn) -> str:

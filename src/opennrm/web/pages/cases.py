@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from opennrm.access.policy import Action, decide
 from opennrm.domain import vocabularies as v
 from opennrm.domain.records import Intake
-from opennrm.services import cases, handover, non_punishment
+from opennrm.services import cases, handover, non_punishment, remedies
 from opennrm.services.errors import InvalidInput
 from opennrm.web.deps import check_csrf, get_db, session_user
 from opennrm.web.pages.case_hub import case_hub
@@ -194,6 +194,7 @@ def case_page(case_id: str, request: Request) -> Response:
         note_error=None,
         may_handover=may_handover,
         non_punishment=marker,
+        remedies=remedies.marker(get_db(request), user.actor, case_id),
     )
 
 

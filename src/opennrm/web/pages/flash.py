@@ -20,6 +20,12 @@ MESSAGES: dict[str, str] = {
     "risk": N_("The risk assessment was saved."),
     "outcome": N_("The plan was saved."),
     "service": N_("The service was saved."),
+    "claim": N_("The claim was saved."),
+    "award": N_("The award was saved."),
+    "payment": N_("The payment was saved."),
+    "claim-status": N_("Where the claim stands was saved."),
+    "claim-withdrawn": N_("The claim was withdrawn."),
+    "justice": N_("The count was saved."),
 }
 
 
