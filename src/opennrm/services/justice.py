@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from pydantic import ValidationError
@@ -25,6 +25,7 @@ from opennrm.domain.justice import COLUMNS, JusticeAggregateIn, JusticeStage
 from opennrm.services.cases import deny, invalid_from, new_id, now
 from opennrm.services.errors import InvalidInput
 from opennrm.services.parsing import parse
+from opennrm.stats.nrm_section import JusticeFigures
 from opennrm.stats.tables import DISPLAY_THRESHOLD, display_count
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
@@ -172,18 +173,7 @@ def aggregates(db: Database) -> list[AggregateRow]:
         return list_rows(session)
 
 
-@dataclass(frozen=True)
-class JusticeTables:
-    """The published tables: per year and stage, the total and each dimension's categories, every count
-    shown with the display rule ("<11")."""
-
-    years: tuple[int, ...]
-    totals: Mapping[tuple[int, str], str]
-    by_dimension: Mapping[str, Mapping[tuple[int, str, str], str]]
-    categories: Mapping[str, tuple[str, ...]]
-
-
-def tables(rows: Sequence[AggregateRow], threshold: int = DISPLAY_THRESHOLD) -> JusticeTables:
+def tables(rows: Sequence[AggregateRow], threshold: int = DISPLAY_THRESHOLD) -> JusticeFigures:
     """Per year × stage: the total and the count by each dimension, with small counts suppressed. Only the
     categories that hold someone in some year are listed (a nationality never seen is not named)."""
     totals: Counter[tuple[int, str]] = Counter()
@@ -195,7 +185,7 @@ def tables(rows: Sequence[AggregateRow], threshold: int = DISPLAY_THRESHOLD) -> 
     years = tuple(sorted({r.year for r in rows}))
     stages = [s.value for s in JusticeStage]
     categories = {d: tuple(sorted({c for (_, _, c), n in cells[d].items() if n > 0})) for d in DIMENSIONS}
-    return JusticeTables(
+    return JusticeFigures(
         years=years,
         totals={(y, s): display_count(totals[(y, s)], threshold) for y in years for s in stages},
         by_dimension={
@@ -211,7 +201,7 @@ def tables(rows: Sequence[AggregateRow], threshold: int = DISPLAY_THRESHOLD) -> 
     )
 
 
-def published_tables(db: Database, actor_id: str | None) -> JusticeTables:
+def published_tables(db: Database, actor_id: str | None) -> JusticeFigures:
     """The justice tables for a report (suppressed); audited."""
     with db.transaction() as session:
         rows = list_rows(session)
