@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from opennrm.domain.remedies import AllocationIn, AwardIn, PaymentIn, RemedyClaimIn, StatusIn
 from opennrm.services import remedies
 from opennrm.services.auth import SessionUser
+from opennrm.web.api.shapes import Created
 from opennrm.web.deps import current_user, get_db
 
 router = APIRouter(
@@ -23,10 +24,6 @@ _NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such rec
 _INVALID: dict[int | str, dict[str, Any]] = {
     422: {"description": "Invalid input (problem+json naming the field)"}
 }
-
-
-class Created(BaseModel):
-    id: str
 
 
 class RemediesOut(BaseModel):
