@@ -21,8 +21,9 @@ from hypothesis import strategies as st
 from sqlalchemy import update
 
 from opennrm.access.roles import Role
+from opennrm.domain.remedies import AwardIn, RemedyClaimIn
 from opennrm.identification.rules import DecisionInput, PanelInput
-from opennrm.services import cases, consent, identification, screenings
+from opennrm.services import cases, consent, identification, remedies, screenings
 from opennrm.services.parsing import parse
 from opennrm.store.tables import ConsentRecord
 from opennrm.web.app import create_app
@@ -58,6 +59,23 @@ class Route:
     name: str
     call: Callable[[TestClient, str, dict[str, str]], int]
     receiver_allowed: bool = False  # what an organisation that received the case may do
+    # a route that is not person-level has its own specification (role, org relation, record relation)
+    spec: Callable[[str, str, str], bool] | None = None
+
+
+REMEDY_CLAIM = {
+    "route": "labour",
+    "kind": "back_wages",
+    "payer": "employer",
+    "currency": "EUR",
+    "amount_claimed": "1200.00",
+}
+
+
+def _secretariat_only(role: str, org: str, record: str) -> bool:
+    """Justice aggregates (GR38 §110) are entered by the NRM secretariat's coordinator, never by a user of an
+    enforcement organisation."""
+    return role == "nrm_coordinator" and org not in ENFORCEMENT_ORGS
 
 
 def _status(response: object) -> int:
@@ -168,6 +186,48 @@ ROUTES = [
             )
         ),
     ),
+    # Remedies (GR38 §101, §108): as non-punishment, the receiver here is a shelter and sees none of it (only
+    # legal aid under a consent covering remedies does: tests/integration/test_remedies.py).
+    Route("read claims (API)", lambda c, case, ids: _status(c.get(f"/api/cases/{case}/remedies"))),
+    Route(
+        "read claims (page)",
+        lambda c, case, ids: _status(c.get(f"/cases/{case}/remedies", follow_redirects=False)),
+    ),
+    Route(
+        "record a claim",
+        lambda c, case, ids: _status(c.post(f"/api/cases/{case}/remedies", json=REMEDY_CLAIM)),
+    ),
+    Route("read a claim (page)", lambda c, case, ids: _status(c.get(f"/remedies/{ids['claim']}"))),
+    Route(
+        "record a payment",
+        lambda c, case, ids: _status(
+            c.post(
+                f"/api/remedies/{ids['claim']}/payments",
+                json={"amount_paid": "1", "paid_on": "2025-02-02", "payer": "state_fund"},
+            )
+        ),
+    ),
+    Route(
+        "withdraw a claim (confirmation page)",
+        lambda c, case, ids: _status(c.get(f"/remedies/{ids['claim']}/withdraw")),
+    ),
+    Route(
+        "allocate confiscated proceeds to her claim",
+        lambda c, case, ids: _status(
+            c.post(
+                f"/api/remedies/{ids['claim']}/allocations",
+                json={
+                    "amount": "5",
+                    "currency": "EUR",
+                    "source": "Order 1/2025",
+                    "allocated_on": "2025-02-02",
+                },
+            )
+        ),
+    ),
+    Route(
+        "justice aggregates (page)", lambda c, case, ids: _status(c.get("/justice")), spec=_secretariat_only
+    ),
     Route(
         "share",
         lambda c, case, ids: _status(
@@ -194,6 +254,8 @@ ROUTES = [
 
 def expected(role: str, org: str, record: str, route: Route) -> bool:
     """The specification: who may do what (DESIGN rights invariants 2 and 3, issue 3)."""
+    if route.spec is not None:
+        return route.spec(role, org, record)
     if org in ENFORCEMENT_ORGS or role not in PERSON_LEVEL_ROLES:
         return False
     if org in ("other", "lapsed"):  # an expired consent opens nothing, closed or not
@@ -277,6 +339,19 @@ class World:
         # an identification panel of the owner and the spare clinic has decided (issue 14)
         panel_member = make_user(db, "panel-clinic", "Spare Clinic", "supervisor")
         self._decide_identification(db, creator, panel_member, spare)
+        # a claim of hers, awarded (so payments may be recorded on it)
+        self.ids["claim"] = remedies.record_claim(
+            db,
+            creator.actor,
+            self.case,
+            parse(RemedyClaimIn, {**REMEDY_CLAIM, "status": "filed", "filed_on": "2025-01-02"}),
+        )
+        remedies.record_award(
+            db,
+            creator.actor,
+            self.ids["claim"],
+            parse(AwardIn, {"amount_awarded": "100000", "awarded_on": "2025-02-01"}),
+        )
         self.ids["spare_consent"] = consent.record_consent(
             db, creator.actor, self.case, consent.parse_consent({"purposes": ["research"], "language": "en"})
         )

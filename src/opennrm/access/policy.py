@@ -23,6 +23,10 @@ Rights invariants enforced here:
 - Non-punishment (invariant 6, ``non_punishment_decision``): the matters recorded to protect her from
   punishment (GR38 §98) are open to the owning side and to a legal-aid organisation holding the case under a
   disclosure whose consent covers them; never to an enforcement organisation, whatever the consent.
+- Remedies (``remedy_decision``): her compensation and back-wage claims (GR38 §101, §108) follow the same
+  rule (``legal_aid_under_consent``) with the purpose ``remedies``.
+- Justice aggregates (``justice_aggregates_decision``): counts of perpetrators, entered by the NRM
+  secretariat's coordinator of a non-enforcement organisation; they hold no person-level data.
 """
 
 from __future__ import annotations
@@ -72,6 +76,10 @@ class Action(StrEnum):
     NON_PUNISHMENT_ADD = "non_punishment.add"
     NON_PUNISHMENT_UPDATE = "non_punishment.update"
     NON_PUNISHMENT_STATEMENT = "non_punishment.statement"
+    REMEDY_READ = "remedy.read"
+    REMEDY_ADD = "remedy.add"
+    REMEDY_UPDATE = "remedy.update"
+    JUSTICE_AGGREGATES_ENTER = "justice.enter"
 
 
 # What an organisation that received a case (not its owner) may do with it.
@@ -547,6 +555,47 @@ LEGAL_AID_ACTIONS = frozenset(
 )
 
 
+def legal_aid_under_consent(
+    actor: Actor,
+    case: CaseRelation,
+    *,
+    writes: bool,
+    legal_aid_may: bool,
+    purpose: ConsentPurpose,
+    organisation_type: str,
+    disclosed_under: Iterable[ConsentFacts],
+    today: dt.date,
+) -> Decision:
+    """The one rule for records about her legal protection (non-punishment matters, remedy claims).
+
+    The owning side reads as it reads her case, and writes as it updates her case. Another organisation
+    only when it is a legal-aid organisation, holds the case under an open disclosure (``disclosed_under``:
+    the consents of its open disclosures of this case), the action is one legal aid may take
+    (``legal_aid_may``), and one of those consents, unexpired and unrevoked, covers ``purpose`` for it. An
+    enforcement organisation never: no consent opens them to one (invariant 2)."""
+    if actor.enforcement:
+        return Decision(False, FIREWALL)
+    if case.organisation_id == actor.organisation_id:
+        return decide(actor, Action.CASE_UPDATE if writes else Action.CASE_READ, case)
+    may_read = decide(actor, Action.CASE_READ, case)
+    if not may_read:
+        return may_read
+    if organisation_type != LEGAL_AID_TYPE:
+        return Decision(False, "only a legal-aid organisation may see these records, with her consent")
+    if not legal_aid_may:
+        return Decision(False, "only the organisation that holds her case records a new matter")
+    recipient = Recipient(actor.organisation_id, organisation_type, enforcement=False)
+    reasons = []
+    for consent in disclosed_under:
+        match = consent_matches(consent, purpose, recipient, today)
+        if match:
+            return ALLOW
+        reasons.append(match.reason)
+    if not reasons:
+        return Decision(False, "no consent of hers shares this case with your organisation")
+    return Decision(False, "her consent does not cover these records: " + "; ".join(sorted(set(reasons))))
+
+
 def non_punishment_decision(
     actor: Actor,
     action: Action,
@@ -558,32 +607,67 @@ def non_punishment_decision(
 ) -> Decision:
     """May the actor touch the matters recorded to protect her from punishment (GR38 §98)?
 
-    The owning side reads and makes the statement as it reads her case, and records and updates as it
-    updates her case. Another organisation only when it is a legal-aid organisation, holds the case under an
-    open disclosure (``disclosed_under``: the consents of its open disclosures of this case), and one of
-    those consents, unexpired and unrevoked, covers the purpose ``non_punishment`` for it. An enforcement
-    organisation never: no consent opens them to one (invariant 2 and 6)."""
+    ``legal_aid_under_consent`` with the purpose ``non_punishment``: legal aid reads, updates and makes her
+    statement; recording a new matter stays with the owning side. Never an enforcement organisation
+    (invariants 2 and 6)."""
     if action not in NON_PUNISHMENT_ACTIONS:
         raise ValueError(f"{action} is not a non-punishment action")
+    return legal_aid_under_consent(
+        actor,
+        case,
+        writes=action in {Action.NON_PUNISHMENT_ADD, Action.NON_PUNISHMENT_UPDATE},
+        legal_aid_may=action in LEGAL_AID_ACTIONS,
+        purpose=ConsentPurpose.NON_PUNISHMENT,
+        organisation_type=organisation_type,
+        disclosed_under=disclosed_under,
+        today=today,
+    )
+
+
+# -- remedies (GR38 §101, §108) -----------------------------------------------------------------------
+
+REMEDY_ACTIONS = frozenset({Action.REMEDY_READ, Action.REMEDY_ADD, Action.REMEDY_UPDATE})
+
+
+def remedy_decision(
+    actor: Actor,
+    action: Action,
+    case: CaseRelation,
+    *,
+    organisation_type: str,
+    disclosed_under: Iterable[ConsentFacts],
+    today: dt.date,
+) -> Decision:
+    """May the actor touch her compensation and back-wage claims (GR38 §101)?
+
+    ``legal_aid_under_consent`` with the purpose ``remedies``: the owning side as for her case; a legal-aid
+    organisation holding the case under a consent covering ``remedies`` reads, files and updates claims (her
+    lawyer brings them); never an enforcement organisation, whatever the consent (invariant 2)."""
+    if action not in REMEDY_ACTIONS:
+        raise ValueError(f"{action} is not a remedy action")
+    return legal_aid_under_consent(
+        actor,
+        case,
+        writes=action is not Action.REMEDY_READ,
+        legal_aid_may=True,
+        purpose=ConsentPurpose.REMEDIES,
+        organisation_type=organisation_type,
+        disclosed_under=disclosed_under,
+        today=today,
+    )
+
+
+# -- justice aggregates (GR38 §110) --------------------------------------------------------------------
+
+#: Who enters the counts of investigations, prosecutions and convictions: the NRM secretariat's coordinator.
+JUSTICE_AGGREGATE_ROLES = frozenset({Role.NRM_COORDINATOR})
+
+
+def justice_aggregates_decision(actor: Actor) -> Decision:
+    """May the actor enter or change justice aggregates? The secretariat's coordinator, never a user of an
+    enforcement organisation (the counts are the secretariat's, not the police's own figures)."""
     if actor.enforcement:
         return Decision(False, FIREWALL)
-    if case.organisation_id == actor.organisation_id:
-        writes = action in {Action.NON_PUNISHMENT_ADD, Action.NON_PUNISHMENT_UPDATE}
-        return decide(actor, Action.CASE_UPDATE if writes else Action.CASE_READ, case)
-    may_read = decide(actor, Action.CASE_READ, case)
-    if not may_read:
-        return may_read
-    if organisation_type != LEGAL_AID_TYPE:
-        return Decision(False, "only a legal-aid organisation may see these matters, with her consent")
-    if action not in LEGAL_AID_ACTIONS:
-        return Decision(False, "only the organisation that holds her case records a new matter")
-    recipient = Recipient(actor.organisation_id, organisation_type, enforcement=False)
-    reasons = []
-    for consent in disclosed_under:
-        match = consent_matches(consent, ConsentPurpose.NON_PUNISHMENT, recipient, today)
-        if match:
-            return ALLOW
-        reasons.append(match.reason)
-    if not reasons:
-        return Decision(False, "no consent of hers shares this case with your organisation")
-    return Decision(False, "her consent does not cover these matters: " + "; ".join(sorted(set(reasons))))
+    if actor.role not in JUSTICE_AGGREGATE_ROLES:
+        return Decision(False, f"role {actor.role} does not enter justice aggregates")
+    return ALLOW

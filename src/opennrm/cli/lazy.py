@@ -62,6 +62,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "ads",
         "Online recruitment: job ads scored with evidence, linked into actor networks (GR38 §§36, 71, 73).",
     ),
+    "justice": (
+        "justice",
+        "Justice aggregates: perpetrators investigated, prosecuted and convicted per year (GR38 §110).",
+    ),
 }
 
 

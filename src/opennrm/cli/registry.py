@@ -20,6 +20,7 @@ GROUPS: tuple[str, ...] = (
     "htcds",
     "directory",
     "ads",
+    "justice",
 )
 
 

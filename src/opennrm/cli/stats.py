@@ -264,9 +264,19 @@ def report(
     ),
     title: str = typer.Option("Statistics on trafficking in persons", "--title", help="Report title."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace earlier files in --out."),
+    nrm: bool | None = typer.Option(
+        None,
+        "--nrm/--no-nrm",
+        help="Include this installation's identification decisions, non-punishment, remedies and justice"
+        " aggregates (default: when the installation is set up).",
+    ),
 ) -> None:
     """Write report.html and report.pdf: SDG 16.2.2, charts, disaggregated tables, trends by year and a
     draft CEDAW periodic-report section.
+
+    The periodic-report section also gives the installation's own figures — identification decisions,
+    non-punishment, remedies and the justice aggregates — with counts below 11 suppressed (--no-nrm leaves
+    them out).
 
     For publication use --release DIR (figures of an earlier `opennrm stats release`, no new budget) or
     --ctdc FILE --epsilon E (makes the release first). --ctdc FILE alone gives an INTERNAL report of exact
@@ -307,10 +317,32 @@ def report(
         frame = type(data.frame)(exact, {n: data.frame.codes[n] for n in exact}, data.frame.size)
         created = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
         stats = from_exact(frame, ctdc_format.DEFAULT_TABLES, f"CTDC synthetic file {ctdc.name}", created)
+    figures = _nrm_figures(nrm)
     with _status("Drawing the report"):
-        made_report = build_report(stats, out, pop, title)
+        made_report = build_report(stats, out, pop, title, nrm=figures)
     note = "" if stats.differentially_private else " (INTERNAL: exact counts, not for publication)"
     typer.echo(f"Wrote {made_report.html} and {made_report.pdf}{note}.")
+
+
+def _nrm_figures(wanted: bool | None) -> Any:
+    """The NRM's own figures from the database: always with --nrm, never with --no-nrm, and by default when
+    the installation has its key (it was set up with `opennrm init`)."""
+    if wanted is False:
+        return None
+    if wanted is None:
+        from opennrm.config import ConfigurationError, Settings
+
+        try:
+            settings = Settings.from_env()
+        except ConfigurationError:
+            return None
+        if not settings.key_file.exists() and not settings.key_env:
+            return None
+    from opennrm.cli.common import database
+    from opennrm.services.periodic_report import nrm_figures
+
+    with database() as db:
+        return nrm_figures(db)
 
 
 __all__ = ["EXIT_INVALID", "EXIT_REFUSED", "register"]

@@ -34,6 +34,8 @@ class ConsentPurpose(StrEnum):
     CONTACT = "contact"
     NON_PUNISHMENT = "non_punishment"
     """Legal aid may see the matters recorded for her protection from punishment (GR38 §98)."""
+    REMEDIES = "remedies"
+    """Legal aid may see and bring her compensation and back-wage claims (GR38 §101)."""
 
 
 MAX_CONSENT_DAYS = 3 * 366
@@ -115,9 +117,12 @@ class Consent(Strict):
 
     @model_validator(mode="after")
     def _coherent(self) -> Self:
-        sharing = {ConsentPurpose.REFERRAL, ConsentPurpose.SERVICES, ConsentPurpose.NON_PUNISHMENT} & set(
-            self.purposes
-        )
+        sharing = {
+            ConsentPurpose.REFERRAL,
+            ConsentPurpose.SERVICES,
+            ConsentPurpose.NON_PUNISHMENT,
+            ConsentPurpose.REMEDIES,
+        } & set(self.purposes)
         if sharing and not self.recipient_organisation_ids and not self.recipient_types:
             raise ValueError("name the organisations or types of organisation the consent covers")
         if self.given_by is ConsentGiver.BEST_INTERESTS_DETERMINATION and not self.basis:

@@ -11,7 +11,6 @@ link to her trafficking and the clearance details are encrypted.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,14 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from opennrm.access.policy import (
-    Action,
-    Actor,
-    ConsentFacts,
-    Decision,
-    non_punishment_decision,
-    visible_identity_fields,
-)
+from opennrm.access.policy import Action, Actor, non_punishment_decision, visible_identity_fields
 from opennrm.domain.non_punishment import (
     ClearanceRequestIn,
     ClearanceStatus,
@@ -37,25 +29,15 @@ from opennrm.domain.non_punishment import (
     NonPunishmentMatterIn,
     NonPunishmentMatterUpdate,
 )
-from opennrm.services.cases import (
-    decrypt_json,
-    decrypt_text,
-    deny,
-    encrypt_json,
-    new_id,
-    now,
-    relation_of,
-)
+from opennrm.services import consent_gate
+from opennrm.services.cases import decrypt_json, decrypt_text, encrypt_json, new_id, now, relation_of
 from opennrm.services.errors import NotFound
-from opennrm.services.firewall import enforcement_types_in
 from opennrm.stats.non_punishment import MatterFacts, NonPunishmentCounts, count_non_punishment
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
 from opennrm.store.tables import (
     Case,
-    ConsentRecord,
-    Disclosure,
     NonPunishmentMatter,
     Organisation,
     Person,
@@ -130,57 +112,12 @@ class StatementFacts:
 # -- access -------------------------------------------------------------------------------------------
 
 
-def _decision(session: Session, actor: Actor, case: Case, action: Action) -> tuple[Decision, Actor]:
-    """The policy's answer, with the facts it needs read here. The actor counts as enforcement when her
-    organisation's type is on the firewall's list now (not only when she logged in)."""
-    org = session.get(Organisation, actor.organisation_id)
-    org_type = org.type if org is not None else ""
-    if org_type in enforcement_types_in(session):
-        actor = dataclasses.replace(actor, enforcement=True)
-    consents = session.execute(
-        select(ConsentRecord)
-        .join(Disclosure, Disclosure.consent_id == ConsentRecord.id)
-        .where(
-            Disclosure.case_id == case.id,
-            Disclosure.recipient_organisation_id == actor.organisation_id,
-            Disclosure.status == "open",
-        )
-    ).scalars()
-    decision = non_punishment_decision(
-        actor,
-        action,
-        relation_of(session, case),
-        organisation_type=org_type,
-        disclosed_under=[_consent_facts(c) for c in consents],
-        today=dt.date.today(),
-    )
-    return decision, actor
-
-
 def _decide(db: Database, session: Session, actor: Actor, case: Case, action: Action) -> None:
-    """Ask the policy; a refusal is audited (in its own transaction) and raised as ``Forbidden``."""
-    decision, actor = _decision(session, actor, case, action)
-    if not decision:
-        case_id = case.id  # read before the rollback expires the row
-        session.rollback()
-        deny(db, actor, action, "case", case_id, decision.reason)
+    consent_gate.decide(db, session, actor, case, action, non_punishment_decision)
 
 
 def _allowed(session: Session, actor: Actor, case: Case, action: Action) -> bool:
-    """The policy's answer without auditing a refusal (to offer or hide a form or the flag)."""
-    return _decision(session, actor, case, action)[0].allowed
-
-
-def _consent_facts(row: ConsentRecord) -> ConsentFacts:
-    return ConsentFacts(
-        row.id,
-        frozenset(row.purposes),
-        frozenset(row.recipient_organisation_ids),
-        frozenset(row.recipient_types),
-        row.given_on,
-        row.expires_on,
-        row.revoked_at is not None,
-    )
+    return consent_gate.allowed(session, actor, case, action, non_punishment_decision)
 
 
 def _case(session: Session, case_id: str) -> Case:

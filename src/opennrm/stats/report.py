@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from opennrm.stats.dimensions import Dimension
+from opennrm.stats.nrm_section import NrmFigures
+from opennrm.stats.nrm_section import section as nrm_section
 from opennrm.stats.published import PublishedStatistics, PublishedTable
 from opennrm.stats.sdg import Figure, Population, SdgRow, sdg_16_2_2
 
@@ -322,14 +324,20 @@ def build_report(
     out_dir: Path,
     population: Population | None = None,
     title: str = "Statistics on trafficking in persons",
+    nrm: NrmFigures | None = None,
 ) -> Report:
-    """Write ``report.html`` and ``report.pdf`` into ``out_dir``."""
+    """Write ``report.html`` and ``report.pdf`` into ``out_dir``. With ``nrm``, the periodic-report section
+    also speaks of identification decisions, non-punishment, remedies and the justice aggregates (figures
+    already published with small cells suppressed), with their tables."""
     out_dir.mkdir(parents=True, exist_ok=True)
     sdg_rows = sdg_16_2_2(stats.lookup, stats.categories(), population, stats.label_of)
     sdg = sdg_table(sdg_rows, stats)
     made_charts = charts(stats)
     tables = [render_table(stats, t) for t in stats.tables if t.names]
     section = cedaw_section(stats, sdg_rows)
+    nrm_paras, nrm_tables = nrm_section(nrm) if nrm is not None else ([], [])
+    section = section[:-1] + nrm_paras + section[-1:]  # the rapporteur's paragraph stays last
+    nrm_rendered = [RenderedTable(t.title, t.header, t.rows) for t in nrm_tables]
     total = stats.lookup({})
     context = {
         "title": title,
@@ -339,12 +347,13 @@ def build_report(
         "charts": made_charts,
         "tables": tables,
         "cedaw": section,
+        "nrm_tables": nrm_rendered,
         "population_given": population is not None,
     }
     html_path = out_dir / "report.html"
     html_path.write_text(_render_html(context), encoding="utf-8")
     pdf_path = out_dir / "report.pdf"
-    _write_pdf(pdf_path, title, stats, sdg, made_charts, tables, section)
+    _write_pdf(pdf_path, title, stats, sdg, made_charts, [*nrm_rendered, *tables], section)
     return Report(html_path, pdf_path)
 
 

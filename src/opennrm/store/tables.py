@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -484,6 +485,87 @@ class RecordClearanceRequest(Base):
     details_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+
+class RemedyClaim(Base):
+    """A compensation or back-wage claim of hers (GR38 §101): the route, who is to pay, where it stands, the
+    amounts in integer minor units of one ISO 4217 currency, and the dates. Her notes are encrypted. No
+    column says anything about confiscated assets: no claim depends on them (GR38 §101, §108)."""
+
+    __tablename__ = "remedy_claims"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    route: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))
+    payer: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+    currency: Mapped[str] = mapped_column(String(3))
+    claimed_minor: Mapped[int] = mapped_column(BigInteger)
+    awarded_minor: Mapped[int | None] = mapped_column(BigInteger)
+    filed_on: Mapped[Any | None] = mapped_column(Date)
+    awarded_on: Mapped[Any | None] = mapped_column(Date)
+    closed_on: Mapped[Any | None] = mapped_column(Date)
+    notes_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    recorded_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+
+class RemedyPayment(Base):
+    """One payment she received on a claim, in the claim's currency (minor units)."""
+
+    __tablename__ = "remedy_payments"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    claim_id: Mapped[str] = mapped_column(ForeignKey("remedy_claims.id", ondelete="CASCADE"), index=True)
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    payer: Mapped[str] = mapped_column(String(20))
+    paid_on: Mapped[Any] = mapped_column(Date)
+    recorded_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+
+class ProceedsAllocation(Base):
+    """Confiscated proceeds allocated to her (GR38 §108), shown on her claim; written by the finance module.
+    Where they come from is encrypted. It changes nothing about the claim."""
+
+    __tablename__ = "proceeds_allocations"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    claim_id: Mapped[str] = mapped_column(ForeignKey("remedy_claims.id", ondelete="CASCADE"), index=True)
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    source_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    allocated_on: Mapped[Any] = mapped_column(Date)
+    recorded_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+
+class JusticeAggregate(Base):
+    """Perpetrators investigated, prosecuted or convicted in a year, by form of exploitation, sex, age group
+    and nationality (GR38 §110): a count, entered by the secretariat. No column links it to a case, a person
+    or a victim."""
+
+    __tablename__ = "justice_aggregates"
+    __table_args__ = (
+        UniqueConstraint(
+            "year",
+            "stage",
+            "exploitation",
+            "sex",
+            "age_group",
+            "nationality",
+            name="uq_justice_aggregates_cell",
+        ),
+    )
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    stage: Mapped[str] = mapped_column(String(20))
+    exploitation: Mapped[str] = mapped_column(String(40))
+    sex: Mapped[str] = mapped_column(String(10))
+    age_group: Mapped[str] = mapped_column(String(10))
+    nationality: Mapped[str] = mapped_column(String(7))
+    count: Mapped[int] = mapped_column(Integer)
+    entered_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
 
 

@@ -104,8 +104,9 @@ def test_survivor_records_carry_no_offender_flags(key: str) -> None:
 
 def test_no_consent_purpose_allows_sharing_for_prosecution() -> None:
     """Non-punishment: survivor data can be shared only for services, referral, an identification panel,
-    statistics, research, contact, or her defence against punishment by legal aid (``non_punishment``, GR38
-    §98) — there is no purpose under which it could go to a prosecution of the survivor."""
+    statistics, research, contact, her defence against punishment by legal aid (``non_punishment``, GR38
+    §98) or her compensation claims brought by legal aid (``remedies``, §101) — there is no purpose under
+    which it could go to a prosecution of the survivor."""
     from opennrm.domain.consent import ConsentPurpose
 
     assert {p.value for p in ConsentPurpose} == {
@@ -116,4 +117,5 @@ def test_no_consent_purpose_allows_sharing_for_prosecution() -> None:
         "research",
         "contact",
         "non_punishment",
+        "remedies",
     }

@@ -14,6 +14,7 @@ from opennrm.web.pages import (
     non_punishment,
     public,
     referrals,
+    remedies,
     screening,
     statistics,
     tasks,
@@ -30,5 +31,6 @@ router.include_router(referrals.router)
 router.include_router(ads.router)
 router.include_router(identification.router)
 router.include_router(non_punishment.router)
+router.include_router(remedies.router)
 router.include_router(public.router)
 router.include_router(tasks.router)

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from opennrm.access.policy import Action, decide
 from opennrm.domain import vocabularies as v
 from opennrm.domain.records import Intake
-from opennrm.services import cases, handover, non_punishment, screenings
+from opennrm.services import cases, handover, non_punishment, remedies, screenings
 from opennrm.services.errors import InvalidInput
 from opennrm.web.deps import check_csrf, get_db, session_user
 from opennrm.web.i18n import N_
@@ -244,6 +244,7 @@ def case_page(case_id: str, request: Request) -> Response:
         may_handover=may_handover,
         non_punishment=marker,
         screening_draft=draft,
+        remedies=remedies.marker(get_db(request), user.actor, case_id),
     )
 
 

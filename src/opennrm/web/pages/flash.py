@@ -22,6 +22,12 @@ MESSAGES: dict[str, str] = {
     "service": N_("The service was saved."),
     "screening-draft": N_("The draft was saved. You can continue it later from the case page or your tasks."),
     "screening-discarded": N_("The draft screening was thrown away."),
+    "claim": N_("The claim was saved."),
+    "award": N_("The award was saved."),
+    "payment": N_("The payment was saved."),
+    "claim-status": N_("Where the claim stands was saved."),
+    "claim-withdrawn": N_("The claim was withdrawn."),
+    "justice": N_("The count was saved."),
 }
 
 

@@ -9,7 +9,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from opennrm.access.policy import FIREWALL, Action, Actor, ad_review_decision, decide
+from opennrm.access.policy import (
+    FIREWALL,
+    Action,
+    Actor,
+    ad_review_decision,
+    decide,
+    justice_aggregates_decision,
+)
 from opennrm.access.roles import Role
 from opennrm.services.dashboard import DASHBOARD_READERS
 from opennrm.services.directory import MANAGERS
@@ -47,6 +54,8 @@ def menu(actor: Actor) -> list[MenuItem]:
         items.append(MenuItem("/directory", N_("Service directory")))
     if decide(actor, Action.AGGREGATE_READ):
         items.append(MenuItem("/statistics", N_("Statistics")))
+    if justice_aggregates_decision(actor):
+        items.append(MenuItem("/justice", N_("Justice aggregates")))
     return items
 
 

@@ -1,0 +1,335 @@
+"""Remedies pages (GR38 §101, §108): her claims (new claim), one claim (record an award, a payment, where it
+stands; withdrawing asks first), and the justice aggregates the secretariat enters (GR38 §110)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, TypeVar
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, ValidationError
+from starlette.datastructures import FormData
+
+from opennrm.domain.justice import (
+    EXPLOITATION_FORMS,
+    JusticeAggregateIn,
+    JusticeStage,
+    PerpetratorAge,
+    PerpetratorSex,
+)
+from opennrm.domain.remedies import (
+    MANUAL_STATUSES,
+    AwardIn,
+    ClaimKind,
+    ClaimStatus,
+    Payer,
+    PaymentIn,
+    RemedyClaimIn,
+    RemedyRoute,
+    StatusIn,
+)
+from opennrm.services import justice, remedies
+from opennrm.services.errors import InvalidInput, NotFound
+from opennrm.services.remedies import RemediesView
+from opennrm.web import i18n
+from opennrm.web.deps import check_csrf, get_db, session_user
+from opennrm.web.i18n import N_
+from opennrm.web.pages.flash import done
+from opennrm.web.pages.render import render
+from opennrm.web.pages.same_origin import require_same_origin
+
+router = APIRouter()
+M = TypeVar("M", bound=BaseModel)
+
+LABELS: dict[str, str] = {
+    "criminal": N_("criminal proceedings"),
+    "civil": N_("civil claim"),
+    "labour": N_("labour court or inspectorate"),
+    "administrative": N_("administrative scheme (State fund)"),
+    "compensation": N_("compensation"),
+    "back_wages": N_("wages owed"),
+    "state_fund": N_("State compensation fund"),
+    "trafficker": N_("the trafficker"),
+    "employer": N_("the employer"),
+    "other": N_("someone else"),
+    "planned": N_("planned"),
+    "filed": N_("filed"),
+    "awarded": N_("awarded"),
+    "refused": N_("refused"),
+    "appealed": N_("appealed"),
+    "paid_in_part": N_("paid in part"),
+    "paid": N_("paid"),
+    "withdrawn": N_("withdrawn"),
+    "investigation": N_("investigations"),
+    "prosecution": N_("prosecutions"),
+    "conviction": N_("convictions"),
+    "female": N_("female"),
+    "male": N_("male"),
+    "unknown": N_("unknown"),
+    "under_18": N_("under 18"),
+    "18_29": N_("18 to 29"),
+    "30_49": N_("30 to 49"),
+    "50_plus": N_("50 and over"),
+}
+
+
+def rm_label(code: str) -> str:
+    """The label of a remedies or justice code in the active language."""
+    if code in LABELS:
+        return i18n.gettext(LABELS[code])
+    return i18n.label(code)
+
+
+CLAIM_CHOICES = {
+    "routes": [r.value for r in RemedyRoute],
+    "kinds": [k.value for k in ClaimKind],
+    "payers": [p.value for p in Payer],
+    "new_statuses": [ClaimStatus.PLANNED.value, ClaimStatus.FILED.value],
+    "manual_statuses": [
+        s.value for s in ClaimStatus if s in MANUAL_STATUSES and s is not ClaimStatus.WITHDRAWN
+    ],
+}
+CLAIM_FIELDS = ("route", "kind", "payer", "currency", "amount_claimed", "status", "filed_on", "notes")
+AWARD_FIELDS = ("amount_awarded", "awarded_on", "award_payer")
+PAYMENT_FIELDS = ("amount_paid", "paid_on", "payer")
+STATUS_FIELDS = ("status", "status_on", "status_notes")
+
+
+async def _posted(request: Request) -> tuple[Any, FormData]:
+    require_same_origin(request)
+    user = session_user(request)
+    form = await request.form()
+    check_csrf(user, str(form.get("csrf") or ""))
+    return user, form
+
+
+def _values(form: FormData, names: tuple[str, ...]) -> dict[str, str]:
+    return {name: str(form.get(name) or "").strip() for name in names}
+
+
+def _validated(
+    model: type[M], raw: dict[str, Any], rename: dict[str, str] | None = None
+) -> tuple[M | None, dict[str, str]]:
+    """The model, or every error keyed by the form field at fault (for the error summary)."""
+    rename = rename or {}
+    try:
+        return model.model_validate(raw), {}
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        for e in exc.errors():
+            name = str(e["loc"][0]) if e["loc"] else "form"
+            errors.setdefault(rename.get(name, name), str(e["msg"]).removeprefix("Value error, "))
+        return None, errors
+
+
+def _present(values: dict[str, str], rename: dict[str, str] | None = None) -> dict[str, str]:
+    """The non-empty form values, under the model's names."""
+    rename = rename or {}
+    return {rename.get(k, k): v for k, v in values.items() if v}
+
+
+# -- her claims ---------------------------------------------------------------------------------------
+
+
+def _claims_page(request: Request, view: RemediesView, status: int = 200, **form: Any) -> Response:
+    context = {"values": {}, "errors": {}, **form}
+    return render(
+        request, "remedies.html", status=status, view=view, rm_label=rm_label, **CLAIM_CHOICES, **context
+    )
+
+
+@router.get("/cases/{case_id}/remedies")
+def claims_page(case_id: str, request: Request) -> Response:
+    user = session_user(request)
+    return _claims_page(request, remedies.view_claims(get_db(request), user.actor, case_id))
+
+
+@router.post("/cases/{case_id}/remedies")
+async def add_claim(case_id: str, request: Request) -> Response:
+    user, form = await _posted(request)
+    values = _values(form, CLAIM_FIELDS)
+    data, errors = _validated(RemedyClaimIn, _present(values))
+    if data is None:
+        view = remedies.view_claims(get_db(request), user.actor, case_id)
+        return _claims_page(request, view, status=422, values=values, errors=errors)
+    claim_id = remedies.record_claim(get_db(request), user.actor, case_id, data)
+    return RedirectResponse(done(f"/cases/{case_id}/remedies#claim-{claim_id}", "claim"), status_code=303)
+
+
+# -- one claim ----------------------------------------------------------------------------------------
+
+
+def _claim_page(request: Request, claim_id: str, status: int = 200, **form: Any) -> Response:
+    user = session_user(request)
+    try:
+        uuid.UUID(claim_id)
+    except ValueError:
+        raise NotFound(f"no claim {claim_id}") from None
+    db = get_db(request)
+    view = remedies.view_claims(db, user.actor, remedies.case_of_claim(db, user.actor, claim_id))
+    claim = view.claim(claim_id)
+    context = {"values": {}, "errors": {}, "form": None, **form}
+    return render(
+        request,
+        "remedy_claim.html",
+        status=status,
+        view=view,
+        claim=claim,
+        rm_label=rm_label,
+        **CLAIM_CHOICES,
+        **context,
+    )
+
+
+@router.get("/remedies/{claim_id}")
+def claim_page(claim_id: str, request: Request) -> Response:
+    return _claim_page(request, claim_id)
+
+
+async def _claim_form(
+    request: Request,
+    claim_id: str,
+    model: type[BaseModel],
+    names: tuple[str, ...],
+    form_name: str,
+    rename: dict[str, str],
+) -> tuple[Any, BaseModel | None, Response | None]:
+    user, form = await _posted(request)
+    values = _values(form, names)
+    data, errors = _validated(model, _present(values, rename), {v: k for k, v in rename.items()})
+    if data is None:
+        return (
+            user,
+            None,
+            _claim_page(request, claim_id, status=422, values=values, errors=errors, form=form_name),
+        )
+    return user, data, None
+
+
+def _rule_refused(
+    request: Request,
+    claim_id: str,
+    exc: InvalidInput,
+    values: dict[str, str],
+    form_name: str,
+    field_map: dict[str, str],
+) -> Response:
+    name = (exc.field or "form").split(".")[0]
+    message = exc.message.removeprefix(f"{exc.field}: ") if exc.field else exc.message
+    return _claim_page(
+        request,
+        claim_id,
+        status=422,
+        values=values,
+        errors={field_map.get(name, name): message},
+        form=form_name,
+    )
+
+
+@router.post("/remedies/{claim_id}/award")
+async def award(claim_id: str, request: Request) -> Response:
+    rename = {"award_payer": "payer"}
+    user, data, refused = await _claim_form(request, claim_id, AwardIn, AWARD_FIELDS, "award", rename)
+    if refused is not None:
+        return refused
+    assert isinstance(data, AwardIn)  # noqa: S101
+    try:
+        remedies.record_award(get_db(request), user.actor, claim_id, data)
+    except InvalidInput as exc:
+        form = await request.form()
+        return _rule_refused(
+            request, claim_id, exc, _values(form, AWARD_FIELDS), "award", {"status": "amount_awarded"}
+        )
+    return RedirectResponse(done(f"/remedies/{claim_id}", "award"), status_code=303)
+
+
+@router.post("/remedies/{claim_id}/payments")
+async def payment(claim_id: str, request: Request) -> Response:
+    user, data, refused = await _claim_form(request, claim_id, PaymentIn, PAYMENT_FIELDS, "payment", {})
+    if refused is not None:
+        return refused
+    assert isinstance(data, PaymentIn)  # noqa: S101
+    try:
+        remedies.record_payment(get_db(request), user.actor, claim_id, data)
+    except InvalidInput as exc:
+        form = await request.form()
+        return _rule_refused(
+            request, claim_id, exc, _values(form, PAYMENT_FIELDS), "payment", {"status": "amount_paid"}
+        )
+    return RedirectResponse(done(f"/remedies/{claim_id}", "payment"), status_code=303)
+
+
+@router.post("/remedies/{claim_id}/status")
+async def status(claim_id: str, request: Request) -> Response:
+    rename = {"status_on": "on", "status_notes": "notes"}
+    user, data, refused = await _claim_form(request, claim_id, StatusIn, STATUS_FIELDS, "status", rename)
+    if refused is not None:
+        return refused
+    assert isinstance(data, StatusIn)  # noqa: S101
+    if data.status is ClaimStatus.WITHDRAWN:  # irreversible: only through the confirmation page
+        return RedirectResponse(f"/remedies/{claim_id}/withdraw", status_code=303)
+    try:
+        remedies.update_status(get_db(request), user.actor, claim_id, data)
+    except InvalidInput as exc:
+        form = await request.form()
+        return _rule_refused(request, claim_id, exc, _values(form, STATUS_FIELDS), "status", {})
+    return RedirectResponse(done(f"/remedies/{claim_id}", "claim-status"), status_code=303)
+
+
+@router.get("/remedies/{claim_id}/withdraw")
+def withdraw_confirm(claim_id: str, request: Request) -> Response:
+    user = session_user(request)
+    try:
+        uuid.UUID(claim_id)
+    except ValueError:
+        raise NotFound(f"no claim {claim_id}") from None
+    db = get_db(request)
+    view = remedies.view_claims(db, user.actor, remedies.case_of_claim(db, user.actor, claim_id))
+    return render(request, "remedy_withdraw.html", view=view, claim=view.claim(claim_id), rm_label=rm_label)
+
+
+@router.post("/remedies/{claim_id}/withdraw")
+async def withdraw(claim_id: str, request: Request) -> Response:
+    user, _form = await _posted(request)
+    case_id = remedies.update_status(
+        get_db(request), user.actor, claim_id, StatusIn(status=ClaimStatus.WITHDRAWN)
+    )
+    return RedirectResponse(done(f"/cases/{case_id}/remedies", "claim-withdrawn"), status_code=303)
+
+
+# -- justice aggregates (the secretariat) --------------------------------------------------------------
+
+JUSTICE_FIELDS = ("year", "stage", "exploitation", "sex", "age_group", "nationality", "count")
+JUSTICE_CHOICES = {
+    "stages": [s.value for s in JusticeStage],
+    "exploitation_forms": list(EXPLOITATION_FORMS),
+    "sexes": [s.value for s in PerpetratorSex],
+    "age_groups": [a.value for a in PerpetratorAge],
+}
+
+
+def _justice_page(request: Request, status: int = 200, **form: Any) -> Response:
+    user = session_user(request)
+    justice.check_may_enter(get_db(request), user.actor)
+    rows = justice.aggregates(get_db(request))
+    context = {"values": {}, "errors": {}, **form}
+    return render(
+        request, "justice.html", status=status, rows=rows, rm_label=rm_label, **JUSTICE_CHOICES, **context
+    )
+
+
+@router.get("/justice")
+def justice_page(request: Request) -> Response:
+    return _justice_page(request)
+
+
+@router.post("/justice")
+async def justice_enter(request: Request) -> Response:
+    user, form = await _posted(request)
+    values = _values(form, JUSTICE_FIELDS)
+    data, errors = _validated(JusticeAggregateIn, _present(values))
+    if data is None:
+        return _justice_page(request, status=422, values=values, errors=errors)
+    justice.enter(get_db(request), user.actor, data)
+    return RedirectResponse(done("/justice", "justice"), status_code=303)
