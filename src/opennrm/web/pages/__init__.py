@@ -14,6 +14,7 @@ from opennrm.web.pages import (
     non_punishment,
     public,
     referrals,
+    reintegration,
     screening,
     statistics,
 )
@@ -29,4 +30,5 @@ router.include_router(referrals.router)
 router.include_router(ads.router)
 router.include_router(identification.router)
 router.include_router(non_punishment.router)
+router.include_router(reintegration.router)
 router.include_router(public.router)
