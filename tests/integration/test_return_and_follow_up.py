@@ -454,3 +454,29 @@ def test_the_api_and_the_page_refuse_a_move_naming_the_field(office: Office) -> 
         client_for(office.inst.settings, office.liaison).get(f"/api/cases/{case_id}/return").status_code
         == 403
     )
+
+
+def test_every_code_and_label_of_the_return_pages_is_translated() -> None:
+    import enum
+
+    from opennrm.domain import reintegration as vocab
+    from opennrm.web import i18n
+    from opennrm.web.pages import reintegration as pages
+
+    assert pages.FOLLOW_UP_LABELS == reintegration.LABELS  # the tasks home shows the same labels
+    shown: list[type[enum.StrEnum]] = [
+        vocab.Relationship,
+        vocab.FollowUpReason,
+        vocab.FollowUpStatus,
+        vocab.Safety,
+        vocab.Housing,
+        vocab.Income,
+        vocab.RiskLevel,
+        domain.Move,
+        domain.ChildStep,
+    ]
+    unlabelled = [m.value for v in shown for m in v if m.value not in i18n.VOCABULARY_LABELS]
+    assert unlabelled == []
+    with i18n.activated("zh-Hant"):
+        for label in reintegration.LABELS.values():
+            assert i18n.gettext(label) != label

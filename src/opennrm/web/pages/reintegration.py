@@ -67,7 +67,12 @@ STEP_LABELS = {
     s.ChildStep.FAMILY_TRACING.value: N_("family tracing"),
     s.ChildStep.REUNIFICATION.value: N_("an assessment of reunification"),
 }
-FOLLOW_UP_LABELS = {key: N_(value) for key, value in reintegration.LABELS.items()}
+# The follow-up labels of ``opennrm.services.reintegration.LABELS`` (the tasks home shows them too).
+FOLLOW_UP_LABELS = {
+    "return": N_("Follow-up contact after her return"),
+    "resettlement": N_("Follow-up contact after her resettlement"),
+    "exit": N_("Follow-up contact after she left the services"),
+}
 
 
 def _page(
