@@ -26,7 +26,7 @@ from opennrm.domain.records import EARLIEST_DATE, LongText, ShortText, _check_da
 from opennrm.domain.services import Move, ServiceType, Unconditional
 
 # The follow-up contacts after a return, a resettlement or an exit from services, in months (GR38 §89–91;
-# the 12-month horizon follows IOM's reintegration monitoring, documented in docs/return-and-follow-up.md).
+# OpenNRM's default, as issue 14 asks; docs/return-and-follow-up.md).
 FOLLOW_UP_MONTHS = (1, 3, 6, 12)
 PLAN_HORIZON = dt.timedelta(days=2 * 366)
 
