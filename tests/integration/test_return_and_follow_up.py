@@ -405,6 +405,10 @@ def test_an_import_keeps_its_status_flagged_as_imported(office: Office) -> None:
     with db.transaction() as s:
         row = s.execute(select(Case)).scalar_one()
         assert (row.trafficking_status, row.status_imported) == ("actual_victim", True)
+        case_id = row.id
+    assert cases.view_case(db, office.li.actor, case_id).status_imported  # shown beside the status
+    page = client_for(office.inst.settings, office.li).get(f"/cases/{case_id}")
+    assert "imported: not decided here" in page.text
 
 
 # -- the API and the page -------------------------------------------------------------------------------

@@ -373,6 +373,8 @@ class CaseView:
     documents: list[dict[str, Any]]
     identity_document_visible: bool
     received: bool = False
+    status_imported: bool = False
+    """Her trafficking status came from an import, not from a decision here (shown beside the status)."""
 
 
 @dataclass(frozen=True)
@@ -547,6 +549,7 @@ def view_case(db: Database, actor: Actor, case_id: str) -> CaseView:
             ],
             identity_document_visible=show_id_doc,
             received=not owner_side,
+            status_imported=owner_side and bool(case.status_imported),
         )
         audit.record_one(
             session,

@@ -138,8 +138,8 @@ class Case(Base):
     move_on_until: Mapped[Any | None] = mapped_column(Date)
     """After a negative identification decision, assistance goes on until this day (the move-on period)."""
     status_imported: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    """The trafficking status came from an import (``opennrm import cases``, the HTCDS import), not from a screening
-    or an identification decision; cleared when a decision sets the status."""
+    """The trafficking status came from an import (``opennrm import cases``, the HTCDS import), not from a
+    screening or an identification decision; cleared when a decision sets the status."""
 
     __table_args__ = (
         Index("ix_cases_org_created", "organisation_id", "created_at"),
