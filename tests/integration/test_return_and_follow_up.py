@@ -484,3 +484,27 @@ def test_every_code_and_label_of_the_return_pages_is_translated() -> None:
     with i18n.activated("zh-Hant"):
         for label in reintegration.LABELS.values():
             assert i18n.gettext(label) != label
+
+
+def test_the_command_line_adds_a_partner_abroad_with_its_country(sqlite_inst: Installation) -> None:
+    import os
+
+    from typer.testing import CliRunner
+
+    from opennrm.cli.main import _register, app
+    from opennrm.store.tables import Organisation
+
+    _register()
+    environment = sqlite_inst.env()
+    cleared = {k: None for k in os.environ if k.startswith("OPENNRM_") and k not in environment}
+
+    def run(*args: str) -> tuple[int, str]:
+        result = CliRunner().invoke(app, list(args), env={**cleared, **environment})
+        return result.exit_code, result.stdout + result.stderr
+
+    code, said = run("org", "add", "Hope Lagos", "--type", "partner_abroad")
+    assert code != 0 and "names its country" in said and len(said.strip().splitlines()) == 1
+    assert run("org", "add", "Hope Lagos", "--type", "partner_abroad", "--country", "NG")[0] == 0
+    with sqlite_inst.db.transaction() as s:
+        org = s.execute(select(Organisation).where(Organisation.name == "Hope Lagos")).scalar_one()
+        assert (org.type, org.country) == ("partner_abroad", "NG")
