@@ -508,3 +508,28 @@ def test_the_command_line_adds_a_partner_abroad_with_its_country(sqlite_inst: In
     with sqlite_inst.db.transaction() as s:
         org = s.execute(select(Organisation).where(Organisation.name == "Hope Lagos")).scalar_one()
         assert (org.type, org.country) == ("partner_abroad", "NG")
+
+
+@pytest.mark.parametrize(
+    ("model", "example"),
+    [
+        (DependantIn, {"relationship": "child"}),
+        (DependantChange, {"with_her": False}),
+        (
+            MovePlanIn,
+            {"move": "return", "destination_country": "NG", "planned_on": TODAY.isoformat(), "plan": "x"},
+        ),
+        (ExitIn, {"exited_on": TODAY.isoformat()}),
+        (FollowUpIn, {"status": "missed"}),
+    ],
+    ids=lambda v: getattr(v, "__name__", ""),
+)
+def test_no_input_of_the_return_pages_takes_cooperation_with_the_authorities(
+    model: type[DependantIn], example: dict[str, object]
+) -> None:
+    """DESIGN invariant 1: a return, a follow-up or a dependant's help never depends on cooperation."""
+    parse(model, example)
+    for key in ("cooperated_with_police", "testimony_given", "prosecution_status"):
+        with pytest.raises(InvalidInput, match="never depend on cooperation") as refused:
+            parse(model, {**example, key: True})
+        assert refused.value.field == key
