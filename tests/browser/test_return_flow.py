@@ -62,6 +62,7 @@ def test_the_return_page_names_the_missing_child_steps_and_schedules_follow_ups(
     page.wait_for_url(re.compile(r"/cases$"))
 
     page.goto(f"{live_server}/cases/{case_id}")
+    check("case page with its return section")
     page.get_by_role("link", name=t("Return and follow-up"), exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(t("Return and follow-up"))
     check("return page")
