@@ -21,9 +21,10 @@ from hypothesis import strategies as st
 from sqlalchemy import update
 
 from opennrm.access.roles import Role
+from opennrm.domain.reintegration import DependantIn, ExitIn
 from opennrm.domain.remedies import AwardIn, RemedyClaimIn
 from opennrm.identification.rules import DecisionInput, PanelInput
-from opennrm.services import cases, consent, identification, remedies, screenings
+from opennrm.services import cases, consent, identification, reintegration, remedies, screenings
 from opennrm.services.parsing import parse
 from opennrm.store.tables import ConsentRecord
 from opennrm.web.app import create_app
@@ -228,6 +229,49 @@ ROUTES = [
     Route(
         "justice aggregates (page)", lambda c, case, ids: _status(c.get("/justice")), spec=_secretariat_only
     ),
+    # Return and follow-up (issue 14.5): the owning side only, as for her entitlements; never a receiver,
+    # never an enforcement organisation.
+    Route("return and follow-up (API)", lambda c, case, ids: _status(c.get(f"/api/cases/{case}/return"))),
+    Route(
+        "return and follow-up (page)",
+        lambda c, case, ids: _status(c.get(f"/cases/{case}/return", follow_redirects=False)),
+    ),
+    Route(
+        "record a dependant",
+        lambda c, case, ids: _status(
+            c.post(f"/api/cases/{case}/dependants", json={"relationship": "child", "age": 4})
+        ),
+    ),
+    Route(
+        "change a dependant",
+        lambda c, case, ids: _status(c.patch(f"/api/dependants/{ids['dependant']}", json={"with_her": True})),
+    ),
+    Route(
+        "plan a move",
+        lambda c, case, ids: _status(
+            c.post(
+                f"/api/cases/{case}/moves",
+                json={
+                    "move": "transfer",
+                    "destination_country": "GB",
+                    "planned_on": dt.date.today().isoformat(),
+                    "plan": "A shelter nearer her sister.",
+                },
+            )
+        ),
+    ),
+    Route(
+        "record her exit from services",
+        lambda c, case, ids: _status(
+            c.post(f"/api/cases/{case}/exit", json={"exited_on": dt.date.today().isoformat()})
+        ),
+    ),
+    Route(
+        "record a follow-up contact",
+        lambda c, case, ids: _status(
+            c.post(f"/api/follow-ups/{ids['follow_up']}", json={"status": "missed"})
+        ),
+    ),
     Route(
         "share",
         lambda c, case, ids: _status(
@@ -352,6 +396,12 @@ class World:
             self.ids["claim"],
             parse(AwardIn, {"amount_awarded": "100000", "awarded_on": "2025-02-01"}),
         )
+        self.ids["dependant"] = reintegration.add_dependant(
+            db, creator.actor, self.case, parse(DependantIn, {"relationship": "child", "age": 6})
+        )
+        self.ids["follow_up"] = reintegration.record_exit(
+            db, creator.actor, self.case, parse(ExitIn, {"exited_on": dt.date.today().isoformat()})
+        )[0]
         self.ids["spare_consent"] = consent.record_consent(
             db, creator.actor, self.case, consent.parse_consent({"purposes": ["research"], "language": "en"})
         )

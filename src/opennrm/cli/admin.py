@@ -31,10 +31,13 @@ def register(app: typer.Typer) -> None:
 def org_add(
     name: str = typer.Argument(..., help="The organisation's name."),
     type_: str = typer.Option(..., "--type", help=f"One of: {ORG_TYPES}."),
+    country: str = typer.Option(
+        "", "--country", help="ISO 3166-1 alpha-2 code of its country (required for partner_abroad)."
+    ),
 ) -> None:
     """Add an organisation."""
     with database() as db:
-        admin.add_organisation(db, name, type_)
+        admin.add_organisation(db, name, type_, country=country or None)
     typer.echo(f"Added organisation {name!r} ({type_}).")
 
 

@@ -187,6 +187,24 @@ class CaseDetails(Strict):
         return child_when_trafficked(self.age_facts())
 
 
+# The trafficking statuses a caseworker may give a case herself, at intake: a possible victim, or a presumed
+# one (the presumption that opens assistance; a screening also moves a case there). "actual_victim" and
+# "not_a_victim" are identification decisions (GR38 §77–78): only a decision of a multi-agency panel
+# (``opennrm.services.identification``) sets them. Imports keep the status of the system they come from,
+# flagged as imported (``Case.status_imported``).
+INTAKE_STATUSES = frozenset({TraffickingStatus.POSSIBLE, TraffickingStatus.PRESUMED})
+
+
+def intake_status_refusal(status: TraffickingStatus) -> str | None:
+    """Why a caseworker may not give a case ``status`` at intake, or ``None`` when she may."""
+    if status in INTAKE_STATUSES:
+        return None
+    return (
+        f"{status.value} is an identification decision: only a decision of the identification panel sets it "
+        "(GR38 §77–78); record the case as a possible or presumed victim"
+    )
+
+
 class Intake(Strict):
     """A new person and case as a caseworker records them: always for her own organisation."""
 

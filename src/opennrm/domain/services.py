@@ -473,6 +473,10 @@ class EntitlementsChange(Unconditional):
     interpreter_language: str | None = None
     guardian_appointed_on: dt.date | None = None
     best_interests_determined_on: dt.date | None = None
+    unaccompanied: bool | None = None
+    """For a child: she is not with a parent or a legal guardian. Not recorded counts as unaccompanied."""
+    family_traced_on: dt.date | None = None
+    reunification_assessed_on: dt.date | None = None
 
     @field_validator("reflection_start")
     @classmethod
@@ -484,7 +488,12 @@ class EntitlementsChange(Unconditional):
             raise ValueError(f"date {value.isoformat()} is before {EARLIEST_DATE.isoformat()}")
         return value
 
-    @field_validator("guardian_appointed_on", "best_interests_determined_on")
+    @field_validator(
+        "guardian_appointed_on",
+        "best_interests_determined_on",
+        "family_traced_on",
+        "reunification_assessed_on",
+    )
     @classmethod
     def _past_dates(cls, value: dt.date | None) -> dt.date | None:
         return _check_date(value)
@@ -546,6 +555,11 @@ class DecisionFacts:
     reflection_end: dt.date | None = None
     """The end of her reflection and recovery period until it has passed (also while a period that starts
     later has not begun); None once it has ended."""
+    unaccompanied: bool = False
+    """A child not with a parent or legal guardian (resolved by ``entitlements_for``: a child is
+    unaccompanied unless recorded otherwise)."""
+    family_traced_on: dt.date | None = None
+    reunification_assessed_on: dt.date | None = None
 
 
 # Outcomes that move her out of the country she is in: never during the reflection and recovery period,
@@ -553,8 +567,60 @@ class DecisionFacts:
 MOVES = frozenset({CaseOutcome.RETURN, CaseOutcome.RESETTLEMENT})
 
 
+class Move(StrEnum):
+    """A move of her from where she is: back to her country of origin, on to a third country, or a transfer
+    to another place of care. Return and resettlement cross a border (non-refoulement applies); every move
+    of an unaccompanied child waits for the child steps (GR38 §96)."""
+
+    RETURN = "return"
+    RESETTLEMENT = "resettlement"
+    TRANSFER = "transfer"
+
+
+CROSS_BORDER_MOVES = frozenset({Move.RETURN, Move.RESETTLEMENT})
+
+
+class ChildStep(StrEnum):
+    """What must be recorded before an unaccompanied child is moved (GR38 §96), in order."""
+
+    GUARDIAN = "guardian_appointed"
+    BEST_INTERESTS = "best_interests_determination"
+    FAMILY_TRACING = "family_tracing"
+    REUNIFICATION = "reunification_assessment"
+
+
+def missing_child_steps(facts: DecisionFacts) -> list[ChildStep]:
+    """The child steps a move still waits for: guardian and best-interests determination for every child;
+    family tracing and the reunification assessment too for an unaccompanied one. Empty for an adult."""
+    if not facts.is_child:
+        return []
+    recorded = {
+        ChildStep.GUARDIAN: facts.guardian_appointed_on,
+        ChildStep.BEST_INTERESTS: facts.best_interests_determined_on,
+        ChildStep.FAMILY_TRACING: facts.family_traced_on,
+        ChildStep.REUNIFICATION: facts.reunification_assessed_on,
+    }
+    needed = list(ChildStep) if facts.unaccompanied else [ChildStep.GUARDIAN, ChildStep.BEST_INTERESTS]
+    return [step for step in needed if recorded[step] is None]
+
+
+def move_refusal(move: Move, facts: DecisionFacts) -> str | None:
+    """Why ``move`` cannot be planned, or ``None`` when it can: a child's steps first (naming every one
+    missing), then for a return or resettlement the reflection and recovery period and the risk on return."""
+    missing = missing_child_steps(facts)
+    if missing:
+        who = "an unaccompanied child" if facts.unaccompanied else "a child"
+        steps = ", ".join(step.value.replace("_", " ") for step in missing)
+        return f"before any move of {who} these steps must be recorded: {steps} (GR38 §96)"
+    if move not in CROSS_BORDER_MOVES:
+        return None
+    return _cross_border_refusal(facts)
+
+
 def outcome_refusal(outcome: CaseOutcome, facts: DecisionFacts) -> str | None:
     """Why ``outcome`` cannot be planned for the case, or ``None`` when it can."""
+    if outcome in MOVES and facts.is_child and facts.unaccompanied:
+        return move_refusal(Move(outcome.value), facts)
     if facts.is_child:
         if facts.guardian_appointed_on is None:
             return "a guardian must be appointed before any decision about a child (GR38 §96)"
@@ -562,6 +628,10 @@ def outcome_refusal(outcome: CaseOutcome, facts: DecisionFacts) -> str | None:
             return "a best-interests determination must come before any decision about a child (GR38 §96)"
     if outcome not in MOVES:
         return None
+    return _cross_border_refusal(facts)
+
+
+def _cross_border_refusal(facts: DecisionFacts) -> str | None:
     if facts.reflection_end is not None:
         return (
             f"her reflection and recovery period runs until {facts.reflection_end.isoformat()}: no return or "
@@ -591,6 +661,9 @@ class StoredEntitlements:
     interpreter_language: str | None = None
     guardian_appointed_on: dt.date | None = None
     best_interests_determined_on: dt.date | None = None
+    unaccompanied: bool | None = None
+    family_traced_on: dt.date | None = None
+    reunification_assessed_on: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -609,6 +682,11 @@ class Entitlements:
     latest_risk_assessment: RiskFacts | None
     non_refoulement: bool
     outstanding: tuple[str, ...]
+    unaccompanied: bool = False
+    """A child not with a parent or legal guardian: unless recorded otherwise, a child is (the protective
+    reading, as for her age, GR38 §96)."""
+    family_traced_on: dt.date | None = None
+    reunification_assessed_on: dt.date | None = None
 
 
 def entitlements_for(
@@ -634,6 +712,11 @@ def entitlements_for(
         outstanding.append("appoint a guardian")
     if child and stored.best_interests_determined_on is None:
         outstanding.append("make a best-interests determination")
+    unaccompanied = child and stored.unaccompanied is not False
+    if unaccompanied and stored.family_traced_on is None:
+        outstanding.append("trace her family")
+    if unaccompanied and stored.reunification_assessed_on is None:
+        outstanding.append("assess whether reunification is in her best interests")
     if latest is None:
         outstanding.append("assess the risks on return before any return is considered")
     return Entitlements(
@@ -651,4 +734,7 @@ def entitlements_for(
         latest_risk_assessment=latest,
         non_refoulement=latest is not None and latest.risk_found,
         outstanding=tuple(outstanding),
+        unaccompanied=unaccompanied,
+        family_traced_on=stored.family_traced_on if child else None,
+        reunification_assessed_on=stored.reunification_assessed_on if child else None,
     )

@@ -33,6 +33,9 @@ class OrganisationType(StrEnum):
     FINANCIAL_INTELLIGENCE_UNIT = "financial_intelligence_unit"
     NRM_SECRETARIAT = "nrm_secretariat"
     OTHER = "other"
+    PARTNER_ABROAD = "partner_abroad"
+    """A partner organisation in another country (her country of origin, a resettlement country) that
+    takes a cross-border referral; reached only through the consent gate, like any other recipient."""
 
 
 class Sex(StrEnum):
@@ -244,6 +247,8 @@ HTCDS: dict[type[StrEnum], HtcdsPicklist] = {
             "financial_intelligence_unit": "CentralGovernmentOrganisation",
             "nrm_secretariat": "CentralGovernmentOrganisation",
             "other": None,
+            # a partner abroad may be of any kind; HTCDS has no value for "in another country"
+            "partner_abroad": None,
         },
     ),
     Gender: HtcdsPicklist(

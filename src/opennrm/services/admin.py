@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from opennrm.access.credentials import hash_password, hash_recovery_code, new_recovery_codes, new_totp_secret
 from opennrm.access.roles import NEEDS_SECOND_FACTOR, Role
+from opennrm.domain.iso_codes import COUNTRIES
 from opennrm.domain.vocabularies import OrganisationType
 from opennrm.services.cases import encrypt_text, new_id, now
 from opennrm.services.errors import Conflict, InvalidInput, NotFound
@@ -21,7 +22,10 @@ from opennrm.store.tables import LoginSession, Organisation, RecoveryCode, User
 MAX_NAME = 200
 
 
-def add_organisation(db: Database, name: str, type_code: str, *, actor_id: str = "cli") -> str:
+def add_organisation(
+    db: Database, name: str, type_code: str, *, actor_id: str = "cli", country: str | None = None
+) -> str:
+    """Add an organisation. A partner abroad names its country (ISO 3166-1 alpha-2); any other may."""
     name = name.strip()
     if not name or len(name) > MAX_NAME:
         raise InvalidInput(f"name must be 1 to {MAX_NAME} characters", field="name")
@@ -30,16 +34,25 @@ def add_organisation(db: Database, name: str, type_code: str, *, actor_id: str =
     except ValueError:
         allowed = ", ".join(t.value for t in OrganisationType)
         raise InvalidInput(f"type {type_code!r} is not one of: {allowed}", field="type") from None
+    code = (country or "").strip().upper() or None
+    if code is not None and code not in COUNTRIES:
+        raise InvalidInput(f"{country!r} is not an ISO 3166-1 alpha-2 country code", field="country")
+    if code is None and org_type is OrganisationType.PARTNER_ABROAD:
+        raise InvalidInput("a partner organisation abroad names its country", field="country")
     with db.transaction() as session:
         if session.execute(select(Organisation.id).where(Organisation.name == name)).first():
             raise Conflict(f"an organisation named {name!r} already exists", field="name")
         org_id = new_id()
-        session.add(Organisation(id=org_id, name=name, type=org_type.value, created_at=now()))
+        session.add(Organisation(id=org_id, name=name, type=org_type.value, country=code, created_at=now()))
         audit.record_one(
             session,
             db.keyring,
             AuditEntry(
-                actor_id, "organisation.create", "organisation", org_id, detail={"type": org_type.value}
+                actor_id,
+                "organisation.create",
+                "organisation",
+                org_id,
+                detail={"type": org_type.value, "country": code},
             ),
         )
     return org_id

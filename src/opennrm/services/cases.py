@@ -35,12 +35,14 @@ from opennrm.access.policy import (
 from opennrm.access.roles import Scope
 from opennrm.domain.age import child_when_trafficked
 from opennrm.domain.records import (
+    INTAKE_STATUSES,
     MAX_DOCUMENT_BYTES,
     CaseDetails,
     ImportedIntake,
     Intake,
     NoteText,
     PersonIdentity,
+    intake_status_refusal,
 )
 from opennrm.services.errors import Forbidden, InvalidInput
 from opennrm.services.media import strip_metadata
@@ -190,6 +192,8 @@ def build_intake_rows(
             "team": team,
             "status": details.status.value,
             "trafficking_status": details.trafficking_status.value,
+            # only an import can bring a decision status (``intake`` refuses it): it is kept, flagged
+            "status_imported": details.trafficking_status not in INTAKE_STATUSES,
             "identified_on": details.identified_on or at.date(),
             "age_at_trafficking": details.age_at_trafficking,
             "is_child": child_when_trafficked(
@@ -317,6 +321,9 @@ def intake(db: Database, actor: Actor, data: Intake) -> str:
     decision = decide(actor, Action.CASE_CREATE)
     if not decision:
         deny(db, actor, Action.CASE_CREATE, "case", None, decision.reason)
+    refusal = intake_status_refusal(data.case.trafficking_status)
+    if refusal is not None:
+        raise InvalidInput(refusal, field="case.trafficking_status")
     with db.transaction() as session:
         rows = IntakeRows()
         person_id = existing_person(session, db.keyring, actor.organisation_id, data.case.survivor_code)
@@ -366,6 +373,8 @@ class CaseView:
     documents: list[dict[str, Any]]
     identity_document_visible: bool
     received: bool = False
+    status_imported: bool = False
+    """Her trafficking status came from an import, not from a decision here (shown beside the status)."""
 
 
 @dataclass(frozen=True)
@@ -540,6 +549,7 @@ def view_case(db: Database, actor: Actor, case_id: str) -> CaseView:
             ],
             identity_document_visible=show_id_doc,
             received=not owner_side,
+            status_imported=owner_side and bool(case.status_imported),
         )
         audit.record_one(
             session,

@@ -63,13 +63,15 @@ class ServiceListing:
     nationwide: bool
     accessibility: str | None
     active: bool
+    organisation_country: str | None = None
+    """The country of a partner organisation abroad (a cross-border referral); None at home."""
 
     @property
     def has_free_place(self) -> bool | None:
         return None if self.available is None else self.available > 0
 
 
-def _listing(row: DirectoryService, organisation: str) -> ServiceListing:
+def _listing(row: DirectoryService, organisation: str, country: str | None = None) -> ServiceListing:
     return ServiceListing(
         id=row.id,
         organisation_id=row.organisation_id,
@@ -85,6 +87,7 @@ def _listing(row: DirectoryService, organisation: str) -> ServiceListing:
         nationwide=row.nationwide,
         accessibility=row.accessibility,
         active=row.active,
+        organisation_country=country,
     )
 
 
@@ -231,7 +234,7 @@ def search_services(db: Database, search: ServiceSearch, viewer: Actor | None = 
     full ones. The directory holds no personal data; anyone logged in may search it, but an enforcement
     organisation sees no occupancy (nor an order that would give it away)."""
     stmt = (
-        select(DirectoryService, Organisation.name)
+        select(DirectoryService, Organisation.name, Organisation.country)
         .join(Organisation, Organisation.id == DirectoryService.organisation_id)
         .where(DirectoryService.active.is_(True))
     )
@@ -243,7 +246,7 @@ def search_services(db: Database, search: ServiceSearch, viewer: Actor | None = 
     with db.transaction() as session:
         # An organisation whose type was added to the firewall's list later drops out of the directory.
         rows = session.execute(stmt.where(Organisation.type.not_in(enforcement_types_in(session))))
-        found = [_listing(row, name) for row, name in rows if matches(_facts(row), search)]
+        found = [_listing(row, name, country) for row, name, country in rows if matches(_facts(row), search)]
     found = [for_viewer(listing, viewer) for listing in found]
     order = {True: 0, None: 1, False: 2}
     found.sort(key=lambda s: (order[s.has_free_place], s.name.casefold(), s.id))
@@ -256,7 +259,7 @@ def get_service(db: Database, service_id: str, viewer: Actor | None = None) -> S
         if row is None:
             raise NotFound(f"no service {service_id}")
         org = session.get(Organisation, row.organisation_id)
-        return for_viewer(_listing(row, org.name if org else ""), viewer)
+        return for_viewer(_listing(row, org.name if org else "", org.country if org else None), viewer)
 
 
 def services_of(db: Database, organisation_id: str) -> list[ServiceListing]:

@@ -41,9 +41,17 @@ from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
 from opennrm.store.keys import Keyring
-from opennrm.store.tables import AppMeta, Case, CaseEntitlement, CaseOutcomePlan, RiskAssessment
+from opennrm.store.tables import AppMeta, Case, CaseEntitlement, CaseOutcomePlan, Dependant, RiskAssessment
 
 REFLECTION_SETTING = "reflection_period_days"
+# What is recorded only for a child (refused for a person known to be an adult).
+CHILD_KEYS = (
+    "guardian_appointed_on",
+    "best_interests_determined_on",
+    "unaccompanied",
+    "family_traced_on",
+    "reunification_assessed_on",
+)
 
 
 # -- the installation's minimum reflection period -------------------------------------------------------
@@ -117,6 +125,8 @@ class EntitlementsView:
     minimum_reflection_days: int
     is_child: bool
     """Presumed a child today: every rule that protects children applies."""
+    dependants_with_her: int = 0
+    """The dependants with her (GR38 §84, §95): each is entitled to the same assistance."""
 
 
 def _stored(row: CaseEntitlement | None) -> StoredEntitlements:
@@ -131,6 +141,9 @@ def _stored(row: CaseEntitlement | None) -> StoredEntitlements:
         interpreter_language=row.interpreter_language,
         guardian_appointed_on=row.guardian_appointed_on,
         best_interests_determined_on=row.best_interests_determined_on,
+        unaccompanied=row.unaccompanied,
+        family_traced_on=row.family_traced_on,
+        reunification_assessed_on=row.reunification_assessed_on,
     )
 
 
@@ -211,6 +224,11 @@ def view_entitlements(
             ],
             minimum_reflection_days=minimum_reflection_days_in(session),
             is_child=computed.child,
+            dependants_with_her=len(
+                session.execute(
+                    select(Dependant.id).where(Dependant.case_id == case_id, Dependant.with_her.is_(True))
+                ).all()
+            ),
         )
         audit.record_one(session, keyring, AuditEntry(actor.user_id, "entitlements.read", "case", case_id))
     return view
@@ -245,7 +263,7 @@ def update_entitlements(
             )
         facts = age_facts(session, db.keyring, case)
         known_adult = not presumed_child(facts, today) and youngest_age_on(facts, today) is not None
-        for key in ("guardian_appointed_on", "best_interests_determined_on"):
+        for key in CHILD_KEYS:
             if getattr(change, key) is not None and known_adult:
                 raise InvalidInput(f"{key} is recorded only for a child", field=key)
         row = session.get(CaseEntitlement, case_id)
@@ -309,6 +327,9 @@ def decision_facts(session: Session, keyring: Keyring, case: Case, today: dt.dat
         best_interests_determined_on=computed.best_interests_determined_on,
         latest_risk_assessment=computed.latest_risk_assessment,
         reflection_end=computed.reflection_end if today < computed.reflection_end else None,
+        unaccompanied=computed.unaccompanied,
+        family_traced_on=computed.family_traced_on,
+        reunification_assessed_on=computed.reunification_assessed_on,
     )
 
 

@@ -493,6 +493,7 @@ def _apply(
     move-on period after a negative decision, the panel's next stage and its deadline."""
     case.identification_stage = stage.kind
     case.trafficking_status = trafficking_status_after(stage, outcome).value
+    case.status_imported = False  # a decision's status is no longer the imported one
     case.updated_at = now()
     if outcome is Outcome.NEGATIVE:
         until = move_on_until(decided_on, nat.procedure, minimum_reflection_days_in(session))

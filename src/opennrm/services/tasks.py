@@ -3,7 +3,8 @@
 The list is gathered from small *sources*, one function each (``SOURCES``): referrals awaiting an answer or
 overdue, reflection and recovery periods ending within 7 days, consents ending within 14 days, her
 unfinished screenings, escalated referrals (supervisors), identification deadlines (panel members) and
-move-on periods ending, and non-punishment matters waiting for legal aid. A new source is one function
+move-on periods ending, non-punishment matters waiting for legal aid, and follow-up contacts due after
+her return, resettlement or exit. A new source is one function
 ``(TaskContext) -> Iterable[Task]`` added to ``SOURCES``.
 
 Scope: every task names a case (or a referral of a case) that the policy lets the actor read. The sources
@@ -27,7 +28,7 @@ from opennrm.config import Settings
 from opennrm.domain.non_punishment import LegalAidStep
 from opennrm.domain.services import ReferralStatus
 from opennrm.domain.vocabularies import CaseStatus
-from opennrm.services import identification, referrals, screenings
+from opennrm.services import identification, referrals, reintegration, screenings
 from opennrm.services.cases import decrypt_text, relation_of, scope_clause
 from opennrm.services.entitlements import minimum_reflection_days_in
 from opennrm.services.errors import Forbidden
@@ -39,6 +40,7 @@ from opennrm.store.tables import Case, CaseEntitlement, ConsentRecord, NonPunish
 REFLECTION_WARNING_DAYS = 7
 CONSENT_WARNING_DAYS = 14
 MOVE_ON_WARNING_DAYS = 14
+FOLLOW_UP_WARNING_DAYS = 14
 MAX_TASKS = 200
 
 
@@ -255,6 +257,23 @@ def legal_aid_waiting(ctx: TaskContext) -> Iterable[Task]:
         )
 
 
+def follow_ups(ctx: TaskContext) -> Iterable[Task]:
+    """Follow-up contacts after her return, resettlement or exit from services (1, 3, 6 and 12 months), due
+    within ``FOLLOW_UP_WARNING_DAYS``; overdue ones urgent. ``tasks_for`` audits the listing."""
+    with ctx.db.transaction() as session:
+        due = reintegration.follow_ups_due(session, ctx.actor, ctx.today, within_days=FOLLOW_UP_WARNING_DAYS)
+    for item in due:
+        yield Task(
+            "follow_up",
+            f"follow_up_{item.reason}",
+            item.href,
+            item.case_id,
+            item.due_on,
+            urgent=item.overdue,
+            params={"months": item.months, "date": item.due_on},
+        )
+
+
 SOURCES: tuple[Source, ...] = (
     referrals_waiting,
     escalations,
@@ -264,6 +283,7 @@ SOURCES: tuple[Source, ...] = (
     move_on_periods_ending,
     legal_aid_waiting,
     unfinished_screenings,
+    follow_ups,
 )
 
 

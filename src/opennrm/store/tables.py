@@ -52,6 +52,8 @@ class Organisation(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     type: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    country: Mapped[str | None] = mapped_column(String(2))
+    """ISO 3166-1 alpha-2 code of the country it works in; required for a partner abroad."""
 
 
 class User(Base):
@@ -137,6 +139,9 @@ class Case(Base):
     """The kind (``first``, ``final``) of the identification decision in force, set only by decisions."""
     move_on_until: Mapped[Any | None] = mapped_column(Date)
     """After a negative identification decision, assistance goes on until this day (the move-on period)."""
+    status_imported: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """The trafficking status came from an import (``opennrm import cases``, the HTCDS import), not from a
+    screening or an identification decision; cleared when a decision sets the status."""
 
     __table_args__ = (
         Index("ix_cases_org_created", "organisation_id", "created_at"),
@@ -420,6 +425,9 @@ class CaseEntitlement(Base):
     interpreter_language: Mapped[str | None] = mapped_column(String(8))
     guardian_appointed_on: Mapped[Any | None] = mapped_column(Date)
     best_interests_determined_on: Mapped[Any | None] = mapped_column(Date)
+    unaccompanied: Mapped[bool | None] = mapped_column(Boolean)
+    family_traced_on: Mapped[Any | None] = mapped_column(Date)
+    reunification_assessed_on: Mapped[Any | None] = mapped_column(Date)
     updated_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
 
@@ -734,6 +742,61 @@ class Reconsideration(Base):
     new_decision_id: Mapped[str | None] = mapped_column(ForeignKey("identification_decisions.id"))
 
 
+class Dependant(Base):
+    """A child or other dependant who came with her (GR38 §84, §95): entitled to assistance too. Her name,
+    birth date, age and notes are encrypted; the plain columns are what the entitlements and counts need."""
+
+    __tablename__ = "dependants"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    relationship: Mapped[str] = mapped_column(String(20))
+    with_her: Mapped[bool] = mapped_column(Boolean)
+    needs: Mapped[list[str]] = mapped_column(JSON)
+    details_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    recorded_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+
+class MovePlan(Base):
+    """A return, resettlement or transfer planned for her, recorded only when the rules allow it
+    (``opennrm.domain.services.move_refusal``). The plan itself is encrypted."""
+
+    __tablename__ = "move_plans"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    move: Mapped[str] = mapped_column(String(20))
+    destination_country: Mapped[str] = mapped_column(String(2))
+    planned_on: Mapped[Any] = mapped_column(Date)
+    plan_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    recorded_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+
+class FollowUp(Base):
+    """A follow-up contact after a return, a resettlement or her exit from services, due 1, 3, 6 and 12
+    months after (GR38 §89–91): what was found (structured) and encrypted notes."""
+
+    __tablename__ = "follow_ups"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(String(20))
+    anchor_id: Mapped[str | None] = mapped_column(String(36))
+    """The move plan it follows (None after an exit from services)."""
+    months: Mapped[int] = mapped_column(Integer)
+    due_on: Mapped[Any] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    contacted_on: Mapped[Any | None] = mapped_column(Date)
+    safety: Mapped[str | None] = mapped_column(String(20))
+    housing: Mapped[str | None] = mapped_column(String(20))
+    income: Mapped[str | None] = mapped_column(String(20))
+    re_trafficking_risk: Mapped[str | None] = mapped_column(String(20))
+    notes_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    recorded_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+
 def table_of(model: type[Base]) -> Table:
     """The Core table of a mapped class: a bulk insert through it is one executemany per batch (the ORM bulk
     path splits rows by the keys they carry and sends them one by one)."""
@@ -764,4 +827,7 @@ ENCRYPTED_COLUMNS: tuple[tuple[type[Base], str, str], ...] = (
     (IdentificationDecision, "dissent_enc", "decision_dissent"),
     (Reconsideration, "grounds_enc", "reconsideration_grounds"),
     (Reconsideration, "reasons_enc", "reconsideration_reasons"),
+    (Dependant, "details_enc", "dependant"),
+    (MovePlan, "plan_enc", "move_plan"),
+    (FollowUp, "notes_enc", "follow_up_notes"),
 )

@@ -78,6 +78,7 @@ def test_organisation_types_are_the_documented_identifiers() -> None:
         "financial_intelligence_unit",
         "nrm_secretariat",
         "other",
+        "partner_abroad",
     ]
 
 

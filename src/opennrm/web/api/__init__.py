@@ -11,6 +11,7 @@ from opennrm.web.api import (
     identification,
     non_punishment,
     referrals,
+    reintegration,
     remedies,
     screenings,
     session,
@@ -26,3 +27,4 @@ router.include_router(ads.router)
 router.include_router(identification.router)
 router.include_router(non_punishment.router)
 router.include_router(remedies.router)
+router.include_router(reintegration.router)

@@ -14,6 +14,7 @@ from opennrm.web.pages import (
     non_punishment,
     public,
     referrals,
+    reintegration,
     remedies,
     screening,
     statistics,
@@ -32,5 +33,6 @@ router.include_router(ads.router)
 router.include_router(identification.router)
 router.include_router(non_punishment.router)
 router.include_router(remedies.router)
+router.include_router(reintegration.router)
 router.include_router(public.router)
 router.include_router(tasks.router)

@@ -10,9 +10,10 @@ from typing import Any
 
 from opennrm.access.policy import Actor
 from opennrm.domain.services import OPEN_STATUSES, Entitlements
-from opennrm.services import consent, entitlements, referrals, screenings
+from opennrm.services import consent, entitlements, referrals, reintegration, screenings
 from opennrm.services.cases import CaseView
 from opennrm.services.referrals import ReferralSummary
+from opennrm.services.reintegration import ReintegrationView
 from opennrm.services.screenings import StoredScreening
 from opennrm.store.database import Database
 from opennrm.web.i18n import N_
@@ -34,6 +35,8 @@ class CaseHub:
     entitlements: Entitlements | None = None
     reflection_days_left: int | None = None
     next_step: NextStep | None = None
+    reintegration: ReintegrationView | None = None
+    """Dependants, child steps, move plans and follow-ups (the owning side only)."""
 
 
 def case_hub(db: Database, actor: Actor, view: CaseView, *, today: dt.date | None = None) -> CaseHub:
@@ -52,6 +55,7 @@ def case_hub(db: Database, actor: Actor, view: CaseView, *, today: dt.date | Non
         entitlements=rights,
         reflection_days_left=left,
         next_step=next_step(view.id, found, consents, sent_or_received),
+        reintegration=reintegration.view_reintegration(db, actor, view.id, today=today),
     )
 
 

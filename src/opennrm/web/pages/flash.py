@@ -28,6 +28,13 @@ MESSAGES: dict[str, str] = {
     "claim-status": N_("Where the claim stands was saved."),
     "claim-withdrawn": N_("The claim was withdrawn."),
     "justice": N_("The count was saved."),
+    "dependant": N_("The dependant was recorded. She or he is entitled to assistance too."),
+    "child-steps": N_("The child steps were saved."),
+    "move": N_("The plan was saved. Follow-up contacts are scheduled where the move needs them."),
+    "exit": N_(
+        "Her exit from services was recorded. Follow-up contacts at 1, 3, 6 and 12 months are scheduled."
+    ),
+    "follow-up": N_("The follow-up contact was recorded."),
 }
 
 

@@ -29,6 +29,13 @@ LABELS: dict[str, str] = {
     "decision_due": N_("The panel's identification decision is due on %(date)s"),
     "move_on_ending": N_("Her move-on period ends on %(date)s: plan the support that follows"),
     "legal_aid_waiting": N_("A measure against her waits for legal aid since %(date)s"),
+    "follow_up_return": N_("The %(months)s-month follow-up contact after her return is due on %(date)s"),
+    "follow_up_resettlement": N_(
+        "The %(months)s-month follow-up contact after her resettlement is due on %(date)s"
+    ),
+    "follow_up_exit": N_(
+        "The %(months)s-month follow-up contact after she left the services is due on %(date)s"
+    ),
 }
 
 
@@ -38,7 +45,7 @@ def sentence(task: tasks.Task) -> str:
     for name, value in task.params.items():
         if name == "date":
             params[name] = i18n.format_date(value)
-        elif name == "days":
+        elif name in ("days", "months"):
             params[name] = i18n.format_number(value)
         else:
             params[name] = value

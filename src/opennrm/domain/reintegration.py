@@ -1,0 +1,245 @@
+"""Return, resettlement and reintegration (CEDAW GR38 §84, §89–91, §95–96): the dependants who came with
+her, a plan to move her, and the follow-up contacts after a return, a resettlement or her exit from services.
+
+§84 and §95: the children who came with a trafficked woman are entitled to assistance too. §89–91: a
+return is safe and voluntary, follows a risk assessment and is followed up, so that she is not trafficked
+again. §96: no move of a child before a guardian, a best-interests determination, family tracing and an
+assessment of whether reunification is in her best interests.
+
+The rule about *when* a move may be planned lives in ``opennrm.domain.services`` (``move_refusal``, with
+``MOVES`` for the planned outcomes); this module holds the input shapes and the follow-up schedule. Nothing
+here reads, or can be given, a fact about cooperation with the authorities (``Unconditional``).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from enum import StrEnum
+from typing import Self
+
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from opennrm.domain.age import AgeFacts, presumed_child
+from opennrm.domain.iso_codes import COUNTRIES
+from opennrm.domain.records import EARLIEST_DATE, LongText, ShortText, _check_date
+from opennrm.domain.services import Move, ServiceType, Unconditional
+
+# The follow-up contacts after a return, a resettlement or an exit from services, in months (GR38 §89–91;
+# OpenNRM's default, as issue 14 asks; docs/return-and-follow-up.md).
+FOLLOW_UP_MONTHS = (1, 3, 6, 12)
+PLAN_HORIZON = dt.timedelta(days=2 * 366)
+
+
+def _country(code: str) -> str:
+    upper = code.strip().upper()
+    if upper not in COUNTRIES:
+        raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
+    return upper
+
+
+def _not_too_far(value: dt.date, today: dt.date | None = None) -> dt.date:
+    today = today or dt.date.today()
+    if value < EARLIEST_DATE:
+        raise ValueError(f"date {value.isoformat()} is before {EARLIEST_DATE.isoformat()}")
+    if value > today + PLAN_HORIZON:
+        raise ValueError("the date is more than two years ahead")
+    return value
+
+
+# -- dependants ---------------------------------------------------------------------------------------
+
+
+class Relationship(StrEnum):
+    """How the dependant is related to her."""
+
+    CHILD = "child"
+    STEPCHILD = "stepchild"
+    GRANDCHILD = "grandchild"
+    SIBLING = "sibling"
+    OTHER_RELATIVE = "other_relative"
+    OTHER = "other"
+
+
+class DependantIn(Unconditional):
+    """A dependant as a caseworker records her or him. Name, birth date, age and note are encrypted."""
+
+    relationship: Relationship
+    given_name: ShortText | None = None
+    birth_date: dt.date | None = None
+    age: int | None = Field(default=None, ge=0, le=120, description="Age when recorded, if no birth date")
+    age_uncertain: bool = False
+    reasons_to_believe_minor: bool = False
+    with_her: bool = True
+    needs: list[ServiceType] = Field(default_factory=list, max_length=len(ServiceType))
+    note: LongText | None = None
+
+    @field_validator("birth_date")
+    @classmethod
+    def _born(cls, value: dt.date | None) -> dt.date | None:
+        return _check_date(value)
+
+    @field_validator("needs")
+    @classmethod
+    def _distinct(cls, value: list[ServiceType]) -> list[ServiceType]:
+        return sorted(set(value))
+
+
+class DependantChange(Unconditional):
+    """A dependant now with her or no longer, or her needs changed."""
+
+    with_her: bool | None = None
+    needs: list[ServiceType] | None = Field(default=None, max_length=len(ServiceType))
+
+    @model_validator(mode="after")
+    def _something(self) -> Self:
+        if self.with_her is None and self.needs is None:
+            raise ValueError("give with_her or needs")
+        return self
+
+
+def dependant_age_facts(data: dict[str, object], recorded_on: dt.date) -> AgeFacts:
+    """What a dependant's record says of the age, for the one child predicate (``opennrm.domain.age``): an
+    age given when recorded is carried forward from that day."""
+    born = data.get("birth_date")
+    age = data.get("age")
+    return AgeFacts(
+        birth_date=dt.date.fromisoformat(born) if isinstance(born, str) else None,
+        age_at_trafficking=age if isinstance(age, int) else None,
+        trafficked_on=recorded_on,
+        identified_on=recorded_on,
+        age_uncertain=bool(data.get("age_uncertain")),
+        reasons_to_believe_minor=bool(data.get("reasons_to_believe_minor")),
+    )
+
+
+def dependant_is_child(data: dict[str, object], recorded_on: dt.date, today: dt.date) -> bool:
+    return presumed_child(dependant_age_facts(data, recorded_on), today)
+
+
+# -- a move -------------------------------------------------------------------------------------------
+
+
+class MovePlanIn(Unconditional):
+    """A return, resettlement or transfer planned with her: where to, when, and the plan (encrypted)."""
+
+    move: Move
+    destination_country: str = Field(description="ISO 3166-1 alpha-2 code")
+    planned_on: dt.date
+    plan: LongText
+
+    @field_validator("destination_country")
+    @classmethod
+    def _destination(cls, value: str) -> str:
+        return _country(value)
+
+    @field_validator("planned_on")
+    @classmethod
+    def _when(cls, value: dt.date) -> dt.date:
+        return _not_too_far(value)
+
+
+class ExitIn(Unconditional):
+    """She leaves the services (her decision, or the end of assistance): follow-ups are scheduled."""
+
+    exited_on: dt.date
+
+    @field_validator("exited_on")
+    @classmethod
+    def _when(cls, value: dt.date) -> dt.date:
+        return _not_too_far(value)
+
+
+# -- follow-ups ---------------------------------------------------------------------------------------
+
+
+class FollowUpReason(StrEnum):
+    RETURN = "return"
+    RESETTLEMENT = "resettlement"
+    EXIT = "exit"
+
+
+class FollowUpStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    DONE = "done"
+    MISSED = "missed"
+
+
+class Safety(StrEnum):
+    SAFE = "safe"
+    CONCERNS = "concerns"
+    UNSAFE = "unsafe"
+    UNKNOWN = "unknown"
+
+
+class Housing(StrEnum):
+    STABLE = "stable"
+    TEMPORARY = "temporary"
+    NONE = "none"
+    UNKNOWN = "unknown"
+
+
+class Income(StrEnum):
+    SUFFICIENT = "sufficient"
+    INSUFFICIENT = "insufficient"
+    NONE = "none"
+    UNKNOWN = "unknown"
+
+
+class RiskLevel(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    UNKNOWN = "unknown"
+
+
+FOLLOW_UP_ASPECTS = ("safety", "housing", "income", "re_trafficking_risk")
+
+
+class FollowUpIn(Unconditional):
+    """What a follow-up contact found, or that she could not be reached. Notes are encrypted."""
+
+    status: FollowUpStatus
+    contacted_on: dt.date | None = None
+    safety: Safety | None = Field(default=None, validate_default=True)
+    housing: Housing | None = Field(default=None, validate_default=True)
+    income: Income | None = Field(default=None, validate_default=True)
+    re_trafficking_risk: RiskLevel | None = Field(default=None, validate_default=True)
+    notes: LongText | None = None
+
+    @field_validator("status")
+    @classmethod
+    def _recorded(cls, value: FollowUpStatus) -> FollowUpStatus:
+        if value is FollowUpStatus.SCHEDULED:
+            raise ValueError("record the contact as done or missed")
+        return value
+
+    @field_validator("contacted_on")
+    @classmethod
+    def _when(cls, value: dt.date | None) -> dt.date | None:
+        return _check_date(value)
+
+    @field_validator(*FOLLOW_UP_ASPECTS)
+    @classmethod
+    def _found(cls, value: StrEnum | None, info: ValidationInfo) -> StrEnum | None:
+        if value is None and info.data.get("status") is FollowUpStatus.DONE:
+            raise ValueError("say what the contact found (or 'unknown')")
+        return value
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` moved on by ``months`` calendar months (the last day of a shorter month when it has fewer
+    days: 31 January + 1 month = 28 or 29 February)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def follow_up_schedule(anchor: dt.date) -> list[tuple[int, dt.date]]:
+    """The follow-up contacts after a return, a resettlement or an exit on ``anchor``: (months, due date)."""
+    return [(months, add_months(anchor, months)) for months in FOLLOW_UP_MONTHS]
+
+
+def reason_for(move: Move) -> FollowUpReason | None:
+    """The follow-up a move brings (a transfer within the country brings none)."""
+    return {Move.RETURN: FollowUpReason.RETURN, Move.RESETTLEMENT: FollowUpReason.RESETTLEMENT}.get(move)
