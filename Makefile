@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test lint typecheck check setup system-deps node-deps bench lock sbom clean
+.PHONY: demo test lint typecheck check setup system-deps node-deps css bench lock sbom clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,13 +17,19 @@ $(STAMP): requirements.lock pyproject.toml
 
 setup: $(STAMP)
 
-# axe-core for the accessibility checks in the browser tests (from the committed package-lock.json)
+# axe-core for the accessibility checks in the browser tests, Bootstrap, Sass and rtlcss for `make css`
+# (from the committed package-lock.json)
 NPM_STAMP := node_modules/.installed-$(shell cat package.json package-lock.json | sha256sum | cut -c1-12)
 $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 node-deps: $(NPM_STAMP)
+
+# The stylesheets (Bootstrap from package-lock.json + scss/opennrm.scss, flipped for right to left) are
+# committed under src/opennrm/web/static/: only rebuilding them needs node (docs/design.md).
+css: node-deps
+	node scripts/build-css.mjs
 
 system-deps:
 	@scripts/install-system-deps.sh
