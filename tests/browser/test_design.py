@@ -113,7 +113,7 @@ def test_on_a_wide_screen_the_case_hub_has_its_summary_beside_it(
     assert page.locator("header.bar nav a", has_text=ui.t("Referrals")).first.is_visible()
     assert not page.locator("header.bar details.menu summary").is_visible()
     page.goto(f"{live_server}/cases/{ids['case_id']}")
-    side = page.locator("main aside.side").bounding_box()
+    side = page.locator("main .side").bounding_box()
     heading = page.locator("main h1").bounding_box()
     assert side and heading
     assert side["y"] < heading["y"] + heading["height"] + 40  # beside the page, not below it
@@ -122,7 +122,7 @@ def test_on_a_wide_screen_the_case_hub_has_its_summary_beside_it(
     else:
         assert side["x"] > heading["x"] + 200  # the side column is on the right
     # The status shows as a badge: words on a colour, the words in the page's language.
-    badge = page.locator("main aside.side .badge").first
+    badge = page.locator("main .side .badge").first
     assert badge.inner_text().strip() == ui.label("new")  # a case just taken in
     assert "tone-" in (badge.get_attribute("class") or "")
     _shot(page, f"{tag}-1280-case")
