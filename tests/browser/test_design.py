@@ -14,7 +14,7 @@ from playwright.sync_api import Page
 
 from opennrm.web import i18n
 from tests.browser.test_languages import AXE, Network, Ui, _world_ids, axe_violations, direction
-from tests.browser.test_languages import network as network  # noqa: F401  (the fixture)
+from tests.browser.test_languages import network as network  # the fixture
 
 pytestmark = pytest.mark.browser
 
@@ -59,6 +59,7 @@ def test_no_page_scrolls_sideways_on_a_phone_and_axe_finds_nothing_serious(
     page.set_viewport_size(PHONE)
     page.context.add_cookies([{"name": i18n.COOKIE, "value": tag, "url": live_server}])
     checked: dict[str, int] = {}
+    too_wide: dict[str, list[str]] = {}
     violations: dict[str, list[dict[str, object]]] = {}
 
     def look(name: str) -> None:
@@ -66,7 +67,7 @@ def test_no_page_scrolls_sideways_on_a_phone_and_axe_finds_nothing_serious(
         assert direction(page) == ("rtl" if tag == "ar" else "ltr")
         checked[name] = _overflow(page)
         if checked[name] > 0:
-            print(name, _debug_wide(page))
+            too_wide[name] = _too_wide(page)
         if AXE.exists():
             violations[name] = axe_violations(page)
         _shot(page, f"{tag}-390-{name}")
@@ -93,7 +94,7 @@ def test_no_page_scrolls_sideways_on_a_phone_and_axe_finds_nothing_serious(
 
     assert len(checked) == 12
     wide = {name: px for name, px in checked.items() if px > 0}
-    assert not wide, f"pages wider than a 390 px phone ({tag}): {wide}"
+    assert not wide, f"pages wider than a 390 px phone ({tag}): {wide}; what sticks out: {too_wide}"
     serious = {name: found for name, found in violations.items() if found}
     assert not serious, serious
     print(f"{tag}: {len(checked)} pages at 390 px, none scrolls sideways, axe checked {len(violations)}")
@@ -142,11 +143,11 @@ def test_on_a_wide_screen_the_case_hub_has_its_summary_beside_it(
     page.goto(f"{live_server}/login")
 
 
-
-def _debug_wide(page: Page) -> list[str]:
+def _too_wide(page: Page) -> list[str]:
+    """The first elements that reach past the window's right edge (for the failure message)."""
     return list(
         page.evaluate(
-            """() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > innerWidth + 1)
+            """() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > innerWidth + 1 || e.getBoundingClientRect().left < -1)
             .slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
         )
     )
