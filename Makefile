@@ -8,6 +8,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
 DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements-dev.lock pyproject.toml | sha256sum | cut -c1-12)
 
+.PHONY: demo test lint typecheck check setup setup-dev system-deps node-deps css bench lock sbom clean
+
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 
@@ -27,13 +29,19 @@ setup: $(STAMP)
 
 setup-dev: $(DEV_STAMP)
 
-# axe-core for the accessibility checks in the browser tests (from the committed package-lock.json)
+# axe-core for the accessibility checks in the browser tests, Bootstrap, Sass and rtlcss for `make css`
+# (from the committed package-lock.json)
 NPM_STAMP := node_modules/.installed-$(shell cat package.json package-lock.json | sha256sum | cut -c1-12)
 $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 node-deps: $(NPM_STAMP)
+
+# The stylesheets (Bootstrap from package-lock.json + scss/opennrm.scss, flipped for right to left) are
+# committed under src/opennrm/web/static/: only rebuilding them needs node (docs/design.md).
+css: node-deps
+	node scripts/build-css.mjs
 
 system-deps:
 	@scripts/install-system-deps.sh

@@ -70,7 +70,7 @@ def test_a_forged_or_garbage_session_is_refused(client: TestClient) -> None:
 
 def test_security_headers_on_every_route(inst: Installation, client: TestClient) -> None:
     log_in(inst, client)
-    for method, path in [*routes(client), ("GET", "/static/app.css"), ("GET", "/no-such-page")]:
+    for method, path in [*routes(client), ("GET", "/static/opennrm.css"), ("GET", "/no-such-page")]:
         response = client.request(method, fill_path(path), follow_redirects=False)
         headers = response.headers
         assert "default-src 'self'" in headers["content-security-policy"], path
