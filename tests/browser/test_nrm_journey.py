@@ -10,8 +10,10 @@ caseworker's clicks (indicator answers excluded) are counted and printed."""
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from babel import Locale
@@ -29,6 +31,7 @@ from tests.support import PASSWORD, StaffUser, make_org, make_user
 pytestmark = pytest.mark.browser
 
 MOST_CLICKS = 25
+SHOTS = os.environ.get("OPENNRM_JOURNEY_SHOTS")
 
 
 @dataclass
@@ -63,6 +66,9 @@ class Walk:
         assert direction(self.page) == ("rtl" if self.tag == "ar" else "ltr")
         if AXE.exists():
             self.axe[f"{self.tag} {name}"] = axe_violations(self.page)
+        if SHOTS:  # OPENNRM_JOURNEY_SHOTS=folder keeps a screenshot of every step (for the README)
+            slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+            self.page.screenshot(path=str(Path(SHOTS) / f"{self.tag}-{slug}.png"), full_page=True)
 
     def answer_yes(self, *indicators: str) -> None:
         for indicator in indicators:  # answers are not counted as clicks

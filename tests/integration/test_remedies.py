@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import inspect, select
 
 from opennrm.domain.remedies import AllocationIn, AwardIn, PaymentIn, RemedyClaimIn, StatusIn
-from opennrm.services import cases, consent, firewall, remedies
+from opennrm.services import cases, consent, firewall, non_punishment, remedies
 from opennrm.services.errors import Forbidden, InvalidInput
 from opennrm.services.parsing import parse
 from opennrm.store.tables import AuditEvent, ProceedsAllocation, RemedyClaim
 from tests.conftest import Installation
-from tests.support import StaffUser, client_for, intake, make_org, make_user
+from tests.support import SAMPLE_ID, StaffUser, client_for, intake, make_org, make_user
 
 NOTES = "Wages withheld for eleven months at the packing plant; the payslips are with her lawyer."
 CLAIM: dict[str, Any] = {
@@ -236,6 +236,31 @@ def test_no_one_else_sees_her_claims(world: World, who: str) -> None:
         )
     assert remedies.marker(world.db, actor.actor, world.case) is None
     assert [e.outcome for e in world.audited("remedy.read")] == ["denied"]
+
+
+@pytest.mark.parametrize("who", ["other_lawyer", "officer"], ids=["another legal aid", "the police"])
+def test_an_unknown_case_or_claim_is_refused_like_one_she_may_not_reach(world: World, who: str) -> None:
+    """Trying ids tells nobody whether a case or a claim exists (the same 403, audited either way); the same
+    holds for her non-punishment matters and clearance requests."""
+    actor: StaffUser = getattr(world, who)
+    real_claim, unknown = world.claim(), SAMPLE_ID
+    payment = parse(PaymentIn, {"amount_paid": "1", "paid_on": "2025-02-20", "payer": "other"})
+    for case_id, claim_id in ((world.case, real_claim), (unknown, unknown)):
+        with pytest.raises(Forbidden):
+            remedies.view_claims(world.db, actor.actor, case_id)
+        with pytest.raises(Forbidden):
+            remedies.record_payment(world.db, actor.actor, claim_id, payment)
+        with pytest.raises(Forbidden):
+            non_punishment.view_matters(world.db, actor.actor, case_id)
+    denied = [e for e in world.audited("remedy.read") if e.object_id == unknown]
+    assert [e.outcome for e in denied] == ["denied"]
+    client = client_for(world.inst.settings, actor)
+    for path in (
+        f"/api/cases/{unknown}/remedies",
+        f"/remedies/{unknown}",
+        f"/api/cases/{unknown}/non-punishment",
+    ):
+        assert client.get(path, follow_redirects=False).status_code == 403, path
 
 
 def test_a_revoked_consent_or_a_firewall_change_closes_the_claims_to_legal_aid(world: World) -> None:

@@ -8,13 +8,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable
-from typing import Protocol
+from typing import NoReturn, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from opennrm.access.policy import Action, Actor, CaseRelation, ConsentFacts, Decision
-from opennrm.services.cases import deny, relation_of
+from opennrm.services.cases import check_person_level, deny, refuse_unknown, relation_of
 from opennrm.services.firewall import enforcement_types_in
 from opennrm.store.database import Database
 from opennrm.store.tables import Case, ConsentRecord, Disclosure, Organisation
@@ -88,3 +88,20 @@ def decide(
 def allowed(session: Session, actor: Actor, case: Case, action: Action, rule: ConsentGatedRule) -> bool:
     """The rule's answer without auditing a refusal (to offer or hide a form or a link)."""
     return decision(session, actor, case, action, rule)[0].allowed
+
+
+def check_reach(
+    db: Database, session: Session, actor: Actor, action: Action, object_type: str, object_id: str
+) -> None:
+    """Before looking a record up: a role or organisation that reaches no person-level data (the firewall's
+    enforcement organisations first) is refused the same way whatever the id."""
+    check_person_level(db, actor, action, object_type, object_id, session)
+
+
+def refuse_absent(
+    db: Database, session: Session, actor: Actor, action: Action, object_type: str, object_id: str
+) -> NoReturn:
+    """A case, claim or matter that does not exist is refused like one the actor may not reach (403,
+    audited), so that trying ids tells nobody whether a record exists."""
+    session.rollback()
+    refuse_unknown(db, actor, action, object_type, object_id)

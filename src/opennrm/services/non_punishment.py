@@ -30,7 +30,15 @@ from opennrm.domain.non_punishment import (
     NonPunishmentMatterUpdate,
 )
 from opennrm.services import consent_gate
-from opennrm.services.cases import decrypt_json, decrypt_text, encrypt_json, new_id, now, relation_of
+from opennrm.services.cases import (
+    decrypt_json,
+    decrypt_text,
+    encrypt_json,
+    is_record_id,
+    new_id,
+    now,
+    relation_of,
+)
 from opennrm.services.errors import NotFound
 from opennrm.stats.non_punishment import MatterFacts, NonPunishmentCounts, count_non_punishment
 from opennrm.store import audit
@@ -120,18 +128,26 @@ def _allowed(session: Session, actor: Actor, case: Case, action: Action) -> bool
     return consent_gate.allowed(session, actor, case, action, non_punishment_decision)
 
 
-def _case(session: Session, case_id: str) -> Case:
-    case = session.get(Case, case_id)
+def _case(db: Database, session: Session, actor: Actor, case_id: str, action: Action) -> Case:
+    """The case, if ``action`` on it is allowed; refused alike (403, audited) when there is no such case."""
+    consent_gate.check_reach(db, session, actor, action, "case", case_id)
+    case = session.get(Case, case_id) if is_record_id(case_id) else None
     if case is None:
-        raise NotFound(f"no case {case_id}")
+        consent_gate.refuse_absent(db, session, actor, action, "case", case_id)
+    _decide(db, session, actor, case, action)
     return case
 
 
-def _matter(session: Session, matter_id: str) -> tuple[NonPunishmentMatter, Case]:
-    matter = session.get(NonPunishmentMatter, matter_id)
+def _matter(
+    db: Database, session: Session, actor: Actor, matter_id: str, action: Action
+) -> tuple[NonPunishmentMatter, Case]:
+    """The non-punishment matter and its case, if ``action`` on the case is allowed; refused alike when there
+    is none."""
+    consent_gate.check_reach(db, session, actor, action, "matter", matter_id)
+    matter = session.get(NonPunishmentMatter, matter_id) if is_record_id(matter_id) else None
     if matter is None:
-        raise NotFound(f"no non-punishment matter {matter_id}")
-    return matter, _case(session, matter.case_id)
+        consent_gate.refuse_absent(db, session, actor, action, "matter", matter_id)
+    return matter, _case(db, session, actor, matter.case_id, action)
 
 
 # -- use cases ----------------------------------------------------------------------------------------
@@ -140,8 +156,7 @@ def _matter(session: Session, matter_id: str) -> tuple[NonPunishmentMatter, Case
 def record_matter(db: Database, actor: Actor, case_id: str, data: NonPunishmentMatterIn) -> str:
     """Record a measure taken against her, with her consent; it is flagged to legal aid at once."""
     with db.transaction() as session:
-        case = _case(session, case_id)
-        _decide(db, session, actor, case, Action.NON_PUNISHMENT_ADD)
+        case = _case(db, session, actor, case_id, Action.NON_PUNISHMENT_ADD)
         matter_id = new_id()
         at = now()
         details = {
@@ -176,8 +191,7 @@ def record_matter(db: Database, actor: Actor, case_id: str, data: NonPunishmentM
 def update_matter(db: Database, actor: Actor, matter_id: str, change: NonPunishmentMatterUpdate) -> str:
     """Where the matter stands now, or the legal-aid flag taken up or resolved; returns the case id."""
     with db.transaction() as session:
-        matter, case = _matter(session, matter_id)
-        _decide(db, session, actor, case, Action.NON_PUNISHMENT_UPDATE)
+        matter, case = _matter(db, session, actor, matter_id, Action.NON_PUNISHMENT_UPDATE)
         if change.status is not None:
             matter.status = change.status.value
         if change.legal_aid is not None:
@@ -206,8 +220,7 @@ def add_clearance_request(
 ) -> ClearanceCreated:
     """Start tracking a request to clear her record (GR38 §98(c))."""
     with db.transaction() as session:
-        matter, case = _matter(session, matter_id)
-        _decide(db, session, actor, case, Action.NON_PUNISHMENT_UPDATE)
+        matter, case = _matter(db, session, actor, matter_id, Action.NON_PUNISHMENT_UPDATE)
         request_id = new_id()
         at = now()
         details = {"authority": data.authority, "note": data.note}
@@ -243,11 +256,12 @@ def update_clearance_status(db: Database, actor: Actor, request_id: str, change:
     """A clearance request filed, granted, refused or withdrawn (granted clears the matter); returns the
     case id."""
     with db.transaction() as session:
-        row = session.get(RecordClearanceRequest, request_id)
+        action = Action.NON_PUNISHMENT_UPDATE
+        consent_gate.check_reach(db, session, actor, action, "clearance_request", request_id)
+        row = session.get(RecordClearanceRequest, request_id) if is_record_id(request_id) else None
         if row is None:
-            raise NotFound(f"no clearance request {request_id}")
-        matter, case = _matter(session, row.matter_id)
-        _decide(db, session, actor, case, Action.NON_PUNISHMENT_UPDATE)
+            consent_gate.refuse_absent(db, session, actor, action, "clearance_request", request_id)
+        matter, case = _matter(db, session, actor, row.matter_id, Action.NON_PUNISHMENT_UPDATE)
         row.status = change.status.value
         if change.filed_on is not None:
             row.filed_on = change.filed_on
@@ -333,8 +347,7 @@ def _survivor_code(db: Database, session: Session, case: Case) -> str:
 def view_matters(db: Database, actor: Actor, case_id: str) -> NonPunishmentView:
     """The matters of a case with their clearance requests, decrypted for an allowed reader; audited."""
     with db.transaction() as session:
-        case = _case(session, case_id)
-        _decide(db, session, actor, case, Action.NON_PUNISHMENT_READ)
+        case = _case(db, session, actor, case_id, Action.NON_PUNISHMENT_READ)
         view = NonPunishmentView(
             case_id=case.id,
             survivor_code=_survivor_code(db, session, case),
@@ -380,8 +393,7 @@ def statement_facts(db: Database, actor: Actor, case_id: str) -> StatementFacts:
     """What her statement says: who she is (as far as the reader may see), that she was identified as a
     victim of trafficking, and the matters; audited."""
     with db.transaction() as session:
-        case = _case(session, case_id)
-        _decide(db, session, actor, case, Action.NON_PUNISHMENT_STATEMENT)
+        case = _case(db, session, actor, case_id, Action.NON_PUNISHMENT_STATEMENT)
         person = _person(session, case)
         identity = decrypt_json(db.keyring, "person", person.id, person.identity_enc)
         visible = visible_identity_fields(actor, relation_of(session, case), identity)

@@ -37,7 +37,7 @@ from opennrm.domain.remedies import (
     status_after_payment,
 )
 from opennrm.services import consent_gate
-from opennrm.services.cases import decrypt_text, encrypt_text, new_id, now
+from opennrm.services.cases import decrypt_text, encrypt_text, is_record_id, new_id, now
 from opennrm.services.errors import InvalidInput, NotFound
 from opennrm.stats.remedies import ClaimFacts, RemedyCounts, count_remedies
 from opennrm.store import audit
@@ -123,18 +123,25 @@ def _allowed(session: Session, actor: Actor, case: Case, action: Action) -> bool
     return consent_gate.allowed(session, actor, case, action, remedy_decision)
 
 
-def _case(session: Session, case_id: str) -> Case:
-    case = session.get(Case, case_id)
+def _case(db: Database, session: Session, actor: Actor, case_id: str, action: Action) -> Case:
+    """The case, if ``action`` on it is allowed; refused alike (403, audited) when there is no such case."""
+    consent_gate.check_reach(db, session, actor, action, "case", case_id)
+    case = session.get(Case, case_id) if is_record_id(case_id) else None
     if case is None:
-        raise NotFound(f"no case {case_id}")
+        consent_gate.refuse_absent(db, session, actor, action, "case", case_id)
+    _decide(db, session, actor, case, action)
     return case
 
 
-def _claim(session: Session, claim_id: str) -> tuple[RemedyClaim, Case]:
-    claim = session.get(RemedyClaim, claim_id)
+def _claim(
+    db: Database, session: Session, actor: Actor, claim_id: str, action: Action
+) -> tuple[RemedyClaim, Case]:
+    """The claim and its case, if ``action`` on the case is allowed; refused alike when there is none."""
+    consent_gate.check_reach(db, session, actor, action, "claim", claim_id)
+    claim = session.get(RemedyClaim, claim_id) if is_record_id(claim_id) else None
     if claim is None:
-        raise NotFound(f"no claim {claim_id}")
-    return claim, _case(session, claim.case_id)
+        consent_gate.refuse_absent(db, session, actor, action, "claim", claim_id)
+    return claim, _case(db, session, actor, claim.case_id, action)
 
 
 def _invalid(exc: RemedyRuleError) -> InvalidInput:
@@ -151,8 +158,7 @@ def _audit(session: Session, db: Database, actor_id: str, action: str, case_id: 
 def record_claim(db: Database, actor: Actor, case_id: str, data: RemedyClaimIn) -> str:
     """Record a claim of hers (planned or filed); returns its id."""
     with db.transaction() as session:
-        case = _case(session, case_id)
-        _decide(db, session, actor, case, Action.REMEDY_ADD)
+        case = _case(db, session, actor, case_id, Action.REMEDY_ADD)
         claim_id = new_id()
         at = now()
         session.add(
@@ -181,8 +187,7 @@ def record_award(db: Database, actor: Actor, claim_id: str, data: AwardIn) -> st
     """What was awarded to her and when (again after an appeal: the new award replaces the old); returns the
     case id."""
     with db.transaction() as session:
-        claim, case = _claim(session, claim_id)
-        _decide(db, session, actor, case, Action.REMEDY_UPDATE)
+        claim, case = _claim(db, session, actor, claim_id, Action.REMEDY_UPDATE)
         try:
             check_award(claim.status)
             minor = award_minor(data, claim.currency)
@@ -209,8 +214,7 @@ def record_payment(db: Database, actor: Actor, claim_id: str, data: PaymentIn) -
     """A payment she received on an awarded claim; the claim becomes paid in part, or paid when what she
     received reaches the award."""
     with db.transaction() as session:
-        claim, case = _claim(session, claim_id)
-        _decide(db, session, actor, case, Action.REMEDY_UPDATE)
+        claim, case = _claim(db, session, actor, claim_id, Action.REMEDY_UPDATE)
         try:
             check_payment(claim.status, claim.awarded_minor)
             minor = payment_minor(data, claim.currency)
@@ -244,8 +248,7 @@ def update_status(db: Database, actor: Actor, claim_id: str, data: StatusIn) -> 
     """Planned, filed, refused, appealed or withdrawn (withdrawn closes it: the pages ask first); returns the
     case id."""
     with db.transaction() as session:
-        claim, case = _claim(session, claim_id)
-        _decide(db, session, actor, case, Action.REMEDY_UPDATE)
+        claim, case = _claim(db, session, actor, claim_id, Action.REMEDY_UPDATE)
         try:
             check_status_change(claim.status, data.status)
         except RemedyRuleError as exc:
@@ -266,8 +269,7 @@ def record_allocation(db: Database, actor: Actor, claim_id: str, data: Allocatio
     when a confiscation order allocates proceeds to a victim; the claim's status and amounts do not change
     (no claim depends on confiscation). Returns the allocation's id."""
     with db.transaction() as session:
-        claim, case = _claim(session, claim_id)
-        _decide(db, session, actor, case, Action.REMEDY_UPDATE)
+        claim, case = _claim(db, session, actor, claim_id, Action.REMEDY_UPDATE)
         allocation_id = new_id()
         session.add(
             ProceedsAllocation(
@@ -386,8 +388,7 @@ def _survivor_code(db: Database, session: Session, case: Case) -> str:
 def view_claims(db: Database, actor: Actor, case_id: str) -> RemediesView:
     """The claims of a case with their payments and allocations, decrypted for an allowed reader; audited."""
     with db.transaction() as session:
-        case = _case(session, case_id)
-        _decide(db, session, actor, case, Action.REMEDY_READ)
+        case = _case(db, session, actor, case_id, Action.REMEDY_READ)
         view = RemediesView(
             case_id=case.id,
             survivor_code=_survivor_code(db, session, case),
@@ -402,8 +403,7 @@ def view_claims(db: Database, actor: Actor, case_id: str) -> RemediesView:
 def case_of_claim(db: Database, actor: Actor, claim_id: str) -> str:
     """The case a claim belongs to, for a reader who may read its claims (refused and audited otherwise)."""
     with db.transaction() as session:
-        claim, case = _claim(session, claim_id)
-        _decide(db, session, actor, case, Action.REMEDY_READ)
+        claim, _case_row = _claim(db, session, actor, claim_id, Action.REMEDY_READ)
         return claim.case_id
 
 
