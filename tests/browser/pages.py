@@ -109,7 +109,11 @@ class CaseView:
 
 # -- in any language -------------------------------------------------------------------------------------
 
-LANGUAGES = ("en", "ar", "zh-Hant")  # the acceptance languages of issues 13 and 14: English, right to left, CJK
+LANGUAGES = (
+    "en",
+    "ar",
+    "zh-Hant",
+)  # the acceptance languages of issues 13 and 14: English, right to left, CJK
 
 
 def translated(tag: str, message: str) -> str:
