@@ -30,7 +30,8 @@ from tests.browser.world import World, built
 from tests.conftest import serving
 from tests.support import StaffUser
 
-pytestmark = pytest.mark.browser
+# one worker runs the whole module: its installation and server are built once
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("every_page")]
 
 REPO = Path(__file__).resolve().parents[2]
 POT = REPO / "src" / "opennrm" / "web" / "translations" / "messages.pot"
