@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, Request, expect
 
-from opennrm.services import consent, directory, referrals
+from opennrm.services import consent, directory
 from opennrm.services.demo import seed_demo_ad_scan
 from opennrm.services.parsing import parse
 from opennrm.web import i18n
