@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from opennrm.access.policy import Actor
 from opennrm.access.roles import Role
 from opennrm.config import Settings
 from opennrm.domain.non_punishment import NonPunishmentMatterIn
@@ -25,30 +26,31 @@ from opennrm.services import (
     referrals,
     screenings,
 )
-from opennrm.services.demo import load_demo_cases, seed_demo_ad_scan, seed_demo_referral_network
+from opennrm.services.demo import create_demo_network, load_demo_cases, seed_demo_ad_scan, seed_demo_journeys
 from opennrm.services.parsing import parse
 from opennrm.store.database import Database
-from tests.support import StaffUser, intake, make_org, make_user
+from tests.support import PASSWORD, StaffUser, intake, make_user
 
 NGO = "Safe Harbour Women's Network"
 CLINIC = "Riverside Health Centre"
 SHELTER = "Rose Women's Shelter"
 LEGAL_AID = "Legal Aid North"
 SECRETARIAT = "National Referral Mechanism Secretariat"
-BORDER = "Border and Immigration Agency"
 INSPECTORATE = "Labour Inspectorate, Northern District"
 
-# (username, organisation, role): one account of every role
-ACCOUNTS: tuple[tuple[str, str, Role], ...] = (
-    ("amina", NGO, Role.CASEWORKER),
-    ("li.wei", NGO, Role.SUPERVISOR),
-    ("rose", SHELTER, Role.SERVICE_PROVIDER),
-    ("coordinator", SECRETARIAT, Role.NRM_COORDINATOR),
-    ("analyst", SECRETARIAT, Role.ANALYST),
+# the demo's account of each role, and the roles the demo has no account for
+DEMO_USERS: dict[Role, str] = {
+    Role.CASEWORKER: "amina",
+    Role.SUPERVISOR: "li.wei",
+    Role.SERVICE_PROVIDER: "rose",
+    Role.NRM_COORDINATOR: "coordinator",
+    Role.ANALYST: "analyst",
+    Role.ENFORCEMENT_LIAISON: "liaison",
+    Role.AD_REVIEWER: "inspector",
+}
+MORE_USERS: tuple[tuple[str, str, Role], ...] = (
     ("orgadmin", NGO, Role.ORG_ADMIN),
     ("sysadmin", SECRETARIAT, Role.SYSTEM_ADMIN),
-    ("liaison", BORDER, Role.ENFORCEMENT_LIAISON),
-    ("inspector", INSPECTORATE, Role.AD_REVIEWER),
 )
 PRESUMED = {
     "age": 24,
@@ -87,23 +89,29 @@ class World:
 
 
 def _build(settings: Settings, db: Database) -> World:
-    referrals.register_hooks()
-    orgs = {
-        name: make_org(db, name, kind)
-        for name, kind in (
-            (NGO, "ngo"),
-            (CLINIC, "health_service"),
-            (SHELTER, "shelter"),
-            (LEGAL_AID, "legal_aid"),
-            (SECRETARIAT, "nrm_secretariat"),
-            (BORDER, "immigration_service"),
-            (INSPECTORATE, "labour_inspectorate"),
-        )
-    }
-    users = {role: make_user(db, name, org, role.value) for name, org, role in ACCOUNTS}
+    """What ``opennrm demo`` loads (its network, cases, journeys and ads, fewer of them), and three cases
+    of the caseworker's with something on every page."""
+    nat = identification.national_procedure(settings)
+    network = create_demo_network(db, PASSWORD)
+    orgs = network.organisations
+    users: dict[Role, StaffUser] = {}
+    for role, username in DEMO_USERS.items():
+        account = network.account(username)
+        actor = Actor(account.user_id, orgs[account.organisation], role, role is Role.ENFORCEMENT_LIAISON)
+        users[role] = StaffUser(actor, username, account.totp_secret)
+    for username, org, role in MORE_USERS:
+        users[role] = make_user(db, username, org, role.value)
+    sofia = network.account("sofia")
+    member = StaffUser(Actor(sofia.user_id, orgs[CLINIC], Role.CASEWORKER, False), "sofia", sofia.totp_secret)
     amina, rose = users[Role.CASEWORKER], users[Role.SERVICE_PROVIDER]
-    load_demo_cases(db, 12, organisation_ids=[orgs[NGO]], user_ids=[amina.actor.user_id], seed=13)
-    seed_demo_referral_network(db, organisations=orgs, caseworker=amina.actor, provider=rose.actor)
+    load_demo_cases(
+        db,
+        12,
+        organisation_ids=[orgs[NGO], orgs[CLINIC]],
+        user_ids=[amina.actor.user_id, sofia.user_id],
+        seed=13,
+    )
+    seed_demo_journeys(db, network, cases=6, procedure=nat)
     scan_id = seed_demo_ad_scan(db, orgs[INSPECTORATE], count=40, seed=4)
 
     case_id = cases.intake(db, amina.actor, intake(case__languages=["ar"]))
@@ -124,7 +132,6 @@ def _build(settings: Settings, db: Database) -> World:
     request = ReferralRequest.model_validate({"service_id": found[0].id, "purpose": "A safe place tonight"})
     sent = referrals.send_referral(db, amina.actor, case_id, request)
     referrals.act(db, rose.actor, sent.id, ReferralStep.ACCEPT)
-    nat = identification.national_procedure(settings)
     identification.convene_panel(
         db, nat, amina.actor, case_id, parse(PanelInput, {"organisation_ids": [orgs[NGO], orgs[CLINIC]]})
     )
@@ -150,7 +157,6 @@ def _build(settings: Settings, db: Database) -> World:
         case_id,
         parse(EntitlementsChange, {"legal_aid": "provided", "interpreter": "provided"}),
     )
-    member = make_user(db, "sofia", CLINIC, "caseworker")
     unconvened = cases.intake(db, amina.actor, intake())
     decided = cases.intake(db, amina.actor, intake())
     screening_id, _ = screenings.screen_case(db, amina.actor, decided, PRESUMED)
