@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, Request, expect
 
-from opennrm.services import consent, directory
+from opennrm.services import ad_review, consent, directory, referrals
 from opennrm.services.demo import seed_demo_ad_scan
 from opennrm.services.parsing import parse
 from opennrm.web import i18n
@@ -284,6 +284,40 @@ def test_a_caseworker_intakes_screens_and_refers_in_english_arabic_and_chinese(
         f"{heaviest.url} weighs {heaviest.bytes} bytes: {heaviest.resources}"
     )
     print(f"page weight: heaviest {heaviest.bytes} B ({heaviest.url}) over {len(meter.loads)} loads")
+
+
+def _world_ids(network: Network, tag: str) -> dict[str, str]:
+    """Identifiers of one case with a screening and a referral, and of the ads, for pages that need them."""
+    from opennrm.domain.services import ReferralRequest
+    from opennrm.services import cases, screenings
+    from tests.support import intake
+
+    db = network.inst.db
+    case_id = cases.intake(db, network.amina.actor, intake())
+    network.consent_to_shelter(case_id)
+    raw = {
+        "age": 24,
+        "exploitation_form": "labour",
+        "acts": ["recruitment"],
+        "means": ["deception"],
+        "purposes": ["forced_labour"],
+        "indicators": ["DR01", "EXP01", "CD03", "AVD01"],
+    }
+    screening_id, _ = screenings.screen_case(db, network.amina.actor, case_id, raw)
+    request = ReferralRequest.model_validate({"service_id": network.service_id, "purpose": "Safe place"})
+    sent = referrals.send_referral(db, network.amina.actor, case_id, request)
+    queue = ad_review.ad_queue(db, network.reviewer.actor, network.scan_id)
+    return {
+        "case_id": case_id,
+        "screening_id": screening_id,
+        "referral_id": sent.id,
+        "locale": tag,
+        "scan_id": network.scan_id,
+        "ad_id": queue.ads[0].id,
+        "actor_key": ad_review.network_queue(db, network.reviewer.actor, network.scan_id)
+        .networks[0]
+        .actor_key,
+    }
 
 
 def _pdf_pages(pdf: bytes) -> int:
