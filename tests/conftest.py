@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -152,11 +153,12 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def live_server(sqlite_inst: Installation) -> Iterator[str]:
+@contextmanager
+def serving(settings: Settings) -> Iterator[str]:
+    """The app of ``settings`` served by uvicorn on a free local port, in a thread; yields its base URL."""
     port = _free_port()
     config = uvicorn.Config(
-        create_app(sqlite_inst.settings), host="127.0.0.1", port=port, log_level="warning", access_log=False
+        create_app(settings), host="127.0.0.1", port=port, log_level="warning", access_log=False
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -165,6 +167,14 @@ def live_server(sqlite_inst: Installation) -> Iterator[str]:
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
     assert server.started, "the test server did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(sqlite_inst: Installation) -> Iterator[str]:
+    with serving(sqlite_inst.settings) as base:
+        yield base

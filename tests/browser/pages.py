@@ -7,6 +7,8 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from tests.support import StaffUser
+
 
 @dataclass
 class LoginPage:
@@ -103,3 +105,36 @@ class CaseView:
     def screenshot(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(path), full_page=True)
+
+
+# -- in any language -------------------------------------------------------------------------------------
+
+LANGUAGES = (
+    "en",
+    "ar",
+    "zh-Hant",
+)  # the acceptance languages of issues 13 and 14: English, right to left, CJK
+
+
+def translated(tag: str, message: str) -> str:
+    """``message`` as the catalogue of ``tag`` gives it."""
+    from opennrm.web import i18n
+
+    with i18n.activated(tag):
+        return i18n.gettext(message)
+
+
+def log_in(page: Page, base: str, user: StaffUser, tag: str) -> None:
+    """A fresh session of ``user`` with the interface in ``tag`` (by the form's ids, so any language)."""
+    from tests.support import PASSWORD
+
+    page.context.clear_cookies()
+    page.goto(f"{base}/login?lang={tag}")
+    page.fill("#username", user.username)
+    page.fill("#password", PASSWORD)
+    if user.totp_secret:
+        page.fill("#totp", user.code())
+    page.locator("form[action='/login'] button[type=submit]").click()
+    page.wait_for_load_state()
+    expect(page.locator("form.who")).to_be_visible()
+    assert page.locator("html").get_attribute("lang") == tag

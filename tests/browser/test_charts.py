@@ -1,5 +1,5 @@
 """The charts in Chromium (issue 13, item 7): the statistics page (the statistics office's analyst, with a
-filter) and the coordinator's dashboard, in English and Arabic, pass axe-core with no serious or critical
+filter) and the coordinator's dashboard, in English, Arabic and Traditional Chinese, pass axe-core with no serious or critical
 violation; the charts are there, named, and in Arabic laid out right to left."""
 
 from __future__ import annotations
@@ -9,13 +9,13 @@ from playwright.sync_api import Page
 
 from opennrm.services import statistics
 from opennrm.services.demo import load_demo_cases
-from tests.browser.test_identification_flow import _log_in
+from tests.browser.pages import LANGUAGES, log_in
 from tests.browser.test_languages import axe_violations, direction
 from tests.conftest import Installation
 from tests.support import make_org, make_user
 
 
-@pytest.mark.parametrize("lang", ["en", "ar"])
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_statistics_and_dashboard_charts_pass_axe(
     sqlite_inst: Installation, live_server: str, browser_page: Page, lang: str
 ) -> None:
@@ -31,7 +31,7 @@ def test_statistics_and_dashboard_charts_pass_axe(
         (analyst, ["/statistics", "/statistics?year=unknown"]),
         (coordinator, ["/dashboard"]),
     ):
-        _log_in(page, live_server, user, lang)
+        log_in(page, live_server, user, lang)
         for path in paths:
             page.goto(f"{live_server}{path}")
             assert page.locator("svg.chart").count() >= 3

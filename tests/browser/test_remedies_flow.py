@@ -7,7 +7,7 @@ from __future__ import annotations
 from playwright.sync_api import Page
 
 from opennrm.services import cases, remedies
-from tests.browser.test_identification_flow import _log_in
+from tests.browser.pages import log_in
 from tests.browser.test_languages import axe_violations
 from tests.conftest import Installation
 from tests.support import intake, make_org, make_user
@@ -21,7 +21,7 @@ def test_record_a_claim_an_award_and_a_payment(
     owner = make_user(db, "owner", "Owner NGO", "caseworker")
     case_id = cases.intake(db, owner.actor, intake())
     page = browser_page
-    _log_in(page, live_server, owner, "en")
+    log_in(page, live_server, owner, "en")
 
     page.goto(f"{live_server}/cases/{case_id}")
     page.locator("#remedies a").click()

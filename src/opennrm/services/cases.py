@@ -87,12 +87,21 @@ def new_survivor_code() -> str:
 
 
 def invalid_from(exc: ValidationError, prefix: str = "") -> InvalidInput:
-    """The first problem of a pydantic error, with the dotted path of the field at fault."""
-    first = exc.errors()[0]
-    path = ".".join(str(p) for p in first["loc"])
-    field_name = f"{prefix}{path}" if path else prefix.rstrip(".") or None
-    message = str(first["msg"]).removeprefix("Value error, ")
-    return InvalidInput(f"{field_name}: {message}" if field_name else message, field=field_name)
+    """The first problem of a pydantic error, with the dotted path of the field at fault (and every
+    problem in ``problems``, for forms that mark all their errors at once)."""
+    problems: list[tuple[str | None, str]] = []
+    for error in exc.errors():
+        path = ".".join(str(p) for p in error["loc"])
+        problems.append(
+            (
+                f"{prefix}{path}" if path else prefix.rstrip(".") or None,
+                str(error["msg"]).removeprefix("Value error, "),
+            )
+        )
+    field_name, message = problems[0]
+    return InvalidInput(
+        f"{field_name}: {message}" if field_name else message, field=field_name, problems=tuple(problems)
+    )
 
 
 # -- encryption contexts ------------------------------------------------------------------------------

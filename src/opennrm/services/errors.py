@@ -7,10 +7,14 @@ class ServiceError(Exception):
     status = 400
     title = "Bad request"
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, field: str | None = None, problems: tuple[tuple[str | None, str], ...] = ()
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        # every problem found at once, as (field, message without the field): a form marks them all
+        self.problems = problems
 
 
 class InvalidInput(ServiceError):

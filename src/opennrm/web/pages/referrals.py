@@ -55,7 +55,13 @@ def _text(form: Any, name: str) -> str | None:
 
 
 def _errors(exc: ServiceError, default: str) -> dict[str, str]:
-    """The error keyed by the form field at fault (the first part of a dotted path)."""
+    """The errors keyed by the form field at fault (the first part of a dotted path): every problem found,
+    the first one of each field."""
+    found: dict[str, str] = {}
+    for name, problem in getattr(exc, "problems", ()) or ():
+        found.setdefault((name or default).split(".")[0], problem)
+    if found:
+        return found
     message = exc.message
     if exc.field and message.startswith(f"{exc.field}: "):
         message = message[len(exc.field) + 2 :]
