@@ -122,7 +122,7 @@ def test_a_caseworker_lands_on_her_tasks_records_a_case_and_screens_her_with_a_d
     assert page.url.split("?")[0] == case_url
     with i18n.activated("en"):
         presumed = i18n.label("presumed_victim")
-    expect(page.locator("main p.meta").first).to_contain_text(presumed)
+    expect(page.locator("main")).to_contain_text(presumed)
     expect(page.get_by_role("link", name="Continue the screening")).to_have_count(0)  # the draft is gone
     walk.check("case-presumed")
 

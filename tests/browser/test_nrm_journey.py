@@ -23,7 +23,7 @@ from opennrm.services import directory, statistics
 from opennrm.services.demo import load_demo_cases
 from opennrm.services.parsing import parse
 from opennrm.web import i18n
-from tests.browser.test_identification_flow import _log_in
+from tests.browser.pages import LANGUAGES, log_in
 from tests.browser.test_languages import AXE, axe_violations, direction
 from tests.conftest import Installation
 from tests.support import PASSWORD, StaffUser, make_org, make_user
@@ -95,7 +95,7 @@ def _first_login(page: Page, base: str, user: StaffUser, walk: Walk) -> None:
     walk.button("Log in")
 
 
-@pytest.mark.parametrize("tag", ["en", "ar", "zh-Hant"])
+@pytest.mark.parametrize("tag", LANGUAGES)
 def test_the_whole_journey_for_caseworker_receiver_coordinator_and_analyst(
     sqlite_inst: Installation, live_server: str, browser_page: Page, tag: str
 ) -> None:
@@ -152,6 +152,11 @@ def test_the_whole_journey_for_caseworker_receiver_coordinator_and_analyst(
     walk.check("screening, section 1")
     walk.button("Continue")
     walk.answer_yes("DR01")
+    for secondary in ("Save draft", "Back"):  # outline buttons: their words must show on their background
+        style = page.get_by_role("button", name=walk.t(secondary), exact=True).evaluate(
+            "b => [getComputedStyle(b).color, getComputedStyle(b).backgroundColor]"
+        )
+        assert style[0] != style[1], (secondary, style)
     walk.button("Save draft")
     expect(page.get_by_role("status")).to_be_visible()
 
@@ -217,7 +222,7 @@ def test_the_whole_journey_for_caseworker_receiver_coordinator_and_analyst(
     load_demo_cases(db, 60, organisation_ids=[sqlite_inst.default_org], user_ids=[None], seed=7)
     statistics.VIEWS.clear()
     for user, home in ((coordinator, "/dashboard"), (analyst, "/statistics")):
-        _log_in(page, live_server, user, tag)
+        log_in(page, live_server, user, tag)
         assert page.url.split("?")[0] == f"{live_server}{home}"
         assert page.locator("svg.chart").count() >= 1
         assert (page.locator("svg.chart > title").first.text_content() or "").strip()

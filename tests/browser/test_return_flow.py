@@ -59,7 +59,7 @@ def test_the_return_page_names_the_missing_child_steps_and_schedules_follow_ups(
     page.get_by_label(t("Password"), exact=True).fill(PASSWORD)
     page.get_by_label(t("One-time code from your authenticator app")).fill(amina.code())
     page.get_by_role("button", name=t("Log in")).click()
-    page.wait_for_url(re.compile(r"/cases$"))
+    page.wait_for_url(re.compile(r"/tasks$"))  # a caseworker lands on her tasks
 
     page.goto(f"{live_server}/cases/{case_id}")
     check("case page with its return section")
