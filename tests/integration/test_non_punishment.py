@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from opennrm.domain.non_punishment import (
     ClearanceRequestIn,
@@ -19,7 +19,7 @@ from opennrm.domain.non_punishment import (
 from opennrm.services import cases, consent, firewall, non_punishment
 from opennrm.services.errors import Forbidden, InvalidInput
 from opennrm.services.parsing import parse
-from opennrm.store.tables import AuditEvent, NonPunishmentMatter, RecordClearanceRequest
+from opennrm.store.tables import AuditEvent, Case, NonPunishmentMatter, RecordClearanceRequest
 from tests.conftest import Installation
 from tests.support import StaffUser, client_for, intake, make_org, make_user
 
@@ -245,6 +245,17 @@ def test_the_statement_comes_in_her_language_and_the_language_of_the_proceedings
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
     assert [e.outcome for e in world.audited("non_punishment.statement")] == ["ok", "ok"]
+
+
+def test_her_statement_names_only_a_status_that_helps_her_defence(world: World) -> None:
+    """A document for a court never says "not a victim" or "possible victim" (a negative decision may yet be
+    reconsidered); it names her as a presumed or identified victim where she is one."""
+    world.record()
+    for status, shown in (("possible_victim", False), ("not_a_victim", False), ("presumed_victim", True)):
+        with world.db.transaction() as session:
+            session.execute(update(Case).where(Case.id == world.case).values(trafficking_status=status))
+        facts = non_punishment.statement_facts(world.db, world.lawyer.actor, world.case)
+        assert (facts.trafficking_status == status) is shown and (facts.trafficking_status is None) is not shown
 
 
 def test_the_case_page_shows_the_flag_to_those_who_may_see_it_and_to_no_one_else(world: World) -> None:

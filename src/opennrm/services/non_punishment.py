@@ -29,6 +29,7 @@ from opennrm.domain.non_punishment import (
     NonPunishmentMatterIn,
     NonPunishmentMatterUpdate,
 )
+from opennrm.domain.vocabularies import TraffickingStatus
 from opennrm.services import consent_gate
 from opennrm.services.cases import (
     decrypt_json,
@@ -54,6 +55,9 @@ from opennrm.store.tables import (
 
 _MATTER = "non_punishment_matter"
 _CLEARANCE = "record_clearance"
+
+# The trafficking statuses her non-punishment statement names (anything else is left out).
+STATUSES_FOR_HER_DEFENCE = frozenset({TraffickingStatus.PRESUMED.value, TraffickingStatus.ACTUAL.value})
 
 
 # -- views --------------------------------------------------------------------------------------------
@@ -110,7 +114,9 @@ class StatementFacts:
     survivor_code: str
     given_name: str | None
     family_name: str | None
-    trafficking_status: str
+    trafficking_status: str | None
+    """Only a status that helps her defence (presumed or identified victim); a document for a court never
+    says "not a victim" or "possible victim" — a negative decision may still be reconsidered (GR38 §98)."""
     identified_on: dt.date | None
     organisation: str
     matters: list[MatterView]
@@ -403,7 +409,9 @@ def statement_facts(db: Database, actor: Actor, case_id: str) -> StatementFacts:
             survivor_code=_survivor_code(db, session, case),
             given_name=identity.get("given_name") if "given_name" in visible else None,
             family_name=identity.get("family_name") if "family_name" in visible else None,
-            trafficking_status=case.trafficking_status,
+            trafficking_status=(
+                case.trafficking_status if case.trafficking_status in STATUSES_FOR_HER_DEFENCE else None
+            ),
             identified_on=case.identified_on,
             organisation=owner.name if owner is not None else "",
             matters=_views(db, session, case.id),
