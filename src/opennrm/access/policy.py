@@ -440,6 +440,9 @@ class PanelSeat:
     type: str
     enforcement: bool
     recused: bool = False
+    shared_for_identification: bool = False
+    """It holds the case under a disclosure for identification in force (a referral's disclosure does not
+    open the panel's file)."""
 
 
 @dataclass(frozen=True)
@@ -524,8 +527,10 @@ def panel_decision(
         return Decision(False, FIREWALL)
     if case.organisation_id == actor.organisation_id and not owner_reads:
         return Decision(False, "in the case's own organisation, only those who may read it take part")
-    if case.organisation_id != actor.organisation_id and actor.organisation_id not in case.received:
-        return Decision(False, "the case is no longer shared with your organisation (consent)")
+    if case.organisation_id != actor.organisation_id and (
+        actor.organisation_id not in case.received or not seat.shared_for_identification
+    ):
+        return Decision(False, "the case is not shared with your organisation for identification (consent)")
     if action is Action.PANEL_READ:
         return ALLOW
     if actor.role.value not in panel.deciding_roles:

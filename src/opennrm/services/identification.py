@@ -62,6 +62,7 @@ from opennrm.services.cases import (
     decrypt_json,
     decrypt_text,
     deny,
+    disclosure_in_force_clause,
     encrypt_text,
     new_id,
     now,
@@ -146,11 +147,30 @@ def _members(session: Session, panel_id: str) -> list[PanelMember]:
 
 def _seats(session: Session, members: Iterable[PanelMember]) -> tuple[PanelSeat, ...]:
     enforcement = enforcement_types_in(session)
+    members = list(members)
+    panel = session.get(IdentificationPanel, members[0].panel_id) if members else None
+    shared = (
+        set(
+            session.execute(
+                select(Disclosure.recipient_organisation_id).where(
+                    Disclosure.case_id == panel.case_id,
+                    Disclosure.purpose == ConsentPurpose.IDENTIFICATION.value,
+                    disclosure_in_force_clause(),
+                )
+            ).scalars()
+        )
+        if panel is not None
+        else set()
+    )
     seats = []
     for member in members:
         org = session.get(Organisation, member.organisation_id)
         assert org is not None  # noqa: S101 - foreign key
-        seats.append(PanelSeat(org.id, org.type, org.type in enforcement, member.recused_at is not None))
+        seats.append(
+            PanelSeat(
+                org.id, org.type, org.type in enforcement, member.recused_at is not None, org.id in shared
+            )
+        )
     return tuple(seats)
 
 

@@ -14,7 +14,7 @@ from opennrm.access.policy import (
 from opennrm.access.roles import Role
 
 NGO = PanelSeat("ngo", "ngo", False)
-CLINIC = PanelSeat("clinic", "health_service", False)
+CLINIC = PanelSeat("clinic", "health_service", False, shared_for_identification=True)
 NGO2 = PanelSeat("ngo2", "ngo", False)
 POLICE = PanelSeat("police", "police", True)
 ROLES = frozenset({"caseworker", "supervisor"})
@@ -59,6 +59,14 @@ def test_members_decide_only_with_a_deciding_role_and_while_shared() -> None:
     assert "consent" in panel_decision(actor("clinic"), Action.PANEL_READ, unshared, panel).reason
     assert not panel_decision(actor("elsewhere"), Action.PANEL_READ, CASE, panel)
     assert not panel_decision(actor("clinic"), Action.PANEL_DECIDE, CASE, facts(NGO, CLINIC, open_=False))
+
+
+def test_a_referral_disclosure_does_not_open_the_panels_file() -> None:
+    """The clinic holds her case for a referral, not for identification: it reads nothing of the panel."""
+    referral_only = PanelSeat("clinic", "health_service", False, shared_for_identification=False)
+    for action in (Action.PANEL_READ, Action.PANEL_DECIDE):
+        refused = panel_decision(actor("clinic"), action, CASE, facts(NGO, referral_only))
+        assert not refused and "for identification" in refused.reason
 
 
 def test_enforcement_users_reach_nothing() -> None:
