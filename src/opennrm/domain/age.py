@@ -58,9 +58,10 @@ def youngest_age_on(facts: AgeFacts, on: dt.date) -> int | None:
 
 
 def presumed_child(facts: AgeFacts, on: dt.date) -> bool:
-    """Is she to be treated as a child on ``on`` by every rule that protects children?"""
-    uncertain = facts.age_uncertain or (facts.birth_date is None and facts.age_at_trafficking is None)
-    if uncertain and facts.reasons_to_believe_minor:
+    """Is she to be treated as a child on ``on`` by every rule that protects children? Recorded reasons to
+    believe she is a minor put any stated age in doubt (GR38 §96): they make her a child whatever age was
+    written down, until an age assessment clears them."""
+    if facts.reasons_to_believe_minor:
         return True
     age = youngest_age_on(facts, on)
     return age is not None and age < ADULT_AGE
@@ -71,6 +72,5 @@ def child_when_trafficked(facts: AgeFacts) -> bool | None:
     if facts.birth_date is None and facts.age_at_trafficking is None and not facts.reasons_to_believe_minor:
         return None
     if facts.age_at_trafficking is not None:
-        presumed = facts.age_uncertain and facts.reasons_to_believe_minor
-        return facts.age_at_trafficking < ADULT_AGE or presumed
+        return facts.age_at_trafficking < ADULT_AGE or facts.reasons_to_believe_minor
     return presumed_child(facts, facts.trafficked_on or facts.identified_on or dt.date.today())

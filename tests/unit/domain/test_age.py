@@ -40,8 +40,12 @@ def test_presumed_child(facts: AgeFacts, child_today: bool, child_then: bool | N
     assert child_when_trafficked(facts) is child_then
 
 
-def test_reasons_without_uncertainty_do_not_override_a_known_adult_age() -> None:
-    assert not presumed_child(AgeFacts(age_at_trafficking=30, reasons_to_believe_minor=True), TODAY)
+def test_reasons_to_believe_she_is_a_minor_put_a_stated_adult_age_in_doubt() -> None:
+    """A girl who says she is 19, with reasons to believe she is younger, is a child for every protective
+    rule: the reasons make the stated age uncertain (GR38 §96), whether or not the box was ticked."""
+    assert presumed_child(AgeFacts(age_at_trafficking=19, reasons_to_believe_minor=True), TODAY)
+    assert child_when_trafficked(AgeFacts(age_at_trafficking=19, reasons_to_believe_minor=True))
+    assert not presumed_child(AgeFacts(age_at_trafficking=19), TODAY)
 
 
 @given(
