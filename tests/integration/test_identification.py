@@ -26,7 +26,7 @@ from opennrm.services import cases, consent, entitlements, firewall, identificat
 from opennrm.services.errors import Conflict, Forbidden, InvalidInput
 from opennrm.services.identification import NationalProcedure
 from opennrm.services.parsing import parse
-from opennrm.store.tables import AuditEvent, Case, Disclosure
+from opennrm.store.tables import AuditEvent, Case, CaseEntitlement, Disclosure
 from tests.conftest import Installation
 from tests.support import StaffUser, client_for, intake, make_org, make_user
 
@@ -75,7 +75,8 @@ def _world(inst: Installation, *, consent_to_panel: bool = True) -> World:
     clinic = make_user(db, "clinic-sup", "Clinic", "supervisor")
     clinic_cw = make_user(db, "clinic-cw", "Clinic", "caseworker")
     outsider = make_user(db, "outsider", "Outside Shelter", "supervisor")
-    case_id = cases.intake(db, owner.actor, intake())
+    # identified well before the panel meets: her reflection period has run its course by the final stage
+    case_id = cases.intake(db, owner.actor, intake(case__identified_on=MONDAY - dt.timedelta(days=60)))
     screening_id, _ = screenings.screen_case(db, owner.actor, case_id, SCREENING)
     if consent_to_panel:
         consent.record_consent(
@@ -226,6 +227,30 @@ def test_the_case_follows_the_decisions_and_never_moves_down(inst: Installation)
         _decide(w, w.clinic, "reasonable_grounds", "negative", MONDAY + dt.timedelta(days=31))
     with pytest.raises(Conflict):
         _convene(w, "owner", "clinic", today=MONDAY + dt.timedelta(days=31))
+
+
+def test_her_periods_run_from_the_day_a_decision_is_recorded_and_wait_for_her_reflection(
+    inst: Installation,
+) -> None:
+    """A decision dated before the panel met is refused; one dated earlier than the day it is recorded
+    shortens nothing; no final decision while her own reflection and recovery period runs (GR38 §92)."""
+    w = _world(inst)
+    _convene(w, "owner", "clinic")
+    with pytest.raises(InvalidInput, match="before the panel met") as backdated:
+        _decide(
+            w, w.clinic, "reasonable_grounds", "negative", MONDAY, decided_on=MONDAY - dt.timedelta(days=1)
+        )
+    assert backdated.value.field == "decided_on"
+    _decide(w, w.clinic, "reasonable_grounds", "positive", MONDAY + dt.timedelta(days=20), decided_on=MONDAY)
+    with pytest.raises(InvalidInput, match="recovery period"):  # 30 days from the day it was recorded
+        _decide(w, w.clinic, "conclusive_grounds", "positive", MONDAY + dt.timedelta(days=35))
+    with w.db.transaction() as session:  # her own reflection period, set longer than the procedure's
+        session.add(
+            CaseEntitlement(case_id=w.case_id, reflection_days=200, updated_at=dt.datetime.now(dt.UTC))
+        )
+    with pytest.raises(InvalidInput, match="reflection and recovery period") as waiting:
+        _decide(w, w.clinic, "conclusive_grounds", "positive", MONDAY + dt.timedelta(days=60))
+    assert waiting.value.field == "decided_on"
 
 
 def test_only_deciding_roles_of_sitting_organisations_decide(inst: Installation) -> None:

@@ -255,7 +255,9 @@ def test_her_statement_names_only_a_status_that_helps_her_defence(world: World) 
         with world.db.transaction() as session:
             session.execute(update(Case).where(Case.id == world.case).values(trafficking_status=status))
         facts = non_punishment.statement_facts(world.db, world.lawyer.actor, world.case)
-        assert (facts.trafficking_status == status) is shown and (facts.trafficking_status is None) is not shown
+        assert (facts.trafficking_status == status) is shown and (
+            facts.trafficking_status is None
+        ) is not shown
 
 
 def test_the_case_page_shows_the_flag_to_those_who_may_see_it_and_to_no_one_else(world: World) -> None:

@@ -69,7 +69,7 @@ from opennrm.services.cases import (
     relation_of,
 )
 from opennrm.services.consent import disclose
-from opennrm.services.entitlements import minimum_reflection_days_in
+from opennrm.services.entitlements import decision_facts, minimum_reflection_days_in
 from opennrm.services.errors import Conflict, InvalidInput, NotFound
 from opennrm.services.firewall import enforcement_types_in
 from opennrm.stats.tables import display_count
@@ -172,6 +172,12 @@ def _seats(session: Session, members: Iterable[PanelMember]) -> tuple[PanelSeat,
             )
         )
     return tuple(seats)
+
+
+def _recorded_on(decision: IdentificationDecision) -> dt.date:
+    """The day a decision was recorded — when she is told, and when her periods start to run."""
+    day: dt.date = decision.recorded_on
+    return day
 
 
 def _facts(
@@ -431,13 +437,27 @@ def record_decision(
             raise InvalidInput(
                 f"the panel decides the stage {panel.next_stage!r} next, not {stage.id!r}", field="stage"
             )
+        if decided_on < panel.convened_on:
+            raise InvalidInput(
+                f"a decision cannot be dated before the panel met on {panel.convened_on.isoformat()}",
+                field="decided_on",
+            )
         in_force = _in_force(session, case_id)
         if stage.final:
+            # Her periods run from the day a decision is recorded (and she is told), never from an earlier
+            # date written on it; a final decision also waits for the end of her own reflection period.
             first = next((d for d in in_force if d.stage_kind == "first"), None)
-            if first is not None and decided_on < earliest_final(first.decided_on, nat.procedure):
+            if first is not None and today < earliest_final(_recorded_on(first), nat.procedure):
                 raise InvalidInput(
                     f"no final decision before the recovery period ends on "
-                    f"{earliest_final(first.decided_on, nat.procedure).isoformat()}",
+                    f"{earliest_final(_recorded_on(first), nat.procedure).isoformat()}",
+                    field="decided_on",
+                )
+            reflection_end = decision_facts(session, db.keyring, case, today).reflection_end
+            if reflection_end is not None:
+                raise InvalidInput(
+                    f"no final decision while her reflection and recovery period runs (until "
+                    f"{reflection_end.isoformat()})",
                     field="decided_on",
                 )
         screening = session.get(Screening, data.screening_id)
@@ -473,13 +493,14 @@ def record_decision(
                 started_on=started,
                 due_on=panel.due_on or decided_on,
                 decided_on=decided_on,
+                recorded_on=today,
                 working_days_taken=max(0, working_days_between(started, decided_on, nat.holidays)),
                 in_force=True,
                 reconsideration_of=None,
                 created_at=now(),
             )
         )
-        _apply(session, nat, case, panel, members, stage, data.outcome, decided_on)
+        _apply(session, nat, case, panel, members, stage, data.outcome, today)  # periods run from today
         audit.record_one(
             session,
             db.keyring,
@@ -554,10 +575,10 @@ def request_reconsideration(
         decision = session.get(IdentificationDecision, data.decision_id)
         if decision is None or decision.case_id != case_id or not decision.in_force:
             raise InvalidInput("no decision in force with this id on the case", field="decision_id")
-        if today > reconsideration_open_until(decision.decided_on, nat.procedure):
+        if today > reconsideration_open_until(_recorded_on(decision), nat.procedure):
             raise InvalidInput(
                 f"reconsideration could be asked until "
-                f"{reconsideration_open_until(decision.decided_on, nat.procedure).isoformat()}",
+                f"{reconsideration_open_until(_recorded_on(decision), nat.procedure).isoformat()}",
                 field="decision_id",
             )
         pending = session.execute(
@@ -667,6 +688,7 @@ def decide_reconsideration(
                     started_on=request.requested_on,
                     due_on=request.due_on,
                     decided_on=today,
+                    recorded_on=today,
                     working_days_taken=max(
                         0, working_days_between(request.requested_on, today, nat.holidays)
                     ),
@@ -876,7 +898,7 @@ def _decision_view(db: Database, nat: NationalProcedure, d: IdentificationDecisi
         in_force=d.in_force,
         reconsideration_of=d.reconsideration_of,
         decided_by=d.decided_by,
-        reconsider_until=reconsideration_open_until(d.decided_on, nat.procedure),
+        reconsider_until=reconsideration_open_until(_recorded_on(d), nat.procedure),
     )
 
 

@@ -715,6 +715,7 @@ class IdentificationDecision(Base):
     started_on: Mapped[Any] = mapped_column(Date)
     due_on: Mapped[Any] = mapped_column(Date)
     decided_on: Mapped[Any] = mapped_column(Date)
+    recorded_on: Mapped[Any] = mapped_column(Date)  # when she is told: her periods run from it
     working_days_taken: Mapped[int] = mapped_column(Integer)
     in_force: Mapped[bool] = mapped_column(Boolean)
     reconsideration_of: Mapped[str | None] = mapped_column(ForeignKey("identification_decisions.id"))
