@@ -253,6 +253,18 @@ def test_her_periods_run_from_the_day_a_decision_is_recorded_and_wait_for_her_re
     assert waiting.value.field == "decided_on"
 
 
+def test_the_panel_reads_which_questions_were_never_put_to_her(inst: Installation) -> None:
+    """What the panel decides on includes every answer of the stored screening, "not asked" apart from "no"
+    (issue 14.6), so a negative decision cannot rest unseen on questions nobody asked."""
+    w = _world(inst)
+    answers = {"DR01": "yes", "EXP01": "yes", "CD01": "no", "CD03": "not_asked"}
+    screenings.screen_case(w.db, w.owner.actor, w.case_id, SCREENING, answers=answers)
+    _convene(w, "owner", "clinic")
+    view = identification.view_identification(w.db, NAT, w.clinic.actor, w.case_id, today=MONDAY)
+    latest = next(s for s in view.screenings if s["answers"])
+    assert latest["answers"]["CD03"] == "not_asked" and latest["answers"]["CD01"] == "no"
+
+
 def test_only_deciding_roles_of_sitting_organisations_decide(inst: Installation) -> None:
     w = _world(inst)
     _convene(w, "owner", "clinic")

@@ -853,9 +853,13 @@ def view_identification(
                     "near_miss": s.near_miss,
                     "child": s.child,
                     "indicators": sorted(_screening_indicators(db, s)),
-                    "result": decrypt_json(keyring, "screening", s.id, s.record_enc)["result"],
+                    "result": record["result"],
+                    # every answer, "not asked" kept apart from "no": what was never put to her is visible
+                    "answers": dict(record.get("answers") or {}),
                 }
-                for s in screenings
+                for s, record in (
+                    (s, decrypt_json(keyring, "screening", s.id, s.record_enc)) for s in screenings
+                )
             ],
             case={name: getattr(case, name) for name in PANEL_CASE_FIELDS},
             owner_side=case.organisation_id == actor.organisation_id,
