@@ -97,6 +97,8 @@ def test_the_referral_form_shows_exactly_what_the_service_will_see_before_sendin
     # a shelter needs her given name and phone (NEED_TO_KNOW), with the survivor code, purpose and urgency
     assert "Mariam" in shown and "+44 7700 900123" in shown and "A safe place tonight" in shown
     assert "Haddad" not in shown and "Family name" not in shown  # not what a shelter needs
+    # and, said before sending, what it reads of her case record as well (the receiver's case fields)
+    assert all(label in shown for label in ("Age when trafficked", "Languages", "Trafficking status"))
     code = cases.view_case(world.inst.db, world.users["amina"].actor, case_id).survivor_code
     assert code in shown
     assert re.search(rf'value="{world.shelter_service}" checked', preview.text)  # the choice is kept

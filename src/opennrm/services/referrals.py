@@ -13,6 +13,7 @@ organisations when its response deadline passes (``run_deadlines``, run by ``ope
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session, aliased
 
 from opennrm.access.policy import (
     OUT_OF_SCOPE,
+    RECEIVER_CASE_FIELDS,
     Action,
     Actor,
     case_list_scopes,
@@ -225,6 +227,9 @@ class ReceiverPreview:
     survivor_code: str
     fields: list[str]
     values: dict[str, Any]
+    case_fields: list[str] = dataclasses.field(default_factory=list)
+    """What it also reads of her case record (``policy.RECEIVER_CASE_FIELDS``): age, sex, languages, where
+    the case stands — never what happened to her."""
 
 
 def receiver_preview(db: Database, actor: Actor, case_id: str, service_id: str) -> ReceiverPreview:
@@ -244,6 +249,7 @@ def receiver_preview(db: Database, actor: Actor, case_id: str, service_id: str) 
             decrypt_text(db.keyring, "survivor_code", person.id, person.survivor_code_enc),
             fields,
             {name: identity.get(name) for name in fields},
+            sorted(RECEIVER_CASE_FIELDS),
         )
         audit.record_one(
             session,

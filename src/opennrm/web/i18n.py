@@ -593,6 +593,7 @@ FIELD_LABELS: Mapping[str, str] = {
     "identified_on": N_("Identified on"),
     "age_at_trafficking": N_("Age when trafficked"),
     "sex": N_("Sex"),
+    "is_child": N_("Whether she is a child"),
     "gender": N_("Gender"),
     "citizenship": N_("Citizenship"),
     "migration_status": N_("Migration or protection status"),
