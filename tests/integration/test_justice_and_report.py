@@ -223,3 +223,19 @@ def ctdc_csv(tmp_path: Path) -> Path:
         for b in range(2000)
     ]
     return write_ctdc(tmp_path / "ctdc.csv", [tuple(int(v) for v in r) for r in rows])  # type: ignore[misc]
+
+
+def test_no_hidden_count_can_be_worked_out_by_subtracting_from_the_total() -> None:
+    """Convictions 26: sexual exploitation 25 and forced labour 1 — with the total shown, forced labour
+    hidden alone would be 26 − 25; the cell beside it is hidden too (GR38 §110 figures under §111's rules)."""
+    rows = [
+        justice.AggregateRow(2025, "conviction", "sexual_exploitation", "male", "30-49", "RO", 25),
+        justice.AggregateRow(2025, "conviction", "forced_labour", "male", "30-49", "RO", 1),
+    ]
+    figures = justice.tables(rows)
+    assert figures.totals[(2025, "conviction")] == "26"
+    shown = {
+        c: figures.by_dimension["exploitation"][(2025, "conviction", c)]
+        for c in ("sexual_exploitation", "forced_labour")
+    }
+    assert shown == {"sexual_exploitation": "x", "forced_labour": "<11"}

@@ -25,6 +25,7 @@ from opennrm.domain.justice import COLUMNS, JusticeAggregateIn, JusticeStage
 from opennrm.services.cases import deny, invalid_from, new_id, now
 from opennrm.services.errors import InvalidInput
 from opennrm.services.parsing import parse
+from opennrm.stats.disclosure import SUPPRESSED
 from opennrm.stats.nrm_section import JusticeFigures
 from opennrm.stats.tables import DISPLAY_THRESHOLD, display_count
 from opennrm.store import audit
@@ -185,20 +186,34 @@ def tables(rows: Sequence[AggregateRow], threshold: int = DISPLAY_THRESHOLD) -> 
     years = tuple(sorted({r.year for r in rows}))
     stages = [s.value for s in JusticeStage]
     categories = {d: tuple(sorted({c for (_, _, c), n in cells[d].items() if n > 0})) for d in DIMENSIONS}
+    by_dimension: dict[str, dict[tuple[int, str, str], str]] = {}
+    for d in DIMENSIONS:
+        shown: dict[tuple[int, str, str], str] = {}
+        for y in years:
+            for s in stages:
+                raw = {c: cells[d][(y, s, c)] for c in categories[d]}
+                shown.update(
+                    {(y, s, c): text for c, text in _breakdown(raw, totals[(y, s)], threshold).items()}
+                )
+        by_dimension[d] = shown
     return JusticeFigures(
         years=years,
         totals={(y, s): display_count(totals[(y, s)], threshold) for y in years for s in stages},
-        by_dimension={
-            d: {
-                (y, s, c): display_count(cells[d][(y, s, c)], threshold)
-                for y in years
-                for s in stages
-                for c in categories[d]
-            }
-            for d in DIMENSIONS
-        },
+        by_dimension=by_dimension,
         categories=categories,
     )
+
+
+def _breakdown(raw: dict[str, int], total: int, threshold: int) -> dict[str, str]:
+    """One breakdown of a published total, suppressed so that no hidden cell can be worked out by
+    subtracting the cells shown from the total: when the total is shown and a single cell is hidden (below
+    the threshold), the smallest cell shown beside it is hidden too ("x")."""
+    shown = {c: display_count(n, threshold) for c, n in raw.items()}
+    hidden = [c for c, n in raw.items() if round(n) < threshold]
+    visible = sorted((n, c) for c, n in raw.items() if round(n) >= threshold)
+    if total >= threshold and len(hidden) == 1 and visible:
+        shown[visible[0][1]] = SUPPRESSED
+    return shown
 
 
 def published_tables(db: Database, actor_id: str | None) -> JusticeFigures:
