@@ -16,6 +16,7 @@ from opennrm.web import i18n, pickers
 from opennrm.web.deps import csrf_token, get_db, optional_user
 from opennrm.web.pages.flash import flash_of
 from opennrm.web.pages.navigation import menu, plain_refusal
+from opennrm.web.problem_text import problem_text
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -30,6 +31,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     i18n.install(env)
+    env.filters["problem"] = problem_text  # a form's problems in the reader's language
     env.globals["plain_refusal"] = plain_refusal
     env.globals["match_locale"] = i18n.match
     env.globals["country_options"] = pickers.country_names
