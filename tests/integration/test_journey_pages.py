@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from opennrm.access.roles import Role
 from opennrm.domain.services import ReferralRequest
-from opennrm.services import cases, consent, directory, referrals, screenings
+from opennrm.services import admin, cases, consent, directory, referrals, screenings
 from opennrm.services.parsing import parse
 from opennrm.store.tables import ConsentRecord, Disclosure
 from opennrm.web import i18n
@@ -375,8 +375,8 @@ HOMES = {
     "analyst": "/statistics",
     "liaison": "/statistics",
     "reviewer": "/ads",
-    "orgadmin": "/directory",
-    "sysadmin": "/directory",
+    "orgadmin": "/users",
+    "sysadmin": "/users",
 }
 
 
@@ -397,6 +397,27 @@ def test_each_role_lands_on_its_work_and_its_menu_offers_only_what_it_may_use(wo
     assert ("/cases/new" in targets) == (role in (Role.CASEWORKER, Role.SUPERVISOR))
     assert ("/dashboard" in targets) == (role is Role.NRM_COORDINATOR)
     assert "/statistics" in targets
+    assert ("/users" in targets) == (role in (Role.ORG_ADMIN, Role.SYSTEM_ADMIN))
+
+
+def test_an_organisations_administrator_sees_her_organisations_accounts_and_no_secret(world: World) -> None:
+    page = world.client("orgadmin").get("/users")
+    assert page.status_code == 200
+    own = {
+        u.username for u in admin.list_users(world.inst.db) if u.organisation == page_org(world, "orgadmin")
+    }
+    listed = set(re.findall(r"<tr><td><bdi>([^<]+)</bdi>", page.text))
+    assert listed == own and "orgadmin" in listed
+    assert "totp" not in page.text.lower() and "$argon2" not in page.text
+    assert world.client("amina").get("/users").status_code == 403
+    everyone = set(re.findall(r"<tr><td><bdi>([^<]+)</bdi>", world.client("sysadmin").get("/users").text))
+    assert everyone == {u.username for u in admin.list_users(world.inst.db)}
+
+
+def page_org(world: World, who: str) -> str:
+    """The name of the organisation a world's user belongs to."""
+    org_id = world.users[who].actor.organisation_id
+    return next(o.name for o in admin.list_organisations(world.inst.db) if o.id == org_id)
 
 
 @pytest.mark.parametrize("who", ["coord", "analyst", "liaison", "reviewer"])

@@ -668,6 +668,17 @@ def remedy_decision(
 JUSTICE_AGGREGATE_ROLES = frozenset({Role.NRM_COORDINATOR})
 
 
+def accounts_decision(actor: Actor) -> tuple[Decision, str | None]:
+    """Whose staff accounts may the actor list (never a secret of theirs)? An organisation's administrator
+    her own organisation's, the system administrator every organisation's; the organisation id to keep to,
+    or None for all."""
+    if actor.role is Role.SYSTEM_ADMIN:
+        return ALLOW, None
+    if actor.role is Role.ORG_ADMIN:
+        return ALLOW, actor.organisation_id
+    return Decision(False, f"role {actor.role} does not administer accounts"), None
+
+
 def justice_aggregates_decision(actor: Actor) -> Decision:
     """May the actor enter or change justice aggregates? The secretariat's coordinator, never a user of an
     enforcement organisation (the counts are the secretariat's, not the police's own figures)."""

@@ -9,11 +9,12 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from opennrm.access.credentials import hash_password, hash_recovery_code, new_recovery_codes, new_totp_secret
+from opennrm.access.policy import Actor, accounts_decision
 from opennrm.access.roles import NEEDS_SECOND_FACTOR, Role
 from opennrm.domain.iso_codes import COUNTRIES
 from opennrm.domain.vocabularies import OrganisationType
 from opennrm.services.cases import encrypt_text, new_id, now
-from opennrm.services.errors import Conflict, InvalidInput, NotFound
+from opennrm.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
@@ -102,14 +103,27 @@ class UserSummary:
     created_at: str
 
 
-def list_users(db: Database, organisation: str | None = None) -> list[UserSummary]:
-    """Every account (of one organisation, given by name), by organisation and log-in name."""
+def accounts_for(db: Database, actor: Actor) -> list[UserSummary]:
+    """The staff accounts the actor administers (``policy.accounts_decision``): her organisation's, or every
+    one for the system administrator; refused otherwise."""
+    decision, organisation_id = accounts_decision(actor)
+    if not decision:
+        raise Forbidden(decision.reason)
+    return list_users(db, organisation_id=organisation_id)
+
+
+def list_users(
+    db: Database, organisation: str | None = None, *, organisation_id: str | None = None
+) -> list[UserSummary]:
+    """Every account (of one organisation, given by name or id), by organisation and log-in name."""
     with db.transaction() as session:
         query = (
             select(User, Organisation.name)
             .join(Organisation, Organisation.id == User.organisation_id)
             .order_by(Organisation.name, User.username)
         )
+        if organisation_id is not None:
+            query = query.where(Organisation.id == organisation_id)
         if organisation is not None:
             if (
                 session.execute(select(Organisation.id).where(Organisation.name == organisation)).first()

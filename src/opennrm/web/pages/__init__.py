@@ -19,6 +19,7 @@ from opennrm.web.pages import (
     screening,
     statistics,
     tasks,
+    users,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -36,3 +37,4 @@ router.include_router(remedies.router)
 router.include_router(reintegration.router)
 router.include_router(public.router)
 router.include_router(tasks.router)
+router.include_router(users.router)

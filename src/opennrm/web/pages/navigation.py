@@ -13,6 +13,7 @@ from opennrm.access.policy import (
     FIREWALL,
     Action,
     Actor,
+    accounts_decision,
     ad_review_decision,
     decide,
     justice_aggregates_decision,
@@ -34,6 +35,8 @@ def menu(actor: Actor) -> list[MenuItem]:
     """The menu entries this user may use, her own work first."""
     items: list[MenuItem] = []
     person_level = bool(decide(actor, Action.CASE_LIST))
+    if accounts_decision(actor)[0]:
+        items.append(MenuItem("/users", N_("Accounts")))  # an administrator's home
     if actor.role in DASHBOARD_READERS:
         items.append(MenuItem("/dashboard", N_("Referral network")))
     if ad_review_decision(actor):
