@@ -76,7 +76,7 @@ def test_a_caseworker_lands_on_her_tasks_records_a_case_and_screens_her_with_a_d
     walk.button("Save case")
     expect(page.locator("h1 .code")).to_have_text(re.compile(r"^S-"))
     main = page.locator("main").inner_text()
-    assert "NG" in main and "en" in main and "IT" in main
+    assert "Nigeria" in main and "English" in main and "Italy" in main  # names, not codes
     case_url = page.url.split("?")[0]
     walk.check("case")
 

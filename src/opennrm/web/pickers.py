@@ -36,3 +36,13 @@ def language_names(tag: str) -> tuple[tuple[str, str], ...]:
     """Every ISO 639-1 language, as (code, name in ``tag``'s language), sorted by name."""
     names = _locale(tag).languages
     return _sorted([(code, str(names.get(code) or code)) for code in LANGUAGES])
+
+
+def country_name(code: str | None, tag: str) -> str:
+    """One country's name in ``tag``'s language (the code itself when CLDR has none)."""
+    return str(_locale(tag).territories.get(code or "", code or "–"))
+
+
+def language_name(code: str | None, tag: str) -> str:
+    """One language's name in ``tag``'s language (the code itself when CLDR has none)."""
+    return str(_locale(tag).languages.get(code or "", code or "–"))

@@ -36,6 +36,8 @@ def environment() -> Environment:
     env.globals["match_locale"] = i18n.match
     env.globals["country_options"] = pickers.country_names
     env.globals["language_options"] = pickers.language_names
+    env.globals["country_name"] = pickers.country_name
+    env.globals["language_name"] = pickers.language_name
     return env
 
 
