@@ -129,3 +129,10 @@ def fill_path(path: str, values: dict[str, str] | None = None) -> str:
     """``path`` with each ``{parameter}`` replaced by its value in ``values``, else by ``SAMPLE_ID``."""
     known = values or {}
     return re.sub(r"\{([^}]+)\}", lambda m: known.get(m.group(1), SAMPLE_ID), path)
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token a page's form carries."""
+    found = re.search(r'name="csrf" value="([0-9a-f]+)"', html)
+    assert found
+    return found.group(1)

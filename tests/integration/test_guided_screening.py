@@ -17,7 +17,7 @@ from opennrm.services.cases import decrypt_json
 from opennrm.store.tables import Case, Screening, ScreeningDraft
 from opennrm.web.app import create_app
 from tests.conftest import Installation
-from tests.support import PASSWORD, StaffUser, intake, make_org, make_user
+from tests.support import PASSWORD, StaffUser, csrf_of, intake, make_org, make_user
 
 CANARY = "CanaryDraftQv8"
 
@@ -29,12 +29,6 @@ def client_for(inst: Installation, user: StaffUser) -> TestClient:
         body["totp"] = user.code()
     assert client.post("/api/session", json=body).status_code == 201
     return client
-
-
-def csrf_of(html: str) -> str:
-    found = re.search(r'name="csrf" value="([0-9a-f]+)"', html)
-    assert found
-    return found.group(1)
 
 
 def text_of(html: str) -> str:

@@ -28,7 +28,7 @@ from opennrm.services.identification import NationalProcedure
 from opennrm.services.parsing import parse
 from opennrm.store.tables import AuditEvent, Case, CaseEntitlement, Disclosure
 from tests.conftest import Installation
-from tests.support import StaffUser, client_for, intake, make_org, make_user
+from tests.support import StaffUser, client_for, csrf_of, intake, make_org, make_user
 
 SCREENING = {
     "age": 24,
@@ -153,6 +153,23 @@ def test_sharing_with_the_panel_goes_through_the_consent_gate(inst: Installation
         _convene(w, "owner", "clinic")
     with w.db.transaction() as session:
         assert session.execute(select(Disclosure)).first() is None
+
+
+def test_a_panel_refused_for_want_of_consent_leads_to_her_consent_with_the_organisations_kept(
+    inst: Installation,
+) -> None:
+    w = _world(inst, consent_to_panel=False)
+    client = client_for(w.inst.settings, w.owner)
+    page = client.get(f"/cases/{w.case_id}/identification")
+    chosen = [w.orgs["owner"], w.orgs["clinic"]]
+    refused = client.post(
+        f"/cases/{w.case_id}/identification/panel",
+        data={"csrf": csrf_of(page.text), "organisation_ids": chosen},
+    )
+    assert refused.status_code == 403
+    assert all(f'value="{o}" checked' in refused.text for o in chosen)  # every tick kept
+    link = f"/cases/{w.case_id}/consents?purpose=identification&amp;recipient={chosen[0]}"
+    assert link in refused.text
 
 
 def test_members_see_what_deciding_needs_and_lose_it_when_consent_is_revoked(inst: Installation) -> None:

@@ -24,7 +24,7 @@ from opennrm.web import i18n
 from opennrm.web.app import create_app
 from opennrm.web.pages.drafts import REFERRAL_DRAFT
 from tests.conftest import Installation
-from tests.support import PASSWORD, StaffUser, intake, make_org, make_user
+from tests.support import PASSWORD, StaffUser, csrf_of, intake, make_org, make_user
 
 PRESUMED = {
     "age": 24,
@@ -98,12 +98,6 @@ def world(inst: Installation) -> World:
         organisation_id=orgs["shelter"],
     )
     return World(inst, users, orgs, service)
-
-
-def csrf_of(html: str) -> str:
-    found = re.search(r'name="csrf" value="([0-9a-f]+)"', html)
-    assert found
-    return found.group(1)
 
 
 def text_of(html: str) -> str:

@@ -78,7 +78,8 @@ def identification_page(case_id: str, request: Request) -> Response:
 
 async def _submit(request: Request, case_id: str, action: Any, default_field: str) -> Response:
     user, form = await _posted(request)
-    values = {k: str(v) for k, v in form.items()}
+    values: dict[str, Any] = {k: str(v) for k, v in form.items()}
+    values["organisation_ids"] = [str(o) for o in form.getlist("organisation_ids")]  # every tick kept
     try:
         action(user, form)
     except InvalidInput as exc:
@@ -87,6 +88,7 @@ async def _submit(request: Request, case_id: str, action: Any, default_field: st
         return _page(request, case_id, {default_field: exc.message}, values, status=409)
     except Forbidden as exc:
         if exc.message.startswith("no consent") or "consent" in exc.message:
+            values["consent_missing"] = True  # the page links to her consent for identification
             return _page(request, case_id, {default_field: exc.message}, values, status=403)
         raise
     return RedirectResponse(f"/cases/{case_id}/identification", status_code=303)
