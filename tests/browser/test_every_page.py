@@ -40,13 +40,6 @@ ID_SEGMENT = re.compile(r"^(?:[0-9a-f]{8}-[0-9a-f-]{27}|S-[A-Z0-9]+|\d+|[0-9a-f]
 KEPT_QUERY_VALUES = {"view", "direction", "need"}  # query parameters that make another kind of page
 SKIPPED = re.compile(r"^/(?:api|static|logout)(?:/|$)|\.pdf$|/print/|/statement$|/document$")
 
-# Known violations in templates other helpers are changing now; each names its owner, so that the
-# coordinator can lift the mark once their work is merged. Keyed by (page kind, axe rule id).
-OWNED: dict[tuple[str, str], str] = {}
-# Pages another helper is rewriting now, whose English is theirs to translate: left out of the rounds and
-# checked by one expected failure naming the owner (none today: the statistics page's labels were, until
-# the charts work was merged).
-OWNED_PAGES: dict[str, str] = {}
 # axe's findings by (language, page kind, the page's element types): a page that another role already
 # reached with the same kinds of elements is not checked again (the module's rounds share it)
 CHECKED: dict[tuple[str, str, str], list[dict[str, object]]] = {}
@@ -123,8 +116,8 @@ class Round:
         key = (self.tag, where, str(self.page.evaluate(SIGNATURE)))
         if key not in CHECKED:
             CHECKED[key] = axe_violations(self.page)
-        self.axe[where] = [v for v in CHECKED[key] if (where, str(v["id"])) not in OWNED]
-        if self.tag == "zh-Hant" and where not in OWNED_PAGES:
+        self.axe[where] = CHECKED[key]
+        if self.tag == "zh-Hant":
             left = english_left(self.page, self.sentences)
             if left:
                 self.english[where] = left
@@ -272,22 +265,6 @@ def test_every_page_of_each_role_is_accessible_in_three_languages(
     assert heaviest.bytes < MAX_PAGE_BYTES, f"{heaviest.url} weighs {heaviest.bytes} bytes"
 
 
-@pytest.mark.skipif(not OWNED_PAGES, reason="no page is being rewritten by another helper")
-@pytest.mark.parametrize("path", sorted(OWNED_PAGES) or ["/"])
-def test_pages_being_rewritten_leave_no_english_in_traditional_chinese(
-    world: World, server: str, sessions: Sessions, sentences: set[str], path: str
-) -> None:
-    page = sessions.page(world.user(Role.ANALYST), "zh-Hant")
-    try:
-        walk = Round(page, server, "zh-Hant", sentences)
-        walk.page.goto(server + path)
-        left = english_left(page, sentences)
-    finally:
-        page.context.add_cookies([{"name": i18n.COOKIE, "value": "en", "url": server}])
-    if left:
-        pytest.xfail(f"{OWNED_PAGES[path]}: {left}")
-
-
 # -- every form shows its errors ----------------------------------------------------------------------
 
 
@@ -295,7 +272,7 @@ def test_pages_being_rewritten_leave_no_english_in_traditional_chinese(
 class BadInput:
     """One form given bad input: where it is (``{case}`` etc. are the world's ids), who opens it, what is
     typed (``selector → value``; checkboxes given ``False`` are unticked), the fields that must be marked,
-    and what must still be there afterwards. ``owner`` names the helper whose page fails today."""
+    and what must still be there afterwards."""
 
     name: str
     path: str
@@ -305,7 +282,6 @@ class BadInput:
     fields: tuple[str, ...]
     kept: tuple[tuple[str, str], ...] = ()
     member: bool = False
-    owner: str | None = None
 
 
 FORMS: tuple[BadInput, ...] = (
@@ -474,6 +450,4 @@ def test_every_form_shows_its_errors_marks_its_fields_and_keeps_the_input(
     finally:
         if bad.role is None:
             page.context.close()
-    if problems and bad.owner:
-        pytest.xfail(f"{bad.owner}: {problems}")
     assert not problems, problems
