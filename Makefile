@@ -3,6 +3,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+PYTEST_WORKERS ?= 2
 # The runtime lock serves `make demo`; the development lock (runtime + tests, tools and the Spark extra) serves
 # `make test`. Each install is stamped with the hash of what it installed.
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)

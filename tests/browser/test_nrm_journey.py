@@ -216,6 +216,9 @@ def test_the_whole_journey_for_caseworker_receiver_coordinator_and_analyst(
     hub = page.locator("main").inner_text()
     assert walk.label("accepted") in hub
     assert walk.label("presumed_victim") in hub
+    # the journey so far: screened, presumed, consent, referred — served once the shelter begins
+    assert page.locator("ol.journey li.done").count() == 4
+    assert page.locator("ol.journey li.to-do").count() == 1
     walk.check("case, after")
 
     # -- the coordinator and the analyst land on their work, with charts ---------------------------------

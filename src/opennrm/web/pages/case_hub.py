@@ -28,7 +28,15 @@ class NextStep:
 
 
 @dataclass(frozen=True)
+class JourneyStep:
+    label: str  # English; translated where shown
+    done: bool
+    when: str | None = None
+
+
+@dataclass(frozen=True)
 class CaseHub:
+    journey: list[JourneyStep] = field(default_factory=list)
     screenings: list[StoredScreening] = field(default_factory=list)
     consents: list[dict[str, Any]] = field(default_factory=list)
     referrals: list[ReferralSummary] = field(default_factory=list)
@@ -49,6 +57,7 @@ def case_hub(db: Database, actor: Actor, view: CaseView, *, today: dt.date | Non
     rights = entitlements.view_entitlements(db, actor, view.id, today=today).entitlements
     left = (rights.reflection_end - today).days if rights.in_reflection_period else None
     return CaseHub(
+        journey=journey_so_far(view, found, consents, sent_or_received),
         screenings=found,
         consents=list(reversed(consents)),
         referrals=sent_or_received,
@@ -57,6 +66,33 @@ def case_hub(db: Database, actor: Actor, view: CaseView, *, today: dt.date | Non
         next_step=next_step(view.id, found, consents, sent_or_received),
         reintegration=reintegration.view_reintegration(db, actor, view.id, today=today),
     )
+
+
+SERVED = frozenset({"in_progress", "completed"})
+
+
+def journey_so_far(
+    view: CaseView, found: list[StoredScreening], consents: list[dict[str, Any]], sent: list[ReferralSummary]
+) -> list[JourneyStep]:
+    """Where she stands on the way through the mechanism: screened, presumed a victim, her consent,
+    referred, served — each with the day it first happened, or not yet."""
+    oldest = list(reversed(found))
+    presumed = next((s for s in oldest if s.result.get("presumed_victim")), None)
+    given = sorted(str(c.get("given_on") or "") for c in consents if c.get("status") == "active")
+    referred = sorted(r.created_at for r in sent)
+    served = sorted(r.created_at for r in sent if r.status in SERVED)
+    status = view.case.get("trafficking_status")
+    return [
+        JourneyStep(N_("Screened"), bool(found), oldest[0].created_at if oldest else None),
+        JourneyStep(
+            N_("Presumed victim"),
+            presumed is not None or status in ("presumed_victim", "actual_victim"),
+            presumed.created_at if presumed else None,
+        ),
+        JourneyStep(N_("Her consent recorded"), bool(given), given[0] if given else None),
+        JourneyStep(N_("Referred"), bool(referred), referred[0].date().isoformat() if referred else None),
+        JourneyStep(N_("Served"), bool(served), served[0].date().isoformat() if served else None),
+    ]
 
 
 def next_step(
