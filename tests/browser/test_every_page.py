@@ -340,6 +340,15 @@ FORMS: tuple[BadInput, ...] = (
         kept=(("#reflection_days", "3"),),
     ),
     BadInput(
+        "dependant",
+        "/cases/{case}/return",
+        Role.CASEWORKER,
+        "form[action$='/dependants']",
+        (("#given_name", "Ada"), ("#age", "7")),
+        ("relationship",),
+        kept=(("#given_name", "Ada"), ("#age", "7")),
+    ),
+    BadInput(
         "directory entry",
         "/directory/new",
         Role.SUPERVISOR,
