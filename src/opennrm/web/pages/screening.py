@@ -70,9 +70,12 @@ class Section:
     questions: tuple[Any, ...]
 
 
+FIRST_SECTION = N_("What happened")
+
+
 def sections_of(form: Questionnaire) -> list[Section]:
     """Section 1 (what happened), then one section per dimension that has questions in this list."""
-    found = [Section(1, i18n.gettext(N_("What happened")), "", ())]
+    found = [Section(1, FIRST_SECTION, "", ())]  # translated where shown
     for group in form.groups:
         if group.questions:
             found.append(Section(len(found) + 1, group.name, group.intro, group.questions))
