@@ -148,6 +148,8 @@ def test_recording_consent_shows_it_active_with_a_success_message(world: World) 
     listed = text_of(page)
     assert "active" in listed and "she herself" in listed and "with an interpreter" in listed
     assert "Rose Shelter" in listed and "health service" in listed and "referral to a service" in listed
+    # the next step is one click away: her consent covers a referral
+    assert f'<a class="button" href="/cases/{case_id}/referrals/new">Refer to a service</a>' in page
     stored = consent.list_consents(world.inst.db, world.users["amina"].actor, case_id)
     assert [(c["language"], c["status"], c["interpreter_used"]) for c in stored] == [("ar", "active", True)]
 
