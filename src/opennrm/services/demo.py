@@ -24,6 +24,7 @@ from sqlalchemy import insert
 from opennrm.access.policy import Actor
 from opennrm.access.roles import Role
 from opennrm.domain.records import Intake
+from opennrm.domain.vocabularies import TraffickingStatus
 from opennrm.services.cases import IntakeRows, build_intake_rows, now
 from opennrm.services.statistics import statistics_consent_row
 from opennrm.store.database import Database
@@ -477,7 +478,6 @@ def seed_demo_journeys(
     and unmet needs; with the installation's identification ``procedure``, a panel of two organisations
     decides the first two cases (GR38 §78). Everything goes through the services, with their consent gate
     and audit. Returns counts of what was made."""
-    from sqlalchemy import select
 
     from opennrm.domain.services import (
         Decline,
@@ -487,8 +487,8 @@ def seed_demo_journeys(
         ServiceEntry,
         UnmetNeed,
     )
+    from opennrm.services import cases as cases_service
     from opennrm.services import consent, directory, referrals, screenings
-    from opennrm.store.tables import Case
 
     orgs = network.organisations
     amina, rose, sofia = (network.account(u) for u in ("amina", "rose", "sofia"))
@@ -526,12 +526,9 @@ def seed_demo_journeys(
             }
         )
         services[kind] = directory.add_service(db, entry, organisation_id=orgs[org])
-    with db.transaction() as session:
-        case_ids = list(
-            session.execute(
-                select(Case.id).where(Case.created_by == caseworker.user_id).order_by(Case.id).limit(cases)
-            ).scalars()
-        )
+    # The journeys are of women met in the past weeks: new cases identified a few days before their
+    # referral, so that the dashboard's waits are the waits of a working network (not years).
+    generator = DemoCaseGenerator(seed=1038)
     made = {
         "screenings": 0,
         "consents": 0,
@@ -548,8 +545,21 @@ def seed_demo_journeys(
     at = now()
     day, hour = dt.timedelta(days=1), dt.timedelta(hours=1)
     receivers = {"shelter": shelter, "medical": clinic, "legal_aid": None}  # legal aid has no demo account
-    for i, case_id in enumerate(case_ids):
+    for i in range(cases):
         kind, urgency, ago, outcome = JOURNEYS[i % len(JOURNEYS)]
+        met = generator.one()
+        identified = (at - ago - (2 + i % 6) * day).date()
+        case_id = cases_service.intake(
+            db,
+            caseworker,
+            met.model_copy(
+                update={
+                    "case": met.case.model_copy(
+                        update={"identified_on": identified, "trafficking_status": TraffickingStatus.POSSIBLE}
+                    )
+                }
+            ),
+        )
         presumed = outcome != "not_presumed"
         screening_id, _ = screenings.screen_case(
             db, caseworker, case_id, PRESUMED_SCREENING if presumed else OPEN_SCREENING
