@@ -164,7 +164,9 @@ class Ui:
             self.page.locator("form.form fieldset.checks").get_by_label(self.label(code), exact=True).check()
         answers = {"DR01", "EXP01", "CD03", "AVD01"}
         while not self.page.get_by_role("button", name=self.t("Screen"), exact=True).count():
+            before = self.page.locator("#progress").inner_text()
             self.page.get_by_role("button", name=self.t("Continue"), exact=True).click()
+            expect(self.page.locator("#progress")).not_to_have_text(before)  # the next section is here
             for indicator in sorted(answers):
                 box = self.page.locator(f'input[name="q-{indicator}"][value="yes"]')
                 if box.count():
