@@ -8,16 +8,18 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable
-from typing import NoReturn, Protocol
+from typing import Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from opennrm.access.policy import Action, Actor, CaseRelation, ConsentFacts, Decision
-from opennrm.services.cases import check_person_level, deny, refuse_unknown, relation_of
+from opennrm.services.cases import check_person_level, deny, is_record_id, refuse_unknown, relation_of
 from opennrm.services.firewall import enforcement_types_in
 from opennrm.store.database import Database
-from opennrm.store.tables import Case, ConsentRecord, Disclosure, Organisation
+from opennrm.store.tables import Base, Case, ConsentRecord, Disclosure, Organisation
+
+Row = TypeVar("Row", bound=Base)
 
 
 class ConsentGatedRule(Protocol):
@@ -90,18 +92,22 @@ def allowed(session: Session, actor: Actor, case: Case, action: Action, rule: Co
     return decision(session, actor, case, action, rule)[0].allowed
 
 
-def check_reach(
-    db: Database, session: Session, actor: Actor, action: Action, object_type: str, object_id: str
-) -> None:
-    """Before looking a record up: a role or organisation that reaches no person-level data (the firewall's
-    enforcement organisations first) is refused the same way whatever the id."""
-    check_person_level(db, actor, action, object_type, object_id, session)
-
-
-def refuse_absent(
-    db: Database, session: Session, actor: Actor, action: Action, object_type: str, object_id: str
-) -> NoReturn:
-    """A case, claim or matter that does not exist is refused like one the actor may not reach (403,
-    audited), so that trying ids tells nobody whether a record exists."""
-    session.rollback()
-    refuse_unknown(db, actor, action, object_type, object_id)
+def load(
+    db: Database,
+    session: Session,
+    actor: Actor,
+    action: Action,
+    model: type[Row],
+    object_type: str,
+    record_id: str,
+) -> Row:
+    """The record of ``model`` with this id. A role or organisation that reaches no person-level data (the
+    firewall's enforcement organisations first) is refused before any lookup, the same way whatever the id;
+    a record that does not exist is refused like one the actor may not reach (403, audited), so that trying
+    ids tells nobody whether a case, claim or matter exists."""
+    check_person_level(db, actor, action, object_type, record_id, session)
+    row = session.get(model, record_id) if is_record_id(record_id) else None
+    if row is None:
+        session.rollback()
+        refuse_unknown(db, actor, action, object_type, record_id)
+    return row

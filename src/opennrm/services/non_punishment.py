@@ -35,7 +35,6 @@ from opennrm.services.cases import (
     decrypt_json,
     decrypt_text,
     encrypt_json,
-    is_record_id,
     new_id,
     now,
     relation_of,
@@ -136,10 +135,7 @@ def _allowed(session: Session, actor: Actor, case: Case, action: Action) -> bool
 
 def _case(db: Database, session: Session, actor: Actor, case_id: str, action: Action) -> Case:
     """The case, if ``action`` on it is allowed; refused alike (403, audited) when there is no such case."""
-    consent_gate.check_reach(db, session, actor, action, "case", case_id)
-    case = session.get(Case, case_id) if is_record_id(case_id) else None
-    if case is None:
-        consent_gate.refuse_absent(db, session, actor, action, "case", case_id)
+    case = consent_gate.load(db, session, actor, action, Case, "case", case_id)
     _decide(db, session, actor, case, action)
     return case
 
@@ -149,10 +145,7 @@ def _matter(
 ) -> tuple[NonPunishmentMatter, Case]:
     """The non-punishment matter and its case, if ``action`` on the case is allowed; refused alike when there
     is none."""
-    consent_gate.check_reach(db, session, actor, action, "matter", matter_id)
-    matter = session.get(NonPunishmentMatter, matter_id) if is_record_id(matter_id) else None
-    if matter is None:
-        consent_gate.refuse_absent(db, session, actor, action, "matter", matter_id)
+    matter = consent_gate.load(db, session, actor, action, NonPunishmentMatter, "matter", matter_id)
     return matter, _case(db, session, actor, matter.case_id, action)
 
 
@@ -263,10 +256,9 @@ def update_clearance_status(db: Database, actor: Actor, request_id: str, change:
     case id."""
     with db.transaction() as session:
         action = Action.NON_PUNISHMENT_UPDATE
-        consent_gate.check_reach(db, session, actor, action, "clearance_request", request_id)
-        row = session.get(RecordClearanceRequest, request_id) if is_record_id(request_id) else None
-        if row is None:
-            consent_gate.refuse_absent(db, session, actor, action, "clearance_request", request_id)
+        row = consent_gate.load(
+            db, session, actor, action, RecordClearanceRequest, "clearance_request", request_id
+        )
         matter, case = _matter(db, session, actor, row.matter_id, Action.NON_PUNISHMENT_UPDATE)
         row.status = change.status.value
         if change.filed_on is not None:

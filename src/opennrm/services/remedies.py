@@ -37,7 +37,7 @@ from opennrm.domain.remedies import (
     status_after_payment,
 )
 from opennrm.services import consent_gate
-from opennrm.services.cases import decrypt_text, encrypt_text, is_record_id, new_id, now
+from opennrm.services.cases import decrypt_text, encrypt_text, new_id, now
 from opennrm.services.errors import InvalidInput, NotFound
 from opennrm.stats.remedies import ClaimFacts, RemedyCounts, count_remedies
 from opennrm.store import audit
@@ -125,10 +125,7 @@ def _allowed(session: Session, actor: Actor, case: Case, action: Action) -> bool
 
 def _case(db: Database, session: Session, actor: Actor, case_id: str, action: Action) -> Case:
     """The case, if ``action`` on it is allowed; refused alike (403, audited) when there is no such case."""
-    consent_gate.check_reach(db, session, actor, action, "case", case_id)
-    case = session.get(Case, case_id) if is_record_id(case_id) else None
-    if case is None:
-        consent_gate.refuse_absent(db, session, actor, action, "case", case_id)
+    case = consent_gate.load(db, session, actor, action, Case, "case", case_id)
     _decide(db, session, actor, case, action)
     return case
 
@@ -137,10 +134,7 @@ def _claim(
     db: Database, session: Session, actor: Actor, claim_id: str, action: Action
 ) -> tuple[RemedyClaim, Case]:
     """The claim and its case, if ``action`` on the case is allowed; refused alike when there is none."""
-    consent_gate.check_reach(db, session, actor, action, "claim", claim_id)
-    claim = session.get(RemedyClaim, claim_id) if is_record_id(claim_id) else None
-    if claim is None:
-        consent_gate.refuse_absent(db, session, actor, action, "claim", claim_id)
+    claim = consent_gate.load(db, session, actor, action, RemedyClaim, "claim", claim_id)
     return claim, _case(db, session, actor, claim.case_id, action)
 
 
