@@ -1,7 +1,8 @@
 """Identification in Chromium, in English, Arabic and Traditional Chinese (issue 14): the case's caseworker
-convenes a panel, a member from another organisation decides, the letter opens in the chosen language, she
-asks for reconsideration and another member of the panel answers it, and the new decision's letter says so.
-axe-core finds no serious or critical violation on any page of the way."""
+convenes a panel, a member from another organisation proposes the decision and the caseworker's organisation
+confirms it (no organisation decides alone), the letter opens in the chosen language, she asks for
+reconsideration, members of both organisations who took no part in the decision answer it, and the new
+decision's letter says so. axe-core finds no serious or critical violation on any page of the way."""
 
 from __future__ import annotations
 
@@ -45,6 +46,7 @@ def test_convene_decide_open_the_letter_and_reconsider(
     owner = make_user(db, "owner", "Owner NGO", "caseworker")
     member = make_user(db, "clinic", "Clinic", "supervisor")
     second = make_user(db, "clinic2", "Clinic", "caseworker")
+    supervisor = make_user(db, "owner2", "Owner NGO", "supervisor")
     # her language as the case records it (ISO 639-1): Chinese without a script, so her letter opens in
     # Simplified Chinese and the caseworker picks Traditional from the letter's languages
     case_id = cases.intake(db, owner.actor, intake(case__languages=[tag.split("-")[0]]))
@@ -61,8 +63,8 @@ def test_convene_decide_open_the_letter_and_reconsider(
     browser = owner_page.context.browser
     assert browser is not None
     # each person works in her own browser session: a one-time code is accepted once only
-    others = [browser.new_context(viewport=owner_page.viewport_size) for _ in range(2)]
-    member_page, second_page = (context.new_page() for context in others)
+    others = [browser.new_context(viewport=owner_page.viewport_size) for _ in range(3)]
+    member_page, second_page, supervisor_page = (context.new_page() for context in others)
     hub = f"{live_server}/cases/{case_id}/identification"
     axe: dict[str, list[dict[str, object]]] = {}
 
@@ -108,9 +110,18 @@ def test_convene_decide_open_the_letter_and_reconsider(
         member_page.select_option("#outcome", "negative")
         member_page.fill("#reasons", "Not enough is known yet.")
         submit(member_page, "/identification/decisions")
+        expect(member_page.locator("#h-proposal")).to_have_count(1)  # waits for another organisation
 
-        # her caseworker opens the letter and, at her wish, asks for reconsideration
+        # her caseworker's organisation confirms it; she opens the letter and, at her wish, asks for
+        # reconsideration
         owner_page.goto(hub)
+        checked(owner_page, "identification, proposal to confirm")
+        expect(owner_page.locator("a[href*='/identification/letter?']")).to_have_count(0)
+        owner_page.locator("form[action$='/identification/confirmation'] input[value=yes]").locator(
+            ".."
+        ).locator("button[type=submit]").click()
+        owner_page.wait_for_load_state()
+        expect(owner_page.locator("#h-proposal")).to_have_count(0)
         checked(owner_page, "identification, decided")
         letter(owner_page, "negative")
         owner_page.goto(hub)
@@ -127,6 +138,16 @@ def test_convene_decide_open_the_letter_and_reconsider(
         second_page.fill("#answer_reasons", "The report shows coercion.")
         second_page.locator("form[action*='/identification/reconsiderations/'] button[type=submit]").click()
         second_page.wait_for_load_state()
+        expect(second_page.locator("#h-proposal")).to_have_count(1)
+
+        # a member of the other organisation who took no part in the decision confirms the answer
+        log_in(supervisor_page, live_server, supervisor, tag)
+        supervisor_page.goto(hub)
+        checked(supervisor_page, "identification, answer to confirm")
+        supervisor_page.locator("form[action$='/identification/confirmation'] input[value=yes]").locator(
+            ".."
+        ).locator("button[type=submit]").click()
+        supervisor_page.wait_for_load_state()
 
         owner_page.goto(hub)
         expect(owner_page.locator("main")).to_contain_text("The report shows coercion.")

@@ -14,7 +14,7 @@ from opennrm.access.roles import Role
 from opennrm.config import Settings
 from opennrm.domain.non_punishment import NonPunishmentMatterIn
 from opennrm.domain.services import EntitlementsChange, ReferralRequest, ReferralStep, ServiceSearch
-from opennrm.identification.rules import DecisionInput, PanelInput
+from opennrm.identification.rules import ConfirmationInput, DecisionInput, PanelInput
 from opennrm.services import (
     cases,
     consent,
@@ -188,6 +188,7 @@ def _build(settings: Settings, db: Database) -> World:
             },
         ),
     )
+    identification.answer_proposal(db, nat, amina.actor, decided, ConfirmationInput(confirm=True))
     return World(settings, db, users, case_id, sent.id, scan_id, member, unconvened, decided)
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from opennrm.identification.procedure import shipped_procedure
 from opennrm.identification.rules import (
+    ConfirmationInput,
     DecisionInput,
     PanelInput,
     ReconsiderationDecisionInput,
@@ -95,7 +96,27 @@ def _convene(w: World, *orgs: str, today: dt.date = MONDAY) -> str:
     return identification.convene_panel(w.db, NAT, w.owner.actor, w.case_id, data, today=today)
 
 
-def _decide(w: World, user: StaffUser, stage: str, outcome: str, on: dt.date, **extra: Any) -> str:
+def _decide(
+    w: World,
+    user: StaffUser,
+    stage: str,
+    outcome: str,
+    on: dt.date,
+    *,
+    confirmed_by: StaffUser | None = None,
+    **extra: Any,
+) -> str:
+    """``user`` proposes the decision; a member of the case's own organisation (another organisation on the
+    panel) confirms it the same day, unless ``confirmed_by`` names someone else."""
+    proposed = _propose(w, user, stage, outcome, on, **extra)
+    taken = identification.answer_proposal(
+        w.db, NAT, (confirmed_by or w.owner).actor, w.case_id, ConfirmationInput(confirm=True), today=on
+    )
+    assert taken == proposed
+    return proposed
+
+
+def _propose(w: World, user: StaffUser, stage: str, outcome: str, on: dt.date, **extra: Any) -> str:
     raw = {
         "stage": stage,
         "outcome": outcome,
@@ -340,9 +361,11 @@ def test_a_decision_tied_to_cooperation_or_prosecution_is_refused(key: str) -> N
 
 
 def test_reconsideration_is_decided_by_someone_else_and_may_move_the_case_down(inst: Installation) -> None:
+    """The answer is proposed by someone who took no part in the decision and confirmed by a member of
+    another organisation who took no part either (GR38 §78)."""
     w = _world(inst)
     _convene(w, "owner", "clinic")
-    first = _decide(w, w.clinic, "reasonable_grounds", "negative", MONDAY)
+    first = _decide(w, w.clinic, "reasonable_grounds", "negative", MONDAY)  # confirmed by w.owner
     asked = identification.request_reconsideration(
         w.db,
         NAT,
@@ -354,18 +377,86 @@ def test_reconsideration_is_decided_by_someone_else_and_may_move_the_case_down(i
     answer = parse(
         ReconsiderationDecisionInput, {"result": "overturned", "reasons": "The report shows coercion."}
     )
-    with pytest.raises(Forbidden, match="did not take"):
-        identification.decide_reconsideration(w.db, NAT, w.clinic.actor, asked, answer)
-    new = identification.decide_reconsideration(w.db, NAT, w.clinic_caseworker.actor, asked, answer)
+    for took_part in (w.clinic, w.owner):  # who proposed or confirmed the decision answers nothing
+        with pytest.raises(Forbidden, match="took no part"):
+            identification.decide_reconsideration(w.db, NAT, took_part.actor, asked, answer)
+    assert identification.decide_reconsideration(w.db, NAT, w.clinic_caseworker.actor, asked, answer) is None
+    assert _case(w).trafficking_status == "not_a_victim"  # nothing moves until it is confirmed
+    confirm = ConfirmationInput(confirm=True)
+    for refused in (w.clinic, w.owner):  # the proposer's organisation; someone who took part
+        with pytest.raises(Forbidden):
+            identification.answer_proposal(w.db, NAT, refused.actor, w.case_id, confirm)
+    new = identification.answer_proposal(w.db, NAT, w.owner_supervisor.actor, w.case_id, confirm)
     assert new is not None
     case = _case(w)
     assert (case.trafficking_status, case.move_on_until) == ("presumed_victim", None)
     view = identification.view_identification(w.db, NAT, w.owner.actor, w.case_id)
     assert [(d.outcome, d.in_force) for d in view.decisions] == [("negative", False), ("positive", True)]
+    assert view.decisions[-1].confirmed_by_organisation == "Owner NGO"
     assert view.next_stage == "conclusive_grounds"
     with w.db.transaction() as session:
         events = [e.action for e in session.execute(select(AuditEvent)).scalars()]
     assert "identification.reconsider" in events and "identification.decide" in events
+
+
+# -- multi-agency: one organisation proposes, another confirms (GR38 §78) ---------------------------------
+
+
+def test_a_decision_takes_effect_only_when_another_organisation_confirms_it(inst: Installation) -> None:
+    w = _world(inst)
+    _convene(w, "owner", "clinic")
+    proposed = _propose(w, w.clinic, "reasonable_grounds", "positive", MONDAY)
+    assert _case(w).identification_stage is None  # a proposal changes nothing about her
+    with pytest.raises(Exception, match="no decision"):
+        identification.letter_facts(w.db, NAT, w.owner.actor, w.case_id)
+    with pytest.raises(Conflict, match="waits"):  # one proposal at a time
+        _propose(w, w.clinic_caseworker, "reasonable_grounds", "negative", MONDAY)
+    confirm = ConfirmationInput(confirm=True)
+    for same_organisation in (w.clinic, w.clinic_caseworker):  # the proposer, and her colleague
+        with pytest.raises(Forbidden, match=r"two organisations|took no part"):
+            identification.answer_proposal(w.db, NAT, same_organisation.actor, w.case_id, confirm)
+    with pytest.raises(Forbidden):  # an organisation not on the panel
+        identification.answer_proposal(w.db, NAT, w.outsider.actor, w.case_id, confirm)
+    view = identification.view_identification(w.db, NAT, w.owner.actor, w.case_id, today=MONDAY)
+    assert view.proposal is not None and view.proposal.may_confirm and view.proposal.id == proposed
+    clinic_view = identification.view_identification(w.db, NAT, w.clinic_caseworker.actor, w.case_id)
+    assert clinic_view.proposal is not None and not clinic_view.proposal.may_confirm
+    later = MONDAY + dt.timedelta(days=2)
+    taken = identification.answer_proposal(w.db, NAT, w.owner.actor, w.case_id, confirm, today=later)
+    assert taken == proposed
+    case = _case(w)
+    assert (case.identification_stage, case.trafficking_status) == ("first", "presumed_victim")
+    letter = identification.letter_facts(w.db, NAT, w.owner.actor, w.case_id)
+    assert letter.decision.reconsider_until == later + dt.timedelta(days=30)  # her periods run from today
+    with pytest.raises(Conflict, match="nothing waits"):
+        identification.answer_proposal(w.db, NAT, w.owner.actor, w.case_id, confirm)
+
+
+def test_a_declined_proposal_stays_on_record_and_the_panel_decides_again(inst: Installation) -> None:
+    w = _world(inst)
+    _convene(w, "owner", "clinic")
+    declined = _propose(w, w.clinic, "reasonable_grounds", "negative", MONDAY)
+    with pytest.raises(InvalidInput) as no_reason:
+        identification.answer_proposal(w.db, NAT, w.owner.actor, w.case_id, parse_decline(None))
+    assert no_reason.value.field == "reason"
+    identification.answer_proposal(
+        w.db, NAT, w.owner.actor, w.case_id, parse_decline("The screening shows deception; look again.")
+    )
+    assert _case(w).trafficking_status == "presumed_victim"
+    retaken = _decide(w, w.clinic, "reasonable_grounds", "positive", MONDAY)
+    view = identification.view_identification(w.db, NAT, w.owner.actor, w.case_id)
+    states = {d.id: (d.state, d.in_force) for d in view.decisions}
+    assert states == {declined: ("declined", False), retaken: ("taken", True)}
+    assert view.decisions[0].declined_reason == "The screening shows deception; look again."
+    stats = identification.statistics(w.db)
+    assert stats["total"] == "<11" and stats["outcomes"]["first"]["negative"] == "<11"
+
+
+def parse_decline(reason: str | None) -> ConfirmationInput:
+    raw: dict[str, Any] = {"confirm": False}
+    if reason is not None:
+        raw["reason"] = reason
+    return parse(ConfirmationInput, raw)
 
 
 # -- letter and statistics -----------------------------------------------------------------------------
@@ -384,6 +475,11 @@ def test_letter_facts_and_statistics(inst: Installation) -> None:
     assert stats["outcomes"]["first"] == {"positive": "<11", "negative": "<11"}
     assert stats["working_days_to_decide"]["first"]["0-5"] == "<11"
     assert stats["total"] == "<11"
+    # by the GR38 §110 dimensions, on the statistics office's categories: none is named from the data
+    assert set(stats["by"]) == {"sex", "age_group", "nationality", "exploitation"}
+    assert set(stats["by"]["age_group"]["positive"]) == {"child", "adult", "unknown"}
+    assert all(n == "<11" for n in stats["by"]["nationality"]["positive"].values())
+    assert "xx" not in stats["by"]["nationality"]["positive"]
 
 
 # -- over HTTP: problems naming the field, the letter in seven languages -----------------------------------
@@ -440,6 +536,10 @@ def test_the_letter_renders_in_every_language_as_html_and_pdf(sqlite_inst: Insta
     assert page.status_code == 200
     assert f'lang="{tag}"' in page.text and LETTER_OUTCOME[tag] in page.text
     assert ('dir="rtl"' in page.text) == (tag == "ar")
+    # the letter speaks to her: the standard is addressed to her, as the rest of the letter is
+    assert NAT.procedure.stage("reasonable_grounds").standard_in_letter(tag) in page.text
+    if tag == "en":
+        assert "that you are a victim" in page.text and "that she is" not in page.text
     pdf = owner.get(f"/cases/{w.case_id}/identification/letter.pdf", params={"language": tag})
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF") and len(pdf.content) > 1000

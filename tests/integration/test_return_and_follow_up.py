@@ -157,6 +157,25 @@ def test_follow_ups_are_scheduled_at_1_3_6_and_12_months(office: Office) -> None
     assert {f.reason for f in exits} == {"exit"}
 
 
+def test_a_revised_plan_replaces_the_follow_ups_still_to_come(office: Office) -> None:
+    """One set of follow-up calls at a time: those of the earlier plan not yet made are replaced, those
+    already made stay."""
+    db = office.inst.db
+    case_id = office.case(reflection_over=True)
+    office.assess(case_id)
+    office.move(case_id, "return", on=TODAY)
+    first = reintegration.view_reintegration(db, office.amina.actor, case_id).follow_ups
+    found = {"safety": "safe", "housing": "stable", "income": "sufficient", "re_trafficking_risk": "low"}
+    done = parse(FollowUpIn, {"status": "done", **found})
+    reintegration.record_follow_up(db, office.amina.actor, first[0].id, done)
+    office.move(case_id, "return", on=TODAY + dt.timedelta(days=40))
+    after = reintegration.view_reintegration(db, office.amina.actor, case_id).follow_ups
+    statuses = sorted(f.status for f in after)
+    assert statuses == ["done"] + ["replaced"] * 3 + ["scheduled"] * 4
+    with pytest.raises(InvalidInput):
+        parse(FollowUpIn, {"status": "replaced"})
+
+
 def test_a_follow_up_records_safety_housing_income_and_risk_with_encrypted_notes(office: Office) -> None:
     db = office.inst.db
     case_id = office.case()
@@ -285,6 +304,39 @@ def test_a_girl_with_her_mother_needs_a_guardian_and_a_determination_only(office
 
 
 # -- dependants ---------------------------------------------------------------------------------------
+
+
+def test_a_return_with_her_children_waits_for_each_child_s_best_interests(office: Office) -> None:
+    """Her children move with her: a return or resettlement waits until the best interests of each child
+    with her in the move are assessed (GR38 §84, §95); a child not with her, an adult dependant and a
+    transfer within the country wait for nothing."""
+    db = office.inst.db
+    case_id = office.case(reflection_over=True)
+    office.assess(case_id)
+
+    def dependant(**raw: object) -> str:
+        return reintegration.add_dependant(db, office.amina.actor, case_id, parse(DependantIn, raw))
+
+    daughter = dependant(relationship="child", age=6)
+    son = dependant(relationship="child", age=9)
+    dependant(relationship="child", age=8, with_her=False)
+    dependant(relationship="sibling", age=25)
+    with pytest.raises(Conflict, match="2 still to assess") as waiting:
+        office.move(case_id, "return")
+    assert waiting.value.field == "move"
+    assert "best interests" in (
+        reintegration.view_reintegration(db, office.amina.actor, case_id).move_blocked or ""
+    )
+    assert office.move(case_id, "transfer")
+    assessed = parse(DependantChange, {"best_interests_on": TODAY.isoformat()})
+    reintegration.change_dependant(db, office.amina.actor, daughter, assessed)
+    with pytest.raises(Conflict, match="1 still to assess"):
+        office.move(case_id, "resettlement")
+    reintegration.change_dependant(db, office.amina.actor, son, assessed)
+    assert office.move(case_id, "return")
+    with pytest.raises(InvalidInput, match="future") as future:  # an assessment is recorded once made
+        parse(DependantChange, {"best_interests_on": (TODAY + dt.timedelta(days=3)).isoformat()})
+    assert future.value.field == "best_interests_on"
 
 
 def test_dependants_are_encrypted_presumed_children_and_covered_by_her_entitlements(office: Office) -> None:

@@ -23,7 +23,7 @@ from sqlalchemy import update
 from opennrm.access.roles import Role
 from opennrm.domain.reintegration import DependantIn, ExitIn
 from opennrm.domain.remedies import AwardIn, RemedyClaimIn
-from opennrm.identification.rules import DecisionInput, PanelInput
+from opennrm.identification.rules import ConfirmationInput, DecisionInput, PanelInput
 from opennrm.services import cases, consent, identification, reintegration, remedies, screenings
 from opennrm.services.parsing import parse
 from opennrm.store.tables import ConsentRecord
@@ -446,6 +446,8 @@ class World:
             "reasons": "Deceived about the job.",
         }
         identification.record_decision(db, nat, member.actor, self.case, parse(DecisionInput, decision))
+        confirm = ConfirmationInput(confirm=True)
+        identification.answer_proposal(db, nat, creator.actor, self.case, confirm)
 
     def combos(self) -> list[tuple[str, str, str]]:
         return sorted(self.clients)

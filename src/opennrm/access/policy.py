@@ -70,6 +70,7 @@ class Action(StrEnum):
     PANEL_CONVENE = "identification.convene"
     PANEL_READ = "identification.read"
     PANEL_DECIDE = "identification.decide"
+    PANEL_CONFIRM = "identification.confirm"
     RECONSIDERATION_REQUEST = "identification.reconsideration_request"
     RECONSIDERATION_DECIDE = "identification.reconsider"
     NON_PUNISHMENT_READ = "non_punishment.read"
@@ -492,14 +493,17 @@ def panel_decision(
     case: CaseRelation,
     panel: PanelFacts | None,
     *,
-    decided_by: str | None = None,
+    took_part: frozenset[str] = frozenset(),
+    proposed_by_organisation: str | None = None,
 ) -> Decision:
     """Who may do what in a case's identification. Convening and asking for reconsideration belong to the
     case's own side (who may share it). Reading what deciding needs, and deciding, belong to the users of an
     organisation that sits on the open panel and has not recused itself — and, for an organisation other than
     the case's owner, that holds the case under an open disclosure (so a revoked consent ends its access at
-    once). Deciding needs a deciding role; a reconsideration is decided by someone other than ``decided_by``.
-    Enforcement organisations never reach any of it."""
+    once). Deciding needs a deciding role. A decision is multi-agency (GR38 §78): what one member proposes
+    takes effect only when confirmed by a member of another organisation (``proposed_by_organisation``) who
+    did not propose it. A reconsideration is answered and confirmed by people who took no part in the
+    decision (``took_part``). Enforcement organisations never reach any of it."""
     if actor.enforcement:
         return Decision(False, FIREWALL)
     if action in {Action.PANEL_CONVENE, Action.RECONSIDERATION_REQUEST}:
@@ -509,7 +513,12 @@ def panel_decision(
         if panel is not None and actor.role.value not in panel.convening_roles:
             return Decision(False, f"role {actor.role} does not convene identification panels")
         return ALLOW
-    if action not in {Action.PANEL_READ, Action.PANEL_DECIDE, Action.RECONSIDERATION_DECIDE}:
+    if action not in {
+        Action.PANEL_READ,
+        Action.PANEL_DECIDE,
+        Action.PANEL_CONFIRM,
+        Action.RECONSIDERATION_DECIDE,
+    }:
         return Decision(False, f"{action} is not an identification action")
     owner_reads = case.organisation_id == actor.organisation_id and decide(actor, Action.CASE_READ, case)
     if action is Action.PANEL_READ and owner_reads:
@@ -535,10 +544,16 @@ def panel_decision(
         return ALLOW
     if actor.role.value not in panel.deciding_roles:
         return Decision(False, f"role {actor.role} does not decide for an identification panel")
-    if action is Action.PANEL_DECIDE and not panel.open:
+    if not panel.open:
         return Decision(False, "the panel has decided; ask for reconsideration instead")
-    if action is Action.RECONSIDERATION_DECIDE and decided_by == actor.user_id:
-        return Decision(False, "a reconsideration is decided by someone who did not take the first decision")
+    if actor.user_id in took_part:
+        return Decision(False, "this is for someone who took no part in the decision or the proposal")
+    if action is Action.PANEL_CONFIRM and actor.organisation_id == proposed_by_organisation:
+        return Decision(
+            False,
+            "a decision is taken by two organisations (GR38 §78): a member of another organisation on the"
+            " panel confirms it",
+        )
     return ALLOW
 
 

@@ -338,11 +338,13 @@ def _nrm_figures(wanted: bool | None) -> Any:
             return None
         if not settings.key_file.exists() and not settings.key_env:
             return None
-    from opennrm.cli.common import database
+    from opennrm.cli import common
     from opennrm.services.periodic_report import nrm_figures
+    from opennrm.services.statistics import classification_in_home
 
-    with database() as db:
-        return nrm_figures(db)
+    classification = classification_in_home(common.settings().home)
+    with common.database() as db:
+        return nrm_figures(db, classification=classification)
 
 
 __all__ = ["EXIT_INVALID", "EXIT_REFUSED", "register"]

@@ -90,12 +90,32 @@ class DependantChange(Unconditional):
 
     with_her: bool | None = None
     needs: list[ServiceType] | None = Field(default=None, max_length=len(ServiceType))
+    best_interests_on: dt.date | None = Field(
+        default=None, description="The day the best interests of this child in a move were assessed"
+    )
+
+    @field_validator("best_interests_on")
+    @classmethod
+    def _assessed(cls, value: dt.date | None) -> dt.date | None:
+        return _check_date(value)
 
     @model_validator(mode="after")
     def _something(self) -> Self:
-        if self.with_her is None and self.needs is None:
-            raise ValueError("give with_her or needs")
+        if self.with_her is None and self.needs is None and self.best_interests_on is None:
+            raise ValueError("give with_her, needs or best_interests_on")
         return self
+
+
+def children_refusal(move: str, children_unassessed: int) -> str | None:
+    """Why a return or resettlement cannot be planned while children with her wait for the assessment of
+    their best interests in the move (GR38 §84, §95; CRC art. 3), or ``None``. A transfer within the country
+    keeps them with her and waits for nothing here."""
+    if move not in ("return", "resettlement") or children_unassessed == 0:
+        return None
+    return (
+        "the best interests of each child with her in this move must be assessed first:"
+        f" {children_unassessed} still to assess (GR38 §84, §95)"
+    )
 
 
 def dependant_age_facts(data: dict[str, object], recorded_on: dt.date) -> AgeFacts:
@@ -163,6 +183,7 @@ class FollowUpStatus(StrEnum):
     SCHEDULED = "scheduled"
     DONE = "done"
     MISSED = "missed"
+    REPLACED = "replaced"  # by the follow-ups of a later move plan or exit, before it was due
 
 
 class Safety(StrEnum):
@@ -210,7 +231,7 @@ class FollowUpIn(Unconditional):
     @field_validator("status")
     @classmethod
     def _recorded(cls, value: FollowUpStatus) -> FollowUpStatus:
-        if value is FollowUpStatus.SCHEDULED:
+        if value in (FollowUpStatus.SCHEDULED, FollowUpStatus.REPLACED):
             raise ValueError("record the contact as done or missed")
         return value
 

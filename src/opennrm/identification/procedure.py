@@ -45,6 +45,13 @@ class Stage:
     name: Text
     standard_of_proof: Text
     deadline_working_days: int
+    standard_for_her: Text | None = None  # the standard addressed to her ("… that you are …"), for her letter
+
+    def standard_in_letter(self, tag: str) -> str:
+        """The standard as her letter states it, in language ``tag``: addressed to her where the procedure
+        says it so, else the panel's wording; English when the language is missing."""
+        text = self.standard_for_her or self.standard_of_proof
+        return text.get(tag) or text["en"]
 
     @property
     def final(self) -> bool:
@@ -181,7 +188,12 @@ def parse_procedure(text: str, source: str) -> Procedure:
         reconsideration_deadline_working_days=reconsideration["deadline_working_days"],
         stages=tuple(
             Stage(
-                s["id"], s["kind"], dict(s["name"]), dict(s["standard_of_proof"]), s["deadline_working_days"]
+                s["id"],
+                s["kind"],
+                dict(s["name"]),
+                dict(s["standard_of_proof"]),
+                s["deadline_working_days"],
+                dict(s["standard_for_her"]) if "standard_for_her" in s else None,
             )
             for s in stages
         ),

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Container
 from enum import StrEnum
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from opennrm.domain.records import NoteText, ShortText, _check_date
 from opennrm.domain.services import Unconditional
@@ -114,6 +114,21 @@ class ReconsiderationRequestInput(Unconditional):
 class ReconsiderationDecisionInput(Unconditional):
     result: ReconsiderationResult
     reasons: NoteText
+
+
+class ConfirmationInput(Unconditional):
+    """A second organisation's answer to what a member of another proposed (GR38 §78: multi-agency):
+    confirm it, and it takes effect; or decline it, saying why, and the panel decides again."""
+
+    confirm: bool
+    reason: NoteText | None = Field(default=None, validate_default=True)
+
+    @field_validator("reason")
+    @classmethod
+    def _a_decline_says_why(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("confirm") is False and not value:
+            raise ValueError("say why you decline the proposal")
+        return value
 
 
 # -- dates ----------------------------------------------------------------------------------------------

@@ -291,8 +291,9 @@ def _decide_identification(
     orgs: dict[str, str],
 ) -> None:
     """A panel of her own organisation and the health centre (two organisations of two types, none of them
-    enforcement) takes the first decision: positive, on the screening's indicators."""
-    from opennrm.identification.rules import DecisionInput, PanelInput
+    enforcement) takes the first decision: positive, on the screening's indicators — proposed by the health
+    centre's member, confirmed by her caseworker's organisation."""
+    from opennrm.identification.rules import ConfirmationInput, DecisionInput, PanelInput
     from opennrm.services import identification
 
     panel = PanelInput(
@@ -309,6 +310,7 @@ def _decide_identification(
         }
     )
     identification.record_decision(db, procedure, member, case_id, decision)
+    identification.answer_proposal(db, procedure, caseworker, case_id, ConfirmationInput(confirm=True))
 
 
 def seed_demo_ad_scan(db: Database, organisation_id: str, count: int = 300, seed: int = 38) -> str:

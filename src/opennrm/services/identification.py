@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Container, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
@@ -40,6 +40,7 @@ from opennrm.config import Settings
 from opennrm.domain.consent import ConsentPurpose
 from opennrm.identification.procedure import Procedure, Stage, load_procedure
 from opennrm.identification.rules import (
+    ConfirmationInput,
     DecisionInput,
     Outcome,
     PanelInput,
@@ -72,6 +73,14 @@ from opennrm.services.consent import disclose
 from opennrm.services.entitlements import decision_facts, minimum_reflection_days_in
 from opennrm.services.errors import Conflict, InvalidInput, NotFound
 from opennrm.services.firewall import enforcement_types_in
+from opennrm.stats.dimensions import (
+    CATEGORISERS,
+    Dimension,
+    NationalClassification,
+    default_classification,
+    nrm_dimensions,
+)
+from opennrm.stats.disclosure import published_breakdown
 from opennrm.stats.tables import display_count
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
@@ -79,6 +88,7 @@ from opennrm.store.database import Database
 from opennrm.store.tables import (
     Case,
     Disclosure,
+    ExploitationEventRow,
     IdentificationDecision,
     IdentificationPanel,
     Organisation,
@@ -89,6 +99,9 @@ from opennrm.store.tables import (
 
 OPEN, DECIDED, RECONSIDERING = "open", "decided", "reconsidering"
 PENDING = "pending"
+# where a decision (or a reconsideration's answer) stands: proposed by one organisation, taken when another
+# confirms it (GR38 §78), or declined
+PROPOSED, TAKEN, DECLINED = "proposed", "taken", "declined"
 
 
 # -- the national procedure of this installation ---------------------------------------------------------
@@ -203,10 +216,18 @@ def _allow(
     case: Case,
     facts: PanelFacts | None,
     *,
-    decided_by: str | None = None,
+    took_part: frozenset[str] = frozenset(),
+    proposed_by_organisation: str | None = None,
 ) -> CaseRelation:
     relation = relation_of(session, case)
-    decision = panel_decision(actor, action, relation, facts, decided_by=decided_by)
+    decision = panel_decision(
+        actor,
+        action,
+        relation,
+        facts,
+        took_part=took_part,
+        proposed_by_organisation=proposed_by_organisation,
+    )
     if not decision:
         case_id = case.id
         session.rollback()
@@ -417,9 +438,9 @@ def record_decision(
     *,
     today: dt.date | None = None,
 ) -> str:
-    """Record the panel's decision at its next stage. The case's standing follows (never downwards); a
-    negative decision opens the move-on period and ends no service; a final decision waits for the recovery
-    period after the first."""
+    """Propose the panel's decision at its next stage. It takes effect when a member of another organisation
+    on the panel confirms it (``answer_proposal``; GR38 §78: multi-agency, never one organisation alone).
+    Returns the proposed decision's id."""
     today = today or dt.date.today()
     decided_on = data.decided_on or today
     with db.transaction() as session:
@@ -432,6 +453,9 @@ def record_decision(
         composition = panel_composition_decision(facts)
         if not composition:
             raise Conflict(f"the panel cannot decide as it stands: {composition.reason}")
+        _no_proposal_waiting(session, case_id)
+        if _pending_request(session, case_id) is not None:
+            raise Conflict("a reconsideration of this case waits for its answer; answer it first")
         stage = _stage(nat, data.stage)
         if panel.next_stage != stage.id:
             raise InvalidInput(
@@ -442,24 +466,7 @@ def record_decision(
                 f"a decision cannot be dated before the panel met on {panel.convened_on.isoformat()}",
                 field="decided_on",
             )
-        in_force = _in_force(session, case_id)
-        if stage.final:
-            # Her periods run from the day a decision is recorded (and she is told), never from an earlier
-            # date written on it; a final decision also waits for the end of her own reflection period.
-            first = next((d for d in in_force if d.stage_kind == "first"), None)
-            if first is not None and today < earliest_final(_recorded_on(first), nat.procedure):
-                raise InvalidInput(
-                    f"no final decision before the recovery period ends on "
-                    f"{earliest_final(_recorded_on(first), nat.procedure).isoformat()}",
-                    field="decided_on",
-                )
-            reflection_end = decision_facts(session, db.keyring, case, today).reflection_end
-            if reflection_end is not None:
-                raise InvalidInput(
-                    f"no final decision while her reflection and recovery period runs (until "
-                    f"{reflection_end.isoformat()})",
-                    field="decided_on",
-                )
+        _may_take(db, session, nat, case, stage, today)
         screening = session.get(Screening, data.screening_id)
         if screening is None or screening.case_id != case_id:
             raise InvalidInput("no such screening on this case", field="screening_id")
@@ -468,10 +475,6 @@ def record_decision(
             raise InvalidInput(
                 f"indicators not found in the screening: {', '.join(unknown)}", field="indicators"
             )
-        before = standing_of(case.trafficking_status, case.identification_stage)
-        after = Standing.FINAL_DECISION if stage.final else Standing.FIRST_DECISION
-        if rank(after) < rank(before):
-            raise Conflict("a decision never moves a case down; ask for reconsideration instead")
         decision_id = new_id()
         started = panel.started_on or panel.convened_on
         session.add(
@@ -495,18 +498,18 @@ def record_decision(
                 decided_on=decided_on,
                 recorded_on=today,
                 working_days_taken=max(0, working_days_between(started, decided_on, nat.holidays)),
-                in_force=True,
+                in_force=False,
                 reconsideration_of=None,
                 created_at=now(),
+                state=PROPOSED,
             )
         )
-        _apply(session, nat, case, panel, members, stage, data.outcome, today)  # periods run from today
         audit.record_one(
             session,
             db.keyring,
             AuditEntry(
                 actor.user_id,
-                "identification.decide",
+                "identification.propose",
                 "case",
                 case_id,
                 detail={
@@ -518,6 +521,60 @@ def record_decision(
             ),
         )
     return decision_id
+
+
+def _may_take(
+    db: Database, session: Session, nat: NationalProcedure, case: Case, stage: Stage, today: dt.date
+) -> None:
+    """The rules of time a decision at ``stage`` meets on the day it is taken (proposed, and again when
+    confirmed): her periods run from the day a decision is recorded (and she is told), never from an
+    earlier date written on it; a final decision waits for the recovery period after the first and for the
+    end of her own reflection period; a decision never moves a case down."""
+    if stage.final:
+        first = next((d for d in _in_force(session, case.id) if d.stage_kind == "first"), None)
+        if first is not None and today < earliest_final(_recorded_on(first), nat.procedure):
+            raise InvalidInput(
+                f"no final decision before the recovery period ends on "
+                f"{earliest_final(_recorded_on(first), nat.procedure).isoformat()}",
+                field="decided_on",
+            )
+        reflection_end = decision_facts(session, db.keyring, case, today).reflection_end
+        if reflection_end is not None:
+            raise InvalidInput(
+                f"no final decision while her reflection and recovery period runs (until "
+                f"{reflection_end.isoformat()})",
+                field="decided_on",
+            )
+    before = standing_of(case.trafficking_status, case.identification_stage)
+    after = Standing.FINAL_DECISION if stage.final else Standing.FIRST_DECISION
+    if rank(after) < rank(before):
+        raise Conflict("a decision never moves a case down; ask for reconsideration instead")
+
+
+def _proposed_decision(session: Session, case_id: str) -> IdentificationDecision | None:
+    return session.execute(
+        select(IdentificationDecision).where(
+            IdentificationDecision.case_id == case_id, IdentificationDecision.state == PROPOSED
+        )
+    ).scalar_one_or_none()
+
+
+def _pending_request(session: Session, case_id: str) -> Reconsideration | None:
+    """The reconsideration of the case waiting for its answer or for the answer's confirmation."""
+    return session.execute(
+        select(Reconsideration).where(
+            Reconsideration.case_id == case_id, Reconsideration.status.in_((PENDING, PROPOSED))
+        )
+    ).scalar_one_or_none()
+
+
+def _no_proposal_waiting(session: Session, case_id: str) -> None:
+    request = _pending_request(session, case_id)
+    waiting = request is not None and request.status == PROPOSED
+    if waiting or _proposed_decision(session, case_id) is not None:
+        raise Conflict(
+            "a proposal waits for a member of another organisation on the panel to confirm or decline it"
+        )
 
 
 def _apply(
@@ -581,13 +638,9 @@ def request_reconsideration(
                 f"{reconsideration_open_until(_recorded_on(decision), nat.procedure).isoformat()}",
                 field="decision_id",
             )
-        pending = session.execute(
-            select(Reconsideration.id).where(
-                Reconsideration.case_id == case_id, Reconsideration.status == PENDING
-            )
-        ).first()
-        if pending is not None:
+        if _pending_request(session, case_id) is not None:
             raise Conflict("a reconsideration of this case is already waiting for its answer")
+        _no_proposal_waiting(session, case_id)
         panel = session.get(IdentificationPanel, decision.panel_id)
         assert panel is not None  # noqa: S101 - foreign key
         for member in _members(session, panel.id):
@@ -630,6 +683,10 @@ def _closed(session: Session, disclosure_id: str) -> bool:
     return row is None or row.status != "open"
 
 
+def _took_part(decision: IdentificationDecision) -> frozenset[str]:
+    return frozenset(u for u in (decision.decided_by, decision.confirmed_by) if u)
+
+
 def decide_reconsideration(
     db: Database,
     nat: NationalProcedure,
@@ -638,10 +695,9 @@ def decide_reconsideration(
     data: ReconsiderationDecisionInput,
     *,
     today: dt.date | None = None,
-) -> str | None:
-    """Answer a reconsideration — by a panel member who did not take the decision. Overturned, a new decision
-    with the other outcome takes the old one's place (the only way a case moves down); upheld, nothing
-    changes. Returns the new decision's id, if any."""
+) -> None:
+    """Propose the answer to a reconsideration — by a panel member who took no part in the decision. A
+    member of another organisation who took no part either confirms it (``answer_proposal``)."""
     today = today or dt.date.today()
     with db.transaction() as session:
         request = session.get(Reconsideration, reconsideration_id)
@@ -652,72 +708,219 @@ def decide_reconsideration(
         assert old is not None  # noqa: S101 - foreign key
         panel = session.get(IdentificationPanel, old.panel_id)
         assert panel is not None  # noqa: S101 - foreign key
-        members = _members(session, panel.id)
-        facts = _facts(nat, _seats(session, members), panel)
-        _allow(db, session, actor, Action.RECONSIDERATION_DECIDE, case, facts, decided_by=old.decided_by)
+        facts = _facts(nat, _seats(session, _members(session, panel.id)), panel)
+        _allow(db, session, actor, Action.RECONSIDERATION_DECIDE, case, facts, took_part=_took_part(old))
         if request.status != PENDING:
-            raise Conflict("this reconsideration has been answered")
-        request.status, request.decided_by, request.decided_on = "decided", actor.user_id, today
+            raise Conflict("this reconsideration has been answered, or its answer waits for confirmation")
+        request.status, request.decided_by, request.decided_on = PROPOSED, actor.user_id, today
+        request.answered_by_organisation = actor.organisation_id
         request.result = data.result.value
         request.reasons_enc = encrypt_text(db.keyring, "reconsideration_reasons", request.id, data.reasons)
-        stage = _stage(nat, old.stage)
-        new_id_: str | None = None
-        if data.result is ReconsiderationResult.OVERTURNED:
-            outcome = Outcome.NEGATIVE if old.outcome == Outcome.POSITIVE.value else Outcome.POSITIVE
-            old.in_force = False
-            if stage.kind == "first":
-                # a final decision that rested on the overturned first one falls with it
-                for later in _in_force(session, case.id):
-                    if later.stage_kind == "final":
-                        later.in_force = False
-            new_id_ = new_id()
-            session.add(
-                IdentificationDecision(
-                    id=new_id_,
-                    case_id=case.id,
-                    panel_id=panel.id,
-                    stage=old.stage,
-                    stage_kind=old.stage_kind,
-                    outcome=outcome.value,
-                    screening_id=old.screening_id,
-                    indicators=list(old.indicators),
-                    reasons_enc=encrypt_text(db.keyring, "decision_reasons", new_id_, data.reasons),
-                    dissent_enc=None,
-                    decided_by=actor.user_id,
-                    decided_by_organisation=actor.organisation_id,
-                    started_on=request.requested_on,
-                    due_on=request.due_on,
-                    decided_on=today,
-                    recorded_on=today,
-                    working_days_taken=max(
-                        0, working_days_between(request.requested_on, today, nat.holidays)
-                    ),
-                    in_force=True,
-                    reconsideration_of=old.id,
-                    created_at=now(),
-                )
-            )
-            request.new_decision_id = new_id_
-            _apply(session, nat, case, panel, members, stage, outcome, today)
-        else:
-            has_next = old.outcome == Outcome.POSITIVE.value and nat.procedure.next_stage(stage) is not None
-            final_taken = any(d.stage_kind == "final" for d in _in_force(session, case.id))
-            if has_next and not final_taken:
-                panel.status = OPEN
-            else:
-                panel.status = DECIDED
-                _close_shares(session, members)
         audit.record_one(
             session,
             db.keyring,
             AuditEntry(
                 actor.user_id,
-                "identification.reconsider",
+                "identification.reconsider_propose",
                 "case",
                 case.id,
-                detail={"reconsideration": request.id, "result": data.result.value, "decision": new_id_},
+                detail={"reconsideration": request.id, "result": data.result.value},
             ),
         )
+
+
+def answer_proposal(
+    db: Database,
+    nat: NationalProcedure,
+    actor: Actor,
+    case_id: str,
+    data: ConfirmationInput,
+    *,
+    today: dt.date | None = None,
+) -> str | None:
+    """A second organisation's answer to what waits on the case: a proposed decision, or a proposed answer
+    to a reconsideration. Confirmed by a member of another organisation than the proposer's (who took no
+    part in it), it takes effect today — her periods run from today. Declined (by any member who may decide,
+    the proposer included: a withdrawal), it stays on record with the reason and the panel decides again.
+    Returns the id of the decision that took effect, if any."""
+    today = today or dt.date.today()
+    with db.transaction() as session:
+        case = _case(session, case_id)
+        proposal = _proposed_decision(session, case_id)
+        request = _pending_request(session, case_id)
+        if proposal is None and (request is None or request.status != PROPOSED):
+            raise Conflict("nothing waits for confirmation on this case")
+        if proposal is not None:
+            return _answer_decision(db, session, nat, actor, case, proposal, data, today)
+        assert request is not None  # noqa: S101 - checked above
+        return _answer_reconsideration(db, session, nat, actor, case, request, data, today)
+
+
+def _answer_decision(
+    db: Database,
+    session: Session,
+    nat: NationalProcedure,
+    actor: Actor,
+    case: Case,
+    proposal: IdentificationDecision,
+    data: ConfirmationInput,
+    today: dt.date,
+) -> str | None:
+    panel = session.get(IdentificationPanel, proposal.panel_id)
+    assert panel is not None  # noqa: S101 - foreign key
+    members = _members(session, panel.id)
+    facts = _facts(nat, _seats(session, members), panel)
+    if not data.confirm:
+        _allow(db, session, actor, Action.PANEL_DECIDE, case, facts)
+        proposal.state, proposal.declined_by = DECLINED, actor.user_id
+        proposal.declined_reason_enc = encrypt_text(
+            db.keyring, "decision_declined", proposal.id, data.reason or ""
+        )
+        _audit_answer(db, session, actor, case.id, "identification.decline", proposal.id)
+        return None
+    _allow(
+        db,
+        session,
+        actor,
+        Action.PANEL_CONFIRM,
+        case,
+        facts,
+        took_part=frozenset({proposal.decided_by or ""}),
+        proposed_by_organisation=proposal.decided_by_organisation,
+    )
+    composition = panel_composition_decision(facts)
+    if not composition:
+        raise Conflict(f"the panel cannot decide as it stands: {composition.reason}")
+    stage = _stage(nat, proposal.stage)
+    _may_take(db, session, nat, case, stage, today)
+    proposal.state, proposal.in_force = TAKEN, True
+    proposal.confirmed_by, proposal.second_organisation = actor.user_id, actor.organisation_id
+    proposal.confirmed_on = proposal.recorded_on = today  # she is told now: her periods run from today
+    _apply(session, nat, case, panel, members, stage, Outcome(proposal.outcome), today)
+    audit.record_one(
+        session,
+        db.keyring,
+        AuditEntry(
+            actor.user_id,
+            "identification.decide",
+            "case",
+            case.id,
+            detail={
+                "decision": proposal.id,
+                "stage": stage.id,
+                "outcome": proposal.outcome,
+                "proposed_by_organisation": proposal.decided_by_organisation,
+            },
+        ),
+    )
+    return proposal.id
+
+
+def _audit_answer(
+    db: Database, session: Session, actor: Actor, case_id: str, action: str, subject: str
+) -> None:
+    audit.record_one(
+        session, db.keyring, AuditEntry(actor.user_id, action, "case", case_id, detail={"proposal": subject})
+    )
+
+
+def _answer_reconsideration(
+    db: Database,
+    session: Session,
+    nat: NationalProcedure,
+    actor: Actor,
+    case: Case,
+    request: Reconsideration,
+    data: ConfirmationInput,
+    today: dt.date,
+) -> str | None:
+    old = session.get(IdentificationDecision, request.decision_id)
+    assert old is not None  # noqa: S101 - foreign key
+    panel = session.get(IdentificationPanel, old.panel_id)
+    assert panel is not None  # noqa: S101 - foreign key
+    members = _members(session, panel.id)
+    facts = _facts(nat, _seats(session, members), panel)
+    if not data.confirm:
+        _allow(db, session, actor, Action.RECONSIDERATION_DECIDE, case, facts, took_part=_took_part(old))
+        request.status, request.decided_by, request.decided_on = PENDING, None, None
+        request.answered_by_organisation, request.result, request.reasons_enc = None, None, None
+        _audit_answer(db, session, actor, case.id, "identification.reconsider_decline", request.id)
+        return None
+    _allow(
+        db,
+        session,
+        actor,
+        Action.PANEL_CONFIRM,
+        case,
+        facts,
+        took_part=_took_part(old) | {request.decided_by or ""},
+        proposed_by_organisation=request.answered_by_organisation,
+    )
+    assert request.result is not None and request.reasons_enc is not None  # noqa: S101 - a proposal has both
+    request.status, request.decided_on = "decided", today
+    request.confirmed_by, request.second_organisation = actor.user_id, actor.organisation_id
+    result = ReconsiderationResult(request.result)
+    stage = _stage(nat, old.stage)
+    new_id_: str | None = None
+    if result is ReconsiderationResult.OVERTURNED:
+        outcome = Outcome.NEGATIVE if old.outcome == Outcome.POSITIVE.value else Outcome.POSITIVE
+        old.in_force = False
+        if stage.kind == "first":
+            # a final decision that rested on the overturned first one falls with it
+            for later in _in_force(session, case.id):
+                if later.stage_kind == "final":
+                    later.in_force = False
+        new_id_ = new_id()
+        reasons = decrypt_text(db.keyring, "reconsideration_reasons", request.id, request.reasons_enc)
+        session.add(
+            IdentificationDecision(
+                id=new_id_,
+                case_id=case.id,
+                panel_id=panel.id,
+                stage=old.stage,
+                stage_kind=old.stage_kind,
+                outcome=outcome.value,
+                screening_id=old.screening_id,
+                indicators=list(old.indicators),
+                reasons_enc=encrypt_text(db.keyring, "decision_reasons", new_id_, reasons),
+                dissent_enc=None,
+                decided_by=request.decided_by,
+                decided_by_organisation=request.answered_by_organisation or actor.organisation_id,
+                started_on=request.requested_on,
+                due_on=request.due_on,
+                decided_on=today,
+                recorded_on=today,
+                working_days_taken=max(0, working_days_between(request.requested_on, today, nat.holidays)),
+                in_force=True,
+                reconsideration_of=old.id,
+                created_at=now(),
+                state=TAKEN,
+                confirmed_by=actor.user_id,
+                second_organisation=actor.organisation_id,
+                confirmed_on=today,
+            )
+        )
+        request.new_decision_id = new_id_
+        _apply(session, nat, case, panel, members, stage, outcome, today)
+    else:
+        has_next = old.outcome == Outcome.POSITIVE.value and nat.procedure.next_stage(stage) is not None
+        final_taken = any(d.stage_kind == "final" for d in _in_force(session, case.id))
+        if has_next and not final_taken:
+            panel.status = OPEN
+        else:
+            panel.status = DECIDED
+            _close_shares(session, members)
+    audit.record_one(
+        session,
+        db.keyring,
+        AuditEntry(
+            actor.user_id,
+            "identification.reconsider",
+            "case",
+            case.id,
+            detail={"reconsideration": request.id, "result": result.value, "decision": new_id_},
+        ),
+    )
     return new_id_
 
 
@@ -749,6 +952,26 @@ class DecisionView:
     reconsideration_of: str | None
     decided_by: str | None
     reconsider_until: dt.date
+    state: str = TAKEN
+    proposed_by_organisation: str = ""  # the organisations' names
+    confirmed_by_organisation: str | None = None
+    declined_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ProposalView:
+    """What waits for a second organisation's answer: a proposed decision, or a proposed answer to a
+    reconsideration, and whether the reader may confirm or decline it."""
+
+    kind: str  # "decision" or "reconsideration"
+    id: str
+    stage: str
+    outcome: str  # a decision's outcome, or the reconsideration's result
+    reasons: str
+    proposed_by_organisation: str
+    proposed_on: dt.date
+    may_confirm: bool
+    may_decline: bool
 
 
 @dataclass(frozen=True)
@@ -783,6 +1006,7 @@ class IdentificationView:
     owner_side: bool
     may_decide: bool
     procedure: Procedure
+    proposal: ProposalView | None = None
 
 
 # What panel members from other organisations see of the case itself: what deciding needs, nothing that
@@ -828,7 +1052,7 @@ def view_identification(
             due_on=panel.due_on if panel and panel.status != DECIDED else None,
             overdue=bool(panel and panel.due_on and panel.status == OPEN and is_overdue(panel.due_on, today)),
             members=[_member_view(session, db, m) for m in members],
-            decisions=[_decision_view(db, nat, d) for d in decisions],
+            decisions=[_decision_view(db, nat, d, session) for d in decisions],
             reconsiderations=[
                 ReconsiderationView(
                     r.id,
@@ -865,6 +1089,7 @@ def view_identification(
             owner_side=case.organisation_id == actor.organisation_id,
             may_decide=may_decide,
             procedure=nat.procedure,
+            proposal=_proposal_view(session, db, actor, relation, facts, case_id),
         )
         audit.record_one(
             session,
@@ -887,7 +1112,14 @@ def _member_view(session: Session, db: Database, member: PanelMember) -> MemberV
     return MemberView(org.id, org.name, org.type, member.recused_at is not None, reason)
 
 
-def _decision_view(db: Database, nat: NationalProcedure, d: IdentificationDecision) -> DecisionView:
+def _organisation_name(session: Session, organisation_id: str | None) -> str:
+    org = session.get(Organisation, organisation_id) if organisation_id else None
+    return org.name if org is not None else ""
+
+
+def _decision_view(
+    db: Database, nat: NationalProcedure, d: IdentificationDecision, session: Session
+) -> DecisionView:
     return DecisionView(
         id=d.id,
         stage=d.stage,
@@ -903,7 +1135,70 @@ def _decision_view(db: Database, nat: NationalProcedure, d: IdentificationDecisi
         reconsideration_of=d.reconsideration_of,
         decided_by=d.decided_by,
         reconsider_until=reconsideration_open_until(_recorded_on(d), nat.procedure),
+        state=d.state,
+        proposed_by_organisation=_organisation_name(session, d.decided_by_organisation),
+        confirmed_by_organisation=_organisation_name(session, d.second_organisation) or None,
+        declined_reason=decrypt_text(db.keyring, "decision_declined", d.id, d.declined_reason_enc)
+        if d.declined_reason_enc
+        else None,
     )
+
+
+def _proposal_view(
+    session: Session,
+    db: Database,
+    actor: Actor,
+    relation: CaseRelation,
+    facts: PanelFacts | None,
+    case_id: str,
+) -> ProposalView | None:
+    proposal = _proposed_decision(session, case_id)
+    if proposal is not None:
+        took_part = frozenset({proposal.decided_by or ""})
+        organisation: str | None = proposal.decided_by_organisation
+        declining = Action.PANEL_DECIDE
+        view = ProposalView(
+            "decision",
+            proposal.id,
+            proposal.stage,
+            proposal.outcome,
+            decrypt_text(db.keyring, "decision_reasons", proposal.id, proposal.reasons_enc),
+            _organisation_name(session, organisation),
+            proposal.recorded_on,
+            False,
+            False,
+        )
+        declining_took_part: frozenset[str] = frozenset()
+    else:
+        request = _pending_request(session, case_id)
+        if request is None or request.status != PROPOSED or request.reasons_enc is None:
+            return None
+        old = session.get(IdentificationDecision, request.decision_id)
+        assert old is not None  # noqa: S101 - foreign key
+        organisation = request.answered_by_organisation
+        took_part = _took_part(old) | {request.decided_by or ""}
+        declining, declining_took_part = Action.RECONSIDERATION_DECIDE, _took_part(old)
+        view = ProposalView(
+            "reconsideration",
+            request.id,
+            old.stage,
+            request.result or "",
+            decrypt_text(db.keyring, "reconsideration_reasons", request.id, request.reasons_enc),
+            _organisation_name(session, organisation),
+            request.decided_on or request.requested_on,
+            False,
+            False,
+        )
+    confirm = panel_decision(
+        actor,
+        Action.PANEL_CONFIRM,
+        relation,
+        facts,
+        took_part=took_part,
+        proposed_by_organisation=organisation,
+    )
+    decline = panel_decision(actor, declining, relation, facts, took_part=declining_took_part)
+    return replace(view, may_confirm=bool(confirm), may_decline=bool(decline))
 
 
 # -- the letter ------------------------------------------------------------------------------------------
@@ -934,14 +1229,14 @@ def letter_facts(
         _allow(db, session, actor, Action.PANEL_READ, case, facts)
         if decision_id is not None:
             row = session.get(IdentificationDecision, decision_id)
-            if row is None or row.case_id != case_id:
-                raise NotFound(f"no decision {decision_id} on this case")
+            if row is None or row.case_id != case_id or row.state != TAKEN:
+                raise NotFound(f"no decision {decision_id} taken on this case")
         else:
             in_force = _in_force(session, case_id)
             if not in_force:
                 raise NotFound("no decision has been taken on this case yet")
             row = in_force[-1]
-        view = _decision_view(db, nat, row)
+        view = _decision_view(db, nat, row, session)
         audit.record_one(
             session,
             db.keyring,
@@ -964,7 +1259,7 @@ def letter_facts(
 class DeadlineItem:
     """A panel's or a reconsideration's next deadline. No person-level data: ids, stage, dates."""
 
-    kind: str  # "decision" or "reconsideration"
+    kind: str  # "decision", "reconsideration", or "confirmation" (a proposal waits for a second organisation)
     panel_id: str
     case_id: str | None
     stage: str | None
@@ -994,10 +1289,11 @@ def deadlines(
         items: list[DeadlineItem] = []
         for panel in session.execute(stmt).scalars():
             case_id = None if coordinator else panel.case_id
+            waiting = _proposed_decision(session, panel.case_id) is not None
             if panel.status == OPEN and panel.due_on is not None:
                 items.append(
                     DeadlineItem(
-                        "decision",
+                        "confirmation" if waiting else "decision",
                         panel.id,
                         case_id,
                         panel.next_stage,
@@ -1008,12 +1304,13 @@ def deadlines(
                 )
             for request in session.execute(
                 select(Reconsideration).where(
-                    Reconsideration.case_id == panel.case_id, Reconsideration.status == PENDING
+                    Reconsideration.case_id == panel.case_id,
+                    Reconsideration.status.in_((PENDING, PROPOSED)),
                 )
             ).scalars():
                 items.append(
                     DeadlineItem(
-                        "reconsideration",
+                        "reconsideration" if request.status == PENDING else "confirmation",
                         panel.id,
                         case_id,
                         None,
@@ -1053,19 +1350,40 @@ def _band(days: int) -> str:
     return DAY_BANDS[-1][0]
 
 
-def decision_statistics(session: Session) -> dict[str, Any]:
-    """Counts of decisions in force by stage kind and outcome, and of working days taken to decide by band,
-    as published text: counts only, small cells shown as "<11" (``opennrm.stats.tables.display_count``)."""
+#: The GR38 §110 dimensions the decisions are counted by (as in the national statistics).
+DECISION_DIMENSIONS = ("sex", "age_group", "nationality", "exploitation")
+
+
+def decision_statistics(
+    session: Session, classification: NationalClassification | None = None
+) -> dict[str, Any]:
+    """Counts of decisions in force by stage kind and outcome, of working days taken to decide by band, and
+    of outcomes by the GR38 §110 dimensions (sex, age group, nationality, form of exploitation — categories
+    from the statistics office's classification, never from the data), as published text: small cells shown
+    as "<11" and, within a breakdown, a second cell hidden where one hidden cell could be worked out from
+    the total (``opennrm.stats.disclosure.published_breakdown``)."""
     rows = session.execute(
         select(
+            IdentificationDecision.case_id,
             IdentificationDecision.stage_kind,
             IdentificationDecision.outcome,
             IdentificationDecision.working_days_taken,
         ).where(IdentificationDecision.in_force.is_(True))
     ).all()
-    outcomes: Counter[tuple[str, str]] = Counter((kind, outcome) for kind, outcome, _ in rows)
-    days: Counter[tuple[str, str]] = Counter((kind, _band(taken)) for kind, _, taken in rows)
+    outcomes: Counter[tuple[str, str]] = Counter((kind, outcome) for _, kind, outcome, _ in rows)
+    days: Counter[tuple[str, str]] = Counter((kind, _band(taken)) for _, kind, _, taken in rows)
     kinds = ("first", "final")
+    dims = nrm_dimensions(classification or default_classification(dt.date.today()))
+    categories = _decision_categories(session, {case_id for case_id, *_ in rows}, dims)
+    by: dict[str, dict[str, dict[str, str]]] = {}
+    for name in DECISION_DIMENSIONS:
+        by[name] = {}
+        for o in Outcome:
+            cells = Counter(
+                categories[case_id][name] for case_id, _, outcome, _ in rows if outcome == o.value
+            )
+            raw = {c: cells[c] for c in dims[name].categories}
+            by[name][o.value] = published_breakdown(raw, sum(cells.values()))
     return {
         "outcomes": {
             kind: {o.value: display_count(outcomes[(kind, o.value)]) for o in Outcome} for kind in kinds
@@ -1073,8 +1391,43 @@ def decision_statistics(session: Session) -> dict[str, Any]:
         "working_days_to_decide": {
             kind: {name: display_count(days[(kind, name)]) for name, _, _ in DAY_BANDS} for kind in kinds
         },
+        "by": by,
         "total": display_count(len(rows)),
     }
+
+
+def _decision_categories(
+    session: Session, case_ids: set[str], dims: dict[str, Dimension]
+) -> dict[str, dict[str, str]]:
+    """Each case's category on each of ``DECISION_DIMENSIONS`` (plain case columns and her exploitation
+    events; nothing decrypted)."""
+    if not case_ids:
+        return {}
+    types: dict[str, set[str]] = {c: set() for c in case_ids}
+    for case_id, kinds in session.execute(
+        select(ExploitationEventRow.case_id, ExploitationEventRow.exploitation_types).where(
+            ExploitationEventRow.case_id.in_(case_ids)
+        )
+    ):
+        types[case_id].update(kinds or [])
+    values: dict[str, dict[str, Any]] = {}
+    for case_id, sex, child, citizenship in session.execute(
+        select(Case.id, Case.sex, Case.is_child, Case.citizenship).where(Case.id.in_(case_ids))
+    ):
+        values[case_id] = {
+            "sex": sex,
+            "age_group": child,
+            "nationality": frozenset(citizenship or []),
+            "exploitation": frozenset(types[case_id]),
+        }
+    out: dict[str, dict[str, str]] = {}
+    for case_id, attrs in values.items():
+        out[case_id] = {}
+        for name in DECISION_DIMENSIONS:
+            dim = dims[name]
+            category = CATEGORISERS[name][1](attrs[name], dim)
+            out[case_id][name] = category if category in dim.categories else dim.categories[-1]
+    return out
 
 
 def statistics(db: Database) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from opennrm.domain.justice import COLUMNS, JusticeAggregateIn, JusticeStage
 from opennrm.services.cases import deny, invalid_from, new_id, now
 from opennrm.services.errors import InvalidInput
 from opennrm.services.parsing import parse
-from opennrm.stats.disclosure import SUPPRESSED
+from opennrm.stats.disclosure import published_breakdown
 from opennrm.stats.nrm_section import JusticeFigures
 from opennrm.stats.tables import DISPLAY_THRESHOLD, display_count
 from opennrm.store import audit
@@ -193,7 +193,10 @@ def tables(rows: Sequence[AggregateRow], threshold: int = DISPLAY_THRESHOLD) -> 
             for s in stages:
                 raw = {c: cells[d][(y, s, c)] for c in categories[d]}
                 shown.update(
-                    {(y, s, c): text for c, text in _breakdown(raw, totals[(y, s)], threshold).items()}
+                    {
+                        (y, s, c): text
+                        for c, text in published_breakdown(raw, totals[(y, s)], threshold).items()
+                    }
                 )
         by_dimension[d] = shown
     return JusticeFigures(
@@ -202,18 +205,6 @@ def tables(rows: Sequence[AggregateRow], threshold: int = DISPLAY_THRESHOLD) -> 
         by_dimension=by_dimension,
         categories=categories,
     )
-
-
-def _breakdown(raw: dict[str, int], total: int, threshold: int) -> dict[str, str]:
-    """One breakdown of a published total, suppressed so that no hidden cell can be worked out by
-    subtracting the cells shown from the total: when the total is shown and a single cell is hidden (below
-    the threshold), the smallest cell shown beside it is hidden too ("x")."""
-    shown = {c: display_count(n, threshold) for c, n in raw.items()}
-    hidden = [c for c, n in raw.items() if round(n) < threshold]
-    visible = sorted((n, c) for c, n in raw.items() if round(n) >= threshold)
-    if total >= threshold and len(hidden) == 1 and visible:
-        shown[visible[0][1]] = SUPPRESSED
-    return shown
 
 
 def published_tables(db: Database, actor_id: str | None) -> JusticeFigures:

@@ -5,13 +5,18 @@ small cells suppressed by the module that counts it. Reading them is audited as 
 from __future__ import annotations
 
 from opennrm.services import identification, justice, non_punishment, remedies
+from opennrm.stats.dimensions import NationalClassification
 from opennrm.stats.nrm_section import NrmFigures
 from opennrm.store.database import Database
 
 
-def nrm_figures(db: Database, actor_id: str | None = "cli") -> NrmFigures:
+def nrm_figures(
+    db: Database, actor_id: str | None = "cli", classification: NationalClassification | None = None
+) -> NrmFigures:
+    """``classification``: the statistics office's categories (``<home>/stats/domains.toml``), for the
+    decisions by nationality; the documented defaults when none is given."""
     with db.transaction() as session:
-        decisions = identification.decision_statistics(session)
+        decisions = identification.decision_statistics(session, classification)
     return NrmFigures(
         decisions=decisions,
         non_punishment=non_punishment.counts(db, actor_id or "cli"),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, select, update
 from sqlalchemy.orm import Session
 
 from opennrm.access.policy import Action, Actor, case_list_scopes
@@ -26,6 +26,7 @@ from opennrm.domain.reintegration import (
     FollowUpReason,
     FollowUpStatus,
     MovePlanIn,
+    children_refusal,
     dependant_is_child,
     follow_up_schedule,
     reason_for,
@@ -73,6 +74,8 @@ class DependantView:
     with_her: bool
     needs: list[str]
     note: str | None
+    best_interests_on: dt.date | None = None
+    """The day the best interests of this child in a move were assessed."""
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,7 @@ def _dependant_view(keyring: Keyring, row: Dependant, today: dt.date) -> Dependa
         with_her=row.with_her,
         needs=list(row.needs),
         note=data.get("note"),
+        best_interests_on=row.best_interests_on,
     )
 
 
@@ -156,7 +160,15 @@ def _follow_up_view(keyring: Keyring, row: FollowUp, today: dt.date) -> FollowUp
 def _schedule(
     session: Session, case_id: str, reason: FollowUpReason, anchor: dt.date, anchor_id: str | None
 ) -> list[str]:
+    """The follow-ups at 1, 3, 6 and 12 months after ``anchor``. One set runs at a time: the contacts still
+    scheduled from an earlier plan or exit are replaced (kept on record as ``replaced``), so a revised plan
+    does not give her two sets of calls."""
     at = now()
+    session.execute(
+        update(FollowUp)
+        .where(FollowUp.case_id == case_id, FollowUp.status == FollowUpStatus.SCHEDULED.value)
+        .values(status=FollowUpStatus.REPLACED.value, updated_at=at)
+    )
     ids = []
     for months, due in follow_up_schedule(anchor):
         follow_up_id = new_id()
@@ -198,9 +210,10 @@ def view_reintegration(
         follow_ups = session.execute(
             select(FollowUp).where(FollowUp.case_id == case.id).order_by(FollowUp.due_on, FollowUp.id)
         ).scalars()
+        shown = [_dependant_view(keyring, d, today) for d in dependants]
         view = ReintegrationView(
             case_id=case.id,
-            dependants=[_dependant_view(keyring, d, today) for d in dependants],
+            dependants=shown,
             plans=[
                 MovePlanView(
                     p.id,
@@ -216,13 +229,24 @@ def view_reintegration(
             is_child=facts.is_child,
             unaccompanied=facts.unaccompanied,
             child_steps_missing=[s.value for s in missing_child_steps(facts)],
-            move_blocked=move_refusal(Move.RETURN, facts),
+            move_blocked=move_refusal(Move.RETURN, facts)
+            or children_refusal(Move.RETURN.value, _children_unassessed(shown)),
         )
         audit.record_one(session, keyring, AuditEntry(actor.user_id, "reintegration.read", "case", case.id))
     return view
 
 
 # -- dependants ---------------------------------------------------------------------------------------
+
+
+def _dependants(session: Session, keyring: Keyring, case_id: str, today: dt.date) -> list[DependantView]:
+    rows = session.execute(select(Dependant).where(Dependant.case_id == case_id)).scalars()
+    return [_dependant_view(keyring, d, today) for d in rows]
+
+
+def _children_unassessed(dependants: list[DependantView]) -> int:
+    """Children with her whose best interests in a move are not yet assessed."""
+    return sum(1 for d in dependants if d.is_child and d.with_her and d.best_interests_on is None)
 
 
 def add_dependant(db: Database, actor: Actor, case_id: str, data: DependantIn) -> str:
@@ -277,7 +301,8 @@ def _owned(
 
 
 def change_dependant(db: Database, actor: Actor, dependant_id: str, change: DependantChange) -> str:
-    """A dependant now with her or no longer, or needs changed; returns the case id."""
+    """A dependant now with her or no longer, needs changed, or the best interests of a child in a move
+    assessed; returns the case id."""
     with db.transaction() as session:
         row, case = _owned(db, session, actor, Dependant, dependant_id, "dependant.update")
         assert isinstance(row, Dependant)  # noqa: S101 - the model asked for
@@ -285,6 +310,8 @@ def change_dependant(db: Database, actor: Actor, dependant_id: str, change: Depe
             row.with_her = change.with_her
         if change.needs is not None:
             row.needs = sorted({n.value for n in change.needs})
+        if change.best_interests_on is not None:
+            row.best_interests_on = change.best_interests_on
         row.updated_at = now()
         audit.record_one(
             session,
@@ -302,12 +329,17 @@ def plan_move(
 ) -> str:
     """Record a return, resettlement or transfer plan. Refused (409, naming the field ``move``, audited)
     while a child's steps are missing, and for a return or resettlement during her reflection and recovery
-    period, without a risk assessment or while the latest one finds a risk. A return or resettlement
+    period, without a risk assessment, while the latest one finds a risk, or while the best interests of a
+    child with her in the move are not assessed. A return or resettlement
     schedules the follow-ups at 1, 3, 6 and 12 months after the planned date."""
     today = today or dt.date.today()
     with db.transaction() as session:
         case = load_case_for(db, session, actor, case_id, Action.ENTITLEMENTS_UPDATE)
-        refusal = move_refusal(data.move, decision_facts(session, db.keyring, case, today))
+        refusal = move_refusal(
+            data.move, decision_facts(session, db.keyring, case, today)
+        ) or children_refusal(
+            data.move.value, _children_unassessed(_dependants(session, db.keyring, case.id, today))
+        )
         if refusal is not None:
             session.rollback()
             refuse(db, actor.user_id, "move.plan", "case", case_id, Conflict(refusal, field="move"))

@@ -199,14 +199,17 @@ def escalations(ctx: TaskContext) -> Iterable[Task]:
 
 
 def identification_deadlines(ctx: TaskContext) -> Iterable[Task]:
-    """Decisions and reconsiderations due from panels her organisation sits on."""
+    """Decisions, reconsiderations and proposals waiting for a second organisation's confirmation, due from
+    panels her organisation sits on."""
     if ctx.settings is None:
         return
     nat = identification.national_procedure(ctx.settings)
     for item in identification.deadlines(ctx.db, nat, ctx.actor, coordinator=False, today=ctx.today):
         if item.case_id is None:
             continue
-        label = "reconsideration_due" if item.kind == "reconsideration" else "decision_due"
+        label = {"reconsideration": "reconsideration_due", "confirmation": "confirmation_due"}.get(
+            item.kind, "decision_due"
+        )
         yield Task(
             "identification",
             label,

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from opennrm.stats.dimensions import Dimension
-from opennrm.stats.tables import DISPLAY_THRESHOLD, PersonFrame, count_table
+from opennrm.stats.tables import DISPLAY_THRESHOLD, PersonFrame, count_table, display_count
 
 CellKey = frozenset[tuple[str, str]]
 ROUNDING_BASE = 5
@@ -216,3 +216,17 @@ def _choose_partner(
             return able[0][1]
         return max(free, key=lambda i: (int(values[i]), -i))
     return None
+
+
+def published_breakdown(
+    raw: Mapping[str, int], total: int, threshold: int = DISPLAY_THRESHOLD
+) -> dict[str, str]:
+    """One breakdown of a published total (categories → counts) as published text, suppressed so that no
+    hidden cell can be worked out by subtracting the cells shown from the total: when the total is shown and
+    a single cell is hidden (below the threshold), the smallest cell shown beside it is hidden too."""
+    shown = {c: display_count(n, threshold) for c, n in raw.items()}
+    hidden = [c for c, n in raw.items() if round(n) < threshold]
+    visible = sorted((n, c) for c, n in raw.items() if round(n) >= threshold)
+    if total >= threshold and len(hidden) == 1 and visible:
+        shown[visible[0][1]] = SUPPRESSED
+    return shown

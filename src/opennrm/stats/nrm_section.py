@@ -51,6 +51,12 @@ DIMENSION_TITLES = {
     "age_group": "age group of the perpetrator",
     "nationality": "nationality of the perpetrator",
 }
+DECISION_DIMENSION_TITLES = {
+    "sex": "sex",
+    "age_group": "age group",
+    "nationality": "nationality",
+    "exploitation": "form of exploitation",
+}
 SUPPRESSED_NOTE = (
     f'Counts below 11 are shown as "<11"; amounts and medians resting on fewer than 11 claims are shown as'
     f' "{SUPPRESSED}".'
@@ -128,6 +134,16 @@ def tables(figures: NrmFigures) -> list[NrmTable]:
                 [[o, *(str(outcomes[k].get(o, "–")) for k in kinds)] for o in names],
             )
         )
+        for dim, by_outcome in decisions.get("by", {}).items():
+            listed = list(next(iter(by_outcome.values()), {}))
+            title = DECISION_DIMENSION_TITLES.get(dim, dim)
+            out.append(
+                NrmTable(
+                    f"Identification decisions in force by {title} and outcome",
+                    [title, *by_outcome],
+                    [[c, *(str(by_outcome[o].get(c, "–")) for o in by_outcome)] for c in listed],
+                )
+            )
         days = decisions.get("working_days_to_decide", {})
         if days:
             bands = list(next(iter(days.values())))

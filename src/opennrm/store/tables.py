@@ -720,12 +720,21 @@ class IdentificationDecision(Base):
     in_force: Mapped[bool] = mapped_column(Boolean)
     reconsideration_of: Mapped[str | None] = mapped_column(ForeignKey("identification_decisions.id"))
     created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    # GR38 §78, multi-agency: proposed by a member of one organisation (``decided_by``), taken when a member
+    # of another confirms it; a proposal declined stays on record with the reason.
+    state: Mapped[str] = mapped_column(String(20), default="taken", server_default="taken")
+    confirmed_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    second_organisation: Mapped[str | None] = mapped_column(ForeignKey("organisations.id"))
+    confirmed_on: Mapped[Any | None] = mapped_column(Date)
+    declined_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    declined_reason_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     __table_args__ = (Index("ix_identification_decisions_stage_outcome", "stage_kind", "outcome"),)
 
 
 class Reconsideration(Base):
-    """Her request that a decision be looked at again, and its answer by someone who did not take it."""
+    """Her request that a decision be looked at again, and its answer by members of two organisations who
+    did not take it."""
 
     __tablename__ = "reconsiderations"
     id: Mapped[str] = mapped_column(ID, primary_key=True)
@@ -741,6 +750,10 @@ class Reconsideration(Base):
     result: Mapped[str | None] = mapped_column(String(20))
     reasons_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     new_decision_id: Mapped[str | None] = mapped_column(ForeignKey("identification_decisions.id"))
+    # the answer is proposed by ``decided_by`` of one organisation and confirmed by a member of another
+    answered_by_organisation: Mapped[str | None] = mapped_column(ForeignKey("organisations.id"))
+    confirmed_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    second_organisation: Mapped[str | None] = mapped_column(ForeignKey("organisations.id"))
 
 
 class Dependant(Base):
@@ -757,6 +770,8 @@ class Dependant(Base):
     recorded_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    # the day the best interests of this child in a move were assessed: a return or resettlement waits for it
+    best_interests_on: Mapped[Any | None] = mapped_column(Date)
 
 
 class MovePlan(Base):

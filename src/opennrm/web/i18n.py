@@ -367,6 +367,9 @@ VOCABULARY_LABELS: Mapping[str, str] = {
     "decided": N_("answered"),
     "reconsideration": N_("reconsideration"),
     "decision": N_("decision"),
+    "confirmation": N_("confirmation by a second organisation"),
+    "proposed": N_("proposed, waiting for a second organisation"),
+    "taken": N_("taken"),
     "reasonable_grounds": N_("reasonable grounds"),
     "conclusive_grounds": N_("conclusive grounds"),
     # migration and protection status
@@ -544,6 +547,7 @@ VOCABULARY_LABELS: Mapping[str, str] = {
     "scheduled": N_("scheduled"),
     "done": N_("done"),
     "missed": N_("missed: she could not be reached"),
+    "replaced": N_("replaced by a later plan"),
     "safe": N_("safe"),
     "concerns": N_("some concerns"),
     "unsafe": N_("unsafe"),

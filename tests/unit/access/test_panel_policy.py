@@ -78,12 +78,25 @@ def test_enforcement_users_reach_nothing() -> None:
 def test_a_reconsideration_is_decided_by_someone_else() -> None:
     panel = facts(NGO, CLINIC)
     same = panel_decision(
-        actor("clinic", user="u1"), Action.RECONSIDERATION_DECIDE, CASE, panel, decided_by="u1"
+        actor("clinic", user="u1"), Action.RECONSIDERATION_DECIDE, CASE, panel, took_part=frozenset({"u1"})
     )
-    assert not same and "did not take" in same.reason
+    assert not same and "took no part" in same.reason
     assert panel_decision(
-        actor("clinic", user="u2"), Action.RECONSIDERATION_DECIDE, CASE, panel, decided_by="u1"
+        actor("clinic", user="u2"), Action.RECONSIDERATION_DECIDE, CASE, panel, took_part=frozenset({"u1"})
     )
+
+
+def test_a_decision_is_confirmed_by_another_organisation() -> None:
+    """GR38 §78, multi-agency: no organisation confirms what its own member proposed."""
+    panel = facts(NGO, CLINIC)
+    colleague = panel_decision(
+        actor("clinic", user="u2"), Action.PANEL_CONFIRM, CASE, panel, proposed_by_organisation="clinic"
+    )
+    assert not colleague and "two organisations" in colleague.reason
+    owner = Actor("u-owner", "ngo", Role.SUPERVISOR, False)
+    assert panel_decision(owner, Action.PANEL_CONFIRM, CASE, panel, proposed_by_organisation="clinic")
+    cop = actor("police", enforcement=True)
+    assert "firewall" in panel_decision(cop, Action.PANEL_CONFIRM, CASE, panel).reason
 
 
 def test_the_owner_convenes_and_the_member_does_not() -> None:

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Body, Depends, Request
 
 from opennrm.access.roles import Role
 from opennrm.identification.rules import (
+    ConfirmationInput,
     DecisionInput,
     PanelInput,
     ReconsiderationDecisionInput,
@@ -89,10 +90,26 @@ def decide(
     body: dict[str, Any] = Body(...),
     user: SessionUser = Depends(current_user),
 ) -> dict[str, str]:
-    """Record the panel's decision at its next stage: outcome, the screening and indicators it rests on, the
-    reasons (stored encrypted) and any dissent."""
+    """Propose the panel's decision at its next stage: outcome, the screening and indicators it rests on, the
+    reasons (stored encrypted) and any dissent. It takes effect when a member of another organisation on the
+    panel confirms it (``POST /cases/{case_id}/identification/confirmation``)."""
     data = parse(DecisionInput, body)
     return {"id": identification.record_decision(get_db(request), _nat(request), user.actor, case_id, data)}
+
+
+@router.post("/cases/{case_id}/identification/confirmation")
+def confirm(
+    case_id: str,
+    request: Request,
+    body: dict[str, Any] = Body(...),
+    user: SessionUser = Depends(current_user),
+) -> dict[str, str | None]:
+    """A second organisation's answer to what waits on the case (a proposed decision, or a proposed answer
+    to a reconsideration): ``{"confirm": true}``, or ``{"confirm": false, "reason": "..."}``. Returns the id
+    of the decision that took effect, if any."""
+    data = parse(ConfirmationInput, body)
+    taken = identification.answer_proposal(get_db(request), _nat(request), user.actor, case_id, data)
+    return {"decision_id": taken}
 
 
 @router.post("/cases/{case_id}/identification/reconsiderations", status_code=201)
@@ -114,12 +131,13 @@ def answer_reconsideration(
     body: dict[str, Any] = Body(...),
     user: SessionUser = Depends(current_user),
 ) -> dict[str, str | None]:
-    """Answer a reconsideration; only someone who did not take the decision may."""
+    """Propose the answer to a reconsideration; only someone who took no part in the decision may. A member
+    of another organisation confirms it (``POST /cases/{case_id}/identification/confirmation``)."""
     data = parse(ReconsiderationDecisionInput, body)
-    new = identification.decide_reconsideration(
+    identification.decide_reconsideration(
         get_db(request), _nat(request), user.actor, reconsideration_id, data
     )
-    return {"decision_id": new}
+    return {"status": "proposed"}
 
 
 @router.get("/identification/deadlines")

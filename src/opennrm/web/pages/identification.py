@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from opennrm.access.roles import Role
 from opennrm.identification.rules import (
+    ConfirmationInput,
     DecisionInput,
     Outcome,
     PanelInput,
@@ -122,6 +123,21 @@ async def decision_submit(case_id: str, request: Request) -> Response:
     return await _submit(request, case_id, act, "outcome")
 
 
+@router.post("/cases/{case_id}/identification/confirmation")
+async def confirmation_submit(case_id: str, request: Request) -> Response:
+    def act(user: Any, form: Any) -> None:
+        raw: dict[str, Any] = {"confirm": _text(form, "confirm")}
+        if _text(form, "decline_reason"):
+            raw["reason"] = _text(form, "decline_reason")
+        try:
+            data = parse(ConfirmationInput, raw)
+        except InvalidInput as exc:
+            raise InvalidInput(exc.message, field="decline_reason") from None
+        identification.answer_proposal(get_db(request), _nat(request), user.actor, case_id, data)
+
+    return await _submit(request, case_id, act, "decline_reason")
+
+
 @router.post("/cases/{case_id}/identification/recusals")
 async def recusal_submit(case_id: str, request: Request) -> Response:
     def act(user: Any, form: Any) -> None:
@@ -198,7 +214,7 @@ def letter_html(request: Request, case_id: str) -> tuple[str, str]:
                 facts=facts,
                 decision=facts.decision,
                 stage_name=facts.stage.name.get(tag) or facts.stage.name["en"],
-                standard=facts.stage.standard_of_proof.get(tag) or facts.stage.standard_of_proof["en"],
+                standard=facts.stage.standard_in_letter(tag),
                 indicators=indicators,
                 recovery_days=nat.procedure.recovery_days,
                 has_next=facts.decision.outcome == "positive" and not facts.stage.final,

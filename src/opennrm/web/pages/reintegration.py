@@ -129,6 +129,20 @@ async def dependant_submit(case_id: str, request: Request) -> Response:
     return RedirectResponse(done(f"/cases/{case_id}/return#dependants", "dependant"), status_code=303)
 
 
+@router.post("/cases/{case_id}/dependants/{dependant_id}/best-interests")
+async def best_interests_submit(case_id: str, dependant_id: str, request: Request) -> Response:
+    """The day the best interests of a child with her in a move were assessed (GR38 §84, §95)."""
+    user, form = await _posted(request)
+    values = {k: str(v) for k, v in form.items()}
+    try:
+        data = parse(r.DependantChange, {"best_interests_on": _text(form, "best_interests_on")})
+        reintegration.change_dependant(get_db(request), user.actor, dependant_id, data)
+    except InvalidInput as exc:
+        values["dependant_id"] = dependant_id
+        return _page(request, case_id, _errors(exc, "best_interests_on"), values, 422, "best_interests")
+    return RedirectResponse(done(f"/cases/{case_id}/return#dependants", "dependant"), status_code=303)
+
+
 @router.post("/cases/{case_id}/child-steps")
 async def child_steps_submit(case_id: str, request: Request) -> Response:
     user, form = await _posted(request)

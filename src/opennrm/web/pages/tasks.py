@@ -27,6 +27,9 @@ LABELS: dict[str, str] = {
     "escalation": N_("Escalated: the referral to %(service)s was not answered in time"),
     "reconsideration_due": N_("The panel's reconsideration is due on %(date)s"),
     "decision_due": N_("The panel's identification decision is due on %(date)s"),
+    "confirmation_due": N_(
+        "A proposed identification decision waits for a second organisation to confirm it (due on %(date)s)"
+    ),
     "move_on_ending": N_("Her move-on period ends on %(date)s: plan the support that follows"),
     "legal_aid_waiting": N_("A measure against her waits for legal aid since %(date)s"),
     "follow_up_return": N_("The %(months)s-month follow-up contact after her return is due on %(date)s"),
