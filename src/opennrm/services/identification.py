@@ -683,8 +683,10 @@ def _closed(session: Session, disclosure_id: str) -> bool:
     return row is None or row.status != "open"
 
 
-def _took_part(decision: IdentificationDecision) -> frozenset[str]:
-    return frozenset(u for u in (decision.decided_by, decision.confirmed_by) if u)
+def _took_part(decision: IdentificationDecision, request: Reconsideration) -> frozenset[str]:
+    """Who may not answer a reconsideration: who proposed or confirmed the decision, and who asked for it to
+    be looked at again."""
+    return frozenset(u for u in (decision.decided_by, decision.confirmed_by, request.requested_by) if u)
 
 
 def decide_reconsideration(
@@ -709,7 +711,9 @@ def decide_reconsideration(
         panel = session.get(IdentificationPanel, old.panel_id)
         assert panel is not None  # noqa: S101 - foreign key
         facts = _facts(nat, _seats(session, _members(session, panel.id)), panel)
-        _allow(db, session, actor, Action.RECONSIDERATION_DECIDE, case, facts, took_part=_took_part(old))
+        _allow(
+            db, session, actor, Action.RECONSIDERATION_DECIDE, case, facts, took_part=_took_part(old, request)
+        )
         if request.status != PENDING:
             raise Conflict("this reconsideration has been answered, or its answer waits for confirmation")
         request.status, request.decided_by, request.decided_on = PROPOSED, actor.user_id, today
@@ -841,7 +845,9 @@ def _answer_reconsideration(
     members = _members(session, panel.id)
     facts = _facts(nat, _seats(session, members), panel)
     if not data.confirm:
-        _allow(db, session, actor, Action.RECONSIDERATION_DECIDE, case, facts, took_part=_took_part(old))
+        _allow(
+            db, session, actor, Action.RECONSIDERATION_DECIDE, case, facts, took_part=_took_part(old, request)
+        )
         request.status, request.decided_by, request.decided_on = PENDING, None, None
         request.answered_by_organisation, request.result, request.reasons_enc = None, None, None
         _audit_answer(db, session, actor, case.id, "identification.reconsider_decline", request.id)
@@ -853,7 +859,7 @@ def _answer_reconsideration(
         Action.PANEL_CONFIRM,
         case,
         facts,
-        took_part=_took_part(old) | {request.decided_by or ""},
+        took_part=_took_part(old, request) | {request.decided_by or ""},
         proposed_by_organisation=request.answered_by_organisation,
     )
     assert request.result is not None and request.reasons_enc is not None  # noqa: S101 - a proposal has both
@@ -1176,8 +1182,8 @@ def _proposal_view(
         old = session.get(IdentificationDecision, request.decision_id)
         assert old is not None  # noqa: S101 - foreign key
         organisation = request.answered_by_organisation
-        took_part = _took_part(old) | {request.decided_by or ""}
-        declining, declining_took_part = Action.RECONSIDERATION_DECIDE, _took_part(old)
+        took_part = _took_part(old, request) | {request.decided_by or ""}
+        declining, declining_took_part = Action.RECONSIDERATION_DECIDE, _took_part(old, request)
         view = ProposalView(
             "reconsideration",
             request.id,
