@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import inspect, select
 
 from opennrm.domain.remedies import AllocationIn, AwardIn, PaymentIn, RemedyClaimIn, StatusIn
-from opennrm.services import cases, consent, firewall, non_punishment, remedies
+from opennrm.services import cases, consent, firewall, installation, keys, non_punishment, remedies
 from opennrm.services.errors import Forbidden, InvalidInput
 from opennrm.services.parsing import parse
 from opennrm.store.tables import AuditEvent, ProceedsAllocation, RemedyClaim
@@ -206,6 +206,25 @@ def test_her_notes_are_encrypted_at_rest(world: World) -> None:
         assert row is not None and row.notes_enc is not None and b"packing" not in row.notes_enc
     [claim] = remedies.view_claims(world.db, world.amina.actor, world.case).claims
     assert claim.notes == NOTES
+
+
+def test_her_claims_stay_readable_after_a_key_rotation(world: World) -> None:
+    """Rotation re-encrypts every registered column and retires the old key: her claim's notes and the
+    source of allocated proceeds must survive it."""
+    claim_id = world.claim()
+    source = "Confiscation order 3/2026"
+    allocation = parse(
+        AllocationIn, {"amount": "50", "currency": "EUR", "source": source, "allocated_on": "2025-03-01"}
+    )
+    remedies.record_allocation(world.db, world.lawyer.actor, claim_id, allocation)
+    world.db.dispose()
+    keys.rotate_key(world.inst.settings)
+    db = installation.open_database(world.inst.settings)
+    try:
+        [claim] = remedies.view_claims(db, world.amina.actor, world.case).claims
+    finally:
+        db.dispose()
+    assert claim.notes == NOTES and [a.source for a in claim.allocations] == [source]
 
 
 def test_legal_aid_under_a_consent_covering_remedies_reads_files_and_updates(world: World) -> None:

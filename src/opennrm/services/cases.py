@@ -51,6 +51,7 @@ from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
 from opennrm.store.keys import Keyring
 from opennrm.store.tables import (
+    ENCRYPTION_KINDS,
     Case,
     CaseAssignment,
     CaseNote,
@@ -108,6 +109,10 @@ def invalid_from(exc: ValidationError, prefix: str = "") -> InvalidInput:
 
 
 def _ctx(kind: str, row_id: str) -> str:
+    """The context a ciphertext is bound to: its column's registered kind and its row. An unregistered kind
+    is refused, so that no encrypted column can escape key rotation (``store.tables.ENCRYPTED_COLUMNS``)."""
+    if kind not in ENCRYPTION_KINDS:
+        raise ValueError(f"encryption context {kind!r} is not registered in ENCRYPTED_COLUMNS")
     return f"{kind}:{row_id}"
 
 

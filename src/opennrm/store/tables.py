@@ -819,7 +819,10 @@ def table_of(model: type[Base]) -> Table:
     return Base.metadata.tables[model.__tablename__]
 
 
-# Every encrypted column and the context kind its ciphertexts are bound to (with the row id).
+# Every encrypted column and the context kind its ciphertexts are bound to (with the row id): the one
+# registry that key rotation walks (``opennrm.services.keys``) and that sealing checks
+# (``opennrm.services.cases``), so a column left out can be neither written nor missed by a rotation.
+# tests/unit/store/test_encrypted_columns.py checks that every binary column of the schema is here.
 ENCRYPTED_COLUMNS: tuple[tuple[type[Base], str, str], ...] = (
     (Person, "survivor_code_enc", "survivor_code"),
     (Person, "identity_enc", "person"),
@@ -846,4 +849,11 @@ ENCRYPTED_COLUMNS: tuple[tuple[type[Base], str, str], ...] = (
     (Dependant, "details_enc", "dependant"),
     (MovePlan, "plan_enc", "move_plan"),
     (FollowUp, "notes_enc", "follow_up_notes"),
+    (IdentificationDecision, "declined_reason_enc", "decision_declined"),
+    (NonPunishmentMatter, "record_enc", "non_punishment_matter"),
+    (RecordClearanceRequest, "details_enc", "record_clearance"),
+    (RemedyClaim, "notes_enc", "remedy_claim"),
+    (ProceedsAllocation, "source_enc", "proceeds_allocation"),
 )
+#: The context kinds of ``ENCRYPTED_COLUMNS``.
+ENCRYPTION_KINDS: frozenset[str] = frozenset(kind for _, _, kind in ENCRYPTED_COLUMNS)
