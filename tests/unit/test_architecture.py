@@ -60,3 +60,29 @@ def test_layer_imports_point_one_way(layer: str) -> None:
     for path in (SRC / layer).rglob("*.py"):
         bad = _imports(path) & FORBIDDEN[layer]
         assert not bad, f"{path.relative_to(SRC)} imports {sorted(bad)}"
+
+
+def _role_set_checks(path: Path) -> list[int]:
+    """Lines comparing a ``.role`` with a set of roles (``actor.role in …``): who may do what, decided
+    outside the policy module."""
+    lines = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        on_role = (
+            isinstance(node, ast.Compare)
+            and isinstance(node.left, ast.Attribute)
+            and node.left.attr == "role"
+        )
+        if on_role and any(isinstance(op, ast.In | ast.NotIn) for op in node.ops):  # type: ignore[attr-defined]
+            lines.append(node.lineno)
+    return lines
+
+
+def test_who_may_do_what_is_decided_only_in_the_policy_module() -> None:
+    """Access decisions by role live in ``opennrm.access`` (decide(), the *_decision functions), where they
+    are unit-tested; elsewhere code asks the policy."""
+    outside = {
+        str(path.relative_to(SRC)): found
+        for path in SRC.rglob("*.py")
+        if path.parent.name != "access" and (found := _role_set_checks(path))
+    }
+    assert outside == {}

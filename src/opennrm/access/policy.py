@@ -85,22 +85,6 @@ class Action(StrEnum):
 
 # What an organisation that received a case (not its owner) may do with it.
 RECEIVER_ACTIONS = frozenset({Action.CASE_READ, Action.NOTE_ADD})
-# What only the owning organisation may do.
-OWNER_ONLY = frozenset(
-    {
-        Action.CASE_UPDATE,
-        Action.DOCUMENT_ADD,
-        Action.DOCUMENT_READ,
-        Action.SCREENING_ADD,
-        Action.SCREENING_READ,
-        Action.CONSENT_RECORD,
-        Action.CONSENT_READ,
-        Action.CONSENT_REVOKE,
-        Action.DISCLOSE,
-        Action.ENTITLEMENTS_READ,
-        Action.ENTITLEMENTS_UPDATE,
-    }
-)
 CREATORS = frozenset({Role.CASEWORKER, Role.SUPERVISOR})
 
 
@@ -701,4 +685,45 @@ def justice_aggregates_decision(actor: Actor) -> Decision:
         return Decision(False, FIREWALL)
     if actor.role not in JUSTICE_AGGREGATE_ROLES:
         return Decision(False, f"role {actor.role} does not enter justice aggregates")
+    return ALLOW
+
+
+# -- the referral network's pages (no person-level data) ------------------------------------------------
+
+#: Who reads the escalated referrals of their organisation.
+ESCALATION_ROLES = frozenset({Role.SUPERVISOR})
+#: Who reads the coordinator's dashboard of the referral network.
+DASHBOARD_ROLES = frozenset({Role.NRM_COORDINATOR})
+#: Who keeps an organisation's entries in the service directory.
+DIRECTORY_MANAGERS = frozenset({Role.ORG_ADMIN, Role.SUPERVISOR, Role.SYSTEM_ADMIN})
+
+
+def escalations_decision(actor: Actor) -> Decision:
+    """May the actor list the escalated referrals sent or received by her organisation? Supervisors, never of
+    an enforcement organisation; the coordinator's dashboard counts them instead."""
+    if actor.enforcement:
+        return Decision(False, FIREWALL)
+    if actor.role not in ESCALATION_ROLES:
+        return Decision(
+            False, "only supervisors see escalated referrals; the coordinator's dashboard counts them"
+        )
+    return ALLOW
+
+
+def dashboard_decision(actor: Actor) -> Decision:
+    """May the actor read the referral network's dashboard (counts and waits, no person)?"""
+    if actor.role not in DASHBOARD_ROLES:
+        return Decision(False, "the referral-network dashboard is for the NRM coordinator")
+    return ALLOW
+
+
+def directory_manage_decision(actor: Actor, organisation_id: str | None = None) -> Decision:
+    """May the actor change the service directory's entries of ``organisation_id`` (any organisation's
+    when None is given: may she manage at all)? Administrators and supervisors their own organisation's,
+    the system administrator every organisation's."""
+    if actor.role not in DIRECTORY_MANAGERS:
+        return Decision(False, f"role {actor.role} cannot change the service directory")
+    elsewhere = organisation_id is not None and actor.organisation_id != organisation_id
+    if elsewhere and actor.role is not Role.SYSTEM_ADMIN:
+        return Decision(False, "you can change only your own organisation's services")
     return ALLOW

@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from opennrm.access.policy import Actor
-from opennrm.access.roles import Role
+from opennrm.access.policy import Actor, dashboard_decision
 from opennrm.domain.services import OPEN_STATUSES, ReferralStatus
 from opennrm.services.cases import now
 from opennrm.services.directory import refuse
@@ -39,7 +38,6 @@ from opennrm.store.tables import (
     ServiceGap,
 )
 
-DASHBOARD_READERS = frozenset({Role.NRM_COORDINATOR})
 OPEN = tuple(s.value for s in OPEN_STATUSES)
 MAX_GAP_ROWS = 100
 # Buckets for the time from identification to first service, in days (lower bound inclusive).
@@ -306,15 +304,9 @@ def decline_reasons(session: Session) -> list[ReasonCount]:
 
 
 def coordinator_dashboard(db: Database, actor: Actor, *, at: dt.datetime | None = None) -> Dashboard:
-    if actor.role not in DASHBOARD_READERS:
-        refuse(
-            db,
-            actor.user_id,
-            "dashboard.read",
-            "dashboard",
-            None,
-            Forbidden("the referral-network dashboard is for the NRM coordinator"),
-        )
+    may = dashboard_decision(actor)
+    if not may:
+        refuse(db, actor.user_id, "dashboard.read", "dashboard", None, Forbidden(may.reason))
     at = at or now()
     with db.transaction() as session:
         names = _names(session)

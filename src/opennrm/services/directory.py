@@ -9,8 +9,7 @@ from typing import NoReturn
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from opennrm.access.policy import Action, Actor, decide, sees_occupancy
-from opennrm.access.roles import Role
+from opennrm.access.policy import Action, Actor, decide, directory_manage_decision, sees_occupancy
 from opennrm.domain.services import (
     GapReason,
     ServiceChange,
@@ -32,7 +31,6 @@ from opennrm.store.tables import DirectoryService, Organisation, ServiceGap
 
 # Who may list and change an organisation's services: its administrators and supervisors; a system
 # administrator for any organisation.
-MANAGERS = frozenset({Role.ORG_ADMIN, Role.SUPERVISOR, Role.SYSTEM_ADMIN})
 MAX_RESULTS = 200
 
 
@@ -103,24 +101,9 @@ def _facts(row: DirectoryService) -> ServiceFacts:
 
 
 def _check_manager(db: Database, actor: Actor, organisation_id: str, object_id: str | None) -> None:
-    if actor.role not in MANAGERS:
-        refuse(
-            db,
-            actor.user_id,
-            "service.manage",
-            "service",
-            object_id,
-            Forbidden(f"role {actor.role} cannot change the service directory"),
-        )
-    if actor.role is not Role.SYSTEM_ADMIN and actor.organisation_id != organisation_id:
-        refuse(
-            db,
-            actor.user_id,
-            "service.manage",
-            "service",
-            object_id,
-            Forbidden("you can change only your own organisation's services"),
-        )
+    may = directory_manage_decision(actor, organisation_id)
+    if not may:
+        refuse(db, actor.user_id, "service.manage", "service", object_id, Forbidden(may.reason))
 
 
 def _check_recipient(session: Session, org: Organisation) -> None:

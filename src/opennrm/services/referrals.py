@@ -30,9 +30,10 @@ from opennrm.access.policy import (
     Actor,
     case_list_scopes,
     decide,
+    escalations_decision,
     visible_identity_fields,
 )
-from opennrm.access.roles import Role, Scope
+from opennrm.access.roles import Scope
 from opennrm.domain.consent import ConsentPurpose
 from opennrm.domain.services import (
     GAP_FROM_DECLINE,
@@ -866,8 +867,6 @@ def view_referral(
 
 # -- escalations ---------------------------------------------------------------------------------------
 
-ESCALATION_READERS = frozenset({Role.SUPERVISOR})
-
 
 @dataclass(frozen=True)
 class EscalationItem:
@@ -887,15 +886,9 @@ class EscalationItem:
 
 def list_escalations(db: Database, actor: Actor, *, include_resolved: bool = False) -> list[EscalationItem]:
     """Escalated referrals sent or received by the supervisor's organisation (no person-level data)."""
-    if actor.role not in ESCALATION_READERS or actor.enforcement:
-        refuse(
-            db,
-            actor.user_id,
-            "escalation.list",
-            "referral",
-            None,
-            Forbidden("only supervisors see escalated referrals; the coordinator's dashboard counts them"),
-        )
+    may = escalations_decision(actor)
+    if not may:
+        refuse(db, actor.user_id, "escalation.list", "referral", None, Forbidden(may.reason))
     with db.transaction() as session:
         stmt = (
             select(

@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import and_, or_, select
 
-from opennrm.access.policy import Action, Actor, case_list_scopes, decide
+from opennrm.access.policy import Action, Actor, case_list_scopes, decide, escalations_decision
 from opennrm.access.roles import Scope
 from opennrm.config import Settings
 from opennrm.domain.non_punishment import LegalAidStep
@@ -184,7 +184,7 @@ def unfinished_screenings(ctx: TaskContext) -> Iterable[Task]:
 
 def escalations(ctx: TaskContext) -> Iterable[Task]:
     """Unresolved escalated referrals of the supervisor's organisation."""
-    if ctx.actor.role not in referrals.ESCALATION_READERS or ctx.actor.enforcement:
+    if not escalations_decision(ctx.actor):
         return
     for item in referrals.list_escalations(ctx.db, ctx.actor):
         yield Task(

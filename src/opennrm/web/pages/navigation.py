@@ -15,13 +15,13 @@ from opennrm.access.policy import (
     Actor,
     accounts_decision,
     ad_review_decision,
+    dashboard_decision,
     decide,
+    directory_manage_decision,
+    escalations_decision,
     justice_aggregates_decision,
 )
 from opennrm.access.roles import Role
-from opennrm.services.dashboard import DASHBOARD_READERS
-from opennrm.services.directory import MANAGERS
-from opennrm.services.referrals import ESCALATION_READERS
 from opennrm.web.i18n import N_, gettext
 
 
@@ -37,7 +37,7 @@ def menu(actor: Actor) -> list[MenuItem]:
     person_level = bool(decide(actor, Action.CASE_LIST))
     if accounts_decision(actor)[0]:
         items.append(MenuItem("/users", N_("Accounts")))  # an administrator's home
-    if actor.role in DASHBOARD_READERS:
+    if dashboard_decision(actor):
         items.append(MenuItem("/dashboard", N_("Referral network")))
     if ad_review_decision(actor):
         items.append(MenuItem("/ads", N_("Job ads")))
@@ -51,9 +51,10 @@ def menu(actor: Actor) -> list[MenuItem]:
             items.append(MenuItem("/cases", N_("Cases")))
         else:
             items.append(MenuItem("/referrals", N_("Referrals")))
-        if actor.role in ESCALATION_READERS:
+        if escalations_decision(actor):
             items.append(MenuItem("/referrals/escalations", N_("Escalations")))
-    if (person_level or actor.role in MANAGERS or actor.role in DASHBOARD_READERS) and not actor.enforcement:
+    may_manage = bool(directory_manage_decision(actor))
+    if (person_level or may_manage or dashboard_decision(actor)) and not actor.enforcement:
         items.append(MenuItem("/directory", N_("Service directory")))
     if decide(actor, Action.AGGREGATE_READ):
         items.append(MenuItem("/statistics", N_("Statistics")))

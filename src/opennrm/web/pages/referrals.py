@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData, ImmutableMultiDict
 
+from opennrm.access.policy import directory_manage_decision
 from opennrm.access.roles import Role
 from opennrm.domain import services as s
 from opennrm.services import cases, dashboard, directory, entitlements, referrals
@@ -82,7 +83,7 @@ def _search_from(query: Any) -> tuple[dict[str, Any], s.ServiceSearch | None, di
 
 
 def _is_manager(user: SessionUser) -> bool:
-    return user.actor.role in directory.MANAGERS
+    return bool(directory_manage_decision(user.actor))
 
 
 # -- the service directory -----------------------------------------------------------------------------
