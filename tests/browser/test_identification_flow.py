@@ -117,6 +117,7 @@ def test_convene_decide_open_the_letter_and_reconsider(
         owner_page.goto(hub)
         checked(owner_page, "identification, proposal to confirm")
         expect(owner_page.locator("a[href*='/identification/letter?']")).to_have_count(0)
+        owner_page.locator("input[name=read]").check()  # the step before it takes effect
         owner_page.locator("form[action$='/identification/confirmation'] input[value=yes]").locator(
             ".."
         ).locator("button[type=submit]").click()
@@ -144,6 +145,7 @@ def test_convene_decide_open_the_letter_and_reconsider(
         log_in(supervisor_page, live_server, supervisor, tag)
         supervisor_page.goto(hub)
         checked(supervisor_page, "identification, answer to confirm")
+        supervisor_page.locator("input[name=read]").check()
         supervisor_page.locator("form[action$='/identification/confirmation'] input[value=yes]").locator(
             ".."
         ).locator("button[type=submit]").click()

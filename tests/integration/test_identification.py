@@ -452,6 +452,67 @@ def test_a_declined_proposal_stays_on_record_and_the_panel_decides_again(inst: I
     assert stats["total"] == "<11" and stats["outcomes"]["first"]["negative"] == "<11"
 
 
+def test_enforcement_and_outsiders_learn_nothing_from_the_answer(inst: Installation) -> None:
+    """An absent case, a case with no panel and a case with a proposal waiting all answer an enforcement
+    user or an outsider the same 403 — before any conflict could tell where the case stands."""
+    w = _world(inst)
+    _convene(w, "owner", "clinic")
+    _propose(w, w.clinic, "reasonable_grounds", "positive", MONDAY)
+    other = cases.intake(w.db, w.owner.actor, intake())  # no panel
+    officer = make_user(w.db, "officer", "Border Agency", "enforcement_liaison", enforcement=True)
+    recusal = parse(RecusalInput, {"organisation_id": w.orgs["clinic"], "reason": "none"})
+    confirm = ConfirmationInput(confirm=True)
+    for who in (officer, w.outsider):
+        for case_id in (w.case_id, other, "00000000-0000-4000-8000-000000000000"):
+            with pytest.raises(Forbidden):
+                identification.answer_proposal(w.db, NAT, who.actor, case_id, confirm)
+            with pytest.raises(Forbidden):
+                identification.recuse(w.db, NAT, who.actor, case_id, recusal)
+            with pytest.raises(Forbidden):
+                identification.view_identification(w.db, NAT, who.actor, case_id)
+
+
+def test_an_organisation_recuses_only_itself_and_its_proposal_falls_with_it(inst: Installation) -> None:
+    w = _world(inst)
+    consent.record_consent(
+        w.db,
+        w.owner.actor,
+        w.case_id,
+        consent.parse_consent({"purposes": ["identification"], "recipient_types": ["ngo"], "language": "en"}),
+    )
+    _convene(w, "owner", "clinic", "ngo2")
+    proposed = _propose(w, w.clinic, "reasonable_grounds", "positive", MONDAY)
+    clinic_off = parse(RecusalInput, {"organisation_id": w.orgs["clinic"], "reason": "Conflict of interest."})
+    with pytest.raises(InvalidInput, match="recuses itself") as not_yours:
+        identification.recuse(w.db, NAT, w.owner.actor, w.case_id, clinic_off)
+    assert not_yours.value.field == "organisation_id"
+    identification.recuse(w.db, NAT, w.clinic.actor, w.case_id, clinic_off)
+    view = identification.view_identification(w.db, NAT, w.owner.actor, w.case_id)
+    assert view.proposal is None
+    assert {d.id: d.state for d in view.decisions} == {proposed: "declined"}
+
+
+def test_deadlines_show_a_member_only_the_panels_of_cases_it_still_holds(inst: Installation) -> None:
+    w = _world(inst)
+    _convene(w, "owner", "clinic")
+    assert [i.case_id for i in identification.deadlines(w.db, NAT, w.clinic.actor, coordinator=False)] == [
+        w.case_id
+    ]
+    shared = consent.list_consents(w.db, w.owner.actor, w.case_id)[0]["id"]
+    consent.revoke_consent(w.db, w.owner.actor, shared)
+    assert identification.deadlines(w.db, NAT, w.clinic.actor, coordinator=False) == []
+    assert len(identification.deadlines(w.db, NAT, w.owner.actor, coordinator=False)) == 1
+
+
+def test_decision_statistics_are_for_the_coordinator_and_analysts_only(inst: Installation) -> None:
+    make_org(inst.db, "Secretariat", "nrm_secretariat")
+    coordinator = make_user(inst.db, "coord", "Secretariat", "nrm_coordinator")
+    make_org(inst.db, "Police", "police")
+    officer = make_user(inst.db, "officer", "Police", "enforcement_liaison", enforcement=True)
+    assert client_for(inst.settings, coordinator).get("/api/identification/statistics").status_code == 200
+    assert client_for(inst.settings, officer).get("/api/identification/statistics").status_code == 403
+
+
 def parse_decline(reason: str | None) -> ConfirmationInput:
     raw: dict[str, Any] = {"confirm": False}
     if reason is not None:

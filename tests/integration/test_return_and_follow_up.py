@@ -172,6 +172,25 @@ def test_a_revised_plan_replaces_the_follow_ups_still_to_come(office: Office) ->
     after = reintegration.view_reintegration(db, office.amina.actor, case_id).follow_ups
     statuses = sorted(f.status for f in after)
     assert statuses == ["done"] + ["replaced"] * 3 + ["scheduled"] * 4
+    # a contact already due and not made is not wiped out by a new plan: it stays on her caseworker's list
+    late = office.case(reflection_over=True)
+    office.assess(late)
+    reintegration.record_exit(db, office.amina.actor, late, ExitIn(exited_on=TODAY - dt.timedelta(days=40)))
+    office.move(late, "return")
+    kept = reintegration.view_reintegration(db, office.amina.actor, late).follow_ups
+    assert [(f.months, f.reason) for f in kept if f.status == "scheduled" and f.overdue] == [(1, "exit")]
+
+
+def test_her_children_are_children_while_their_age_is_unknown_or_uncertain(office: Office) -> None:
+    db = office.inst.db
+    case_id = office.case()
+    for raw in ({"relationship": "child"}, {"relationship": "child", "age": 18, "age_uncertain": True}):
+        reintegration.add_dependant(db, office.amina.actor, case_id, parse(DependantIn, raw))
+    reintegration.add_dependant(
+        db, office.amina.actor, case_id, parse(DependantIn, {"relationship": "other"})
+    )
+    view = reintegration.view_reintegration(db, office.amina.actor, case_id)
+    assert [d.is_child for d in view.dependants] == [True, True, False]
     with pytest.raises(InvalidInput):
         parse(FollowUpIn, {"status": "replaced"})
 
@@ -324,6 +343,15 @@ def test_a_return_with_her_children_waits_for_each_child_s_best_interests(office
     with pytest.raises(Conflict, match="2 still to assess") as waiting:
         office.move(case_id, "return")
     assert waiting.value.field == "move"
+    with pytest.raises(Conflict, match="2 still to assess"):  # the planned outcome waits the same way
+        entitlements.plan_outcome(
+            db, office.amina.actor, case_id, domain.OutcomePlan(outcome=domain.CaseOutcome.RETURN)
+        )
+    with pytest.raises(InvalidInput, match="cannot be dated before") as early:
+        reintegration.change_dependant(
+            db, office.amina.actor, son, parse(DependantChange, {"best_interests_on": "2001-01-01"})
+        )
+    assert early.value.field == "best_interests_on"
     assert "best interests" in (
         reintegration.view_reintegration(db, office.amina.actor, case_id).move_blocked or ""
     )

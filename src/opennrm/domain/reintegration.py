@@ -133,8 +133,23 @@ def dependant_age_facts(data: dict[str, object], recorded_on: dt.date) -> AgeFac
     )
 
 
-def dependant_is_child(data: dict[str, object], recorded_on: dt.date, today: dt.date) -> bool:
-    return presumed_child(dependant_age_facts(data, recorded_on), today)
+#: Her children: treated as children whenever their age is unknown or uncertain.
+OWN_CHILDREN = frozenset(
+    {Relationship.CHILD.value, Relationship.STEPCHILD.value, Relationship.GRANDCHILD.value}
+)
+
+
+def dependant_is_child(
+    data: dict[str, object], recorded_on: dt.date, today: dt.date, relationship: str | None = None
+) -> bool:
+    """Is the dependant treated as a child today? By the one child predicate on what was recorded — and, for
+    her son or daughter, also when no age is known or the age given is uncertain (in doubt, a child)."""
+    facts = dependant_age_facts(data, recorded_on)
+    if relationship in OWN_CHILDREN:
+        unknown = facts.birth_date is None and facts.age_at_trafficking is None
+        if unknown or facts.age_uncertain:
+            return True
+    return presumed_child(facts, today)
 
 
 # -- a move -------------------------------------------------------------------------------------------

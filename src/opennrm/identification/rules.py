@@ -96,7 +96,14 @@ class DecisionInput(Unconditional):
 class PanelInput(Unconditional):
     """Convene a panel: the organisations that sit on it (the case's own organisation may be one)."""
 
-    organisation_ids: list[ShortText] = Field(min_length=1, max_length=20)
+    organisation_ids: list[ShortText] = Field(max_length=20)
+
+    @field_validator("organisation_ids")
+    @classmethod
+    def _some(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("tick the organisations that sit on the panel: at least two, of different types")
+        return value
 
 
 class RecusalInput(Unconditional):

@@ -108,10 +108,15 @@ def invalid_from(exc: ValidationError, prefix: str = "") -> InvalidInput:
 # -- encryption contexts ------------------------------------------------------------------------------
 
 
+#: Contexts of ciphertexts kept outside the database, which key rotation has nothing to re-encrypt: the
+#: referral form's draft cookie lives for minutes (a rotation meanwhile only loses the draft).
+SEALED_OUTSIDE_THE_DATABASE = frozenset({"referral_draft"})
+
+
 def _ctx(kind: str, row_id: str) -> str:
     """The context a ciphertext is bound to: its column's registered kind and its row. An unregistered kind
     is refused, so that no encrypted column can escape key rotation (``store.tables.ENCRYPTED_COLUMNS``)."""
-    if kind not in ENCRYPTION_KINDS:
+    if kind not in ENCRYPTION_KINDS and kind not in SEALED_OUTSIDE_THE_DATABASE:
         raise ValueError(f"encryption context {kind!r} is not registered in ENCRYPTED_COLUMNS")
     return f"{kind}:{row_id}"
 

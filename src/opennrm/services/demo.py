@@ -292,7 +292,8 @@ def _decide_identification(
 ) -> None:
     """A panel of her own organisation and the health centre (two organisations of two types, none of them
     enforcement) takes the first decision: positive, on the screening's indicators — proposed by the health
-    centre's member, confirmed by her caseworker's organisation."""
+    centre's member, confirmed by her caseworker. Her caseworker's supervisor took no part, so a
+    reconsideration can be answered by her and confirmed by the health centre."""
     from opennrm.identification.rules import ConfirmationInput, DecisionInput, PanelInput
     from opennrm.services import identification
 
@@ -540,10 +541,6 @@ def seed_demo_journeys(
         "waiting": 0,
         "identification_decisions": 0,
     }
-    supervisor = network.account("li.wei")
-    panel_member = Actor(
-        supervisor.user_id, orgs[supervisor.organisation], Role.SUPERVISOR, enforcement=False
-    )
     at = now()
     day, hour = dt.timedelta(days=1), dt.timedelta(hours=1)
     receivers = {"shelter": shelter, "medical": clinic, "legal_aid": None}  # legal aid has no demo account
@@ -590,7 +587,7 @@ def seed_demo_journeys(
         )
         made["consents"] += 1
         if procedure is not None and i < 2:
-            _decide_identification(db, procedure, caseworker, panel_member, case_id, screening_id, orgs)
+            _decide_identification(db, procedure, caseworker, clinic, case_id, screening_id, orgs)
             made["identification_decisions"] += 1
         request = ReferralRequest.model_validate(
             {

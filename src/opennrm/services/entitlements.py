@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from opennrm.access.policy import Action, Actor
 from opennrm.domain.age import presumed_child, youngest_age_on
+from opennrm.domain.reintegration import children_refusal, dependant_is_child
 from opennrm.domain.services import (
     MAX_REFLECTION_DAYS,
     MIN_REFLECTION_DAYS,
@@ -34,7 +35,7 @@ from opennrm.domain.services import (
     outcome_refusal,
 )
 from opennrm.services.age import age_facts, presumed_child_now
-from opennrm.services.cases import decrypt_text, encrypt_text, load_case_for, new_id, now
+from opennrm.services.cases import decrypt_json, decrypt_text, encrypt_text, load_case_for, new_id, now
 from opennrm.services.directory import refuse
 from opennrm.services.errors import Conflict, InvalidInput
 from opennrm.store import audit
@@ -42,6 +43,9 @@ from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
 from opennrm.store.keys import Keyring
 from opennrm.store.tables import AppMeta, Case, CaseEntitlement, CaseOutcomePlan, Dependant, RiskAssessment
+
+#: The encryption context of a dependant's details (``store.tables.ENCRYPTED_COLUMNS``).
+DEPENDANT_CONTEXT = "dependant"
 
 REFLECTION_SETTING = "reflection_period_days"
 # What is recorded only for a child (refused for a person known to be an adult).
@@ -318,6 +322,26 @@ def add_risk_assessment(db: Database, actor: Actor, case_id: str, data: RiskAsse
     return assessment_id
 
 
+def children_unassessed(session: Session, keyring: Keyring, case_id: str, today: dt.date) -> int:
+    """Children with her whose best interests in a move are not yet assessed (a return or resettlement,
+    planned as a move or as the case's outcome, waits for them: ``domain.reintegration.children_refusal``)."""
+    rows = session.execute(
+        select(Dependant).where(
+            Dependant.case_id == case_id, Dependant.with_her.is_(True), Dependant.best_interests_on.is_(None)
+        )
+    ).scalars()
+    return sum(
+        1
+        for row in rows
+        if dependant_is_child(
+            decrypt_json(keyring, DEPENDANT_CONTEXT, row.id, row.details_enc),
+            row.created_at.date(),
+            today,
+            row.relationship,
+        )
+    )
+
+
 def decision_facts(session: Session, keyring: Keyring, case: Case, today: dt.date) -> DecisionFacts:
     """What a decision about the case's outcome may read — built here and nowhere else."""
     computed, _ = _compute(session, keyring, case, today)
@@ -341,8 +365,9 @@ def plan_outcome(
     and a best-interests determination."""
     with db.transaction() as session:
         case = load_case_for(db, session, actor, case_id, Action.ENTITLEMENTS_UPDATE)
-        refusal = outcome_refusal(
-            plan.outcome, decision_facts(session, db.keyring, case, today or dt.date.today())
+        today = today or dt.date.today()
+        refusal = outcome_refusal(plan.outcome, decision_facts(session, db.keyring, case, today)) or (
+            children_refusal(plan.outcome.value, children_unassessed(session, db.keyring, case.id, today))
         )
         if refusal is not None:
             session.rollback()

@@ -27,6 +27,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from opennrm.access.policy import (
+    FIREWALL,
     Action,
     Actor,
     CaseRelation,
@@ -65,8 +66,10 @@ from opennrm.services.cases import (
     deny,
     disclosure_in_force_clause,
     encrypt_text,
+    is_record_id,
     new_id,
     now,
+    refuse_unknown,
     relation_of,
 )
 from opennrm.services.consent import disclose
@@ -134,10 +137,17 @@ def national_procedure(settings: Settings) -> NationalProcedure:
 # -- loading ---------------------------------------------------------------------------------------------
 
 
-def _case(session: Session, case_id: str) -> Case:
-    case = session.get(Case, case_id)
+def _case(db: Database, session: Session, actor: Actor, case_id: str, action: Action) -> Case:
+    """The case — refused (403, audited) to an enforcement user before anything else is looked at, and
+    refused the same way when there is no such case, so that nobody learns from the answer whether a case,
+    a panel or a proposal exists."""
+    if actor.enforcement:
+        session.rollback()
+        deny(db, actor, action, "case", case_id if is_record_id(case_id) else None, FIREWALL)
+    case = session.get(Case, case_id) if is_record_id(case_id) else None
     if case is None:
-        raise NotFound(f"no case {case_id}")
+        session.rollback()
+        refuse_unknown(db, actor, action, "case", case_id)
     return case
 
 
@@ -294,7 +304,7 @@ def convene_panel(
     refuses sharing the case with a member."""
     today = today or dt.date.today()
     with db.transaction() as session:
-        case = _case(session, case_id)
+        case = _case(db, session, actor, case_id, Action.PANEL_CONVENE)
         organisation_ids = list(dict.fromkeys(data.organisation_ids))
         rows = []
         for org_id in organisation_ids:
@@ -387,26 +397,28 @@ def _close_shares(session: Session, members: Iterable[PanelMember]) -> None:
 
 def recuse(db: Database, nat: NationalProcedure, actor: Actor, case_id: str, data: RecusalInput) -> None:
     """A member organisation steps back (a conflict of interest, say), with its reason; recorded, never
-    deleted. The panel can go on deciding only while two organisations of two types remain."""
+    deleted, and its own act (one organisation cannot put another off the panel). What it proposed and
+    was not yet confirmed falls with it. The panel can go on deciding only while two organisations of two
+    types remain."""
     with db.transaction() as session:
-        case = _case(session, case_id)
+        case = _case(db, session, actor, case_id, Action.PANEL_READ)
         panel = _panel_of(session, case_id)
+        members = _members(session, panel.id) if panel else []
+        facts = _facts(nat, _seats(session, members), panel) if panel else None
+        _allow(db, session, actor, Action.PANEL_READ, case, facts)
         if panel is None or panel.status not in (OPEN, RECONSIDERING):
             raise Conflict("no panel is deciding on this case")
-        members = _members(session, panel.id)
-        _allow(db, session, actor, Action.PANEL_READ, case, _facts(nat, _seats(session, members), panel))
         member = next((m for m in members if m.organisation_id == data.organisation_id), None)
         if member is None:
             raise InvalidInput("this organisation does not sit on the panel", field="organisation_id")
-        if actor.organisation_id not in (member.organisation_id, case.organisation_id):
-            raise InvalidInput(
-                "an organisation recuses itself, or the case's owner records it", field="organisation_id"
-            )
+        if actor.organisation_id != member.organisation_id:
+            raise InvalidInput("an organisation recuses itself: ask its members", field="organisation_id")
         if member.recused_at is not None:
             return
         member.recused_at, member.recused_by = now(), actor.user_id
         member.recusal_reason_enc = encrypt_text(db.keyring, "recusal_reason", member.id, data.reason)
         _close_shares(session, [member])
+        _drop_proposals_of(session, db, case_id, member.organisation_id)
         audit.record_one(
             session,
             db.keyring,
@@ -421,6 +433,24 @@ def recuse(db: Database, nat: NationalProcedure, actor: Actor, case_id: str, dat
 
 
 # -- deciding --------------------------------------------------------------------------------------------
+
+
+def _drop_proposals_of(session: Session, db: Database, case_id: str, organisation_id: str) -> None:
+    """What an organisation proposed and is not yet confirmed falls when it recuses itself."""
+    proposal = _proposed_decision(session, case_id)
+    if proposal is not None and proposal.decided_by_organisation == organisation_id:
+        proposal.state = DECLINED
+        proposal.declined_reason_enc = encrypt_text(
+            db.keyring, "decision_declined", proposal.id, "The proposing organisation recused itself."
+        )
+    request = _pending_request(session, case_id)
+    if (
+        request is not None
+        and request.status == PROPOSED
+        and request.answered_by_organisation == organisation_id
+    ):
+        request.status, request.decided_by, request.decided_on = PENDING, None, None
+        request.answered_by_organisation, request.result, request.reasons_enc = None, None, None
 
 
 def _screening_indicators(db: Database, screening: Screening) -> set[str]:
@@ -444,7 +474,7 @@ def record_decision(
     today = today or dt.date.today()
     decided_on = data.decided_on or today
     with db.transaction() as session:
-        case = _case(session, case_id)
+        case = _case(db, session, actor, case_id, Action.PANEL_DECIDE)
         panel = _panel_of(session, case_id)
         members = _members(session, panel.id) if panel else []
         facts = _facts(nat, _seats(session, members), panel) if panel else None
@@ -624,7 +654,7 @@ def request_reconsideration(
     again (its members' view reopened through the consent gate) and must answer by the deadline."""
     today = today or dt.date.today()
     with db.transaction() as session:
-        case = _case(session, case_id)
+        case = _case(db, session, actor, case_id, Action.RECONSIDERATION_REQUEST)
         panel = _panel_of(session, case_id)
         members = _members(session, panel.id) if panel else []
         facts = _facts(nat, _seats(session, members), panel) if panel else None
@@ -684,9 +714,17 @@ def _closed(session: Session, disclosure_id: str) -> bool:
 
 
 def _took_part(decision: IdentificationDecision, request: Reconsideration) -> frozenset[str]:
-    """Who may not answer a reconsideration: who proposed or confirmed the decision, and who asked for it to
-    be looked at again."""
+    """Who may not propose the answer to a reconsideration: who proposed or confirmed the decision, and who
+    asked for it to be looked at again."""
     return frozenset(u for u in (decision.decided_by, decision.confirmed_by, request.requested_by) if u)
+
+
+def _may_not_confirm_answer(request: Reconsideration) -> frozenset[str]:
+    """Who may not confirm the proposed answer: who proposed it and who asked for the reconsideration. The
+    fresh look is the proposer's (someone who took no part in the decision); the confirmation keeps the
+    answer multi-agency, and may come from any member of another organisation on the panel — else a panel
+    of two small organisations could never answer."""
+    return frozenset(u for u in (request.decided_by, request.requested_by) if u)
 
 
 def decide_reconsideration(
@@ -702,10 +740,13 @@ def decide_reconsideration(
     member of another organisation who took no part either confirms it (``answer_proposal``)."""
     today = today or dt.date.today()
     with db.transaction() as session:
-        request = session.get(Reconsideration, reconsideration_id)
-        if request is None:
-            raise NotFound(f"no reconsideration {reconsideration_id}")
-        case = _case(session, request.case_id)
+        request = (
+            session.get(Reconsideration, reconsideration_id) if is_record_id(reconsideration_id) else None
+        )
+        if request is None or actor.enforcement:
+            session.rollback()
+            refuse_unknown(db, actor, Action.RECONSIDERATION_DECIDE, "reconsideration", reconsideration_id)
+        case = _case(db, session, actor, request.case_id, Action.RECONSIDERATION_DECIDE)
         old = session.get(IdentificationDecision, request.decision_id)
         assert old is not None  # noqa: S101 - foreign key
         panel = session.get(IdentificationPanel, old.panel_id)
@@ -745,11 +786,17 @@ def answer_proposal(
     """A second organisation's answer to what waits on the case: a proposed decision, or a proposed answer
     to a reconsideration. Confirmed by a member of another organisation than the proposer's (who took no
     part in it), it takes effect today — her periods run from today. Declined (by any member who may decide,
-    the proposer included: a withdrawal), it stays on record with the reason and the panel decides again.
+    the proposer included: a withdrawal), a proposed decision stays on record with the reason and the panel
+    decides again; a proposed answer to a reconsideration is set aside (the decline is audited) and the
+    reconsideration waits for another answer.
     Returns the id of the decision that took effect, if any."""
     today = today or dt.date.today()
     with db.transaction() as session:
-        case = _case(session, case_id)
+        case = _case(db, session, actor, case_id, Action.PANEL_CONFIRM)
+        panel = _panel_of(session, case_id)
+        members = _members(session, panel.id) if panel else []
+        facts = _facts(nat, _seats(session, members), panel) if panel else None
+        _allow(db, session, actor, Action.PANEL_READ, case, facts)  # nothing is told to who may not read
         proposal = _proposed_decision(session, case_id)
         request = _pending_request(session, case_id)
         if proposal is None and (request is None or request.status != PROPOSED):
@@ -798,6 +845,8 @@ def _answer_decision(
     stage = _stage(nat, proposal.stage)
     _may_take(db, session, nat, case, stage, today)
     proposal.state, proposal.in_force = TAKEN, True
+    # the time to decide runs until the decision is taken, waiting for confirmation included
+    proposal.working_days_taken = max(0, working_days_between(proposal.started_on, today, nat.holidays))
     proposal.confirmed_by, proposal.second_organisation = actor.user_id, actor.organisation_id
     proposal.confirmed_on = proposal.recorded_on = today  # she is told now: her periods run from today
     _apply(session, nat, case, panel, members, stage, Outcome(proposal.outcome), today)
@@ -844,10 +893,9 @@ def _answer_reconsideration(
     assert panel is not None  # noqa: S101 - foreign key
     members = _members(session, panel.id)
     facts = _facts(nat, _seats(session, members), panel)
-    if not data.confirm:
-        _allow(
-            db, session, actor, Action.RECONSIDERATION_DECIDE, case, facts, took_part=_took_part(old, request)
-        )
+    if not data.confirm:  # by whoever may confirm it, or its proposer withdrawing it
+        asked = frozenset({request.requested_by or ""})
+        _allow(db, session, actor, Action.RECONSIDERATION_DECIDE, case, facts, took_part=asked)
         request.status, request.decided_by, request.decided_on = PENDING, None, None
         request.answered_by_organisation, request.result, request.reasons_enc = None, None, None
         _audit_answer(db, session, actor, case.id, "identification.reconsider_decline", request.id)
@@ -859,7 +907,7 @@ def _answer_reconsideration(
         Action.PANEL_CONFIRM,
         case,
         facts,
-        took_part=_took_part(old, request) | {request.decided_by or ""},
+        took_part=_may_not_confirm_answer(request),
         proposed_by_organisation=request.answered_by_organisation,
     )
     assert request.result is not None and request.reasons_enc is not None  # noqa: S101 - a proposal has both
@@ -1013,6 +1061,8 @@ class IdentificationView:
     may_decide: bool
     procedure: Procedure
     proposal: ProposalView | None = None
+    may_answer: bool = False
+    """May the reader propose the answer to the reconsideration waiting (someone who took no part)?"""
 
 
 # What panel members from other organisations see of the case itself: what deciding needs, nothing that
@@ -1028,7 +1078,7 @@ def view_identification(
     today = today or dt.date.today()
     keyring = db.keyring
     with db.transaction() as session:
-        case = _case(session, case_id)
+        case = _case(db, session, actor, case_id, Action.PANEL_READ)
         panel = _panel_of(session, case_id)
         members = _members(session, panel.id) if panel else []
         facts = _facts(nat, _seats(session, members), panel) if panel else None
@@ -1096,6 +1146,7 @@ def view_identification(
             may_decide=may_decide,
             procedure=nat.procedure,
             proposal=_proposal_view(session, db, actor, relation, facts, case_id),
+            may_answer=_may_answer(session, actor, relation, facts, case_id),
         )
         audit.record_one(
             session,
@@ -1150,6 +1201,18 @@ def _decision_view(
     )
 
 
+def _may_answer(
+    session: Session, actor: Actor, relation: CaseRelation, facts: PanelFacts | None, case_id: str
+) -> bool:
+    request = _pending_request(session, case_id)
+    if request is None or request.status != PENDING:
+        return False
+    old = session.get(IdentificationDecision, request.decision_id)
+    assert old is not None  # noqa: S101 - foreign key
+    took_part = _took_part(old, request)
+    return bool(panel_decision(actor, Action.RECONSIDERATION_DECIDE, relation, facts, took_part=took_part))
+
+
 def _proposal_view(
     session: Session,
     db: Database,
@@ -1182,8 +1245,9 @@ def _proposal_view(
         old = session.get(IdentificationDecision, request.decision_id)
         assert old is not None  # noqa: S101 - foreign key
         organisation = request.answered_by_organisation
-        took_part = _took_part(old, request) | {request.decided_by or ""}
-        declining, declining_took_part = Action.RECONSIDERATION_DECIDE, _took_part(old, request)
+        took_part = _may_not_confirm_answer(request)
+        declining = Action.RECONSIDERATION_DECIDE
+        declining_took_part = frozenset({request.requested_by or ""})
         view = ProposalView(
             "reconsideration",
             request.id,
@@ -1228,7 +1292,7 @@ def letter_facts(
 ) -> LetterFacts:
     """The facts of the letter of a decision (the latest in force when none is named). Audited."""
     with db.transaction() as session:
-        case = _case(session, case_id)
+        case = _case(db, session, actor, case_id, Action.PANEL_READ)
         panel = _panel_of(session, case_id)
         members = _members(session, panel.id) if panel else []
         facts = _facts(nat, _seats(session, members), panel) if panel else None
@@ -1293,6 +1357,14 @@ def deadlines(
             )
             stmt = stmt.where(IdentificationPanel.id.in_(own))
         items: list[DeadlineItem] = []
+        if not coordinator:  # a member organisation sees a panel only while it holds her case (consent)
+            held = select(Disclosure.case_id).where(
+                Disclosure.recipient_organisation_id == actor.organisation_id,
+                Disclosure.purpose == ConsentPurpose.IDENTIFICATION.value,
+                disclosure_in_force_clause(),
+            )
+            owned = select(Case.id).where(Case.organisation_id == actor.organisation_id)
+            stmt = stmt.where(IdentificationPanel.case_id.in_(held.union(owned)))
         for panel in session.execute(stmt).scalars():
             case_id = None if coordinator else panel.case_id
             waiting = _proposed_decision(session, panel.case_id) is not None
@@ -1364,10 +1436,11 @@ def decision_statistics(
     session: Session, classification: NationalClassification | None = None
 ) -> dict[str, Any]:
     """Counts of decisions in force by stage kind and outcome, of working days taken to decide by band, and
-    of outcomes by the GR38 §110 dimensions (sex, age group, nationality, form of exploitation — categories
-    from the statistics office's classification, never from the data), as published text: small cells shown
-    as "<11" and, within a breakdown, a second cell hidden where one hidden cell could be worked out from
-    the total (``opennrm.stats.disclosure.published_breakdown``)."""
+    of persons by the outcome of their latest decision and the GR38 §110 dimensions (sex, age group,
+    nationality, form of exploitation — categories from the statistics office's classification, never from
+    the data), as published text: small cells shown as "<11" and, within each breakdown, a second cell
+    hidden where one hidden cell could be worked out from its total
+    (``opennrm.stats.disclosure.published_breakdown``)."""
     rows = session.execute(
         select(
             IdentificationDecision.case_id,
@@ -1378,26 +1451,32 @@ def decision_statistics(
     ).all()
     outcomes: Counter[tuple[str, str]] = Counter((kind, outcome) for _, kind, outcome, _ in rows)
     days: Counter[tuple[str, str]] = Counter((kind, _band(taken)) for _, kind, _, taken in rows)
+    per_kind: Counter[str] = Counter(kind for _, kind, _, _ in rows)
     kinds = ("first", "final")
+    # by person: each case once, at the latest decision in force (a final one over a first)
+    latest: dict[str, str] = {}
+    for case_id, _, outcome, _ in sorted(rows, key=lambda r: r[1] == "final"):
+        latest[case_id] = outcome
     dims = nrm_dimensions(classification or default_classification(dt.date.today()))
-    categories = _decision_categories(session, {case_id for case_id, *_ in rows}, dims)
+    categories = _decision_categories(session, set(latest), dims)
     by: dict[str, dict[str, dict[str, str]]] = {}
     for name in DECISION_DIMENSIONS:
         by[name] = {}
         for o in Outcome:
-            cells = Counter(
-                categories[case_id][name] for case_id, _, outcome, _ in rows if outcome == o.value
-            )
+            cells = Counter(categories[c][name] for c, outcome in latest.items() if outcome == o.value)
             raw = {c: cells[c] for c in dims[name].categories}
             by[name][o.value] = published_breakdown(raw, sum(cells.values()))
     return {
         "outcomes": {
-            kind: {o.value: display_count(outcomes[(kind, o.value)]) for o in Outcome} for kind in kinds
+            kind: published_breakdown({o.value: outcomes[(kind, o.value)] for o in Outcome}, per_kind[kind])
+            for kind in kinds
         },
         "working_days_to_decide": {
-            kind: {name: display_count(days[(kind, name)]) for name, _, _ in DAY_BANDS} for kind in kinds
+            kind: published_breakdown({n: days[(kind, n)] for n, _, _ in DAY_BANDS}, per_kind[kind])
+            for kind in kinds
         },
         "by": by,
+        "persons": display_count(len(latest)),
         "total": display_count(len(rows)),
     }
 

@@ -46,15 +46,15 @@ from opennrm.services.cases import (
     scope_clause,
 )
 from opennrm.services.directory import refuse
-from opennrm.services.entitlements import decision_facts
-from opennrm.services.errors import Conflict
+from opennrm.services.entitlements import DEPENDANT_CONTEXT, children_unassessed, decision_facts
+from opennrm.services.errors import Conflict, InvalidInput
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
 from opennrm.store.keys import Keyring
 from opennrm.store.tables import Case, Dependant, FollowUp, MovePlan
 
-_DEPENDANT = "dependant"
+_DEPENDANT = DEPENDANT_CONTEXT
 _PLAN = "move_plan"
 _NOTES = "follow_up_notes"
 
@@ -132,7 +132,7 @@ def _dependant_view(keyring: Keyring, row: Dependant, today: dt.date) -> Dependa
         given_name=data.get("given_name"),
         birth_date=dt.date.fromisoformat(born) if born else None,
         age=data.get("age"),
-        is_child=dependant_is_child(data, row.created_at.date(), today),
+        is_child=dependant_is_child(data, row.created_at.date(), today, row.relationship),
         with_her=row.with_her,
         needs=list(row.needs),
         note=data.get("note"),
@@ -161,12 +161,16 @@ def _schedule(
     session: Session, case_id: str, reason: FollowUpReason, anchor: dt.date, anchor_id: str | None
 ) -> list[str]:
     """The follow-ups at 1, 3, 6 and 12 months after ``anchor``. One set runs at a time: the contacts still
-    scheduled from an earlier plan or exit are replaced (kept on record as ``replaced``), so a revised plan
-    does not give her two sets of calls."""
+    to come from an earlier plan or exit are replaced (kept on record as ``replaced``), so a revised plan
+    does not give her two sets of calls; one already due and not made stays on her caseworker's list."""
     at = now()
     session.execute(
         update(FollowUp)
-        .where(FollowUp.case_id == case_id, FollowUp.status == FollowUpStatus.SCHEDULED.value)
+        .where(
+            FollowUp.case_id == case_id,
+            FollowUp.status == FollowUpStatus.SCHEDULED.value,
+            FollowUp.due_on >= dt.date.today(),
+        )
         .values(status=FollowUpStatus.REPLACED.value, updated_at=at)
     )
     ids = []
@@ -230,23 +234,13 @@ def view_reintegration(
             unaccompanied=facts.unaccompanied,
             child_steps_missing=[s.value for s in missing_child_steps(facts)],
             move_blocked=move_refusal(Move.RETURN, facts)
-            or children_refusal(Move.RETURN.value, _children_unassessed(shown)),
+            or children_refusal(Move.RETURN.value, children_unassessed(session, keyring, case.id, today)),
         )
         audit.record_one(session, keyring, AuditEntry(actor.user_id, "reintegration.read", "case", case.id))
     return view
 
 
 # -- dependants ---------------------------------------------------------------------------------------
-
-
-def _dependants(session: Session, keyring: Keyring, case_id: str, today: dt.date) -> list[DependantView]:
-    rows = session.execute(select(Dependant).where(Dependant.case_id == case_id)).scalars()
-    return [_dependant_view(keyring, d, today) for d in rows]
-
-
-def _children_unassessed(dependants: list[DependantView]) -> int:
-    """Children with her whose best interests in a move are not yet assessed."""
-    return sum(1 for d in dependants if d.is_child and d.with_her and d.best_interests_on is None)
 
 
 def add_dependant(db: Database, actor: Actor, case_id: str, data: DependantIn) -> str:
@@ -311,6 +305,12 @@ def change_dependant(db: Database, actor: Actor, dependant_id: str, change: Depe
         if change.needs is not None:
             row.needs = sorted({n.value for n in change.needs})
         if change.best_interests_on is not None:
+            if change.best_interests_on < row.created_at.date():
+                raise InvalidInput(
+                    "the assessment is of this child, recorded on "
+                    f"{row.created_at.date().isoformat()}: it cannot be dated before",
+                    field="best_interests_on",
+                )
             row.best_interests_on = change.best_interests_on
         row.updated_at = now()
         audit.record_one(
@@ -335,11 +335,9 @@ def plan_move(
     today = today or dt.date.today()
     with db.transaction() as session:
         case = load_case_for(db, session, actor, case_id, Action.ENTITLEMENTS_UPDATE)
-        refusal = move_refusal(
-            data.move, decision_facts(session, db.keyring, case, today)
-        ) or children_refusal(
-            data.move.value, _children_unassessed(_dependants(session, db.keyring, case.id, today))
-        )
+        children = children_unassessed(session, db.keyring, case.id, today)
+        facts = decision_facts(session, db.keyring, case, today)
+        refusal = move_refusal(data.move, facts) or children_refusal(data.move.value, children)
         if refusal is not None:
             session.rollback()
             refuse(db, actor.user_id, "move.plan", "case", case_id, Conflict(refusal, field="move"))

@@ -645,6 +645,9 @@ MESSAGES_FROM_ELSEWHERE: tuple[str, ...] = (
     N_("By year and age group"),
     N_("By form of exploitation and sex"),
     N_("By citizenship and sex"),
+    # identification inputs' own reasons (opennrm.identification.rules)
+    N_("say why you decline the proposal"),
+    N_("tick the organisations that sit on the panel: at least two, of different types"),
 )
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Request
 
-from opennrm.access.roles import Role
+from opennrm.access.policy import dashboard_decision, exact_statistics_decision
 from opennrm.identification.rules import (
     ConfirmationInput,
     DecisionInput,
@@ -21,6 +21,7 @@ from opennrm.identification.rules import (
 )
 from opennrm.services import identification
 from opennrm.services.auth import SessionUser
+from opennrm.services.cases import deny
 from opennrm.services.parsing import parse
 from opennrm.web.deps import current_user, get_db, get_settings
 
@@ -145,13 +146,19 @@ def deadlines(request: Request, user: SessionUser = Depends(current_user)) -> li
     """Open decisions and reconsiderations by deadline, overdue first: every panel for the NRM coordinator
     (without case ids), the panels of her organisation for a panel member."""
     items = identification.deadlines(
-        get_db(request), _nat(request), user.actor, coordinator=user.actor.role is Role.NRM_COORDINATOR
+        get_db(request), _nat(request), user.actor, coordinator=bool(dashboard_decision(user.actor))
     )
     return [_json(asdict(i)) for i in items]
 
 
 @router.get("/identification/statistics")
 def statistics(request: Request, user: SessionUser = Depends(current_user)) -> dict[str, Any]:
-    """Counts of decisions by stage and outcome and of working days to decide; small cells as "<11"."""
-    del user
+    """Counts of decisions by stage and outcome, of working days to decide and of persons by the §110
+    dimensions; small cells as "<11" with secondary suppression. For the NRM coordinator and the statistics
+    office's analysts (never an enforcement organisation); others read the published report."""
+    may = dashboard_decision(user.actor)
+    if not may:
+        may = exact_statistics_decision(user.actor)
+    if not may:
+        deny(get_db(request), user.actor, "identification.statistics", "statistics", None, may.reason)
     return identification.statistics(get_db(request))

@@ -30,6 +30,17 @@ MESSAGES: dict[str, str] = {
     "justice": N_("The count was saved."),
     "dependant": N_("The dependant was recorded. She or he is entitled to assistance too."),
     "child-steps": N_("The child steps were saved."),
+    "best-interests": N_("The assessment of the child's best interests was recorded."),
+    "panel": N_("The panel was convened. Its members see the case for identification only."),
+    "proposed": N_(
+        "The decision was proposed. It takes effect when a member of another organisation confirms it."
+    ),
+    "proposal-answered": N_("Your answer to the proposal was recorded."),
+    "recusal": N_("The recusal was recorded."),
+    "reconsideration": N_("Her request for reconsideration was recorded. The panel sits again."),
+    "reconsideration-answer": N_(
+        "The answer was proposed. It takes effect when a member of another organisation confirms it."
+    ),
     "move": N_("The plan was saved. Follow-up contacts are scheduled where the move needs them."),
     "exit": N_(
         "Her exit from services was recorded. Follow-up contacts at 1, 3, 6 and 12 months are scheduled."

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from opennrm.access.roles import Role
+from opennrm.access.policy import dashboard_decision
 from opennrm.identification.rules import (
     ConfirmationInput,
     DecisionInput,
@@ -29,6 +29,8 @@ from opennrm.services.errors import Conflict, Forbidden, InvalidInput
 from opennrm.services.parsing import parse
 from opennrm.web import i18n
 from opennrm.web.deps import get_db, get_settings, session_user
+from opennrm.web.i18n import N_
+from opennrm.web.pages.flash import done
 from opennrm.web.pages.referrals import _errors, _posted, _text
 from opennrm.web.pages.render import environment, render
 from opennrm.web.pdf import html_to_pdf
@@ -77,7 +79,7 @@ def identification_page(case_id: str, request: Request) -> Response:
     return _page(request, case_id)
 
 
-async def _submit(request: Request, case_id: str, action: Any, default_field: str) -> Response:
+async def _submit(request: Request, case_id: str, action: Any, default_field: str, what: str) -> Response:
     user, form = await _posted(request)
     values: dict[str, Any] = {k: str(v) for k, v in form.items()}
     values["organisation_ids"] = [str(o) for o in form.getlist("organisation_ids")]  # every tick kept
@@ -92,7 +94,7 @@ async def _submit(request: Request, case_id: str, action: Any, default_field: st
             values["consent_missing"] = True  # the page links to her consent for identification
             return _page(request, case_id, {default_field: exc.message}, values, status=403)
         raise
-    return RedirectResponse(f"/cases/{case_id}/identification", status_code=303)
+    return RedirectResponse(done(f"/cases/{case_id}/identification", what), status_code=303)
 
 
 @router.post("/cases/{case_id}/identification/panel")
@@ -101,7 +103,7 @@ async def convene_submit(case_id: str, request: Request) -> Response:
         data = parse(PanelInput, {"organisation_ids": [str(o) for o in form.getlist("organisation_ids")]})
         identification.convene_panel(get_db(request), _nat(request), user.actor, case_id, data)
 
-    return await _submit(request, case_id, act, "organisation_ids")
+    return await _submit(request, case_id, act, "organisation_ids", "panel")
 
 
 @router.post("/cases/{case_id}/identification/decisions")
@@ -120,22 +122,27 @@ async def decision_submit(case_id: str, request: Request) -> Response:
             get_db(request), _nat(request), user.actor, case_id, parse(DecisionInput, raw)
         )
 
-    return await _submit(request, case_id, act, "outcome")
+    return await _submit(request, case_id, act, "outcome", "proposed")
 
 
 @router.post("/cases/{case_id}/identification/confirmation")
 async def confirmation_submit(case_id: str, request: Request) -> Response:
     def act(user: Any, form: Any) -> None:
         raw: dict[str, Any] = {"confirm": _text(form, "confirm")}
+        if raw["confirm"] == "yes" and _text(form, "read") != "yes":  # the step before an irreversible act
+            raise InvalidInput(
+                N_("tick the box to say you have read the screening and the reasons"), field="read"
+            )
         if _text(form, "decline_reason"):
             raw["reason"] = _text(form, "decline_reason")
         try:
             data = parse(ConfirmationInput, raw)
         except InvalidInput as exc:
-            raise InvalidInput(exc.message, field="decline_reason") from None
+            message = exc.message.removeprefix(f"{exc.field}: ") if exc.field else exc.message
+            raise InvalidInput(message, field="decline_reason") from None
         identification.answer_proposal(get_db(request), _nat(request), user.actor, case_id, data)
 
-    return await _submit(request, case_id, act, "decline_reason")
+    return await _submit(request, case_id, act, "decline_reason", "proposal-answered")
 
 
 @router.post("/cases/{case_id}/identification/recusals")
@@ -144,7 +151,7 @@ async def recusal_submit(case_id: str, request: Request) -> Response:
         raw = {"organisation_id": _text(form, "organisation_id"), "reason": _text(form, "recusal_reason")}
         identification.recuse(get_db(request), _nat(request), user.actor, case_id, parse(RecusalInput, raw))
 
-    return await _submit(request, case_id, act, "recusal_reason")
+    return await _submit(request, case_id, act, "recusal_reason", "recusal")
 
 
 @router.post("/cases/{case_id}/identification/reconsiderations")
@@ -159,7 +166,7 @@ async def reconsideration_submit(case_id: str, request: Request) -> Response:
             parse(ReconsiderationRequestInput, raw),
         )
 
-    return await _submit(request, case_id, act, "grounds")
+    return await _submit(request, case_id, act, "grounds", "reconsideration")
 
 
 @router.post("/cases/{case_id}/identification/reconsiderations/{reconsideration_id}")
@@ -174,7 +181,7 @@ async def reconsideration_answer(case_id: str, reconsideration_id: str, request:
             parse(ReconsiderationDecisionInput, raw),
         )
 
-    return await _submit(request, case_id, act, "answer_reasons")
+    return await _submit(request, case_id, act, "answer_reasons", "reconsideration-answer")
 
 
 # -- the letter ----------------------------------------------------------------------------------------
@@ -253,6 +260,6 @@ async def letter_pdf(case_id: str, request: Request) -> Response:
 @router.get("/identification/deadlines")
 def deadlines_page(request: Request) -> Response:
     user = session_user(request)
-    coordinator = user.actor.role is Role.NRM_COORDINATOR
+    coordinator = bool(dashboard_decision(user.actor))
     items = identification.deadlines(get_db(request), _nat(request), user.actor, coordinator=coordinator)
     return render(request, "identification_deadlines.html", items=items, coordinator=coordinator)

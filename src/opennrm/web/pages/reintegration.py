@@ -140,7 +140,7 @@ async def best_interests_submit(case_id: str, dependant_id: str, request: Reques
     except InvalidInput as exc:
         values["dependant_id"] = dependant_id
         return _page(request, case_id, _errors(exc, "best_interests_on"), values, 422, "best_interests")
-    return RedirectResponse(done(f"/cases/{case_id}/return#dependants", "dependant"), status_code=303)
+    return RedirectResponse(done(f"/cases/{case_id}/return#dependants", "best-interests"), status_code=303)
 
 
 @router.post("/cases/{case_id}/child-steps")
