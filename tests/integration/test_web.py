@@ -23,7 +23,15 @@ PUBLIC = {
     ("GET", "/"),
     ("GET", "/rights"),
     ("GET", "/rights/{locale}"),
+    ("GET", "/favicon.ico"),
 }
+
+
+def test_the_site_has_an_icon(client: TestClient) -> None:
+    moved = client.get("/favicon.ico", follow_redirects=False)
+    assert moved.status_code == 301 and moved.headers["location"] == "/static/favicon.svg"
+    icon = client.get("/static/favicon.svg")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
 
 
 @pytest.fixture

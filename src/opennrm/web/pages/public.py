@@ -173,3 +173,9 @@ def rights_leaflet(locale: str, request: Request) -> Response:
         services=services_in(leaflet, locale),
         quick_exit_url=leaflet.quick_exit_url,
     )
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> RedirectResponse:
+    """Browsers ask for /favicon.ico on pages without an icon link (a letter, an error): the site's icon."""
+    return RedirectResponse("/static/favicon.svg", status_code=301)
