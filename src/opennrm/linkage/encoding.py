@@ -29,7 +29,15 @@ from opennrm.linkage.normalise import Features
 
 FILTER_BITS = 1024
 #: Bits each token of a feature sets (the feature's weight in the similarity).
-BITS_PER_TOKEN: dict[str, int] = {"names": 6, "skeletons": 12, "birth": 35, "sex": 4, "phone": 20}
+BITS_PER_TOKEN: dict[str, int] = {
+    "names": 6,
+    "skeletons": 12,
+    "birth": 35,
+    "sex": 4,
+    "phone": 20,
+    "document": 12,
+    "address": 4,
+}
 HARDENINGS = ("none", "balance", "xor", "rule90")
 DEFAULT_HARDENING = "rule90"
 SECRET_BYTES = 32
@@ -105,6 +113,8 @@ class Schema:
                 {"identifier": "birth", "format": "year, month, day and decade of the birth date"},
                 {"identifier": "sex", "format": "f or m"},
                 {"identifier": "phone", "format": "last eight digits"},
+                {"identifier": "document", "format": "padded bigrams of the identity-document number"},
+                {"identifier": "address", "format": "padded bigrams of the address's words and numbers"},
             ],
             "bitsPerToken": dict(self.bits_per_token),
             "hardening": self.hardening,

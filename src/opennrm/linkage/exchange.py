@@ -6,11 +6,13 @@ An export (``opennrm linkage export``) is one JSON document::
      "records": [{"token": "…", "source": "…", "clk": "<base64>"}, …]}
 
 ``token`` is random and new in each export; ``source`` is a random label, new in each export, for one
-organisation (the secretariat keeps at most one record of an organisation in a national person). Nothing
-else: no name, birth date, phone, survivor code, case or person id. ``secret_check`` lets the secretariat see
-that every export was made under the same secret without holding it.
+organisation (the secretariat keeps at most one record of an organisation in a national person);
+``birth_known`` says whether a birth date went into the encoding (a pair of which only one record has one is
+held to a lower threshold). Nothing else: no name, birth date, phone, survivor code, case or person id.
+``secret_check`` lets the secretariat see that every export was made under the same secret without holding it.
 
 The secretariat answers with ``persons.csv``: ``record_token,person`` (an opaque national person id).
+
 """
 
 from __future__ import annotations
@@ -59,10 +61,17 @@ def export_document(
     for group in groups:
         source = secrets.token_hex(8)
         encodings = encoder.encode([features(p) for p in group])
-        for row in encodings:
+        for person, row in zip(group, encodings, strict=True):
             token = new_token()
             tokens.append(token)
-            records.append({"token": token, "source": source, "clk": to_text(row)})
+            records.append(
+                {
+                    "token": token,
+                    "source": source,
+                    "clk": to_text(row),
+                    "birth_known": person.birth_date is not None,
+                }
+            )
     document = {
         "format": FORMAT,
         "version": VERSION,
@@ -80,6 +89,7 @@ class Export:
     tokens: list[str]
     sources: list[str]
     encodings: np.ndarray
+    birth_known: list[bool]
 
 
 def read_export(raw: str | bytes, name: str = "export") -> Export:
@@ -101,11 +111,12 @@ def parse_export(doc: Any, name: str = "export") -> Export:
         records = doc["records"]
         tokens = [str(r["token"]) for r in records]
         sources = [str(r["source"]) for r in records]
+        birth_known = [bool(r.get("birth_known", True)) for r in records]
         rows = [from_text(str(r["clk"]), width) for r in records]
     except (KeyError, TypeError, ValueError) as exc:
         raise ExchangeError(f"{name}: malformed export ({exc})") from None
     encodings = np.vstack(rows) if rows else np.empty((0, width), dtype=np.uint8)
-    return Export(schema, str(doc.get("secret_check", "")), tokens, sources, encodings)
+    return Export(schema, str(doc.get("secret_check", "")), tokens, sources, encodings, birth_known)
 
 
 def match_exports(exports: Sequence[Export], threshold: float | None = None) -> list[tuple[str, str]]:
@@ -124,8 +135,15 @@ def match_exports(exports: Sequence[Export], threshold: float | None = None) -> 
     labels: dict[tuple[int, str], int] = {}
     sources = [labels.setdefault((i, s), len(labels)) for i, e in enumerate(exports) for s in e.sources]
     encodings = np.vstack([e.encodings for e in exports])
-    chosen = threshold if threshold is not None else matching.DEFAULT_THRESHOLDS[first.schema.hardening]
-    linked = matching.link(encodings, sources, chosen)
+    hardening = first.schema.hardening
+    chosen = threshold if threshold is not None else matching.DEFAULT_THRESHOLDS[hardening]
+    linked = matching.link(
+        encodings,
+        sources,
+        chosen,
+        complete=[b for e in exports for b in e.birth_known],
+        discount=matching.PARTIAL_DISCOUNT[hardening],
+    )
     return list(zip(tokens, matching.national_ids(linked.labels), strict=True))
 
 

@@ -27,10 +27,18 @@ PARTIAL_DISCOUNT: dict[str, float] = {"none": 0.15, "balance": 0.08, "xor": 0.15
 
 @dataclass(frozen=True)
 class Blocking:
-    bands: int = 80
-    band_bits: int = 16
+    """LSH settings. ``band_bits`` None: grows with the number of records (log2 n - 1, at least 10), so a
+    bucket holds a few records whatever the scale."""
+
+    bands: int = 100
+    band_bits: int | None = None
     max_bucket: int = 64
     seed: int = 20_260_601
+
+    def bits_for(self, records: int) -> int:
+        if self.band_bits is not None:
+            return self.band_bits
+        return max(10, int(np.log2(max(records, 2))) - 1)
 
 
 def words(encodings: np.ndarray) -> np.ndarray:
@@ -111,7 +119,7 @@ def candidate_pairs(
     sims: list[np.ndarray] = []
     n = len(encodings)
     for _ in range(blocking.bands):
-        positions = rng.choice(bits, size=blocking.band_bits, replace=False)
+        positions = rng.choice(bits, size=blocking.bits_for(n), replace=False)
         i, j = _band_pairs(encodings, sources, positions, blocking.max_bucket)
         if not len(i):
             continue

@@ -18,6 +18,7 @@ from anyascii import anyascii
 
 _NOT_LETTER = re.compile(r"[^a-z]+")
 _DIGITS = re.compile(r"\D+")
+_DIGITS_ONLY = re.compile(r"\d+")
 # transliteration equivalences applied before vowels are dropped (order matters: digraphs first)
 _SKELETON_RULES: tuple[tuple[str, str], ...] = (
     ("kh", "h"),
@@ -89,6 +90,10 @@ class QuasiIdentifiers:
     birth_date: dt.date | None = None
     sex: str | None = None
     phone: str | None = None
+    document: str | None = None
+    """An identity-document number, where she has one (most often she has not)."""
+    address: str | None = None
+    """The last address recorded, where there is one."""
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,8 @@ class Features:
     birth: tuple[str, ...]
     sex: tuple[str, ...]
     phone: tuple[str, ...]
+    document: tuple[str, ...] = ()
+    address: tuple[str, ...] = ()
 
     def by_feature(self) -> Iterable[tuple[str, tuple[str, ...]]]:
         yield "names", self.names
@@ -107,6 +114,8 @@ class Features:
         yield "birth", self.birth
         yield "sex", self.sex
         yield "phone", self.phone
+        yield "document", self.document
+        yield "address", self.address
 
 
 def features(person: QuasiIdentifiers) -> Features:
@@ -119,10 +128,21 @@ def features(person: QuasiIdentifiers) -> Features:
         birth = (f"y{d.year}", f"m{d.month}", f"d{d.day}", f"decade{d.year // 10}")
     sex = SEXES.get((person.sex or "").strip().lower())
     phone = phone_digits(person.phone)
+    raw_document = person.document or ""
+    document = "".join(fold(raw_document).split()) + "".join(_DIGITS_ONLY.findall(raw_document))
     return Features(
         names=tuple(grams),
         skeletons=tuple(skeletons),
         birth=birth,
         sex=(sex,) if sex else (),
         phone=(phone,) if phone else (),
+        document=tuple(sorted(set(bigrams(document)))) if document else (),
+        address=_address_tokens(person.address),
     )
+
+
+def _address_tokens(address: str | None) -> tuple[str, ...]:
+    if not address:
+        return ()
+    words = fold(address).split() + _DIGITS_ONLY.findall(address)
+    return tuple(sorted({g for w in words for g in bigrams(w)}))

@@ -103,6 +103,8 @@ def _eligible(db: Database, organisation: str | None, legal_basis: str | None) -
                         birth_date=dt.date.fromisoformat(birth) if birth else None,
                         sex=by_person[pid][0].sex,
                         phone=identity.get("phone"),
+                        document=identity.get("id_document_number"),
+                        address=identity.get("address"),
                     )
                 )
             out.append(_Eligible(org.id, allowed, people, len(by_person) - len(allowed)))
