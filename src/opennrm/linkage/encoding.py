@@ -140,35 +140,34 @@ class Encoder:
         self._keys = {name: derive_key(secret, f"feature:{name}") for name in self.schema.bits_per_token}
         seed = int.from_bytes(derive_key(secret, "permutation")[:16], "big")
         self._permutation = np.random.default_rng(seed).permutation(self.schema.encoded_bits)
-        self._cache: dict[tuple[str, str], np.ndarray] = {}
+        self._cache: dict[tuple[str, str], int] = {}
 
-    def _positions(self, feature: str, token: str) -> np.ndarray:
+    def _mask(self, feature: str, token: str) -> int:
+        """The token's bits as one integer (bit p set for each position p), cached: names repeat."""
         cached = self._cache.get((feature, token))
         if cached is None:
             digest = hmac.digest(self._keys[feature], token.encode(), hashlib.sha256)
             h1 = int.from_bytes(digest[:8], "big")
             h2 = int.from_bytes(digest[8:16], "big") | 1
-            k = self.schema.bits_per_token[feature]
-            cached = np.fromiter(
-                ((h1 + i * h2) % self.schema.bits for i in range(k)), dtype=np.int64, count=k
-            )
+            bits = self.schema.bits
+            cached = 0
+            for i in range(self.schema.bits_per_token[feature]):
+                cached |= 1 << ((h1 + i * h2) % bits)
             self._cache[(feature, token)] = cached
         return cached
 
     def filters(self, people: Sequence[Features]) -> np.ndarray:
         """Plain (unhardened) filters, one boolean row per person."""
-        out = np.zeros((len(people), self.schema.bits), dtype=bool)
-        rows: list[np.ndarray] = []
-        cols: list[np.ndarray] = []
-        for i, person in enumerate(people):
+        width = self.schema.bits // 8
+        packed = bytearray()
+        for person in people:
+            value = 0
             for feature, tokens in person.by_feature():
                 for token in tokens:
-                    positions = self._positions(feature, token)
-                    cols.append(positions)
-                    rows.append(np.full(len(positions), i, dtype=np.int64))
-        if cols:
-            out[np.concatenate(rows), np.concatenate(cols)] = True
-        return out
+                    value |= self._mask(feature, token)
+            packed += value.to_bytes(width, "big")
+        rows = np.frombuffer(bytes(packed), dtype=np.uint8).reshape(len(people), width)
+        return np.unpackbits(rows, axis=1).astype(bool)
 
     def harden(self, plain: np.ndarray) -> np.ndarray:
         kind = self.schema.hardening

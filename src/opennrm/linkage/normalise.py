@@ -10,6 +10,7 @@ Birth dates give positional parts (year, month, day), so a wrong day still leave
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ _REPEATS = re.compile(r"(.)\1+")
 PARTICLES = frozenset({"al", "el", "ul", "bin", "ben", "ibn", "bint", "de", "da", "van", "von", "der", "la"})
 
 
+@functools.lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
     """Latin letters only, lower case, words separated by one space:
     ``"Nguyễn Thị-Hà"`` → ``"nguyen thi ha"``."""
@@ -53,6 +55,7 @@ def name_words(*names: str | None) -> list[str]:
     return sorted(words)
 
 
+@functools.lru_cache(maxsize=200_000)
 def skeleton(word: str) -> str:
     """A word's consonant skeleton under common transliteration equivalences:
     mohammed, muhammad → ``mhmd``."""

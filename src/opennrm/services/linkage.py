@@ -283,4 +283,4 @@ def link_within(db: Database, *, legal_basis: str | None = None, actor_id: str =
 
 def national_ids(session: Session) -> dict[str, str]:
     """Person id → national person id, for statistics."""
-    return dict(session.execute(select(NationalPerson.person_id, NationalPerson.national_id)).tuples())
+    return {p: n for p, n in session.execute(select(NationalPerson.person_id, NationalPerson.national_id))}

@@ -89,9 +89,10 @@ def stat_records(db: Database, home_country: str | None) -> Iterator[StatRecord]
     consenting = _consenting_cases(db, today)
     with db.transaction() as session:
         # a person the national linkage found known to several organisations is one person (issue 16)
-        national = dict(
-            session.execute(select(NationalPerson.person_id, NationalPerson.national_id)).tuples()
-        )
+        national: dict[str, str] = {
+            person: nid
+            for person, nid in session.execute(select(NationalPerson.person_id, NationalPerson.national_id))
+        }
     last = ""
     read = 0
     while True:
