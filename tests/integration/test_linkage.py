@@ -262,3 +262,31 @@ def test_imported_consents_are_checked_like_recorded_ones(inst: Installation, tm
         assert row.purposes == ["statistics"] and row.language == "en" and str(row.given_on) == "2026-06-01"
     assert count_persons(statistics.stat_records(inst.db, None)).counted == 1
     assert linkage.national_ids  # the service is importable without a run
+
+
+def test_at_intake_she_is_told_only_of_persons_in_her_own_scope(inst: Installation) -> None:
+    from opennrm.services.cases import intake as open_case
+    from tests.support import intake, make_user
+
+    make_org(inst.db, "Shelter")
+    make_org(inst.db, "Clinic")
+    amal = make_user(inst.db, "amal", "Shelter", "caseworker", team="north")
+    bea = make_user(inst.db, "bea", "Shelter", "caseworker", team="south")
+    chen = make_user(inst.db, "chen", "Clinic", "caseworker", team="north")
+    first = open_case(
+        inst.db,
+        amal.actor,
+        intake(person__given_name="Fatima", person__family_name="Mohammed", person__birth_date="1990-04-01"),
+    )
+    again = intake(
+        person__given_name="Fatma", person__family_name="Muhammad", person__birth_date="1990-04-01"
+    )
+    # the caseworker who knows her hears of it
+    assert linkage.possibly_known(inst.db, amal.actor, open_case(inst.db, amal.actor, again)) == [first]
+    # a colleague of another team, who cannot see the first case, hears nothing (nor of whom)
+    assert linkage.possibly_known(inst.db, bea.actor, open_case(inst.db, bea.actor, again)) == []
+    # another organisation's caseworker hears nothing: no link across organisations is ever shown
+    assert linkage.possibly_known(inst.db, chen.actor, open_case(inst.db, chen.actor, again)) == []
+    # someone else entirely is not flagged
+    other = intake(person__given_name="Li", person__family_name="Wang", person__birth_date="2001-01-01")
+    assert linkage.possibly_known(inst.db, amal.actor, open_case(inst.db, amal.actor, other)) == []

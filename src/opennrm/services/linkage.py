@@ -20,13 +20,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+import numpy as np
+from sqlalchemy import delete, false, insert, or_, select
 from sqlalchemy.orm import Session
 
-from opennrm.linkage import exchange
+from opennrm.access.policy import Actor, case_list_scopes
+from opennrm.access.roles import Scope
+from opennrm.linkage import exchange, matching
 from opennrm.linkage.encoding import Schema, new_secret
 from opennrm.linkage.normalise import QuasiIdentifiers
-from opennrm.services.cases import decrypt_json, decrypt_text, new_id, now
+from opennrm.services.cases import _scope_clauses, decrypt_json, decrypt_text, may_read_person, new_id, now
 from opennrm.services.errors import InvalidInput
 from opennrm.services.firewall import enforcement_types_in
 from opennrm.services.statistics import _consenting_cases
@@ -94,19 +97,7 @@ def _eligible(db: Database, organisation: str | None, legal_basis: str | None) -
                 else {}
             )
             for pid in allowed:
-                identity = decrypt_json(db.keyring, "person", pid, persons[pid].identity_enc)
-                birth = identity.get("birth_date")
-                people.append(
-                    QuasiIdentifiers(
-                        given_name=identity.get("given_name"),
-                        family_name=identity.get("family_name"),
-                        birth_date=dt.date.fromisoformat(birth) if birth else None,
-                        sex=by_person[pid][0].sex,
-                        phone=identity.get("phone"),
-                        document=identity.get("id_document_number"),
-                        address=identity.get("address"),
-                    )
-                )
+                people.append(_identifiers(db, pid, persons[pid].identity_enc, by_person[pid][0].sex))
             out.append(_Eligible(org.id, allowed, people, len(by_person) - len(allowed)))
     return out
 
@@ -284,3 +275,69 @@ def link_within(db: Database, *, legal_basis: str | None = None, actor_id: str =
 def national_ids(session: Session) -> dict[str, str]:
     """Person id → national person id, for statistics."""
     return {p: n for p, n in session.execute(select(NationalPerson.person_id, NationalPerson.national_id))}
+
+
+#: Dice an intake's encoding must reach with a known person's to be mentioned (the national default).
+INTAKE_THRESHOLD = 0.75
+
+
+def possibly_known(db: Database, actor: Actor, case_id: str, *, limit: int = 5) -> list[str]:
+    """At intake: cases of her own organisation, within her own scope (never cases received from another
+    organisation), whose person may be the person of the new case ``case_id`` — compared as the national
+    linkage compares, under a key made for this check and forgotten. Audited with counts only."""
+    scopes = case_list_scopes(actor) - {Scope.RECEIVED}
+    if not scopes:
+        return []
+    with db.transaction() as session:
+        new = session.get(Case, case_id)
+        if (
+            new is None
+            or new.organisation_id != actor.organisation_id
+            or not may_read_person(session, actor, new.person_id)
+        ):
+            return []
+        rows = session.execute(
+            select(Case.id, Case.person_id, Case.sex, Person.identity_enc)
+            .join(Person, Person.id == Case.person_id)
+            .where(or_(false(), *_scope_clauses(actor, scopes)), Case.person_id != new.person_id)
+        ).all()
+        new_person = session.get(Person, new.person_id)
+        assert new_person is not None  # noqa: S101 - a case always has a person
+        people = [_identifiers(db, new.person_id, new_person.identity_enc, new.sex)]
+        people += [_identifiers(db, r.person_id, r.identity_enc, r.sex) for r in rows]
+        found: list[str] = []
+        if rows:
+            encoded = exchange.export_document([people], new_secret())
+            parsed = exchange.parse_export(encoded.document)
+            w = matching.words(parsed.encodings)
+            counts = np.bitwise_count(w).sum(axis=1, dtype=np.int64)
+            others = np.arange(1, len(people))
+            sims = matching.dice(w, counts, np.zeros(len(others), dtype=np.int64), others)
+            order = np.argsort(-sims, kind="stable")
+            found = [rows[int(k)].id for k in order[:limit] if sims[k] >= INTAKE_THRESHOLD]
+        audit.record_one(
+            session,
+            db.keyring,
+            AuditEntry(
+                actor.user_id,
+                "linkage.intake_check",
+                "case",
+                case_id,
+                detail={"compared": len(rows), "possible": len(found)},
+            ),
+        )
+    return found
+
+
+def _identifiers(db: Database, person_id: str, blob: bytes, sex: str) -> QuasiIdentifiers:
+    identity = decrypt_json(db.keyring, "person", person_id, blob)
+    birth = identity.get("birth_date")
+    return QuasiIdentifiers(
+        given_name=identity.get("given_name"),
+        family_name=identity.get("family_name"),
+        birth_date=dt.date.fromisoformat(birth) if birth else None,
+        sex=sex,
+        phone=identity.get("phone"),
+        document=identity.get("id_document_number"),
+        address=identity.get("address"),
+    )
