@@ -151,8 +151,9 @@ def test_two_installations_link_through_the_secretariat_without_sharing_names(
 
 
 def test_bad_files_and_secrets_fail_with_one_line_and_change_nothing(
-    inst: Installation, tmp_path: Path
+    sqlite_inst: Installation, tmp_path: Path
 ) -> None:
+    inst = sqlite_inst
     bad_secret = tmp_path / "short.secret"
     bad_secret.write_text("abcd\n", encoding="utf-8")
     out = tmp_path / "out.json"
@@ -226,42 +227,55 @@ def test_within_one_installation_a_person_known_to_two_organisations_is_counted_
 
 
 def test_imported_consents_are_checked_like_recorded_ones(inst: Installation, tmp_path: Path) -> None:
+    from opennrm.services.cases import import_cases
+    from opennrm.services.errors import InvalidInput
+
     make_org(inst.db, "City Police", "police")
-    bad = line("Ana", "Lopez", None, consents=[{"purposes": ["statistics"]}])
-    result = run(inst, "import", "cases", str(write_lines(tmp_path / "bad.jsonl", [bad])))
-    assert result.exit_code == 2 and "line 1: consents.0.language" in result.output
-    firewall = line(
-        "Ana",
-        "Lopez",
-        None,
-        consents=[{"purposes": ["referral"], "recipient_types": ["police"], "language": "es"}],
+
+    def refused(consents: list[dict[str, Any]]) -> str:
+        with pytest.raises(InvalidInput) as caught:
+            import_cases(
+                inst.db,
+                "cli",
+                [line("Ana", "Lopez", None, consents=consents)],
+                default_organisation_id=inst.default_org,
+                organisations={},
+            )
+        return caught.value.message
+
+    assert refused([{"purposes": ["statistics"]}]).startswith("line 1: consents.0.language")
+    assert "firewall" in refused(
+        [{"purposes": ["referral"], "recipient_types": ["police"], "language": "es"}]
     )
-    result = run(inst, "import", "cases", str(write_lines(tmp_path / "fw.jsonl", [firewall])))
-    assert result.exit_code == 2 and "firewall" in result.output
-    grown = line(
-        "Ana",
-        "Lopez",
-        None,
-        consents=[
+    assert "only for a child" in refused(
+        [
             {
                 "purposes": ["statistics"],
                 "language": "es",
                 "given_by": "best_interests_determination",
                 "basis": "x",
             }
-        ],
+        ]
     )
-    result = run(inst, "import", "cases", str(write_lines(tmp_path / "bi.jsonl", [grown])))
-    assert result.exit_code == 2 and "only for a child" in result.output
+    assert "expires_on" in refused(
+        [{"purposes": ["statistics"], "language": "es", "given_on": "2026-01-01", "expires_on": "2028-12-31"}]
+    )
     with inst.db.transaction() as s:
         assert s.execute(select(Case)).first() is None
     good = line("Ana", "Lopez", None)
-    assert run(inst, "import", "cases", str(write_lines(tmp_path / "ok.jsonl", [good]))).exit_code == 0
+    result = run(inst, "import", "cases", str(write_lines(tmp_path / "ok.jsonl", [good])))
+    assert result.exit_code == 0, result.output
     with inst.db.transaction() as s:
         (row,) = s.execute(select(ConsentRecord)).scalars().all()
         assert row.purposes == ["statistics"] and row.language == "en" and str(row.given_on) == "2026-06-01"
     assert count_persons(statistics.stat_records(inst.db, None)).counted == 1
-    assert linkage.national_ids  # the service is importable without a run
+    bad = run(
+        inst,
+        "import",
+        "cases",
+        str(write_lines(tmp_path / "bad.jsonl", [line("B", "C", None, consents=[{}])])),
+    )
+    assert bad.exit_code == 2 and "consents.0" in bad.output and "nothing was imported" in bad.output
 
 
 def test_at_intake_she_is_told_only_of_persons_in_her_own_scope(inst: Installation) -> None:
