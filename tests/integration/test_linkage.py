@@ -304,3 +304,24 @@ def test_at_intake_she_is_told_only_of_persons_in_her_own_scope(inst: Installati
     # someone else entirely is not flagged
     other = intake(person__given_name="Li", person__family_name="Wang", person__birth_date="2001-01-01")
     assert linkage.possibly_known(inst.db, amal.actor, open_case(inst.db, amal.actor, other)) == []
+
+
+def test_the_intake_page_says_her_organisation_may_know_her(sqlite_inst: Installation) -> None:
+    from tests.support import client_for, csrf_of, make_user
+
+    make_org(sqlite_inst.db, "Shelter")
+    amal = make_user(sqlite_inst.db, "amal", "Shelter", "caseworker", team="north")
+    client = client_for(sqlite_inst.settings, amal)
+    fields = {"given_name": "Khadija", "family_name": "Ibrahim", "birth_date": "1994-10-10"}
+    first = client.post(
+        "/cases/new", data={"csrf": csrf_of(client.get("/cases/new").text), **fields}, follow_redirects=False
+    )
+    assert first.headers["location"].endswith("?done=case")
+    fields.update(given_name="Kadija", family_name="Ibraheem")
+    second = client.post(
+        "/cases/new", data={"csrf": csrf_of(client.get("/cases/new").text), **fields}, follow_redirects=False
+    )
+    assert second.headers["location"].endswith("?done=case-maybe-known")
+    page = client.get(second.headers["location"]).text
+    assert "may already know her" in page
+    assert first.headers["location"].split("?")[0] not in page  # which case is not said on the page
