@@ -56,7 +56,7 @@ def export_document(
     """Encode each group (one organisation's persons) under ``secret``; every record gets a fresh token and
     each group a fresh source label. Tokens come back in the order of the persons, group after group."""
     encoder = Encoder(secret, schema)
-    records: list[dict[str, str]] = []
+    records: list[dict[str, str | bool]] = []
     tokens: list[str] = []
     for group in groups:
         source = secrets.token_hex(8)
