@@ -67,6 +67,10 @@ class Settings:
     """ISO 3166-1 country whose public holidays count deadlines in working days (``OPENNRM_COUNTRY``, with
     ``OPENNRM_COUNTRY_SUBDIVISION``); None: the procedure's country, else weekends only."""
     country_subdivision: str | None = None
+    linkage_legal_basis: str | None = None
+    """The law that lets this installation link persons for statistics without their consent
+    (``OPENNRM_LINKAGE_LEGAL_BASIS``, e.g. the statistics act and its article); None: only persons whose
+    consent covers statistics are exported for record linkage (docs/linkage.md)."""
 
     @property
     def log_file(self) -> Path:
@@ -102,6 +106,7 @@ class Settings:
             procedure=env.get("OPENNRM_PROCEDURE") or "default",
             country=(env.get("OPENNRM_COUNTRY") or "").strip().upper() or None,
             country_subdivision=(env.get("OPENNRM_COUNTRY_SUBDIVISION") or "").strip().upper() or None,
+            linkage_legal_basis=(env.get("OPENNRM_LINKAGE_LEGAL_BASIS") or "").strip() or None,
         )
 
 

@@ -39,6 +39,7 @@ FORBIDDEN: dict[str, set[str]] = {
     "store": {"services", "web", "cli", "stats", "recruitment", "finance"},
     "access": {"services", "store", "web", "cli", "stats", "recruitment", "finance"},
     "services": {"web", "cli"},
+    "linkage": {"web", "cli", "services", "store", "access", "stats", "recruitment", "finance"},
     "stats": {"web", "cli", "services"},
     "recruitment": {"web", "cli", "services"},
     "finance": {"web", "cli", "services"},

@@ -66,6 +66,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "justice",
         "Justice aggregates: perpetrators investigated, prosecuted and convicted per year (GR38 §110).",
     ),
+    "linkage": (
+        "linkage",
+        "Count each person once nationally: privacy-preserving record linkage between organisations.",
+    ),
 }
 
 

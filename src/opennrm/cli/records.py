@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.progress import Progress
 
-from opennrm.cli.common import database, fail
+from opennrm.cli.common import database, fail, settings
 from opennrm.services import admin
 from opennrm.services.cases import import_cases
 from opennrm.services.errors import InvalidInput
@@ -22,15 +22,20 @@ def register(app: typer.Typer) -> None:
 
 @import_app.command("cases")
 def cases(
-    file: Path = typer.Argument(..., help="JSON Lines file: one {person, case, notes} object per line."),
+    file: Path = typer.Argument(
+        ..., help="JSON Lines file: one {person, case, notes, organisation, consents} object per line."
+    ),
 ) -> None:
     """Import cases. Every line is checked; one bad line rolls back the whole import.
 
     Omitted fields take defaults: a new survivor code, status 'new', trafficking status 'possible_victim',
     identified today, sex and gender 'unknown', and the installation's default organisation (or the one
-    named in "organisation")."""
+    named in "organisation"). "consents" lists the consents she gave in the system the case comes from, each
+    shaped like the API's consent record, e.g. [{"purposes": ["statistics"], "language": "en",
+    "given_on": "2026-06-01"}]."""
     if not file.is_file():
         fail(f"no such file: {file}")
+    terms = settings().consent_terms
     with database() as db:
         total = sum(1 for line in file.open(encoding="utf-8") if line.strip())
         with Progress(transient=True) as bar, file.open(encoding="utf-8") as fh:
@@ -43,6 +48,7 @@ def cases(
                     default_organisation_id=default_organisation_id(db),
                     organisations=admin.organisation_ids_by_name(db),
                     progress=lambda n: bar.advance(task, n),
+                    consent_terms=terms,
                 )
             except InvalidInput as exc:
                 fail(f"{exc.message} (nothing was imported)")

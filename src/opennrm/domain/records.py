@@ -10,7 +10,7 @@ note: the store encrypts exactly those.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
@@ -214,6 +214,9 @@ class Intake(Strict):
 
 
 class ImportedIntake(Intake):
-    """One line of ``opennrm import cases``: may name the organisation that holds the case."""
+    """One line of ``opennrm import cases``: may name the organisation that holds the case, and bring the
+    consents she gave in the system the case comes from (each shaped like the API's consent record; checked
+    as ``opennrm.domain.consent.Consent`` when imported)."""
 
     organisation: ShortText | None = None
+    consents: list[dict[str, Any]] = Field(default_factory=list, max_length=20)

@@ -34,6 +34,7 @@ from opennrm.access.policy import (
 )
 from opennrm.access.roles import Scope
 from opennrm.domain.age import child_when_trafficked
+from opennrm.domain.consent import Consent, ConsentGiver, ConsentTerms
 from opennrm.domain.records import (
     INTAKE_STATUSES,
     MAX_DOCUMENT_BYTES,
@@ -150,12 +151,14 @@ class IntakeRows:
     events: list[dict[str, Any]] = field(default_factory=list)
     notes: list[dict[str, Any]] = field(default_factory=list)
     assignments: list[dict[str, Any]] = field(default_factory=list)
+    consents: list[dict[str, Any]] = field(default_factory=list)
     audit: list[AuditEntry] = field(default_factory=list)
 
     def insert(self, session: Session, keyring: Keyring) -> None:
         for table, rows in (
             (Person, self.persons),
             (Case, self.cases),
+            (ConsentRecord, self.consents),
             (CaseAssignment, self.assignments),
             (ExploitationEventRow, self.events),
             (CaseNote, self.notes),
@@ -893,6 +896,83 @@ def parse_import_lines(lines: Iterable[str]) -> Iterator[tuple[int, ImportedInta
             ) from None
 
 
+def _imported_consents(
+    session: Session,
+    keyring: Keyring,
+    rows: IntakeRows,
+    number: int,
+    raw: list[dict[str, Any]],
+    *,
+    case_id: str,
+    terms: ConsentTerms,
+    actor_id: str,
+) -> None:
+    """The consents one imported line brings, checked as ``consent.record`` checks them (purposes, dates,
+    the firewall on recipients, a best-interests determination only for a child); queued on ``rows``."""
+    if not raw:
+        return
+    from opennrm.services.firewall import enforcement_types_in  # firewall imports this module
+
+    enforcement = enforcement_types_in(session)
+    child = bool(rows.cases[-1].get("is_child"))
+    for index, item in enumerate(raw):
+        where = f"line {number}: consents.{index}"
+        try:
+            consent = Consent.model_validate(item)
+        except ValidationError as exc:
+            problem = invalid_from(exc)
+            raise InvalidInput(f"{where}.{problem.message}", field=f"{where}.{problem.field}") from None
+        given_on = consent.given_on or dt.date.today()
+        try:
+            expires_on = terms.expiry(given_on, consent.expires_on)
+        except ValueError as exc:
+            raise InvalidInput(f"{where}.expires_on: {exc}", field=f"{where}.expires_on") from None
+        if consent.given_by is ConsentGiver.BEST_INTERESTS_DETERMINATION and not child:
+            raise InvalidInput(
+                f"{where}.given_by: a best-interests determination replaces consent only for a child",
+                field=f"{where}.given_by",
+            )
+        blocked = sorted(t.value for t in consent.recipient_types if t.value in enforcement)
+        if blocked:
+            raise InvalidInput(
+                f"{where}.recipient_types: {', '.join(blocked)} can never receive person-level data "
+                "(firewall)",
+                field=f"{where}.recipient_types",
+            )
+        for org_id in consent.recipient_organisation_ids:
+            org = session.get(Organisation, org_id)
+            if org is None or org.type in enforcement:
+                raise InvalidInput(
+                    f"{where}.recipient_organisation_ids: no organisation {org_id} that may receive her data",
+                    field=f"{where}.recipient_organisation_ids",
+                )
+        consent_id = new_id()
+        rows.consents.append(
+            {
+                "id": consent_id,
+                "case_id": case_id,
+                "given_by": consent.given_by.value,
+                "purposes": [p.value for p in consent.purposes],
+                "recipient_organisation_ids": list(consent.recipient_organisation_ids),
+                "recipient_types": [t.value for t in consent.recipient_types],
+                "language": consent.language,
+                "interpreter_used": consent.interpreter_used,
+                "given_on": given_on,
+                "expires_on": expires_on,
+                "basis_enc": encrypt_text(keyring, "consent_basis", consent_id, consent.basis)
+                if consent.basis
+                else None,
+                "recorded_by": None,
+                "created_at": now(),
+                "revoked_at": None,
+                "revoked_by": None,
+            }
+        )
+        rows.audit.append(
+            AuditEntry(actor_id, "consent.record", "case", case_id, detail={"consent": consent_id})
+        )
+
+
 def import_cases(
     db: Database,
     actor_id: str,
@@ -902,9 +982,12 @@ def import_cases(
     organisations: dict[str, str],
     batch_size: int = 1000,
     progress: Any = None,
+    consent_terms: ConsentTerms | None = None,
 ) -> ImportReport:
-    """Import all lines in one transaction: any bad line rolls back the whole import."""
+    """Import all lines in one transaction: any bad line rolls back the whole import. A line's
+    ``consents`` are recorded on its case (``_imported_consents``)."""
     cases = persons = 0
+    terms = consent_terms or ConsentTerms()
     with db.transaction() as session:
         rows = IntakeRows()
         codes_seen: dict[str, str] = {}
@@ -923,7 +1006,7 @@ def import_cases(
                 key = f"{org_id}:{code.casefold()}"
                 person_id = codes_seen.get(key) or existing_person(session, db.keyring, org_id, code)
             new_person = person_id is None
-            build_intake_rows(
+            case_id = build_intake_rows(
                 rows,
                 db.keyring,
                 data,
@@ -931,6 +1014,16 @@ def import_cases(
                 actor_id=actor_id,
                 user_id=None,
                 person_id=person_id,
+            )
+            _imported_consents(
+                session,
+                db.keyring,
+                rows,
+                number,
+                data.consents,
+                case_id=case_id,
+                terms=terms,
+                actor_id=actor_id,
             )
             if new_person:
                 persons += 1

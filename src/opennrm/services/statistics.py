@@ -46,7 +46,14 @@ from opennrm.stats.tables import PersonFrame, frame_from_persons
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
-from opennrm.store.tables import Case, ConsentRecord, ExploitationEventRow, Person, table_of
+from opennrm.store.tables import (
+    Case,
+    ConsentRecord,
+    ExploitationEventRow,
+    NationalPerson,
+    Person,
+    table_of,
+)
 
 _BATCH = 5000
 #: The statistics office's categories, in ``<home>/stats/`` (see ``stats.dimensions.read_classification``).
@@ -80,6 +87,12 @@ def stat_records(db: Database, home_country: str | None) -> Iterator[StatRecord]
     """One statistical record per case, streamed in batches; audited as one ``stats.extract`` event."""
     today = dt.date.today()
     consenting = _consenting_cases(db, today)
+    with db.transaction() as session:
+        # a person the national linkage found known to several organisations is one person (issue 16)
+        national: dict[str, str] = {
+            person: nid
+            for person, nid in session.execute(select(NationalPerson.person_id, NationalPerson.national_id))
+        }
     last = ""
     read = 0
     while True:
@@ -101,7 +114,7 @@ def stat_records(db: Database, home_country: str | None) -> Iterator[StatRecord]
         for case in cases:
             citizenship = frozenset(case.citizenship or [])
             yield StatRecord(
-                person_key=case.person_id,
+                person_key=national.get(case.person_id, case.person_id),
                 case_key=case.id,
                 year=case.identified_on.year if case.identified_on else None,
                 sex=case.sex,

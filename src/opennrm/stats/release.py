@@ -11,7 +11,8 @@ How a release is made (``docs/statistics.md`` explains it in plain words):
 2. **Measure.** Each measured table is counted over its *public* cells (every combination of the public
    categories, so no budget is spent discovering keys) with OpenDP's ``make_count_by_categories`` and
    discrete Laplace noise (``make_laplace`` on integers), counts *signed* (never clamped before
-   post-processing). Each person is one row (``records.count_persons`` merges cases first), so the privacy
+   post-processing). Each person is one row (``records.count_persons`` merges cases first, and cases of one
+   national person, as record linkage found her in several organisations, are one person), so the privacy
    unit is one person: adding or removing a person changes each measured table by one in one cell. OpenDP's
    composition map certifies that the measured tables together spend no more than ε.
 3. **Estimate** (post-processing, free): empirical-Bayes posterior means per cell (``estimation``), made
@@ -453,7 +454,8 @@ def release_metadata(release: Release, **extra: Any) -> dict[str, Any]:
         "created": release.created,
         "epsilon": release.epsilon,
         "certified_epsilon": release.certified_epsilon,
-        "privacy_unit": "one person (added or removed); cases are merged per person first",
+        "privacy_unit": "one person (added or removed); cases are merged per person first, across "
+        "organisations by the national person id where record linkage gave one",
         "mechanism": "discrete Laplace on signed counts over public keys (OpenDP make_count_by_categories"
         " >> make_laplace), basic composition across measured tables",
         "measured_tables": [

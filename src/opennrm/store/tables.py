@@ -813,6 +813,28 @@ class FollowUp(Base):
     updated_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
 
 
+class LinkageToken(Base):
+    """A record token of a linkage export: opaque, random, new in each export; the only way back from the
+    secretariat's answer (``record_token,person``) to one of this installation's persons. Never leaves it."""
+
+    __tablename__ = "linkage_tokens"
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    export_id: Mapped[str] = mapped_column(ID, index=True)
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+
+class NationalPerson(Base):
+    """The national person id the secretariat's linkage gave one of this installation's persons: statistics
+    count national persons once. Opaque; replaced by each resolve."""
+
+    __tablename__ = "national_persons"
+    person_id: Mapped[str] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True)
+    national_id: Mapped[str] = mapped_column(String(64), index=True)
+    resolved_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+
 def table_of(model: type[Base]) -> Table:
     """The Core table of a mapped class: a bulk insert through it is one executemany per batch (the ORM bulk
     path splits rows by the keys they carry and sends them one by one)."""

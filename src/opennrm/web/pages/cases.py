@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from opennrm.access.policy import Action, decide
 from opennrm.domain import vocabularies as v
 from opennrm.domain.records import Intake
-from opennrm.services import cases, handover, non_punishment, remedies, screenings
+from opennrm.services import cases, handover, linkage, non_punishment, remedies, screenings
 from opennrm.services.errors import InvalidInput
 from opennrm.web.deps import check_csrf, get_db, session_user
 from opennrm.web.i18n import N_
@@ -171,8 +171,13 @@ async def intake_submit(request: Request) -> Response:
             labels=LABELS,
             vocabularies=VOCABULARIES,
         )
-    case_id = cases.intake(get_db(request), user.actor, intake)
-    return RedirectResponse(done(f"/cases/{case_id}", "case"), status_code=303)
+    db = get_db(request)
+    case_id = cases.intake(db, user.actor, intake)
+    # her organisation may already know her: said within the caseworker's own scope only (issue 16)
+    known = linkage.possibly_known(db, user.actor, case_id)
+    return RedirectResponse(
+        done(f"/cases/{case_id}", "case-maybe-known" if known else "case"), status_code=303
+    )
 
 
 MULTI_FIELDS = ("exploitation_types", "means_of_control", "citizenship", "languages")

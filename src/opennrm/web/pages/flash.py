@@ -11,6 +11,10 @@ from opennrm.web.i18n import N_, gettext
 QUERY = "done"
 MESSAGES: dict[str, str] = {
     "case": N_("The case was saved."),
+    "case-maybe-known": N_(
+        "The case was saved. Your organisation may already know her: a case in your list has similar "
+        "details. Look before you go on, and ask her."
+    ),
     "note": N_("The note was saved."),
     "consent": N_("Her consent was recorded."),
     "revoked": N_("Her consent was revoked. Every sharing that rested on it has ended."),

