@@ -66,6 +66,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "justice",
         "Justice aggregates: perpetrators investigated, prosecuted and convicted per year (GR38 §110).",
     ),
+    "reports": (
+        "reporting",
+        "The anonymous reporting channel: who receives reports, and deleting closed ones (GR38 §100).",
+    ),
+    "hotline": ("reporting", "Contacts of the 24/7 hotline as CSV: import and export (GR38 §99)."),
 }
 
 

@@ -16,7 +16,9 @@ from opennrm.access.policy import (
     accounts_decision,
     ad_review_decision,
     decide,
+    hotline_decision,
     justice_aggregates_decision,
+    report_decision,
 )
 from opennrm.access.roles import Role
 from opennrm.services.dashboard import DASHBOARD_READERS
@@ -53,6 +55,12 @@ def menu(actor: Actor) -> list[MenuItem]:
             items.append(MenuItem("/referrals", N_("Referrals")))
         if actor.role in ESCALATION_READERS:
             items.append(MenuItem("/referrals/escalations", N_("Escalations")))
+    if report_decision(actor, Action.REPORT_READ, actor.organisation_id):
+        items.append(MenuItem("/reports", N_("Anonymous reports")))
+    if hotline_decision(actor, Action.HOTLINE_RECORD):
+        # the operator's home is the contact form; a supervisor finds it after her own work
+        entry = MenuItem("/hotline", N_("Hotline"))
+        items.insert(0, entry) if actor.role is Role.HOTLINE_OPERATOR else items.append(entry)
     if (person_level or actor.role in MANAGERS or actor.role in DASHBOARD_READERS) and not actor.enforcement:
         items.append(MenuItem("/directory", N_("Service directory")))
     if decide(actor, Action.AGGREGATE_READ):
