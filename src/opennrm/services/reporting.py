@@ -243,7 +243,10 @@ def clean_attachment(item: Attachment) -> Attachment:
         raise InvalidInput(f"a file may be at most {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB", field="files")
     name = os.path.basename(item.filename.replace("\\", "/"))[:200] or "file"
     if looks_like_image(item.content, item.media_type):
-        content, media_type = strip_metadata(item.content, item.media_type)
+        try:
+            content, media_type = strip_metadata(item.content, item.media_type)
+        except InvalidInput as exc:
+            raise InvalidInput(exc.message, field="files") from None
         if media_type == item.media_type and content is item.content:
             raise InvalidInput("this image cannot be cleaned of its metadata", field="files")
         return Attachment(name, media_type, content)
@@ -541,23 +544,16 @@ def _audit(
     )
 
 
-def _check(
-    db: Database, actor: Actor, action: Action, report: AnonymousReport | None, report_id: str
-) -> AnonymousReport:
+def _load(db: Database, session: Session, actor: Actor, action: Action, report_id: str) -> AnonymousReport:
     """The report, if the actor may take ``action`` on it; an absent report and one outside her scope are
     refused alike (403, audited)."""
-    organisation = report.organisation_id if report is not None else ""
-    decision = report_decision(actor, action, organisation)
-    if report is None or not decision:
-        deny(db, actor, action, "report", report_id if report is not None else None, decision.reason)
-    return report
-
-
-def _load(db: Database, session: Session, actor: Actor, action: Action, report_id: str) -> AnonymousReport:
     report = session.get(AnonymousReport, report_id) if len(report_id) <= 36 else None
-    if report is None or not report_decision(actor, action, report.organisation_id):
+    decision = report_decision(actor, action, report.organisation_id if report is not None else "")
+    if report is None or not decision:
+        known = report.id if report is not None else None
         session.rollback()
-    return _check(db, actor, action, report, report_id)
+        deny(db, actor, action, "report", known, decision.reason)
+    return report
 
 
 def triage_queue(
