@@ -224,6 +224,8 @@ def test_login_and_the_rights_leaflet_before_log_in(
     walk = Round(page, server, tag, sentences)
     walk.check(f"{server}/login")
     walk.check(f"{server}/rights/{tag}")
+    walk.check(f"{server}/report/{tag}")  # the anonymous report form and the way back (issue 15)
+    walk.check(f"{server}/report/{tag}/follow-up")
     context.close()
     _report([walk])
     assert meter.heaviest().bytes < MAX_PAGE_BYTES
@@ -285,6 +287,15 @@ class BadInput:
 
 
 FORMS: tuple[BadInput, ...] = (
+    BadInput(
+        "anonymous report",
+        "/report/en",
+        None,
+        "form[action='/report/en']",
+        (("#text", ""), ("#region", "North Valley")),
+        ("text",),
+        kept=(("#region", "North Valley"),),
+    ),
     BadInput(
         "login",
         "/login",
