@@ -20,7 +20,7 @@ from opennrm.store.tables import AnonymousReport, AuditEvent, CaseNote, ReportAt
 from opennrm.web.app import create_app
 from opennrm.web.public_limits import PublicGuard, TooManyReports, solve_for_tests
 from tests.conftest import Installation
-from tests.support import client_for, make_org, make_user
+from tests.support import client_for, csrf_of, make_org, make_user
 
 TEXT = "My employer keeps my passport and I work every day without pay in the greenhouse."
 ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
@@ -330,3 +330,51 @@ def test_public_pages_without_scripts(sqlite_inst: Installation) -> None:
     again = client.post("/report/ar/follow-up/message", data={"receipt": receipt, "text": "رسالة ثانية"})
     assert again.status_code == 200 and "رسالة ثانية" in again.text
     assert client.post("/report/en/follow-up", data={"receipt": "1111"}).status_code == 404
+
+
+def test_triage_pages(sqlite_inst: Installation) -> None:
+    db = sqlite_inst.db
+    make_org(db, "Rose Shelter", "shelter")
+    triage = make_user(db, "triage", "Default organisation", "supervisor")
+    pub = public(sqlite_inst)
+    photo = ("photo.jpg", _exif_image("PageExifCanary"), "image/jpeg")
+    assert (
+        pub.post(
+            "/report/en", data={"text": "first", "sector": "fishing"}, files={"files": photo}
+        ).status_code
+        == 201
+    )
+    send(pub, "second")
+    send(pub, "third")
+    staff = client_for(sqlite_inst.settings, triage)
+    queue = staff.get("/reports")
+    assert queue.status_code == 200 and "Fishing or on a boat" in queue.text
+    ids = [line.split('"')[0] for line in queue.text.split('href="/reports/')[1:]]
+    first, second, third = ids[2], ids[1], ids[0]
+    page = staff.get(f"/reports/{first}")
+    assert page.status_code == 200 and "first" in page.text
+    csrf = csrf_of(page.text)
+    file_link = page.text.split(f'href="/reports/{first}/files/')[1].split('"')[0]
+    download = staff.get(f"/reports/{first}/files/{file_link}")
+    assert download.status_code == 200 and b"PageExifCanary" not in download.content
+    r = staff.post(f"/reports/{first}/reply", data={"csrf": csrf, "text": ""})
+    assert r.status_code == 422
+    r = staff.post(f"/reports/{first}/reply", data={"csrf": csrf, "text": "Hello"}, follow_redirects=False)
+    assert r.status_code == 303
+    r = staff.post(f"/reports/{first}/case", data={"csrf": csrf}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/cases/")
+    shelter = dict((n, i) for i, n in _orgs(sqlite_inst))["Rose Shelter"]
+    r = staff.post(
+        f"/reports/{second}/referral", data={"csrf": csrf, "organisation_id": shelter}, follow_redirects=False
+    )
+    assert r.status_code == 303
+    assert (
+        staff.post(f"/reports/{third}/closure", data={"csrf": csrf, "retention_days": "x"}).status_code == 422
+    )
+    r = staff.post(
+        f"/reports/{third}/closure", data={"csrf": csrf, "retention_days": "7"}, follow_redirects=False
+    )
+    assert r.status_code == 303
+    assert staff.get("/reports?status=closed").text.count('href="/reports/') >= 1
+    assert staff.get("/reports/not-an-id").status_code == 404
+    assert staff.post(f"/reports/{first}/reply", data={"csrf": "forged", "text": "x"}).status_code == 403

@@ -559,7 +559,7 @@ def _load(db: Database, session: Session, actor: Actor, action: Action, report_i
 def triage_queue(
     db: Database, actor: Actor, *, status: str | None = "open", page: int = 1, per_page: int = PAGE_SIZE
 ) -> ReportQueue:
-    """The reports of the actor's organisation, those with news from her first, then the newest. Only
+    """The reports of the actor's organisation, newest first (one she wrote to again is marked). Only
     the structured fields (no text is decrypted for the list)."""
     decision = report_decision(actor, Action.REPORT_READ, actor.organisation_id)
     if not decision:
@@ -567,7 +567,19 @@ def triage_queue(
     page = max(1, page)
     per_page = max(1, min(per_page, 100))
     with db.transaction() as session:
-        stmt = select(AnonymousReport).where(AnonymousReport.organisation_id == actor.organisation_id)
+        # the structured columns only (never the encrypted body), newest first through the
+        # (organisation, created_at) index
+        stmt = select(
+            AnonymousReport.id,
+            AnonymousReport.status,
+            AnonymousReport.locale,
+            AnonymousReport.about,
+            AnonymousReport.concerns,
+            AnonymousReport.sector,
+            AnonymousReport.created_at,
+            AnonymousReport.updated_at,
+            AnonymousReport.reporter_wrote_at,
+        ).where(AnonymousReport.organisation_id == actor.organisation_id)
         if status == "open":
             stmt = stmt.where(AnonymousReport.status.in_([s.value for s in OPEN_STATUSES]))
         elif status:
@@ -577,7 +589,7 @@ def triage_queue(
             .offset((page - 1) * per_page)
             .limit(per_page + 1)
         )
-        rows = list(session.execute(stmt).scalars())
+        rows = list(session.execute(stmt).all())
         counts = dict(
             session.execute(
                 select(AnonymousReport.status, func.count())

@@ -807,7 +807,10 @@ class AnonymousReport(Base):
     pepper, which is outside the database); what she wrote, her region and her wishes are in ``body_enc``."""
 
     __tablename__ = "anonymous_reports"
-    __table_args__ = (Index("ix_anonymous_reports_queue", "organisation_id", "status", "created_at"),)
+    __table_args__ = (
+        Index("ix_anonymous_reports_queue", "organisation_id", "status", "created_at"),
+        Index("ix_anonymous_reports_recent", "organisation_id", "created_at"),
+    )
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     receipt_hash: Mapped[str] = mapped_column(String(200), unique=True)
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))

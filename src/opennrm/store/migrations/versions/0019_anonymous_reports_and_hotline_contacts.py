@@ -49,6 +49,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_anonymous_reports_queue", "anonymous_reports", ["organisation_id", "status", "created_at"]
     )
+    op.create_index("ix_anonymous_reports_recent", "anonymous_reports", ["organisation_id", "created_at"])
     op.create_index(op.f("ix_anonymous_reports_purge_after"), "anonymous_reports", ["purge_after"])
     op.create_table(
         "report_messages",
