@@ -137,7 +137,8 @@ class Round:
             path = url.removeprefix(self.base)
             if SKIPPED.search(urlsplit(path).path) or "lang=" in path:
                 continue
-            if path.startswith("/rights/") and not path.startswith(f"/rights/{self.tag}"):
+            public = ("/rights/", "/report/")  # public pages carry their language in the address
+            if path.startswith(public) and not path.startswith(tuple(p + self.tag for p in public)):
                 continue
             if kind(path) in self.seen:
                 continue
