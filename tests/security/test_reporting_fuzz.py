@@ -18,7 +18,7 @@ from tests.conftest import Installation
 from tests.security.test_api_fuzz import _bearer
 from tests.support import make_user
 
-EXAMPLES = 25
+EXAMPLES = 15
 
 
 def test_reporting_routes(sqlite_inst: Installation, capsys) -> None:  # type: ignore[no-untyped-def]
