@@ -48,6 +48,17 @@ def _cheap_password_hashing() -> Iterator[None]:
     credentials.use_hasher(production)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_receipt_hashing() -> Iterator[None]:
+    """Receipts of anonymous reports hashed with cheap Argon2id parameters, as passwords are above. The
+    production parameters are pinned by tests/unit/domain/test_reporting_receipts.py."""
+    from opennrm.services import reporting
+
+    reporting.use_hashing(reporting.ReceiptHashing(memory_kib=256, time_cost=1, parallelism=1))
+    yield
+    reporting.use_hashing(reporting.PRODUCTION_HASHING)
+
+
 def _admin_engine():  # type: ignore[no-untyped-def]
     return create_engine(PG_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
 

@@ -71,10 +71,29 @@ class Settings:
     """The law that lets this installation link persons for statistics without their consent
     (``OPENNRM_LINKAGE_LEGAL_BASIS``, e.g. the statistics act and its article); None: only persons whose
     consent covers statistics are exported for record linkage (docs/linkage.md)."""
+    report_retention_days: int = 90
+    """Days a closed anonymous report is kept before it is deleted (``OPENNRM_REPORT_RETENTION_DAYS``)."""
+    reports_per_client_hour: int = 5
+    """New anonymous reports one client may send per hour (counted in memory, under a salted hash of its
+    address rotated every hour; ``OPENNRM_REPORTS_PER_CLIENT_HOUR``)."""
+    reports_per_hour: int = 200
+    """New anonymous reports the whole server accepts per hour (``OPENNRM_REPORTS_PER_HOUR``)."""
+    report_access_per_client_hour: int = 60
+    """Receipt look-ups and messages one client may send per hour
+    (``OPENNRM_REPORT_ACCESS_PER_CLIENT_HOUR``)."""
+    report_api_proof_of_work: bool = False
+    """Whether the JSON API of the reporting channel asks for a solved proof-of-work challenge (the web form
+    always does when scripts run). Off by default: a partner's app cannot always solve a browser puzzle.
+    ``OPENNRM_REPORT_API_PROOF_OF_WORK=1``."""
 
     @property
     def log_file(self) -> Path:
         return self.home / "logs" / "opennrm.log"
+
+    @property
+    def reporting_pepper_file(self) -> Path:
+        """The pepper of receipt hashes: beside the key file, never in the database or its backups."""
+        return self.key_file.with_name("reporting.pepper")
 
     @property
     def is_sqlite(self) -> bool:
@@ -107,6 +126,16 @@ class Settings:
             country=(env.get("OPENNRM_COUNTRY") or "").strip().upper() or None,
             country_subdivision=(env.get("OPENNRM_COUNTRY_SUBDIVISION") or "").strip().upper() or None,
             linkage_legal_basis=(env.get("OPENNRM_LINKAGE_LEGAL_BASIS") or "").strip() or None,
+            report_retention_days=_positive(env, "OPENNRM_REPORT_RETENTION_DAYS", cls.report_retention_days),
+            reports_per_client_hour=_positive(
+                env, "OPENNRM_REPORTS_PER_CLIENT_HOUR", cls.reports_per_client_hour
+            ),
+            reports_per_hour=_positive(env, "OPENNRM_REPORTS_PER_HOUR", cls.reports_per_hour),
+            report_access_per_client_hour=_positive(
+                env, "OPENNRM_REPORT_ACCESS_PER_CLIENT_HOUR", cls.report_access_per_client_hour
+            ),
+            report_api_proof_of_work=(env.get("OPENNRM_REPORT_API_PROOF_OF_WORK") or "0").strip()
+            in {"1", "true", "yes"},
         )
 
 

@@ -137,7 +137,8 @@ class Round:
             path = url.removeprefix(self.base)
             if SKIPPED.search(urlsplit(path).path) or "lang=" in path:
                 continue
-            if path.startswith("/rights/") and not path.startswith(f"/rights/{self.tag}"):
+            public = ("/rights/", "/report/")  # public pages carry their language in the address
+            if path.startswith(public) and not path.startswith(tuple(p + self.tag for p in public)):
                 continue
             if kind(path) in self.seen:
                 continue
@@ -224,6 +225,8 @@ def test_login_and_the_rights_leaflet_before_log_in(
     walk = Round(page, server, tag, sentences)
     walk.check(f"{server}/login")
     walk.check(f"{server}/rights/{tag}")
+    walk.check(f"{server}/report/{tag}")  # the anonymous report form and the way back (issue 15)
+    walk.check(f"{server}/report/{tag}/follow-up")
     context.close()
     _report([walk])
     assert meter.heaviest().bytes < MAX_PAGE_BYTES
@@ -285,6 +288,15 @@ class BadInput:
 
 
 FORMS: tuple[BadInput, ...] = (
+    BadInput(
+        "anonymous report",
+        "/report/en",
+        None,
+        "form[action='/report/en']",
+        (("#text", ""), ("#region", "North Valley")),
+        ("text",),
+        kept=(("#region", "North Valley"),),
+    ),
     BadInput(
         "login",
         "/login",

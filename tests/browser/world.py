@@ -51,6 +51,7 @@ DEMO_USERS: dict[Role, str] = {
 MORE_USERS: tuple[tuple[str, str, Role], ...] = (
     ("orgadmin", NGO, Role.ORG_ADMIN),
     ("sysadmin", SECRETARIAT, Role.SYSTEM_ADMIN),
+    ("hotline", NGO, Role.HOTLINE_OPERATOR),
 )
 PRESUMED = {
     "age": 24,

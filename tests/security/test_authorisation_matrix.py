@@ -18,15 +18,16 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from opennrm.access.roles import Role
 from opennrm.domain.reintegration import DependantIn, ExitIn
 from opennrm.domain.remedies import AwardIn, RemedyClaimIn
+from opennrm.domain.reporting import ReportIn
 from opennrm.identification.rules import ConfirmationInput, DecisionInput, PanelInput
-from opennrm.services import cases, consent, identification, reintegration, remedies, screenings
+from opennrm.services import cases, consent, identification, reintegration, remedies, reporting, screenings
 from opennrm.services.parsing import parse
-from opennrm.store.tables import ConsentRecord
+from opennrm.store.tables import AnonymousReport, ConsentRecord
 from opennrm.web.app import create_app
 from tests.conftest import Installation
 from tests.support import PASSWORD, intake, make_org, make_user
@@ -44,7 +45,10 @@ ENFORCEMENT_ORGS = {
 ORG_RELATIONS = ["owner", "receiver", "lapsed", "other", *ENFORCEMENT_ORGS]
 # how the actor stands to the case inside the owning organisation
 RECORD_RELATIONS = ["creator", "team", "stranger"]
-PERSON_LEVEL_ROLES = {"caseworker", "supervisor", "service_provider"}
+PERSON_LEVEL_ROLES = {"caseworker", "supervisor", "service_provider", "hotline_operator"}
+# who triages anonymous reports in the receiving organisation (issue 15), and who answers the hotline
+REPORT_TRIAGE_ROLES = {"caseworker", "supervisor", "hotline_operator"}
+HOTLINE_ROLES = {"hotline_operator", "supervisor"}
 SCREENING = {
     "age": 24,
     "exploitation_form": "labour",
@@ -77,6 +81,16 @@ def _secretariat_only(role: str, org: str, record: str) -> bool:
     """Justice aggregates (GR38 §110) are entered by the NRM secretariat's coordinator, never by a user of an
     enforcement organisation."""
     return role == "nrm_coordinator" and org not in ENFORCEMENT_ORGS
+
+
+def _report_triage(role: str, org: str, record: str) -> bool:
+    """An anonymous report is open to the triage roles of the organisation that received it, whatever
+    their relation to any case; never to an enforcement organisation or another organisation."""
+    return role in REPORT_TRIAGE_ROLES and org == "owner"
+
+
+def _hotline(role: str, org: str, record: str) -> bool:
+    return role in HOTLINE_ROLES and org not in ENFORCEMENT_ORGS
 
 
 def _status(response: object) -> int:
@@ -293,6 +307,24 @@ ROUTES = [
         "decision letter (page)",
         lambda c, case, ids: _status(c.get(f"/cases/{case}/identification/letter")),
     ),
+    Route(
+        "anonymous report (API)",
+        lambda c, case, ids: _status(c.get(f"/api/report-queue/{ids['report']}")),
+        spec=_report_triage,
+    ),
+    Route(
+        "anonymous report (page)",
+        lambda c, case, ids: _status(c.get(f"/reports/{ids['report']}")),
+        spec=_report_triage,
+    ),
+    Route(
+        "reply to a report",
+        lambda c, case, ids: _status(
+            c.post(f"/api/report-queue/{ids['report']}/replies", json={"text": "We read you."})
+        ),
+        spec=_report_triage,
+    ),
+    Route("hotline contact form", lambda c, case, ids: _status(c.get("/hotline")), spec=_hotline),
 ]
 
 
@@ -304,6 +336,8 @@ def expected(role: str, org: str, record: str, route: Route) -> bool:
         return False
     if org in ("other", "lapsed"):  # an expired consent opens nothing, closed or not
         return False
+    if role == "hotline_operator":
+        return False  # she reaches only the cases she opened herself, and opened none of these
     if org == "receiver":
         return route.receiver_allowed
     # the owning organisation
@@ -405,6 +439,13 @@ class World:
         self.ids["spare_consent"] = consent.record_consent(
             db, creator.actor, self.case, consent.parse_consent({"purposes": ["research"], "language": "en"})
         )
+        # an anonymous report received by the owning organisation (issue 15)
+        reporting.set_receiving_organisation(db, "Owner NGO")
+        reporting.submit_report(
+            db, reporting.Pepper.load(inst.settings.reporting_pepper_file), ReportIn(text="help me")
+        )
+        with db.transaction() as session:
+            self.ids["report"] = session.execute(select(AnonymousReport.id)).scalar_one()
         self.clients: dict[tuple[str, str, str], TestClient] = {}
         app = create_app(inst.settings)
         for role, org, record in itertools.product(ROLES, ORG_RELATIONS, RECORD_RELATIONS):
@@ -487,7 +528,9 @@ def test_lists_show_exactly_the_cases_in_scope(inst: Installation) -> None:
 @pytest.mark.parametrize("seed_case", [0])
 def test_random_interleavings_of_revocation_and_access(sqlite_inst: Installation, seed_case: int) -> None:
     world = World(sqlite_inst)
-    receivers = [k for k in world.combos() if k[1] == "receiver" and k[0] in PERSON_LEVEL_ROLES]
+    receivers = [
+        k for k in world.combos() if k[1] == "receiver" and k[0] in PERSON_LEVEL_ROLES - {"hotline_operator"}
+    ]
     state = {"shared": True}
 
     @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))

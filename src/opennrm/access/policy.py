@@ -25,6 +25,9 @@ Rights invariants enforced here:
   disclosure whose consent covers them; never to an enforcement organisation, whatever the consent.
 - Remedies (``remedy_decision``): her compensation and back-wage claims (GR38 §101, §108) follow the same
   rule (``legal_aid_under_consent``) with the purpose ``remedies``.
+- Anonymous reports and hotline contacts (``report_decision``, ``report_recipient_decision``,
+  ``hotline_decision``): open only to the triage roles of the organisation that received them, never to an
+  enforcement organisation, and never referred to one (GR38 §54(d), §100; invariant 2).
 - Justice aggregates (``justice_aggregates_decision``): counts of perpetrators, entered by the NRM
   secretariat's coordinator of a non-enforcement organisation; they hold no person-level data.
 """
@@ -40,7 +43,9 @@ from opennrm.access.roles import (
     AD_REVIEWERS,
     CONSENT_OVERRIDE,
     EXACT_STATISTICS,
+    HOTLINE_OPERATORS,
     PERSON_LEVEL,
+    REPORT_TRIAGE,
     ROLE_SCOPES,
     Role,
     Scope,
@@ -81,11 +86,18 @@ class Action(StrEnum):
     REMEDY_ADD = "remedy.add"
     REMEDY_UPDATE = "remedy.update"
     JUSTICE_AGGREGATES_ENTER = "justice.enter"
+    REPORT_READ = "report.read"
+    REPORT_REPLY = "report.reply"
+    REPORT_CONVERT = "report.convert"
+    REPORT_REFER = "report.refer"
+    REPORT_CLOSE = "report.close"
+    HOTLINE_RECORD = "hotline.record"
+    HOTLINE_READ = "hotline.read"
 
 
 # What an organisation that received a case (not its owner) may do with it.
 RECEIVER_ACTIONS = frozenset({Action.CASE_READ, Action.NOTE_ADD})
-CREATORS = frozenset({Role.CASEWORKER, Role.SUPERVISOR})
+CREATORS = frozenset({Role.CASEWORKER, Role.SUPERVISOR, Role.HOTLINE_OPERATOR})
 
 
 @dataclass(frozen=True)
@@ -726,4 +738,47 @@ def directory_manage_decision(actor: Actor, organisation_id: str | None = None) 
     elsewhere = organisation_id is not None and actor.organisation_id != organisation_id
     if elsewhere and actor.role is not Role.SYSTEM_ADMIN:
         return Decision(False, "you can change only your own organisation's services")
+    return ALLOW
+
+
+# -- anonymous reports and hotline contacts (GR38 §54(d), §99, §100) -----------------------------------
+
+REPORT_ACTIONS = frozenset(
+    {Action.REPORT_READ, Action.REPORT_REPLY, Action.REPORT_CONVERT, Action.REPORT_REFER, Action.REPORT_CLOSE}
+)
+
+
+def report_decision(actor: Actor, action: Action, report_organisation_id: str) -> Decision:
+    """May the actor triage an anonymous report held by ``report_organisation_id``? The triage roles of that
+    organisation only; turning a report into a case also needs a role that opens cases. Never a user of an
+    enforcement organisation (a report is hers, written in confidence; invariant 2)."""
+    if action not in REPORT_ACTIONS:
+        raise ValueError(f"{action} is not a report action")
+    if actor.enforcement:
+        return Decision(False, FIREWALL)
+    if actor.role not in REPORT_TRIAGE:
+        return Decision(False, f"role {actor.role} does not triage reports")
+    if actor.organisation_id != report_organisation_id:
+        return Decision(False, OUT_OF_SCOPE)
+    if action is Action.REPORT_CONVERT and actor.role not in CREATORS:
+        return Decision(False, f"role {actor.role} cannot open cases")
+    return ALLOW
+
+
+def report_recipient_decision(recipient: Recipient) -> Decision:
+    """May reports be received by, or referred to, this organisation? Never an enforcement organisation."""
+    if recipient.enforcement:
+        return Decision(False, FIREWALL + "; an enforcement organisation never receives a report")
+    return ALLOW
+
+
+def hotline_decision(actor: Actor, action: Action) -> Decision:
+    """May the actor record or read hotline contacts (of her own organisation)? Hotline operators and
+    supervisors, never a user of an enforcement organisation."""
+    if action not in {Action.HOTLINE_RECORD, Action.HOTLINE_READ}:
+        raise ValueError(f"{action} is not a hotline action")
+    if actor.enforcement:
+        return Decision(False, FIREWALL)
+    if actor.role not in HOTLINE_OPERATORS:
+        return Decision(False, f"role {actor.role} does not answer the hotline")
     return ALLOW

@@ -15,6 +15,7 @@ class Role(StrEnum):
     SYSTEM_ADMIN = "system_admin"
     ENFORCEMENT_LIAISON = "enforcement_liaison"
     AD_REVIEWER = "ad_reviewer"  # platform trust-and-safety or labour-inspection cyber unit: reviews job ads
+    HOTLINE_OPERATOR = "hotline_operator"  # answers the 24/7 hotline; triages anonymous reports (issue 15)
 
 
 class Scope(StrEnum):
@@ -36,6 +37,8 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
     Role.SYSTEM_ADMIN: frozenset(),
     Role.ENFORCEMENT_LIAISON: frozenset(),
     Role.AD_REVIEWER: frozenset(),
+    # the cases she opened from a contact or a report, nothing else
+    Role.HOTLINE_OPERATOR: frozenset({Scope.OWN}),
 }
 
 PERSON_LEVEL: frozenset[Role] = frozenset(r for r, scopes in ROLE_SCOPES.items() if scopes)
@@ -54,3 +57,10 @@ AD_REVIEWERS: frozenset[Role] = frozenset({Role.AD_REVIEWER})
 # statistics office. Every other role, and every user of an enforcement organisation whatever the role, sees
 # only protected figures (see ``policy.exact_statistics_decision``).
 EXACT_STATISTICS: frozenset[Role] = frozenset({Role.ANALYST})
+
+# Who answers the hotline and records contacts (GR38 §99).
+HOTLINE_OPERATORS: frozenset[Role] = frozenset({Role.HOTLINE_OPERATOR, Role.SUPERVISOR})
+
+# Who triages anonymous reports in the receiving organisation (GR38 §54(d), §100): reply, refer, close, and
+# (with ``CREATORS`` of ``policy``) turn one into a case.
+REPORT_TRIAGE: frozenset[Role] = frozenset({Role.HOTLINE_OPERATOR, Role.CASEWORKER, Role.SUPERVISOR})

@@ -70,6 +70,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "linkage",
         "Count each person once nationally: privacy-preserving record linkage between organisations.",
     ),
+    "reports": (
+        "reporting",
+        "The anonymous reporting channel: who receives reports, and deleting closed ones (GR38 §100).",
+    ),
+    "hotline": ("reporting", "Contacts of the 24/7 hotline as CSV: import and export (GR38 §99)."),
 }
 
 

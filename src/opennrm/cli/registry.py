@@ -22,6 +22,7 @@ GROUPS: tuple[str, ...] = (
     "ads",
     "justice",
     "linkage",
+    "reporting",
 )
 
 

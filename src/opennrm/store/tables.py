@@ -833,6 +833,91 @@ class NationalPerson(Base):
     person_id: Mapped[str] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True)
     national_id: Mapped[str] = mapped_column(String(64), index=True)
     resolved_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+# -- anonymous reporting and hotline intake (issue 15) ------------------------------------------------------
+
+
+class AnonymousReport(Base):
+    """A report sent without an account (GR38 §54(d), §100). Nothing about the sender is kept: no address,
+    no header, no account. ``receipt_hash`` is the Argon2id hash of her receipt (with the installation's
+    pepper, which is outside the database); what she wrote, her region and her wishes are in ``body_enc``."""
+
+    __tablename__ = "anonymous_reports"
+    __table_args__ = (
+        Index("ix_anonymous_reports_queue", "organisation_id", "status", "created_at"),
+        Index("ix_anonymous_reports_recent", "organisation_id", "created_at"),
+    )
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    receipt_hash: Mapped[str] = mapped_column(String(200), unique=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    """The receiving organisation (the secretariat or a hotline NGO; never an enforcement organisation)."""
+    locale: Mapped[str] = mapped_column(String(10))
+    about: Mapped[str | None] = mapped_column(String(20))
+    concerns: Mapped[list[str]] = mapped_column(JSON)
+    sector: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+    body_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"))
+    retention_days: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    reporter_wrote_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    """When she last wrote (the queue shows reports with news for the organisation first)."""
+    closed_at: Mapped[Any | None] = mapped_column(DateTime(timezone=True))
+    purge_after: Mapped[Any | None] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class ReportMessage(Base):
+    """One message of the two-way exchange: from her (``reporter``) or from the organisation (``staff``)."""
+
+    __tablename__ = "report_messages"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    report_id: Mapped[str] = mapped_column(ForeignKey("anonymous_reports.id", ondelete="CASCADE"), index=True)
+    author: Mapped[str] = mapped_column(String(10))
+    user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    body_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+
+class ReportAttachment(Base):
+    """A file she sent: images re-encoded without metadata; its name and content encrypted."""
+
+    __tablename__ = "report_attachments"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    report_id: Mapped[str] = mapped_column(ForeignKey("anonymous_reports.id", ondelete="CASCADE"), index=True)
+    media_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    filename_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    content_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+
+class HotlineContact(Base):
+    """One contact with the 24/7 hotline (GR38 §99): a call, chat, message or visit, as the operator records
+    it live. Her number is kept only as a blind index (to link repeat contacts); the safe-callback details and
+    the notes are encrypted."""
+
+    __tablename__ = "hotline_contacts"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    operator_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    channel: Mapped[str] = mapped_column(String(20))
+    contact_type: Mapped[str] = mapped_column(String(20))
+    """``data`` (about a situation) or a non-data kind (``silent``, ``hang_up``, ``information`` …)."""
+    language: Mapped[str | None] = mapped_column(String(10))
+    interpreter: Mapped[str | None] = mapped_column(String(20))
+    caller: Mapped[str | None] = mapped_column(String(20))
+    categories: Mapped[list[str]] = mapped_column(JSON)
+    urgency: Mapped[str] = mapped_column(String(20))
+    immediate_danger: Mapped[bool] = mapped_column(Boolean, default=False)
+    actions: Mapped[list[str]] = mapped_column(JSON)
+    people_at_risk: Mapped[int] = mapped_column(Integer, default=0)
+    callback_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    callback_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    notes_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    phone_index: Mapped[str | None] = mapped_column(String(32), index=True)
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"), index=True)
+    started_at: Mapped[Any] = mapped_column(DateTime(timezone=True), index=True)
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
 
 
 def table_of(model: type[Base]) -> Table:
@@ -876,6 +961,12 @@ ENCRYPTED_COLUMNS: tuple[tuple[type[Base], str, str], ...] = (
     (RecordClearanceRequest, "details_enc", "record_clearance"),
     (RemedyClaim, "notes_enc", "remedy_claim"),
     (ProceedsAllocation, "source_enc", "proceeds_allocation"),
+    (AnonymousReport, "body_enc", "anonymous_report"),
+    (ReportMessage, "body_enc", "report_message"),
+    (ReportAttachment, "filename_enc", "report_attachment_name"),
+    (ReportAttachment, "content_enc", "report_attachment"),
+    (HotlineContact, "callback_enc", "hotline_callback"),
+    (HotlineContact, "notes_enc", "hotline_notes"),
 )
 #: The context kinds of ``ENCRYPTED_COLUMNS``.
 ENCRYPTION_KINDS: frozenset[str] = frozenset(kind for _, _, kind in ENCRYPTED_COLUMNS)

@@ -17,6 +17,7 @@ from opennrm.config import Settings
 from opennrm.logs import configure_logging
 from opennrm.services.errors import ServiceError
 from opennrm.services.installation import open_database
+from opennrm.services.reporting import Pepper
 from opennrm.web import api, pages
 from opennrm.web.limits import BodyLimits
 from opennrm.web.login_guard import LoginGuard
@@ -26,6 +27,7 @@ from opennrm.web.problems import (
     unexpected_problem,
     validation_problem,
 )
+from opennrm.web.public_limits import PublicGuard
 from opennrm.web.same_origin import SameOriginAPI
 
 STATIC = Path(__file__).parent / "static"
@@ -66,6 +68,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.db = db
     app.state.login_guard = LoginGuard.from_settings(settings)
+    # the anonymous reporting channel (issue 15): receipt pepper (a file beside the key file) and the
+    # in-memory counters and proof-of-work of its public routes
+    app.state.reporting_pepper = Pepper.load(settings.reporting_pepper_file)
+    app.state.public_guard = PublicGuard.from_settings(settings)
 
     # Inner to the headers middleware below, so that their refusals carry the security headers too.
     app.add_middleware(SameOriginAPI)

@@ -13,6 +13,7 @@ from opennrm.web.api import (
     referrals,
     reintegration,
     remedies,
+    reports,
     screenings,
     session,
 )
@@ -28,3 +29,4 @@ router.include_router(identification.router)
 router.include_router(non_punishment.router)
 router.include_router(remedies.router)
 router.include_router(reintegration.router)
+router.include_router(reports.router)

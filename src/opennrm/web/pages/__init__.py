@@ -9,6 +9,7 @@ from opennrm.web.pages import (
     cases,
     consent,
     handover,
+    hotline,
     identification,
     login,
     non_punishment,
@@ -16,6 +17,7 @@ from opennrm.web.pages import (
     referrals,
     reintegration,
     remedies,
+    reporting,
     screening,
     statistics,
     tasks,
@@ -36,5 +38,7 @@ router.include_router(non_punishment.router)
 router.include_router(remedies.router)
 router.include_router(reintegration.router)
 router.include_router(public.router)
+router.include_router(reporting.router)
+router.include_router(hotline.router)
 router.include_router(tasks.router)
 router.include_router(users.router)

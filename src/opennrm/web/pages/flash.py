@@ -50,6 +50,11 @@ MESSAGES: dict[str, str] = {
         "Her exit from services was recorded. Follow-up contacts at 1, 3, 6 and 12 months are scheduled."
     ),
     "follow-up": N_("The follow-up contact was recorded."),
+    "report-reply": N_("Your reply was sent. She reads it with her receipt."),
+    "report-case": N_("The case was opened from the report; what she wrote is in the case notes."),
+    "report-referred": N_("The report was referred."),
+    "report-closed": N_("The report was closed. It will be deleted when its retention period ends."),
+    "contact": N_("The contact was recorded."),
 }
 
 

@@ -19,7 +19,9 @@ from opennrm.access.policy import (
     decide,
     directory_manage_decision,
     escalations_decision,
+    hotline_decision,
     justice_aggregates_decision,
+    report_decision,
 )
 from opennrm.access.roles import Role
 from opennrm.web.i18n import N_, gettext
@@ -53,6 +55,12 @@ def menu(actor: Actor) -> list[MenuItem]:
             items.append(MenuItem("/referrals", N_("Referrals")))
         if escalations_decision(actor):
             items.append(MenuItem("/referrals/escalations", N_("Escalations")))
+    if report_decision(actor, Action.REPORT_READ, actor.organisation_id):
+        items.append(MenuItem("/reports", N_("Anonymous reports")))
+    if hotline_decision(actor, Action.HOTLINE_RECORD):
+        # the operator's home is the contact form; a supervisor finds it after her own work
+        entry = MenuItem("/hotline", N_("Hotline"))
+        items.insert(0, entry) if actor.role is Role.HOTLINE_OPERATOR else items.append(entry)
     may_manage = bool(directory_manage_decision(actor))
     if (person_level or may_manage or dashboard_decision(actor)) and not actor.enforcement:
         items.append(MenuItem("/directory", N_("Service directory")))
