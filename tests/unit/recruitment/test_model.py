@@ -31,9 +31,23 @@ def test_the_default_model_is_built_from_the_lexicons_documented_weights() -> No
     assert model.kind == "default" and model.scorer is None and model.text_model is None
     assert model.flag_weights == lexicon.default_weights
     assert model.intercept == lexicon.default_intercept
+    assert model.structure_priors == {p.feature: (p.weight, p.centre) for p in lexicon.structure_priors}
+    assert {"text_len_log", "salary_min_log"} <= set(model.structure_priors)
 
 
-def test_default_risk_is_the_logistic_of_the_intercept_plus_the_weights_of_the_flags_present() -> None:
+def _structure_log_odds(ad_in: Any) -> float:
+    """What the default model's structure priors add for one ad (unknown features add nothing)."""
+    from opennrm.recruitment.structure import structural_features
+
+    values = structural_features(ad_in)
+    return sum(
+        weight * (values[name] - centre)
+        for name, (weight, centre) in default_model().structure_priors.items()
+        if values[name] == values[name]
+    )
+
+
+def test_default_risk_is_the_logistic_of_the_intercept_the_flags_present_and_the_structure_priors() -> None:
     plain = ad(
         "We are hiring a receptionist for our dental practice in Leeds. Apply with your CV.", lang="en"
     )
@@ -43,9 +57,10 @@ def test_default_risk_is_the_logistic_of_the_intercept_plus_the_weights_of_the_f
     )
     [plain_out, risky_out], _ = scan_ads([plain, risky], default_model())
     weights = load_lexicon().default_weights
-    assert plain_out["risk"] == pytest.approx(1 / (1 + math.exp(3.9)), abs=1e-4)
+    plain_prior = _structure_log_odds(plain)
+    assert plain_out["risk"] == pytest.approx(1 / (1 + math.exp(3.9 - plain_prior)), abs=1e-4)
     flags = {f["flag"] for f in risky_out["flags"]}
-    expected = 1 / (1 + math.exp(-(-3.9 + sum(weights[f] for f in flags))))
+    expected = 1 / (1 + math.exp(-(-3.9 + sum(weights[f] for f in flags) + _structure_log_odds(risky))))
     assert risky_out["risk"] == pytest.approx(expected, abs=1e-4)
     assert risky_out["risk"] > 0.5 > plain_out["risk"]
     assert all(f["weight"] == weights[f["flag"]] for f in risky_out["flags"])
@@ -105,6 +120,12 @@ def test_folders_that_are_not_models_are_refused(tmp_path: Path) -> None:
         load_model(tmp_path)
     (tmp_path / "model.json").write_text(
         json.dumps({"format": 1, "kind": "trained", "flag_weights": {}, "feature_names": ["x"]}),
+        encoding="utf-8",
+    )
+    with pytest.raises(ModelError, match="model format 1, expected 2"):  # the trees of issue 8: train again
+        load_model(tmp_path)
+    (tmp_path / "model.json").write_text(
+        json.dumps({"format": 2, "kind": "trained", "flag_weights": {}, "feature_names": ["x"]}),
         encoding="utf-8",
     )
     with pytest.raises(ModelError, match="different features"):
