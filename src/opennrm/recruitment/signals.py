@@ -52,6 +52,8 @@ MIN_KEY_BYTES = 32
 MAX_LINE_CHARS = 4000
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+_PLAIN_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}$")
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'，。、；）)]+", re.IGNORECASE)
 _REG = re.compile(r"[\s\-_/]")
 _HANDLE_APPS = ("wechat", "qq", "telegram", "whatsapp", "line", "skype", "signal", "viber", "kakao", "handle")
@@ -89,8 +91,12 @@ def canonical(kind: str, value: str, region: str | None = None) -> str | None:
     if not value:
         return None
     if kind == "phone":
+        if _E164.match(value):
+            return value  # already E.164 (the scanner wrote it with phonenumbers): no second parse
         return normalise_phone(value, region) if not value.startswith("+") else normalise_phone(value, None)
     if kind == "email":
+        if _PLAIN_EMAIL.match(value):
+            return value.lower()
         local, at, domain = value.lower().rpartition("@")
         host = _host(domain) if at else None
         return f"{local}@{host}" if local and host else None
@@ -155,7 +161,7 @@ def ad_contacts(ad: Mapping[str, Any], result: Mapping[str, Any]) -> list[tuple[
         if normal:
             found.add((kind, normal))
     text = "\n".join(str(ad.get(name) or "") for name in ("title", "text"))
-    for match in _URL.finditer(text):
+    for match in _URL.finditer(text) if ("http" in text or "www." in text) else ():
         raw = match.group(0).rstrip(".,;:!?")
         for kind in ("url", "domain"):
             normal = canonical(kind, raw)
