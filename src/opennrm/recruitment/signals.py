@@ -27,7 +27,6 @@ Pure functions only; storage, the key's source and the audit are in ``services/s
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 import json
 import re
@@ -137,7 +136,7 @@ def parse_key(text: str) -> bytes:
 
 def keyed_hash(key: bytes, kind: str, normal: str) -> str:
     """HMAC-SHA256 of ``kind`` and the normalised value under the exchange key (hex)."""
-    return hmac.new(key, f"{kind}\x00{normal}".encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key, f"{kind}\x00{normal}".encode(), "sha256").hex()  # one-shot, in OpenSSL
 
 
 def signal_value(key: bytes, kind: str, normal: str) -> str:

@@ -142,3 +142,37 @@ def test_training_needs_both_labels(labelled_records: list[dict[str, Any]]) -> N
 def test_feature_matrix_width_is_checked() -> None:
     with pytest.raises(ModelError):
         default_model().risk(np.zeros((2, len(all_feature_names()) - 1), dtype=np.float32))
+
+
+def test_recalibration_on_another_platforms_sample_moves_probabilities_not_the_ranking(
+    trained: tuple[RiskModel, Any],
+) -> None:
+    model, batch = trained
+    features = batch.features.copy()
+    features[:, 0] = model.text_logits(batch.texts)
+    before = model.risk(features)
+    # a platform where deceptive ads are rarer: keep every negative and a quarter of the positives
+    positives = np.flatnonzero(batch.labels == 1)
+    keep = np.concatenate([np.flatnonzero(batch.labels == 0), positives[: max(2, len(positives) // 4)]])
+    moved = model.recalibrated(features[keep], batch.labels[keep])
+    after = moved.risk(features)
+    assert after.mean() < before.mean()
+    order = np.argsort(before, kind="stable")
+    assert np.all(np.diff(after[order].astype(np.float64)) >= -1e-6)  # a monotone map: the same ranking
+    assert moved.info["recalibrated_on"] == len(keep)
+    with pytest.raises(ModelError):
+        default_model().recalibrated(features, batch.labels)
+
+
+def test_the_trained_model_reads_no_network_or_registry_feature(trained: tuple[RiskModel, Any]) -> None:
+    from opennrm.recruitment.features import NETWORK_FEATURES
+    from opennrm.recruitment.model import TRANSFER_FEATURES
+
+    model, batch = trained
+    assert not set(TRANSFER_FEATURES) & {*NETWORK_FEATURES, "company_reg_missing", "company_status_abnormal"}
+    features = batch.features.copy()
+    features[:, 0] = model.text_logits(batch.texts)
+    changed = features.copy()
+    network = [all_feature_names().index(name) for name in NETWORK_FEATURES]
+    changed[:, network] = 99.0
+    assert np.allclose(model.risk(changed), model.risk(features))
