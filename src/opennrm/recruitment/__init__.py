@@ -27,6 +27,6 @@ the evidence behind it, and every decision stays with a human reviewer. See ``do
   the exchange file and matching.
 - ``orfd``: adapter for the ORFD research dataset's columns (the data itself is never shipped).
 
-Heavy dependencies (scikit-learn, datasketch, scipy, jieba, pdqhash, pyspark) are imported by the modules that use them;
-importing this package loads none of them.
+Heavy dependencies (scikit-learn, datasketch, scipy, jieba, pdqhash, pyspark) are imported by the modules
+that use them; importing this package loads none of them.
 """
