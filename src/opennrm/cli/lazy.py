@@ -62,6 +62,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "ads",
         "Online recruitment: job ads scored with evidence, linked into actor networks (GR38 §§36, 71, 73).",
     ),
+    "signals": (
+        "signals",
+        "Signals about recruiters shared between platforms: keyed contact hashes, image hashes (GR38 §74).",
+    ),
     "justice": (
         "justice",
         "Justice aggregates: perpetrators investigated, prosecuted and convicted per year (GR38 §110).",

@@ -23,6 +23,7 @@ GROUPS: tuple[str, ...] = (
     "justice",
     "linkage",
     "reporting",
+    "signals",
 )
 
 

@@ -15,14 +15,18 @@ the evidence behind it, and every decision stays with a human reviewer. See ``do
 - ``templates``: MinHash (``datasketch``) on character shingles, banded LSH, verified near-duplicates.
 - ``actors``: ads joined into actors through shared identifiers and templates; network features and risk.
 - ``features``: feature names and order.
-- ``model``: the shipped default model (flag weights, no data) and the trained two-stage model.
+- ``model``: the shipped default model (flag weights and structure priors, no data) and the trained model
+  (character and ``jieba`` word n-grams plus a few structural features: what held across cities).
 - ``pipeline``: pure per-partition steps and the local streaming engine.
 - ``spark_engine``: the same steps on Apache Spark.
-- ``evaluation``: grouped cross-validation, the baseline, metrics, pairwise linking scores.
+- ``evaluation``: grouped cross-validation, city and time transfer, the baseline, metrics, pairwise linking
+  scores.
 - ``review``: ranked queues of ads and actor networks, highlighted evidence, ``ReviewDecision`` → labels.
 - ``synthetic``: synthetic ads with planted flags, templates and shared contacts (tests, benchmarks, demos).
+- ``signals``: signals about recruiters shared between platforms (keyed contact hashes, PDQ image hashes),
+  the exchange file and matching.
 - ``orfd``: adapter for the ORFD research dataset's columns (the data itself is never shipped).
 
-Heavy dependencies (scikit-learn, datasketch, scipy, pyspark) are imported by the modules that use them;
-importing this package loads none of them.
+Heavy dependencies (scikit-learn, datasketch, scipy, jieba, pdqhash, pyspark) are imported by the modules
+that use them; importing this package loads none of them.
 """

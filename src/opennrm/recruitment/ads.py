@@ -38,8 +38,9 @@ OPTIONAL_STRING_FIELDS: tuple[str, ...] = (
     "company_status",
 )
 
-#: Optional list fields: identifiers the platform already knows for the ad.
-IDENTIFIER_LIST_FIELDS: tuple[str, ...] = ("phones", "emails", "handles")
+#: Optional list fields: identifiers the platform already knows for the ad, and the PDQ hashes (64 hex) of
+#: its images (matched against shared image signals; see recruitment/signals.py).
+IDENTIFIER_LIST_FIELDS: tuple[str, ...] = ("phones", "emails", "handles", "image_pdq")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,7 @@ class JobAd:
     phones: tuple[str, ...] = ()
     emails: tuple[str, ...] = ()
     handles: tuple[str, ...] = ()
+    image_pdq: tuple[str, ...] = ()
     label: int | None = None
     salary: str | None = None
     benefits: str | None = None

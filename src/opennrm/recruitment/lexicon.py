@@ -50,12 +50,23 @@ class FlagHit:
     evidence: str
 
 
+@dataclass(frozen=True, slots=True)
+class StructurePrior:
+    """What the default model adds for a structural feature: ``weight × (value − centre)`` in log-odds."""
+
+    feature: str
+    weight: float
+    centre: float
+    basis: str
+
+
 @dataclass(frozen=True)
 class Lexicon:
     """The loaded lexicon with compiled patterns."""
 
     flags: tuple[RedFlag, ...]
     default_intercept: float
+    structure_priors: tuple[StructurePrior, ...]
     negation_window: Mapping[str, int]
     negation_zh: re.Pattern[str]
     negation_en: re.Pattern[str]
@@ -158,6 +169,15 @@ def _parse(document: Mapping[str, Any]) -> Lexicon:
     return Lexicon(
         flags=tuple(sorted(flags, key=lambda f: f.number)),
         default_intercept=float(document["default_intercept"]),
+        structure_priors=tuple(
+            StructurePrior(
+                feature=str(entry["feature"]),
+                weight=float(entry["weight"]),
+                centre=float(entry["centre"]),
+                basis=str(entry.get("basis", "")),
+            )
+            for entry in document.get("structure_priors", ())
+        ),
         negation_window=dict(negation["window_chars"]),
         negation_zh=re.compile(negation["zh"]),
         negation_en=re.compile(negation["en"], re.IGNORECASE),

@@ -1,32 +1,36 @@
 """The risk model: a default that needs no training data, and a trained model for a platform's own labels.
 
-**Default model (shipped).** Built at first use from the flag weights in ``data/red_flags.yaml``: a
-logistic score ``sigmoid(intercept + sum of the weights of the flags present)``. It contains nothing learned
-from any dataset, so nothing with a research-only licence ships with OpenNRM. Its probabilities rest on
-documented priors (about 2 % for an ad with no flag), not on measurement: treat them as a ranking until the
-model is trained on your labels.
+Both are built for ads from places and months they have not seen: a platform deploys the model on the
+next city and the next crawl, not on the employers it was trained on (issue 18; figures in
+docs/recruitment.md, "City transfer").
 
-**Trained model** (``opennrm ads train``), two stages, both scikit-learn:
+**Default model (shipped).** Built at first use from ``data/red_flags.yaml``: a logistic score
+``sigmoid(intercept + weights of the flags present + structure priors)``. The structure priors add log-odds
+for how an ad is written (a thin description, few benefits, a thin company profile, a very small employer,
+pay above the usual); their direction comes from documented fraud anomalies, their size is set by hand. It
+contains nothing learned from any dataset, so nothing with a research-only licence ships with OpenNRM. Its
+probabilities rest on documented priors, not on measurement: treat them as a ranking until the model is
+trained on your labels.
 
-1. *text*: character 1-3-gram TF-IDF of the normalised ad (identifiers masked) and a class-weighted
-   logistic regression, fitted once per internal fold (folds grouped by employer). Each fold model's logit
-   on the ads it did not see is one feature of stage 2; new ads get the mean logit of the fold models.
-2. *scorer*: small gradient-boosted trees (60 trees of 7 leaves, class-weighted; more overfit on a few
-   hundred positive ads from a few dozen employers) on the text logit, flags, structural features (pay,
-   requirements, employer data) and network features (how many ads, titles, cities and employers an
-   employer or actor has).
-3. *calibration*: class weighting multiplies the odds of the positive class by ``n_negative/n_positive``;
-   the default calibration (``prior``) divides that factor back out, so the risk is a probability at the
-   training prevalence. It has no fitted parameter, so it adds no noise; on ORFD (grouped folds) its Brier
-   score equals that of Platt scaling fitted on out-of-fold predictions, and unlike Platt scaling it keeps
-   the trees' ranking; it under-estimates on unseen employers (expected calibration error 0.028 against
-   0.014 for Platt scaling, which in turn ranked worse). ``sigmoid`` and ``isotonic`` (scikit-learn
-   ``CalibratedClassifierCV`` on out-of-fold predictions grouped by employer) are available in
-   ``TrainingConfig`` and ``opennrm ads train --calibration``.
+**Trained model** (``opennrm ads train``), kept to what held from one city to another on ORFD:
+
+1. *text*: TF-IDF of the normalised ad (identifiers masked, digits folded to ``0``): character 1-3-grams
+   and word 1-2-grams after Chinese segmentation with ``jieba``, and a class-weighted logistic regression,
+   fitted once per internal fold (folds grouped by employer). New ads get the mean logit of the fold models.
+   The employer's self-description and business scope are not read: they named employers, not deception.
+2. *structure*: a strongly regularised class-weighted logistic regression on a few structural features
+   (``TRANSFER_FEATURES``: pay, length of the description, benefits listed, company profile and size,
+   exclamation marks). Network features (how many ads an employer posts …) and registry fields are not
+   used: their meaning depends on the crawl and on the registry of each city.
+3. *combination*: the two logits, each standardised on the training ads, added with a fixed text weight
+   (``TrainingConfig.text_weight``), then calibrated: ``prior`` and ``sigmoid`` fit Platt scaling on the
+   training ads (the text logit out of fold), ``isotonic`` an isotonic map. Without class weighting in this
+   last step the risk is a probability at the training prevalence; on a platform with another prevalence
+   the ranking holds and ``recalibrated`` refits the two Platt parameters on a small labelled sample.
 
 Flag weights of a trained model are the measured log odds ratio of the label with and without each flag
 (add-one-half smoothing): the "lift per platform" the reference note asks for. They are what the scan
-output reports next to each flag.
+output reports next to each flag; the trained risk does not read the flags.
 
 Models are saved with ``joblib`` (pickle): load only model directories you made or trust.
 """
@@ -35,6 +39,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -43,13 +48,28 @@ from typing import Any
 
 import numpy as np
 
-from opennrm.recruitment.features import NETWORK_FEATURES, ad_feature_names, all_feature_names
+from opennrm.recruitment.features import ad_feature_names, all_feature_names
 from opennrm.recruitment.lexicon import load_lexicon
 
-MODEL_FORMAT = 1
+MODEL_FORMAT = 2
 DEFAULT_MODEL = "default"
 _MANIFEST = "model.json"
 _ESTIMATORS = "estimators.joblib"
+
+#: Structural features the trained model reads: each pointed the same way in both ORFD cities.
+TRANSFER_FEATURES: tuple[str, ...] = (
+    "salary_min_log",
+    "salary_max_log",
+    "text_len_log",
+    "benefits_count",
+    "company_info_len_log",
+    "company_size_log",
+    "exclamation_rate",
+    "money_mentions",
+    "flag:pay_out_of_line",
+)
+
+_DIGITS = re.compile(r"\d")
 
 
 class ModelError(ValueError):
@@ -61,15 +81,14 @@ class TrainingConfig:
     """Settings of ``train``; saved with the model."""
 
     ngram_max: int = 3
+    word_ngram_max: int = 2
+    words: bool = True
     min_df: int = 2
     max_features: int = 150_000
     text_c: float = 1.0
+    structure_c: float = 0.05
+    text_weight: float = 0.5
     inner_folds: int = 3
-    trees: int = 60
-    learning_rate: float = 0.05
-    max_leaf_nodes: int = 7
-    min_samples_leaf: int = 20
-    l2_regularization: float = 1.0
     calibration: str = "prior"
     seed: int = 0
 
@@ -77,58 +96,173 @@ class TrainingConfig:
         return dict(self.__dict__)
 
 
+def fold_digits(text: str) -> str:
+    """Digits become ``0``: amounts, dates and phone fragments differ by city and month, their shape less."""
+    return _DIGITS.sub("0", text)
+
+
+def _fold_and_lower(text: str) -> str:
+    return fold_digits(text.lower())
+
+
+def segment(text: str) -> list[str]:
+    """Words of a normalised ad: ``jieba`` for Chinese (its dictionary ships in the package), else the
+    words it splits on spaces and punctuation; digits folded, blanks dropped."""
+    import jieba
+
+    _quiet_jieba()
+    return [word for word in jieba.lcut(fold_digits(text).lower()) if word.strip()]
+
+
+@lru_cache(maxsize=1)
+def _quiet_jieba() -> None:
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+
+
 class TextModel:
-    """Character n-gram TF-IDF and class-weighted logistic regression (stage 1 of the trained model)."""
+    """TF-IDF of character and word n-grams with a class-weighted logistic regression (stage 1)."""
 
     def __init__(self, config: TrainingConfig) -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import FeatureUnion
 
-        self.vectoriser = TfidfVectorizer(
-            analyzer="char",
-            ngram_range=(1, config.ngram_max),
-            min_df=config.min_df,
-            max_features=config.max_features,
-            sublinear_tf=True,
-            dtype=np.float32,
-        )
-        self.classifier = LogisticRegression(class_weight="balanced", C=config.text_c, max_iter=2000)
+        parts: list[tuple[str, Any]] = [
+            (
+                "chars",
+                TfidfVectorizer(
+                    analyzer="char",
+                    ngram_range=(1, config.ngram_max),
+                    min_df=config.min_df,
+                    max_features=config.max_features,
+                    sublinear_tf=True,
+                    preprocessor=_fold_and_lower,
+                    dtype=np.float32,
+                ),
+            )
+        ]
+        if config.words:
+            parts.append(
+                (
+                    "words",
+                    TfidfVectorizer(
+                        tokenizer=segment,
+                        token_pattern=None,
+                        lowercase=False,
+                        ngram_range=(1, config.word_ngram_max),
+                        min_df=config.min_df,
+                        max_features=config.max_features,
+                        sublinear_tf=True,
+                        dtype=np.float32,
+                    ),
+                )
+            )
+        self.vectoriser = FeatureUnion(parts)
+        self.classifier = LogisticRegression(class_weight="balanced", C=config.text_c, max_iter=3000)
 
     def fit(self, texts: Sequence[str], labels: np.ndarray) -> TextModel:
-        self.classifier.fit(self.vectoriser.fit_transform(texts), labels)
+        self.classifier.fit(self.vectoriser.fit_transform(list(texts)), labels)
         return self
 
     def logit(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.empty(0, dtype=np.float32)
         return np.asarray(
-            self.classifier.decision_function(self.vectoriser.transform(texts)), dtype=np.float32
+            self.classifier.decision_function(self.vectoriser.transform(list(texts))), dtype=np.float32
         )
 
 
-class PriorCorrectedClassifier:
-    """A class-weighted classifier whose probabilities are moved back to the training prevalence.
+class TransferScorer:
+    """Stages 2 and 3: structure logit + weighted text logit, both standardised, then calibrated.
 
-    With balanced class weights the fitted odds are the true odds times ``n_negative / n_positive``;
-    ``predict_proba`` multiplies them by ``n_positive / n_negative`` (a shift of the logit).
+    ``predict_proba`` reads the full feature matrix (``all_feature_names`` order; column 0 is the text
+    logit), so the scanner uses it like any scikit-learn classifier.
     """
 
-    def __init__(self, estimator: Any) -> None:
-        self.estimator = estimator
-        self.logit_shift = 0.0
+    def __init__(self, config: TrainingConfig) -> None:
+        self.config = config
+        self.columns: list[int] = []
+        self.structure: Any = None
+        self.scale: tuple[float, float, float, float] = (0.0, 1.0, 0.0, 1.0)
+        self.calibrator: Any = None
 
-    def fit(self, features: np.ndarray, labels: np.ndarray) -> PriorCorrectedClassifier:
-        positives = float(np.sum(labels == 1))
-        negatives = float(np.sum(labels == 0))
-        self.estimator.fit(features, labels)
-        self.logit_shift = math.log(positives / negatives)
+    def _structure(self, features: np.ndarray) -> np.ndarray:
+        return np.asarray(self.structure.decision_function(features[:, self.columns]), dtype=np.float64)
+
+    def combined(self, features: np.ndarray) -> np.ndarray:
+        """The uncalibrated score: standardised structure logit + text weight × standardised text logit."""
+        s_mean, s_sd, t_mean, t_sd = self.scale
+        structure = (self._structure(features) - s_mean) / s_sd
+        text = (features[:, 0].astype(np.float64) - t_mean) / t_sd
+        return structure + self.config.text_weight * text
+
+    def fit(self, features: np.ndarray, labels: np.ndarray) -> TransferScorer:
+        from sklearn.impute import SimpleImputer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+
+        names = all_feature_names()
+        self.columns = [names.index(name) for name in TRANSFER_FEATURES]
+        self.structure = make_pipeline(
+            SimpleImputer(strategy="median", keep_empty_features=True),
+            StandardScaler(),
+            LogisticRegression(class_weight="balanced", C=self.config.structure_c, max_iter=2000),
+        ).fit(features[:, self.columns], labels)
+        structure = self._structure(features)
+        text = features[:, 0].astype(np.float64)
+        self.scale = (
+            float(structure.mean()),
+            float(structure.std()) or 1.0,
+            float(text.mean()),
+            float(text.std()) or 1.0,
+        )
+        self.calibrator = _calibrator(self.config.calibration).fit(self.combined(features), labels)
         return self
 
+    def recalibrate(self, features: np.ndarray, labels: np.ndarray) -> None:
+        """Refit only the calibration on another platform's labelled sample (the ranking is unchanged)."""
+        self.calibrator = _calibrator(self.config.calibration).fit(self.combined(features), labels)
+
     def predict_proba(self, features: np.ndarray) -> np.ndarray:
-        weighted = np.clip(self.estimator.predict_proba(features)[:, 1], 1e-7, 1 - 1e-7)
-        logit = np.log(weighted / (1 - weighted)) + self.logit_shift
-        positive = 1.0 / (1.0 + np.exp(-logit))
+        positive = np.clip(self.calibrator.predict(self.combined(features)), 0.0, 1.0)
         return np.column_stack([1 - positive, positive])
+
+
+class _Platt:
+    """Platt scaling without class weights: probabilities at the prevalence of the ads it is fitted on."""
+
+    def fit(self, score: np.ndarray, labels: np.ndarray) -> _Platt:
+        from sklearn.linear_model import LogisticRegression
+
+        self.model = LogisticRegression(C=100.0, max_iter=1000).fit(score[:, None], labels)
+        return self
+
+    def predict(self, score: np.ndarray) -> np.ndarray:
+        return np.asarray(self.model.predict_proba(score[:, None])[:, 1], dtype=np.float64)
+
+
+class _Isotonic:
+    def fit(self, score: np.ndarray, labels: np.ndarray) -> _Isotonic:
+        from sklearn.isotonic import IsotonicRegression
+
+        self.model = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(score, labels)
+        return self
+
+    def predict(self, score: np.ndarray) -> np.ndarray:
+        return np.asarray(self.model.predict(score), dtype=np.float64)
+
+
+def _calibrator(method: str) -> _Platt | _Isotonic:
+    if method in ("prior", "sigmoid"):
+        return _Platt()
+    if method == "isotonic":
+        return _Isotonic()
+    raise ModelError(f"unknown calibration {method!r}; use prior, sigmoid or isotonic")
 
 
 class CrossFittedTextModel:
@@ -157,7 +291,9 @@ class RiskModel:
     feature_names: tuple[str, ...] = field(default_factory=all_feature_names)
     info: dict[str, Any] = field(default_factory=dict)
     empty_columns: tuple[int, ...] = ()
-    """Features that were unknown for every training ad: read as 0 (the trees cannot bin an empty column)."""
+    """Features that were unknown for every training ad: read as 0."""
+    structure_priors: dict[str, tuple[float, float]] = field(default_factory=dict)
+    """Default model: ``feature → (weight, centre)`` log-odds added for how the ad is written."""
 
     def text_logits(self, texts: Sequence[str]) -> np.ndarray:
         if self.text_model is None:
@@ -175,7 +311,32 @@ class RiskModel:
                 features = features.copy()
                 features[:, list(self.empty_columns)] = 0.0
             return np.asarray(self.scorer.predict_proba(features)[:, 1], dtype=np.float32)
-        return _prior_risk(features, self.feature_names, self.flag_weights, self.intercept)
+        return _prior_risk(
+            features, self.feature_names, self.flag_weights, self.intercept, self.structure_priors
+        )
+
+    def recalibrated(self, features: np.ndarray, labels: np.ndarray) -> RiskModel:
+        """A copy whose probabilities are refitted to a platform's labelled sample (full feature matrix with
+        the text logits in column 0); the ranking is unchanged. Only for trained models."""
+        import copy
+
+        if not isinstance(self.scorer, TransferScorer):
+            raise ModelError("only a trained model can be recalibrated")
+        labels = np.asarray(labels, dtype=np.int64)
+        if set(np.unique(labels)) != {0, 1}:
+            raise ModelError("recalibration needs both labels, 0 and 1")
+        scorer = copy.deepcopy(self.scorer)
+        scorer.recalibrate(features, labels)
+        return RiskModel(
+            kind=self.kind,
+            flag_weights=dict(self.flag_weights),
+            intercept=self.intercept,
+            text_model=self.text_model,
+            scorer=scorer,
+            feature_names=self.feature_names,
+            info={**self.info, "recalibrated_on": len(labels)},
+            empty_columns=self.empty_columns,
+        )
 
     def save(self, directory: Path) -> None:
         import joblib
@@ -188,6 +349,7 @@ class RiskModel:
             "flag_weights": self.flag_weights,
             "intercept": self.intercept,
             "empty_columns": list(self.empty_columns),
+            "structure_priors": {k: list(v) for k, v in self.structure_priors.items()},
             "feature_names": list(self.feature_names),
             "sklearn_version": sklearn.__version__,
             "info": self.info,
@@ -225,6 +387,9 @@ class RiskModel:
             flag_weights={str(k): float(v) for k, v in manifest["flag_weights"].items()},
             intercept=float(manifest.get("intercept", 0.0)),
             empty_columns=tuple(int(i) for i in manifest.get("empty_columns", ())),
+            structure_priors={
+                str(k): (float(v[0]), float(v[1])) for k, v in manifest.get("structure_priors", {}).items()
+            },
             text_model=estimators.get("text_model"),
             scorer=estimators.get("scorer"),
             feature_names=tuple(manifest["feature_names"]),
@@ -233,11 +398,19 @@ class RiskModel:
 
 
 def _prior_risk(
-    features: np.ndarray, names: tuple[str, ...], weights: Mapping[str, float], intercept: float
+    features: np.ndarray,
+    names: tuple[str, ...],
+    weights: Mapping[str, float],
+    intercept: float,
+    priors: Mapping[str, tuple[float, float]] | None = None,
 ) -> np.ndarray:
-    """``sigmoid(intercept + Σ weight × flag present)``; flag 13 comes from the network features."""
+    """``sigmoid(intercept + Σ weight × flag present + Σ prior weight × (feature − centre))``; flag 13 comes
+    from the network features; an unknown structural feature adds nothing."""
     index = {name: i for i, name in enumerate(names)}
     score = np.full(features.shape[0], intercept, dtype=np.float64)
+    for name, (weight, centre) in (priors or {}).items():
+        values = features[:, index[name]].astype(np.float64)
+        score += np.where(np.isnan(values), 0.0, weight * (values - centre))
     for flag_id, weight in weights.items():
         column = index.get(f"flag:{flag_id}")
         if column is not None:
@@ -262,8 +435,10 @@ def default_model() -> RiskModel:
         kind=DEFAULT_MODEL,
         flag_weights=lexicon.default_weights,
         intercept=lexicon.default_intercept,
+        structure_priors={p.feature: (p.weight, p.centre) for p in lexicon.structure_priors},
         info={
-            "source": "flag weights and intercept of recruitment/data/red_flags.yaml (expert priors)",
+            "source": "flag weights, structure priors and intercept of recruitment/data/red_flags.yaml "
+            "(expert priors)",
             "calibration": "none: probabilities follow the documented priors; train on your labels",
         },
     )
@@ -311,14 +486,11 @@ def train_model(
     groups: np.ndarray,
     config: TrainingConfig | None = None,
 ) -> RiskModel:
-    """Fit the two-stage model. ``features`` is the full matrix with a placeholder text-logit column.
+    """Fit the model. ``features`` is the full matrix with a placeholder text-logit column.
 
     ``groups`` (employer or actor of each ad) keeps every group on one side of each internal split, so the
-    text logit that stage 2 learns from is what the text model says about employers it has not seen.
+    text logit the combination is fitted on is what the text model says about employers it has not seen.
     """
-    from sklearn.calibration import CalibratedClassifierCV
-    from sklearn.ensemble import HistGradientBoostingClassifier
-
     config = config or TrainingConfig()
     labels = np.asarray(labels, dtype=np.int64)
     if set(np.unique(labels)) != {0, 1}:
@@ -327,6 +499,7 @@ def train_model(
         raise ModelError("training needs at least 4 ads labelled 1")
     if features.shape[1] != len(all_feature_names()):
         raise ModelError("feature matrix has the wrong width")
+    _calibrator(config.calibration)  # an unknown method is refused before any fitting
     splits = _grouped_splits(labels, groups, config.inner_folds, config.seed)
     out_of_fold = np.zeros(len(labels), dtype=np.float32)
     members: list[TextModel] = []
@@ -336,31 +509,14 @@ def train_model(
         part = TextModel(config).fit([texts[i] for i in train], labels[train])
         out_of_fold[test] = part.logit([texts[i] for i in test])
         members.append(part)
-    # The fold models themselves score new ads (their mean logit): the scorer then sees logits of the
-    # same kind it was trained on, and no extra model is fitted on all the data.
+    # The fold models themselves score new ads (their mean logit): the combination then sees logits of the
+    # same kind it was fitted on, and no extra model is fitted on all the data.
     text_model = CrossFittedTextModel(members)
     matrix = features.copy()
     matrix[:, 0] = out_of_fold
     empty_columns = tuple(int(i) for i in np.flatnonzero(np.isnan(matrix).all(axis=0)))
     matrix[:, list(empty_columns)] = 0.0
-    trees = HistGradientBoostingClassifier(
-        learning_rate=config.learning_rate,
-        max_iter=config.trees,
-        max_leaf_nodes=config.max_leaf_nodes,
-        min_samples_leaf=config.min_samples_leaf,
-        l2_regularization=config.l2_regularization,
-        class_weight="balanced",
-        early_stopping=False,
-        random_state=config.seed,
-    )
-    scorer: Any
-    if config.calibration == "prior":
-        scorer = PriorCorrectedClassifier(trees).fit(matrix, labels)
-    elif config.calibration in ("sigmoid", "isotonic"):
-        scorer = CalibratedClassifierCV(trees, method=config.calibration, cv=splits, ensemble=False)
-        scorer.fit(matrix, labels)
-    else:
-        raise ModelError(f"unknown calibration {config.calibration!r}; use prior, sigmoid or isotonic")
+    scorer = TransferScorer(config).fit(matrix, labels)
     flag_ids = load_lexicon().ad_flag_ids
     names = ad_feature_names()
     flag_columns = [names.index(f"flag:{f}") for f in flag_ids]
@@ -384,6 +540,7 @@ def train_model(
             "positives": int(labels.sum()),
             "groups": len(np.unique(groups)),
             "config": config.as_dict(),
-            "network_features": list(NETWORK_FEATURES),
+            "structure_features": list(TRANSFER_FEATURES),
+            "not_used": "network features, registry fields, company description and business scope",
         },
     )

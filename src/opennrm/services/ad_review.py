@@ -31,6 +31,7 @@ from opennrm.recruitment.review import (
     decisions_to_labels,
     highlight,
 )
+from opennrm.services import signals
 from opennrm.services.cases import (
     decrypt_json,
     decrypt_text,
@@ -226,10 +227,13 @@ def store_scan(
             )
         )
         session.flush()
+        matcher = signals.scan_matcher(session, organisation_id)  # received signals: flags, never actions
         batch: list[dict[str, Any]] = []
         for ad, result in scanned:
             row_id = new_id()
             content = {"ad": ad_to_record(ad), "result": result}
+            if matcher is not None:
+                matcher.add(row_id, content["ad"], result)
             batch.append(
                 {
                     "id": row_id,
@@ -276,6 +280,8 @@ def store_scan(
         stored = session.get(AdScan, scan_id)
         assert stored is not None  # noqa: S101 - added above in this transaction
         stored.ad_count = count
+        if matcher is not None:
+            matcher.flush(session, db.keyring, by, scan_id)
         audit.record_one(
             session,
             db.keyring,
@@ -629,6 +635,8 @@ class AdView:
     linked: list[tuple[str, str]]
     """(scanned ad id, platform id) of other ads in the same network."""
     decisions: list[PastDecision]
+    signal_flags: list[signals.SignalFlag]
+    """Received signals this ad matches: a reason to look, never a finding."""
     next_id: str | None
     """The next undecided ad of the scan in queue order, for reviewing one after another."""
 
@@ -726,6 +734,7 @@ def ad_detail(db: Database, actor: Actor, ad_id: str) -> AdView:
             identifiers=list(result.get("identifiers", ())),
             linked=[(str(r.id), str(r.ad_ref)) for r in linked],
             decisions=decisions,
+            signal_flags=signals.signal_flags(session, row.id),
             next_id=next_id,
         )
 

@@ -652,6 +652,69 @@ class AdReview(Base):
     )
 
 
+# -- signals shared between platforms about recruiters (issue 18) ---------------------------------------
+
+
+class RecruitmentSignal(Base):
+    """A signal about a recruiter (GR38 §74): a keyed hash of a contact, or a PDQ hash of an ad image.
+
+    ``direction`` ``own``: made from a reviewer's decision in this installation (``review_id``); ``received``:
+    read from another organisation's exchange file (``source``). ``value`` is the keyed hash (not
+    reversible without the exchange key) or the PDQ hash, plain so that matching is an index lookup. A
+    withdrawn or expired signal is never exported again and never matched."""
+
+    __tablename__ = "recruitment_signals"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    direction: Mapped[str] = mapped_column(String(10))
+    exchange_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(20))
+    value: Mapped[str] = mapped_column(String(64))
+    category: Mapped[str] = mapped_column(String(40))
+    confidence: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(200))
+    review_id: Mapped[str | None] = mapped_column(ForeignKey("ad_reviews.id", ondelete="SET NULL"))
+    scanned_ad_id: Mapped[str | None] = mapped_column(ForeignKey("scanned_ads.id", ondelete="SET NULL"))
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(12))
+    status_reason: Mapped[str | None] = mapped_column(String(40))
+    seen: Mapped[int] = mapped_column(Integer, default=0)
+    confirmed: Mapped[int] = mapped_column(Integer, default=0)
+    disputed: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (
+        Index(
+            "ix_recruitment_signals_exchange",
+            "organisation_id",
+            "direction",
+            "source",
+            "exchange_id",
+            unique=True,
+        ),
+        Index("ix_recruitment_signals_match", "organisation_id", "direction", "status", "value"),
+    )
+
+
+class RecruitmentSignalMatch(Base):
+    """A scanned ad whose contacts match a received signal: a flag for the reviewer, never an action.
+    ``feedback`` is the reviewer's opinion (confirmed or disputed), sent back in the next export."""
+
+    __tablename__ = "recruitment_signal_matches"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    signal_id: Mapped[str] = mapped_column(ForeignKey("recruitment_signals.id", ondelete="CASCADE"))
+    scanned_ad_id: Mapped[str] = mapped_column(ForeignKey("scanned_ads.id", ondelete="CASCADE"))
+    matched_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    feedback: Mapped[str | None] = mapped_column(String(12))
+    feedback_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    feedback_at: Mapped[Any | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        Index("ix_recruitment_signal_matches_ad", "scanned_ad_id", "signal_id", unique=True),
+        Index("ix_recruitment_signal_matches_signal", "signal_id"),
+    )
+
+
 # -- identification decisions (issue 14) ----------------------------------------------------------------
 
 

@@ -31,9 +31,23 @@ def test_the_default_model_is_built_from_the_lexicons_documented_weights() -> No
     assert model.kind == "default" and model.scorer is None and model.text_model is None
     assert model.flag_weights == lexicon.default_weights
     assert model.intercept == lexicon.default_intercept
+    assert model.structure_priors == {p.feature: (p.weight, p.centre) for p in lexicon.structure_priors}
+    assert {"text_len_log", "salary_min_log"} <= set(model.structure_priors)
 
 
-def test_default_risk_is_the_logistic_of_the_intercept_plus_the_weights_of_the_flags_present() -> None:
+def _structure_log_odds(ad_in: Any) -> float:
+    """What the default model's structure priors add for one ad (unknown features add nothing)."""
+    from opennrm.recruitment.structure import structural_features
+
+    values = structural_features(ad_in)
+    return sum(
+        weight * (values[name] - centre)
+        for name, (weight, centre) in default_model().structure_priors.items()
+        if values[name] == values[name]
+    )
+
+
+def test_default_risk_is_the_logistic_of_the_intercept_the_flags_present_and_the_structure_priors() -> None:
     plain = ad(
         "We are hiring a receptionist for our dental practice in Leeds. Apply with your CV.", lang="en"
     )
@@ -43,9 +57,10 @@ def test_default_risk_is_the_logistic_of_the_intercept_plus_the_weights_of_the_f
     )
     [plain_out, risky_out], _ = scan_ads([plain, risky], default_model())
     weights = load_lexicon().default_weights
-    assert plain_out["risk"] == pytest.approx(1 / (1 + math.exp(3.9)), abs=1e-4)
+    plain_prior = _structure_log_odds(plain)
+    assert plain_out["risk"] == pytest.approx(1 / (1 + math.exp(3.9 - plain_prior)), abs=1e-4)
     flags = {f["flag"] for f in risky_out["flags"]}
-    expected = 1 / (1 + math.exp(-(-3.9 + sum(weights[f] for f in flags))))
+    expected = 1 / (1 + math.exp(-(-3.9 + sum(weights[f] for f in flags) + _structure_log_odds(risky))))
     assert risky_out["risk"] == pytest.approx(expected, abs=1e-4)
     assert risky_out["risk"] > 0.5 > plain_out["risk"]
     assert all(f["weight"] == weights[f["flag"]] for f in risky_out["flags"])
@@ -107,6 +122,12 @@ def test_folders_that_are_not_models_are_refused(tmp_path: Path) -> None:
         json.dumps({"format": 1, "kind": "trained", "flag_weights": {}, "feature_names": ["x"]}),
         encoding="utf-8",
     )
+    with pytest.raises(ModelError, match="model format 1, expected 2"):  # the trees of issue 8: train again
+        load_model(tmp_path)
+    (tmp_path / "model.json").write_text(
+        json.dumps({"format": 2, "kind": "trained", "flag_weights": {}, "feature_names": ["x"]}),
+        encoding="utf-8",
+    )
     with pytest.raises(ModelError, match="different features"):
         load_model(tmp_path)
 
@@ -121,3 +142,37 @@ def test_training_needs_both_labels(labelled_records: list[dict[str, Any]]) -> N
 def test_feature_matrix_width_is_checked() -> None:
     with pytest.raises(ModelError):
         default_model().risk(np.zeros((2, len(all_feature_names()) - 1), dtype=np.float32))
+
+
+def test_recalibration_on_another_platforms_sample_moves_probabilities_not_the_ranking(
+    trained: tuple[RiskModel, Any],
+) -> None:
+    model, batch = trained
+    features = batch.features.copy()
+    features[:, 0] = model.text_logits(batch.texts)
+    before = model.risk(features)
+    # a platform where deceptive ads are rarer: keep every negative and a quarter of the positives
+    positives = np.flatnonzero(batch.labels == 1)
+    keep = np.concatenate([np.flatnonzero(batch.labels == 0), positives[: max(2, len(positives) // 4)]])
+    moved = model.recalibrated(features[keep], batch.labels[keep])
+    after = moved.risk(features)
+    assert after.mean() < before.mean()
+    order = np.argsort(before, kind="stable")
+    assert np.all(np.diff(after[order].astype(np.float64)) >= -1e-6)  # a monotone map: the same ranking
+    assert moved.info["recalibrated_on"] == len(keep)
+    with pytest.raises(ModelError):
+        default_model().recalibrated(features, batch.labels)
+
+
+def test_the_trained_model_reads_no_network_or_registry_feature(trained: tuple[RiskModel, Any]) -> None:
+    from opennrm.recruitment.features import NETWORK_FEATURES
+    from opennrm.recruitment.model import TRANSFER_FEATURES
+
+    model, batch = trained
+    assert not set(TRANSFER_FEATURES) & {*NETWORK_FEATURES, "company_reg_missing", "company_status_abnormal"}
+    features = batch.features.copy()
+    features[:, 0] = model.text_logits(batch.texts)
+    changed = features.copy()
+    network = [all_feature_names().index(name) for name in NETWORK_FEATURES]
+    changed[:, network] = 99.0
+    assert np.allclose(model.risk(changed), model.risk(features))

@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from opennrm.recruitment.review import DecisionLabel
-from opennrm.services import ad_review
+from opennrm.services import ad_review, signals
 from opennrm.services.errors import InvalidInput
 from opennrm.web.deps import check_csrf, get_db, get_settings, session_user
 from opennrm.web.i18n import N_
@@ -248,7 +248,21 @@ def _ad_page(request: Request, ad_id: str, status: int = 200, error: InvalidInpu
         flag_texts=FLAG_TEXTS,
         decisions=[d.value for d in DecisionLabel],
         error=error,
+        signal_kinds=_SIGNAL_KINDS,
+        signal_opinions=_SIGNAL_OPINIONS,
     )
+
+
+_SIGNAL_KINDS = {
+    "phone": N_("phone number"),
+    "email": N_("e-mail address"),
+    "url": N_("web address"),
+    "domain": N_("web domain"),
+    "handle": N_("messaging handle"),
+    "company_reg": N_("company registration number"),
+    "pdq": N_("image"),
+}
+_SIGNAL_OPINIONS = {"confirmed": N_("confirmed"), "disputed": N_("disputed")}
 
 
 @router.get("/ads/{ad_id}")
@@ -271,4 +285,18 @@ async def decide(ad_id: str, request: Request) -> Response:
     following = str(form.get("next") or "")
     if _is_uuid(following) and following != ad_id:
         return RedirectResponse(f"/ads/{following}", status_code=303)
+    return RedirectResponse(f"/ads/{ad_id}", status_code=303)
+
+
+@router.post("/ads/{ad_id}/signals/{match_id}")
+async def signal_opinion(ad_id: str, match_id: str, request: Request) -> Response:
+    """A reviewer confirms or disputes a signal an ad matched (sent back to its source at the next export)."""
+    require_same_origin(request)
+    user = session_user(request)
+    form = await request.form()
+    check_csrf(user, str(form.get("csrf") or ""))
+    try:
+        signals.record_feedback(get_db(request), user.actor, match_id, str(form.get("opinion") or ""))
+    except InvalidInput as exc:
+        return _ad_page(request, ad_id, status=422, error=exc)
     return RedirectResponse(f"/ads/{ad_id}", status_code=303)
