@@ -15,6 +15,9 @@ class Role(StrEnum):
     SYSTEM_ADMIN = "system_admin"
     ENFORCEMENT_LIAISON = "enforcement_liaison"
     AD_REVIEWER = "ad_reviewer"  # platform trust-and-safety or labour-inspection cyber unit: reviews job ads
+    LABOUR_INSPECTOR = (
+        "labour_inspector"  # inspects workplaces, keeps the agency registry (labour inspectorate)
+    )
 
 
 class Scope(StrEnum):
@@ -36,6 +39,8 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
     Role.SYSTEM_ADMIN: frozenset(),
     Role.ENFORCEMENT_LIAISON: frozenset(),
     Role.AD_REVIEWER: frozenset(),
+    # the cases she opened herself for workers who consented to a referral at an inspection (issue 19)
+    Role.LABOUR_INSPECTOR: frozenset({Scope.OWN}),
 }
 
 PERSON_LEVEL: frozenset[Role] = frozenset(r for r, scopes in ROLE_SCOPES.items() if scopes)
@@ -54,3 +59,10 @@ AD_REVIEWERS: frozenset[Role] = frozenset({Role.AD_REVIEWER})
 # statistics office. Every other role, and every user of an enforcement organisation whatever the role, sees
 # only protected figures (see ``policy.exact_statistics_decision``).
 EXACT_STATISTICS: frozenset[Role] = frozenset({Role.ANALYST})
+
+# Who inspects workplaces and keeps the recruitment-agency registry (GR38 §54(b), §59): the labour inspector,
+# and only in an organisation of the type below (``policy.labour_decision``).
+LABOUR_INSPECTORS: frozenset[Role] = frozenset({Role.LABOUR_INSPECTOR})
+LABOUR_INSPECTORATE_TYPE = "labour_inspectorate"
+#: Roles whose person-level access holds only in an organisation of a given type.
+ROLE_ORGANISATION_TYPES: dict[Role, str] = {Role.LABOUR_INSPECTOR: LABOUR_INSPECTORATE_TYPE}

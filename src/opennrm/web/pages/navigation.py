@@ -17,6 +17,7 @@ from opennrm.access.policy import (
     ad_review_decision,
     decide,
     justice_aggregates_decision,
+    labour_decision,
 )
 from opennrm.access.roles import Role
 from opennrm.services.dashboard import DASHBOARD_READERS
@@ -39,6 +40,9 @@ def menu(actor: Actor) -> list[MenuItem]:
         items.append(MenuItem("/users", N_("Accounts")))  # an administrator's home
     if actor.role in DASHBOARD_READERS:
         items.append(MenuItem("/dashboard", N_("Referral network")))
+    if labour_decision(actor, Action.INSPECTION_READ):
+        items.append(MenuItem("/labour", N_("Labour inspection")))  # a labour inspector's home
+        items.append(MenuItem("/labour/agencies", N_("Recruitment agencies")))
     if ad_review_decision(actor):
         items.append(MenuItem("/ads", N_("Job ads")))
     if person_level and decide(actor, Action.CASE_CREATE):
