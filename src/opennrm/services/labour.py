@@ -1014,7 +1014,7 @@ def refer_worker(
     intake = Intake.model_validate(
         {
             "case": {
-                "trafficking_status": "possible",
+                "trafficking_status": "possible_victim",
                 "sex": data.sex,
                 "age_at_trafficking": data.age,
                 "age_uncertain": data.age_uncertain,

@@ -1,7 +1,7 @@
 """Labour inspection and recruitment agencies (GR38 §54(b)(c), §59, §60(d)): the registry, workplaces,
 inspections, labour-law actions and a worker's consented referral. Who may: ``policy.labour_decision``.
 
-``GET /api/agencies/check`` is public (no log-in): what anyone may know of an agency, and nothing about
+``POST /api/agencies/check`` is public (no log-in): what anyone may know of an agency, and nothing about
 who asked is kept."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from opennrm.domain.labour import (
     ActionOutcomeIn,
@@ -49,18 +49,23 @@ def _plain(value: Any) -> Any:
     )
 
 
+class AgencyCheckIn(BaseModel):
+    q: str = Field(max_length=200)
+    """A licence number, or part of the agency's name."""
+
+
 class AgencyCheckOut(BaseModel):
     on: dt.date
     agencies: list[dict[str, Any]]
 
 
-@router.get("/agencies/check", response_model=AgencyCheckOut)
-def check_agency(request: Request, q: str = Query("", max_length=200)) -> AgencyCheckOut:
-    """Is an agency licensed today? By licence number or part of its name. No log-in; nothing is kept."""
+@router.post("/agencies/check", response_model=AgencyCheckOut)
+def check_agency(body: AgencyCheckIn, request: Request) -> AgencyCheckOut:
+    """Is an agency licensed today? By licence number or part of its name. No log-in; nothing is kept. The
+    query travels in the body, never in the address, so no proxy's access log holds it."""
     today = dt.date.today()
-    return AgencyCheckOut(
-        on=today, agencies=[_plain(a) for a in labour.public_check(get_db(request), q, today)]
-    )
+    found = labour.public_check(get_db(request), body.q, today)
+    return AgencyCheckOut(on=today, agencies=[_plain(a) for a in found])
 
 
 @router.get("/labour/agencies")
