@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,10 +20,15 @@ from opennrm.recruitment.ads import JobAd
 from opennrm.services import ad_review, cases, directory, firewall, labour, referrals, screenings
 from opennrm.services.errors import Forbidden, InvalidInput
 from opennrm.services.parsing import parse
+from opennrm.services.periodic_report import nrm_figures
+from opennrm.stats import ctdc
+from opennrm.stats.published import from_exact
+from opennrm.stats.report import build_report
 from opennrm.store.tables import AuditEvent, Case, Inspection, InspectionReferral, Person
 from opennrm.web.app import create_app
 from tests.conftest import Installation
 from tests.support import client_for, csrf_of, intake, make_org, make_user
+from tests.unit.stats.conftest import small_ctdc_frame
 
 TODAY = dt.date.today()
 NOTES = "Passports of four women kept in the manager's safe at the orchard"
@@ -396,3 +402,21 @@ def test_the_pages_record_an_inspection_and_refer_her(world: World) -> None:
         assert client.get(path).status_code == 200, path
     sheet = client.get("/labour/checklist.xlsx")
     assert sheet.status_code == 200 and sheet.content[:2] == b"PK"
+
+
+def test_the_periodic_report_counts_labour_inspection_with_small_cells_suppressed(
+    world: World, tmp_path: Path
+) -> None:
+    inspection = world.inspect()
+    labour.refer_worker(world.db, world.inspector.actor, inspection, world.referral())
+    figures = nrm_figures(world.db)
+    assert figures.labour is not None and figures.labour.workers_referred == "<11"
+    stats = from_exact(small_ctdc_frame(), ctdc.DEFAULT_TABLES, "test", "2025-01-01")
+    html = build_report(stats, tmp_path, nrm=figures).html.read_text(encoding="utf-8")
+    for part in (
+        "Labour inspection and recruitment (paras. 54(b), 59 and 60(d))",
+        "Violations by recruitment agencies, by type",
+        "Inspections and findings by sector",
+    ):
+        assert part in html, part
+    assert "<td>1</td>" not in html and "of which unannounced &lt;11" in html
