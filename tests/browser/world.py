@@ -47,6 +47,7 @@ DEMO_USERS: dict[Role, str] = {
     Role.ANALYST: "analyst",
     Role.ENFORCEMENT_LIAISON: "liaison",
     Role.AD_REVIEWER: "inspector",
+    Role.LABOUR_INSPECTOR: "ines",
 }
 MORE_USERS: tuple[tuple[str, str, Role], ...] = (
     ("orgadmin", NGO, Role.ORG_ADMIN),

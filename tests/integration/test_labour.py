@@ -321,6 +321,9 @@ def test_a_referral_without_consent_or_to_an_enforcement_service_writes_nothing(
         f"/api/labour/inspections/{inspection}/referrals", json={**body, "consent_given": False}
     )
     assert no_consent.status_code == 422
+    for field, value in (("consent_language", "xx"), ("sex", "unknown-value")):
+        wrong = client.post(f"/api/labour/inspections/{inspection}/referrals", json={**body, field: value})
+        assert wrong.status_code == 422 and wrong.json()["field"].endswith(field), field
     status = client.post(
         f"/api/labour/inspections/{inspection}/referrals", json={**body, "migration_status": "irregular"}
     )

@@ -355,6 +355,7 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, str], ...] = (
     ("rose", "Rose Women's Shelter", "service_provider"),
     ("coordinator", "National Referral Mechanism Secretariat", "nrm_coordinator"),
     ("inspector", "Labour Inspectorate, Northern District", "ad_reviewer"),
+    ("ines", "Labour Inspectorate, Northern District", "labour_inspector"),
 )
 DEMO_ORGANISATION = DEMO_ORGANISATIONS[0][0]  # its presence says the demo data is loaded
 ACCOUNTS_FILE = "demo-accounts.json"

@@ -72,6 +72,7 @@ from opennrm.domain.services import ReferralRequest
 from opennrm.recruitment.licences import UNLICENSED, LicenceRegistry
 from opennrm.services.cases import decrypt_json, decrypt_text, deny, encrypt_json, encrypt_text, new_id, now
 from opennrm.services.errors import Conflict, InvalidInput, NotFound
+from opennrm.services.parsing import parse
 from opennrm.stats.labour import InspectionFacts, LabourCounts, count_labour
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
@@ -1011,7 +1012,9 @@ def refer_worker(
                 field="service_id",
             )
         recipient = service.organisation_id
-    intake = Intake.model_validate(
+    # every input is checked before anything is written: a mistake here leaves no case behind
+    intake = parse(
+        Intake,
         {
             "case": {
                 "trafficking_status": "possible_victim",
@@ -1022,30 +1025,25 @@ def refer_worker(
                 "languages": data.languages,
                 "events": [{"exploitation_types": ["forced_labour"]}],
             }
-        }
+        },
     )
-    case_id = cases.intake(db, actor, intake)
-    consent.record_consent(
-        db,
-        actor,
-        case_id,
-        consent.parse_consent(
+    try:
+        her_consent = consent.parse_consent(
             {
                 "purposes": [ConsentPurpose.REFERRAL.value, ConsentPurpose.SERVICES.value],
                 "recipient_organisation_ids": [recipient],
                 "language": data.consent_language,
                 "interpreter_used": data.interpreter_used,
             }
-        ),
-        terms=terms,
-    )
+        )
+    except InvalidInput as exc:
+        message = exc.message.removeprefix(f"{exc.field}: ") if exc.field else exc.message
+        raise InvalidInput(f"consent_language: {message}", field="consent_language") from None
+    request = parse(ReferralRequest, {"service_id": data.service_id, "purpose": data.purpose})
+    case_id = cases.intake(db, actor, intake)
+    consent.record_consent(db, actor, case_id, her_consent, terms=terms)
     screening_id, result = screenings.screen_case(db, actor, case_id, raw)
-    sent = referrals.send_referral(
-        db,
-        actor,
-        case_id,
-        ReferralRequest.model_validate({"service_id": data.service_id, "purpose": data.purpose}),
-    )
+    sent = referrals.send_referral(db, actor, case_id, request)
     with db.transaction() as session:
         session.add(
             InspectionReferral(
