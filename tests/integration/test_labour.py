@@ -423,3 +423,15 @@ def test_the_periodic_report_counts_labour_inspection_with_small_cells_suppresse
     ):
         assert part in html, part
     assert "<td>1</td>" not in html and "of which unannounced &lt;11" in html
+
+
+def test_the_demo_seeds_the_registry_and_an_inspection(sqlite_inst: Installation) -> None:
+    from opennrm.services.demo import create_demo_network, seed_demo_labour
+
+    network = create_demo_network(sqlite_inst.db, "a long demo password")
+    made = seed_demo_labour(sqlite_inst.db, network)
+    found = labour.public_check(sqlite_inst.db, "silver road")
+    assert [(a.name, a.status) for a in found] == [("Silver Road Recruitment", "revoked")]
+    assert labour.public_check(sqlite_inst.db, "ES 3003")[0].status == "suspended"
+    assert labour.counts(sqlite_inst.db, "test").inspections == "<11"
+    assert made["inspection"]
