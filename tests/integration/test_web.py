@@ -23,6 +23,11 @@ PUBLIC = {
     ("GET", "/"),
     ("GET", "/rights"),
     ("GET", "/rights/{locale}"),
+    # the public agency check (issue 19): no log-in, nothing kept
+    ("GET", "/agencies/check"),
+    ("GET", "/agencies/check/{locale}"),
+    ("POST", "/agencies/check/{locale}"),
+    ("POST", "/api/agencies/check"),
 }
 
 
