@@ -309,6 +309,9 @@ def test_a_consented_referral_from_an_inspection_reaches_screening_and_the_netwo
             attempt()
     counts = labour.counts(world.db, "test")
     assert counts.workers_referred == "<11" and counts.inspections == "<11"
+    # the figures are aggregates: an enforcement user reads them, protected, and nothing more
+    figures = client_for(world.inst.settings, world.officer).get("/api/labour/statistics").json()
+    assert figures["inspections"] == "<11" and figures["inspections_by_sector"]["agriculture"] == "<11"
     assert set(counts.violations_by_type) >= {"worker_paid_fee", "document_retention"}
 
 

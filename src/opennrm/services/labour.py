@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from opennrm.access.policy import Action, Actor, labour_decision
+from opennrm.access.policy import Action, Actor, decide, labour_decision
 from opennrm.domain.consent import ConsentPurpose, ConsentTerms
 from opennrm.domain.labour import (
     CHECKLIST,
@@ -1085,6 +1085,13 @@ def referral_services(db: Database, actor: Actor) -> list[tuple[str, str]]:
 
 
 # -- statistics ---------------------------------------------------------------------------------------
+
+
+def check_aggregates(db: Database, actor: Actor) -> None:
+    """Refuse (audited) whoever may not read aggregate figures (the general rule: any signed-in user)."""
+    decision = decide(actor, Action.AGGREGATE_READ)
+    if not decision:
+        deny(db, actor, Action.AGGREGATE_READ, "statistics", None, decision.reason)
 
 
 def counts(db: Database, actor_id: str, *, year: int | None = None) -> LabourCounts:

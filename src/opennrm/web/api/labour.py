@@ -193,3 +193,13 @@ def refer_worker(
         get_db(request), user.actor, inspection_id, body, terms=get_settings(request).consent_terms
     )
     return WorkerReferredOut(**dataclasses.asdict(sent))
+
+
+@router.get("/labour/statistics")
+def statistics(
+    request: Request, year: int | None = None, user: SessionUser = Depends(current_user)
+) -> dict[str, Any]:
+    """Inspections (and unannounced), findings by sector, violations by type, workers referred, agencies
+    sanctioned — in ``year`` or all time; every count below 11 shown as "<11". Aggregates only."""
+    labour.check_aggregates(get_db(request), user.actor)
+    return _plain(labour.counts(get_db(request), user.actor.user_id, year=year))  # type: ignore[no-any-return]
