@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from opennrm.access.policy import Action, Actor, decide, labour_decision
+from opennrm.access.policy import OUT_OF_SCOPE, Action, Actor, decide, labour_decision
 from opennrm.domain.consent import ConsentPurpose, ConsentTerms
 from opennrm.domain.labour import (
     CHECKLIST,
@@ -70,7 +70,16 @@ from opennrm.domain.labour import (
 from opennrm.domain.records import Intake
 from opennrm.domain.services import ReferralRequest
 from opennrm.recruitment.licences import UNLICENSED, LicenceRegistry
-from opennrm.services.cases import decrypt_json, decrypt_text, deny, encrypt_json, encrypt_text, new_id, now
+from opennrm.services.cases import (
+    decrypt_json,
+    decrypt_text,
+    deny,
+    encrypt_json,
+    encrypt_text,
+    is_record_id,
+    new_id,
+    now,
+)
 from opennrm.services.errors import Conflict, InvalidInput, NotFound
 from opennrm.services.parsing import parse
 from opennrm.stats.labour import InspectionFacts, LabourCounts, count_labour
@@ -539,9 +548,10 @@ def decide_complaint(db: Database, actor: Actor, complaint_id: str, data: Compla
     the workers bore). Returns the violation types recorded."""
     check(db, actor, Action.AGENCY_MANAGE, "complaint", complaint_id)
     with db.transaction() as session:
-        complaint = session.get(AgencyComplaint, complaint_id)
+        complaint = session.get(AgencyComplaint, complaint_id) if is_record_id(complaint_id) else None
         if complaint is None or complaint.organisation_id != actor.organisation_id:
-            raise NotFound(f"no complaint {complaint_id}")
+            session.rollback()  # absent and another inspectorate's: the same answer, audited
+            deny(db, actor, Action.AGENCY_MANAGE, "complaint", None, OUT_OF_SCOPE)
         if complaint.status != ComplaintStatus.RECEIVED.value:
             raise Conflict(f"the complaint was already {complaint.status}", field="status")
         complaint.status = data.status.value
@@ -797,7 +807,7 @@ class InspectionView:
 def _inspection(
     db: Database, session: Session, actor: Actor, inspection_id: str, action: Action
 ) -> Inspection:
-    row = session.get(Inspection, inspection_id) if len(inspection_id) <= 36 else None
+    row = session.get(Inspection, inspection_id) if is_record_id(inspection_id) else None
     holder = row.organisation_id if row is not None else "absent"
     decision = labour_decision(actor, action, holder)
     if not decision:
@@ -942,9 +952,10 @@ def update_action(db: Database, actor: Actor, action_id: str, data: ActionOutcom
     """Where an action stands (complied, appealed, not complied, withdrawn); returns the inspection id."""
     check(db, actor, Action.INSPECTION_RECORD, "labour_action", action_id)
     with db.transaction() as session:
-        action = session.get(LabourAction, action_id) if len(action_id) <= 36 else None
+        action = session.get(LabourAction, action_id) if is_record_id(action_id) else None
         if action is None:
-            raise NotFound(f"no action {action_id}")
+            session.rollback()
+            deny(db, actor, Action.INSPECTION_RECORD, "labour_action", None, OUT_OF_SCOPE)
         row = _inspection(db, session, actor, action.inspection_id, Action.INSPECTION_RECORD)
         try:
             check_action_change(ActionStatus(action.status), data.status)
