@@ -449,6 +449,7 @@ def public_check(db: Database, query: str, on: dt.date | None = None) -> list[Pu
     looked up this agency at this minute), no log line, no cookie. Invalid or too short queries find
     nothing."""
     on = on or _today()
+    query = "".join(ch for ch in query[:200] if ch.isprintable())
     number = normalise_licence(query)
     name = normalise_name(query)
     if len(name) < MIN_QUERY and len(number) < MIN_QUERY:

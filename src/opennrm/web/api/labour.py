@@ -10,7 +10,7 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -197,7 +197,9 @@ def refer_worker(
 
 @router.get("/labour/statistics")
 def statistics(
-    request: Request, year: int | None = None, user: SessionUser = Depends(current_user)
+    request: Request,
+    year: int | None = Query(None, ge=1900, le=9998),
+    user: SessionUser = Depends(current_user),
 ) -> dict[str, Any]:
     """Inspections (and unannounced), findings by sector, violations by type, workers referred, agencies
     sanctioned — in ``year`` or all time; every count below 11 shown as "<11". Aggregates only."""
