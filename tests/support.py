@@ -19,6 +19,7 @@ from opennrm.config import Settings
 from opennrm.domain.records import Intake
 from opennrm.services import admin
 from opennrm.store.database import Database
+from opennrm.store.tables import Organisation
 from opennrm.web.app import create_app
 
 
@@ -69,7 +70,11 @@ def make_user(
 ) -> StaffUser:
     new = admin.add_user(db, username, org_name, role, PASSWORD, team=team)
     org_id = admin.organisation_ids_by_name(db)[org_name]
-    return StaffUser(Actor(new.id, org_id, Role(role), enforcement, team), username, new.totp_secret)
+    with db.transaction() as session:
+        org = session.get(Organisation, org_id)
+        org_type = org.type if org is not None else None
+    actor = Actor(new.id, org_id, Role(role), enforcement, team, organisation_type=org_type)
+    return StaffUser(actor, username, new.totp_secret)
 
 
 def intake(**overrides: Any) -> Intake:

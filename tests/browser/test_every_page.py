@@ -38,7 +38,7 @@ POT = REPO / "src" / "opennrm" / "web" / "translations" / "messages.pot"
 MAX_PAGES_PER_ROLE = 40
 ID_SEGMENT = re.compile(r"^(?:[0-9a-f]{8}-[0-9a-f-]{27}|S-[A-Z0-9]+|\d+|[0-9a-f]{16,}|[A-Za-z0-9_-]{22,})$")
 KEPT_QUERY_VALUES = {"view", "direction", "need"}  # query parameters that make another kind of page
-SKIPPED = re.compile(r"^/(?:api|static|logout)(?:/|$)|\.pdf$|/print/|/statement$|/document$")
+SKIPPED = re.compile(r"^/(?:api|static|logout)(?:/|$)|\.(?:pdf|xlsx)$|/print/|/statement$|/document$")
 
 # axe's findings by (language, page kind, the page's element types): a page that another role already
 # reached with the same kinds of elements is not checked again (the module's rounds share it)
@@ -420,6 +420,24 @@ FORMS: tuple[BadInput, ...] = (
         (("#name", "Crawl of 1 May"),),
         ("file",),
         kept=(("#name", "Crawl of 1 May"),),
+    ),
+    BadInput(
+        "inspection",
+        "/labour/inspections/new",
+        Role.LABOUR_INSPECTOR,
+        "form[action='/labour/inspections']",
+        (("#women_met", "-1"),),
+        ("workplace_id", "women_met"),
+        kept=(("#women_met", "-1"),),
+    ),
+    BadInput(
+        "recruitment agency",
+        "/labour/agencies",
+        Role.LABOUR_INSPECTOR,
+        "form[action='/labour/agencies']",
+        (("#country", "Z9"),),
+        ("name", "country"),
+        kept=(("#country", "Z9"),),
     ),
 )
 

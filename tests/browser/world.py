@@ -26,7 +26,13 @@ from opennrm.services import (
     referrals,
     screenings,
 )
-from opennrm.services.demo import create_demo_network, load_demo_cases, seed_demo_ad_scan, seed_demo_journeys
+from opennrm.services.demo import (
+    create_demo_network,
+    load_demo_cases,
+    seed_demo_ad_scan,
+    seed_demo_journeys,
+    seed_demo_labour,
+)
 from opennrm.services.parsing import parse
 from opennrm.store.database import Database
 from tests.support import PASSWORD, StaffUser, intake, make_user
@@ -47,6 +53,7 @@ DEMO_USERS: dict[Role, str] = {
     Role.ANALYST: "analyst",
     Role.ENFORCEMENT_LIAISON: "liaison",
     Role.AD_REVIEWER: "inspector",
+    Role.LABOUR_INSPECTOR: "ines",
 }
 MORE_USERS: tuple[tuple[str, str, Role], ...] = (
     ("orgadmin", NGO, Role.ORG_ADMIN),
@@ -114,6 +121,7 @@ def _build(settings: Settings, db: Database) -> World:
     )
     seed_demo_journeys(db, network, cases=6, procedure=nat)
     scan_id = seed_demo_ad_scan(db, orgs[INSPECTORATE], count=40, seed=4)
+    seed_demo_labour(db, network)
 
     case_id = cases.intake(db, amina.actor, intake(case__languages=["ar"]))
     screenings.screen_case(db, amina.actor, case_id, PRESUMED)

@@ -154,7 +154,7 @@ def test_the_demo_loads_a_journey_and_prints_its_accounts_again(
     secrets_ = [
         line.split("TOTP secret ")[1] for line in lines if line.startswith("  ") and "TOTP secret " in line
     ]
-    assert len(secrets_) == 7 and (home / "demo-accounts.json").stat().st_mode & 0o777 == 0o600
+    assert len(secrets_) == 8 and (home / "demo-accounts.json").stat().st_mode & 0o777 == 0o600
 
     again = opennrm(sqlite_inst, "demo", "--accounts", env=env)
     assert again.returncode == 0 and f"password for all: {password})" in again.stdout

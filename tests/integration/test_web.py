@@ -24,6 +24,11 @@ PUBLIC = {
     ("GET", "/rights"),
     ("GET", "/rights/{locale}"),
     ("GET", "/favicon.ico"),
+    # the public agency check (issue 19): no log-in, nothing kept
+    ("GET", "/agencies/check"),
+    ("GET", "/agencies/check/{locale}"),
+    ("POST", "/agencies/check/{locale}"),
+    ("POST", "/api/agencies/check"),
 }
 
 

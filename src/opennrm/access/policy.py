@@ -28,6 +28,11 @@ Rights invariants enforced here:
 - Anonymous reports and hotline contacts (``report_decision``, ``report_recipient_decision``,
   ``hotline_decision``): open only to the triage roles of the organisation that received them, never to an
   enforcement organisation, and never referred to one (GR38 §54(d), §100; invariant 2).
+- Labour inspection (``labour_decision``, issue 19): workplaces, inspections, the agency registry's
+  complaints and labour-law actions belong to the labour inspectors of a labour-inspectorate organisation,
+  each inspectorate its own; never an enforcement organisation (GR38 §54(c): when an administrator adds
+  ``labour_inspectorate`` to the firewall's list, its inspectors lose all of it). A labour inspector opens a
+  case only for a worker who consented at an inspection, and reaches only the cases she opened.
 - Justice aggregates (``justice_aggregates_decision``): counts of perpetrators, entered by the NRM
   secretariat's coordinator of a non-enforcement organisation; they hold no person-level data.
 """
@@ -44,8 +49,11 @@ from opennrm.access.roles import (
     CONSENT_OVERRIDE,
     EXACT_STATISTICS,
     HOTLINE_OPERATORS,
+    LABOUR_INSPECTORATE_TYPE,
+    LABOUR_INSPECTORS,
     PERSON_LEVEL,
     REPORT_TRIAGE,
+    ROLE_ORGANISATION_TYPES,
     ROLE_SCOPES,
     Role,
     Scope,
@@ -93,11 +101,16 @@ class Action(StrEnum):
     REPORT_CLOSE = "report.close"
     HOTLINE_RECORD = "hotline.record"
     HOTLINE_READ = "hotline.read"
+    AGENCY_MANAGE = "labour.agency"
+    INSPECTION_PLAN = "labour.plan"
+    INSPECTION_RECORD = "labour.record"
+    INSPECTION_READ = "labour.read"
+    WORKER_REFER = "labour.refer"
 
 
 # What an organisation that received a case (not its owner) may do with it.
 RECEIVER_ACTIONS = frozenset({Action.CASE_READ, Action.NOTE_ADD})
-CREATORS = frozenset({Role.CASEWORKER, Role.SUPERVISOR, Role.HOTLINE_OPERATOR})
+CREATORS = frozenset({Role.CASEWORKER, Role.SUPERVISOR, Role.HOTLINE_OPERATOR, Role.LABOUR_INSPECTOR})
 
 
 @dataclass(frozen=True)
@@ -109,6 +122,8 @@ class Actor:
     role: Role
     enforcement: bool
     team: str | None = None
+    organisation_type: str | None = None
+    """The actor's organisation type: some roles hold only in one type (``ROLE_ORGANISATION_TYPES``)."""
 
 
 @dataclass(frozen=True)
@@ -145,7 +160,7 @@ def decide(actor: Actor, action: Action, case: CaseRelation | None = None) -> De
         return exact_statistics_decision(actor)
     if actor.enforcement:
         return Decision(False, FIREWALL)
-    if actor.role not in PERSON_LEVEL:
+    if actor.role not in PERSON_LEVEL or not _in_its_organisation_type(actor):
         return Decision(False, f"role {actor.role} sees aggregates only")
     if action is Action.CASE_CREATE:
         return ALLOW if actor.role in CREATORS else Decision(False, f"role {actor.role} cannot open cases")
@@ -163,6 +178,12 @@ def decide(actor: Actor, action: Action, case: CaseRelation | None = None) -> De
     if action in {Action.CONSENT_REVOKE, Action.DISCLOSE} and actor.role is Role.SERVICE_PROVIDER:
         return Decision(False, "service providers cannot share or change consent")
     return ALLOW
+
+
+def _in_its_organisation_type(actor: Actor) -> bool:
+    """A role bound to an organisation type (a labour inspector) holds only in an organisation of it."""
+    wanted = ROLE_ORGANISATION_TYPES.get(actor.role)
+    return wanted is None or actor.organisation_type == wanted
 
 
 def exact_statistics_decision(actor: Actor) -> Decision:
@@ -781,4 +802,35 @@ def hotline_decision(actor: Actor, action: Action) -> Decision:
         return Decision(False, FIREWALL)
     if actor.role not in HOTLINE_OPERATORS:
         return Decision(False, f"role {actor.role} does not answer the hotline")
+    return ALLOW
+
+
+# -- labour inspection and recruitment agencies (GR38 §54(b)(c), §59; issue 19) -----------------------
+
+LABOUR_ACTIONS = frozenset(
+    {
+        Action.AGENCY_MANAGE,
+        Action.INSPECTION_PLAN,
+        Action.INSPECTION_RECORD,
+        Action.INSPECTION_READ,
+        Action.WORKER_REFER,
+    }
+)
+
+
+def labour_decision(actor: Actor, action: Action, holder_organisation_id: str | None = None) -> Decision:
+    """May the actor keep the agency registry, plan and record inspections, read them (of the inspectorate
+    ``holder_organisation_id``, when given) or refer a worker met at one? A labour inspector of a
+    labour-inspectorate organisation, her own inspectorate's records only; never an enforcement organisation
+    (the firewall between labour inspection and immigration enforcement, GR38 §54(c))."""
+    if action not in LABOUR_ACTIONS:
+        raise ValueError(f"{action} is not a labour-inspection action")
+    if actor.enforcement:
+        return Decision(False, FIREWALL)
+    if actor.role not in LABOUR_INSPECTORS:
+        return Decision(False, f"role {actor.role} does not inspect workplaces")
+    if actor.organisation_type != LABOUR_INSPECTORATE_TYPE:
+        return Decision(False, "only a labour inspectorate inspects workplaces and keeps the agency registry")
+    if holder_organisation_id is not None and holder_organisation_id != actor.organisation_id:
+        return Decision(False, OUT_OF_SCOPE)
     return ALLOW

@@ -16,6 +16,9 @@ class Role(StrEnum):
     ENFORCEMENT_LIAISON = "enforcement_liaison"
     AD_REVIEWER = "ad_reviewer"  # platform trust-and-safety or labour-inspection cyber unit: reviews job ads
     HOTLINE_OPERATOR = "hotline_operator"  # answers the 24/7 hotline; triages anonymous reports (issue 15)
+    LABOUR_INSPECTOR = (
+        "labour_inspector"  # inspects workplaces, keeps the agency registry (labour inspectorate)
+    )
 
 
 class Scope(StrEnum):
@@ -39,6 +42,8 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
     Role.AD_REVIEWER: frozenset(),
     # the cases she opened from a contact or a report, nothing else
     Role.HOTLINE_OPERATOR: frozenset({Scope.OWN}),
+    # the cases she opened herself for workers who consented to a referral at an inspection (issue 19)
+    Role.LABOUR_INSPECTOR: frozenset({Scope.OWN}),
 }
 
 PERSON_LEVEL: frozenset[Role] = frozenset(r for r, scopes in ROLE_SCOPES.items() if scopes)
@@ -64,3 +69,9 @@ HOTLINE_OPERATORS: frozenset[Role] = frozenset({Role.HOTLINE_OPERATOR, Role.SUPE
 # Who triages anonymous reports in the receiving organisation (GR38 §54(d), §100): reply, refer, close, and
 # (with ``CREATORS`` of ``policy``) turn one into a case.
 REPORT_TRIAGE: frozenset[Role] = frozenset({Role.HOTLINE_OPERATOR, Role.CASEWORKER, Role.SUPERVISOR})
+# Who inspects workplaces and keeps the recruitment-agency registry (GR38 §54(b), §59): the labour inspector,
+# and only in an organisation of the type below (``policy.labour_decision``).
+LABOUR_INSPECTORS: frozenset[Role] = frozenset({Role.LABOUR_INSPECTOR})
+LABOUR_INSPECTORATE_TYPE = "labour_inspectorate"
+#: Roles whose person-level access holds only in an organisation of a given type.
+ROLE_ORGANISATION_TYPES: dict[Role, str] = {Role.LABOUR_INSPECTOR: LABOUR_INSPECTORATE_TYPE}

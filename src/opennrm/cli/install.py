@@ -146,6 +146,7 @@ def demo(
             )
             step("Synthetic job ads for the review queue…")
             demo_data.seed_demo_ad_scan(db, orgs["Labour Inspectorate, Northern District"])
+            demo_data.seed_demo_labour(db, network)
             step("Demo data loaded.")
             _print_accounts(network.password, network.accounts)
     if not no_serve:

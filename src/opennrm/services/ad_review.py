@@ -194,6 +194,20 @@ def scan_upload(
     )
 
 
+PostScanCheck = Callable[[JobAd, dict[str, Any]], dict[str, Any]]
+"""A check that reads installation data (a registry, shared signals) and adds flags to a scan result."""
+
+
+def post_scan_checks(db: Database) -> list[PostScanCheck]:
+    """The checks each stored ad's result passes through, in order: the licence registry (issue 19). Each
+    check is one line here, so that checks added separately merge without touching each other."""
+    from opennrm.recruitment.licences import with_licence_flags
+    from opennrm.services.labour import licence_registry
+
+    registry = licence_registry(db)
+    return [lambda ad, result: with_licence_flags(ad, result, registry)]
+
+
 def store_scan(
     db: Database,
     *,
@@ -213,6 +227,7 @@ def store_scan(
     cleaned = _clean_name(name)
     scan_id = new_id()
     count = 0
+    checks = post_scan_checks(db)
     with db.transaction() as session:
         session.add(
             AdScan(
@@ -229,7 +244,10 @@ def store_scan(
         session.flush()
         matcher = signals.scan_matcher(session, organisation_id)  # received signals: flags, never actions
         batch: list[dict[str, Any]] = []
-        for ad, result in scanned:
+        for ad, scanned_result in scanned:
+            result = scanned_result
+            for post_check in checks:
+                result = post_check(ad, result)
             row_id = new_id()
             content = {"ad": ad_to_record(ad), "result": result}
             if matcher is not None:
@@ -648,8 +666,11 @@ class AdView:
 @lru_cache(maxsize=1)
 def _flag_texts() -> dict[str, tuple[str, str]]:
     from opennrm.recruitment.lexicon import load_lexicon
+    from opennrm.recruitment.licences import FLAG_EXPLANATION, FLAG_NAME, LICENCE_FLAG
 
-    return {flag.id: (flag.name, flag.explanation) for flag in load_lexicon().flags}
+    texts = {flag.id: (flag.name, flag.explanation) for flag in load_lexicon().flags}
+    texts[LICENCE_FLAG] = (FLAG_NAME, FLAG_EXPLANATION)
+    return texts
 
 
 def _load_ad(db: Database, session: Session, actor: Actor, ad_id: str) -> tuple[ScannedAd, AdScan]:

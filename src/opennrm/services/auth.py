@@ -238,7 +238,14 @@ def resolve(db: Database, settings: Settings, token: str | None) -> SessionUser:
             org = session.get(Organisation, user.organisation_id) if user else None
     if expired or user is None or org is None or not user.active:
         raise Unauthenticated("your session has ended; log in again")
-    actor = Actor(user.id, org.id, Role(user.role), enforcement=org.type in kinds, team=user.team)
+    actor = Actor(
+        user.id,
+        org.id,
+        Role(user.role),
+        enforcement=org.type in kinds,
+        team=user.team,
+        organisation_type=org.type,
+    )
     return SessionUser(actor, user.username, org.name, row.csrf_secret, user.language)
 
 

@@ -358,6 +358,7 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, str], ...] = (
     ("rose", "Rose Women's Shelter", "service_provider"),
     ("coordinator", "National Referral Mechanism Secretariat", "nrm_coordinator"),
     ("inspector", "Labour Inspectorate, Northern District", "ad_reviewer"),
+    ("ines", "Labour Inspectorate, Northern District", "labour_inspector"),
 )
 DEMO_ORGANISATION = DEMO_ORGANISATIONS[0][0]  # its presence says the demo data is loaded
 ACCOUNTS_FILE = "demo-accounts.json"
@@ -619,4 +620,124 @@ def seed_demo_journeys(
             db, caseworker, UnmetNeed.model_validate({"need": need, "place": "North", "language": language})
         )
     referrals.run_deadlines(db, at=at, actor_id="cli")
+    return made
+
+
+def seed_demo_labour(db: Database, network: DemoNetwork) -> dict[str, str]:
+    """The labour inspectorate's registry and work (issue 19): three agencies (one licensed, one whose licence
+    was revoked, one suspended), three workplaces in sectors GR38 §54(b) names, an unannounced inspection with
+    findings and an open labour-law action, and a complaint received. Returns the ids made."""
+    from opennrm.access.policy import Actor
+    from opennrm.access.roles import Role
+    from opennrm.domain import labour as rules
+    from opennrm.services import labour
+    from opennrm.services.parsing import parse
+
+    ines = network.account("ines")
+    actor = Actor(
+        ines.user_id,
+        network.organisations[ines.organisation],
+        Role.LABOUR_INSPECTOR,
+        enforcement=False,
+        organisation_type="labour_inspectorate",
+    )
+    today = dt.date.today()
+    made: dict[str, str] = {}
+    for name, number, change in (
+        ("Golden Bridge Manpower", "GB-1001", None),
+        ("Silver Road Recruitment", "SR-2002", "revoked"),
+        ("East Star Placement", "ES-3003", "suspended"),
+    ):
+        agency = labour.add_agency(db, actor, parse(rules.AgencyIn, {"name": name, "country": "PH"}))
+        licence = labour.add_licence(
+            db,
+            actor,
+            agency,
+            parse(
+                rules.LicenceIn,
+                {
+                    "number": number,
+                    "issuing_authority": "Department of Migrant Workers",
+                    "countries_served": ["AE", "SA", "HK"],
+                    "issued_on": (today - dt.timedelta(days=700)).isoformat(),
+                    "expires_on": (today + dt.timedelta(days=400)).isoformat(),
+                },
+            ),
+        )
+        if change:
+            labour.change_licence(
+                db,
+                actor,
+                licence,
+                parse(
+                    rules.LicenceEventIn,
+                    {
+                        "status": change,
+                        "effective_on": (today - dt.timedelta(days=60)).isoformat(),
+                        "decision_ref": f"DMW-{number}-{change[:3].upper()}",
+                    },
+                ),
+            )
+        made[name] = agency
+    labour.record_complaint(
+        db,
+        actor,
+        made["Silver Road Recruitment"],
+        parse(
+            rules.ComplaintIn,
+            {
+                "received_on": (today - dt.timedelta(days=90)).isoformat(),
+                "source": "worker",
+                "allegations": ["document_retention"],
+                "payments": [{"category": "recruitment_fee", "paid_by": "worker", "amount_minor": 150000}],
+            },
+        ),
+    )
+    for name, sector in (("Hillside orchard", "agriculture"), ("Harbour hotel", "hospitality")):
+        made[name] = labour.add_workplace(
+            db,
+            actor,
+            parse(
+                rules.WorkplaceIn,
+                {
+                    "name": name,
+                    "sector": sector,
+                    "region": "North",
+                    "agency_id": made["Silver Road Recruitment"],
+                },
+            ),
+        )
+    made["inspection"] = labour.record_inspection(
+        db,
+        actor,
+        parse(
+            rules.InspectionIn,
+            {
+                "workplace_id": made["Hillside orchard"],
+                "visited_on": (today - dt.timedelta(days=3)).isoformat(),
+                "announced": False,
+                "women_met": 14,
+                "men_met": 6,
+                "indicators": ["CD01", "EXP01", "EXP04"],
+                "weekly_hours": 66,
+                "deductions": [{"kind": "housing", "automatic": True, "amount_minor": 30000}],
+                "documents_held": 9,
+                "housing": "inadequate",
+            },
+        ),
+    )
+    labour.add_action(
+        db,
+        actor,
+        made["inspection"],
+        parse(
+            rules.LabourActionIn,
+            {
+                "kind": "compliance_order",
+                "finding": "documents_held",
+                "taken_on": (today - dt.timedelta(days=2)).isoformat(),
+                "due_on": (today + dt.timedelta(days=12)).isoformat(),
+            },
+        ),
+    )
     return made

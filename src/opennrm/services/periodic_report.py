@@ -1,10 +1,11 @@
 """The national referral mechanism's own figures for ``opennrm report`` (the CEDAW periodic-report section):
-identification decisions, non-punishment, remedies and the justice aggregates, each already published with
-small cells suppressed by the module that counts it. Reading them is audited as a statistics read."""
+identification decisions, non-punishment, remedies, the justice aggregates and labour inspection, each
+already published with small cells suppressed by the module that counts it. Reading them is audited as a
+statistics read."""
 
 from __future__ import annotations
 
-from opennrm.services import identification, justice, non_punishment, remedies
+from opennrm.services import identification, justice, labour, non_punishment, remedies
 from opennrm.stats.dimensions import NationalClassification
 from opennrm.stats.nrm_section import NrmFigures
 from opennrm.store.database import Database
@@ -22,4 +23,5 @@ def nrm_figures(
         non_punishment=non_punishment.counts(db, actor_id or "cli"),
         remedies=remedies.counts(db, actor_id or "cli"),
         justice=justice.published_tables(db, actor_id),
+        labour=labour.counts(db, actor_id or "cli"),
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from opennrm.stats.disclosure import SUPPRESSED
+from opennrm.stats.labour import LabourCounts
 from opennrm.stats.non_punishment import NonPunishmentCounts
 from opennrm.stats.remedies import OTHER_CURRENCIES, RemedyCounts
 
@@ -35,6 +36,8 @@ class NrmFigures:
     non_punishment: NonPunishmentCounts
     remedies: RemedyCounts
     justice: JusticeFigures
+    labour: LabourCounts | None = None
+    """Labour inspection and recruitment agencies (GR38 §54(b), §59; ``opennrm.stats.labour``)."""
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,18 @@ def paragraphs(figures: NrmFigures) -> list[str]:
         paras.append(
             "Perpetrators and the justice response (para. 110): [no justice aggregates entered: the NRM"
             " secretariat enters them on the Justice aggregates page or with `opennrm justice import`]."
+        )
+    lab = figures.labour
+    if lab is not None:
+        violations = "; ".join(f"{v.replace('_', ' ')} {n}" for v, n in lab.violations_by_type.items())
+        paras.append(
+            "Labour inspection and recruitment (paras. 54(b), 59 and 60(d)). Inspections of workplaces:"
+            f" {lab.inspections}, of which unannounced {lab.unannounced}; workers met at an inspection who"
+            f" consented to screening and were referred into the national referral mechanism:"
+            f" {lab.workers_referred}; recruitment agencies whose licence was suspended or revoked:"
+            f" {lab.agencies_sanctioned}. Violations by recruitment agencies established: {violations}."
+            " Labour inspection records no worker's immigration status and shares nothing with immigration"
+            " enforcement [State party: describe the mandate and number of labour inspectors]."
         )
     paras.append(SUPPRESSED_NOTE)
     return paras
@@ -201,6 +216,38 @@ def tables(figures: NrmFigures) -> list[NrmTable]:
                 ["year", *STAGES],
                 [[str(y), *(j.totals.get((y, s), "–") for s in STAGES)] for y in j.years],
             ),
+        )
+    lab = figures.labour
+    if lab is not None:
+        out.append(
+            NrmTable(
+                "Labour inspection",
+                ["figure", "count"],
+                [
+                    ["inspections", lab.inspections],
+                    ["unannounced inspections", lab.unannounced],
+                    ["workers referred into the NRM", lab.workers_referred],
+                    ["agencies sanctioned (licence suspended or revoked)", lab.agencies_sanctioned],
+                ],
+            )
+        )
+        out.append(
+            NrmTable(
+                "Violations by recruitment agencies, by type",
+                ["type", "violations"],
+                [[v.replace("_", " "), n] for v, n in lab.violations_by_type.items()],
+            )
+        )
+        kinds = list(next(iter(lab.findings_by_sector.values()), {}))
+        out.append(
+            NrmTable(
+                "Inspections and findings by sector",
+                ["sector", "inspections", *(k.replace("_", " ") for k in kinds)],
+                [
+                    [s.replace("_", " "), lab.inspections_by_sector[s], *(cells[k] for k in kinds)]
+                    for s, cells in lab.findings_by_sector.items()
+                ],
+            )
         )
     return out
 

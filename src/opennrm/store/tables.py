@@ -896,6 +896,8 @@ class NationalPerson(Base):
     person_id: Mapped[str] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True)
     national_id: Mapped[str] = mapped_column(String(64), index=True)
     resolved_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+
 # -- anonymous reporting and hotline intake (issue 15) ------------------------------------------------------
 
 
@@ -983,6 +985,162 @@ class HotlineContact(Base):
     created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
 
 
+# -- labour inspection and recruitment agencies (issue 19) ------------------------------------------------
+
+
+class RecruitmentAgency(Base):
+    """A recruitment agency in the national registry (GR38 §59). Public: a jobseeker may check it.
+    ``name_key`` is the normalised name the public check and the ad scanner compare."""
+
+    __tablename__ = "recruitment_agencies"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200), index=True)
+    registration_ref: Mapped[str | None] = mapped_column(String(200))
+    country: Mapped[str | None] = mapped_column(String(2))
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    """The labour inspectorate that keeps the entry."""
+    created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+
+class AgencyLicence(Base):
+    """A licence of an agency: its number (``number_key`` normalised, unique), who issued it, the countries it
+    serves and its last valid day. Its status is read as of a date from ``LicenceEventRow``."""
+
+    __tablename__ = "agency_licences"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    agency_id: Mapped[str] = mapped_column(
+        ForeignKey("recruitment_agencies.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[str] = mapped_column(String(60))
+    number_key: Mapped[str] = mapped_column(String(60), unique=True)
+    issuing_authority: Mapped[str] = mapped_column(String(200))
+    countries_served: Mapped[list[str]] = mapped_column(JSON)
+    issued_on: Mapped[Any] = mapped_column(Date)
+    expires_on: Mapped[Any | None] = mapped_column(Date)
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+
+class LicenceEventRow(Base):
+    """One change of a licence's status from the day it takes effect: active, suspended, revoked, expired."""
+
+    __tablename__ = "licence_events"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    licence_id: Mapped[str] = mapped_column(ForeignKey("agency_licences.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    effective_on: Mapped[Any] = mapped_column(Date)
+    decision_ref: Mapped[str | None] = mapped_column(String(200))
+    reason_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    recorded_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+
+class AgencyComplaint(Base):
+    """A complaint against an agency, held by the inspectorate that received it. Who complained is never
+    asked; what was alleged and the costs paid are plain (vocabularies and amounts), the summary encrypted."""
+
+    __tablename__ = "agency_complaints"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    agency_id: Mapped[str] = mapped_column(
+        ForeignKey("recruitment_agencies.id", ondelete="CASCADE"), index=True
+    )
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    received_on: Mapped[Any] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(20))
+    allegations: Mapped[list[str]] = mapped_column(JSON)
+    payments: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    summary_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    status: Mapped[str] = mapped_column(String(20))
+    decided_on: Mapped[Any | None] = mapped_column(Date)
+    decision_ref: Mapped[str | None] = mapped_column(String(200))
+    recorded_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+
+class AgencyViolation(Base):
+    """A violation established against an agency (an upheld complaint or an inspection), by type."""
+
+    __tablename__ = "agency_violations"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    agency_id: Mapped[str] = mapped_column(
+        ForeignKey("recruitment_agencies.id", ondelete="CASCADE"), index=True
+    )
+    complaint_id: Mapped[str | None] = mapped_column(ForeignKey("agency_complaints.id", ondelete="CASCADE"))
+    inspection_id: Mapped[str | None] = mapped_column(ForeignKey("inspections.id", ondelete="CASCADE"))
+    type: Mapped[str] = mapped_column(String(30))
+    found_on: Mapped[Any] = mapped_column(Date)
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+
+class Workplace(Base):
+    """A workplace an inspectorate inspects: its sector and region plain (the risk order and statistics read
+    them), its name encrypted (a domestic worker's workplace is a private household)."""
+
+    __tablename__ = "workplaces"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    sector: Mapped[str] = mapped_column(String(20))
+    region: Mapped[str] = mapped_column(String(200))
+    agency_id: Mapped[str | None] = mapped_column(ForeignKey("recruitment_agencies.id", ondelete="SET NULL"))
+    created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+
+class Inspection(Base):
+    """One inspection visit: announced or not, how many workers were met (counts, never who), the checklist
+    (screening indicator ids) and the kinds of findings plain; wages, hours, deductions, housing, documents
+    and notes encrypted. No column holds a worker's identity or immigration status (GR38 §54(c))."""
+
+    __tablename__ = "inspections"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    workplace_id: Mapped[str] = mapped_column(ForeignKey("workplaces.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    inspector_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    visited_on: Mapped[Any] = mapped_column(Date)
+    announced: Mapped[bool] = mapped_column(Boolean)
+    women_met: Mapped[int] = mapped_column(Integer)
+    men_met: Mapped[int] = mapped_column(Integer)
+    others_met: Mapped[int] = mapped_column(Integer)
+    indicators: Mapped[list[str]] = mapped_column(JSON)
+    findings: Mapped[list[str]] = mapped_column(JSON)
+    agency_id: Mapped[str | None] = mapped_column(ForeignKey("recruitment_agencies.id", ondelete="SET NULL"))
+    record_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+
+class LabourAction(Base):
+    """A labour-law action taken on an inspection's findings, tracked to its outcome."""
+
+    __tablename__ = "labour_actions"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    inspection_id: Mapped[str] = mapped_column(ForeignKey("inspections.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    finding: Mapped[str | None] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(20))
+    taken_on: Mapped[Any] = mapped_column(Date)
+    due_on: Mapped[Any | None] = mapped_column(Date)
+    closed_on: Mapped[Any | None] = mapped_column(Date)
+    notes_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    recorded_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+
+class InspectionReferral(Base):
+    """A worker met at an inspection who consented to screening and a referral: the link from the visit to
+    her case (which the case policy guards) and the referral sent. Counted as "workers referred"."""
+
+    __tablename__ = "inspection_referrals"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    inspection_id: Mapped[str] = mapped_column(ForeignKey("inspections.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    referral_id: Mapped[str | None] = mapped_column(ForeignKey("referrals.id", ondelete="SET NULL"))
+    referred_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+
 def table_of(model: type[Base]) -> Table:
     """The Core table of a mapped class: a bulk insert through it is one executemany per batch (the ORM bulk
     path splits rows by the keys they carry and sends them one by one)."""
@@ -1030,6 +1188,11 @@ ENCRYPTED_COLUMNS: tuple[tuple[type[Base], str, str], ...] = (
     (ReportAttachment, "content_enc", "report_attachment"),
     (HotlineContact, "callback_enc", "hotline_callback"),
     (HotlineContact, "notes_enc", "hotline_notes"),
+    (LicenceEventRow, "reason_enc", "licence_event_reason"),
+    (AgencyComplaint, "summary_enc", "agency_complaint"),
+    (Workplace, "name_enc", "workplace_name"),
+    (Inspection, "record_enc", "inspection"),
+    (LabourAction, "notes_enc", "labour_action_notes"),
 )
 #: The context kinds of ``ENCRYPTED_COLUMNS``.
 ENCRYPTION_KINDS: frozenset[str] = frozenset(kind for _, _, kind in ENCRYPTED_COLUMNS)

@@ -9,6 +9,7 @@ from opennrm.web.api import (
     cases,
     consent,
     identification,
+    labour,
     non_punishment,
     referrals,
     reintegration,
@@ -26,6 +27,7 @@ router.include_router(consent.router)
 router.include_router(referrals.router)
 router.include_router(ads.router)
 router.include_router(identification.router)
+router.include_router(labour.router)
 router.include_router(non_punishment.router)
 router.include_router(remedies.router)
 router.include_router(reintegration.router)

@@ -11,6 +11,7 @@ from opennrm.web.pages import (
     handover,
     hotline,
     identification,
+    labour,
     login,
     non_punishment,
     public,
@@ -34,6 +35,7 @@ router.include_router(statistics.router)
 router.include_router(referrals.router)
 router.include_router(ads.router)
 router.include_router(identification.router)
+router.include_router(labour.router)
 router.include_router(non_punishment.router)
 router.include_router(remedies.router)
 router.include_router(reintegration.router)

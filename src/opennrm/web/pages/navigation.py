@@ -21,6 +21,7 @@ from opennrm.access.policy import (
     escalations_decision,
     hotline_decision,
     justice_aggregates_decision,
+    labour_decision,
     report_decision,
 )
 from opennrm.access.roles import Role
@@ -41,6 +42,9 @@ def menu(actor: Actor) -> list[MenuItem]:
         items.append(MenuItem("/users", N_("Accounts")))  # an administrator's home
     if dashboard_decision(actor):
         items.append(MenuItem("/dashboard", N_("Referral network")))
+    if labour_decision(actor, Action.INSPECTION_READ):
+        items.append(MenuItem("/labour", N_("Labour inspection")))  # a labour inspector's home
+        items.append(MenuItem("/labour/agencies", N_("Recruitment agencies")))
     if ad_review_decision(actor):
         items.append(MenuItem("/ads", N_("Job ads")))
     if person_level and decide(actor, Action.CASE_CREATE):

@@ -1,0 +1,189 @@
+"""The ad scanner's licence check (GR38 §59): flag an ad that names a recruitment agency or a licence number
+the national registry does not show as licensed on the day of the scan.
+
+Pure: the registry comes in as a ``LicenceRegistry`` snapshot (``opennrm.services.labour.licence_registry``
+builds it from the database), and ``licence_flags`` reads one ad. ``with_licence_flags`` is the one hook
+the scan's storing step calls on each result (``opennrm.services.ad_review.store_scan``); another check can
+sit beside it the same way without touching this module.
+
+What is flagged (one flag, ``agency_licence``, whose evidence says which case it is):
+
+- a licence number the registry knows whose licence is suspended, revoked or expired on the day;
+- a number written as a licence number ("licence no. …", "許可證號 …") that the registry does not know;
+- an agency the registry knows whose licences are all suspended, revoked or expired on the day;
+- an advertiser that calls itself a recruitment or employment agency and is not in the registry at all
+  (only once the registry holds agencies, so that an installation without one flags nothing).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from opennrm.domain.labour import normalise_licence, normalise_name
+from opennrm.recruitment.ads import JobAd
+
+LICENCE_FLAG = "agency_licence"
+#: The risk an ad with a licence flag has at least, so that the review queue (riskiest first) shows it early.
+RISK_FLOOR = 0.8
+WEIGHT = 1.0
+MAX_NAME_WORDS = 6
+
+UNLICENSED = "unlicensed"
+NOT_IN_FORCE = frozenset({"suspended", "revoked", "expired"})
+
+FLAG_NAME = "Agency or licence not in force"
+FLAG_EXPLANATION = (
+    "The ad names a recruitment agency or a licence number that the national registry does not show as "
+    "licensed on the day of the scan (GR38 §59). Check the registry before acting on the ad."
+)
+
+_LICENCE_MENTION = re.compile(
+    r"(?:licen[cs]e|permit|registration|許可證|许可证|執照|执照|牌照|رخصة|ترخيص|лицензия)"
+    r"\s*(?:no\.?|number|#|號|号|رقم|№)?\s*[:：.]?\s*((?:[A-Za-z]{1,8}[\s\-/]?)?\d[0-9A-Za-z\-/]{1,20})",
+    re.IGNORECASE,
+)
+_AGENCY_WORDS = re.compile(
+    r"recruitment agency|employment agency|placement agency|manpower|staffing agency|recruiting agency|"
+    r"劳务|勞務|中介|仲介|人力派遣|وكالة توظيف|مكتب استقدام|مكتب توظيف|"
+    r"кадровое агентство|агентство по трудоустройству|"
+    r"agencia de empleo|agence de recrutement|agence de placement",
+    re.IGNORECASE,
+)
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-/]{2,40}")
+
+
+@dataclass(frozen=True)
+class LicenceRegistry:
+    """The registry as the scanner reads it on ``on``: each agency's status by its normalised name, and each
+    licence's agency and status by its normalised number. An agency's status is ``active`` when one of its
+    licences is, else the status of its latest licence change, else ``unlicensed``."""
+
+    on: dt.date
+    agencies: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    """name key → (name as registered, status)"""
+    licences: Mapping[str, tuple[str, str, str]] = field(default_factory=dict)
+    """number key → (number as issued, agency name, status)"""
+
+    @property
+    def in_use(self) -> bool:
+        return bool(self.agencies)
+
+
+@dataclass(frozen=True)
+class LicenceHit:
+    evidence: str
+    field: str | None = None
+    start: int | None = None
+    end: int | None = None
+
+
+def _name_grams(text: str) -> set[str]:
+    words = normalise_name(text).split()
+    grams: set[str] = set()
+    for size in range(1, MAX_NAME_WORDS + 1):
+        for start in range(len(words) - size + 1):
+            grams.add(" ".join(words[start : start + size]))
+    return grams
+
+
+def licence_flags(ad: JobAd, registry: LicenceRegistry) -> list[LicenceHit]:
+    """What in the ad the registry contradicts on ``registry.on`` (each agency or number once)."""
+    if not registry.in_use:
+        return []
+    hits: list[LicenceHit] = []
+    seen: set[str] = set()
+    day = registry.on.isoformat()
+    fields = (
+        ("title", ad.title),
+        ("text", ad.text),
+        ("company", ad.company or ""),
+        ("company_reg", ad.company_reg or ""),
+        ("requirements", ad.requirements or ""),
+    )
+    for name, value in fields:
+        for match in _LICENCE_MENTION.finditer(value):
+            key = normalise_licence(match.group(1))
+            if key in seen or not any(ch.isdigit() for ch in key):
+                continue
+            seen.add(key)
+            known = registry.licences.get(key)
+            if known is None:
+                hits.append(
+                    LicenceHit(
+                        f"licence number {match.group(1).strip()} is not in the registry",
+                        name,
+                        match.start(1),
+                        match.end(1),
+                    )
+                )
+            elif known[2] in NOT_IN_FORCE:
+                hits.append(
+                    LicenceHit(
+                        f"licence {known[0]} of {known[1]} is {known[2]} on {day}",
+                        name,
+                        match.start(1),
+                        match.end(1),
+                    )
+                )
+        for match in _TOKEN.finditer(value):
+            key = normalise_licence(match.group(0))
+            if key in seen:
+                continue
+            known = registry.licences.get(key)
+            if known is not None:
+                seen.add(key)
+                if known[2] in NOT_IN_FORCE:
+                    hits.append(
+                        LicenceHit(
+                            f"licence {known[0]} of {known[1]} is {known[2]} on {day}",
+                            name,
+                            match.start(),
+                            match.end(),
+                        )
+                    )
+    grams = _name_grams(" ".join(value for _, value in fields))
+    named = False
+    for gram in sorted(grams):
+        entry = registry.agencies.get(gram)
+        if entry is None:
+            continue
+        named = True
+        if gram in seen:
+            continue
+        seen.add(gram)
+        if entry[1] in NOT_IN_FORCE or entry[1] == UNLICENSED:
+            hits.append(LicenceHit(f"the agency {entry[0]} is {entry[1]} on {day}", "company"))
+    company = ad.company or ""
+    says_agency = bool(_AGENCY_WORDS.search(company) or _AGENCY_WORDS.search(ad.company_info or ""))
+    if says_agency and not named and company.strip():
+        hits.append(
+            LicenceHit(f"the agency {company.strip()} is not in the registry of licensed agencies", "company")
+        )
+    return hits
+
+
+def with_licence_flags(ad: JobAd, result: dict[str, Any], registry: LicenceRegistry) -> dict[str, Any]:
+    """The scan result of ``ad`` with its licence flags added (and its risk raised to ``RISK_FLOOR``); the
+    result unchanged when there is none. The hook the scan's storing step calls on every ad."""
+    hits = licence_flags(ad, registry)
+    if not hits:
+        return result
+    flags = list(result.get("flags", ()))
+    flags.extend(
+        {
+            "flag": LICENCE_FLAG,
+            "evidence": h.evidence,
+            "start": h.start,
+            "end": h.end,
+            "weight": WEIGHT,
+            "field": h.field,
+        }
+        for h in hits
+    )
+    updated = dict(result, flags=flags)
+    updated["risk"] = max(float(result.get("risk") or 0.0), RISK_FLOOR)
+    return updated

@@ -1,0 +1,614 @@
+"""Labour inspection pages (GR38 §54(b)(c), §59, §60(d)).
+
+- ``/agencies/check/{locale}`` (public, no log-in, no cookie, no JavaScript needed): a jobseeker checks
+  whether an agency is licensed, by name or licence number. The form is posted, so the query is in no
+  address, browser history or referrer; nothing about her or her query is kept (no audit event, and the
+  request log names only the route).
+- ``/labour`` (labour inspectors): the risk-ordered plan, inspections, new workplace; ``/labour/inspections``
+  new (a one-column form usable on a phone) and one inspection with its labour-law actions and a worker's
+  consented referral; ``/labour/agencies``: the registry, licences and their status, complaints;
+  ``/labour/checklist.xlsx``: the checklist as an XLSForm.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, TypeVar
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, ValidationError
+from starlette.datastructures import FormData
+
+from opennrm.access.policy import Action
+from opennrm.domain.labour import (
+    CHECKLIST,
+    ActionKind,
+    ActionOutcomeIn,
+    ActionStatus,
+    AgencyIn,
+    ComplaintDecisionIn,
+    ComplaintIn,
+    ComplaintSource,
+    DeductionKind,
+    FindingKind,
+    HousingCondition,
+    InspectionIn,
+    LabourActionIn,
+    LicenceEventIn,
+    LicenceIn,
+    LicenceStatus,
+    Sector,
+    ViolationType,
+    WorkerReferralIn,
+    WorkplaceIn,
+)
+from opennrm.screening.catalogue import default_catalogue, pick_text
+from opennrm.services import labour, labour_xlsform
+from opennrm.services.errors import Conflict, InvalidInput
+from opennrm.web import i18n
+from opennrm.web.deps import check_csrf, get_db, get_settings, session_user
+from opennrm.web.i18n import N_
+from opennrm.web.pages.public import rights_settings
+from opennrm.web.pages.render import render
+from opennrm.web.pages.same_origin import require_same_origin
+
+router = APIRouter()
+M = TypeVar("M", bound=BaseModel)
+
+LABELS: dict[str, str] = {
+    "active": N_("licensed (active)"),
+    "suspended": N_("suspended"),
+    "revoked": N_("revoked"),
+    "expired": N_("expired"),
+    "unlicensed": N_("not licensed"),
+    "not_yet_issued": N_("not yet issued"),
+    "domestic_work": N_("domestic work"),
+    "agriculture": N_("agriculture"),
+    "garment": N_("garment"),
+    "hospitality": N_("hospitality"),
+    "entertainment": N_("entertainment"),
+    "construction": N_("construction"),
+    "fishing": N_("fishing"),
+    "manufacturing": N_("manufacturing"),
+    "care": N_("care"),
+    "other": N_("other"),
+    "gr38_sector": N_("a sector GR38 names"),
+    "past_findings": N_("past findings"),
+    "complaints": N_("complaints"),
+    "linked_ad_networks": N_("linked job-ad networks"),
+    "never_inspected": N_("never inspected"),
+    "not_inspected_this_year": N_("not inspected for a year"),
+    "worker_paid_fee": N_("fee or cost charged to workers"),
+    "worker_paid_deposit": N_("deposit or bond taken from workers"),
+    "document_retention": N_("passports or documents kept"),
+    "contract_substitution": N_("contract substitution"),
+    "deception": N_("deception"),
+    "unlicensed_recruitment": N_("recruiting without a licence"),
+    "worker": N_("a worker"),
+    "jobseeker": N_("a jobseeker"),
+    "organisation": N_("an organisation"),
+    "inspection": N_("an inspection"),
+    "reporting_channel": N_("the reporting channel"),
+    "received": N_("received"),
+    "upheld": N_("upheld"),
+    "dismissed": N_("dismissed"),
+    "housing": N_("housing"),
+    "food": N_("food"),
+    "recruitment_debt": N_("recruitment debt"),
+    "transport": N_("transport"),
+    "equipment": N_("equipment"),
+    "not_provided": N_("not provided"),
+    "adequate": N_("adequate"),
+    "inadequate": N_("inadequate"),
+    "forced_labour_indicator": N_("forced-labour indicator"),
+    "wage_below_minimum": N_("wage below the minimum"),
+    "excessive_hours": N_("excessive hours"),
+    "automatic_deduction": N_("automatic deduction for housing or food (GR38 §60(d))"),
+    "documents_held": N_("documents held by the employer"),
+    "inadequate_housing": N_("inadequate housing"),
+    "recruitment_fees": N_("recruitment fees charged to workers"),
+    "advice": N_("advice"),
+    "compliance_order": N_("compliance order"),
+    "back_pay_order": N_("back-pay order"),
+    "fine": N_("fine"),
+    "stop_work_order": N_("stop-work order"),
+    "labour_court": N_("labour court"),
+    "open": N_("open"),
+    "complied": N_("complied"),
+    "appealed": N_("appealed"),
+    "not_complied": N_("not complied"),
+    "withdrawn": N_("withdrawn"),
+}
+
+
+def lb(code: Any) -> str:
+    """The label of a labour code in the active language."""
+    text = str(code)
+    if text in LABELS:
+        return i18n.gettext(LABELS[text])
+    return i18n.label(code)
+
+
+def indicator_text(indicator_id: str) -> str:
+    """The screening catalogue's text of an indicator in the active language."""
+    indicator = default_catalogue().indicators[indicator_id]
+    return pick_text(indicator.text, i18n.active().tag)
+
+
+CHOICES = {
+    "sectors": [s.value for s in Sector],
+    "deduction_kinds": [d.value for d in DeductionKind],
+    "housing_conditions": [h.value for h in HousingCondition],
+    "checklist": CHECKLIST,
+    "action_kinds": [k.value for k in ActionKind],
+    "action_statuses": [s.value for s in ActionStatus if s is not ActionStatus.OPEN],
+    "findings_kinds": [f.value for f in FindingKind],
+    "licence_statuses": [s.value for s in LicenceStatus],
+    "violation_types": [v.value for v in ViolationType],
+    "complaint_sources": [s.value for s in ComplaintSource],
+}
+
+
+async def _posted(request: Request) -> tuple[Any, FormData]:
+    require_same_origin(request)
+    user = session_user(request)
+    form = await request.form()
+    check_csrf(user, str(form.get("csrf") or ""))
+    return user, form
+
+
+def _validated(model: type[M], raw: dict[str, Any]) -> tuple[M | None, dict[str, str]]:
+    try:
+        return model.model_validate(raw), {}
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        for e in exc.errors():
+            name = str(e["loc"][0]) if e["loc"] else "form"
+            errors.setdefault(name, str(e["msg"]).removeprefix("Value error, "))
+        return None, errors
+
+
+def _text(form: FormData, name: str) -> str:
+    return str(form.get(name) or "").strip()
+
+
+def _present(form: FormData, names: tuple[str, ...]) -> dict[str, str]:
+    return {n: _text(form, n) for n in names if _text(form, n)}
+
+
+def _refused(exc: InvalidInput | Conflict) -> dict[str, str]:
+    name = (exc.field or "form").split(".")[0]
+    return {name: exc.message.removeprefix(f"{exc.field}: ") if exc.field else exc.message}
+
+
+def _page(request: Request, template: str, status: int = 200, **context: Any) -> Response:
+    context.setdefault("values", {})
+    context.setdefault("errors", {})
+    return render(
+        request, template, status=status, lb=lb, indicator_text=indicator_text, **CHOICES, **context
+    )
+
+
+# -- the public check -----------------------------------------------------------------------------------
+
+
+@router.get("/agencies/check")
+def check_in_your_language(request: Request) -> Response:
+    tag = i18n.negotiate(None, request.cookies.get(i18n.COOKIE), request.headers.get("accept-language"))
+    response = RedirectResponse(f"/agencies/check/{tag}", status_code=303)
+    response.headers["Vary"] = "Accept-Language, Cookie"
+    return response
+
+
+def _public(request: Request, locale: str, **context: Any) -> Response:
+    request.state.language = locale
+    leaflet = rights_settings(get_settings(request).home)
+    return render(
+        request,
+        "agency_check.html",
+        quick_exit_url=leaflet.quick_exit_url,
+        public_path="/agencies/check/",
+        lb=lb,
+        **context,
+    )
+
+
+@router.get("/agencies/check/{locale}")
+def check_page(locale: str, request: Request) -> Response:
+    if locale not in i18n.available():
+        found = i18n.match(locale)
+        return RedirectResponse(f"/agencies/check/{found}" if found else "/agencies/check", status_code=303)
+    return _public(request, locale, query="", results=None)
+
+
+@router.post("/agencies/check/{locale}")
+async def check_result(locale: str, request: Request) -> Response:
+    require_same_origin(request)
+    if locale not in i18n.available():
+        return RedirectResponse("/agencies/check", status_code=303)
+    form = await request.form()
+    query = _text(form, "q")[:200]
+    today = dt.date.today()
+    results = labour.public_check(get_db(request), query, today)
+    return _public(request, locale, query=query, results=results, on=today)
+
+
+# -- the inspector's home -------------------------------------------------------------------------------
+
+
+def _home(request: Request, status: int = 200, **context: Any) -> Response:
+    user = session_user(request)
+    db = get_db(request)
+    return _page(
+        request,
+        "labour.html",
+        status=status,
+        plan=labour.plan(db, user.actor),
+        inspections=labour.list_inspections(db, user.actor),
+        agencies=labour.list_agencies(db, user.actor),
+        **context,
+    )
+
+
+@router.get("/labour")
+def home(request: Request) -> Response:
+    return _home(request)
+
+
+@router.post("/labour/workplaces")
+async def add_workplace(request: Request) -> Response:
+    user, form = await _posted(request)
+    values = _present(form, ("name", "sector", "region", "agency_id"))
+    data, errors = _validated(WorkplaceIn, values)
+    if data is None:
+        return _home(request, status=422, values=values, errors=errors)
+    try:
+        labour.add_workplace(get_db(request), user.actor, data)
+    except InvalidInput as exc:
+        return _home(request, status=422, values=values, errors=_refused(exc))
+    return RedirectResponse("/labour#plan", status_code=303)
+
+
+@router.get("/labour/checklist.xlsx")
+def checklist(request: Request) -> Response:
+    """The inspection checklist as an XLSForm for offline collection tools."""
+    user = session_user(request)
+    labour.check(get_db(request), user.actor, Action.INSPECTION_READ, "checklist")
+    return Response(
+        labour_xlsform.xlsform(),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": 'attachment; filename="opennrm-labour-inspection.xlsx"'},
+    )
+
+
+# -- recording an inspection ----------------------------------------------------------------------------
+
+INSPECTION_FIELDS = (
+    "workplace_id",
+    "visited_on",
+    "announced",
+    "women_met",
+    "men_met",
+    "others_met",
+    "currency",
+    "monthly_wage",
+    "minimum_wage",
+    "weekly_hours",
+    "housing",
+    "documents_held",
+    "agency_id",
+    "notes",
+)
+MONEY = {"monthly_wage": "monthly_wage_minor", "minimum_wage": "minimum_wage_minor"}
+
+
+def _minor(text: str) -> str:
+    """A wage as typed (``1250.50``) in minor units (``125050``); left as typed when it is not a number."""
+    try:
+        from decimal import Decimal, InvalidOperation
+
+        return str(int(Decimal(text.replace(",", "")) * 100))
+    except (InvalidOperation, ValueError):
+        return text
+
+
+def _inspection_raw(form: FormData) -> dict[str, Any]:
+    values = _present(form, INSPECTION_FIELDS)
+    raw: dict[str, Any] = {}
+    for name, value in values.items():
+        if name in MONEY:
+            raw[MONEY[name]] = _minor(value)
+        elif name == "announced":
+            raw[name] = value == "yes"
+        else:
+            raw[name] = value
+    raw["indicators"] = [str(v) for v in form.getlist("indicators")]
+    raw["deductions"] = [
+        {"kind": str(kind), "automatic": True} for kind in form.getlist("automatic_deductions")
+    ]
+    return raw
+
+
+def _inspection_form(request: Request, status: int = 200, **context: Any) -> Response:
+    user = session_user(request)
+    db = get_db(request)
+    return _page(
+        request,
+        "labour_inspection_form.html",
+        status=status,
+        workplaces=labour.plan(db, user.actor),
+        agencies=labour.list_agencies(db, user.actor),
+        chosen=context.pop("chosen", []),
+        deducted=context.pop("deducted", []),
+        **context,
+    )
+
+
+@router.get("/labour/inspections/new")
+def new_inspection(request: Request, workplace: str = "") -> Response:
+    return _inspection_form(
+        request,
+        values={"workplace_id": workplace, "visited_on": dt.date.today().isoformat(), "announced": "no"},
+    )
+
+
+@router.post("/labour/inspections")
+async def add_inspection(request: Request) -> Response:
+    user, form = await _posted(request)
+    values = _present(form, INSPECTION_FIELDS)
+    raw = _inspection_raw(form)
+    data, errors = _validated(InspectionIn, raw)
+    errors = {({v: k for k, v in MONEY.items()}.get(k, k)): m for k, m in errors.items()}
+    if data is None:
+        return _inspection_form(
+            request,
+            status=422,
+            values=values,
+            errors=errors,
+            chosen=raw["indicators"],
+            deducted=[d["kind"] for d in raw["deductions"]],
+        )
+    try:
+        inspection_id = labour.record_inspection(get_db(request), user.actor, data)
+    except InvalidInput as exc:
+        return _inspection_form(
+            request,
+            status=422,
+            values=values,
+            errors=_refused(exc),
+            chosen=raw["indicators"],
+            deducted=[d["kind"] for d in raw["deductions"]],
+        )
+    return RedirectResponse(f"/labour/inspections/{inspection_id}", status_code=303)
+
+
+# -- one inspection ---------------------------------------------------------------------------------------
+
+
+def _inspection_page(request: Request, inspection_id: str, status: int = 200, **context: Any) -> Response:
+    user = session_user(request)
+    db = get_db(request)
+    view = labour.view_inspection(db, user.actor, inspection_id)
+    return _page(
+        request,
+        "labour_inspection.html",
+        status=status,
+        view=view,
+        services=labour.referral_services(db, user.actor),
+        form=context.pop("form", None),
+        **context,
+    )
+
+
+@router.get("/labour/inspections/{inspection_id}")
+def inspection_page(inspection_id: str, request: Request) -> Response:
+    return _inspection_page(request, inspection_id)
+
+
+@router.post("/labour/inspections/{inspection_id}/actions")
+async def add_action(inspection_id: str, request: Request) -> Response:
+    user, form = await _posted(request)
+    values = _present(form, ("kind", "finding", "taken_on", "due_on", "notes"))
+    data, errors = _validated(LabourActionIn, values)
+    if data is None:
+        return _inspection_page(request, inspection_id, 422, values=values, errors=errors, form="action")
+    try:
+        labour.add_action(get_db(request), user.actor, inspection_id, data)
+    except InvalidInput as exc:
+        return _inspection_page(
+            request, inspection_id, 422, values=values, errors=_refused(exc), form="action"
+        )
+    return RedirectResponse(f"/labour/inspections/{inspection_id}#actions", status_code=303)
+
+
+@router.post("/labour/actions/{action_id}/outcome")
+async def action_outcome(action_id: str, request: Request) -> Response:
+    user, form = await _posted(request)
+    values = _present(form, ("status", "on", "notes", "inspection_id"))
+    data, errors = _validated(ActionOutcomeIn, {k: v for k, v in values.items() if k != "inspection_id"})
+    back = values.get("inspection_id", "")
+    if data is None:
+        return _inspection_page(request, back, 422, values=values, errors=errors, form="outcome")
+    try:
+        inspection_id = labour.update_action(get_db(request), user.actor, action_id, data)
+    except InvalidInput as exc:
+        return _inspection_page(request, back, 422, values=values, errors=_refused(exc), form="outcome")
+    return RedirectResponse(f"/labour/inspections/{inspection_id}#actions", status_code=303)
+
+
+REFERRAL_FIELDS = ("consent_language", "service_id", "purpose", "sex", "age")
+
+
+@router.post("/labour/inspections/{inspection_id}/referrals")
+async def refer_worker(inspection_id: str, request: Request) -> Response:
+    user, form = await _posted(request)
+    values = _present(form, REFERRAL_FIELDS)
+    raw: dict[str, Any] = dict(values)
+    raw["consent_given"] = _text(form, "consent_given") == "yes"
+    raw["interpreter_used"] = _text(form, "interpreter_used") == "yes"
+    raw["age_uncertain"] = _text(form, "age_uncertain") == "yes"
+    raw["indicators"] = [str(v) for v in form.getlist("worker_indicators")]
+    data, errors = _validated(WorkerReferralIn, raw)
+    if data is None:
+        errors = {("worker_indicators" if k == "indicators" else k): m for k, m in errors.items()}
+        if "form" in errors and not raw["consent_given"]:
+            errors = {"consent_given": errors.pop("form"), **errors}
+        return _inspection_page(
+            request,
+            inspection_id,
+            422,
+            values=values,
+            errors=errors,
+            form="referral",
+            worker_chosen=raw["indicators"],
+        )
+    try:
+        sent = labour.refer_worker(
+            get_db(request), user.actor, inspection_id, data, terms=get_settings(request).consent_terms
+        )
+    except InvalidInput as exc:
+        return _inspection_page(
+            request,
+            inspection_id,
+            422,
+            values=values,
+            errors=_refused(exc),
+            form="referral",
+            worker_chosen=raw["indicators"],
+        )
+    return RedirectResponse(f"/cases/{sent.case_id}", status_code=303)
+
+
+# -- the agency registry ----------------------------------------------------------------------------------
+
+
+def _agencies(request: Request, status: int = 200, **context: Any) -> Response:
+    user = session_user(request)
+    return _page(
+        request,
+        "labour_agencies.html",
+        status=status,
+        agencies=labour.list_agencies(get_db(request), user.actor),
+        **context,
+    )
+
+
+@router.get("/labour/agencies")
+def agencies_page(request: Request) -> Response:
+    return _agencies(request)
+
+
+@router.post("/labour/agencies")
+async def add_agency(request: Request) -> Response:
+    user, form = await _posted(request)
+    values = _present(form, ("name", "registration_ref", "country"))
+    data, errors = _validated(AgencyIn, values)
+    if data is None:
+        return _agencies(request, 422, values=values, errors=errors)
+    try:
+        agency_id = labour.add_agency(get_db(request), user.actor, data)
+    except (InvalidInput, Conflict) as exc:
+        return _agencies(request, 422, values=values, errors=_refused(exc))
+    return RedirectResponse(f"/labour/agencies/{agency_id}", status_code=303)
+
+
+def _agency(request: Request, agency_id: str, status: int = 200, **context: Any) -> Response:
+    user = session_user(request)
+    return _page(
+        request,
+        "labour_agency.html",
+        status=status,
+        view=labour.view_agency(get_db(request), user.actor, agency_id),
+        form=context.pop("form", None),
+        **context,
+    )
+
+
+@router.get("/labour/agencies/{agency_id}")
+def agency_page(agency_id: str, request: Request) -> Response:
+    return _agency(request, agency_id)
+
+
+@router.post("/labour/agencies/{agency_id}/licences")
+async def add_licence(agency_id: str, request: Request) -> Response:
+    user, form = await _posted(request)
+    values = _present(form, ("number", "issuing_authority", "issued_on", "expires_on", "decision_ref"))
+    raw: dict[str, Any] = dict(values)
+    raw["countries_served"] = [
+        c.strip() for c in _text(form, "countries_served").replace(";", ",").split(",") if c.strip()
+    ]
+    values["countries_served"] = _text(form, "countries_served")
+    data, errors = _validated(LicenceIn, raw)
+    if data is None:
+        return _agency(request, agency_id, 422, values=values, errors=errors, form="licence")
+    try:
+        labour.add_licence(get_db(request), user.actor, agency_id, data)
+    except (InvalidInput, Conflict) as exc:
+        return _agency(request, agency_id, 422, values=values, errors=_refused(exc), form="licence")
+    return RedirectResponse(f"/labour/agencies/{agency_id}#licences", status_code=303)
+
+
+@router.post("/labour/licences/{licence_id}/status")
+async def licence_status(licence_id: str, request: Request) -> Response:
+    user, form = await _posted(request)
+    values = _present(form, ("status", "effective_on", "decision_ref", "reason", "agency_id"))
+    back = values.pop("agency_id", "")
+    data, errors = _validated(LicenceEventIn, values)
+    if data is None:
+        return _agency(request, back, 422, values=values, errors=errors, form=f"status-{licence_id}")
+    try:
+        agency_id = labour.change_licence(get_db(request), user.actor, licence_id, data)
+    except InvalidInput as exc:
+        return _agency(request, back, 422, values=values, errors=_refused(exc), form=f"status-{licence_id}")
+    return RedirectResponse(f"/labour/agencies/{agency_id}#licences", status_code=303)
+
+
+@router.post("/labour/agencies/{agency_id}/complaints")
+async def add_complaint(agency_id: str, request: Request) -> Response:
+    user, form = await _posted(request)
+    values = _present(
+        form, ("received_on", "source", "summary", "fee_category", "fee_amount", "fee_currency")
+    )
+    raw: dict[str, Any] = {k: v for k, v in values.items() if not k.startswith("fee_")}
+    raw["allegations"] = [str(v) for v in form.getlist("allegations")]
+    if values.get("fee_amount"):
+        raw["payments"] = [
+            {
+                "category": values.get("fee_category", "recruitment_fee"),
+                "paid_by": "worker",
+                "amount_minor": _minor(values["fee_amount"]),
+                "currency": values.get("fee_currency", "USD").upper(),
+            }
+        ]
+    data, errors = _validated(ComplaintIn, raw)
+    if data is None:
+        errors = {("fee_amount" if k == "payments" else k): m for k, m in errors.items()}
+        if "form" in errors:
+            errors = {"allegations": errors.pop("form"), **errors}
+        return _agency(
+            request,
+            agency_id,
+            422,
+            values=values,
+            errors=errors,
+            form="complaint",
+            alleged=raw["allegations"],
+        )
+    labour.record_complaint(get_db(request), user.actor, agency_id, data)
+    return RedirectResponse(f"/labour/agencies/{agency_id}#complaints", status_code=303)
+
+
+@router.post("/labour/complaints/{complaint_id}/decision")
+async def decide_complaint(complaint_id: str, request: Request) -> Response:
+    user, form = await _posted(request)
+    values = _present(form, ("status", "decided_on", "decision_ref", "agency_id"))
+    back = values.pop("agency_id", "")
+    data, errors = _validated(ComplaintDecisionIn, values)
+    if data is None:
+        return _agency(request, back, 422, values=values, errors=errors, form=f"decide-{complaint_id}")
+    try:
+        labour.decide_complaint(get_db(request), user.actor, complaint_id, data)
+    except Conflict as exc:
+        return _agency(request, back, 422, values=values, errors=_refused(exc), form=f"decide-{complaint_id}")
+    return RedirectResponse(f"/labour/agencies/{back}#complaints", status_code=303)
