@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import datetime as dt
+from collections.abc import Container, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -45,6 +46,9 @@ class Database:
     def __init__(self, engine: Engine, keyring: Keyring) -> None:
         self.engine = engine
         self.keyring = keyring
+        self.holidays: Container[dt.date] = frozenset()
+        """The public holidays deadlines in working days skip (set from the settings by
+        ``services.installation.open_database``); weekends always count as non-working."""
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,7 +18,7 @@ from opennrm.config import Settings
 from opennrm.logs import configure_logging
 from opennrm.services.errors import ServiceError
 from opennrm.services.installation import open_database
-from opennrm.web import api, pages
+from opennrm.web import api, operations, pages
 from opennrm.web.limits import BodyLimits
 from opennrm.web.login_guard import LoginGuard
 from opennrm.web.problems import (
@@ -66,6 +67,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.db = db
     app.state.login_guard = LoginGuard.from_settings(settings)
+    app.state.metrics = operations.Metrics(db)
 
     # Inner to the headers middleware below, so that their refusals carry the security headers too.
     app.add_middleware(SameOriginAPI)
@@ -73,6 +75,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.middleware("http")
     async def _headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        started = time.perf_counter()
         try:
             response = await call_next(request)
         except Exception as exc:  # last line of defence: no trace or SQL reaches the client
@@ -85,7 +88,9 @@ def create_app(settings: Settings) -> FastAPI:
         # Only the route template and status are logged: never the query string, body or client address,
         # nor how long the answer took (a log-in's duration could tell a name that exists from one that
         # does not).
-        log.info("%s %s %s", request.method, _route_of(request), response.status_code)
+        route = _route_of(request)
+        log.info("%s %s %s", request.method, route, response.status_code)
+        app.state.metrics.observe(request.method, route, response.status_code, time.perf_counter() - started)
         return response
 
     app.add_exception_handler(ServiceError, service_error_problem)  # type: ignore[arg-type]
@@ -93,6 +98,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, http_exception_problem)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, lambda _r, _e: unexpected_problem())
 
+    app.include_router(operations.router)
     app.include_router(api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

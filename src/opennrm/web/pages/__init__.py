@@ -12,6 +12,7 @@ from opennrm.web.pages import (
     identification,
     login,
     non_punishment,
+    notifications,
     public,
     referrals,
     reintegration,
@@ -38,3 +39,4 @@ router.include_router(reintegration.router)
 router.include_router(public.router)
 router.include_router(tasks.router)
 router.include_router(users.router)
+router.include_router(notifications.router)

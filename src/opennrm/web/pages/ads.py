@@ -192,6 +192,18 @@ async def upload(request: Request) -> Response:
             raise InvalidInput("choose a file of ads (JSON Lines or CSV)", field="file")
         data = await file.read(ad_review.MAX_UPLOAD_BYTES + 1)
         parsed = await run_in_threadpool(ad_review.parse_upload, data, file.filename or "")
+        if len(parsed.ads) > ad_review.QUEUE_ABOVE_ADS:
+            # a large upload is scanned by the worker; its progress is on the job's page
+            job_id = await run_in_threadpool(
+                ad_review.queue_upload,
+                get_db(request),
+                user.actor,
+                name,
+                data,
+                file.filename or "",
+                get_settings(request).ads_model,
+            )
+            return RedirectResponse(f"/jobs/{job_id}", status_code=303)
         # scanning takes seconds: off the event loop, so other users' pages keep answering
         scan_id = await run_in_threadpool(
             ad_review.scan_upload, get_db(request), user.actor, name, parsed, get_settings(request).ads_model

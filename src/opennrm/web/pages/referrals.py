@@ -38,7 +38,7 @@ VOCABULARIES: dict[str, list[str]] = {
     "outcome": [o.value for o in s.CaseOutcome],
     "gap_reason": [g.value for g in s.GapReason],
 }
-RESPONSE_HOURS = {u.value: int(d.total_seconds() // 3600) for u, d in s.RESPONSE_DEADLINE.items()}
+RESPONSE_TIMES = {u.value: d.hours or d.working_days for u, d in s.RESPONSE_DEADLINE.items()}
 
 
 async def _posted(request: Request) -> tuple[SessionUser, FormData]:
@@ -226,7 +226,7 @@ def _send_form(
         refusal=refusal,
         consent_for=consent_for,
         need_to_know={t.value: sorted(f) for t, f in s.NEED_TO_KNOW.items()},
-        response_hours=RESPONSE_HOURS,
+        response_times=RESPONSE_TIMES,
         vocabularies=VOCABULARIES,
         recorded=request.query_params.get("recorded") == "1",
         preview=preview,
