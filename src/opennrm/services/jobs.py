@@ -92,8 +92,9 @@ def _run_periodic(ctx: JobContext, task: PeriodicTask) -> Mapping[str, Any] | No
 def _insert_ignoring_duplicates(session: Session, values: dict[str, Any]) -> bool:
     dialect = session.get_bind().dialect.name
     maker = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = maker(Job).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    return bool(session.execute(stmt).rowcount)
+    stmt = maker(Job).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(Job.id)
+    # RETURNING, not rowcount: the driver's rowcount is not reliable for a skipped conflict
+    return session.execute(stmt).first() is not None
 
 
 def enqueue(
