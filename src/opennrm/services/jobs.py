@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from opennrm.config import Settings
@@ -78,12 +79,12 @@ class Registry:
         """Run ``run(db, settings, now)`` once per ``every`` across all workers."""
         if name in self.periodic:
             raise ValueError(f"periodic task {name!r} registered twice")
-        self.periodic[name] = PeriodicTask(name, every, run)
-        self.handler(f"periodic:{name}", lambda ctx, task=self.periodic[name]: _run_periodic(ctx, task))
+        task = self.periodic[name] = PeriodicTask(name, every, run)
 
+        def handler(ctx: JobContext) -> Mapping[str, Any] | None:
+            return task.run(ctx.db, ctx.settings, now())
 
-def _run_periodic(ctx: JobContext, task: PeriodicTask) -> Mapping[str, Any] | None:
-    return task.run(ctx.db, ctx.settings, now())
+        self.handler(f"periodic:{name}", handler)
 
 
 # -- queueing -------------------------------------------------------------------------------------------
@@ -222,23 +223,25 @@ def renew(
     if total is not None:
         values["progress_total"] = total
     with db.transaction() as session:
-        return bool(session.execute(_fenced(claim_.id, claim_.token).values(**values)).rowcount)
+        return bool(_rows(session.execute(_fenced(claim_.id, claim_.token).values(**values))))
 
 
 def finish(db: Database, claim_: Claim, result: Mapping[str, Any] | None) -> bool:
     """Mark the job done with its result (ids and counts); False when another worker took it over."""
     with db.transaction() as session:
         return bool(
-            session.execute(
-                _fenced(claim_.id, claim_.token).values(
-                    status=DONE,
-                    result=dict(result) if result else None,
-                    finished_at=now(),
-                    claim_token=None,
-                    lease_until=None,
-                    payload_enc=None,  # the input is not kept once the work is done
+            _rows(
+                session.execute(
+                    _fenced(claim_.id, claim_.token).values(
+                        status=DONE,
+                        result=dict(result) if result else None,
+                        finished_at=now(),
+                        claim_token=None,
+                        lease_until=None,
+                        payload_enc=None,  # the input is not kept once the work is done
+                    )
                 )
-            ).rowcount
+            )
         )
 
 
@@ -263,9 +266,9 @@ def prune(db: Database, at: dt.datetime | None = None) -> int:
     cutoff = (at or now()) - KEEP_FINISHED
     with db.transaction() as session:
         return int(
-            session.execute(
-                delete(Job).where(Job.status.in_([DONE, FAILED]), Job.finished_at < cutoff)
-            ).rowcount
+            _rows(
+                session.execute(delete(Job).where(Job.status.in_([DONE, FAILED]), Job.finished_at < cutoff))
+            )
         )
 
 
@@ -305,3 +308,9 @@ def queue_depth(db: Database) -> dict[tuple[str, str], int]:
     with db.transaction() as session:
         rows = session.execute(select(Job.kind, Job.status, func.count()).group_by(Job.kind, Job.status))
         return {(str(k), str(s)): int(n) for k, s, n in rows}
+
+
+def _rows(result: object) -> int:
+    """Rows an UPDATE or DELETE changed."""
+    assert isinstance(result, CursorResult)  # noqa: S101 - DML statements return a cursor result
+    return int(result.rowcount)

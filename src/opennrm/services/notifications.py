@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 
 from sqlalchemy import func, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from opennrm.access.roles import Role
@@ -175,7 +176,7 @@ def mark_read(db: Database, user_id: str, notification_id: str | None = None) ->
         stmt = update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
         if notification_id is not None:
             stmt = stmt.where(Notification.id == notification_id)
-        return int(session.execute(stmt.values(read_at=now())).rowcount)
+        return int(_rows(session.execute(stmt.values(read_at=now()))))
 
 
 @dataclass(frozen=True)
@@ -256,3 +257,9 @@ def send_email(ctx: JobContext, compose: Compose) -> dict[str, int]:
             smtp.login(settings.smtp_user, settings.smtp_password)
         smtp.send_message(message)
     return {"sent": 1}
+
+
+def _rows(result: object) -> int:
+    """Rows an UPDATE or DELETE changed."""
+    assert isinstance(result, CursorResult)  # noqa: S101 - DML statements return a cursor result
+    return int(result.rowcount)

@@ -106,6 +106,12 @@ def create_app(settings: Settings) -> FastAPI:
     return app
 
 
+def app_from_env() -> FastAPI:
+    """The application of the installation the environment describes, for an ASGI server's factory mode
+    with several worker processes (``uvicorn --factory opennrm.web.app:app_from_env --workers 4``)."""
+    return create_app(Settings.from_env())
+
+
 def _route_of(request: Request) -> str:
     """The route template of the request (``/api/cases/{case_id}``): identifiers are logged as their names,
     and unmatched paths, which could hold anything a visitor typed, not at all."""

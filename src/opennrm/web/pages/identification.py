@@ -28,6 +28,7 @@ from opennrm.services.errors import Conflict, Forbidden, InvalidInput
 from opennrm.services.parsing import parse
 from opennrm.web import i18n
 from opennrm.web.deps import get_db, get_settings, session_user
+from opennrm.web.pages.posted import form_endpoint
 from opennrm.web.pages.referrals import _errors, _posted, _text
 from opennrm.web.pages.render import environment, render
 from opennrm.web.pdf import html_to_pdf
@@ -76,8 +77,8 @@ def identification_page(case_id: str, request: Request) -> Response:
     return _page(request, case_id)
 
 
-async def _submit(request: Request, case_id: str, action: Any, default_field: str) -> Response:
-    user, form = await _posted(request)
+def _submit(request: Request, case_id: str, action: Any, default_field: str) -> Response:
+    user, form = _posted(request)
     values: dict[str, Any] = {k: str(v) for k, v in form.items()}
     values["organisation_ids"] = [str(o) for o in form.getlist("organisation_ids")]  # every tick kept
     try:
@@ -95,16 +96,18 @@ async def _submit(request: Request, case_id: str, action: Any, default_field: st
 
 
 @router.post("/cases/{case_id}/identification/panel")
-async def convene_submit(case_id: str, request: Request) -> Response:
+@form_endpoint
+def convene_submit(case_id: str, request: Request) -> Response:
     def act(user: Any, form: Any) -> None:
         data = parse(PanelInput, {"organisation_ids": [str(o) for o in form.getlist("organisation_ids")]})
         identification.convene_panel(get_db(request), _nat(request), user.actor, case_id, data)
 
-    return await _submit(request, case_id, act, "organisation_ids")
+    return _submit(request, case_id, act, "organisation_ids")
 
 
 @router.post("/cases/{case_id}/identification/decisions")
-async def decision_submit(case_id: str, request: Request) -> Response:
+@form_endpoint
+def decision_submit(case_id: str, request: Request) -> Response:
     def act(user: Any, form: Any) -> None:
         raw: dict[str, Any] = {
             "stage": _text(form, "stage"),
@@ -119,20 +122,22 @@ async def decision_submit(case_id: str, request: Request) -> Response:
             get_db(request), _nat(request), user.actor, case_id, parse(DecisionInput, raw)
         )
 
-    return await _submit(request, case_id, act, "outcome")
+    return _submit(request, case_id, act, "outcome")
 
 
 @router.post("/cases/{case_id}/identification/recusals")
-async def recusal_submit(case_id: str, request: Request) -> Response:
+@form_endpoint
+def recusal_submit(case_id: str, request: Request) -> Response:
     def act(user: Any, form: Any) -> None:
         raw = {"organisation_id": _text(form, "organisation_id"), "reason": _text(form, "recusal_reason")}
         identification.recuse(get_db(request), _nat(request), user.actor, case_id, parse(RecusalInput, raw))
 
-    return await _submit(request, case_id, act, "recusal_reason")
+    return _submit(request, case_id, act, "recusal_reason")
 
 
 @router.post("/cases/{case_id}/identification/reconsiderations")
-async def reconsideration_submit(case_id: str, request: Request) -> Response:
+@form_endpoint
+def reconsideration_submit(case_id: str, request: Request) -> Response:
     def act(user: Any, form: Any) -> None:
         raw = {"decision_id": _text(form, "decision_id"), "grounds": _text(form, "grounds")}
         identification.request_reconsideration(
@@ -143,11 +148,12 @@ async def reconsideration_submit(case_id: str, request: Request) -> Response:
             parse(ReconsiderationRequestInput, raw),
         )
 
-    return await _submit(request, case_id, act, "grounds")
+    return _submit(request, case_id, act, "grounds")
 
 
 @router.post("/cases/{case_id}/identification/reconsiderations/{reconsideration_id}")
-async def reconsideration_answer(case_id: str, reconsideration_id: str, request: Request) -> Response:
+@form_endpoint
+def reconsideration_answer(case_id: str, reconsideration_id: str, request: Request) -> Response:
     def act(user: Any, form: Any) -> None:
         raw = {"result": _text(form, "result"), "reasons": _text(form, "answer_reasons")}
         identification.decide_reconsideration(
@@ -158,7 +164,7 @@ async def reconsideration_answer(case_id: str, reconsideration_id: str, request:
             parse(ReconsiderationDecisionInput, raw),
         )
 
-    return await _submit(request, case_id, act, "answer_reasons")
+    return _submit(request, case_id, act, "answer_reasons")
 
 
 # -- the letter ----------------------------------------------------------------------------------------

@@ -28,13 +28,13 @@ JOB_STATUS = {
 def _page(request: Request, status: int = 200, **context: object) -> Response:
     user = session_user(request)
     db = get_db(request)
-    context.setdefault("prefs", notifications.preferences(db, user.user_id))
+    context.setdefault("prefs", notifications.preferences(db, user.actor.user_id))
     context.setdefault("errors", {})
     return render(
         request,
         "notifications.html",
         status=status,
-        items=notifications.list_notifications(db, user.user_id),
+        items=notifications.list_notifications(db, user.actor.user_id),
         kinds=notifications.KINDS,
         messages=MESSAGES,
         **context,
@@ -53,7 +53,7 @@ def mark_read(
     require_same_origin(request)
     user = session_user(request)
     check_csrf(user, csrf)
-    notifications.mark_read(get_db(request), user.user_id, notification_id or None)
+    notifications.mark_read(get_db(request), user.actor.user_id, notification_id or None)
     return RedirectResponse("/notifications", status_code=303)
 
 
@@ -69,7 +69,7 @@ def save_preferences(
     user = session_user(request)
     check_csrf(user, csrf)
     try:
-        notifications.set_preferences(get_db(request), user.user_id, email, in_app, by_email)
+        notifications.set_preferences(get_db(request), user.actor.user_id, email, in_app, by_email)
     except InvalidInput as exc:
         shown = notifications.Preferences(email or None, frozenset(in_app), frozenset(by_email))
         return _page(request, status=422, prefs=shown, errors={exc.field or "email": exc.message})
@@ -81,7 +81,7 @@ def job_page(job_id: str, request: Request) -> Response:
     """A job she started: its progress while it runs (the page reloads itself every few seconds, no
     script needed), then a link to what it made."""
     user = session_user(request)
-    job = jobs.view_job(get_db(request), user.user_id, job_id)
+    job = jobs.view_job(get_db(request), user.actor.user_id, job_id)
     return render(
         request,
         "job.html",

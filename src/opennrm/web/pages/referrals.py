@@ -21,6 +21,7 @@ from opennrm.web import charts
 from opennrm.web.deps import check_csrf, get_db, session_user
 from opennrm.web.pages.drafts import forget_referral_draft, keep_referral_draft, take_referral_draft
 from opennrm.web.pages.flash import done
+from opennrm.web.pages.posted import form_endpoint, posted_form
 from opennrm.web.pages.render import render
 from opennrm.web.pages.same_origin import require_same_origin
 
@@ -41,10 +42,10 @@ VOCABULARIES: dict[str, list[str]] = {
 RESPONSE_TIMES = {u.value: d.hours or d.working_days for u, d in s.RESPONSE_DEADLINE.items()}
 
 
-async def _posted(request: Request) -> tuple[SessionUser, FormData]:
+def _posted(request: Request) -> tuple[SessionUser, FormData]:
     require_same_origin(request)
     user = session_user(request)
-    form = await request.form()
+    form = posted_form(request)
     check_csrf(user, str(form.get("csrf") or ""))
     return user, form
 
@@ -140,8 +141,9 @@ def _entry_from(form: Any) -> dict[str, Any]:
 
 
 @router.post("/directory/new")
-async def directory_submit(request: Request) -> Response:
-    user, form = await _posted(request)
+@form_endpoint
+def directory_submit(request: Request) -> Response:
+    user, form = _posted(request)
     values = {k: str(v) for k, v in form.items()}
     try:
         entry = parse(s.ServiceEntry, _entry_from(form))
@@ -162,9 +164,10 @@ async def directory_submit(request: Request) -> Response:
 
 
 @router.post("/directory/services/{service_id}")
-async def directory_change(service_id: str, request: Request) -> Response:
+@form_endpoint
+def directory_change(service_id: str, request: Request) -> Response:
     """Update free places, or stop and resume taking referrals."""
-    user, form = await _posted(request)
+    user, form = _posted(request)
     raw: dict[str, Any] = {}
     available = _text(form, "available")
     if available is not None:
@@ -177,8 +180,9 @@ async def directory_change(service_id: str, request: Request) -> Response:
 
 
 @router.post("/directory/unmet-needs")
-async def unmet_need_submit(request: Request) -> Response:
-    user, form = await _posted(request)
+@form_endpoint
+def unmet_need_submit(request: Request) -> Response:
+    user, form = _posted(request)
     need = parse(
         s.UnmetNeed,
         {
@@ -255,8 +259,9 @@ def referral_form(case_id: str, request: Request) -> Response:
 
 
 @router.post("/cases/{case_id}/referrals/new")
-async def referral_submit(case_id: str, request: Request) -> Response:
-    user, form = await _posted(request)
+@form_endpoint
+def referral_submit(case_id: str, request: Request) -> Response:
+    user, form = _posted(request)
     values = {k: str(v) for k, v in form.items()}
     raw = {
         "service_id": _text(form, "service_id"),
@@ -360,8 +365,9 @@ def referral_page(referral_id: str, request: Request) -> Response:
 
 
 @router.post("/referrals/{referral_id}/{step}")
-async def referral_step(referral_id: str, step: str, request: Request) -> Response:
-    user, form = await _posted(request)
+@form_endpoint
+def referral_step(referral_id: str, step: str, request: Request) -> Response:
+    user, form = _posted(request)
     try:
         chosen = s.ReferralStep(step)
     except ValueError:
@@ -432,8 +438,9 @@ def entitlements_page(case_id: str, request: Request) -> Response:
 
 
 @router.post("/cases/{case_id}/entitlements")
-async def entitlements_submit(case_id: str, request: Request) -> Response:
-    user, form = await _posted(request)
+@form_endpoint
+def entitlements_submit(case_id: str, request: Request) -> Response:
+    user, form = _posted(request)
     values = {k: str(v) for k, v in form.items()}
     keys = (
         "reflection_start",
@@ -455,8 +462,9 @@ async def entitlements_submit(case_id: str, request: Request) -> Response:
 
 
 @router.post("/cases/{case_id}/risk-assessments")
-async def risk_submit(case_id: str, request: Request) -> Response:
-    user, form = await _posted(request)
+@form_endpoint
+def risk_submit(case_id: str, request: Request) -> Response:
+    user, form = _posted(request)
     values = {k: str(v) for k, v in form.items()}
     # No default: a risk assessment that says "no risk" opens the way to a return, so it must be chosen.
     found = {"yes": True, "no": False}.get(str(form.get("risk_found") or ""))
@@ -475,8 +483,9 @@ async def risk_submit(case_id: str, request: Request) -> Response:
 
 
 @router.post("/cases/{case_id}/outcome")
-async def outcome_submit(case_id: str, request: Request) -> Response:
-    user, form = await _posted(request)
+@form_endpoint
+def outcome_submit(case_id: str, request: Request) -> Response:
+    user, form = _posted(request)
     values = {k: str(v) for k, v in form.items()}
     try:
         plan = parse(s.OutcomePlan, {"outcome": _text(form, "outcome"), "note": _text(form, "note")})
