@@ -266,6 +266,9 @@ def run(backend: str, args: argparse.Namespace) -> dict[str, Any]:
             "error_examples": loaded.examples,
             "database_is_locked_in_logs": logs.count("database is locked"),
             "server_errors_in_logs": logs.count(" ERROR "),
+            "server_error_lines": sorted(
+                {line.split(" ", 3)[-1] for line in logs.splitlines() if " ERROR " in line}
+            )[:5],
             "load": summary,
             "baseline_one_user": baseline.summary(),
         }

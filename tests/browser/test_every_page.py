@@ -409,6 +409,15 @@ FORMS: tuple[BadInput, ...] = (
         ("file",),
         kept=(("#name", "Crawl of 1 May"),),
     ),
+    BadInput(
+        "notification preferences",
+        "/notifications",
+        Role.CASEWORKER,
+        "form[action='/notifications/preferences']",
+        (("#email", "not an address"),),
+        ("email",),
+        kept=(("#email", "not an address"),),
+    ),
 )
 
 

@@ -17,7 +17,13 @@ KEY_CHECK_CONTEXT = "app_meta:key_check"
 KEY_CHECK_PLAINTEXT = b"opennrm key check"
 
 
+# Connections per process: the web server runs up to 40 requests at once in its thread pool; beyond the pool
+# a request waits for a connection (up to POOL_TIMEOUT seconds) rather than failing, so a burst queues.
+POOL = {"pool_size": 10, "max_overflow": 20, "pool_timeout": 300}
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
+    kwargs = {**POOL, **kwargs}
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
 
