@@ -198,8 +198,8 @@ def scan_upload(
 def queue_upload(
     db: Database, actor: Actor, name: str, data: bytes, filename: str, model_location: Path | None = None
 ) -> str:
-    """Queue an upload for the worker (job ``ads.scan``): the file is checked here, so a wrong one is
-    refused at once, and scanned in the background with its progress on ``/jobs/<id>``. Returns the job id.
+    """Queue an upload for the worker (job ``ads.scan``), scanned in the background with its progress on
+    ``/jobs/<id>``. Returns the job id.
     The file is kept encrypted in the job until it is scanned; the caller has read it (``parse_upload``)."""
     import base64
 
