@@ -85,6 +85,24 @@ class Settings:
     """Whether the JSON API of the reporting channel asks for a solved proof-of-work challenge (the web form
     always does when scripts run). Off by default: a partner's app cannot always solve a browser puzzle.
     ``OPENNRM_REPORT_API_PROOF_OF_WORK=1``."""
+    public_url: str = "http://127.0.0.1:8000"
+    """Where users reach the product (``OPENNRM_PUBLIC_URL``): the links in e-mails start with it."""
+    smtp_host: str | None = None
+    """The mail relay for notifications (``OPENNRM_SMTP_HOST``, ``OPENNRM_SMTP_PORT``, ``OPENNRM_SMTP_FROM``,
+    ``OPENNRM_SMTP_STARTTLS=1``, ``OPENNRM_SMTP_USER`` and ``OPENNRM_SMTP_PASSWORD``); None: no e-mail."""
+    smtp_port: int = 25
+    smtp_from: str = "opennrm@localhost"
+    smtp_starttls: bool = False
+    smtp_user: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    ads_retention_days: int = 90
+    """Ad scans older than this are deleted by the worker (``OPENNRM_ADS_RETENTION_DAYS``)."""
+    backup_dir: Path | None = None
+    """Where the worker writes a daily encrypted backup (``OPENNRM_BACKUP_DIR``); None: none."""
+    backup_keep: int = 14
+    """How many scheduled backups are kept (``OPENNRM_BACKUP_KEEP``)."""
+    log_format: str = "text"
+    """``json`` for one JSON object per log line (``OPENNRM_LOG_FORMAT``), else plain text."""
 
     @property
     def log_file(self) -> Path:
@@ -136,6 +154,19 @@ class Settings:
             ),
             report_api_proof_of_work=(env.get("OPENNRM_REPORT_API_PROOF_OF_WORK") or "0").strip()
             in {"1", "true", "yes"},
+            public_url=(env.get("OPENNRM_PUBLIC_URL") or cls.public_url).rstrip("/"),
+            smtp_host=(env.get("OPENNRM_SMTP_HOST") or "").strip() or None,
+            smtp_port=_positive(env, "OPENNRM_SMTP_PORT", cls.smtp_port),
+            smtp_from=(env.get("OPENNRM_SMTP_FROM") or cls.smtp_from).strip(),
+            smtp_starttls=(env.get("OPENNRM_SMTP_STARTTLS") or "").strip() in {"1", "true", "yes"},
+            smtp_user=(env.get("OPENNRM_SMTP_USER") or "").strip() or None,
+            smtp_password=env.get("OPENNRM_SMTP_PASSWORD") or None,
+            ads_retention_days=_positive(env, "OPENNRM_ADS_RETENTION_DAYS", cls.ads_retention_days),
+            backup_dir=Path(env["OPENNRM_BACKUP_DIR"]).expanduser()
+            if env.get("OPENNRM_BACKUP_DIR")
+            else None,
+            backup_keep=_positive(env, "OPENNRM_BACKUP_KEEP", cls.backup_keep),
+            log_format="json" if (env.get("OPENNRM_LOG_FORMAT") or "").strip().lower() == "json" else "text",
         )
 
 

@@ -3,6 +3,8 @@ no request bodies, no query strings, no decrypted values and no client addresses
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import logging
 import os
 
@@ -25,6 +27,28 @@ def configure_logging(settings: Settings, level: int = logging.INFO) -> None:
     handler = logging.FileHandler(path, encoding="utf-8")
     os.chmod(path, 0o600)
     handler.set_name(_HANDLER_NAME)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    handler.setFormatter(
+        JsonFormatter()
+        if settings.log_format == "json"
+        else logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s")
+    )
     root.setLevel(level)
     root.addHandler(handler)
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line (``OPENNRM_LOG_FORMAT=json``) for a log collector: time (UTC, ISO 8601),
+    level, logger and message, and the exception's type when there is one (never its text or traceback,
+    which could quote data)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "process": record.process,
+        }
+        if record.exc_info and record.exc_info[0] is not None:
+            entry["exception"] = record.exc_info[0].__name__
+        return json.dumps(entry, ensure_ascii=False)

@@ -439,6 +439,15 @@ FORMS: tuple[BadInput, ...] = (
         ("name", "country"),
         kept=(("#country", "Z9"),),
     ),
+    BadInput(
+        "notification preferences",
+        "/notifications",
+        Role.CASEWORKER,
+        "form[action='/notifications/preferences']",
+        (("#email", "not an address"),),
+        ("email",),
+        kept=(("#email", "not an address"),),
+    ),
 )
 
 

@@ -558,8 +558,8 @@ def test_the_command_line_lists_services_and_runs_the_deadlines(net: Network) ->
     assert _cli(inst, "service", "set", service_id, "--available", "0")[0] == 0
     case_id = net.case()
     net.consent(case_id)
-    net.refer(case_id, urgency="urgent")
-    later = (dt.datetime.now(dt.UTC) + dt.timedelta(days=2)).isoformat()
+    sent = net.refer(case_id, urgency="urgent")  # one working day: escalated an hour after
+    later = (sent.respond_by + dt.timedelta(hours=1)).isoformat()
     code, out, _ = _cli(inst, "referrals", "escalate", "--at", later)
     assert code == 0 and json.loads(out) == {"escalated": 1, "expired": 0, "revoked": 0}
     assert _cli(inst, "entitlements", "reflection-days", "60")[0] == 0

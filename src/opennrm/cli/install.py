@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import typer
 
 if TYPE_CHECKING:
+    from opennrm.config import Settings
     from opennrm.services.demo import DemoAccount
 
 DEMO_PASSWORD_BYTES = 12
@@ -41,6 +42,9 @@ def init() -> None:
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
+    no_worker: bool = typer.Option(
+        False, "--no-worker", help="Do not run the background worker here (run 'opennrm worker' instead)."
+    ),
 ) -> None:
     """Run the web application and API."""
     import uvicorn
@@ -51,6 +55,8 @@ def serve(
     s = settings()
     with handled():
         app = create_app(s)
+    if not no_worker:
+        _start_worker(s)
     if s.hotline is None:
         typer.echo(
             "Warning: no hotline is configured (OPENNRM_HOTLINE); the leaflet says so and shows no number.",
@@ -58,6 +64,16 @@ def serve(
         )
     typer.echo(f"Serving OpenNRM on http://{host}:{port}")
     uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
+
+
+def _start_worker(s: Settings) -> None:
+    """The background worker in a thread beside the web server, on its own connections."""
+    from opennrm.services.installation import open_database
+    from opennrm.services.scheduled import build_registry
+    from opennrm.services.worker import start_in_thread
+    from opennrm.web.mail import compose
+
+    start_in_thread(s, open_database(s), build_registry(s, compose))
 
 
 def _stepper() -> Callable[[str], None]:

@@ -26,6 +26,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Create the data directory, the encryption key file (mode 0600) and the database schema.",
     ),
     "serve": ("install", "Run the web application and API."),
+    "worker": (
+        "worker",
+        "Run the scheduled work (consent expiry, referral deadlines, reminders, retention, backups) and "
+        "queued jobs; any number may run against one database.",
+    ),
     "demo": (
         "install",
         "Set up a demo installation with synthetic cases and demo accounts, then serve it.",

@@ -24,6 +24,7 @@ GROUPS: tuple[str, ...] = (
     "linkage",
     "reporting",
     "signals",
+    "worker",
 )
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -277,17 +277,35 @@ class Urgency(StrEnum):
     ROUTINE = "routine"
 
 
+@dataclass(frozen=True)
+class Deadline:
+    """A time limit: clock hours (an emergency is answered round the clock) or working days (Monday to
+    Friday, not a public holiday of the installation's calendar; the same time of day)."""
+
+    hours: int = 0
+    working_days: int = 0
+
+    def after(
+        self, at: dt.datetime, add_working_days: Callable[[dt.datetime, int], dt.datetime]
+    ) -> dt.datetime:
+        """The moment the limit runs out; ``add_working_days`` counts on the holiday calendar
+        (``identification.working_days.add_working_days_at``)."""
+        return add_working_days(at, self.working_days) + dt.timedelta(hours=self.hours)
+
+
 # How long the receiving organisation has to accept or decline; an unanswered referral escalates to the
-# supervisors then. After ``EXPIRES_AFTER`` with no answer it expires and the disclosure closes.
-RESPONSE_DEADLINE: Mapping[Urgency, dt.timedelta] = {
-    Urgency.EMERGENCY: dt.timedelta(hours=4),
-    Urgency.URGENT: dt.timedelta(hours=24),
-    Urgency.ROUTINE: dt.timedelta(days=5),
+# supervisors then. After ``EXPIRES_AFTER`` with no answer it expires and the disclosure closes. An
+# emergency counts in clock hours (a shelter place tonight does not wait for Monday); the others in working
+# days on the national holiday calendar (``OPENNRM_COUNTRY``).
+RESPONSE_DEADLINE: Mapping[Urgency, Deadline] = {
+    Urgency.EMERGENCY: Deadline(hours=4),
+    Urgency.URGENT: Deadline(working_days=1),
+    Urgency.ROUTINE: Deadline(working_days=5),
 }
-EXPIRES_AFTER: Mapping[Urgency, dt.timedelta] = {
-    Urgency.EMERGENCY: dt.timedelta(days=2),
-    Urgency.URGENT: dt.timedelta(days=7),
-    Urgency.ROUTINE: dt.timedelta(days=30),
+EXPIRES_AFTER: Mapping[Urgency, Deadline] = {
+    Urgency.EMERGENCY: Deadline(hours=48),
+    Urgency.URGENT: Deadline(working_days=5),
+    Urgency.ROUTINE: Deadline(working_days=20),
 }
 
 
@@ -368,12 +386,16 @@ def _past(step: ReferralStep) -> str:
     }[step]
 
 
-def response_deadline(sent_at: dt.datetime, urgency: Urgency) -> dt.datetime:
-    return sent_at + RESPONSE_DEADLINE[urgency]
+def response_deadline(
+    sent_at: dt.datetime, urgency: Urgency, add_working_days: Callable[[dt.datetime, int], dt.datetime]
+) -> dt.datetime:
+    return RESPONSE_DEADLINE[urgency].after(sent_at, add_working_days)
 
 
-def expiry(sent_at: dt.datetime, urgency: Urgency) -> dt.datetime:
-    return sent_at + EXPIRES_AFTER[urgency]
+def expiry(
+    sent_at: dt.datetime, urgency: Urgency, add_working_days: Callable[[dt.datetime, int], dt.datetime]
+) -> dt.datetime:
+    return EXPIRES_AFTER[urgency].after(sent_at, add_working_days)
 
 
 def is_overdue(status: ReferralStatus, respond_by: dt.datetime, now: dt.datetime) -> bool:

@@ -62,3 +62,13 @@ def working_days_between(start: dt.date, end: dt.date, holidays_of: Container[dt
         if is_working_day(day, holidays_of):
             count += 1
     return count
+
+
+def add_working_days_at(
+    start: dt.datetime, days: int, holidays_of: Container[dt.date] = frozenset()
+) -> dt.datetime:
+    """The same time of day on the ``days``-th working day after ``start``'s date (a deadline set on a
+    Friday afternoon with one working day falls on Monday afternoon). The date is ``start``'s own, in its
+    time zone (UTC for the timestamps the product stores)."""
+    day = add_working_days(start.date(), days, holidays_of)
+    return start + dt.timedelta(days=(day - start.date()).days)

@@ -527,12 +527,17 @@ def link_file(
     return LinkReport(links, ids, summary, extracted - started, finished - extracted)
 
 
-def scan_ads(ads: Iterable[JobAd], model: RiskModel) -> tuple[list[dict[str, Any]], Finalisation]:
-    """Scan ads held in memory (tests, small batches, the web app): output records in input order."""
+def scan_ads(
+    ads: Iterable[JobAd], model: RiskModel, progress: Callable[[int], None] | None = None
+) -> tuple[list[dict[str, Any]], Finalisation]:
+    """Scan ads held in memory (tests, small batches, the web app): output records in input order.
+    ``progress(n)`` is told every 500 ads how many are scanned."""
     collector = LinkCollector()
     partials: list[dict[str, Any]] = []
     for scanned in scan_partition(enumerate(ads), model):
         collector.add(scanned)
         partials.append(scanned.output)
+        if progress is not None and len(partials) % 500 == 0:
+            progress(len(partials))
     finalisation = collector.finish(model)
     return list(annotate_partition(enumerate(partials), finalisation)), finalisation

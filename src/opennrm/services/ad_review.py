@@ -55,6 +55,8 @@ PAGE_SIZE = 50
 NETWORK_ADS_SHOWN = 200
 INSERT_BATCH = 1_000
 SHOWN_PROBLEMS = 20
+QUEUE_ABOVE_ADS = 2_000
+"""An upload with more ads is scanned by the worker (``queue_upload``), not in the uploader's request."""
 CLI = "cli"
 
 
@@ -208,6 +210,70 @@ def post_scan_checks(db: Database) -> list[PostScanCheck]:
     return [lambda ad, result: with_licence_flags(ad, result, registry)]
 
 
+def queue_upload(
+    db: Database, actor: Actor, name: str, data: bytes, filename: str, model_location: Path | None = None
+) -> str:
+    """Queue an upload for the worker (job ``ads.scan``), scanned in the background with its progress on
+    ``/jobs/<id>``. Returns the job id.
+    The file is kept encrypted in the job until it is scanned; the caller has read it (``parse_upload``)."""
+    import base64
+
+    from opennrm.services.jobs import enqueue
+
+    _check(db, actor, "ad_scan", None, None)
+    cleaned = _clean_name(name)
+    job_id = enqueue(
+        db,
+        "ads.scan",
+        {
+            "organisation_id": actor.organisation_id,
+            "by": actor.user_id,
+            "name": cleaned,
+            "filename": filename[:200],
+            "model": str(model_location) if model_location else None,
+            "scan_id": new_id(),
+            "data": base64.b64encode(data).decode("ascii"),
+        },
+        created_by=actor.user_id,
+    )
+    assert job_id is not None  # noqa: S101 - no dedupe key: always queued
+    return job_id
+
+
+def scan_queued_upload(ctx: Any) -> dict[str, Any]:
+    """Run a queued upload (``queue_upload``): parse, scan with progress, store under the scan id fixed when
+    it was queued, so a run after a crash does not store it twice."""
+    import base64
+
+    payload = ctx.payload
+    scan_id = str(payload["scan_id"])
+    with ctx.db.transaction() as session:
+        if session.get(AdScan, scan_id) is not None:
+            return {"scan_id": scan_id}
+    upload = parse_upload(base64.b64decode(payload["data"]), str(payload["filename"]))
+    total = len(upload.ads)
+    ctx.progress(0, total)
+    model_location = Path(payload["model"]) if payload.get("model") else None
+    results, _ = _scan(upload.ads, _model(str(model_location) if model_location else None), ctx)
+    store_scan(
+        ctx.db,
+        organisation_id=str(payload["organisation_id"]),
+        by=str(payload["by"]),
+        name=str(payload["name"]),
+        model=model_name(model_location),
+        scanned=zip(upload.ads, results, strict=True),
+        malformed=len(upload.malformed),
+        scan_id=scan_id,
+    )
+    return {"scan_id": scan_id, "ads": total, "malformed": len(upload.malformed)}
+
+
+def _scan(ads: list[JobAd], model: Any, ctx: Any) -> tuple[list[dict[str, Any]], Any]:
+    from opennrm.recruitment.pipeline import scan_ads
+
+    return scan_ads(ads, model, progress=lambda n: ctx.progress(n, len(ads)))
+
+
 def store_scan(
     db: Database,
     *,
@@ -218,6 +284,7 @@ def store_scan(
     scanned: Iterable[tuple[JobAd, dict[str, Any]]],
     malformed: int = 0,
     progress: Callable[[int], None] | None = None,
+    scan_id: str | None = None,
 ) -> str:
     """Store ads with their scan results (``opennrm ads scan`` records) in one transaction; audited.
 
@@ -225,7 +292,7 @@ def store_scan(
     from opennrm.recruitment.reading import ad_to_record
 
     cleaned = _clean_name(name)
-    scan_id = new_id()
+    scan_id = scan_id or new_id()
     count = 0
     checks = post_scan_checks(db)
     with db.transaction() as session:

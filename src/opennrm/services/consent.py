@@ -306,3 +306,43 @@ def _disclose(
 def _refuse(db: Database, session: Session, actor: Actor, case_id: str, reason: str) -> None:
     session.rollback()
     deny(db, actor, Action.DISCLOSE, "case", case_id, reason)
+
+
+def expire_consents(db: Database, at: dt.datetime | None = None) -> int:
+    """Close every open disclosure resting on a consent whose last day has passed (run by the worker's
+    ``consent.expire`` task, so nobody has to remember it); each consent's closing audited as the system.
+    The referrals resting on them close in the same sweep. Returns how many disclosures were closed."""
+    at = at or now()
+    with db.transaction() as session:
+        rows = session.execute(
+            select(Disclosure.id, Disclosure.consent_id, ConsentRecord.case_id)
+            .join(ConsentRecord, ConsentRecord.id == Disclosure.consent_id)
+            .where(Disclosure.status == "open", ConsentRecord.expires_on < at.date())
+            .with_for_update(of=Disclosure)
+        ).all()
+        if not rows:
+            return 0
+        session.execute(
+            update(Disclosure)
+            .where(Disclosure.id.in_([r.id for r in rows]), Disclosure.status == "open")
+            .values(status="expired", closed_at=at)
+        )
+        per_consent: dict[tuple[str, str], int] = {}
+        for row in rows:
+            key = (str(row.consent_id), str(row.case_id))
+            per_consent[key] = per_consent.get(key, 0) + 1
+        audit.record(
+            session,
+            db.keyring,
+            [
+                AuditEntry(
+                    "system",
+                    "consent.expire",
+                    "case",
+                    case_id,
+                    detail={"consent": consent_id, "disclosures_closed": closed},
+                )
+                for (consent_id, case_id), closed in sorted(per_consent.items())
+            ],
+        )
+    return len(rows)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+from collections.abc import Container
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +41,7 @@ def open_database(settings: Settings, *, check_key: bool = True) -> Database:
     """The installation's database with its keyring; refuses a missing or wrong key."""
     keyring = Keyring.load(settings.key_file, settings.key_env)
     db = Database(make_engine(settings.database_url), keyring)
+    db.holidays = working_calendar(settings)
     if check_key:
         try:
             db.check_key()
@@ -46,6 +49,14 @@ def open_database(settings: Settings, *, check_key: bool = True) -> Database:
             db.dispose()
             raise
     return db
+
+
+def working_calendar(settings: Settings) -> Container[dt.date]:
+    """The public holidays of ``OPENNRM_COUNTRY`` (else of the identification procedure's country; else
+    none): every deadline in working days skips them."""
+    from opennrm.services.identification import national_procedure
+
+    return national_procedure(settings).holidays
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +34,7 @@ from opennrm.access.policy import (
     escalations_decision,
     visible_identity_fields,
 )
-from opennrm.access.roles import Scope
+from opennrm.access.roles import Role, Scope
 from opennrm.domain.consent import ConsentPurpose
 from opennrm.domain.services import (
     GAP_FROM_DECLINE,
@@ -53,6 +54,7 @@ from opennrm.domain.services import (
     next_status,
     response_deadline,
 )
+from opennrm.identification.working_days import add_working_days_at
 from opennrm.services import consent
 from opennrm.services.cases import (
     check_person_level,
@@ -124,6 +126,15 @@ class ReferralSent:
     respond_by: dt.datetime
 
 
+# Who at the receiving organisation is told of a new or overdue referral.
+REFERRAL_HANDLERS = (Role.SERVICE_PROVIDER, Role.SUPERVISOR)
+
+
+def working_days_on(db: Database) -> Callable[[dt.datetime, int], dt.datetime]:
+    """Working-day arithmetic on the installation's holiday calendar (``OPENNRM_COUNTRY``)."""
+    return lambda at, days: add_working_days_at(at, days, db.holidays)
+
+
 def send_referral(
     db: Database, actor: Actor, case_id: str, request: ReferralRequest, *, at: dt.datetime | None = None
 ) -> ReferralSent:
@@ -161,7 +172,7 @@ def send_referral(
         except Forbidden as exc:
             raise Forbidden(f"referral refused: {exc.message}", field=exc.field) from None
         referral_id = new_id()
-        respond_by = response_deadline(at, request.urgency)
+        respond_by = response_deadline(at, request.urgency, working_days_on(db))
         session.add(
             Referral(
                 id=referral_id,
@@ -179,7 +190,7 @@ def send_referral(
                 sent_by=actor.user_id,
                 created_at=at,
                 respond_by=respond_by,
-                expires_at=expiry(at, request.urgency),
+                expires_at=expiry(at, request.urgency, working_days_on(db)),
             )
         )
         audit.record_one(
@@ -199,6 +210,15 @@ def send_referral(
                     "urgency": request.urgency.value,
                 },
             ),
+        )
+        from opennrm.services import notifications
+
+        notifications.notify_in(
+            session,
+            db,
+            notifications.users_of(session, [service.organisation_id], REFERRAL_HANDLERS),
+            notifications.REFERRAL_NEW,
+            f"/referrals/{referral_id}",
         )
     return ReferralSent(
         referral_id,

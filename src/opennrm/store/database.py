@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import datetime as dt
+from collections.abc import Container, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -16,9 +17,20 @@ KEY_CHECK_CONTEXT = "app_meta:key_check"
 KEY_CHECK_PLAINTEXT = b"opennrm key check"
 
 
+# Connections per process: the web server runs up to 40 requests at once in its thread pool; beyond the pool
+# a request waits for a connection (up to POOL_TIMEOUT seconds) rather than failing, so a burst queues.
+POOL = {"pool_size": 10, "max_overflow": 20, "pool_timeout": 300}
+# SQLite has one writer at a time, and every request writes (its audit event): a transaction waits this long
+# for the lock, so under a burst writers queue instead of answering "database is locked".
+SQLITE_BUSY_SECONDS = 300
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
+    kwargs = {**POOL, **kwargs}
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
+        engine = create_engine(
+            url, connect_args={"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False}, **kwargs
+        )
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -28,7 +40,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=FULL")
             cur.execute("PRAGMA secure_delete=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
             cur.close()
 
         @event.listens_for(engine, "begin")
@@ -45,6 +57,9 @@ class Database:
     def __init__(self, engine: Engine, keyring: Keyring) -> None:
         self.engine = engine
         self.keyring = keyring
+        self.holidays: Container[dt.date] = frozenset()
+        """The public holidays deadlines in working days skip (set from the settings by
+        ``services.installation.open_database``); weekends always count as non-working."""
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     @property

@@ -1141,6 +1141,65 @@ class InspectionReferral(Base):
     created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
 
 
+# -- operations: the job queue and notifications (migration 0023) -----------------------------------------
+
+
+class Job(Base):
+    """A unit of background work: a periodic task's run or long work started from a page (an upload of
+    ads). Claimed by one worker at a time under a lease (``services/jobs.py``); a worker that dies leaves
+    its lease to run out and the job to be claimed again. ``payload_enc`` holds the input, encrypted;
+    ``result`` and ``error`` hold ids, counts and codes only."""
+
+    __tablename__ = "jobs"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(String(20))
+    dedupe_key: Mapped[str | None] = mapped_column(String(160), unique=True)
+    """Set for a periodic task's run (``periodic:<task>:<slot>``): two workers enqueue it once."""
+    payload_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    run_after: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=3)
+    claimed_by: Mapped[str | None] = mapped_column(String(120))
+    claim_token: Mapped[str | None] = mapped_column(String(36))
+    lease_until: Mapped[Any | None] = mapped_column(DateTime(timezone=True))
+    progress_done: Mapped[int] = mapped_column(Integer, default=0)
+    progress_total: Mapped[int | None] = mapped_column(Integer)
+    result: Mapped[Any | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(String(300))
+    created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[Any | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[Any | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_jobs_status_run_after", "status", "run_after"),)
+
+
+class Notification(Base):
+    """An in-app notice: its kind and a link into the product, never a name or a case's content."""
+
+    __tablename__ = "notifications"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    link: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    read_at: Mapped[Any | None] = mapped_column(DateTime(timezone=True))
+
+
+class NotificationPreference(Base):
+    """What a user is told, and where: ``id`` is the user's id; the e-mail address is encrypted."""
+
+    __tablename__ = "notification_preferences"
+    id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    email_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    in_app: Mapped[list[str]] = mapped_column(JSON)
+    """The kinds shown in the product."""
+    email: Mapped[list[str]] = mapped_column(JSON)
+    """The kinds also sent by e-mail."""
+    updated_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+
 def table_of(model: type[Base]) -> Table:
     """The Core table of a mapped class: a bulk insert through it is one executemany per batch (the ORM bulk
     path splits rows by the keys they carry and sends them one by one)."""
@@ -1193,6 +1252,8 @@ ENCRYPTED_COLUMNS: tuple[tuple[type[Base], str, str], ...] = (
     (Workplace, "name_enc", "workplace_name"),
     (Inspection, "record_enc", "inspection"),
     (LabourAction, "notes_enc", "labour_action_notes"),
+    (Job, "payload_enc", "job_payload"),
+    (NotificationPreference, "email_enc", "notification_email"),
 )
 #: The context kinds of ``ENCRYPTED_COLUMNS``.
 ENCRYPTION_KINDS: frozenset[str] = frozenset(kind for _, _, kind in ENCRYPTED_COLUMNS)

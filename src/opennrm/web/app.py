@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -18,7 +19,7 @@ from opennrm.logs import configure_logging
 from opennrm.services.errors import ServiceError
 from opennrm.services.installation import open_database
 from opennrm.services.reporting import Pepper
-from opennrm.web import api, pages
+from opennrm.web import api, operations, pages
 from opennrm.web.limits import BodyLimits
 from opennrm.web.login_guard import LoginGuard
 from opennrm.web.problems import (
@@ -72,6 +73,7 @@ def create_app(settings: Settings) -> FastAPI:
     # in-memory counters and proof-of-work of its public routes
     app.state.reporting_pepper = Pepper.load(settings.reporting_pepper_file)
     app.state.public_guard = PublicGuard.from_settings(settings)
+    app.state.metrics = operations.Metrics(db)
 
     # Inner to the headers middleware below, so that their refusals carry the security headers too.
     app.add_middleware(SameOriginAPI)
@@ -79,6 +81,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.middleware("http")
     async def _headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        started = time.perf_counter()
         try:
             response = await call_next(request)
         except Exception as exc:  # last line of defence: no trace or SQL reaches the client
@@ -91,7 +94,9 @@ def create_app(settings: Settings) -> FastAPI:
         # Only the route template and status are logged: never the query string, body or client address,
         # nor how long the answer took (a log-in's duration could tell a name that exists from one that
         # does not).
-        log.info("%s %s %s", request.method, _route_of(request), response.status_code)
+        route = _route_of(request)
+        log.info("%s %s %s", request.method, route, response.status_code)
+        app.state.metrics.observe(request.method, route, response.status_code, time.perf_counter() - started)
         return response
 
     app.add_exception_handler(ServiceError, service_error_problem)  # type: ignore[arg-type]
@@ -99,11 +104,18 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, http_exception_problem)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, lambda _r, _e: unexpected_problem())
 
+    app.include_router(operations.router)
     app.include_router(api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The application of the installation the environment describes, for an ASGI server's factory mode
+    with several worker processes (``uvicorn --factory opennrm.web.app:app_from_env --workers 4``)."""
+    return create_app(Settings.from_env())
 
 
 def _route_of(request: Request) -> str:

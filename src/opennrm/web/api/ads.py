@@ -67,7 +67,7 @@ def list_scans(request: Request, user: SessionUser = Depends(current_user)) -> l
 @accepts_upload
 async def create_scan(request: Request, user: SessionUser = Depends(current_user)) -> ScanCreated:
     """Scan a file of ads with the installation's model and add them to the review queue."""
-    ad_review.check_reviewer(get_db(request), user.actor)
+    await run_in_threadpool(ad_review.check_reviewer, get_db(request), user.actor)
     upload = await read_upload(request, max_bytes=ad_review.MAX_UPLOAD_BYTES, fields=("name",))
     name = upload.fields["name"]
     if len(name) > 200:

@@ -14,6 +14,7 @@ from opennrm.web.pages import (
     labour,
     login,
     non_punishment,
+    notifications,
     public,
     referrals,
     reintegration,
@@ -44,3 +45,4 @@ router.include_router(reporting.router)
 router.include_router(hotline.router)
 router.include_router(tasks.router)
 router.include_router(users.router)
+router.include_router(notifications.router)

@@ -4,6 +4,7 @@ the ads (``access.policy.ad_review_decision``); every view and decision is audit
 
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import Any
 
@@ -17,6 +18,7 @@ from opennrm.services.errors import InvalidInput
 from opennrm.web.deps import check_csrf, get_db, get_settings, session_user
 from opennrm.web.i18n import N_
 from opennrm.web.limits import accepts_upload
+from opennrm.web.pages.posted import form_endpoint, posted_form
 from opennrm.web.pages.render import render
 from opennrm.web.pages.same_origin import require_same_origin
 
@@ -181,10 +183,10 @@ def scans(request: Request) -> Response:
 @accepts_upload
 async def upload(request: Request) -> Response:
     require_same_origin(request)
-    user = session_user(request)
+    user = await run_in_threadpool(session_user, request)
     form = await request.form()
     check_csrf(user, str(form.get("csrf") or ""))
-    ad_review.check_reviewer(get_db(request), user.actor)
+    await run_in_threadpool(ad_review.check_reviewer, get_db(request), user.actor)
     name = str(form.get("name") or "")
     file = form.get("file")
     try:
@@ -192,15 +194,33 @@ async def upload(request: Request) -> Response:
             raise InvalidInput("choose a file of ads (JSON Lines or CSV)", field="file")
         data = await file.read(ad_review.MAX_UPLOAD_BYTES + 1)
         parsed = await run_in_threadpool(ad_review.parse_upload, data, file.filename or "")
+        if len(parsed.ads) > ad_review.QUEUE_ABOVE_ADS:
+            # a large upload is scanned by the worker; its progress is on the job's page
+            job_id = await run_in_threadpool(
+                ad_review.queue_upload,
+                get_db(request),
+                user.actor,
+                name,
+                data,
+                file.filename or "",
+                get_settings(request).ads_model,
+            )
+            return RedirectResponse(f"/jobs/{job_id}", status_code=303)
         # scanning takes seconds: off the event loop, so other users' pages keep answering
         scan_id = await run_in_threadpool(
             ad_review.scan_upload, get_db(request), user.actor, name, parsed, get_settings(request).ads_model
         )
     except InvalidInput as exc:
-        return _scans_page(request, status=422, error=exc, name=name[:200])
+        return await run_in_threadpool(
+            functools.partial(_scans_page, request, status=422, error=exc, name=name[:200])
+        )
     if parsed.malformed:
         shown = [str(problem) for problem in parsed.malformed[: ad_review.SHOWN_PROBLEMS]]
-        return _scans_page(request, imported=scan_id, problems=shown, problem_count=len(parsed.malformed))
+        return await run_in_threadpool(
+            functools.partial(
+                _scans_page, request, imported=scan_id, problems=shown, problem_count=len(parsed.malformed)
+            )
+        )
     return RedirectResponse(f"/ads/scans/{scan_id}", status_code=303)
 
 
@@ -218,10 +238,11 @@ def queue(scan_id: str, request: Request) -> Response:
 
 
 @router.post("/ads/scans/{scan_id}/delete")
-async def delete_scan(scan_id: str, request: Request) -> Response:
+@form_endpoint
+def delete_scan(scan_id: str, request: Request) -> Response:
     require_same_origin(request)
     user = session_user(request)
-    form = await request.form()
+    form = posted_form(request)
     check_csrf(user, str(form.get("csrf") or ""))
     if form.get("confirm") != "on":
         raise InvalidInput("tick the box to confirm that the scan may be deleted", field="confirm")
@@ -271,10 +292,11 @@ def ad(ad_id: str, request: Request) -> Response:
 
 
 @router.post("/ads/{ad_id}/decision")
-async def decide(ad_id: str, request: Request) -> Response:
+@form_endpoint
+def decide(ad_id: str, request: Request) -> Response:
     require_same_origin(request)
     user = session_user(request)
-    form = await request.form()
+    form = posted_form(request)
     check_csrf(user, str(form.get("csrf") or ""))
     try:
         ad_review.record_decision(
@@ -292,11 +314,13 @@ async def decide(ad_id: str, request: Request) -> Response:
 async def signal_opinion(ad_id: str, match_id: str, request: Request) -> Response:
     """A reviewer confirms or disputes a signal an ad matched (sent back to its source at the next export)."""
     require_same_origin(request)
-    user = session_user(request)
+    user = await run_in_threadpool(session_user, request)
     form = await request.form()
     check_csrf(user, str(form.get("csrf") or ""))
     try:
-        signals.record_feedback(get_db(request), user.actor, match_id, str(form.get("opinion") or ""))
+        await run_in_threadpool(
+            signals.record_feedback, get_db(request), user.actor, match_id, str(form.get("opinion") or "")
+        )
     except InvalidInput as exc:
         return _ad_page(request, ad_id, status=422, error=exc)
     return RedirectResponse(f"/ads/{ad_id}", status_code=303)

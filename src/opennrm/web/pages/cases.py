@@ -17,6 +17,7 @@ from opennrm.web.deps import check_csrf, get_db, session_user
 from opennrm.web.i18n import N_
 from opennrm.web.pages.case_hub import case_hub
 from opennrm.web.pages.flash import done
+from opennrm.web.pages.posted import form_endpoint, posted_form
 from opennrm.web.pages.render import render
 from opennrm.web.pages.same_origin import require_same_origin
 
@@ -151,10 +152,11 @@ def _form_to_intake(form: dict[str, Any], multi: dict[str, list[str]]) -> dict[s
 
 
 @router.post("/cases/new")
-async def intake_submit(request: Request) -> Response:
+@form_endpoint
+def intake_submit(request: Request) -> Response:
     require_same_origin(request)
     user = session_user(request)
-    form = await request.form()
+    form = posted_form(request)
     check_csrf(user, str(form.get("csrf") or ""))
     values = {k: str(val) for k, val in form.items()}
     multi = {k: [str(x) for x in form.getlist(k)] for k in MULTI_FIELDS}
@@ -254,10 +256,11 @@ def case_page(case_id: str, request: Request) -> Response:
 
 
 @router.post("/cases/{case_id}/notes")
-async def note_submit(case_id: str, request: Request) -> Response:
+@form_endpoint
+def note_submit(case_id: str, request: Request) -> Response:
     require_same_origin(request)
     user = session_user(request)
-    form = await request.form()
+    form = posted_form(request)
     check_csrf(user, str(form.get("csrf") or ""))
     try:
         cases.add_note(get_db(request), user.actor, case_id, str(form.get("text") or ""))

@@ -26,6 +26,7 @@ from opennrm.web.deps import check_csrf, get_db, session_user
 from opennrm.web.i18n import N_
 from opennrm.web.pages.drafts import REFERRAL_DRAFT
 from opennrm.web.pages.flash import done
+from opennrm.web.pages.posted import form_endpoint, posted_form
 from opennrm.web.pages.render import environment, render
 from opennrm.web.pages.same_origin import require_same_origin
 from opennrm.web.pdf import html_to_pdf
@@ -182,10 +183,11 @@ def consents_page(case_id: str, request: Request) -> Response:
 
 
 @router.post("/cases/{case_id}/consents")
-async def consent_submit(case_id: str, request: Request) -> Response:
+@form_endpoint
+def consent_submit(case_id: str, request: Request) -> Response:
     require_same_origin(request)
     user = session_user(request)
-    form = await request.form()
+    form = posted_form(request)
     check_csrf(user, str(form.get("csrf") or ""))
     values = _form_values(form)
     try:
@@ -218,10 +220,11 @@ def revoke_confirm(case_id: str, consent_id: str, request: Request) -> Response:
 
 
 @router.post("/cases/{case_id}/consents/{consent_id}/revoke")
-async def revoke_submit(case_id: str, consent_id: str, request: Request) -> Response:
+@form_endpoint
+def revoke_submit(case_id: str, consent_id: str, request: Request) -> Response:
     require_same_origin(request)
     user = session_user(request)
-    form = await request.form()
+    form = posted_form(request)
     check_csrf(user, str(form.get("csrf") or ""))
     _one(request, case_id, consent_id)  # the consent must belong to this case
     consent.revoke_consent(get_db(request), user.actor, consent_id)

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from opennrm.services import handover
 from opennrm.services.errors import InvalidInput
 from opennrm.web.deps import check_csrf, get_db, session_user
+from opennrm.web.pages.posted import form_endpoint, posted_form
 from opennrm.web.pages.render import render
 from opennrm.web.pages.same_origin import require_same_origin
 
@@ -23,10 +24,11 @@ def handover_form(case_id: str, request: Request) -> Response:
 
 
 @router.post("/cases/{case_id}/handover")
-async def handover_document(case_id: str, request: Request) -> Response:
+@form_endpoint
+def handover_document(case_id: str, request: Request) -> Response:
     require_same_origin(request)
     user = session_user(request)
-    form = await request.form()
+    form = posted_form(request)
     check_csrf(user, str(form.get("csrf") or ""))
     chosen = [str(f) for f in form.getlist("fields")]
     try:

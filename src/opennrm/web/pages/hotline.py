@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from opennrm.domain.hotline import (
@@ -120,7 +121,7 @@ def _page(request: Request, status: int = 200, **context: Any) -> Response:
 
 async def _posted(request: Request) -> tuple[Any, FormData]:
     require_same_origin(request)
-    user = session_user(request)
+    user = await run_in_threadpool(session_user, request)
     form = await request.form()
     check_csrf(user, str(form.get("csrf") or ""))
     return user, form
@@ -141,7 +142,7 @@ async def quick(request: Request) -> Response:
         )
     except ValueError:
         raise InvalidInput("choose a silent call or a hang-up", field="kind") from None
-    hotline.record_contact(get_db(request), user.actor, data)
+    await run_in_threadpool(hotline.record_contact, get_db(request), user.actor, data)
     return RedirectResponse(done("/hotline", "contact"), status_code=303)
 
 
@@ -176,7 +177,8 @@ async def record(request: Request) -> Response:
             errors.setdefault(name, message)
         return _page(request, status=422, values=values, errors=errors)
     try:
-        result = hotline.record_contact(
+        result = await run_in_threadpool(
+            hotline.record_contact,
             get_db(request),
             user.actor,
             data,

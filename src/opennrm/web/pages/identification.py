@@ -31,6 +31,7 @@ from opennrm.web import i18n
 from opennrm.web.deps import get_db, get_settings, session_user
 from opennrm.web.i18n import N_
 from opennrm.web.pages.flash import done
+from opennrm.web.pages.posted import form_endpoint
 from opennrm.web.pages.referrals import _errors, _posted, _text
 from opennrm.web.pages.render import environment, render
 from opennrm.web.pdf import html_to_pdf
@@ -79,8 +80,8 @@ def identification_page(case_id: str, request: Request) -> Response:
     return _page(request, case_id)
 
 
-async def _submit(request: Request, case_id: str, action: Any, default_field: str, what: str) -> Response:
-    user, form = await _posted(request)
+def _submit(request: Request, case_id: str, action: Any, default_field: str, what: str) -> Response:
+    user, form = _posted(request)
     values: dict[str, Any] = {k: str(v) for k, v in form.items()}
     values["organisation_ids"] = [str(o) for o in form.getlist("organisation_ids")]  # every tick kept
     try:
@@ -98,16 +99,18 @@ async def _submit(request: Request, case_id: str, action: Any, default_field: st
 
 
 @router.post("/cases/{case_id}/identification/panel")
-async def convene_submit(case_id: str, request: Request) -> Response:
+@form_endpoint
+def convene_submit(case_id: str, request: Request) -> Response:
     def act(user: Any, form: Any) -> None:
         data = parse(PanelInput, {"organisation_ids": [str(o) for o in form.getlist("organisation_ids")]})
         identification.convene_panel(get_db(request), _nat(request), user.actor, case_id, data)
 
-    return await _submit(request, case_id, act, "organisation_ids", "panel")
+    return _submit(request, case_id, act, "organisation_ids", "panel")
 
 
 @router.post("/cases/{case_id}/identification/decisions")
-async def decision_submit(case_id: str, request: Request) -> Response:
+@form_endpoint
+def decision_submit(case_id: str, request: Request) -> Response:
     def act(user: Any, form: Any) -> None:
         raw: dict[str, Any] = {
             "stage": _text(form, "stage"),
@@ -122,11 +125,12 @@ async def decision_submit(case_id: str, request: Request) -> Response:
             get_db(request), _nat(request), user.actor, case_id, parse(DecisionInput, raw)
         )
 
-    return await _submit(request, case_id, act, "outcome", "proposed")
+    return _submit(request, case_id, act, "outcome", "proposed")
 
 
 @router.post("/cases/{case_id}/identification/confirmation")
-async def confirmation_submit(case_id: str, request: Request) -> Response:
+@form_endpoint
+def confirmation_submit(case_id: str, request: Request) -> Response:
     def act(user: Any, form: Any) -> None:
         raw: dict[str, Any] = {"confirm": _text(form, "confirm")}
         if raw["confirm"] == "yes" and _text(form, "read") != "yes":  # the step before an irreversible act
@@ -142,20 +146,22 @@ async def confirmation_submit(case_id: str, request: Request) -> Response:
             raise InvalidInput(message, field="decline_reason") from None
         identification.answer_proposal(get_db(request), _nat(request), user.actor, case_id, data)
 
-    return await _submit(request, case_id, act, "decline_reason", "proposal-answered")
+    return _submit(request, case_id, act, "decline_reason", "proposal-answered")
 
 
 @router.post("/cases/{case_id}/identification/recusals")
-async def recusal_submit(case_id: str, request: Request) -> Response:
+@form_endpoint
+def recusal_submit(case_id: str, request: Request) -> Response:
     def act(user: Any, form: Any) -> None:
         raw = {"organisation_id": _text(form, "organisation_id"), "reason": _text(form, "recusal_reason")}
         identification.recuse(get_db(request), _nat(request), user.actor, case_id, parse(RecusalInput, raw))
 
-    return await _submit(request, case_id, act, "recusal_reason", "recusal")
+    return _submit(request, case_id, act, "recusal_reason", "recusal")
 
 
 @router.post("/cases/{case_id}/identification/reconsiderations")
-async def reconsideration_submit(case_id: str, request: Request) -> Response:
+@form_endpoint
+def reconsideration_submit(case_id: str, request: Request) -> Response:
     def act(user: Any, form: Any) -> None:
         raw = {"decision_id": _text(form, "decision_id"), "grounds": _text(form, "grounds")}
         identification.request_reconsideration(
@@ -166,11 +172,12 @@ async def reconsideration_submit(case_id: str, request: Request) -> Response:
             parse(ReconsiderationRequestInput, raw),
         )
 
-    return await _submit(request, case_id, act, "grounds", "reconsideration")
+    return _submit(request, case_id, act, "grounds", "reconsideration")
 
 
 @router.post("/cases/{case_id}/identification/reconsiderations/{reconsideration_id}")
-async def reconsideration_answer(case_id: str, reconsideration_id: str, request: Request) -> Response:
+@form_endpoint
+def reconsideration_answer(case_id: str, reconsideration_id: str, request: Request) -> Response:
     def act(user: Any, form: Any) -> None:
         raw = {"result": _text(form, "result"), "reasons": _text(form, "answer_reasons")}
         identification.decide_reconsideration(
@@ -181,7 +188,7 @@ async def reconsideration_answer(case_id: str, reconsideration_id: str, request:
             parse(ReconsiderationDecisionInput, raw),
         )
 
-    return await _submit(request, case_id, act, "answer_reasons", "reconsideration-answer")
+    return _submit(request, case_id, act, "answer_reasons", "reconsideration-answer")
 
 
 # -- the letter ----------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from opennrm.access.policy import Action
@@ -152,7 +153,7 @@ CHOICES = {
 
 async def _posted(request: Request) -> tuple[Any, FormData]:
     require_same_origin(request)
-    user = session_user(request)
+    user = await run_in_threadpool(session_user, request)
     form = await request.form()
     check_csrf(user, str(form.get("csrf") or ""))
     return user, form
@@ -230,7 +231,7 @@ async def check_result(locale: str, request: Request) -> Response:
     form = await request.form()
     query = _text(form, "q")[:200]
     today = dt.date.today()
-    results = labour.public_check(get_db(request), query, today)
+    results = await run_in_threadpool(labour.public_check, get_db(request), query, today)
     return _public(request, locale, query=query, results=results, on=today)
 
 
@@ -264,7 +265,7 @@ async def add_workplace(request: Request) -> Response:
     if data is None:
         return _home(request, status=422, values=values, errors=errors)
     try:
-        labour.add_workplace(get_db(request), user.actor, data)
+        await run_in_threadpool(labour.add_workplace, get_db(request), user.actor, data)
     except InvalidInput as exc:
         return _home(request, status=422, values=values, errors=_refused(exc))
     return RedirectResponse("/labour#plan", status_code=303)
@@ -370,7 +371,7 @@ async def add_inspection(request: Request) -> Response:
             deducted=[d["kind"] for d in raw["deductions"]],
         )
     try:
-        inspection_id = labour.record_inspection(get_db(request), user.actor, data)
+        inspection_id = await run_in_threadpool(labour.record_inspection, get_db(request), user.actor, data)
     except InvalidInput as exc:
         return _inspection_form(
             request,
@@ -414,7 +415,7 @@ async def add_action(inspection_id: str, request: Request) -> Response:
     if data is None:
         return _inspection_page(request, inspection_id, 422, values=values, errors=errors, form="action")
     try:
-        labour.add_action(get_db(request), user.actor, inspection_id, data)
+        await run_in_threadpool(labour.add_action, get_db(request), user.actor, inspection_id, data)
     except InvalidInput as exc:
         return _inspection_page(
             request, inspection_id, 422, values=values, errors=_refused(exc), form="action"
@@ -431,7 +432,9 @@ async def action_outcome(action_id: str, request: Request) -> Response:
     if data is None:
         return _inspection_page(request, back, 422, values=values, errors=errors, form="outcome")
     try:
-        inspection_id = labour.update_action(get_db(request), user.actor, action_id, data)
+        inspection_id = await run_in_threadpool(
+            labour.update_action, get_db(request), user.actor, action_id, data
+        )
     except InvalidInput as exc:
         return _inspection_page(request, back, 422, values=values, errors=_refused(exc), form="outcome")
     return RedirectResponse(f"/labour/inspections/{inspection_id}#actions", status_code=303)
@@ -464,8 +467,13 @@ async def refer_worker(inspection_id: str, request: Request) -> Response:
             worker_chosen=raw["indicators"],
         )
     try:
-        sent = labour.refer_worker(
-            get_db(request), user.actor, inspection_id, data, terms=get_settings(request).consent_terms
+        sent = await run_in_threadpool(
+            labour.refer_worker,
+            get_db(request),
+            user.actor,
+            inspection_id,
+            data,
+            terms=get_settings(request).consent_terms,
         )
     except InvalidInput as exc:
         return _inspection_page(
@@ -507,7 +515,7 @@ async def add_agency(request: Request) -> Response:
     if data is None:
         return _agencies(request, 422, values=values, errors=errors)
     try:
-        agency_id = labour.add_agency(get_db(request), user.actor, data)
+        agency_id = await run_in_threadpool(labour.add_agency, get_db(request), user.actor, data)
     except (InvalidInput, Conflict) as exc:
         return _agencies(request, 422, values=values, errors=_refused(exc))
     return RedirectResponse(f"/labour/agencies/{agency_id}", status_code=303)
@@ -543,7 +551,7 @@ async def add_licence(agency_id: str, request: Request) -> Response:
     if data is None:
         return _agency(request, agency_id, 422, values=values, errors=errors, form="licence")
     try:
-        labour.add_licence(get_db(request), user.actor, agency_id, data)
+        await run_in_threadpool(labour.add_licence, get_db(request), user.actor, agency_id, data)
     except (InvalidInput, Conflict) as exc:
         return _agency(request, agency_id, 422, values=values, errors=_refused(exc), form="licence")
     return RedirectResponse(f"/labour/agencies/{agency_id}#licences", status_code=303)
@@ -558,7 +566,9 @@ async def licence_status(licence_id: str, request: Request) -> Response:
     if data is None:
         return _agency(request, back, 422, values=values, errors=errors, form=f"status-{licence_id}")
     try:
-        agency_id = labour.change_licence(get_db(request), user.actor, licence_id, data)
+        agency_id = await run_in_threadpool(
+            labour.change_licence, get_db(request), user.actor, licence_id, data
+        )
     except InvalidInput as exc:
         return _agency(request, back, 422, values=values, errors=_refused(exc), form=f"status-{licence_id}")
     return RedirectResponse(f"/labour/agencies/{agency_id}#licences", status_code=303)
@@ -595,7 +605,7 @@ async def add_complaint(agency_id: str, request: Request) -> Response:
             form="complaint",
             alleged=raw["allegations"],
         )
-    labour.record_complaint(get_db(request), user.actor, agency_id, data)
+    await run_in_threadpool(labour.record_complaint, get_db(request), user.actor, agency_id, data)
     return RedirectResponse(f"/labour/agencies/{agency_id}#complaints", status_code=303)
 
 
@@ -608,7 +618,7 @@ async def decide_complaint(complaint_id: str, request: Request) -> Response:
     if data is None:
         return _agency(request, back, 422, values=values, errors=errors, form=f"decide-{complaint_id}")
     try:
-        labour.decide_complaint(get_db(request), user.actor, complaint_id, data)
+        await run_in_threadpool(labour.decide_complaint, get_db(request), user.actor, complaint_id, data)
     except Conflict as exc:
         return _agency(request, back, 422, values=values, errors=_refused(exc), form=f"decide-{complaint_id}")
     return RedirectResponse(f"/labour/agencies/{back}#complaints", status_code=303)

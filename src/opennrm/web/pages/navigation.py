@@ -72,6 +72,8 @@ def menu(actor: Actor) -> list[MenuItem]:
         items.append(MenuItem("/statistics", N_("Statistics")))
     if justice_aggregates_decision(actor):
         items.append(MenuItem("/justice", N_("Justice aggregates")))
+    if not actor.enforcement and actor.role is not Role.ENFORCEMENT_LIAISON:
+        items.append(MenuItem("/notifications", N_("Notifications")))  # never told anything (firewall)
     return items
 
 

@@ -24,6 +24,7 @@ from opennrm.services.errors import InvalidInput, NotFound
 from opennrm.services.parsing import parse
 from opennrm.web import i18n
 from opennrm.web.deps import check_csrf, get_db, session_user
+from opennrm.web.pages.posted import form_endpoint, posted_form
 from opennrm.web.pages.referrals import _errors
 from opennrm.web.pages.render import render
 from opennrm.web.pages.same_origin import require_same_origin
@@ -63,10 +64,11 @@ def matters_page(case_id: str, request: Request) -> Response:
 
 
 @router.post("/cases/{case_id}/non-punishment")
-async def add_matter(case_id: str, request: Request) -> Response:
+@form_endpoint
+def add_matter(case_id: str, request: Request) -> Response:
     require_same_origin(request)
     user = session_user(request)
-    form = await request.form()
+    form = posted_form(request)
     check_csrf(user, str(form.get("csrf") or ""))
     values = {k: str(v) for k, v in form.items() if k != "csrf"}
     raw: dict[str, Any] = {k: v.strip() for k, v in values.items() if v.strip() and k != "consent"}
@@ -80,10 +82,11 @@ async def add_matter(case_id: str, request: Request) -> Response:
 
 
 @router.post("/non-punishment/{matter_id}")
-async def update_matter(matter_id: str, request: Request) -> Response:
+@form_endpoint
+def update_matter(matter_id: str, request: Request) -> Response:
     require_same_origin(request)
     user = session_user(request)
-    form = await request.form()
+    form = posted_form(request)
     check_csrf(user, str(form.get("csrf") or ""))
     change = parse(
         NonPunishmentMatterUpdate, {k: str(form[k]) for k in ("status", "legal_aid") if form.get(k)}
@@ -93,10 +96,11 @@ async def update_matter(matter_id: str, request: Request) -> Response:
 
 
 @router.post("/non-punishment/{matter_id}/clearance-requests")
-async def add_clearance_request(matter_id: str, request: Request) -> Response:
+@form_endpoint
+def add_clearance_request(matter_id: str, request: Request) -> Response:
     require_same_origin(request)
     user = session_user(request)
-    form = await request.form()
+    form = posted_form(request)
     check_csrf(user, str(form.get("csrf") or ""))
     made = non_punishment.add_clearance_request(
         get_db(request), user.actor, matter_id, parse(ClearanceRequestIn, {})
@@ -105,10 +109,11 @@ async def add_clearance_request(matter_id: str, request: Request) -> Response:
 
 
 @router.post("/clearance-requests/{request_id}/status")
-async def clearance_status(request_id: str, request: Request) -> Response:
+@form_endpoint
+def clearance_status(request_id: str, request: Request) -> Response:
     require_same_origin(request)
     user = session_user(request)
-    form = await request.form()
+    form = posted_form(request)
     check_csrf(user, str(form.get("csrf") or ""))
     change = parse(ClearanceStatusIn, {"status": str(form.get("status") or "")})
     case_id = non_punishment.update_clearance_status(get_db(request), user.actor, request_id, change)

@@ -22,6 +22,7 @@ from opennrm.web import charts
 from opennrm.web.deps import check_csrf, get_db, session_user
 from opennrm.web.pages.drafts import forget_referral_draft, keep_referral_draft, take_referral_draft
 from opennrm.web.pages.flash import done
+from opennrm.web.pages.posted import form_endpoint, posted_form
 from opennrm.web.pages.render import render
 from opennrm.web.pages.same_origin import require_same_origin
 
@@ -39,13 +40,13 @@ VOCABULARIES: dict[str, list[str]] = {
     "outcome": [o.value for o in s.CaseOutcome],
     "gap_reason": [g.value for g in s.GapReason],
 }
-RESPONSE_HOURS = {u.value: int(d.total_seconds() // 3600) for u, d in s.RESPONSE_DEADLINE.items()}
+RESPONSE_TIMES = {u.value: d.hours or d.working_days for u, d in s.RESPONSE_DEADLINE.items()}
 
 
-async def _posted(request: Request) -> tuple[SessionUser, FormData]:
+def _posted(request: Request) -> tuple[SessionUser, FormData]:
     require_same_origin(request)
     user = session_user(request)
-    form = await request.form()
+    form = posted_form(request)
     check_csrf(user, str(form.get("csrf") or ""))
     return user, form
 
@@ -141,8 +142,9 @@ def _entry_from(form: Any) -> dict[str, Any]:
 
 
 @router.post("/directory/new")
-async def directory_submit(request: Request) -> Response:
-    user, form = await _posted(request)
+@form_endpoint
+def directory_submit(request: Request) -> Response:
+    user, form = _posted(request)
     values = {k: str(v) for k, v in form.items()}
     try:
         entry = parse(s.ServiceEntry, _entry_from(form))
@@ -163,9 +165,10 @@ async def directory_submit(request: Request) -> Response:
 
 
 @router.post("/directory/services/{service_id}")
-async def directory_change(service_id: str, request: Request) -> Response:
+@form_endpoint
+def directory_change(service_id: str, request: Request) -> Response:
     """Update free places, or stop and resume taking referrals."""
-    user, form = await _posted(request)
+    user, form = _posted(request)
     raw: dict[str, Any] = {}
     available = _text(form, "available")
     if available is not None:
@@ -178,8 +181,9 @@ async def directory_change(service_id: str, request: Request) -> Response:
 
 
 @router.post("/directory/unmet-needs")
-async def unmet_need_submit(request: Request) -> Response:
-    user, form = await _posted(request)
+@form_endpoint
+def unmet_need_submit(request: Request) -> Response:
+    user, form = _posted(request)
     need = parse(
         s.UnmetNeed,
         {
@@ -227,7 +231,7 @@ def _send_form(
         refusal=refusal,
         consent_for=consent_for,
         need_to_know={t.value: sorted(f) for t, f in s.NEED_TO_KNOW.items()},
-        response_hours=RESPONSE_HOURS,
+        response_times=RESPONSE_TIMES,
         vocabularies=VOCABULARIES,
         recorded=request.query_params.get("recorded") == "1",
         preview=preview,
@@ -256,8 +260,9 @@ def referral_form(case_id: str, request: Request) -> Response:
 
 
 @router.post("/cases/{case_id}/referrals/new")
-async def referral_submit(case_id: str, request: Request) -> Response:
-    user, form = await _posted(request)
+@form_endpoint
+def referral_submit(case_id: str, request: Request) -> Response:
+    user, form = _posted(request)
     values = {k: str(v) for k, v in form.items()}
     raw = {
         "service_id": _text(form, "service_id"),
@@ -361,8 +366,9 @@ def referral_page(referral_id: str, request: Request) -> Response:
 
 
 @router.post("/referrals/{referral_id}/{step}")
-async def referral_step(referral_id: str, step: str, request: Request) -> Response:
-    user, form = await _posted(request)
+@form_endpoint
+def referral_step(referral_id: str, step: str, request: Request) -> Response:
+    user, form = _posted(request)
     try:
         chosen = s.ReferralStep(step)
     except ValueError:
@@ -433,8 +439,9 @@ def entitlements_page(case_id: str, request: Request) -> Response:
 
 
 @router.post("/cases/{case_id}/entitlements")
-async def entitlements_submit(case_id: str, request: Request) -> Response:
-    user, form = await _posted(request)
+@form_endpoint
+def entitlements_submit(case_id: str, request: Request) -> Response:
+    user, form = _posted(request)
     values = {k: str(v) for k, v in form.items()}
     keys = (
         "reflection_start",
@@ -456,8 +463,9 @@ async def entitlements_submit(case_id: str, request: Request) -> Response:
 
 
 @router.post("/cases/{case_id}/risk-assessments")
-async def risk_submit(case_id: str, request: Request) -> Response:
-    user, form = await _posted(request)
+@form_endpoint
+def risk_submit(case_id: str, request: Request) -> Response:
+    user, form = _posted(request)
     values = {k: str(v) for k, v in form.items()}
     # No default: a risk assessment that says "no risk" opens the way to a return, so it must be chosen.
     found = {"yes": True, "no": False}.get(str(form.get("risk_found") or ""))
@@ -476,8 +484,9 @@ async def risk_submit(case_id: str, request: Request) -> Response:
 
 
 @router.post("/cases/{case_id}/outcome")
-async def outcome_submit(case_id: str, request: Request) -> Response:
-    user, form = await _posted(request)
+@form_endpoint
+def outcome_submit(case_id: str, request: Request) -> Response:
+    user, form = _posted(request)
     values = {k: str(v) for k, v in form.items()}
     try:
         plan = parse(s.OutcomePlan, {"outcome": _text(form, "outcome"), "note": _text(form, "note")})

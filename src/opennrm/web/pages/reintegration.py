@@ -18,6 +18,7 @@ from opennrm.services.parsing import parse
 from opennrm.web.deps import get_db, session_user
 from opennrm.web.i18n import N_, gettext
 from opennrm.web.pages.flash import done
+from opennrm.web.pages.posted import form_endpoint
 from opennrm.web.pages.referrals import _errors, _posted, _text
 from opennrm.web.pages.render import render
 
@@ -106,8 +107,9 @@ def return_page(case_id: str, request: Request) -> Response:
 
 
 @router.post("/cases/{case_id}/dependants")
-async def dependant_submit(case_id: str, request: Request) -> Response:
-    user, form = await _posted(request)
+@form_endpoint
+def dependant_submit(case_id: str, request: Request) -> Response:
+    user, form = _posted(request)
     values = {k: str(v) for k, v in form.items()}
     age = _text(form, "age")
     raw = {
@@ -130,9 +132,10 @@ async def dependant_submit(case_id: str, request: Request) -> Response:
 
 
 @router.post("/cases/{case_id}/dependants/{dependant_id}/best-interests")
-async def best_interests_submit(case_id: str, dependant_id: str, request: Request) -> Response:
+@form_endpoint
+def best_interests_submit(case_id: str, dependant_id: str, request: Request) -> Response:
     """The day the best interests of a child with her in a move were assessed (GR38 §84, §95)."""
-    user, form = await _posted(request)
+    user, form = _posted(request)
     values = {k: str(v) for k, v in form.items()}
     try:
         data = parse(r.DependantChange, {"best_interests_on": _text(form, "best_interests_on")})
@@ -144,8 +147,9 @@ async def best_interests_submit(case_id: str, dependant_id: str, request: Reques
 
 
 @router.post("/cases/{case_id}/child-steps")
-async def child_steps_submit(case_id: str, request: Request) -> Response:
-    user, form = await _posted(request)
+@form_endpoint
+def child_steps_submit(case_id: str, request: Request) -> Response:
+    user, form = _posted(request)
     values = {k: str(v) for k, v in form.items()}
     keys = (
         "guardian_appointed_on",
@@ -166,8 +170,9 @@ async def child_steps_submit(case_id: str, request: Request) -> Response:
 
 
 @router.post("/cases/{case_id}/moves")
-async def move_submit(case_id: str, request: Request) -> Response:
-    user, form = await _posted(request)
+@form_endpoint
+def move_submit(case_id: str, request: Request) -> Response:
+    user, form = _posted(request)
     values = {k: str(v) for k, v in form.items()}
     raw = {k: _text(form, k) for k in ("move", "destination_country", "planned_on", "plan")}
     try:
@@ -181,8 +186,9 @@ async def move_submit(case_id: str, request: Request) -> Response:
 
 
 @router.post("/cases/{case_id}/exit")
-async def exit_submit(case_id: str, request: Request) -> Response:
-    user, form = await _posted(request)
+@form_endpoint
+def exit_submit(case_id: str, request: Request) -> Response:
+    user, form = _posted(request)
     values = {k: str(v) for k, v in form.items()}
     try:
         data = parse(r.ExitIn, {"exited_on": _text(form, "exited_on")})
@@ -193,8 +199,9 @@ async def exit_submit(case_id: str, request: Request) -> Response:
 
 
 @router.post("/cases/{case_id}/follow-ups/{follow_up_id}")
-async def follow_up_submit(case_id: str, follow_up_id: str, request: Request) -> Response:
-    user, form = await _posted(request)
+@form_endpoint
+def follow_up_submit(case_id: str, follow_up_id: str, request: Request) -> Response:
+    user, form = _posted(request)
     values = {k: str(v) for k, v in form.items()}
     raw = {
         k: _text(form, k)

@@ -36,6 +36,7 @@ from opennrm.web import i18n
 from opennrm.web.deps import check_csrf, get_db, session_user
 from opennrm.web.i18n import N_
 from opennrm.web.pages.flash import done
+from opennrm.web.pages.posted import form_endpoint, posted_form
 from opennrm.web.pages.render import render
 from opennrm.web.pages.same_origin import require_same_origin
 
@@ -96,10 +97,10 @@ PAYMENT_FIELDS = ("amount_paid", "paid_on", "payer")
 STATUS_FIELDS = ("status", "status_on", "status_notes")
 
 
-async def _posted(request: Request) -> tuple[Any, FormData]:
+def _posted(request: Request) -> tuple[Any, FormData]:
     require_same_origin(request)
     user = session_user(request)
-    form = await request.form()
+    form = posted_form(request)
     check_csrf(user, str(form.get("csrf") or ""))
     return user, form
 
@@ -146,8 +147,9 @@ def claims_page(case_id: str, request: Request) -> Response:
 
 
 @router.post("/cases/{case_id}/remedies")
-async def add_claim(case_id: str, request: Request) -> Response:
-    user, form = await _posted(request)
+@form_endpoint
+def add_claim(case_id: str, request: Request) -> Response:
+    user, form = _posted(request)
     values = _values(form, CLAIM_FIELDS)
     data, errors = _validated(RemedyClaimIn, _present(values))
     if data is None:
@@ -187,7 +189,7 @@ def claim_page(claim_id: str, request: Request) -> Response:
     return _claim_page(request, claim_id)
 
 
-async def _claim_form(
+def _claim_form(
     request: Request,
     claim_id: str,
     model: type[BaseModel],
@@ -195,7 +197,7 @@ async def _claim_form(
     form_name: str,
     rename: dict[str, str],
 ) -> tuple[Any, BaseModel | None, Response | None]:
-    user, form = await _posted(request)
+    user, form = _posted(request)
     values = _values(form, names)
     data, errors = _validated(model, _present(values, rename), {v: k for k, v in rename.items()})
     if data is None:
@@ -228,16 +230,17 @@ def _rule_refused(
 
 
 @router.post("/remedies/{claim_id}/award")
-async def award(claim_id: str, request: Request) -> Response:
+@form_endpoint
+def award(claim_id: str, request: Request) -> Response:
     rename = {"award_payer": "payer"}
-    user, data, refused = await _claim_form(request, claim_id, AwardIn, AWARD_FIELDS, "award", rename)
+    user, data, refused = _claim_form(request, claim_id, AwardIn, AWARD_FIELDS, "award", rename)
     if refused is not None:
         return refused
     assert isinstance(data, AwardIn)  # noqa: S101
     try:
         remedies.record_award(get_db(request), user.actor, claim_id, data)
     except InvalidInput as exc:
-        form = await request.form()
+        form = posted_form(request)
         return _rule_refused(
             request, claim_id, exc, _values(form, AWARD_FIELDS), "award", {"status": "amount_awarded"}
         )
@@ -245,15 +248,16 @@ async def award(claim_id: str, request: Request) -> Response:
 
 
 @router.post("/remedies/{claim_id}/payments")
-async def payment(claim_id: str, request: Request) -> Response:
-    user, data, refused = await _claim_form(request, claim_id, PaymentIn, PAYMENT_FIELDS, "payment", {})
+@form_endpoint
+def payment(claim_id: str, request: Request) -> Response:
+    user, data, refused = _claim_form(request, claim_id, PaymentIn, PAYMENT_FIELDS, "payment", {})
     if refused is not None:
         return refused
     assert isinstance(data, PaymentIn)  # noqa: S101
     try:
         remedies.record_payment(get_db(request), user.actor, claim_id, data)
     except InvalidInput as exc:
-        form = await request.form()
+        form = posted_form(request)
         return _rule_refused(
             request, claim_id, exc, _values(form, PAYMENT_FIELDS), "payment", {"status": "amount_paid"}
         )
@@ -261,9 +265,10 @@ async def payment(claim_id: str, request: Request) -> Response:
 
 
 @router.post("/remedies/{claim_id}/status")
-async def status(claim_id: str, request: Request) -> Response:
+@form_endpoint
+def status(claim_id: str, request: Request) -> Response:
     rename = {"status_on": "on", "status_notes": "notes"}
-    user, data, refused = await _claim_form(request, claim_id, StatusIn, STATUS_FIELDS, "status", rename)
+    user, data, refused = _claim_form(request, claim_id, StatusIn, STATUS_FIELDS, "status", rename)
     if refused is not None:
         return refused
     assert isinstance(data, StatusIn)  # noqa: S101
@@ -272,7 +277,7 @@ async def status(claim_id: str, request: Request) -> Response:
     try:
         remedies.update_status(get_db(request), user.actor, claim_id, data)
     except InvalidInput as exc:
-        form = await request.form()
+        form = posted_form(request)
         return _rule_refused(request, claim_id, exc, _values(form, STATUS_FIELDS), "status", {})
     return RedirectResponse(done(f"/remedies/{claim_id}", "claim-status"), status_code=303)
 
@@ -290,8 +295,9 @@ def withdraw_confirm(claim_id: str, request: Request) -> Response:
 
 
 @router.post("/remedies/{claim_id}/withdraw")
-async def withdraw(claim_id: str, request: Request) -> Response:
-    user, _form = await _posted(request)
+@form_endpoint
+def withdraw(claim_id: str, request: Request) -> Response:
+    user, _form = _posted(request)
     case_id = remedies.update_status(
         get_db(request), user.actor, claim_id, StatusIn(status=ClaimStatus.WITHDRAWN)
     )
@@ -325,8 +331,9 @@ def justice_page(request: Request) -> Response:
 
 
 @router.post("/justice")
-async def justice_enter(request: Request) -> Response:
-    user, form = await _posted(request)
+@form_endpoint
+def justice_enter(request: Request) -> Response:
+    user, form = _posted(request)
     values = _values(form, JUSTICE_FIELDS)
     data, errors = _validated(JusticeAggregateIn, _present(values))
     if data is None:

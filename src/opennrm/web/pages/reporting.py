@@ -19,6 +19,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from opennrm.domain.reporting import (
@@ -305,7 +306,7 @@ async def write_again(locale: str, request: Request) -> Response:
 
 async def _posted(request: Request) -> tuple[Any, FormData]:
     require_same_origin(request)
-    user = session_user(request)
+    user = await run_in_threadpool(session_user, request)
     form = await request.form()
     check_csrf(user, str(form.get("csrf") or ""))
     return user, form
@@ -363,7 +364,7 @@ async def reply(report_id: str, request: Request) -> Response:
     user, form = await _posted(request)
     text = str(form.get("text") or "")
     try:
-        reporting.reply(get_db(request), user.actor, _report_id(report_id), text)
+        await run_in_threadpool(reporting.reply, get_db(request), user.actor, _report_id(report_id), text)
     except InvalidInput as exc:
         return _report_page(request, report_id, status=422, errors={"text": exc.message}, text=text)
     return RedirectResponse(done(f"/reports/{report_id}#thread", "report-reply"), status_code=303)
@@ -372,7 +373,9 @@ async def reply(report_id: str, request: Request) -> Response:
 @router.post("/reports/{report_id}/case")
 async def convert(report_id: str, request: Request) -> Response:
     user, _form = await _posted(request)
-    case_id = reporting.convert_to_case(get_db(request), user.actor, _report_id(report_id))
+    case_id = await run_in_threadpool(
+        reporting.convert_to_case, get_db(request), user.actor, _report_id(report_id)
+    )
     return RedirectResponse(done(f"/cases/{case_id}", "report-case"), status_code=303)
 
 
@@ -381,7 +384,9 @@ async def refer(report_id: str, request: Request) -> Response:
     user, form = await _posted(request)
     organisation_id = str(form.get("organisation_id") or "")
     try:
-        reporting.refer(get_db(request), user.actor, _report_id(report_id), organisation_id)
+        await run_in_threadpool(
+            reporting.refer, get_db(request), user.actor, _report_id(report_id), organisation_id
+        )
     except InvalidInput as exc:
         return _report_page(request, report_id, status=422, errors={"organisation_id": exc.message})
     return RedirectResponse(done("/reports", "report-referred"), status_code=303)
@@ -398,7 +403,9 @@ async def close(report_id: str, request: Request) -> Response:
             request, report_id, status=422, errors={"retention_days": "enter a number of days"}
         )
     try:
-        reporting.close(get_db(request), user.actor, _report_id(report_id), retention_days=days)
+        await run_in_threadpool(
+            reporting.close, get_db(request), user.actor, _report_id(report_id), retention_days=days
+        )
     except InvalidInput as exc:
         return _report_page(request, report_id, status=422, errors={"retention_days": exc.message})
     return RedirectResponse(done(f"/reports/{report_id}", "report-closed"), status_code=303)

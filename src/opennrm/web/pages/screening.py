@@ -35,6 +35,7 @@ from opennrm.web import i18n
 from opennrm.web.deps import check_csrf, get_db, session_user
 from opennrm.web.i18n import N_
 from opennrm.web.pages.flash import done
+from opennrm.web.pages.posted import form_endpoint, posted_form
 from opennrm.web.pages.render import render
 from opennrm.web.pages.same_origin import require_same_origin
 
@@ -255,10 +256,11 @@ def screening_input(values: dict[str, Any], form: Questionnaire) -> tuple[dict[s
 
 
 @router.post("/cases/{case_id}/screening")
-async def screening_submit(case_id: str, request: Request) -> Response:
+@form_endpoint
+def screening_submit(case_id: str, request: Request) -> Response:
     require_same_origin(request)
     user = session_user(request)
-    form = await request.form()
+    form = posted_form(request)
     check_csrf(user, str(form.get("csrf") or ""))
     db = get_db(request)
     draft = screenings.load_draft(db, user.actor, case_id)  # also refuses who may not screen (audited)
@@ -312,11 +314,12 @@ async def screening_submit(case_id: str, request: Request) -> Response:
 
 
 @router.post("/cases/{case_id}/screening/discard")
-async def screening_discard(case_id: str, request: Request) -> Response:
+@form_endpoint
+def screening_discard(case_id: str, request: Request) -> Response:
     """Throw the draft away (asked for from the form's confirmation step), back to the case."""
     require_same_origin(request)
     user = session_user(request)
-    form = await request.form()
+    form = posted_form(request)
     check_csrf(user, str(form.get("csrf") or ""))
     screenings.discard_draft(get_db(request), user.actor, case_id)
     return RedirectResponse(done(f"/cases/{case_id}", "screening-discarded"), status_code=303)

@@ -1,0 +1,105 @@
+"""Liveness, readiness and Prometheus metrics for running the product (docs/operations.md).
+
+The metrics count requests by route template and status, their durations, and jobs by kind and status:
+no identifier, no query string, no user and no client address is ever a label. ``/metrics`` answers
+anyone who reaches it; the proxy keeps it on the internal network (docs/operations.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from alembic.script import ScriptDirectory
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+from sqlalchemy import text
+
+from opennrm.services import jobs
+from opennrm.services.installation import alembic_config
+from opennrm.store.database import Database
+
+router = APIRouter(include_in_schema=False)
+
+# Routes whose duration is not measured: how long a log-in took could tell a name that exists from one
+# that does not.
+UNTIMED = frozenset({"/login", "/api/session"})
+
+
+class _JobsCollector(Collector):
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        family = GaugeMetricFamily(
+            "opennrm_jobs", "Jobs in the queue by kind and status", labels=["kind", "status"]
+        )
+        try:
+            depth = jobs.queue_depth(self.db)
+        except Exception:  # the database is away: the scrape still answers, without this family's samples
+            depth = {}
+        for (kind, status), count in sorted(depth.items()):
+            family.add_metric([kind.split(":")[0] if kind.startswith("periodic:") else kind, status], count)
+        yield family
+
+
+class Metrics:
+    """One application's metrics, in its own registry (several apps in one process do not collide)."""
+
+    def __init__(self, db: Database) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "opennrm_http_requests",
+            "HTTP requests by method, route template and status",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.duration = Histogram(
+            "opennrm_http_request_duration_seconds",
+            "Time to answer, by route template",
+            ["route"],
+            registry=self.registry,
+            buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+        )
+        self.registry.register(_JobsCollector(db))
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        self.requests.labels(method, route, str(status)).inc()
+        if route not in UNTIMED:
+            self.duration.labels(route).observe(seconds)
+
+
+def _expected_head(db: Database) -> str | None:
+    return ScriptDirectory.from_config(alembic_config(db)).get_current_head()
+
+
+@router.get("/livez")
+def livez() -> Response:
+    """The process answers (no database access)."""
+    return JSONResponse({"status": "ok"})
+
+
+@router.get("/readyz")
+def readyz(request: Request) -> Response:
+    """The database answers and its schema is the one this version expects; 503 otherwise (the proxy then
+    sends no traffic here, for example during an upgrade)."""
+    db: Database = request.app.state.db
+    head = getattr(request.app.state, "schema_head", None)
+    if head is None:
+        head = request.app.state.schema_head = _expected_head(db)
+    try:
+        with db.engine.connect() as conn:
+            current = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except Exception:
+        return JSONResponse({"status": "unavailable", "reason": "database"}, status_code=503)
+    if current != head:
+        return JSONResponse({"status": "unavailable", "reason": "schema"}, status_code=503)
+    return JSONResponse({"status": "ok"})
+
+
+@router.get("/metrics")
+def metrics(request: Request) -> Response:
+    registry: CollectorRegistry = request.app.state.metrics.registry
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
