@@ -14,9 +14,16 @@ from PIL import Image
 from sqlalchemy import select
 
 from opennrm.domain.reporting import ReportIn
-from opennrm.services import cases, reporting
+from opennrm.services import cases, notifications, reporting
 from opennrm.services.errors import Forbidden, InvalidInput
-from opennrm.store.tables import AnonymousReport, AuditEvent, CaseNote, ReportAttachment, ReportMessage
+from opennrm.store.tables import (
+    AnonymousReport,
+    AuditEvent,
+    CaseNote,
+    Organisation,
+    ReportAttachment,
+    ReportMessage,
+)
 from opennrm.web.app import create_app
 from opennrm.web.public_limits import PublicGuard, TooManyReports, solve_for_tests
 from tests.conftest import Installation
@@ -378,3 +385,21 @@ def test_triage_pages(sqlite_inst: Installation) -> None:
     assert staff.get("/reports?status=closed").text.count('href="/reports/') >= 1
     assert staff.get("/reports/not-an-id").status_code == 404
     assert staff.post(f"/reports/{first}/reply", data={"csrf": "forged", "text": "x"}).status_code == 403
+
+
+def test_her_new_message_tells_the_receiving_organisation_s_triage(sqlite_inst: Installation) -> None:
+    """Issue 20's "report reply" notice: when she writes again, the triage of the organisation that
+    received her report is told — a link only, nothing she wrote."""
+    inst = sqlite_inst
+    with inst.db.transaction() as session:
+        organisation = session.get(Organisation, inst.default_org)
+        assert organisation is not None
+        name = organisation.name
+    triage = make_user(inst.db, "triage", name, "caseworker")
+    client = public(inst)
+    receipt = send(client)
+    r = client.post("/api/reports/access/messages", json={"receipt": receipt, "text": "They moved us."})
+    assert r.status_code == 201
+    items = notifications.list_notifications(inst.db, triage.actor.user_id)
+    assert [(i.kind, i.link.startswith("/reports/")) for i in items] == [("report_reply", True)]
+    assert "moved" not in repr(items)

@@ -44,6 +44,7 @@ from opennrm.access.policy import (
     report_decision,
     report_recipient_decision,
 )
+from opennrm.access.roles import REPORT_TRIAGE
 from opennrm.domain.records import CaseDetails, Intake
 from opennrm.domain.reporting import (
     OPEN_STATUSES,
@@ -55,7 +56,7 @@ from opennrm.domain.reporting import (
     normalise_receipt,
     purge_due,
 )
-from opennrm.services import firewall
+from opennrm.services import firewall, notifications
 from opennrm.services.cases import (
     IntakeRows,
     build_intake_rows,
@@ -439,6 +440,9 @@ def add_reporter_message(
             db.keyring,
             AuditEntry(REPORTER, "report.message", "report", report.id, detail={"files": files}),
         )
+        # the receiving organisation's triage is told that she wrote (a link only, nothing she wrote)
+        triage = notifications.users_of(session, [report.organisation_id], REPORT_TRIAGE)
+        notifications.notify_in(session, db, triage, notifications.REPORT_REPLY, f"/reports/{report.id}")
     return message_id
 
 

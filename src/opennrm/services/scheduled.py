@@ -112,6 +112,13 @@ def purge_ad_scans(db: Database, settings: Settings, at: dt.datetime) -> dict[st
     return {"scans": len(deleted), "ads": sum(n for _, n in deleted)}
 
 
+def purge_closed_reports(db: Database, settings: Settings, at: dt.datetime) -> dict[str, int]:
+    """Anonymous reports closed longer ago than their retention period go, with their messages and files."""
+    from opennrm.services.reporting import purge_expired_reports
+
+    return {"reports": purge_expired_reports(db, at)}
+
+
 def scheduled_backup(db: Database, settings: Settings, at: dt.datetime) -> dict[str, int]:
     """Write an encrypted, verified backup into ``OPENNRM_BACKUP_DIR`` (mode 0700) and keep the newest
     ``OPENNRM_BACKUP_KEEP``. Without the folder set, nothing."""
@@ -150,6 +157,7 @@ def build_registry(settings: Settings, compose: Compose | None = None) -> Regist
     registry.every("deadlines", SWEEP_EVERY, consent_and_referral_deadlines)
     registry.every("reminders", REMIND_EVERY, reminders)
     registry.every("ads.purge", DAILY, purge_ad_scans)
+    registry.every("reports.purge", DAILY, purge_closed_reports)
     registry.every("backup", DAILY, scheduled_backup)
     registry.every("jobs.prune", DAILY, prune_jobs)
     registry.handler("ads.scan", scan_uploaded_ads)
