@@ -66,6 +66,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "justice",
         "Justice aggregates: perpetrators investigated, prosecuted and convicted per year (GR38 §110).",
     ),
+    "finance": (
+        "finance",
+        "Follow the money: typology detection, account ranking and tracing (GR38 §72, §108, §112(e)).",
+    ),
 }
 
 

@@ -21,6 +21,7 @@ GROUPS: tuple[str, ...] = (
     "directory",
     "ads",
     "justice",
+    "finance",
 )
 
 
