@@ -15,6 +15,7 @@ class Role(StrEnum):
     SYSTEM_ADMIN = "system_admin"
     ENFORCEMENT_LIAISON = "enforcement_liaison"
     AD_REVIEWER = "ad_reviewer"  # platform trust-and-safety or labour-inspection cyber unit: reviews job ads
+    FINANCIAL_INVESTIGATOR = "financial_investigator"  # a financial intelligence unit: follows the money
 
 
 class Scope(StrEnum):
@@ -36,6 +37,7 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
     Role.SYSTEM_ADMIN: frozenset(),
     Role.ENFORCEMENT_LIAISON: frozenset(),
     Role.AD_REVIEWER: frozenset(),
+    Role.FINANCIAL_INVESTIGATOR: frozenset(),
 }
 
 PERSON_LEVEL: frozenset[Role] = frozenset(r for r, scopes in ROLE_SCOPES.items() if scopes)
@@ -54,3 +56,8 @@ AD_REVIEWERS: frozenset[Role] = frozenset({Role.AD_REVIEWER})
 # statistics office. Every other role, and every user of an enforcement organisation whatever the role, sees
 # only protected figures (see ``policy.exact_statistics_decision``).
 EXACT_STATISTICS: frozenset[Role] = frozenset({Role.ANALYST})
+
+# Who works on financial investigations (GR38 §72, §108, §112(e)): only in the organisation that holds the
+# investigation. They see transactions and typology evidence, never a case (their organisation is on the
+# firewall's list: a financial intelligence unit is an enforcement organisation).
+FINANCIAL_INVESTIGATORS: frozenset[Role] = frozenset({Role.FINANCIAL_INVESTIGATOR})

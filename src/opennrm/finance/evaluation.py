@@ -18,21 +18,39 @@ class EvaluationError(ValueError):
     """Too few labelled accounts to validate."""
 
 
-def pattern_groups(data: Transactions, accounts: list[str], y: np.ndarray, buckets: int = 1000) -> np.ndarray:
-    """A group per account: laundering accounts joined by a payment between them share one (a pattern);
-    every other account is its own small group."""
+def pattern_groups(
+    data: Transactions, accounts: list[str], y: np.ndarray, buckets: int = 1000, largest: int = 30
+) -> np.ndarray:
+    """A group per account: laundering accounts joined by payments between them share one (a pattern), in
+    breadth-first chunks of at most ``largest`` accounts (laundering accounts also pay each other in their
+    ordinary business, which would chain every pattern into one group); every other account falls into one
+    of ``buckets`` groups."""
     import polars as pl
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
 
     positive = sorted(a for a, v in zip(accounts, y, strict=True) if v)
-    number = {a: i for i, a in enumerate(positive)}
+    chosen = set(positive)
     edges = data.frame.filter(pl.col("source").is_in(positive) & pl.col("target").is_in(positive))
-    rows = [number[a] for a in edges["source"].to_list()]
-    cols = [number[a] for a in edges["target"].to_list()]
-    graph = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(positive), len(positive)))
-    _, labels = connected_components(graph, directed=False)
-    component = {a: int(labels[i]) for i, a in enumerate(positive)}
+    neighbours: dict[str, set[str]] = {a: set() for a in positive}
+    for s, t in edges.select("source", "target").iter_rows():
+        neighbours[s].add(t)
+        neighbours[t].add(s)
+    component: dict[str, int] = {}
+    group = 0
+    for start in positive:
+        if start in component:
+            continue
+        queue, size = [start], 0
+        component[start] = group
+        while queue:
+            node = queue.pop(0)
+            size += 1
+            for other in sorted(neighbours[node]):
+                if other in chosen and other not in component:
+                    if size + len(queue) >= largest:
+                        break
+                    component[other] = group
+                    queue.append(other)
+        group += 1
     offset = len(component) + 1
     return np.array(
         [component[a] if a in component else offset + (i % buckets) for i, a in enumerate(accounts)],
