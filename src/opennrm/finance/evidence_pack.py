@@ -7,41 +7,47 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import html
+import io
 from pathlib import Path
 
 from opennrm.finance.trace import Trace
 
 
-def write_csv(trace: Trace, out: Path) -> None:
-    with out.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+def csv_text(trace: Trace) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [
+            "rank",
+            "account",
+            "hop",
+            "proportional_received",
+            "proportional_kept",
+            "fifo_received",
+            "fifo_kept",
+            "path_transactions",
+            "path_accounts",
+        ]
+    )
+    for rank, d in enumerate(trace.destinations, start=1):
         writer.writerow(
             [
-                "rank",
-                "account",
-                "hop",
-                "proportional_received",
-                "proportional_kept",
-                "fifo_received",
-                "fifo_kept",
-                "path_transactions",
-                "path_accounts",
+                rank,
+                d.account,
+                d.hop,
+                f"{d.proportional_received:.2f}",
+                f"{d.proportional_kept:.2f}",
+                f"{d.fifo_received:.2f}",
+                f"{d.fifo_kept:.2f}",
+                " ".join(d.path),
+                " > ".join(d.path_accounts),
             ]
         )
-        for rank, d in enumerate(trace.destinations, start=1):
-            writer.writerow(
-                [
-                    rank,
-                    d.account,
-                    d.hop,
-                    f"{d.proportional_received:.2f}",
-                    f"{d.proportional_kept:.2f}",
-                    f"{d.fifo_received:.2f}",
-                    f"{d.fifo_kept:.2f}",
-                    " ".join(d.path),
-                    " > ".join(d.path_accounts),
-                ]
-            )
+    return buffer.getvalue()
+
+
+def write_csv(trace: Trace, out: Path) -> None:
+    out.write_text(csv_text(trace), encoding="utf-8")
 
 
 def html_document(trace: Trace, title: str, limit: int = 200) -> str:

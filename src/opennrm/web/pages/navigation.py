@@ -16,6 +16,7 @@ from opennrm.access.policy import (
     accounts_decision,
     ad_review_decision,
     decide,
+    finance_decision,
     justice_aggregates_decision,
 )
 from opennrm.access.roles import Role
@@ -41,6 +42,8 @@ def menu(actor: Actor) -> list[MenuItem]:
         items.append(MenuItem("/dashboard", N_("Referral network")))
     if ad_review_decision(actor):
         items.append(MenuItem("/ads", N_("Job ads")))
+    if finance_decision(actor):
+        items.append(MenuItem("/finance", N_("Financial investigations")))
     if person_level and decide(actor, Action.CASE_CREATE):
         items.append(MenuItem("/tasks", N_("Tasks")))  # a caseworker's and a supervisor's home
         items.append(MenuItem("/cases", N_("Cases")))
@@ -98,6 +101,10 @@ REFUSALS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         ),
         (r"^role \S+ does not review job ads$", N_("Your account does not review job ads.")),
         (r"^these ads were scanned by another organisation$", N_("Another organisation scanned these ads.")),
+        (
+            r"^role \S+ does not work on financial investigations$",
+            N_("Your account does not work on financial investigations."),
+        ),
         (
             r"^the referral-network dashboard",
             N_("The referral-network dashboard is for the NRM coordinator."),
