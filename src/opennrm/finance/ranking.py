@@ -169,8 +169,10 @@ def features(transactions: Transactions, report: Report) -> pl.DataFrame:
             for r in RULES
         ]
     )
+    # -1 marks "absent" (every real value is 0 or more): a column that is all missing (no accounts file)
+    # would otherwise trip the trees' binning
     return table.select("account", *feature_names()).with_columns(
-        [pl.col(c).cast(pl.Float64) for c in feature_names()]
+        [pl.col(c).cast(pl.Float64).fill_nan(None).fill_null(-1.0) for c in feature_names()]
     )
 
 

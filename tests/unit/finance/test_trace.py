@@ -25,7 +25,9 @@ t5,2025-01-01T14:00:00Z,E,G,30,USD
 def tracer(tmp_path: Path) -> Tracer:
     (tmp_path / "t.csv").write_text(ROWS, encoding="utf-8")
     # B held 110 of its own before the seed's money came (10 of it left at 09:00 to F)
-    (tmp_path / "a.csv").write_text("account,opening_balance,phone\nB,110,+1 555 0100\nA,0,\n", encoding="utf-8")
+    (tmp_path / "a.csv").write_text(
+        "account,opening_balance,phone\nB,110,+1 555 0100\nA,0,\n", encoding="utf-8"
+    )
     data = read_accounts(tmp_path / "a.csv", read_transactions(tmp_path / "t.csv", load()))
     return Tracer(data)
 
