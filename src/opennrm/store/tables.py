@@ -863,6 +863,7 @@ class FinanceRestitution(Base):
     recorded_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
 
+
 def table_of(model: type[Base]) -> Table:
     """The Core table of a mapped class: a bulk insert through it is one executemany per batch (the ORM bulk
     path splits rows by the keys they carry and sends them one by one)."""

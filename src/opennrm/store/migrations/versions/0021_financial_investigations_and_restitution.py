@@ -60,7 +60,9 @@ def upgrade() -> None:
             name=op.f("fk_finance_datasets_investigation_id_finance_investigations"),
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(["created_by"], ["users.id"], name=op.f("fk_finance_datasets_created_by_users")),
+        sa.ForeignKeyConstraint(
+            ["created_by"], ["users.id"], name=op.f("fk_finance_datasets_created_by_users")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_finance_datasets")),
     )
     op.create_index(
@@ -117,7 +119,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_finance_restitutions")),
     )
     op.create_index(
-        op.f("ix_finance_restitutions_confiscation_id"), "finance_restitutions", ["confiscation_id"], unique=False
+        op.f("ix_finance_restitutions_confiscation_id"),
+        "finance_restitutions",
+        ["confiscation_id"],
+        unique=False,
     )
     op.create_index(
         op.f("ix_finance_restitutions_allocation_id"), "finance_restitutions", ["allocation_id"], unique=False
