@@ -25,7 +25,16 @@ from opennrm.domain.reintegration import DependantIn, ExitIn
 from opennrm.domain.remedies import AwardIn, RemedyClaimIn
 from opennrm.domain.reporting import ReportIn
 from opennrm.identification.rules import ConfirmationInput, DecisionInput, PanelInput
-from opennrm.services import cases, consent, identification, reintegration, remedies, reporting, screenings
+from opennrm.services import (
+    cases,
+    consent,
+    finance,
+    identification,
+    reintegration,
+    remedies,
+    reporting,
+    screenings,
+)
 from opennrm.services.parsing import parse
 from opennrm.store.tables import AnonymousReport, ConsentRecord
 from opennrm.web.app import create_app
@@ -75,6 +84,18 @@ REMEDY_CLAIM = {
     "currency": "EUR",
     "amount_claimed": "1200.00",
 }
+
+
+def _financial_investigators(role: str, org: str, record: str) -> bool:
+    """Financial investigations (GR38 §108, §112(e)) are for financial investigators; the list shows each
+    their own organisation's."""
+    return role == "financial_investigator"
+
+
+def _investigation_holders(role: str, org: str, record: str) -> bool:
+    """An investigation is seen by the financial investigators of the organisation that holds it (the
+    financial intelligence unit here) and by no other organisation."""
+    return role == "financial_investigator" and org == "fiu"
 
 
 def _secretariat_only(role: str, org: str, record: str) -> bool:
@@ -242,6 +263,16 @@ ROUTES = [
     ),
     Route(
         "justice aggregates (page)", lambda c, case, ids: _status(c.get("/justice")), spec=_secretariat_only
+    ),
+    Route(
+        "financial investigations (page)",
+        lambda c, case, ids: _status(c.get("/finance")),
+        spec=_financial_investigators,
+    ),
+    Route(
+        "one financial investigation (page)",
+        lambda c, case, ids: _status(c.get(f"/finance/{ids['investigation']}")),
+        spec=_investigation_holders,
     ),
     # Return and follow-up (issue 14.5): the owning side only, as for her entitlements; never a receiver,
     # never an enforcement organisation.
@@ -446,6 +477,9 @@ class World:
         )
         with db.transaction() as session:
             self.ids["report"] = session.execute(select(AnonymousReport.id)).scalar_one()
+        # a financial investigation held by the financial intelligence unit (issue 17)
+        analyst = make_user(db, "fin-analyst", names["fiu"], "financial_investigator", enforcement=True)
+        self.ids["investigation"] = finance.create_investigation(db, analyst.actor, "Operation Matrix")
         self.clients: dict[tuple[str, str, str], TestClient] = {}
         app = create_app(inst.settings)
         for role, org, record in itertools.product(ROLES, ORG_RELATIONS, RECORD_RELATIONS):

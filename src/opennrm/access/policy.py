@@ -48,6 +48,7 @@ from opennrm.access.roles import (
     AD_REVIEWERS,
     CONSENT_OVERRIDE,
     EXACT_STATISTICS,
+    FINANCIAL_INVESTIGATORS,
     HOTLINE_OPERATORS,
     LABOUR_INSPECTORATE_TYPE,
     LABOUR_INSPECTORS,
@@ -80,6 +81,7 @@ class Action(StrEnum):
     ENTITLEMENTS_READ = "entitlements.read"
     ENTITLEMENTS_UPDATE = "entitlements.update"
     ADS_REVIEW = "ads.review"
+    FINANCE = "finance.investigation"
     PANEL_CONVENE = "identification.convene"
     PANEL_READ = "identification.read"
     PANEL_DECIDE = "identification.decide"
@@ -204,6 +206,18 @@ def ad_review_decision(actor: Actor, scan_organisation_id: str | None = None) ->
         return Decision(False, f"role {actor.role} does not review job ads")
     if scan_organisation_id is not None and scan_organisation_id != actor.organisation_id:
         return Decision(False, "these ads were scanned by another organisation")
+    return ALLOW
+
+
+def finance_decision(actor: Actor, investigation_organisation_id: str | None = None) -> Decision:
+    """May the actor work on financial investigations (the one held by ``investigation_organisation_id``,
+    when given)? Financial investigators of the organisation that holds it, and nobody else: no other
+    organisation sees an investigation. Being on the firewall's list does not bar it, because an
+    investigation holds no case data; it bars every route from here to a case."""
+    if actor.role not in FINANCIAL_INVESTIGATORS:
+        return Decision(False, f"role {actor.role} does not work on financial investigations")
+    if investigation_organisation_id is not None and investigation_organisation_id != actor.organisation_id:
+        return Decision(False, OUT_OF_SCOPE)
     return ALLOW
 
 

@@ -19,6 +19,7 @@ class Role(StrEnum):
     LABOUR_INSPECTOR = (
         "labour_inspector"  # inspects workplaces, keeps the agency registry (labour inspectorate)
     )
+    FINANCIAL_INVESTIGATOR = "financial_investigator"  # a financial intelligence unit: follows the money
 
 
 class Scope(StrEnum):
@@ -44,6 +45,7 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
     Role.HOTLINE_OPERATOR: frozenset({Scope.OWN}),
     # the cases she opened herself for workers who consented to a referral at an inspection (issue 19)
     Role.LABOUR_INSPECTOR: frozenset({Scope.OWN}),
+    Role.FINANCIAL_INVESTIGATOR: frozenset(),
 }
 
 PERSON_LEVEL: frozenset[Role] = frozenset(r for r, scopes in ROLE_SCOPES.items() if scopes)
@@ -75,3 +77,7 @@ LABOUR_INSPECTORS: frozenset[Role] = frozenset({Role.LABOUR_INSPECTOR})
 LABOUR_INSPECTORATE_TYPE = "labour_inspectorate"
 #: Roles whose person-level access holds only in an organisation of a given type.
 ROLE_ORGANISATION_TYPES: dict[Role, str] = {Role.LABOUR_INSPECTOR: LABOUR_INSPECTORATE_TYPE}
+# Who works on financial investigations (GR38 §72, §108, §112(e)): only in the organisation that holds the
+# investigation. They see transactions and typology evidence, never a case (their organisation is on the
+# firewall's list: a financial intelligence unit is an enforcement organisation).
+FINANCIAL_INVESTIGATORS: frozenset[Role] = frozenset({Role.FINANCIAL_INVESTIGATOR})

@@ -84,6 +84,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "The anonymous reporting channel: who receives reports, and deleting closed ones (GR38 §100).",
     ),
     "hotline": ("reporting", "Contacts of the 24/7 hotline as CSV: import and export (GR38 §99)."),
+    "finance": (
+        "finance",
+        "Follow the money: typology detection, account ranking and tracing (GR38 §72, §108, §112(e)).",
+    ),
 }
 
 

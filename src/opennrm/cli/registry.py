@@ -25,6 +25,7 @@ GROUPS: tuple[str, ...] = (
     "reporting",
     "signals",
     "worker",
+    "finance",
 )
 
 

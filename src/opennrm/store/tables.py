@@ -1200,6 +1200,72 @@ class NotificationPreference(Base):
     updated_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
 
 
+# -- financial flows (GR38 §72, §108, §112(e)) --------------------------------------------------------------
+
+
+class FinanceInvestigation(Base):
+    """A financial investigation, held by one organisation (a financial intelligence unit) and seen by no
+    other. Its title may name a suspect, so it is encrypted. It holds no case data."""
+
+    __tablename__ = "finance_investigations"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    title_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    status: Mapped[str] = mapped_column(String(20))
+    created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+
+class FinanceDataset(Base):
+    """Transactions uploaded to an investigation (canonical form, as Parquet) and the default scoring of
+    them, both encrypted: account numbers and amounts are personal data of the account holders."""
+
+    __tablename__ = "finance_datasets"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    investigation_id: Mapped[str] = mapped_column(
+        ForeignKey("finance_investigations.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    transactions_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    results_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    transaction_count: Mapped[int] = mapped_column(Integer)
+    account_count: Mapped[int] = mapped_column(Integer)
+    rejected_count: Mapped[int] = mapped_column(Integer)
+    created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+
+class FinanceConfiscation(Base):
+    """An amount confiscated in an investigation (the order's reference encrypted), available to be
+    allocated to victims' compensation claims (§108). No claim waits for one."""
+
+    __tablename__ = "finance_confiscations"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    investigation_id: Mapped[str] = mapped_column(ForeignKey("finance_investigations.id"), index=True)
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    order_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    confiscated_on: Mapped[Any] = mapped_column(Date)
+    recorded_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+
+class FinanceRestitution(Base):
+    """The ledger line of one allocation: how much of a confiscation went to a claim's proceeds allocation.
+    The investigation's side sees amounts only; the claim is reached from the remedies side alone."""
+
+    __tablename__ = "finance_restitutions"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    confiscation_id: Mapped[str] = mapped_column(ForeignKey("finance_confiscations.id"), index=True)
+    allocation_id: Mapped[str | None] = mapped_column(
+        ForeignKey("proceeds_allocations.id", ondelete="SET NULL"), index=True
+    )
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    recorded_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+
+
 def table_of(model: type[Base]) -> Table:
     """The Core table of a mapped class: a bulk insert through it is one executemany per batch (the ORM bulk
     path splits rows by the keys they carry and sends them one by one)."""
@@ -1252,6 +1318,10 @@ ENCRYPTED_COLUMNS: tuple[tuple[type[Base], str, str], ...] = (
     (Workplace, "name_enc", "workplace_name"),
     (Inspection, "record_enc", "inspection"),
     (LabourAction, "notes_enc", "labour_action_notes"),
+    (FinanceInvestigation, "title_enc", "finance_investigation"),
+    (FinanceDataset, "transactions_enc", "finance_transactions"),
+    (FinanceDataset, "results_enc", "finance_results"),
+    (FinanceConfiscation, "order_enc", "finance_confiscation"),
     (Job, "payload_enc", "job_payload"),
     (NotificationPreference, "email_enc", "notification_email"),
 )

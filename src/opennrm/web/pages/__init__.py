@@ -8,6 +8,7 @@ from opennrm.web.pages import (
     ads,
     cases,
     consent,
+    finance,
     handover,
     hotline,
     identification,
@@ -35,6 +36,7 @@ router.include_router(consent.router)
 router.include_router(statistics.router)
 router.include_router(referrals.router)
 router.include_router(ads.router)
+router.include_router(finance.router)
 router.include_router(identification.router)
 router.include_router(labour.router)
 router.include_router(non_punishment.router)

@@ -19,6 +19,7 @@ from opennrm.access.policy import (
     decide,
     directory_manage_decision,
     escalations_decision,
+    finance_decision,
     hotline_decision,
     justice_aggregates_decision,
     labour_decision,
@@ -47,6 +48,8 @@ def menu(actor: Actor) -> list[MenuItem]:
         items.append(MenuItem("/labour/agencies", N_("Recruitment agencies")))
     if ad_review_decision(actor):
         items.append(MenuItem("/ads", N_("Job ads")))
+    if finance_decision(actor):
+        items.append(MenuItem("/finance", N_("Financial investigations")))
     if person_level and decide(actor, Action.CASE_CREATE):
         items.append(MenuItem("/tasks", N_("Tasks")))  # a caseworker's and a supervisor's home
         items.append(MenuItem("/cases", N_("Cases")))
@@ -113,6 +116,10 @@ REFUSALS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         ),
         (r"^role \S+ does not review job ads$", N_("Your account does not review job ads.")),
         (r"^these ads were scanned by another organisation$", N_("Another organisation scanned these ads.")),
+        (
+            r"^role \S+ does not work on financial investigations$",
+            N_("Your account does not work on financial investigations."),
+        ),
         (
             r"^the referral-network dashboard",
             N_("The referral-network dashboard is for the NRM coordinator."),

@@ -1,0 +1,951 @@
+"""Typology detectors: each finds one pattern and names the transactions and the rule behind every hit.
+
+Graph typologies (the AMLSim set, re-implemented from their published definitions): fan-in, fan-out, cycles,
+scatter-gather, gather-scatter, bipartite layers and stacked layers. Behavioural indicators from the
+trafficking red flags (``../shared/reference/financial-flows.md``, P2–P10): rapid pass-through, structuring
+below reporting thresholds, exploitation spending, off-hours cash and card use, mobility, wages funnelled into
+one account, alternative payment channels, cash-in then wires abroad, and identifiers shared between
+accounts. A detector whose fields are absent from the data finds nothing and says so in ``Report.skipped``.
+
+Every threshold comes from the jurisdiction file (``opennrm.finance.jurisdiction``). Windowed counts use
+hopping windows (length W, a new one every W/2), so any burst that fits in W/2 is always seen whole.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from opennrm.finance.ingest import Transactions
+from opennrm.finance.jurisdiction import Jurisdiction
+
+if TYPE_CHECKING:
+    import polars as pl
+
+SUSPECT = "suspect"
+POSSIBLE_VICTIM = "possible_victim"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One account caught by one rule: the transactions that make the pattern, the other accounts in it,
+    the thresholds applied and where the rule comes from. ``strength`` is 0.5 at the threshold and 1.0 at
+    twice it or more. ``role`` is ``possible_victim`` where the pattern points at someone exploited (her
+    wages taken), never a suspect."""
+
+    rule: str
+    account: str
+    transactions: tuple[str, ...]
+    accounts: tuple[str, ...]
+    strength: float
+    explanation: str
+    thresholds: dict[str, Any]
+    source: str
+    role: str = SUSPECT
+    pattern: str = ""
+
+
+@dataclass
+class Report:
+    hits: list[Hit] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+
+    def by_account(self) -> dict[str, list[Hit]]:
+        out: dict[str, list[Hit]] = defaultdict(list)
+        for hit in self.hits:
+            out[hit.account].append(hit)
+        return dict(out)
+
+    def rules(self) -> set[str]:
+        return {h.rule for h in self.hits}
+
+
+def _strength(value: float, threshold: float) -> float:
+    if threshold <= 0:
+        return 1.0
+    return float(min(1.0, 0.5 * value / threshold))
+
+
+def _period(hours: float) -> tuple[str, str]:
+    minutes = max(2, round(float(hours) * 60))
+    return f"{minutes}m", f"{max(1, minutes // 2)}m"
+
+
+def _sides(frame: pl.DataFrame, condition: pl.Expr | None = None) -> pl.DataFrame:
+    """Each transaction twice: seen from its target (direction ``in``) and from its source (``out``)."""
+    import polars as pl
+
+    base = frame if condition is None else frame.filter(condition)
+    incoming = base.select(
+        pl.col("target").alias("account"),
+        pl.col("source").alias("other"),
+        "ts",
+        "id",
+        "amount",
+        pl.lit("in").alias("dir"),
+    )
+    outgoing = base.select(
+        pl.col("source").alias("account"),
+        pl.col("target").alias("other"),
+        "ts",
+        "id",
+        "amount",
+        pl.lit("out").alias("dir"),
+    )
+    return pl.concat([incoming, outgoing]).sort(["account", "ts"])
+
+
+def _windows(sides: pl.DataFrame, hours: float, aggs: list[pl.Expr]) -> pl.DataFrame:
+    period, every = _period(hours)
+    return sides.group_by_dynamic("ts", every=every, period=period, group_by="account").agg(aggs)
+
+
+def _merge(
+    windows: pl.DataFrame, value: str, ids: str, others: str
+) -> Iterable[tuple[str, float, list[str], list[str]]]:
+    """Per account: the largest windowed value, and the union of the transactions and counterparts of the
+    windows that reached the threshold."""
+    import polars as pl
+
+    merged = windows.group_by("account").agg(
+        pl.col(value).max().alias("value"),
+        pl.col(ids).list.explode(keep_nulls=False, empty_as_null=False).unique().sort().alias("ids"),
+        pl.col(others).list.explode(keep_nulls=False, empty_as_null=False).unique().sort().alias("others"),
+    )
+    for account, val, tx, ot in merged.sort("account").iter_rows():
+        yield str(account), float(val), [str(t) for t in tx], [str(o) for o in ot]
+
+
+class Detectors:
+    """All detectors over one set of transactions and one jurisdiction."""
+
+    def __init__(self, transactions: Transactions, jurisdiction: Jurisdiction) -> None:
+        self.tx = transactions
+        self.j = jurisdiction
+        self.frame = transactions.frame
+        self._sides: pl.DataFrame | None = None
+
+    # -- helpers ---------------------------------------------------------------------------------------
+    @property
+    def sides(self) -> pl.DataFrame:
+        if self._sides is None:
+            self._sides = _sides(self.frame)
+        return self._sides
+
+    def _has(self, *columns: str) -> bool:
+        return all(
+            c in self.frame.columns and self.frame[c].null_count() < self.frame.height for c in columns
+        )
+
+    # -- G1, G2: fan-in, fan-out -------------------------------------------------------------------------
+    def fan(self, direction: str) -> list[Hit]:
+        import polars as pl
+
+        rule = "fan_in" if direction == "in" else "fan_out"
+        cfg = self.j[rule]
+        k = int(cfg["min_counterparties"])
+        sides = self.sides.filter(pl.col("dir") == direction)
+        w = _windows(
+            sides, cfg["window_hours"], [pl.col("other").n_unique().alias("n"), pl.col("id"), pl.col("other")]
+        ).filter(pl.col("n") >= k)
+        verb = "received from" if direction == "in" else "paid"
+        hits = []
+        for account, n, ids, others in _merge(w, "n", "id", "other"):
+            hits.append(
+                Hit(
+                    rule,
+                    account,
+                    tuple(ids),
+                    tuple(others),
+                    _strength(n, k),
+                    f"{account} {verb} {int(n)} distinct accounts within {cfg['window_hours']} h "
+                    f"(rule {rule}: at least {k})",
+                    {"min_counterparties": k, "window_hours": cfg["window_hours"]},
+                    str(cfg["source"]),
+                )
+            )
+        return hits
+
+    # -- G5: gather-scatter --------------------------------------------------------------------------------
+    def gather_scatter(self) -> list[Hit]:
+        import polars as pl
+
+        cfg = self.j["gather_scatter"]
+        k_in, k_out = int(cfg["min_in"]), int(cfg["min_out"])
+        is_in, is_out = pl.col("dir") == "in", pl.col("dir") == "out"
+        w = _windows(
+            self.sides,
+            cfg["window_hours"],
+            [
+                pl.col("other").filter(is_in).n_unique().alias("n_in"),
+                pl.col("other").filter(is_out).n_unique().alias("n_out"),
+                pl.col("ts").filter(is_in).min().alias("first_in"),
+                pl.col("ts").filter(is_out).max().alias("last_out"),
+                pl.col("id"),
+                pl.col("other"),
+            ],
+        ).filter(
+            (pl.col("n_in") >= k_in) & (pl.col("n_out") >= k_out) & (pl.col("last_out") > pl.col("first_in"))
+        )
+        w = w.with_columns(pl.min_horizontal(pl.col("n_in") / k_in, pl.col("n_out") / k_out).alias("ratio"))
+        hits = []
+        for account, ratio, ids, others in _merge(w, "ratio", "id", "other"):
+            hits.append(
+                Hit(
+                    "gather_scatter",
+                    account,
+                    tuple(ids),
+                    tuple(others),
+                    _strength(ratio, 1.0),
+                    f"{account} gathered from at least {k_in} accounts and then paid at least {k_out} "
+                    "accounts "
+                    f"within {cfg['window_hours']} h (rule gather_scatter)",
+                    {"min_in": k_in, "min_out": k_out, "window_hours": cfg["window_hours"]},
+                    str(cfg["source"]),
+                )
+            )
+        return hits
+
+    # -- G3: time-respecting cycles --------------------------------------------------------------------
+    def cycles(self) -> list[Hit]:
+        cfg = self.j["cycle"]
+        lo, hi = int(cfg["min_length"]), int(cfg["max_length"])
+        window = float(cfg["window_hours"]) * 3600.0
+        ratio = float(cfg["amount_ratio"])
+        cap = int(cfg["max_out_degree"])
+        ordered = bool(cfg["time_respecting"])
+        f = self.frame
+        src = f["src"].to_numpy()
+        dst = f["dst"].to_numpy()
+        ts = f["ts"].dt.epoch("s").to_numpy().astype(np.float64)
+        amount = f["amount"].to_numpy()
+        order = np.lexsort((ts, src))
+        n_acc = len(self.tx.accounts)
+        starts = np.searchsorted(src[order], np.arange(n_acc + 1))
+        o_dst, o_ts, o_amt = dst[order], ts[order], amount[order]
+        found: dict[tuple[int, ...], set[int]] = {}
+        for e0 in range(len(src)):
+            u, v, t0, a0 = int(src[e0]), int(dst[e0]), ts[e0], amount[e0]
+            if v < u:
+                continue
+            amin, amax = a0 * ratio, a0 / ratio
+            stack: list[tuple[int, float, list[int], list[int]]] = [(v, t0, [u, v], [e0])]
+            budget = 2000
+            while stack and budget > 0:
+                node, t_last, path, edges = stack.pop()
+                a, b = starts[node], starts[node + 1]
+                if b - a > cap:
+                    continue
+                if ordered:
+                    first = a + int(np.searchsorted(o_ts[a:b], t_last, side="right"))
+                else:
+                    first = a + int(np.searchsorted(o_ts[a:b], t0 - window, side="left"))
+                for pos in range(first, b):
+                    budget -= 1
+                    if o_ts[pos] > t0 + window:
+                        break
+                    if int(order[pos]) == e0:
+                        continue
+                    if not amin <= o_amt[pos] <= amax:
+                        continue
+                    nxt = int(o_dst[pos])
+                    if nxt == u and len(path) >= lo:
+                        key = tuple(path)
+                        found.setdefault(key, set()).update([*edges, int(order[pos])])
+                    elif nxt > u and nxt not in path and len(path) < hi:
+                        stack.append((nxt, float(o_ts[pos]), [*path, nxt], [*edges, int(order[pos])]))
+        ids = f["id"].to_list()
+        hits = []
+        for n, (nodes, loop_edges) in enumerate(sorted(found.items())):
+            names = [self.tx.accounts[i] for i in nodes]
+            tx = tuple(sorted(ids[e] for e in loop_edges))
+            loop = " → ".join([*names, names[0]])
+            for name in names:
+                hits.append(
+                    Hit(
+                        "cycle",
+                        name,
+                        tx,
+                        tuple(x for x in names if x != name),
+                        _strength(len(nodes), lo),
+                        f"money of about the same amount went round {loop}"
+                        + (", each payment later than the one before," if ordered else "")
+                        + f" within {cfg['window_hours']} h (rule cycle: {lo} to {hi} accounts)",
+                        {
+                            "min_length": lo,
+                            "max_length": hi,
+                            "window_hours": cfg["window_hours"],
+                            "amount_ratio": ratio,
+                            "time_respecting": ordered,
+                        },
+                        str(cfg["source"]),
+                        pattern=f"cycle-{n}",
+                    )
+                )
+        return hits
+
+    # -- G4: scatter-gather ----------------------------------------------------------------------------
+    def scatter_gather(self) -> list[Hit]:
+        import polars as pl
+
+        cfg = self.j["scatter_gather"]
+        k = int(cfg["min_intermediaries"])
+        window_us = int(float(cfg["window_hours"]) * 3600 * 1_000_000)
+        e = self.frame.select("source", "target", "ts", "id")
+        first = e.rename({"source": "s", "target": "m", "ts": "t1", "id": "id1"})
+        second = e.rename({"source": "m", "target": "b", "ts": "t2", "id": "id2"})
+        j = (
+            first.lazy()
+            .join(second.lazy(), on="m")
+            .filter(
+                (pl.col("t2") > pl.col("t1"))
+                & ((pl.col("t2") - pl.col("t1")).dt.total_microseconds() <= window_us)
+                & (pl.col("s") != pl.col("b"))
+            )
+            .group_by("s", "b")
+            .agg(
+                pl.col("m").n_unique().alias("n"),
+                pl.col("m").unique().sort().alias("ms"),
+                pl.concat_list("id1", "id2")
+                .list.explode(keep_nulls=False, empty_as_null=False)
+                .unique()
+                .sort()
+                .alias("ids"),
+            )
+            .filter(pl.col("n") >= k)
+            .sort("s", "b")
+            .collect()
+        )
+        hits = []
+        for n, (s, b, count, ms, ids) in enumerate(j.iter_rows()):
+            members = [s, *ms, b]
+            text = (
+                f"{s} paid {count} accounts that each paid {b} within {cfg['window_hours']} h "
+                f"(rule scatter_gather: at least {k} intermediaries)"
+            )
+            for name in members:
+                hits.append(
+                    Hit(
+                        "scatter_gather",
+                        name,
+                        tuple(ids),
+                        tuple(x for x in members if x != name),
+                        _strength(count, k),
+                        text,
+                        {"min_intermediaries": k, "window_hours": cfg["window_hours"]},
+                        str(cfg["source"]),
+                        pattern=f"scatter_gather-{n}",
+                    )
+                )
+        return hits
+
+    # -- G6, G7: bipartite and stacked layers ----------------------------------------------------------
+    def bipartite(self) -> list[Hit]:
+        import polars as pl
+
+        cfg = self.j["bipartite"]
+        k_send, k_recv = int(cfg["min_senders"]), int(cfg["min_shared_receivers"])
+        hours = float(cfg["window_hours"])
+        step = int(hours * 3600 * 1_000_000 / 2)
+        e = self.frame.select("source", "target", "id", pl.col("ts").dt.epoch("us").alias("us"))
+        layers: list[tuple[frozenset[str], frozenset[str], list[str], int]] = []
+        seen: set[tuple[frozenset[str], frozenset[str]]] = set()
+        for shift in (0, 1):
+            bucket = ((pl.col("us") + shift * step) // (2 * step)).alias("w")
+            pairs = e.with_columns(bucket)
+            distinct = pairs.group_by("w", "source", "target").agg(pl.col("id"))
+            # a receiver paid by very many accounts (a utility, a shop) is not a layer
+            popular = distinct.group_by("w", "target").len().filter(pl.col("len") <= 50 * k_send)
+            distinct = distinct.join(popular.select("w", "target"), on=["w", "target"])
+            co = (
+                distinct.select("w", "source", "target")
+                .join(distinct.select("w", pl.col("source").alias("other"), "target"), on=["w", "target"])
+                .filter(pl.col("source") < pl.col("other"))
+                .group_by("w", "source", "other")
+                .agg(pl.col("target").alias("shared"))
+                .filter(pl.col("shared").list.len() >= k_recv)
+            )
+            if co.is_empty():
+                continue
+            groups: dict[tuple[int, str], set[str]] = defaultdict(set)
+            shared: dict[tuple[int, str], set[str]] = defaultdict(set)
+            for w, s, o, recv in co.iter_rows():
+                for a, b in ((s, o), (o, s)):
+                    groups[(w, a)].add(b)
+                    shared[(w, a)].update(recv)
+            for (w, s), partners in groups.items():
+                if len(partners) + 1 < k_send:
+                    continue
+                senders = frozenset({s, *partners})
+                receivers = frozenset(shared[(w, s)])
+                key = (senders, receivers)
+                if key in seen:
+                    continue
+                seen.add(key)
+                tx = (
+                    distinct.filter(
+                        (pl.col("w") == w)
+                        & pl.col("source").is_in(list(senders))
+                        & pl.col("target").is_in(list(receivers))
+                    )["id"]
+                    .explode()
+                    .sort()
+                    .to_list()
+                )
+                layers.append((senders, receivers, tx, int(w) * 2 + shift))
+        hits: list[Hit] = []
+        thresholds = {"min_senders": k_send, "min_shared_receivers": k_recv, "window_hours": hours}
+        for n, (senders, receivers, tx, _) in enumerate(layers):
+            members = sorted(senders | receivers)
+            text = (
+                f"{len(senders)} accounts each paid at least {k_recv} of the same {len(receivers)} accounts "
+                f"within {hours:g} h (rule bipartite)"
+            )
+            for name in members:
+                hits.append(
+                    Hit(
+                        "bipartite",
+                        name,
+                        tuple(tx),
+                        tuple(m for m in members if m != name),
+                        _strength(len(senders), k_send),
+                        text,
+                        thresholds,
+                        str(cfg["source"]),
+                        pattern=f"bipartite-{n}",
+                    )
+                )
+        # stacked layers: one layer's receivers pay as the senders of another
+        for a, (s1, r1, tx1, _) in enumerate(layers):
+            for b, (s2, r2, tx2, _) in enumerate(layers):
+                if a == b or len(r1 & s2) < k_send:
+                    continue
+                members = sorted(s1 | r1 | r2)
+                text = (
+                    f"two layers of payments: {len(s1)} accounts paid {len(r1)}, of which "
+                    f"{len(r1 & s2)} then "
+                    f"paid {len(r2)} more accounts (rule stack)"
+                )
+                for name in members:
+                    hits.append(
+                        Hit(
+                            "stack",
+                            name,
+                            tuple(sorted(set(tx1) | set(tx2))),
+                            tuple(m for m in members if m != name),
+                            _strength(len(r1 & s2), k_send),
+                            text,
+                            thresholds,
+                            str(cfg["source"]),
+                            pattern=f"stack-{a}-{b}",
+                        )
+                    )
+        return hits
+
+    # -- P2: rapid pass-through ------------------------------------------------------------------------
+    def pass_through(self) -> list[Hit]:
+        import polars as pl
+
+        cfg = self.j["pass_through"]
+        hours = float(cfg["window_hours"])
+        share, minimum, events = float(cfg["min_share_out"]), float(cfg["min_amount"]), int(cfg["min_events"])
+        f = self.frame
+        out = (
+            f.select(pl.col("source").alias("account"), "ts", "amount")
+            .sort("account", "ts")
+            .with_columns(pl.col("amount").cum_sum().over("account").alias("cum"))
+        )
+        inc = (
+            f.filter(pl.col("amount") >= minimum)
+            .select(pl.col("target").alias("account"), "ts", "amount", "id")
+            .with_columns((pl.col("ts") + pl.duration(minutes=int(hours * 60))).alias("until"))
+            .sort("account", "ts")
+        )
+        at_start = inc.join_asof(
+            out.select("account", "ts", pl.col("cum").alias("c0")),
+            on="ts",
+            by="account",
+            strategy="backward",
+            check_sortedness=False,
+        )
+        at_end = at_start.sort("account", "until").join_asof(
+            out.select("account", pl.col("ts").alias("until"), pl.col("cum").alias("c1")),
+            on="until",
+            by="account",
+            strategy="backward",
+            check_sortedness=False,
+        )
+        ev = at_end.with_columns(
+            ((pl.col("c1").fill_null(0) - pl.col("c0").fill_null(0)) / pl.col("amount")).alias("share")
+        ).filter(pl.col("share") >= share)
+        per = ev.group_by("account").agg(pl.len().alias("n"), pl.col("id"), pl.col("ts"), pl.col("until"))
+        per = per.filter(pl.col("n") >= events).sort("account")
+        if per.is_empty():
+            return []
+        outs = f.select(pl.col("source").alias("account"), pl.col("target").alias("other"), "ts", "id").join(
+            per.select("account"), on="account"
+        )
+        hits = []
+        for account, n, ids, starts, ends in per.iter_rows():
+            mine = outs.filter(pl.col("account") == account)
+            inside = np.zeros(mine.height, dtype=bool)
+            mts = mine["ts"].to_numpy()
+            for a, b in zip(starts, ends, strict=True):
+                inside |= (mts > np.datetime64(a.replace(tzinfo=None))) & (
+                    mts <= np.datetime64(b.replace(tzinfo=None))
+                )
+            out_ids = mine.filter(pl.Series(inside))["id"].to_list()
+            others = sorted(set(mine.filter(pl.Series(inside))["other"].to_list()))
+            hits.append(
+                Hit(
+                    "pass_through",
+                    account,
+                    tuple(sorted([*ids, *out_ids])),
+                    tuple(others),
+                    _strength(n, events),
+                    f"{account} sent on at least {share:.0%} of {n} incoming payments within {hours:g} h "
+                    f"(rule pass_through: at least {events} such payments of {minimum:g} or more)",
+                    {
+                        "window_hours": hours,
+                        "min_share_out": share,
+                        "min_amount": minimum,
+                        "min_events": events,
+                    },
+                    str(cfg["source"]),
+                )
+            )
+        return hits
+
+    # -- windowed counts on a filtered set of rows (P3–P6, P8–P9) ---------------------------------------
+    def _counted(
+        self,
+        rule: str,
+        condition: pl.Expr,
+        hours: float,
+        agg: pl.Expr,
+        threshold: float,
+        describe: Callable[[str, float], str],
+        thresholds: dict[str, Any],
+        sides: str = "both",
+        extra: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
+    ) -> list[Hit]:
+        import polars as pl
+
+        rows = _sides(self.frame, condition)
+        if sides != "both":
+            rows = rows.filter(pl.col("dir") == sides)
+        if rows.is_empty():
+            return []
+        w = _windows(rows, hours, [agg.alias("value"), pl.col("id"), pl.col("other")])
+        if extra is not None:
+            w = extra(w)
+        w = w.filter(pl.col("value") >= threshold)
+        source = str(self.j[rule]["source"])
+        return [
+            Hit(
+                rule,
+                account,
+                tuple(ids),
+                tuple(others),
+                _strength(value, threshold),
+                describe(account, value),
+                thresholds,
+                source,
+            )
+            for account, value, ids, others in _merge(w, "value", "id", "other")
+        ]
+
+    def split_payments(self) -> list[Hit]:
+        import polars as pl
+
+        cfg = self.j["split_payments"]
+        n, hours, cap = int(cfg["min_count"]), float(cfg["window_hours"]), float(cfg["max_amount"])
+        period, every = _period(hours)
+        rows = (
+            self.frame.filter(pl.col("amount") < cap)
+            .select("source", "target", "ts", "id")
+            .sort("source", "target", "ts")
+        )
+        w = (
+            rows.group_by_dynamic("ts", every=every, period=period, group_by=["source", "target"])
+            .agg(pl.len().alias("n"), pl.col("id"))
+            .filter(pl.col("n") >= n)
+            .group_by("source", "target")
+            .agg(
+                pl.col("n").max(),
+                pl.col("id").list.explode(keep_nulls=False, empty_as_null=False).unique().sort(),
+            )
+            .sort("source", "target")
+        )
+        per: dict[str, list[tuple[str, int, list[str]]]] = defaultdict(list)
+        for s, t, count, ids in w.iter_rows():
+            per[s].append((t, count, ids))
+            per[t].append((s, count, ids))
+        hits = []
+        for account in sorted(per):
+            items = per[account]
+            top = max(c for _, c, _ in items)
+            ids = sorted({i for _, _, group in items for i in group})
+            others = sorted({o for o, _, _ in items})
+            hits.append(
+                Hit(
+                    "split_payments",
+                    account,
+                    tuple(ids),
+                    tuple(others),
+                    _strength(top, n),
+                    f"{account} paid or was paid by the same account {top} times within {hours:g} h, "
+                    f"with {len(others)} counterpart(s) (rule split_payments: at least {n})",
+                    {"min_count": n, "window_hours": hours, "max_amount": cap},
+                    str(cfg["source"]),
+                )
+            )
+        return hits
+
+    def structuring(self) -> list[Hit]:
+        import polars as pl
+
+        cfg = self.j["structuring"]
+        limits = {str(k).lower(): float(v) for k, v in cfg["thresholds"].items()}
+        margin, n, hours = float(cfg["margin"]), int(cfg["min_count"]), float(cfg["window_hours"])
+        channel = pl.col("channel") if "channel" in self.frame.columns else pl.lit(None, dtype=pl.String)
+        limit = channel.replace_strict(limits, default=limits.get("default"), return_dtype=pl.Float64)
+        limit = pl.when(channel.is_null()).then(pl.lit(limits.get("default"))).otherwise(limit)
+        condition = (pl.col("amount") < limit) & (pl.col("amount") >= limit * (1 - margin))
+        return self._counted(
+            "structuring",
+            condition,
+            hours,
+            pl.len(),
+            n,
+            lambda a, v: (
+                f"{a} had {int(v)} payments just below a reporting threshold (within {margin:.0%} of "
+                f"it) within {hours:g} h (rule structuring: at least {n})"
+            ),
+            {"thresholds": limits, "margin": margin, "min_count": n, "window_hours": hours},
+        )
+
+    def exploitation_spending(self) -> list[Hit]:
+        import polars as pl
+
+        cfg = self.j["exploitation_spending"]
+        if not self._has("merchant_category"):
+            return []
+        cats = [str(c).lower() for c in cfg["categories"]]
+        small = [float(x) for x in cfg["small_ad_amounts"]]
+        n, k, hours = int(cfg["min_count"]), int(cfg["min_categories"]), float(cfg["window_hours"])
+        in_cat = pl.col("merchant_category").is_in(cats)
+        rows = self.frame.with_columns(
+            pl.any_horizontal([(pl.col("amount_original") % s).abs() < 1e-6 for s in small]).alias("small_ad")
+        )
+        d = Detectors.__new__(Detectors)
+        d.__dict__.update(self.__dict__)
+        d.frame = rows
+        hits = d._counted(
+            "exploitation_spending",
+            in_cat,
+            hours,
+            pl.len(),
+            n,
+            lambda a, v: (
+                f"{a} made {int(v)} payments at merchant categories that recur in sexual-exploitation "
+                f"cases (ads, lodging, transport, pharmacy, cosmetics) within {hours:g} h "
+                f"(rule exploitation_spending: at least {n} in {k} categories)"
+            ),
+            {
+                "categories": cats,
+                "min_count": n,
+                "min_categories": k,
+                "window_hours": hours,
+                "small_ad_amounts": small,
+            },
+            sides="out",
+            extra=None,
+        )
+        # the categories condition: recount distinct categories over the hit's transactions
+        cat_of = dict(zip(rows["id"].to_list(), rows["merchant_category"].to_list(), strict=True))
+        return [h for h in hits if len({cat_of[t] for t in h.transactions}) >= k]
+
+    def off_hours(self) -> list[Hit]:
+        import polars as pl
+
+        cfg = self.j["off_hours"]
+        if not self._has("channel"):
+            return []
+        chans = [str(c).lower() for c in cfg["channels"]]
+        start, end = int(cfg["start_hour"]), int(cfg["end_hour"])
+        shift = int(cfg["utc_offset_hours"])
+        n, share = int(cfg["min_count"]), float(cfg["min_share"])
+        hour = (pl.col("ts").dt.hour().cast(pl.Int32) + shift) % 24
+        night = (hour >= start) | (hour < end)
+        rows = self.frame.filter(pl.col("channel").is_in(chans)).with_columns(night.alias("night"))
+        sides = _sides(rows.drop("night"))
+        flags = dict(zip(rows["id"].to_list(), rows["night"].to_list(), strict=True))
+        totals = sides.group_by("account").agg(pl.len().alias("all"), pl.col("id"), pl.col("other"))
+        hits = []
+        for account, total, ids, others in totals.sort("account").iter_rows():
+            at_night = [t for t in ids if flags[t]]
+            if len(at_night) >= n and len(at_night) / total >= share:
+                hits.append(
+                    Hit(
+                        "off_hours",
+                        account,
+                        tuple(sorted(at_night)),
+                        tuple(sorted({o for t, o in zip(ids, others, strict=True) if flags[t]})),
+                        _strength(len(at_night), n),
+                        f"{len(at_night)} of {account}'s {total} cash or card payments were between "
+                        f"{start}:00 and {end}:00 (rule off_hours: at least {n} and {share:.0%})",
+                        {
+                            "channels": chans,
+                            "start_hour": start,
+                            "end_hour": end,
+                            "min_count": n,
+                            "min_share": share,
+                        },
+                        str(cfg["source"]),
+                    )
+                )
+        return hits
+
+    def mobility(self) -> list[Hit]:
+        import polars as pl
+
+        cfg = self.j["mobility"]
+        if not self._has("location"):
+            return []
+        cats = [str(c).lower() for c in cfg["categories"]]
+        chans = [str(c).lower() for c in cfg["channels"]]
+        cond = pl.col("location").is_not_null()
+        parts = []
+        if "merchant_category" in self.frame.columns:
+            parts.append(pl.col("merchant_category").is_in(cats))
+        if "channel" in self.frame.columns:
+            parts.append(pl.col("channel").is_in(chans))
+        if not parts:
+            return []
+        cond = cond & pl.any_horizontal(parts)
+        k, hours = int(cfg["min_locations"]), float(cfg["window_hours"])
+        rows = self.frame.filter(cond)
+        loc = dict(zip(rows["id"].to_list(), rows["location"].to_list(), strict=True))
+        hits = self._counted(
+            "mobility",
+            cond,
+            hours,
+            pl.col("id").count(),
+            k,
+            lambda a, v: "",
+            {"categories": cats, "channels": chans, "min_locations": k, "window_hours": hours},
+        )
+        out = []
+        for h in hits:
+            places = sorted({loc[t] for t in h.transactions})
+            if len(places) >= k:
+                out.append(
+                    Hit(
+                        "mobility",
+                        h.account,
+                        h.transactions,
+                        h.accounts,
+                        _strength(len(places), k),
+                        f"{h.account} paid for lodging or made cash deposits in {len(places)} places "
+                        f"({', '.join(places)}) within {hours:g} h (rule mobility: at least {k})",
+                        h.thresholds,
+                        h.source,
+                    )
+                )
+        return out
+
+    def payroll(self) -> list[Hit]:
+        import polars as pl
+
+        cfg = self.j["payroll"]
+        if not self._has("channel"):
+            return []
+        chans = [str(c).lower() for c in cfg["channels"]]
+        k, hours = int(cfg["min_payers"]), float(cfg["window_hours"])
+        hits = self._counted(
+            "payroll",
+            pl.col("channel").is_in(chans),
+            hours,
+            pl.col("other").n_unique(),
+            k,
+            lambda a, v: (
+                f"wages from {int(v)} different payers went into {a} within {hours:g} h: the workers "
+                f"whose wages these are may be victims (rule payroll: at least {k})"
+            ),
+            {"channels": chans, "min_payers": k, "window_hours": hours},
+            sides="in",
+        )
+        return hits
+
+    def alternative_payments(self) -> list[Hit]:
+        import polars as pl
+
+        cfg = self.j["alternative_payments"]
+        if not self._has("channel"):
+            return []
+        chans = [str(c).lower() for c in cfg["channels"]]
+        n, hours = int(cfg["min_count"]), float(cfg["window_hours"])
+        return self._counted(
+            "alternative_payments",
+            pl.col("channel").is_in(chans),
+            hours,
+            pl.len(),
+            n,
+            lambda a, v: (
+                f"{a} made or received {int(v)} prepaid, crypto or e-money payments within {hours:g} h "
+                f"(rule alternative_payments: at least {n})"
+            ),
+            {"channels": chans, "min_count": n, "window_hours": hours},
+        )
+
+    def cross_border(self) -> list[Hit]:
+        import polars as pl
+
+        cfg = self.j["cross_border"]
+        countries = [str(c) for c in cfg["countries"]]
+        if not countries or not self._has("country", "channel"):
+            return []
+        hours = float(cfg["window_hours"])
+        f = self.frame
+        cash_in = (
+            f.filter(pl.col("channel") == "cash")
+            .select(pl.col("target").alias("account"), "ts", pl.col("id").alias("cash_id"))
+            .sort("account", "ts")
+        )
+        wires = (
+            f.filter(pl.col("country").is_in(countries))
+            .select(pl.col("source").alias("account"), "ts", "id", "target")
+            .sort("account", "ts")
+        )
+        j = wires.join_asof(
+            cash_in,
+            on="ts",
+            by="account",
+            strategy="backward",
+            tolerance=f"{int(hours * 60)}m",
+            check_sortedness=False,
+        ).filter(pl.col("cash_id").is_not_null())
+        per = j.group_by("account").agg(pl.col("id"), pl.col("cash_id"), pl.col("target")).sort("account")
+        return [
+            Hit(
+                "cross_border",
+                a,
+                tuple(sorted({*ids, *cash})),
+                tuple(sorted(set(tg))),
+                1.0,
+                f"{a} received cash and then paid abroad to a listed country within {hours:g} h "
+                "(rule cross_border)",
+                {"countries": countries, "window_hours": hours},
+                str(cfg["source"]),
+            )
+            for a, ids, cash, tg in per.iter_rows()
+        ]
+
+    def shared_identifiers(self) -> list[Hit]:
+        import polars as pl
+
+        cfg = self.j["shared_identifiers"]
+        acc = self.tx.accounts_frame
+        if acc is None:
+            return []
+        hits = []
+        for name in [str(x) for x in cfg["fields"]]:
+            if name not in acc.columns:
+                continue
+            groups = (
+                acc.filter(pl.col(name).is_not_null())
+                .with_columns(pl.col(name).str.to_lowercase().str.replace_all(r"\s+", "").alias("key"))
+                .group_by("key")
+                .agg(pl.col("account").unique().sort())
+                .filter(pl.col("account").list.len() >= 2)
+                .sort("key")
+            )
+            for _, members in groups.iter_rows():
+                for m in members:
+                    hits.append(
+                        Hit(
+                            "shared_identifiers",
+                            m,
+                            (),
+                            tuple(x for x in members if x != m),
+                            0.5,
+                            f"{m} shares its {name} with {len(members) - 1} other account(s) "
+                            "(rule shared_identifiers)",
+                            {"field": name},
+                            str(cfg["source"]),
+                        )
+                    )
+        return hits
+
+    # -- all -----------------------------------------------------------------------------------------
+    def run(self, rules: Iterable[str] | None = None) -> Report:
+        table: dict[str, Callable[[], list[Hit]]] = {
+            "fan_in": lambda: self.fan("in"),
+            "fan_out": lambda: self.fan("out"),
+            "cycle": self.cycles,
+            "scatter_gather": self.scatter_gather,
+            "gather_scatter": self.gather_scatter,
+            "bipartite": self.bipartite,
+            "pass_through": self.pass_through,
+            "structuring": self.structuring,
+            "split_payments": self.split_payments,
+            "exploitation_spending": self.exploitation_spending,
+            "off_hours": self.off_hours,
+            "mobility": self.mobility,
+            "payroll": self.payroll,
+            "alternative_payments": self.alternative_payments,
+            "cross_border": self.cross_border,
+            "shared_identifiers": self.shared_identifiers,
+        }
+        needs = {
+            "exploitation_spending": ("merchant_category",),
+            "off_hours": ("channel",),
+            "mobility": ("location",),
+            "payroll": ("channel",),
+            "alternative_payments": ("channel",),
+            "cross_border": ("country", "channel"),
+        }
+        report = Report()
+        chosen = list(table) if rules is None else list(rules)
+        for rule in chosen:
+            missing = [c for c in needs.get(rule, ()) if not self._has(c)]
+            if missing:
+                report.skipped[rule] = f"the data has no {', '.join(missing)}"
+                continue
+            if rule == "shared_identifiers" and self.tx.accounts_frame is None:
+                report.skipped[rule] = "no accounts file"
+                continue
+            report.hits.extend(table[rule]())
+        return report
+
+
+RULES = (
+    "fan_in",
+    "fan_out",
+    "cycle",
+    "scatter_gather",
+    "gather_scatter",
+    "bipartite",
+    "stack",
+    "pass_through",
+    "structuring",
+    "split_payments",
+    "exploitation_spending",
+    "off_hours",
+    "mobility",
+    "payroll",
+    "alternative_payments",
+    "cross_border",
+    "shared_identifiers",
+)
+
+
+def detect(
+    transactions: Transactions, jurisdiction: Jurisdiction, rules: Iterable[str] | None = None
+) -> Report:
+    return Detectors(transactions, jurisdiction).run(rules)

@@ -1,0 +1,592 @@
+"""Financial investigations (GR38 §72, §108, §112(e)): uploaded transactions scored for laundering
+typologies, accounts with their evidence, traces from seeds, and confiscated proceeds passed on to victims'
+compensation (the restitution ledger).
+
+An investigation belongs to one organisation and only its financial investigators see it
+(``access.policy.finance_decision``); it holds no case data, and nothing here reads a case. Titles, uploaded
+transactions, scores and confiscation orders are encrypted; every read and write leaves an audit event with
+identifiers only.
+
+Restitution: a financial investigator records a confiscation against an investigation. Someone who may update
+her claim (``services.remedies``: the owning side or her legal aid, never an enforcement organisation)
+allocates part of it to the claim through ``remedies.record_allocation``; the ledger line here says how much
+of which confiscation went where. The investigation's side sees allocated totals only, never a claim. No claim
+waits for a confiscation: allocations are shown beside a claim and change nothing about it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import tempfile
+import uuid
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from opennrm.access.policy import OUT_OF_SCOPE, Action, Actor, finance_decision
+from opennrm.access.roles import PERSON_LEVEL
+from opennrm.domain.remedies import AllocationIn, format_minor
+from opennrm.services import remedies
+from opennrm.services.cases import decrypt_json, decrypt_text, deny, encrypt_json, encrypt_text, new_id, now
+from opennrm.services.errors import InvalidInput, NotFound
+from opennrm.store import audit
+from opennrm.store.audit import AuditEntry
+from opennrm.store.database import Database
+from opennrm.store.tables import (
+    FinanceConfiscation,
+    FinanceDataset,
+    FinanceInvestigation,
+    FinanceRestitution,
+)
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+MAX_TITLE = 200
+SHOWN_REJECTS = 50
+_TITLE, _TX, _RESULTS, _ORDER = (
+    "finance_investigation",
+    "finance_transactions",
+    "finance_results",
+    "finance_confiscation",
+)
+
+
+# -- who may ------------------------------------------------------------------------------------------
+
+
+def check_investigator(db: Database, actor: Actor, investigation: FinanceInvestigation | None = None) -> None:
+    decision = finance_decision(actor, None if investigation is None else investigation.organisation_id)
+    if not decision:
+        deny(
+            db,
+            actor,
+            Action.FINANCE,
+            "finance_investigation",
+            None if investigation is None else investigation.id,
+            decision.reason,
+        )
+
+
+def _known(value: str, what: str) -> str:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        raise NotFound(f"no {what} {value[:40]!r}") from None
+    return value
+
+
+def guard(db: Database, actor: Actor, investigation_id: str) -> None:
+    """Refuse (audited, in its own transaction) unless the actor may see the investigation; "absent" and
+    "not yours" get the same answer."""
+    check_investigator(db, actor)
+    _known(investigation_id, "investigation")
+    with db.transaction() as session:
+        owner = session.execute(
+            select(FinanceInvestigation.organisation_id).where(FinanceInvestigation.id == investigation_id)
+        ).scalar_one_or_none()
+    if owner is None or not finance_decision(actor, owner):
+        deny(db, actor, Action.FINANCE, "finance_investigation", investigation_id, OUT_OF_SCOPE)
+
+
+def _investigation(
+    db: Database, session: Session, actor: Actor, investigation_id: str
+) -> FinanceInvestigation:
+    """The investigation, after ``guard``; checked again inside the transaction."""
+    row = session.get(FinanceInvestigation, investigation_id)
+    if row is None or not finance_decision(actor, row.organisation_id):
+        raise NotFound(OUT_OF_SCOPE)
+    return row
+
+
+def _audit(
+    session: Session, db: Database, actor: Actor, action: str, object_id: str | None, **detail: str
+) -> None:
+    audit.record_one(
+        session,
+        db.keyring,
+        AuditEntry(actor.user_id, action, "finance_investigation", object_id, detail=detail),
+    )
+
+
+# -- investigations -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InvestigationSummary:
+    id: str
+    title: str
+    status: str
+    created_at: dt.datetime
+    datasets: int
+
+
+def create_investigation(db: Database, actor: Actor, title: str) -> str:
+    check_investigator(db, actor)
+    cleaned = " ".join(title.replace("\x00", "").split())
+    if not cleaned:
+        raise InvalidInput("give the investigation a title", field="title")
+    if len(cleaned) > MAX_TITLE:
+        raise InvalidInput(f"the title is longer than {MAX_TITLE} characters", field="title")
+    investigation_id = new_id()
+    with db.transaction() as session:
+        at = now()
+        session.add(
+            FinanceInvestigation(
+                id=investigation_id,
+                organisation_id=actor.organisation_id,
+                title_enc=encrypt_text(db.keyring, _TITLE, investigation_id, cleaned),
+                status="open",
+                created_by=actor.user_id,
+                created_at=at,
+                updated_at=at,
+            )
+        )
+        _audit(session, db, actor, "finance.create", investigation_id)
+    return investigation_id
+
+
+def list_investigations(db: Database, actor: Actor) -> list[InvestigationSummary]:
+    check_investigator(db, actor)
+    with db.transaction() as session:
+        counts = dict(
+            session.execute(
+                select(FinanceDataset.investigation_id, func.count()).group_by(
+                    FinanceDataset.investigation_id
+                )
+            ).all()
+        )
+        rows = session.execute(
+            select(FinanceInvestigation)
+            .where(FinanceInvestigation.organisation_id == actor.organisation_id)
+            .order_by(FinanceInvestigation.created_at.desc())
+        ).scalars()
+        out = [
+            InvestigationSummary(
+                r.id,
+                decrypt_text(db.keyring, _TITLE, r.id, r.title_enc),
+                r.status,
+                r.created_at,
+                counts.get(r.id, 0),
+            )
+            for r in rows
+        ]
+        _audit(session, db, actor, "finance.list", None)
+    return out
+
+
+# -- datasets -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rejected:
+    file: str
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class DatasetAdded:
+    id: str
+    transactions: int
+    accounts: int
+    rejected: list[Rejected]
+
+
+def add_dataset(
+    db: Database,
+    actor: Actor,
+    investigation_id: str,
+    name: str,
+    transactions: bytes,
+    accounts: bytes | None = None,
+    transactions_filename: str = "transactions.csv",
+) -> DatasetAdded:
+    """Read an uploaded transactions file (and accounts file), score it with the shipped jurisdiction's
+    detectors, and store both encrypted. Rejected rows come back with their line and reason."""
+    from opennrm.finance import jurisdiction as jur
+    from opennrm.finance.ingest import IngestError
+    from opennrm.finance.pipeline import load, score
+
+    guard(db, actor, investigation_id)
+    label = " ".join(name.replace("\x00", "").split())[:MAX_TITLE] or "transactions"
+    for blob, what in ((transactions, "transactions"), (accounts, "accounts")):
+        if blob is not None and len(blob) > MAX_UPLOAD_BYTES:
+            raise InvalidInput(
+                f"the file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB; "
+                "use 'opennrm finance score'",
+                field=what,
+            )
+    if not transactions.strip():
+        raise InvalidInput("the transactions file is empty", field="transactions")
+    suffix = ".parquet" if transactions_filename.lower().endswith((".parquet", ".pq")) else ".csv"
+    j = jur.load()
+    with tempfile.TemporaryDirectory() as folder:
+        tx_path = Path(folder) / f"transactions{suffix}"
+        tx_path.write_bytes(transactions)
+        acc_path = None
+        if accounts is not None and accounts.strip():
+            acc_path = Path(folder) / "accounts.csv"
+            acc_path.write_bytes(accounts)
+        try:
+            data = load(tx_path, acc_path, j)
+        except IngestError as exc:
+            message = str(exc).replace(str(tx_path), "transactions").replace(str(acc_path), "accounts")
+            raise InvalidInput(message, field="transactions") from None
+    scores, report = score(data, j)
+    buffer = io.BytesIO()
+    data.frame.drop("src", "dst").write_parquet(buffer)
+    results = {
+        "jurisdiction": j.name,
+        "skipped": report.skipped,
+        "scores": [
+            {"account": s.account, "risk": round(s.risk, 6), "typologies": list(s.typologies)}
+            for s in sorted(scores, key=lambda s: (-s.risk, s.account))
+        ],
+        "hits": {s.account: [asdict(h) for h in s.evidence] for s in scores if s.evidence},
+        "opening": {}
+        if data.accounts_frame is None or "opening_balance" not in data.accounts_frame.columns
+        else {
+            a: b
+            for a, b in data.accounts_frame.select("account", "opening_balance").iter_rows()
+            if b is not None
+        },
+    }
+    rejected = [Rejected("transactions", r.line, r.reason) for r in data.rejects] + [
+        Rejected("accounts", r.line, r.reason) for r in data.account_rejects
+    ]
+    dataset_id = new_id()
+    with db.transaction() as session:
+        _investigation(db, session, actor, investigation_id)
+        session.add(
+            FinanceDataset(
+                id=dataset_id,
+                investigation_id=investigation_id,
+                name=label,
+                transactions_enc=db.keyring.encrypt(buffer.getvalue(), f"{_TX}:{dataset_id}"),
+                results_enc=encrypt_json(db.keyring, _RESULTS, dataset_id, results),
+                transaction_count=data.frame.height,
+                account_count=len(data.accounts),
+                rejected_count=len(rejected),
+                created_by=actor.user_id,
+                created_at=now(),
+            )
+        )
+        _audit(
+            session,
+            db,
+            actor,
+            "finance.upload",
+            investigation_id,
+            dataset=dataset_id,
+            transactions=str(data.frame.height),
+            rejected=str(len(rejected)),
+        )
+    return DatasetAdded(dataset_id, data.frame.height, len(data.accounts), rejected)
+
+
+@dataclass(frozen=True)
+class ConfiscationView:
+    id: str
+    amount: str
+    currency: str
+    allocated: str
+    remaining: str
+    confiscated_on: dt.date
+    order: str | None = None  # the order's reference: the investigation's side only
+
+
+@dataclass
+class InvestigationView:
+    id: str
+    title: str
+    status: str
+    datasets: list[dict[str, Any]] = field(default_factory=list)
+    confiscations: list[ConfiscationView] = field(default_factory=list)
+
+
+def _allocated(session: Session, confiscation_id: str) -> int:
+    return int(
+        session.execute(
+            select(func.coalesce(func.sum(FinanceRestitution.amount_minor), 0)).where(
+                FinanceRestitution.confiscation_id == confiscation_id
+            )
+        ).scalar_one()
+    )
+
+
+def _confiscation_view(
+    db: Database, session: Session, row: FinanceConfiscation, with_order: bool
+) -> ConfiscationView:
+    allocated = _allocated(session, row.id)
+    return ConfiscationView(
+        row.id,
+        format_minor(row.amount_minor, row.currency),
+        row.currency,
+        format_minor(allocated, row.currency),
+        format_minor(row.amount_minor - allocated, row.currency),
+        row.confiscated_on,
+        decrypt_text(db.keyring, _ORDER, row.id, row.order_enc) if with_order else None,
+    )
+
+
+def view_investigation(db: Database, actor: Actor, investigation_id: str, top: int = 50) -> InvestigationView:
+    guard(db, actor, investigation_id)
+    with db.transaction() as session:
+        inv = _investigation(db, session, actor, investigation_id)
+        view = InvestigationView(inv.id, decrypt_text(db.keyring, _TITLE, inv.id, inv.title_enc), inv.status)
+        for ds in session.execute(
+            select(FinanceDataset)
+            .where(FinanceDataset.investigation_id == inv.id)
+            .order_by(FinanceDataset.created_at)
+        ).scalars():
+            results = decrypt_json(db.keyring, _RESULTS, ds.id, ds.results_enc)
+            view.datasets.append(
+                {
+                    "id": ds.id,
+                    "name": ds.name,
+                    "transactions": ds.transaction_count,
+                    "accounts": ds.account_count,
+                    "rejected": ds.rejected_count,
+                    "created_at": ds.created_at,
+                    "top": results["scores"][:top],
+                    "skipped": results.get("skipped", {}),
+                }
+            )
+        for row in session.execute(
+            select(FinanceConfiscation)
+            .where(FinanceConfiscation.investigation_id == inv.id)
+            .order_by(FinanceConfiscation.confiscated_on)
+        ).scalars():
+            view.confiscations.append(_confiscation_view(db, session, row, with_order=True))
+        _audit(session, db, actor, "finance.read", inv.id)
+    return view
+
+
+def _dataset(
+    db: Database, session: Session, actor: Actor, investigation_id: str, dataset_id: str
+) -> FinanceDataset:
+    inv = _investigation(db, session, actor, investigation_id)
+    row = session.get(FinanceDataset, _known(dataset_id, "dataset"))
+    if row is None or row.investigation_id != inv.id:
+        raise NotFound(f"no dataset {dataset_id[:40]!r} in this investigation")
+    return row
+
+
+def _transactions(db: Database, row: FinanceDataset) -> Any:
+    """The dataset's transactions back as ``finance.ingest.Transactions``."""
+    import polars as pl
+
+    from opennrm.finance.ingest import Transactions
+
+    frame = pl.read_parquet(io.BytesIO(db.keyring.decrypt(row.transactions_enc, f"{_TX}:{row.id}")))
+    accounts = pl.concat([frame["source"], frame["target"]]).unique().sort()
+    mapping = pl.DataFrame(
+        {"account": accounts, "n": pl.arange(0, accounts.len(), eager=True, dtype=pl.Int64)}
+    )
+    frame = (
+        frame.join(mapping.rename({"account": "source", "n": "src"}), on="source", how="left")
+        .join(mapping.rename({"account": "target", "n": "dst"}), on="target", how="left")
+        .sort("ts", "id")
+    )
+    return Transactions(frame, accounts.to_list())
+
+
+@dataclass(frozen=True)
+class AccountView:
+    account: str
+    risk: float
+    typologies: list[str]
+    hits: list[dict[str, Any]]
+    edges: list[tuple[str, str, float, int]]  # source, target, total amount, count (the ego network)
+
+
+def view_account(
+    db: Database, actor: Actor, investigation_id: str, dataset_id: str, account: str
+) -> AccountView:
+    import polars as pl
+
+    guard(db, actor, investigation_id)
+    with db.transaction() as session:
+        row = _dataset(db, session, actor, investigation_id, dataset_id)
+        results = decrypt_json(db.keyring, _RESULTS, row.id, row.results_enc)
+        data = _transactions(db, row)
+        _audit(session, db, actor, "finance.account", investigation_id, dataset=row.id)
+    score = next((s for s in results["scores"] if s["account"] == account), None)
+    if score is None:
+        raise NotFound(f"no account {account[:40]!r} in this dataset")
+    ego = (
+        data.frame.filter((pl.col("source") == account) | (pl.col("target") == account))
+        .group_by("source", "target")
+        .agg(pl.col("amount").sum().alias("total"), pl.len().alias("count"))
+        .sort("total", descending=True)
+        .head(40)
+    )
+    return AccountView(
+        account,
+        float(score["risk"]),
+        list(score["typologies"]),
+        list(results["hits"].get(account, [])),
+        [(str(s), str(t), float(a), int(c)) for s, t, a, c in ego.iter_rows()],
+    )
+
+
+def trace(
+    db: Database, actor: Actor, investigation_id: str, dataset_id: str, seed: str, direction: str, hops: int
+) -> Any:
+    """A trace from ``seed`` in the dataset (``finance.trace.Trace``); bad options name the field."""
+    from opennrm.finance.trace import TraceError, Tracer
+
+    guard(db, actor, investigation_id)
+    with db.transaction() as session:
+        row = _dataset(db, session, actor, investigation_id, dataset_id)
+        results = decrypt_json(db.keyring, _RESULTS, row.id, row.results_enc)
+        data = _transactions(db, row)
+        _audit(
+            session, db, actor, "finance.trace", investigation_id, dataset=row.id, direction=direction[:10]
+        )
+    try:
+        return Tracer(data, opening={str(k): float(v) for k, v in results.get("opening", {}).items()}).trace(
+            [seed.strip()], direction, hops
+        )
+    except TraceError as exc:
+        field_name = "seed" if "seed" in str(exc) else "hops" if "hops" in str(exc) else "direction"
+        raise InvalidInput(str(exc), field=field_name) from None
+
+
+# -- restitution --------------------------------------------------------------------------------------
+
+
+def _money(amount: str, currency: str, source: str, day: dt.date | str) -> AllocationIn:
+    try:
+        return AllocationIn.model_validate(
+            {"amount": amount, "currency": currency, "source": source, "allocated_on": day}
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = str(first["loc"][0]) if first["loc"] else "amount"
+        raise InvalidInput(f"{where}: {first['msg']}", field=where) from None
+
+
+def record_confiscation(
+    db: Database,
+    actor: Actor,
+    investigation_id: str,
+    amount: str,
+    currency: str,
+    order: str,
+    confiscated_on: dt.date | str,
+) -> str:
+    """An amount confiscated in the investigation (the order's reference is encrypted)."""
+    checked = _money(amount, currency, order, confiscated_on)
+    confiscation_id = new_id()
+    guard(db, actor, investigation_id)
+    with db.transaction() as session:
+        _investigation(db, session, actor, investigation_id)
+        session.add(
+            FinanceConfiscation(
+                id=confiscation_id,
+                investigation_id=investigation_id,
+                amount_minor=checked.minor,
+                currency=checked.currency,
+                order_enc=encrypt_text(db.keyring, _ORDER, confiscation_id, checked.source),
+                confiscated_on=checked.allocated_on,
+                recorded_by=actor.user_id,
+                created_at=now(),
+            )
+        )
+        _audit(session, db, actor, "finance.confiscation", investigation_id, confiscation=confiscation_id)
+    return confiscation_id
+
+
+def _may_allocate(db: Database, actor: Actor) -> None:
+    """Allocating is the remedies side's act: never an enforcement organisation (which never sees a claim)."""
+    if actor.enforcement or actor.role not in PERSON_LEVEL:
+        deny(
+            db,
+            actor,
+            Action.REMEDY_UPDATE,
+            "finance_confiscation",
+            None,
+            "only those who keep her claim allocate confiscated proceeds to it",
+        )
+
+
+def confiscations_available(db: Database, actor: Actor) -> list[ConfiscationView]:
+    """Confiscations with money left to allocate, for those who keep victims' claims: amounts and dates only
+    (no investigation, no order)."""
+    _may_allocate(db, actor)
+    with db.transaction() as session:
+        rows = session.execute(
+            select(FinanceConfiscation).order_by(FinanceConfiscation.confiscated_on)
+        ).scalars()
+        views = [_confiscation_view(db, session, r, with_order=False) for r in rows]
+    return [v for v in views if Decimal(v.remaining) > 0]
+
+
+def allocate(
+    db: Database, actor: Actor, confiscation_id: str, claim_id: str, amount: str, allocated_on: dt.date | str
+) -> str:
+    """Allocate part of a confiscation to her claim: a ledger line here and a proceeds allocation on the claim
+    (``remedies.record_allocation``, which checks that the actor may update the claim). The ledger line is
+    written first, reserving the amount, so two allocations never exceed the confiscation; if the claim side
+    refuses, the reservation is removed and nothing stays half-written. Returns the ledger line's id."""
+    _may_allocate(db, actor)
+    with db.transaction() as session:
+        row = session.execute(
+            select(FinanceConfiscation)
+            .where(FinanceConfiscation.id == _known(confiscation_id, "confiscation"))
+            .with_for_update()
+        ).scalar_one_or_none()
+        if row is None:
+            raise NotFound(f"no confiscation {confiscation_id[:40]!r}")
+        checked = _money(amount, row.currency, f"confiscation {row.id}", allocated_on)
+        remaining = row.amount_minor - _allocated(session, row.id)
+        if checked.minor > remaining:
+            raise InvalidInput(
+                f"only {format_minor(remaining, row.currency)} {row.currency} of this confiscation is "
+                "left to allocate",
+                field="amount",
+            )
+        line_id = new_id()
+        session.add(
+            FinanceRestitution(
+                id=line_id,
+                confiscation_id=row.id,
+                allocation_id=None,
+                amount_minor=checked.minor,
+                recorded_by=actor.user_id,
+                created_at=now(),
+            )
+        )
+        session.flush()
+        if row.amount_minor - _allocated(session, row.id) < 0:
+            raise InvalidInput("the confiscation was allocated meanwhile; try again", field="amount")
+    try:
+        allocation_id = remedies.record_allocation(db, actor, claim_id, checked)
+    except Exception:
+        with db.transaction() as session:
+            line = session.get(FinanceRestitution, line_id)
+            if line is not None:
+                session.delete(line)
+        raise
+    with db.transaction() as session:
+        line = session.get(FinanceRestitution, line_id)
+        assert line is not None  # noqa: S101
+        line.allocation_id = allocation_id
+        audit.record_one(
+            session,
+            db.keyring,
+            AuditEntry(
+                actor.user_id,
+                "finance.restitution",
+                "finance_confiscation",
+                confiscation_id,
+                detail={"line": line_id, "allocation": allocation_id},
+            ),
+        )
+    return line_id

@@ -1,0 +1,209 @@
+"""The financial-investigation pages (GR38 §72, §108, §112(e)): investigations of the user's organisation, an
+uploaded dataset's ranked accounts, one account with its typology evidence and a drawn ego network, a trace
+with both attributions (and its evidence pack), and the confiscations recorded. Open to financial
+investigators of the organisation that holds the investigation (``access.policy.finance_decision``); no case
+data is read by anything here. Every view is audited by the service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
+
+from opennrm.finance.detectors import RULES
+from opennrm.services import finance
+from opennrm.services.errors import InvalidInput
+from opennrm.web.deps import check_csrf, get_db, session_user
+from opennrm.web.i18n import N_
+from opennrm.web.limits import accepts_upload
+from opennrm.web.pages.render import render
+from opennrm.web.pages.same_origin import require_same_origin
+
+router = APIRouter()
+
+# Rule names as shown to an investigator (the detectors' codes stay in the evidence files).
+RULE_NAMES: dict[str, str] = {
+    "fan_in": N_("Fan-in: many senders to one account"),
+    "fan_out": N_("Fan-out: one account paying many"),
+    "cycle": N_("Cycle: money returning to where it started"),
+    "scatter_gather": N_("Scatter-gather: one sender, many intermediaries, one receiver"),
+    "gather_scatter": N_("Gather-scatter: many in, then many out"),
+    "bipartite": N_("Bipartite layer: a group paying the same group"),
+    "stack": N_("Stacked layers"),
+    "pass_through": N_("Rapid pass-through"),
+    "structuring": N_("Structuring below a reporting threshold"),
+    "split_payments": N_("Split payments to the same account"),
+    "exploitation_spending": N_("Spending that recurs in sexual-exploitation cases"),
+    "off_hours": N_("Cash or card use at night"),
+    "mobility": N_("Lodging or deposits in many places"),
+    "payroll": N_("Wages of several employers into one account"),
+    "alternative_payments": N_("Prepaid, crypto or e-money payments"),
+    "cross_border": N_("Cash in, then paid abroad"),
+    "shared_identifiers": N_("Identifiers shared between accounts"),
+}
+assert set(RULE_NAMES) == set(RULES)  # noqa: S101 - a new detector needs its name here
+
+
+def _list_page(
+    request: Request, status: int = 200, error: InvalidInput | None = None, title: str = ""
+) -> Response:
+    user = session_user(request)
+    items = finance.list_investigations(get_db(request), user.actor)
+    return render(request, "finance.html", status=status, investigations=items, error=error, title=title)
+
+
+@router.get("/finance")
+def investigations(request: Request) -> Response:
+    return _list_page(request)
+
+
+@router.post("/finance")
+async def create(request: Request) -> Response:
+    require_same_origin(request)
+    user = session_user(request)
+    form = await request.form()
+    check_csrf(user, str(form.get("csrf") or ""))
+    title = str(form.get("title") or "")
+    try:
+        new = finance.create_investigation(get_db(request), user.actor, title)
+    except InvalidInput as exc:
+        return _list_page(request, status=422, error=exc, title=title[:200])
+    return RedirectResponse(f"/finance/{new}", status_code=303)
+
+
+def _investigation_page(
+    request: Request, investigation_id: str, status: int = 200, **context: Any
+) -> Response:
+    user = session_user(request)
+    view = finance.view_investigation(get_db(request), user.actor, investigation_id)
+    context.setdefault("error", None)
+    context.setdefault("rejected", None)
+    return render(
+        request,
+        "finance_investigation.html",
+        status=status,
+        inv=view,
+        rule_names=RULE_NAMES,
+        max_mb=finance.MAX_UPLOAD_BYTES // (1024 * 1024),
+        **context,
+    )
+
+
+@router.get("/finance/{investigation_id}")
+def investigation(investigation_id: str, request: Request) -> Response:
+    return _investigation_page(request, investigation_id)
+
+
+@router.post("/finance/{investigation_id}/datasets")
+@accepts_upload
+async def upload(investigation_id: str, request: Request) -> Response:
+    require_same_origin(request)
+    user = session_user(request)
+    form = await request.form()
+    check_csrf(user, str(form.get("csrf") or ""))
+    finance.guard(get_db(request), user.actor, investigation_id)
+    tx, acc = form.get("transactions"), form.get("accounts")
+    try:
+        if tx is None or isinstance(tx, str):
+            raise InvalidInput("choose a transactions file (CSV or Parquet)", field="transactions")
+        data = await tx.read(finance.MAX_UPLOAD_BYTES + 1)
+        accounts = None
+        if acc is not None and not isinstance(acc, str) and acc.filename:
+            accounts = await acc.read(finance.MAX_UPLOAD_BYTES + 1)
+        added = await run_in_threadpool(
+            finance.add_dataset,
+            get_db(request),
+            user.actor,
+            investigation_id,
+            str(form.get("name") or ""),
+            data,
+            accounts,
+            tx.filename or "transactions.csv",
+        )
+    except InvalidInput as exc:
+        return _investigation_page(request, investigation_id, status=422, error=exc)
+    return _investigation_page(
+        request, investigation_id, added=added, rejected=added.rejected[: finance.SHOWN_REJECTS]
+    )
+
+
+@router.post("/finance/{investigation_id}/confiscations")
+async def confiscation(investigation_id: str, request: Request) -> Response:
+    require_same_origin(request)
+    user = session_user(request)
+    form = await request.form()
+    check_csrf(user, str(form.get("csrf") or ""))
+    try:
+        finance.record_confiscation(
+            get_db(request),
+            user.actor,
+            investigation_id,
+            str(form.get("amount") or ""),
+            str(form.get("currency") or ""),
+            str(form.get("order") or ""),
+            str(form.get("confiscated_on") or ""),
+        )
+    except InvalidInput as exc:
+        return _investigation_page(request, investigation_id, status=422, error=exc)
+    return RedirectResponse(f"/finance/{investigation_id}#confiscations", status_code=303)
+
+
+@router.get("/finance/{investigation_id}/datasets/{dataset_id}/accounts/{account}")
+def account(investigation_id: str, dataset_id: str, account: str, request: Request) -> Response:
+    from opennrm.finance.ego import ego_svg
+    from opennrm.web.i18n import gettext
+
+    user = session_user(request)
+    view = finance.view_account(get_db(request), user.actor, investigation_id, dataset_id, account[:200])
+    svg = Markup(ego_svg(view.account, view.edges, gettext("Payments to and from this account")))  # noqa: S704 - every label is escaped in ego_svg
+    return render(
+        request,
+        "finance_account.html",
+        view=view,
+        svg=svg,
+        rule_names=RULE_NAMES,
+        investigation_id=investigation_id,
+        dataset_id=dataset_id,
+    )
+
+
+@router.get("/finance/{investigation_id}/datasets/{dataset_id}/trace")
+def trace(investigation_id: str, dataset_id: str, request: Request) -> Response:
+    from opennrm.finance import evidence_pack
+
+    user = session_user(request)
+    q = request.query_params
+    seed = (q.get("seed") or "")[:200]
+    direction = q.get("direction") or "forward"
+    try:
+        hops = int(q.get("hops") or 3)
+    except ValueError:
+        hops = 0
+    result = finance.trace(get_db(request), user.actor, investigation_id, dataset_id, seed, direction, hops)
+    fmt = q.get("format")
+    if fmt == "csv":
+        return Response(
+            evidence_pack.csv_text(result),
+            media_type="text/csv",
+            headers={"Content-Disposition": 'attachment; filename="trace.csv"'},
+        )
+    if fmt == "pdf":
+        return Response(
+            evidence_pack.pdf_bytes(result),
+            media_type="application/pdf",
+            headers={"Content-Disposition": 'attachment; filename="trace.pdf"'},
+        )
+    return render(
+        request,
+        "finance_trace.html",
+        trace=result,
+        investigation_id=investigation_id,
+        dataset_id=dataset_id,
+        seed=seed,
+        direction=direction,
+        hops=hops,
+        shown=result.destinations[:200],
+    )

@@ -1,0 +1,91 @@
+"""The financial-investigation pages on both backends: a financial investigator opens an investigation,
+uploads transactions (rejected rows listed with their lines), reads an account's typology evidence with its
+ego network drawn as SVG, traces funds and downloads the evidence pack, records a confiscation. Users of
+other organisations and other roles get a refusal, and no case data reaches these pages."""
+
+from __future__ import annotations
+
+import re
+
+from opennrm.services import cases
+from tests.conftest import Installation
+from tests.support import client_for, csrf_of, intake, make_org, make_user
+
+ROWS = (
+    "id,timestamp,source,target,amount,currency\n"
+    + "".join(f"t{i},2025-01-01T1{i}:00:00Z,MULE-{i},BOSS,900,USD\n" for i in range(6))
+    + "t9,2025-01-02T09:00:00Z,BOSS,OFFSHORE,4000,USD\n"
+    + "bad,2025-01-02T09:00:00Z,BOSS,OFFSHORE,lots,USD\n"
+)
+
+
+def test_finance_pages(inst: Installation) -> None:
+    db = inst.db
+    make_org(db, "Financial Intelligence Unit", "financial_intelligence_unit")
+    make_org(db, "Other Unit", "financial_intelligence_unit")
+    make_org(db, "Safe Harbour")
+    analyst = make_user(
+        db, "analyst1", "Financial Intelligence Unit", "financial_investigator", enforcement=True
+    )
+    other = make_user(db, "analyst3", "Other Unit", "financial_investigator", enforcement=True)
+    caseworker = make_user(db, "amina", "Safe Harbour", "caseworker")
+    cases.intake(db, caseworker.actor, intake())
+    client = client_for(inst.settings, analyst)
+    listing = client.get("/finance")
+    assert listing.status_code == 200 and "Financial investigations" in listing.text
+    assert 'href="/finance"' in listing.text  # in the menu
+    refused = client.post("/finance", data={"csrf": csrf_of(listing.text), "title": "  "})
+    assert refused.status_code == 422 and 'aria-invalid="true"' in refused.text
+    made = client.post(
+        "/finance", data={"csrf": csrf_of(listing.text), "title": "Operation Lantern"}, follow_redirects=False
+    )
+    assert made.status_code == 303
+    url = made.headers["location"]
+    page = client.get(url)
+    uploaded = client.post(
+        f"{url}/datasets",
+        data={"csrf": csrf_of(page.text), "name": "bank return"},
+        files={"transactions": ("t.csv", ROWS.encode(), "text/csv")},
+    )
+    assert uploaded.status_code == 200, uploaded.text
+    assert "line 9: amount is not a number" in uploaded.text
+    assert "BOSS" in uploaded.text and "Fan-in" in uploaded.text
+    account_link = re.search(r'href="(/finance/[^"]+/accounts/BOSS)"', uploaded.text)
+    assert account_link
+    account = client.get(account_link.group(1))
+    assert account.status_code == 200
+    assert "<svg" in account.text and "OFFSHORE" in account.text and "fan_in" in account.text
+    dataset = account_link.group(1).split("/accounts/")[0]
+    traced = client.get(f"{dataset}/trace", params={"seed": "MULE-1", "direction": "forward", "hops": "2"})
+    assert traced.status_code == 200 and "OFFSHORE" in traced.text
+    pack = client.get(f"{dataset}/trace", params={"seed": "MULE-1", "hops": "2", "format": "csv"})
+    assert pack.headers["content-type"].startswith("text/csv") and "OFFSHORE" in pack.text
+    pdf = client.get(f"{dataset}/trace", params={"seed": "MULE-1", "hops": "2", "format": "pdf"})
+    assert pdf.content.startswith(b"%PDF")
+    bad = client.get(f"{dataset}/trace", params={"seed": "NOBODY"})
+    assert bad.status_code == 422
+    conf = client.post(
+        f"{url}/confiscations",
+        data={
+            "csrf": csrf_of(page.text),
+            "order": "Order 17",
+            "amount": "3000.00",
+            "currency": "USD",
+            "confiscated_on": "2025-04-01",
+        },
+        follow_redirects=True,
+    )
+    assert conf.status_code == 200 and "3000.00" in conf.text
+    # no case data on any finance page
+    for text in (listing.text, uploaded.text, account.text, traced.text, conf.text):
+        assert "Mariam" not in text and "Haddad" not in text and "/cases" not in text
+    # another unit and a caseworker: refused, the same for an absent investigation (one log-in each: a
+    # one-time code is accepted once)
+    for who in (other, caseworker):
+        stranger = client_for(inst.settings, who)
+        assert stranger.get(url).status_code == 403
+        assert stranger.get(account_link.group(1)).status_code == 403
+        assert stranger.get("/finance/00000000-0000-4000-8000-000000000000").status_code == 403
+        listed = stranger.get("/finance")
+        assert listed.status_code == (403 if who is caseworker else 200)
+        assert "Operation Lantern" not in listed.text
