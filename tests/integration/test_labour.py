@@ -16,8 +16,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from opennrm.domain.labour import ComplaintDecisionIn, ComplaintIn, InspectionIn, WorkerReferralIn
+from opennrm.domain.reporting import ReportIn
 from opennrm.recruitment.ads import JobAd
-from opennrm.services import ad_review, cases, directory, firewall, labour, referrals, screenings
+from opennrm.services import ad_review, cases, directory, firewall, labour, referrals, reporting, screenings
 from opennrm.services.errors import Forbidden, InvalidInput
 from opennrm.services.parsing import parse
 from opennrm.services.periodic_report import nrm_figures
@@ -438,3 +439,23 @@ def test_the_demo_seeds_the_registry_and_an_inspection(sqlite_inst: Installation
     assert labour.public_check(sqlite_inst.db, "ES 3003")[0].status == "suspended"
     assert labour.counts(sqlite_inst.db, "test").inspections == "<11"
     assert made["inspection"]
+
+
+def test_anonymous_reports_about_work_in_its_sector_and_region_raise_a_workplace_in_the_plan(
+    world: World,
+) -> None:
+    """The reporting channel feeds the risk order (GR38 §54(b)) with counts only: reports about work in
+    the workplace's sector and region count as complaints; a report about another region does not."""
+    db = world.db
+    before = {p.id: p for p in labour.plan(db, world.inspector.actor)}[world.workplace]
+    pepper = reporting.Pepper.load(world.inst.settings.reporting_pepper_file)
+    for region in ("north", "South"):
+        report = {"text": "They keep our passports.", "concerns": ["work"], "sector": "agriculture"}
+        reporting.submit_report(db, pepper, ReportIn.model_validate({**report, "region": region}))
+    counts = labour.complaints_with_reports(db)
+    planned = {p.id: p for p in labour.plan(db, world.inspector.actor, complaint_counts=counts)}[
+        world.workplace
+    ]
+    assert planned.score > before.score
+    with db.transaction() as session:
+        assert counts(session, world.inspectorate)[world.workplace] >= 1

@@ -604,6 +604,39 @@ def agency_complaint_counts(session: Session, organisation_id: str) -> Mapping[s
     return {workplace_id: int(count) for workplace_id, count in rows}
 
 
+#: What in an anonymous report speaks of exploitation at work (``domain.reporting.Concern``).
+WORK_CONCERNS = frozenset({"work", "debt", "documents", "movement", "recruitment"})
+#: How far back reports count in the risk order.
+REPORTS_WINDOW = dt.timedelta(days=365)
+
+
+def complaints_with_reports(db: Database, *, at: dt.datetime | None = None) -> ComplaintCounts:
+    """Complaints against the placing agency plus the anonymous reports of the past year about work in the
+    workplace's sector and region (the reporting channel, GR38 §54(b)): counts only — which report, and
+    who sent it, never reaches the inspectorate."""
+    from opennrm.services.reporting import report_counts
+
+    since = (at or now()) - REPORTS_WINDOW
+    reported = {
+        (c.sector, (c.region or "").strip().casefold()): c.reports
+        for c in report_counts(db, since=since, concerns=WORK_CONCERNS)
+    }
+
+    def counts(session: Session, organisation_id: str) -> Mapping[str, int]:
+        found = dict(agency_complaint_counts(session, organisation_id))
+        for workplace_id, sector, region in session.execute(
+            select(Workplace.id, Workplace.sector, Workplace.region).where(
+                Workplace.organisation_id == organisation_id
+            )
+        ):
+            n = reported.get((sector, (region or "").strip().casefold()), 0)
+            if n:
+                found[workplace_id] = found.get(workplace_id, 0) + n
+        return found
+
+    return counts
+
+
 # -- workplaces and the risk order ---------------------------------------------------------------------
 
 
