@@ -221,6 +221,14 @@ def finance_decision(actor: Actor, investigation_organisation_id: str | None = N
     return ALLOW
 
 
+def allocation_decision(actor: Actor) -> Decision:
+    """May the actor allocate confiscated proceeds to a victim's claim? That is the remedies side's act:
+    person-level roles, never an enforcement organisation (which never sees a claim)."""
+    if actor.enforcement or actor.role not in PERSON_LEVEL:
+        return Decision(False, "only those who keep her claim allocate confiscated proceeds to it")
+    return ALLOW
+
+
 def scopes_reaching(actor: Actor, case: CaseRelation) -> set[Scope]:
     """The actor's scopes that include this case."""
     allowed = ROLE_SCOPES[actor.role]

@@ -29,8 +29,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from opennrm.access.policy import OUT_OF_SCOPE, Action, Actor, finance_decision
-from opennrm.access.roles import PERSON_LEVEL
+from opennrm.access.policy import OUT_OF_SCOPE, Action, Actor, allocation_decision, finance_decision
 from opennrm.domain.remedies import AllocationIn, format_minor
 from opennrm.services import remedies
 from opennrm.services.cases import decrypt_json, decrypt_text, deny, encrypt_json, encrypt_text, new_id, now
@@ -505,15 +504,9 @@ def record_confiscation(
 
 def _may_allocate(db: Database, actor: Actor) -> None:
     """Allocating is the remedies side's act: never an enforcement organisation (which never sees a claim)."""
-    if actor.enforcement or actor.role not in PERSON_LEVEL:
-        deny(
-            db,
-            actor,
-            Action.REMEDY_UPDATE,
-            "finance_confiscation",
-            None,
-            "only those who keep her claim allocate confiscated proceeds to it",
-        )
+    may = allocation_decision(actor)
+    if not may:
+        deny(db, actor, Action.REMEDY_UPDATE, "finance_confiscation", None, may.reason)
 
 
 def confiscations_available(db: Database, actor: Actor) -> list[ConfiscationView]:

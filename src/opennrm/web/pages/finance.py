@@ -63,12 +63,12 @@ def investigations(request: Request) -> Response:
 @router.post("/finance")
 async def create(request: Request) -> Response:
     require_same_origin(request)
-    user = session_user(request)
+    user = await run_in_threadpool(session_user, request)
     form = await request.form()
     check_csrf(user, str(form.get("csrf") or ""))
     title = str(form.get("title") or "")
     try:
-        new = finance.create_investigation(get_db(request), user.actor, title)
+        new = await run_in_threadpool(finance.create_investigation, get_db(request), user.actor, title)
     except InvalidInput as exc:
         return _list_page(request, status=422, error=exc, title=title[:200])
     return RedirectResponse(f"/finance/{new}", status_code=303)
@@ -101,10 +101,10 @@ def investigation(investigation_id: str, request: Request) -> Response:
 @accepts_upload
 async def upload(investigation_id: str, request: Request) -> Response:
     require_same_origin(request)
-    user = session_user(request)
+    user = await run_in_threadpool(session_user, request)
     form = await request.form()
     check_csrf(user, str(form.get("csrf") or ""))
-    finance.guard(get_db(request), user.actor, investigation_id)
+    await run_in_threadpool(finance.guard, get_db(request), user.actor, investigation_id)
     tx, acc = form.get("transactions"), form.get("accounts")
     try:
         if tx is None or isinstance(tx, str):
@@ -133,11 +133,12 @@ async def upload(investigation_id: str, request: Request) -> Response:
 @router.post("/finance/{investigation_id}/confiscations")
 async def confiscation(investigation_id: str, request: Request) -> Response:
     require_same_origin(request)
-    user = session_user(request)
+    user = await run_in_threadpool(session_user, request)
     form = await request.form()
     check_csrf(user, str(form.get("csrf") or ""))
     try:
-        finance.record_confiscation(
+        await run_in_threadpool(
+            finance.record_confiscation,
             get_db(request),
             user.actor,
             investigation_id,
