@@ -119,13 +119,20 @@ def served_routes(app: FastAPI) -> list[tuple[str, str]]:
     return found
 
 
+#: GET routes that are not pages: the operator's probes and metrics, and the site's icon.
+NOT_PAGES = frozenset({"/livez", "/readyz", "/metrics", "/favicon.ico"})
+
+
 def page_paths(app: FastAPI) -> list[str]:
-    """Every GET path of a server-rendered page (not the API, static files, CSV or PDF downloads), sorted."""
+    """Every GET path of a server-rendered page (not the API, probes, static files, downloads), sorted."""
     return sorted(
         {
             path
             for method, path in served_routes(app)
-            if method == "GET" and not path.startswith("/api") and not path.endswith((".csv", ".pdf"))
+            if method == "GET"
+            and not path.startswith("/api")
+            and path not in NOT_PAGES
+            and not path.endswith((".csv", ".pdf", ".xlsx"))
         }
     )
 

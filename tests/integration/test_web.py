@@ -29,6 +29,21 @@ PUBLIC = {
     ("GET", "/agencies/check/{locale}"),
     ("POST", "/agencies/check/{locale}"),
     ("POST", "/api/agencies/check"),
+    # liveness, readiness and metrics for the operator's probes (issue 20; no personal data, docs/operations.md)
+    ("GET", "/livez"),
+    ("GET", "/readyz"),
+    ("GET", "/metrics"),
+    # the anonymous reporting channel (issue 15): no account, nothing about the sender kept
+    ("GET", "/api/reports/challenge"),
+    ("POST", "/api/reports"),
+    ("POST", "/api/reports/access"),
+    ("POST", "/api/reports/access/messages"),
+    ("GET", "/report"),
+    ("GET", "/report/{locale}"),
+    ("POST", "/report/{locale}"),
+    ("GET", "/report/{locale}/follow-up"),
+    ("POST", "/report/{locale}/follow-up"),
+    ("POST", "/report/{locale}/follow-up/message"),
 }
 
 

@@ -700,13 +700,17 @@ def _summary(
 
 
 def _visible(actor: Actor, direction: str | None) -> ColumnElement[bool]:
-    """Referrals the actor's organisation received, and those it sent for cases in the actor's scope."""
-    scopes = case_list_scopes(actor) - {Scope.RECEIVED}
+    """Referrals the actor's organisation received (for roles that handle what it receives), and those it
+    sent for cases in the actor's scope."""
+    reach = case_list_scopes(actor)
+    scopes = reach - {Scope.RECEIVED}
     sent = and_(
         Referral.sender_organisation_id == actor.organisation_id,
         Referral.case_id.in_(select(Case.id).where(scope_clause(actor, scopes))) if scopes else false(),
     )
-    received = Referral.recipient_organisation_id == actor.organisation_id
+    received = (
+        Referral.recipient_organisation_id == actor.organisation_id if Scope.RECEIVED in reach else false()
+    )
     if direction == "sent":
         return sent
     if direction == "received":
