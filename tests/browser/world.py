@@ -35,7 +35,7 @@ from opennrm.services.demo import (
 )
 from opennrm.services.parsing import parse
 from opennrm.store.database import Database
-from tests.support import PASSWORD, StaffUser, intake, make_user
+from tests.support import PASSWORD, StaffUser, intake, make_org, make_user
 
 NGO = "Safe Harbour Women's Network"
 CLINIC = "Riverside Health Centre"
@@ -43,6 +43,7 @@ SHELTER = "Rose Women's Shelter"
 LEGAL_AID = "Legal Aid North"
 SECRETARIAT = "National Referral Mechanism Secretariat"
 INSPECTORATE = "Labour Inspectorate, Northern District"
+FIU = "Financial Intelligence Unit"
 
 # the demo's account of each role, and the roles the demo has no account for
 DEMO_USERS: dict[Role, str] = {
@@ -109,6 +110,11 @@ def _build(settings: Settings, db: Database) -> World:
         users[role] = StaffUser(actor, username, account.totp_secret)
     for username, org, role in MORE_USERS:
         users[role] = make_user(db, username, org, role.value)
+    # a financial intelligence unit's investigator (issue 17): an enforcement organisation, no case data
+    make_org(db, FIU, "financial_intelligence_unit")
+    users[Role.FINANCIAL_INVESTIGATOR] = make_user(
+        db, "finint", FIU, Role.FINANCIAL_INVESTIGATOR.value, enforcement=True
+    )
     sofia = network.account("sofia")
     member = StaffUser(Actor(sofia.user_id, orgs[CLINIC], Role.CASEWORKER, False), "sofia", sofia.totp_secret)
     amina, rose = users[Role.CASEWORKER], users[Role.SERVICE_PROVIDER]
