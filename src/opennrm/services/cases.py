@@ -353,17 +353,33 @@ def intake(db: Database, actor: Actor, data: Intake) -> str:
         if given and (person_id is None or not may_read_person(session, actor, person_id)):
             session.rollback()
             refuse_code(db, actor)
-        case_id = build_intake_rows(
-            rows,
-            db.keyring,
-            data,
-            organisation_id=actor.organisation_id,
-            actor_id=actor.user_id,
-            user_id=actor.user_id,
-            person_id=person_id,
-            team=actor.team,
-        )
-        rows.insert(session, db.keyring)
+        case_id = record_intake(session, db.keyring, actor, data, person_id=person_id, rows=rows)
+    return case_id
+
+
+def record_intake(
+    session: Session,
+    keyring: Keyring,
+    actor: Actor,
+    data: Intake,
+    *,
+    person_id: str | None = None,
+    rows: IntakeRows | None = None,
+) -> str:
+    """Write a case opened by ``actor`` (her organisation, her team, assigned to her) inside the caller's
+    transaction; returns the case id. The caller has decided that she may open it."""
+    rows = rows or IntakeRows()
+    case_id = build_intake_rows(
+        rows,
+        keyring,
+        data,
+        organisation_id=actor.organisation_id,
+        actor_id=actor.user_id,
+        user_id=actor.user_id,
+        person_id=person_id,
+        team=actor.team,
+    )
+    rows.insert(session, keyring)
     return case_id
 
 

@@ -24,8 +24,6 @@ from opennrm.domain.hotline import CATEGORY_CODES, Channel, ContactAction, Conta
 from opennrm.domain.records import CaseDetails, Intake, PersonIdentity
 from opennrm.services.cases import (
     CODE_REFUSED,
-    IntakeRows,
-    build_intake_rows,
     decrypt_json,
     deny,
     encrypt_json,
@@ -33,6 +31,7 @@ from opennrm.services.cases import (
     invalid_from,
     new_id,
     now,
+    record_intake,
     relation_of,
     survivor_code_index,
 )
@@ -166,17 +165,7 @@ def record_contact(
                 )
             except ValidationError as exc:
                 raise invalid_from(exc, "contact") from None
-            rows = IntakeRows()
-            case_id = build_intake_rows(
-                rows,
-                db.keyring,
-                intake,
-                organisation_id=actor.organisation_id,
-                actor_id=actor.user_id,
-                user_id=actor.user_id,
-                team=actor.team,
-            )
-            rows.insert(session, db.keyring)
+            case_id = record_intake(session, db.keyring, actor, intake)
             if ContactAction.CASE_OPENED not in actions:
                 actions.append(ContactAction.CASE_OPENED)
         contact_id = new_id()

@@ -58,8 +58,6 @@ from opennrm.domain.reporting import (
 )
 from opennrm.services import firewall, notifications
 from opennrm.services.cases import (
-    IntakeRows,
-    build_intake_rows,
     decrypt_json,
     decrypt_text,
     deny,
@@ -68,6 +66,7 @@ from opennrm.services.cases import (
     invalid_from,
     new_id,
     now,
+    record_intake,
 )
 from opennrm.services.errors import Conflict, Forbidden, InvalidInput, NotFound, Unavailable
 from opennrm.services.media import looks_like_image, strip_metadata
@@ -698,17 +697,7 @@ def convert_to_case(db: Database, actor: Actor, report_id: str) -> str:
             data = Intake(case=CaseDetails(region=region), notes=[n[:10_000] for n in notes][:100])
         except ValidationError as exc:
             raise invalid_from(exc, "report") from None
-        rows = IntakeRows()
-        case_id = build_intake_rows(
-            rows,
-            db.keyring,
-            data,
-            organisation_id=actor.organisation_id,
-            actor_id=actor.user_id,
-            user_id=actor.user_id,
-            team=actor.team,
-        )
-        rows.insert(session, db.keyring)
+        case_id = record_intake(session, db.keyring, actor, data)
         report.case_id = case_id
         report.status = ReportStatus.CONVERTED.value
         report.updated_at = now()
