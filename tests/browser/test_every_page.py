@@ -472,7 +472,9 @@ def test_every_form_shows_its_errors_marks_its_fields_and_keeps_the_input(
                 target.select_option(value)
             else:
                 target.fill(value)
-        form.locator("button[type=submit]").first.click()
+        # a form may send itself a moment later (the report form first solves its proof of work)
+        with page.expect_navigation(timeout=60_000):
+            form.locator("button[type=submit]").first.click()
         page.wait_for_load_state()
         problems = page.evaluate(
             """(fields) => {
