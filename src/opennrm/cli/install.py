@@ -163,6 +163,10 @@ def demo(
             step("Synthetic job ads for the review queue…")
             demo_data.seed_demo_ad_scan(db, orgs["Labour Inspectorate, Northern District"])
             demo_data.seed_demo_labour(db, network)
+            step("Anonymous reports and hotline contacts…")
+            demo_data.seed_demo_reach(db, network, s.reporting_pepper_file)
+            step("A financial investigation with synthetic transactions…")
+            demo_data.seed_demo_finance(db, network)
             step("Demo data loaded.")
             _print_accounts(network.password, network.accounts)
     if not no_serve:
@@ -188,7 +192,7 @@ def _print_accounts(password: str, accounts: Sequence[DemoAccount]) -> None:
     typer.echo(f"Demo accounts (password for all: {password}):")
     for a in accounts:
         second = f"TOTP secret {a.totp_secret}" if a.totp_secret else "no second factor"
-        typer.echo(f"  {a.username:12} {a.role:20} {a.organisation:42} {second}")
+        typer.echo(f"  {a.username:12} {a.role:22} {a.organisation:42} {second}")
     typer.echo(
         "Add a TOTP secret to an authenticator app, or run: "
         ".venv/bin/python -c \"import pyotp; print(pyotp.TOTP('SECRET').now())\""

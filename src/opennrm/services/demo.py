@@ -347,6 +347,7 @@ DEMO_ORGANISATIONS: tuple[tuple[str, str], ...] = (
     ("Border and Immigration Agency", "immigration_service"),
     ("Rose Women's Shelter", "shelter"),
     ("Legal Aid North", "legal_aid"),
+    ("Financial Intelligence Unit", "financial_intelligence_unit"),
 )
 # (log-in name, organisation, role)
 DEMO_ACCOUNTS: tuple[tuple[str, str, str], ...] = (
@@ -359,6 +360,8 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, str], ...] = (
     ("coordinator", "National Referral Mechanism Secretariat", "nrm_coordinator"),
     ("inspector", "Labour Inspectorate, Northern District", "ad_reviewer"),
     ("ines", "Labour Inspectorate, Northern District", "labour_inspector"),
+    ("hana", "Safe Harbour Women's Network", "hotline_operator"),
+    ("farah", "Financial Intelligence Unit", "financial_investigator"),
 )
 DEMO_ORGANISATION = DEMO_ORGANISATIONS[0][0]  # its presence says the demo data is loaded
 ACCOUNTS_FILE = "demo-accounts.json"
@@ -741,3 +744,115 @@ def seed_demo_labour(db: Database, network: DemoNetwork) -> dict[str, str]:
         ),
     )
     return made
+
+
+# Anonymous reports for the demo's triage queue, as a reporter might write them (synthetic).
+DEMO_REPORTS: tuple[dict[str, Any], ...] = (
+    {
+        "text": "My sister works in a house in the North. They keep her passport and she has not been paid "
+        "for four months. She can only call at night.",
+        "locale": "en",
+        "about": "someone_else",
+        "concerns": ["work", "documents"],
+        "sector": "domestic_work",
+        "region": "North",
+        "help": ["information", "leave"],
+    },
+    {
+        "text": "我在農場工作，老闆說我欠中介費，不能離開。",
+        "locale": "zh-Hant",
+        "about": "myself",
+        "concerns": ["debt", "movement"],
+        "sector": "agriculture",
+        "help": ["talk", "wages"],
+    },
+    {
+        "text": "عرض عمل في فندق يطلب دفع رسوم قبل السفر. هل هذا طبيعي؟",
+        "locale": "ar",
+        "about": "myself",
+        "concerns": ["recruitment"],
+        "sector": "hospitality",
+        "help": ["information"],
+    },
+)
+
+
+def seed_demo_reach(db: Database, network: DemoNetwork, pepper_file: Path) -> dict[str, int]:
+    """The reporting channel and the hotline (issue 15): Safe Harbour receives anonymous reports and runs
+    the hotline; three reports wait in its triage queue (one answered), and the hotline operator ``hana``
+    has recorded three contacts, a silent call among them. Returns what was made."""
+    from opennrm.domain.hotline import ContactIn
+    from opennrm.domain.reporting import ReportIn
+    from opennrm.services import hotline, reporting
+    from opennrm.store.tables import AnonymousReport
+
+    hana = network.account("hana")
+    operator = Actor(
+        hana.user_id, network.organisations[hana.organisation], Role.HOTLINE_OPERATOR, enforcement=False
+    )
+    reporting.set_receiving_organisation(db, hana.organisation)
+    pepper = reporting.Pepper.load(pepper_file)
+    for report in DEMO_REPORTS:
+        reporting.submit_report(db, pepper, ReportIn.model_validate(report))
+    with db.transaction() as session:
+        first = session.query(AnonymousReport.id).order_by(AnonymousReport.created_at).limit(1).scalar()
+    if first is not None:
+        reporting.reply(
+            db,
+            operator,
+            first,
+            "Thank you for writing. We can help her safely."
+            " Can she call our hotline at night, or write here?",
+        )
+    contacts = (
+        {"channel": "call", "contact_type": "silent", "duration_seconds": 12},
+        {
+            "channel": "messaging_app",
+            "contact_type": "data",
+            "language": "tl",
+            "interpreter": "phone",
+            "caller": "friend",
+            "categories": ["forced_labour"],
+            "urgency": "urgent",
+            "people_at_risk": 3,
+            "actions": ["information_given", "referral_made"],
+            "notes": "Three women at a fish-processing plant; a friend calls for them (synthetic).",
+        },
+        {
+            "channel": "call",
+            "contact_type": "information",
+            "language": "en",
+            "categories": ["labour_rights"],
+            "actions": ["information_given"],
+        },
+    )
+    for contact in contacts:
+        hotline.record_contact(db, operator, ContactIn.model_validate(contact))
+    return {"reports": len(DEMO_REPORTS), "contacts": len(contacts)}
+
+
+def seed_demo_finance(db: Database, network: DemoNetwork) -> str:
+    """A financial investigation of the Financial Intelligence Unit (issue 17) with one synthetic dataset
+    (600 accounts, 4,000 transactions, the typologies planted), scored on loading. Returns its id."""
+    from opennrm.finance import synthetic
+    from opennrm.services import finance
+
+    farah = network.account("farah")
+    investigator = Actor(
+        farah.user_id,
+        network.organisations[farah.organisation],
+        Role.FINANCIAL_INVESTIGATOR,
+        enforcement=True,
+        organisation_type="financial_intelligence_unit",
+    )
+    data = synthetic.generate(n_accounts=600, n_transactions=4_000, days=60, seed=38)
+    investigation = finance.create_investigation(db, investigator, "Operation Orchard (synthetic)")
+    finance.add_dataset(
+        db,
+        investigator,
+        investigation,
+        "Bank statements, two months (synthetic)",
+        data.transactions.write_csv().encode(),
+        data.accounts.write_csv().encode(),
+    )
+    return investigation

@@ -18,8 +18,10 @@ KEY_CHECK_PLAINTEXT = b"opennrm key check"
 
 
 # Connections per process: the web server runs up to 40 requests at once in its thread pool; beyond the pool
-# a request waits for a connection (up to POOL_TIMEOUT seconds) rather than failing, so a burst queues.
-POOL = {"pool_size": 10, "max_overflow": 20, "pool_timeout": 300}
+# a request waits for a connection (up to pool_timeout seconds) rather than failing, so a burst queues. At
+# most 15 a process, so that four web workers and the background worker (75) stay inside PostgreSQL's
+# default max_connections of 100 (docs/operations.md, "Under load").
+POOL = {"pool_size": 10, "max_overflow": 5, "pool_timeout": 300}
 # SQLite has one writer at a time, and every request writes (its audit event): a transaction waits this long
 # for the lock, so under a burst writers queue instead of answering "database is locked".
 SQLITE_BUSY_SECONDS = 300
