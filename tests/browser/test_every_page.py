@@ -37,6 +37,7 @@ REPO = Path(__file__).resolve().parents[2]
 POT = REPO / "src" / "opennrm" / "web" / "translations" / "messages.pot"
 MAX_PAGES_PER_ROLE = 40
 ID_SEGMENT = re.compile(r"^(?:[0-9a-f]{8}-[0-9a-f-]{27}|S-[A-Z0-9]+|\d+|[0-9a-f]{16,}|[A-Za-z0-9_-]{22,})$")
+NAMED_BY_DATA = {"accounts"}  # segments after these name a record by its data (an account number), not an id
 KEPT_QUERY_VALUES = {"view", "direction", "need"}  # query parameters that make another kind of page
 SKIPPED = re.compile(r"^/(?:api|static|logout)(?:/|$)|\.(?:pdf|xlsx)$|/print/|/statement$|/document$")
 
@@ -53,8 +54,10 @@ def kind(url: str) -> str:
     parameters that change what the page is."""
     parts = urlsplit(url)
     tags = set(i18n.available())
+    path = parts.path.split("/")
     segments = [
-        "{id}" if ID_SEGMENT.match(s) else "{locale}" if s in tags else s for s in parts.path.split("/")
+        "{id}" if ID_SEGMENT.match(s) or before in NAMED_BY_DATA else "{locale}" if s in tags else s
+        for before, s in zip(["", *path], path, strict=False)
     ]
     query = sorted(f"{k}={v}" for k, v in parse_qsl(parts.query) if k in KEPT_QUERY_VALUES)
     return "/".join(segments) + ("?" + "&".join(query) if query else "")
@@ -429,6 +432,28 @@ FORMS: tuple[BadInput, ...] = (
         (("#women_met", "-1"),),
         ("workplace_id", "women_met"),
         kept=(("#women_met", "-1"),),
+    ),
+    BadInput(
+        "hotline contact",
+        "/hotline",
+        Role.HOTLINE_OPERATOR,
+        "form[action='/hotline']",
+        (
+            ("input[name=channel][value=call]", True),
+            ("input[name=contact_type][value=data]", True),
+            ("#people_at_risk", "-3"),
+            ("#phone", "call me maybe"),
+        ),
+        ("people_at_risk", "phone"),
+        kept=(("#phone", "call me maybe"),),
+    ),
+    BadInput(
+        "financial investigation",
+        "/finance",
+        Role.FINANCIAL_INVESTIGATOR,
+        "form[action='/finance']",
+        (("#title", "   "),),
+        ("title",),
     ),
     BadInput(
         "recruitment agency",

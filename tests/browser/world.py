@@ -30,12 +30,14 @@ from opennrm.services.demo import (
     create_demo_network,
     load_demo_cases,
     seed_demo_ad_scan,
+    seed_demo_finance,
     seed_demo_journeys,
     seed_demo_labour,
+    seed_demo_reach,
 )
 from opennrm.services.parsing import parse
 from opennrm.store.database import Database
-from tests.support import PASSWORD, StaffUser, intake, make_org, make_user
+from tests.support import PASSWORD, StaffUser, intake, make_user
 
 NGO = "Safe Harbour Women's Network"
 CLINIC = "Riverside Health Centre"
@@ -55,11 +57,13 @@ DEMO_USERS: dict[Role, str] = {
     Role.ENFORCEMENT_LIAISON: "liaison",
     Role.AD_REVIEWER: "inspector",
     Role.LABOUR_INSPECTOR: "ines",
+    Role.HOTLINE_OPERATOR: "hana",
+    Role.FINANCIAL_INVESTIGATOR: "farah",
 }
+ENFORCEMENT_ROLES = (Role.ENFORCEMENT_LIAISON, Role.FINANCIAL_INVESTIGATOR)
 MORE_USERS: tuple[tuple[str, str, Role], ...] = (
     ("orgadmin", NGO, Role.ORG_ADMIN),
     ("sysadmin", SECRETARIAT, Role.SYSTEM_ADMIN),
-    ("hotline", NGO, Role.HOTLINE_OPERATOR),
 )
 PRESUMED = {
     "age": 24,
@@ -106,15 +110,10 @@ def _build(settings: Settings, db: Database) -> World:
     users: dict[Role, StaffUser] = {}
     for role, username in DEMO_USERS.items():
         account = network.account(username)
-        actor = Actor(account.user_id, orgs[account.organisation], role, role is Role.ENFORCEMENT_LIAISON)
+        actor = Actor(account.user_id, orgs[account.organisation], role, role in ENFORCEMENT_ROLES)
         users[role] = StaffUser(actor, username, account.totp_secret)
     for username, org, role in MORE_USERS:
         users[role] = make_user(db, username, org, role.value)
-    # a financial intelligence unit's investigator (issue 17): an enforcement organisation, no case data
-    make_org(db, FIU, "financial_intelligence_unit")
-    users[Role.FINANCIAL_INVESTIGATOR] = make_user(
-        db, "finint", FIU, Role.FINANCIAL_INVESTIGATOR.value, enforcement=True
-    )
     sofia = network.account("sofia")
     member = StaffUser(Actor(sofia.user_id, orgs[CLINIC], Role.CASEWORKER, False), "sofia", sofia.totp_secret)
     amina, rose = users[Role.CASEWORKER], users[Role.SERVICE_PROVIDER]
@@ -128,6 +127,8 @@ def _build(settings: Settings, db: Database) -> World:
     seed_demo_journeys(db, network, cases=6, procedure=nat)
     scan_id = seed_demo_ad_scan(db, orgs[INSPECTORATE], count=40, seed=4)
     seed_demo_labour(db, network)
+    seed_demo_reach(db, network, settings.reporting_pepper_file)
+    seed_demo_finance(db, network)
 
     case_id = cases.intake(db, amina.actor, intake(case__languages=["ar"]))
     screenings.screen_case(db, amina.actor, case_id, PRESUMED)

@@ -155,16 +155,19 @@ async def confiscation(investigation_id: str, request: Request) -> Response:
 @router.get("/finance/{investigation_id}/datasets/{dataset_id}/accounts/{account}")
 def account(investigation_id: str, dataset_id: str, account: str, request: Request) -> Response:
     from opennrm.finance.ego import ego_svg
-    from opennrm.web.i18n import gettext
 
     user = session_user(request)
     view = finance.view_account(get_db(request), user.actor, investigation_id, dataset_id, account[:200])
-    svg = Markup(ego_svg(view.account, view.edges, gettext("Payments to and from this account")))  # noqa: S704 - every label is escaped in ego_svg
+
+    def network(title: str) -> Markup:
+        """The drawing, titled in the page's language (the template translates the title)."""
+        return Markup(ego_svg(view.account, view.edges, title))  # noqa: S704 - every label is escaped in ego_svg
+
     return render(
         request,
         "finance_account.html",
         view=view,
-        svg=svg,
+        network=network,
         rule_names=RULE_NAMES,
         investigation_id=investigation_id,
         dataset_id=dataset_id,
