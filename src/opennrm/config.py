@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from opennrm.domain.consent import ConsentTerms
 from opennrm.domain.vocabularies import OrganisationType
@@ -85,6 +86,11 @@ class Settings:
     """Whether the JSON API of the reporting channel asks for a solved proof-of-work challenge (the web form
     always does when scripts run). Off by default: a partner's app cannot always solve a browser puzzle.
     ``OPENNRM_REPORT_API_PROOF_OF_WORK=1``."""
+    report_origins: tuple[str, ...] = ()
+    """Web sites whose pages may call the reporting channel's JSON API from the browser (a partner's site
+    with its own report form): their origins, ``https://host[:port]``, comma-separated in
+    ``OPENNRM_REPORT_ORIGINS``. Only ``/api/reports…`` answers them (CORS, never with cookies); empty:
+    none."""
     public_url: str = "http://127.0.0.1:8000"
     """Where users reach the product (``OPENNRM_PUBLIC_URL``): the links in e-mails start with it."""
     smtp_host: str | None = None
@@ -154,6 +160,7 @@ class Settings:
             ),
             report_api_proof_of_work=(env.get("OPENNRM_REPORT_API_PROOF_OF_WORK") or "0").strip()
             in {"1", "true", "yes"},
+            report_origins=_origins(env, "OPENNRM_REPORT_ORIGINS"),
             public_url=(env.get("OPENNRM_PUBLIC_URL") or cls.public_url).rstrip("/"),
             smtp_host=(env.get("OPENNRM_SMTP_HOST") or "").strip() or None,
             smtp_port=_positive(env, "OPENNRM_SMTP_PORT", cls.smtp_port),
@@ -168,6 +175,20 @@ class Settings:
             backup_keep=_positive(env, "OPENNRM_BACKUP_KEEP", cls.backup_keep),
             log_format="json" if (env.get("OPENNRM_LOG_FORMAT") or "").strip().lower() == "json" else "text",
         )
+
+
+def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Web origins (``scheme://host[:port]``, nothing after), comma-separated."""
+    found = []
+    for raw in (env.get(name) or "").split(","):
+        origin = raw.strip().rstrip("/")
+        if not origin:
+            continue
+        parts = urlsplit(origin)
+        if parts.scheme not in {"http", "https"} or not parts.netloc or parts.path or parts.query:
+            raise ConfigurationError(f"{name}: {raw.strip()!r} is not an origin like https://example.org")
+        found.append(f"{parts.scheme}://{parts.netloc.lower()}")
+    return tuple(found)
 
 
 def _positive(env: Mapping[str, str], name: str, default: int) -> int:

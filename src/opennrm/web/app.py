@@ -76,7 +76,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.metrics = operations.Metrics(db)
 
     # Inner to the headers middleware below, so that their refusals carry the security headers too.
-    app.add_middleware(SameOriginAPI)
+    app.add_middleware(SameOriginAPI, report_origins=settings.report_origins)
     app.add_middleware(BodyLimits, default=settings.max_body_bytes, upload=settings.max_upload_bytes)
 
     @app.middleware("http")

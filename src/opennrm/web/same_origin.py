@@ -7,6 +7,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -39,13 +40,40 @@ def require_same_origin(headers: Headers) -> None:
         raise Forbidden("the form was sent from another site")
 
 
-class SameOriginAPI:
-    """Pure ASGI: every state-changing ``/api/`` request is checked before anything reads it."""
+# The reporting channel's public JSON API: no account, no session, nothing a foreign page could ride on. The
+# sites an installation names (``OPENNRM_REPORT_ORIGINS``) may call it from their pages.
+PUBLIC_REPORT_API = frozenset(
+    {"/api/reports", "/api/reports/challenge", "/api/reports/access", "/api/reports/access/messages"}
+)
 
-    def __init__(self, app: ASGIApp) -> None:
+
+class SameOriginAPI:
+    """Pure ASGI: every state-changing ``/api/`` request is checked before anything reads it. The public
+    reporting API alone also answers the partner sites of ``report_origins`` (CORS without credentials:
+    a browser sends no cookie with such a request and reads no answer of any other route)."""
+
+    def __init__(self, app: ASGIApp, report_origins: tuple[str, ...] = ()) -> None:
         self.app = app
+        self.report_origins = frozenset(report_origins)
+        self.cors = (
+            CORSMiddleware(
+                app,
+                allow_origins=sorted(self.report_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Content-Type"],
+                allow_credentials=False,
+                max_age=600,
+            )
+            if report_origins
+            else None
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.cors is not None and scope["type"] == "http" and scope["path"] in PUBLIC_REPORT_API:
+            origin = HTTPConnection(scope).headers.get("origin")
+            if origin in self.report_origins:
+                await self.cors(scope, receive, send)
+                return
         if scope["type"] == "http" and scope["method"] in UNSAFE and scope["path"].startswith("/api/"):
             connection = HTTPConnection(scope)
             with_cookie = COOKIE in connection.cookies
