@@ -140,19 +140,15 @@ def list_users(
                 team=u.team,
                 active=bool(u.active),
                 second_factor=u.totp_secret_enc is not None,
-                locked=u.locked_until is not None and _aware(u.locked_until) > at,
+                locked=u.locked_until is not None and u.locked_until > at,
                 created_at=_iso(u.created_at),
             )
             for u, org_name in session.execute(query).all()
         ]
 
 
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
-
-
 def _iso(value: dt.datetime | None) -> str:
-    return _aware(value).isoformat(timespec="seconds") if value is not None else ""
+    return value.isoformat(timespec="seconds") if value is not None else ""
 
 
 @dataclass(frozen=True)

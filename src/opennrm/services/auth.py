@@ -58,12 +58,6 @@ def _token_id(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=dt.UTC)
-    return value
-
-
 @dataclass(frozen=True)
 class _Account:
     """What an attempt is checked against, read in a short transaction of its own so that no database lock
@@ -158,7 +152,7 @@ def _decide(
     if user is None or account is None:
         audit.record_one(session, db.keyring, AuditEntry(None, "session.create", "user", None, "denied"))
         return None
-    locked_until = _aware(user.locked_until)
+    locked_until = user.locked_until
     locked = locked_until is not None and locked_until > at
     changed = user.password_hash != account.password_hash or user.totp_secret_enc != account.totp_secret_enc
     recovery: RecoveryCode | None = None
@@ -224,7 +218,7 @@ def resolve(db: Database, settings: Settings, token: str | None) -> SessionUser:
         row = session.get(LoginSession, _token_id(token))
         if row is None:
             raise Unauthenticated("your session has ended; log in again")
-        created, seen = _aware(row.created_at), _aware(row.last_seen_at)
+        created, seen = row.created_at, row.last_seen_at
         assert created is not None and seen is not None  # noqa: S101 - columns are not nullable
         if at - seen > dt.timedelta(minutes=settings.session_idle_minutes) or at - created > dt.timedelta(
             hours=settings.session_absolute_hours

@@ -657,7 +657,9 @@ def _case_dict(case: Case, keyring: Keyring, events: Sequence[ExploitationEventR
     }
 
 
-def _filtered(stmt: Select[Any], keyring: Keyring, f: CaseFilters, organisation_id: str) -> Select[Any]:
+def _filtered(
+    stmt: Select[str, dt.datetime], keyring: Keyring, f: CaseFilters, organisation_id: str
+) -> Select[str, dt.datetime]:
     if f.status:
         stmt = stmt.where(Case.status == f.status)
     if f.trafficking_status:
@@ -681,7 +683,7 @@ def _filtered(stmt: Select[Any], keyring: Keyring, f: CaseFilters, organisation_
     return stmt
 
 
-def _with_person(stmt: Select[Any], filters: CaseFilters) -> Select[Any]:
+def _with_person(stmt: Select[str, dt.datetime], filters: CaseFilters) -> Select[str, dt.datetime]:
     """Join the person only when a filter needs the person's blind indexes."""
     if filters.survivor_code or filters.phone:
         return stmt.join(Person, Person.id == Case.person_id)

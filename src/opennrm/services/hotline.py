@@ -325,19 +325,11 @@ def contact_statistics(
         by_language=shown(Counter(r.language or "unknown" for r in data_rows)),
         by_hour={
             h: display_count(n, threshold)
-            for h, n in sorted(Counter(_aware(r.started_at).hour for r in rows).items())
+            for h, n in sorted(Counter(r.started_at.hour for r in rows).items())
         }
-        | {
-            h: display_count(0, threshold)
-            for h in range(24)
-            if h not in {_aware(r.started_at).hour for r in rows}
-        },
+        | {h: display_count(0, threshold) for h in range(24) if h not in {r.started_at.hour for r in rows}},
         immediate_danger=display_count(sum(1 for r in rows if r.immediate_danger), threshold),
     )
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 # -- CSV ------------------------------------------------------------------------------------------------
@@ -382,7 +374,7 @@ def export_csv(db: Database, organisation: str) -> str:
             count += 1
             writer.writerow(
                 [
-                    _aware(r.started_at).isoformat(),
+                    r.started_at.isoformat(),
                     r.channel,
                     r.contact_type,
                     r.language or "",

@@ -99,19 +99,6 @@ _DISCLOSURE_STATUS = {
 }
 
 
-def aware(value: dt.datetime | None) -> dt.datetime | None:
-    """SQLite hands timestamps back without their zone; they are stored in UTC."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=dt.UTC)
-    return value
-
-
-def _must(value: dt.datetime | None) -> dt.datetime:
-    found = aware(value)
-    assert found is not None  # noqa: S101 - column is not nullable
-    return found
-
-
 # -- sending -------------------------------------------------------------------------------------------
 
 
@@ -350,7 +337,7 @@ def _settle(
         new, reason = ReferralStatus.REVOKED, "disclosure_closed"
     elif record is not None and record.expires_on is not None and record.expires_on < at.date():
         new, reason = ReferralStatus.EXPIRED, "consent_expired"
-    elif ref.status == ReferralStatus.SENT and at > _must(ref.expires_at):
+    elif ref.status == ReferralStatus.SENT and at > ref.expires_at:
         new, reason = ReferralStatus.EXPIRED, "no_response"
     if new is None:
         return None
@@ -690,12 +677,12 @@ def _summary(
         recipient_organisation=recipient,
         urgency=ref.urgency,
         status=ref.status,
-        created_at=_must(ref.created_at),
-        respond_by=_must(ref.respond_by),
-        overdue=is_overdue(status, _must(ref.respond_by), at),
+        created_at=ref.created_at,
+        respond_by=ref.respond_by,
+        overdue=is_overdue(status, ref.respond_by, at),
         escalated=ref.escalated_at is not None,
         decline_reason=ref.decline_reason,
-        closed_at=aware(ref.closed_at),
+        closed_at=ref.closed_at,
     )
 
 
@@ -872,8 +859,8 @@ def view_referral(
             person=person,
             steps=steps,
             close_reason=ref.close_reason,
-            responded_at=aware(ref.responded_at),
-            started_at=aware(ref.started_at),
+            responded_at=ref.responded_at,
+            started_at=ref.started_at,
         )
         audit.record_one(
             session,
@@ -949,9 +936,9 @@ def list_escalations(db: Database, actor: Actor, *, include_resolved: bool = Fal
                 urgency=urgency,
                 sender_organisation=sender,
                 recipient_organisation=recipient,
-                due_at=_must(esc.due_at),
-                escalated_at=_must(esc.created_at),
-                resolved_at=aware(esc.resolved_at),
+                due_at=esc.due_at,
+                escalated_at=esc.created_at,
+                resolved_at=esc.resolved_at,
                 status=status,
             )
             for esc, service_type, urgency, status, service, sender, recipient in session.execute(stmt)

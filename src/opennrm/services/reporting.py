@@ -482,7 +482,7 @@ def _reporter_view(session: Session, db: Database, report: AnonymousReport) -> R
         text=body["text"],
         locale=report.locale,
         status=report.status,
-        sent_on=_aware(report.created_at).date(),
+        sent_on=report.created_at.date(),
         about=report.about,
         concerns=list(report.concerns),
         sector=report.sector,
@@ -533,10 +533,6 @@ class TriageView:
     @property
     def open(self) -> bool:
         return self.status in OPEN_STATUSES
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 def _audit(
@@ -609,10 +605,9 @@ def triage_queue(
             about=r.about,
             concerns=list(r.concerns),
             sector=r.sector,
-            created_at=_aware(r.created_at),
-            reporter_wrote_at=_aware(r.reporter_wrote_at),
-            news=_aware(r.reporter_wrote_at) > _aware(r.created_at)
-            and _aware(r.reporter_wrote_at) >= _aware(r.updated_at),
+            created_at=r.created_at,
+            reporter_wrote_at=r.reporter_wrote_at,
+            news=r.reporter_wrote_at > r.created_at and r.reporter_wrote_at >= r.updated_at,
         )
         for r in rows[:per_page]
     ]
@@ -627,9 +622,9 @@ def view_report(db: Database, actor: Actor, report_id: str) -> TriageView:
             status=report.status,
             reporter=_reporter_view(session, db, report),
             case_id=report.case_id,
-            created_at=_aware(report.created_at),
-            closed_at=_aware(report.closed_at) if report.closed_at else None,
-            purge_after=_aware(report.purge_after) if report.purge_after else None,
+            created_at=report.created_at,
+            closed_at=report.closed_at,
+            purge_after=report.purge_after,
             may_convert=bool(report_decision(actor, Action.REPORT_CONVERT, report.organisation_id))
             and report.case_id is None,
             retention_days=report.retention_days,

@@ -211,12 +211,12 @@ def export_signals(
                 kind=row.kind,
                 value=row.value,
                 source=row.source,
-                created=_aware(row.created_at),
-                expires=_aware(row.expires_at),
+                created=row.created_at,
+                expires=row.expires_at,
                 confidence=row.confidence,
             )
             for row in rows
-            if _aware(row.expires_at) > at
+            if row.expires_at > at
         ]
         feedback = [
             Feedback(signal_id=exchange_id, source=signal_source, opinion=opinion, by=source)
@@ -383,7 +383,7 @@ def _active_index(
             RecruitmentSignal.status == ACTIVE,
         )
     ).all()
-    live = [(r.id, r.kind, r.value) for r in rows if _aware(r.expires_at) > at]
+    live = [(r.id, r.kind, r.value) for r in rows if r.expires_at > at]
     return SignalIndex(live), {r[0]: r[1] for r in live}
 
 
@@ -500,10 +500,10 @@ def signal_flags(session: Session, ad_id: str) -> list[SignalFlag]:
             kind=signal.kind,
             source=signal.source,
             confidence=signal.confidence,
-            shared_on=_aware(signal.created_at),
-            matched_at=_aware(match.matched_at),
+            shared_on=signal.created_at,
+            matched_at=match.matched_at,
             feedback=match.feedback,
-            active=signal.status == ACTIVE and _aware(signal.expires_at) > at,
+            active=signal.status == ACTIVE and signal.expires_at > at,
         )
         for match, signal in rows
     ]

@@ -3,6 +3,7 @@ columns ending in ``_index`` hold keyed blind indexes. No other column holds ide
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import (
@@ -10,7 +11,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -24,6 +24,8 @@ from sqlalchemy import (
     false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from opennrm.store.types import UTCDateTime
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -51,7 +53,7 @@ class Organisation(Base):
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     type: Mapped[str] = mapped_column(String(40))
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     country: Mapped[str | None] = mapped_column(String(2))
     """ISO 3166-1 alpha-2 code of the country it works in; required for a partner abroad."""
 
@@ -67,9 +69,9 @@ class User(Base):
     totp_secret_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[Any | None] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     language: Mapped[str | None] = mapped_column(String(20))
     """The interface language the user last chose with the switcher (a tag such as ``ar``); follows her
     from device to device. None: negotiated from the cookie and the browser."""
@@ -83,7 +85,7 @@ class RecoveryCode(Base):
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     code_hash: Mapped[str] = mapped_column(String(200))
-    used_at: Mapped[Any | None] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class LoginSession(Base):
@@ -93,8 +95,8 @@ class LoginSession(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     csrf_secret: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
-    last_seen_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class Person(Base):
@@ -104,7 +106,7 @@ class Person(Base):
     survivor_code_enc: Mapped[bytes] = mapped_column(LargeBinary)
     phone_index: Mapped[str | None] = mapped_column(String(32), index=True)
     identity_enc: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class Case(Base):
@@ -116,7 +118,7 @@ class Case(Base):
     team: Mapped[str | None] = mapped_column(String(80))
     status: Mapped[str] = mapped_column(String(40))
     trafficking_status: Mapped[str] = mapped_column(String(40))
-    identified_on: Mapped[Any] = mapped_column(Date)
+    identified_on: Mapped[dt.date] = mapped_column(Date)
     age_at_trafficking: Mapped[int | None] = mapped_column(Integer)
     is_child: Mapped[bool | None] = mapped_column(Boolean)
     """A child when trafficked, or presumed one (``opennrm.domain.age.child_when_trafficked``)."""
@@ -133,11 +135,11 @@ class Case(Base):
     education: Mapped[str] = mapped_column(String(40))
     region: Mapped[str | None] = mapped_column(String(200))
     primary_exploitation: Mapped[str | None] = mapped_column(String(40))
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     identification_stage: Mapped[str | None] = mapped_column(String(20))
     """The kind (``first``, ``final``) of the identification decision in force, set only by decisions."""
-    move_on_until: Mapped[Any | None] = mapped_column(Date)
+    move_on_until: Mapped[dt.date | None] = mapped_column(Date)
     """After a negative identification decision, assistance goes on until this day (the move-on period)."""
     status_imported: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     """The trafficking status came from an import (``opennrm import cases``, the HTCDS import), not from a
@@ -173,8 +175,8 @@ class ExploitationEventRow(Base):
     online_platforms: Mapped[list[str]] = mapped_column(JSON)
     country: Mapped[str | None] = mapped_column(String(2))
     place_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
-    start_date: Mapped[Any | None] = mapped_column(Date)
-    end_date: Mapped[Any | None] = mapped_column(Date)
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class CaseNote(Base):
@@ -183,7 +185,7 @@ class CaseNote(Base):
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
     body_enc: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class Document(Base):
@@ -195,7 +197,7 @@ class Document(Base):
     media_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)
     content_enc: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class Screening(Base):
@@ -214,7 +216,7 @@ class Screening(Base):
     catalogue_version: Mapped[str] = mapped_column(String(80))
     provisional: Mapped[bool] = mapped_column(Boolean)
     record_enc: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class ScreeningDraft(Base):
@@ -227,8 +229,8 @@ class ScreeningDraft(Base):
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     section: Mapped[int] = mapped_column(Integer)
     payload_enc: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
     __table_args__ = (UniqueConstraint("case_id", "user_id"),)
 
@@ -246,12 +248,12 @@ class ConsentRecord(Base):
     recipient_types: Mapped[list[str]] = mapped_column(JSON)
     language: Mapped[str] = mapped_column(String(8))
     interpreter_used: Mapped[bool] = mapped_column(Boolean)
-    given_on: Mapped[Any] = mapped_column(Date)
-    expires_on: Mapped[Any] = mapped_column(Date)
+    given_on: Mapped[dt.date] = mapped_column(Date)
+    expires_on: Mapped[dt.date] = mapped_column(Date)
     basis_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     recorded_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[Any | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     revoked_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
 
 
@@ -269,8 +271,8 @@ class Disclosure(Base):
     override_reason_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     status: Mapped[str] = mapped_column(String(20))
     created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
-    closed_at: Mapped[Any | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class AuditEvent(Base):
@@ -322,8 +324,8 @@ class DirectoryService(Base):
     nationwide: Mapped[bool] = mapped_column(Boolean)
     accessibility: Mapped[str | None] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean)
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index("ix_directory_services_type_place", "service_type", "place_key"),)
 
@@ -346,18 +348,18 @@ class Referral(Base):
     fields: Mapped[list[str]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(20))
     sent_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
-    respond_by: Mapped[Any] = mapped_column(DateTime(timezone=True))
-    expires_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
-    responded_at: Mapped[Any | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    respond_by: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    responded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     responded_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
-    started_at: Mapped[Any | None] = mapped_column(DateTime(timezone=True))
-    closed_at: Mapped[Any | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     closed_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
     close_reason: Mapped[str | None] = mapped_column(String(40))
     decline_reason: Mapped[str | None] = mapped_column(String(40))
     decline_note_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
-    escalated_at: Mapped[Any | None] = mapped_column(DateTime(timezone=True))
+    escalated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
         Index("ix_referrals_status_recipient", "status", "recipient_organisation_id"),
@@ -378,9 +380,9 @@ class ReferralEscalation(Base):
     sender_organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
     recipient_organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
     reason: Mapped[str] = mapped_column(String(40))
-    due_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
-    resolved_at: Mapped[Any | None] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class ServiceGap(Base):
@@ -395,7 +397,7 @@ class ServiceGap(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     reason: Mapped[str] = mapped_column(String(40))
     organisation_id: Mapped[str | None] = mapped_column(ForeignKey("organisations.id"))
-    recorded_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index("ix_service_gaps_type_place_language", "service_type", "place_key", "language"),)
 
@@ -407,8 +409,8 @@ class FirstService(Base):
     __tablename__ = "first_services"
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
     referral_id: Mapped[str | None] = mapped_column(ForeignKey("referrals.id", ondelete="SET NULL"))
-    identified_on: Mapped[Any] = mapped_column(Date)
-    served_on: Mapped[Any] = mapped_column(Date)
+    identified_on: Mapped[dt.date] = mapped_column(Date)
+    served_on: Mapped[dt.date] = mapped_column(Date)
     days: Mapped[int] = mapped_column(Integer, index=True)
 
 
@@ -417,19 +419,19 @@ class CaseEntitlement(Base):
 
     __tablename__ = "case_entitlements"
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
-    reflection_start: Mapped[Any | None] = mapped_column(Date)
+    reflection_start: Mapped[dt.date | None] = mapped_column(Date)
     reflection_days: Mapped[int | None] = mapped_column(Integer)
     residence_permit: Mapped[str | None] = mapped_column(String(20))
     legal_aid: Mapped[str | None] = mapped_column(String(20))
     interpreter: Mapped[str | None] = mapped_column(String(20))
     interpreter_language: Mapped[str | None] = mapped_column(String(8))
-    guardian_appointed_on: Mapped[Any | None] = mapped_column(Date)
-    best_interests_determined_on: Mapped[Any | None] = mapped_column(Date)
+    guardian_appointed_on: Mapped[dt.date | None] = mapped_column(Date)
+    best_interests_determined_on: Mapped[dt.date | None] = mapped_column(Date)
     unaccompanied: Mapped[bool | None] = mapped_column(Boolean)
-    family_traced_on: Mapped[Any | None] = mapped_column(Date)
-    reunification_assessed_on: Mapped[Any | None] = mapped_column(Date)
+    family_traced_on: Mapped[dt.date | None] = mapped_column(Date)
+    reunification_assessed_on: Mapped[dt.date | None] = mapped_column(Date)
     updated_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
-    updated_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class RiskAssessment(Base):
@@ -438,12 +440,12 @@ class RiskAssessment(Base):
     __tablename__ = "risk_assessments"
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    assessed_on: Mapped[Any] = mapped_column(Date)
+    assessed_on: Mapped[dt.date] = mapped_column(Date)
     risk_found: Mapped[bool] = mapped_column(Boolean)
     risks: Mapped[list[str]] = mapped_column(JSON)
     summary_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     assessed_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class CaseOutcomePlan(Base):
@@ -456,7 +458,7 @@ class CaseOutcomePlan(Base):
     outcome: Mapped[str] = mapped_column(String(40))
     note_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     decided_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class NonPunishmentMatter(Base):
@@ -475,8 +477,8 @@ class NonPunishmentMatter(Base):
     jurisdiction_country: Mapped[str] = mapped_column(String(2))
     record_enc: Mapped[bytes] = mapped_column(LargeBinary)
     recorded_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class RecordClearanceRequest(Base):
@@ -489,11 +491,11 @@ class RecordClearanceRequest(Base):
         ForeignKey("non_punishment_matters.id", ondelete="CASCADE"), index=True
     )
     status: Mapped[str] = mapped_column(String(20))
-    filed_on: Mapped[Any | None] = mapped_column(Date)
+    filed_on: Mapped[dt.date | None] = mapped_column(Date)
     details_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class RemedyClaim(Base):
@@ -511,13 +513,13 @@ class RemedyClaim(Base):
     currency: Mapped[str] = mapped_column(String(3))
     claimed_minor: Mapped[int] = mapped_column(BigInteger)
     awarded_minor: Mapped[int | None] = mapped_column(BigInteger)
-    filed_on: Mapped[Any | None] = mapped_column(Date)
-    awarded_on: Mapped[Any | None] = mapped_column(Date)
-    closed_on: Mapped[Any | None] = mapped_column(Date)
+    filed_on: Mapped[dt.date | None] = mapped_column(Date)
+    awarded_on: Mapped[dt.date | None] = mapped_column(Date)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
     notes_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     recorded_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class RemedyPayment(Base):
@@ -528,9 +530,9 @@ class RemedyPayment(Base):
     claim_id: Mapped[str] = mapped_column(ForeignKey("remedy_claims.id", ondelete="CASCADE"), index=True)
     amount_minor: Mapped[int] = mapped_column(BigInteger)
     payer: Mapped[str] = mapped_column(String(20))
-    paid_on: Mapped[Any] = mapped_column(Date)
+    paid_on: Mapped[dt.date] = mapped_column(Date)
     recorded_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class ProceedsAllocation(Base):
@@ -543,9 +545,9 @@ class ProceedsAllocation(Base):
     amount_minor: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     source_enc: Mapped[bytes] = mapped_column(LargeBinary)
-    allocated_on: Mapped[Any] = mapped_column(Date)
+    allocated_on: Mapped[dt.date] = mapped_column(Date)
     recorded_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class JusticeAggregate(Base):
@@ -574,7 +576,7 @@ class JusticeAggregate(Base):
     nationality: Mapped[str] = mapped_column(String(7))
     count: Mapped[int] = mapped_column(Integer)
     entered_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
-    updated_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class AdScan(Base):
@@ -589,7 +591,7 @@ class AdScan(Base):
     model: Mapped[str] = mapped_column(String(200))
     ad_count: Mapped[int] = mapped_column(Integer)
     malformed_count: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class ScannedAd(Base):
@@ -644,7 +646,7 @@ class AdReview(Base):
     reviewer_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
     decision: Mapped[str] = mapped_column(String(20))
     note_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
-    decided_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
     __table_args__ = (
         Index("ix_ad_reviews_ad_decided", "scanned_ad_id", "decided_at"),
@@ -675,8 +677,8 @@ class RecruitmentSignal(Base):
     source: Mapped[str] = mapped_column(String(200))
     review_id: Mapped[str | None] = mapped_column(ForeignKey("ad_reviews.id", ondelete="SET NULL"))
     scanned_ad_id: Mapped[str | None] = mapped_column(ForeignKey("scanned_ads.id", ondelete="SET NULL"))
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
-    expires_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(12))
     status_reason: Mapped[str | None] = mapped_column(String(40))
     seen: Mapped[int] = mapped_column(Integer, default=0)
@@ -704,10 +706,10 @@ class RecruitmentSignalMatch(Base):
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     signal_id: Mapped[str] = mapped_column(ForeignKey("recruitment_signals.id", ondelete="CASCADE"))
     scanned_ad_id: Mapped[str] = mapped_column(ForeignKey("scanned_ads.id", ondelete="CASCADE"))
-    matched_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    matched_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     feedback: Mapped[str | None] = mapped_column(String(12))
     feedback_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
-    feedback_at: Mapped[Any | None] = mapped_column(DateTime(timezone=True))
+    feedback_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
         Index("ix_recruitment_signal_matches_ad", "scanned_ad_id", "signal_id", unique=True),
@@ -729,11 +731,11 @@ class IdentificationPanel(Base):
     procedure_version: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20))
     next_stage: Mapped[str | None] = mapped_column(String(40))
-    started_on: Mapped[Any | None] = mapped_column(Date)
-    due_on: Mapped[Any | None] = mapped_column(Date)
+    started_on: Mapped[dt.date | None] = mapped_column(Date)
+    due_on: Mapped[dt.date | None] = mapped_column(Date)
     convened_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
-    convened_on: Mapped[Any] = mapped_column(Date)
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    convened_on: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index("ix_identification_panels_status_due", "status", "due_on"),)
 
@@ -749,7 +751,7 @@ class PanelMember(Base):
     )
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
     disclosure_id: Mapped[str | None] = mapped_column(ForeignKey("disclosures.id"))
-    recused_at: Mapped[Any | None] = mapped_column(DateTime(timezone=True))
+    recused_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     recused_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
     recusal_reason_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
 
@@ -775,20 +777,20 @@ class IdentificationDecision(Base):
     dissent_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     decided_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
     decided_by_organisation: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
-    started_on: Mapped[Any] = mapped_column(Date)
-    due_on: Mapped[Any] = mapped_column(Date)
-    decided_on: Mapped[Any] = mapped_column(Date)
-    recorded_on: Mapped[Any] = mapped_column(Date)  # when she is told: her periods run from it
+    started_on: Mapped[dt.date] = mapped_column(Date)
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    decided_on: Mapped[dt.date] = mapped_column(Date)
+    recorded_on: Mapped[dt.date] = mapped_column(Date)  # when she is told: her periods run from it
     working_days_taken: Mapped[int] = mapped_column(Integer)
     in_force: Mapped[bool] = mapped_column(Boolean)
     reconsideration_of: Mapped[str | None] = mapped_column(ForeignKey("identification_decisions.id"))
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     # GR38 §78, multi-agency: proposed by a member of one organisation (``decided_by``), taken when a member
     # of another confirms it; a proposal declined stays on record with the reason.
     state: Mapped[str] = mapped_column(String(20), default="taken", server_default="taken")
     confirmed_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
     second_organisation: Mapped[str | None] = mapped_column(ForeignKey("organisations.id"))
-    confirmed_on: Mapped[Any | None] = mapped_column(Date)
+    confirmed_on: Mapped[dt.date | None] = mapped_column(Date)
     declined_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
     declined_reason_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
 
@@ -804,12 +806,12 @@ class Reconsideration(Base):
     decision_id: Mapped[str] = mapped_column(ForeignKey("identification_decisions.id", ondelete="CASCADE"))
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     requested_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
-    requested_on: Mapped[Any] = mapped_column(Date)
+    requested_on: Mapped[dt.date] = mapped_column(Date)
     grounds_enc: Mapped[bytes] = mapped_column(LargeBinary)
-    due_on: Mapped[Any] = mapped_column(Date)
+    due_on: Mapped[dt.date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20))
     decided_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
-    decided_on: Mapped[Any | None] = mapped_column(Date)
+    decided_on: Mapped[dt.date | None] = mapped_column(Date)
     result: Mapped[str | None] = mapped_column(String(20))
     reasons_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     new_decision_id: Mapped[str | None] = mapped_column(ForeignKey("identification_decisions.id"))
@@ -831,10 +833,10 @@ class Dependant(Base):
     needs: Mapped[list[str]] = mapped_column(JSON)
     details_enc: Mapped[bytes] = mapped_column(LargeBinary)
     recorded_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     # the day the best interests of this child in a move were assessed: a return or resettlement waits for it
-    best_interests_on: Mapped[Any | None] = mapped_column(Date)
+    best_interests_on: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class MovePlan(Base):
@@ -846,10 +848,10 @@ class MovePlan(Base):
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     move: Mapped[str] = mapped_column(String(20))
     destination_country: Mapped[str] = mapped_column(String(2))
-    planned_on: Mapped[Any] = mapped_column(Date)
+    planned_on: Mapped[dt.date] = mapped_column(Date)
     plan_enc: Mapped[bytes] = mapped_column(LargeBinary)
     recorded_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class FollowUp(Base):
@@ -863,17 +865,17 @@ class FollowUp(Base):
     anchor_id: Mapped[str | None] = mapped_column(String(36))
     """The move plan it follows (None after an exit from services)."""
     months: Mapped[int] = mapped_column(Integer)
-    due_on: Mapped[Any] = mapped_column(Date, index=True)
+    due_on: Mapped[dt.date] = mapped_column(Date, index=True)
     status: Mapped[str] = mapped_column(String(20))
-    contacted_on: Mapped[Any | None] = mapped_column(Date)
+    contacted_on: Mapped[dt.date | None] = mapped_column(Date)
     safety: Mapped[str | None] = mapped_column(String(20))
     housing: Mapped[str | None] = mapped_column(String(20))
     income: Mapped[str | None] = mapped_column(String(20))
     re_trafficking_risk: Mapped[str | None] = mapped_column(String(20))
     notes_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     recorded_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class LinkageToken(Base):
@@ -885,7 +887,7 @@ class LinkageToken(Base):
     person_id: Mapped[str] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
     export_id: Mapped[str] = mapped_column(ID, index=True)
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class NationalPerson(Base):
@@ -895,7 +897,7 @@ class NationalPerson(Base):
     __tablename__ = "national_persons"
     person_id: Mapped[str] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True)
     national_id: Mapped[str] = mapped_column(String(64), index=True)
-    resolved_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 # -- anonymous reporting and hotline intake (issue 15) ------------------------------------------------------
@@ -923,12 +925,12 @@ class AnonymousReport(Base):
     body_enc: Mapped[bytes] = mapped_column(LargeBinary)
     case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"))
     retention_days: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
-    reporter_wrote_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    reporter_wrote_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     """When she last wrote (the queue shows reports with news for the organisation first)."""
-    closed_at: Mapped[Any | None] = mapped_column(DateTime(timezone=True))
-    purge_after: Mapped[Any | None] = mapped_column(DateTime(timezone=True), index=True)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    purge_after: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
 
 
 class ReportMessage(Base):
@@ -940,7 +942,7 @@ class ReportMessage(Base):
     author: Mapped[str] = mapped_column(String(10))
     user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
     body_enc: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class ReportAttachment(Base):
@@ -953,7 +955,7 @@ class ReportAttachment(Base):
     size: Mapped[int] = mapped_column(Integer)
     filename_enc: Mapped[bytes] = mapped_column(LargeBinary)
     content_enc: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class HotlineContact(Base):
@@ -981,8 +983,8 @@ class HotlineContact(Base):
     notes_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     phone_index: Mapped[str | None] = mapped_column(String(32), index=True)
     case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"), index=True)
-    started_at: Mapped[Any] = mapped_column(DateTime(timezone=True), index=True)
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 # -- labour inspection and recruitment agencies (issue 19) ------------------------------------------------
@@ -1001,7 +1003,7 @@ class RecruitmentAgency(Base):
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
     """The labour inspectorate that keeps the entry."""
     created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class AgencyLicence(Base):
@@ -1017,9 +1019,9 @@ class AgencyLicence(Base):
     number_key: Mapped[str] = mapped_column(String(60), unique=True)
     issuing_authority: Mapped[str] = mapped_column(String(200))
     countries_served: Mapped[list[str]] = mapped_column(JSON)
-    issued_on: Mapped[Any] = mapped_column(Date)
-    expires_on: Mapped[Any | None] = mapped_column(Date)
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    issued_on: Mapped[dt.date] = mapped_column(Date)
+    expires_on: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class LicenceEventRow(Base):
@@ -1029,11 +1031,11 @@ class LicenceEventRow(Base):
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     licence_id: Mapped[str] = mapped_column(ForeignKey("agency_licences.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(20))
-    effective_on: Mapped[Any] = mapped_column(Date)
+    effective_on: Mapped[dt.date] = mapped_column(Date)
     decision_ref: Mapped[str | None] = mapped_column(String(200))
     reason_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     recorded_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class AgencyComplaint(Base):
@@ -1046,16 +1048,16 @@ class AgencyComplaint(Base):
         ForeignKey("recruitment_agencies.id", ondelete="CASCADE"), index=True
     )
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
-    received_on: Mapped[Any] = mapped_column(Date)
+    received_on: Mapped[dt.date] = mapped_column(Date)
     source: Mapped[str] = mapped_column(String(20))
     allegations: Mapped[list[str]] = mapped_column(JSON)
     payments: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     summary_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     status: Mapped[str] = mapped_column(String(20))
-    decided_on: Mapped[Any | None] = mapped_column(Date)
+    decided_on: Mapped[dt.date | None] = mapped_column(Date)
     decision_ref: Mapped[str | None] = mapped_column(String(200))
     recorded_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class AgencyViolation(Base):
@@ -1069,8 +1071,8 @@ class AgencyViolation(Base):
     complaint_id: Mapped[str | None] = mapped_column(ForeignKey("agency_complaints.id", ondelete="CASCADE"))
     inspection_id: Mapped[str | None] = mapped_column(ForeignKey("inspections.id", ondelete="CASCADE"))
     type: Mapped[str] = mapped_column(String(30))
-    found_on: Mapped[Any] = mapped_column(Date)
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    found_on: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class Workplace(Base):
@@ -1085,7 +1087,7 @@ class Workplace(Base):
     region: Mapped[str] = mapped_column(String(200))
     agency_id: Mapped[str | None] = mapped_column(ForeignKey("recruitment_agencies.id", ondelete="SET NULL"))
     created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class Inspection(Base):
@@ -1098,7 +1100,7 @@ class Inspection(Base):
     workplace_id: Mapped[str] = mapped_column(ForeignKey("workplaces.id", ondelete="CASCADE"), index=True)
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
     inspector_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
-    visited_on: Mapped[Any] = mapped_column(Date)
+    visited_on: Mapped[dt.date] = mapped_column(Date)
     announced: Mapped[bool] = mapped_column(Boolean)
     women_met: Mapped[int] = mapped_column(Integer)
     men_met: Mapped[int] = mapped_column(Integer)
@@ -1107,7 +1109,7 @@ class Inspection(Base):
     findings: Mapped[list[str]] = mapped_column(JSON)
     agency_id: Mapped[str | None] = mapped_column(ForeignKey("recruitment_agencies.id", ondelete="SET NULL"))
     record_enc: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class LabourAction(Base):
@@ -1119,13 +1121,13 @@ class LabourAction(Base):
     kind: Mapped[str] = mapped_column(String(20))
     finding: Mapped[str | None] = mapped_column(String(30))
     status: Mapped[str] = mapped_column(String(20))
-    taken_on: Mapped[Any] = mapped_column(Date)
-    due_on: Mapped[Any | None] = mapped_column(Date)
-    closed_on: Mapped[Any | None] = mapped_column(Date)
+    taken_on: Mapped[dt.date] = mapped_column(Date)
+    due_on: Mapped[dt.date | None] = mapped_column(Date)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
     notes_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     recorded_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class InspectionReferral(Base):
@@ -1138,7 +1140,7 @@ class InspectionReferral(Base):
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
     referral_id: Mapped[str | None] = mapped_column(ForeignKey("referrals.id", ondelete="SET NULL"))
     referred_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 # -- operations: the job queue and notifications (migration 0023) -----------------------------------------
@@ -1157,20 +1159,20 @@ class Job(Base):
     dedupe_key: Mapped[str | None] = mapped_column(String(160), unique=True)
     """Set for a periodic task's run (``periodic:<task>:<slot>``): two workers enqueue it once."""
     payload_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
-    run_after: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    run_after: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     max_attempts: Mapped[int] = mapped_column(Integer, default=3)
     claimed_by: Mapped[str | None] = mapped_column(String(120))
     claim_token: Mapped[str | None] = mapped_column(String(36))
-    lease_until: Mapped[Any | None] = mapped_column(DateTime(timezone=True))
+    lease_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     progress_done: Mapped[int] = mapped_column(Integer, default=0)
     progress_total: Mapped[int | None] = mapped_column(Integer)
     result: Mapped[Any | None] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(String(300))
     created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
-    started_at: Mapped[Any | None] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[Any | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index("ix_jobs_status_run_after", "status", "run_after"),)
 
@@ -1183,8 +1185,8 @@ class Notification(Base):
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(40))
     link: Mapped[str] = mapped_column(String(300))
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
-    read_at: Mapped[Any | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class NotificationPreference(Base):
@@ -1197,7 +1199,7 @@ class NotificationPreference(Base):
     """The kinds shown in the product."""
     email: Mapped[list[str]] = mapped_column(JSON)
     """The kinds also sent by e-mail."""
-    updated_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 # -- financial flows (GR38 §72, §108, §112(e)) --------------------------------------------------------------
@@ -1213,8 +1215,8 @@ class FinanceInvestigation(Base):
     title_enc: Mapped[bytes] = mapped_column(LargeBinary)
     status: Mapped[str] = mapped_column(String(20))
     created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class FinanceDataset(Base):
@@ -1233,7 +1235,7 @@ class FinanceDataset(Base):
     account_count: Mapped[int] = mapped_column(Integer)
     rejected_count: Mapped[int] = mapped_column(Integer)
     created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class FinanceConfiscation(Base):
@@ -1246,9 +1248,9 @@ class FinanceConfiscation(Base):
     amount_minor: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     order_enc: Mapped[bytes] = mapped_column(LargeBinary)
-    confiscated_on: Mapped[Any] = mapped_column(Date)
+    confiscated_on: Mapped[dt.date] = mapped_column(Date)
     recorded_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class FinanceRestitution(Base):
@@ -1263,7 +1265,7 @@ class FinanceRestitution(Base):
     )
     amount_minor: Mapped[int] = mapped_column(BigInteger)
     recorded_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[Any] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 def table_of(model: type[Base]) -> Table:
