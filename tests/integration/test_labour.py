@@ -25,7 +25,18 @@ from opennrm.services.periodic_report import nrm_figures
 from opennrm.stats import ctdc
 from opennrm.stats.published import from_exact
 from opennrm.stats.report import build_report
-from opennrm.store.tables import AuditEvent, Case, Inspection, InspectionReferral, Person
+from opennrm.store.tables import (
+    AuditEvent,
+    Case,
+    ConsentRecord,
+    Disclosure,
+    Inspection,
+    InspectionReferral,
+    Notification,
+    Person,
+    Referral,
+    Screening,
+)
 from opennrm.web.app import create_app
 from tests.conftest import Installation
 from tests.support import client_for, csrf_of, intake, make_org, make_user
@@ -339,6 +350,45 @@ def test_a_referral_without_consent_or_to_an_enforcement_service_writes_nothing(
         )
     assert (world.count(Case), world.count(Person), world.count(InspectionReferral)) == before
     assert world.port_desk not in dict(labour.referral_services(world.db, world.inspector.actor))
+
+
+def test_a_referral_refused_at_its_last_step_leaves_nothing_behind(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The case, her consent, her screening, the referral and the inspection's count are one transaction: the
+    consent gate refusing the referral, after everything before it was written, rolls all of it back; the
+    refusal is in the audit log, and the earlier steps' events are not."""
+    from opennrm.access.policy import Decision
+    from opennrm.services import consent
+
+    inspection = world.inspect()
+    written = (Case, Person, ConsentRecord, Screening, Disclosure, Referral, InspectionReferral, Notification)
+    before = [world.count(model) for model in written]
+    with world.db.transaction() as session:
+        last_seq = session.execute(select(func.max(AuditEvent.seq))).scalar_one()
+    monkeypatch.setattr(
+        consent, "disclosure_decision", lambda *_: (Decision(False, "no consent covers this recipient"), None)
+    )
+    with pytest.raises(Forbidden, match="referral refused: no consent covers this recipient"):
+        labour.refer_worker(world.db, world.inspector.actor, inspection, world.referral())
+    assert [world.count(model) for model in written] == before
+    with world.db.transaction() as session:
+        events = session.execute(
+            select(AuditEvent.action, AuditEvent.outcome).where(AuditEvent.seq > last_seq)
+        ).all()
+    assert ("case.disclose", "denied") in [tuple(e) for e in events]
+    assert not {e.action for e in events} & {
+        "case.create",
+        "consent.record",
+        "screening.create",
+        "referral.send",
+    }
+    assert labour.view_inspection(world.db, world.inspector.actor, inspection).referrals == 0
+    # the same worker, once the gate is back to normal, is referred in one piece
+    monkeypatch.undo()
+    sent = labour.refer_worker(world.db, world.inspector.actor, inspection, world.referral())
+    assert [world.count(model) - n for model, n in zip(written, before, strict=True)][:7] == [1] * 7
+    assert referrals.view_referral(world.db, world.rose.actor, sent.referral_id) is not None
 
 
 def test_only_the_inspectorates_own_inspectors_reach_its_inspections(world: World) -> None:

@@ -30,7 +30,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from opennrm.access.policy import OUT_OF_SCOPE, Action, Actor, decide, labour_decision
-from opennrm.domain.consent import ConsentPurpose, ConsentTerms
+from opennrm.domain.consent import Consent, ConsentPurpose, ConsentTerms
 from opennrm.domain.labour import (
     CHECKLIST,
     NOT_IN_FORCE,
@@ -1038,58 +1038,27 @@ def refer_worker(
     migration status stays "unknown"), her consent to screening and to the referral to the chosen service,
     her screening (the checklist indicators that apply to her) and the referral. Every step goes through the
     service a caseworker uses, so the consent gate and the firewall apply: a service of an enforcement
-    organisation is refused before anything is written."""
+    organisation is refused before anything is written.
+
+    All of it is one transaction: the case, her consent, her screening, the referral and the inspection's
+    count are written together or not at all. A refusal at any step (the consent gate, say) rolls back
+    every row and is audited by the step that refused."""
     from opennrm.services import cases, consent, referrals, screenings
-    from opennrm.services.firewall import enforcement_types_in
 
     check(db, actor, Action.WORKER_REFER, "inspection", inspection_id)
+    decision = decide(actor, Action.CASE_CREATE)
+    if not decision:
+        deny(db, actor, Action.CASE_CREATE, "case", None, decision.reason)
     raw = screening_input(data)
     screenings.determine(raw)  # invalid screening input is refused before anything is written
+    intake, request = _referral_inputs(data)
     with db.transaction() as session:
         _inspection(db, session, actor, inspection_id, Action.WORKER_REFER)
-        service = session.get(DirectoryService, data.service_id) if len(data.service_id) <= 36 else None
-        if service is None or not service.active:
-            raise InvalidInput(f"no active service {data.service_id} in the directory", field="service_id")
-        org = session.get(Organisation, service.organisation_id)
-        if org is None or org.type in enforcement_types_in(session):
-            raise InvalidInput(
-                "this service's organisation can never receive person-level data (firewall)",
-                field="service_id",
-            )
-        recipient = service.organisation_id
-    # every input is checked before anything is written: a mistake here leaves no case behind
-    intake = parse(
-        Intake,
-        {
-            "case": {
-                "trafficking_status": "possible_victim",
-                "sex": data.sex,
-                "age_at_trafficking": data.age,
-                "age_uncertain": data.age_uncertain,
-                "reasons_to_believe_minor": data.reasons_to_believe_minor,
-                "languages": data.languages,
-                "events": [{"exploitation_types": ["forced_labour"]}],
-            }
-        },
-    )
-    try:
-        her_consent = consent.parse_consent(
-            {
-                "purposes": [ConsentPurpose.REFERRAL.value, ConsentPurpose.SERVICES.value],
-                "recipient_organisation_ids": [recipient],
-                "language": data.consent_language,
-                "interpreter_used": data.interpreter_used,
-            }
-        )
-    except InvalidInput as exc:
-        message = exc.message.removeprefix(f"{exc.field}: ") if exc.field else exc.message
-        raise InvalidInput(f"consent_language: {message}", field="consent_language") from None
-    request = parse(ReferralRequest, {"service_id": data.service_id, "purpose": data.purpose})
-    case_id = cases.intake(db, actor, intake)
-    consent.record_consent(db, actor, case_id, her_consent, terms=terms)
-    screening_id, result = screenings.screen_case(db, actor, case_id, raw)
-    sent = referrals.send_referral(db, actor, case_id, request)
-    with db.transaction() as session:
+        her_consent = _worker_consent(data, _referral_recipient(session, data.service_id))
+        case_id = cases.record_intake(session, db.keyring, actor, intake)
+        consent.record_consent(db, actor, case_id, her_consent, terms=terms, session=session)
+        screening_id, result = screenings.screen_case(db, actor, case_id, raw, session=session)
+        sent = referrals.send_referral(db, actor, case_id, request, session=session)
         session.add(
             InspectionReferral(
                 id=new_id(),
@@ -1111,6 +1080,61 @@ def refer_worker(
             referral=sent.id,
         )
     return WorkerReferred(case_id, screening_id, bool(result["presumed_victim"]), sent.id)
+
+
+def _referral_inputs(data: WorkerReferralIn) -> tuple[Intake, ReferralRequest]:
+    """Her case and the referral request, checked before the transaction opens: a mistake here names its
+    field and writes nothing."""
+    intake = parse(
+        Intake,
+        {
+            "case": {
+                "trafficking_status": "possible_victim",
+                "sex": data.sex,
+                "age_at_trafficking": data.age,
+                "age_uncertain": data.age_uncertain,
+                "reasons_to_believe_minor": data.reasons_to_believe_minor,
+                "languages": data.languages,
+                "events": [{"exploitation_types": ["forced_labour"]}],
+            }
+        },
+    )
+    return intake, parse(ReferralRequest, {"service_id": data.service_id, "purpose": data.purpose})
+
+
+def _worker_consent(data: WorkerReferralIn, recipient: str) -> Consent:
+    """Her consent to screening and to the referral to the service's organisation."""
+    from opennrm.services import consent
+
+    try:
+        return consent.parse_consent(
+            {
+                "purposes": [ConsentPurpose.REFERRAL.value, ConsentPurpose.SERVICES.value],
+                "recipient_organisation_ids": [recipient],
+                "language": data.consent_language,
+                "interpreter_used": data.interpreter_used,
+            }
+        )
+    except InvalidInput as exc:
+        message = exc.message.removeprefix(f"{exc.field}: ") if exc.field else exc.message
+        raise InvalidInput(f"consent_language: {message}", field="consent_language") from None
+
+
+def _referral_recipient(session: Session, service_id: str) -> str:
+    """The organisation of an active service of the directory a worker may be referred to; a service of an
+    organisation behind the firewall is refused."""
+    from opennrm.services.firewall import enforcement_types_in
+
+    service = session.get(DirectoryService, service_id) if is_record_id(service_id) else None
+    if service is None or not service.active:
+        raise InvalidInput(f"no active service {service_id} in the directory", field="service_id")
+    org = session.get(Organisation, service.organisation_id)
+    if org is None or org.type in enforcement_types_in(session):
+        raise InvalidInput(
+            "this service's organisation can never receive person-level data (firewall)",
+            field="service_id",
+        )
+    return service.organisation_id
 
 
 def referral_services(db: Database, actor: Actor) -> list[tuple[str, str]]:
