@@ -87,6 +87,8 @@ from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
 from opennrm.store.tables import (
+    AdNetwork,
+    AdScan,
     AgencyComplaint,
     AgencyLicence,
     AgencyViolation,
@@ -97,6 +99,7 @@ from opennrm.store.tables import (
     LicenceEventRow,
     Organisation,
     RecruitmentAgency,
+    ScannedAd,
     Workplace,
 )
 
@@ -637,6 +640,86 @@ def complaints_with_reports(db: Database, *, at: dt.datetime | None = None) -> C
     return counts
 
 
+#: A scanned ad counts in the risk order when the scanner flagged it (a red flag or the licence flag) with
+#: at least this risk, it belongs to a linked network (two or more ads joined by shared contacts or a
+#: near-duplicate text), its scan is no older than ``ADS_WINDOW``, and no reviewer has called it legitimate.
+FLAGGED_RISK = 0.5
+ADS_WINDOW = dt.timedelta(days=365)
+#: How many of those ads (riskiest first) the plan reads at the most, so that the page stays quick.
+MAX_ADS_READ = 20_000
+
+WorkplaceCounts = Callable[[Session, str], Mapping[str, int]]
+"""A source of the risk order: (session, inspectorate id) → workplace id → count."""
+
+
+def linked_ad_networks(db: Database, *, at: dt.datetime | None = None) -> WorkplaceCounts:
+    """Linked job-ad networks pointing at each workplace (GR38 §36, §71, §73): how many distinct networks of
+    the ad scanner hold a flagged ad that names the agency which placed the workplace's workers — by its
+    registered name or one of its licence numbers. Counts only: which ads, which network, which
+    organisation scanned them and what they say never reach the inspectorate."""
+    from opennrm.recruitment.ads import MalformedRecord
+    from opennrm.recruitment.licences import agencies_named
+    from opennrm.recruitment.reading import parse_record
+    from opennrm.services.ad_review import ads_judged_legitimate
+
+    since = (at or now()) - ADS_WINDOW
+
+    def counts(session: Session, organisation_id: str) -> Mapping[str, int]:
+        placed = {
+            workplace_id: agency_id
+            for workplace_id, agency_id in session.execute(
+                select(Workplace.id, Workplace.agency_id).where(Workplace.organisation_id == organisation_id)
+            ).all()
+            if agency_id
+        }
+        if not placed:
+            return {}
+        agencies = set(placed.values())
+        names = dict(
+            session.execute(
+                select(RecruitmentAgency.name_key, RecruitmentAgency.id).where(
+                    RecruitmentAgency.id.in_(agencies)
+                )
+            ).all()
+        )
+        numbers = dict(
+            session.execute(
+                select(AgencyLicence.number_key, AgencyLicence.agency_id).where(
+                    AgencyLicence.agency_id.in_(agencies)
+                )
+            ).all()
+        )
+        rows = session.execute(
+            select(ScannedAd.id, ScannedAd.actor_key, ScannedAd.content_enc)
+            .join(AdScan, AdScan.id == ScannedAd.scan_id)
+            .join(
+                AdNetwork,
+                (AdNetwork.scan_id == ScannedAd.scan_id) & (AdNetwork.actor_key == ScannedAd.actor_key),
+            )
+            .where(AdScan.created_at >= since, ScannedAd.risk >= FLAGGED_RISK)
+            .order_by(ScannedAd.risk.desc(), ScannedAd.id)
+            .limit(MAX_ADS_READ)
+        ).all()
+        dismissed = ads_judged_legitimate(session, since)
+        networks: dict[str, set[str]] = defaultdict(set)
+        for row in rows:
+            if row.id in dismissed:
+                continue
+            content = decrypt_json(db.keyring, "scanned_ad", row.id, row.content_enc)
+            ad = parse_record(content.get("ad") or {}, 0)
+            if isinstance(ad, MalformedRecord) or not content.get("result", {}).get("flags"):
+                continue
+            for agency_id in agencies_named(ad, names, numbers):
+                networks[agency_id].add(row.actor_key)
+        return {
+            workplace_id: len(networks[agency_id])
+            for workplace_id, agency_id in placed.items()
+            if networks.get(agency_id)
+        }
+
+    return counts
+
+
 # -- workplaces and the risk order ---------------------------------------------------------------------
 
 
@@ -678,10 +761,12 @@ def plan(
     actor: Actor,
     *,
     complaint_counts: ComplaintCounts = agency_complaint_counts,
-    ad_network_counts: Mapping[str, int] | None = None,
+    ad_network_counts: WorkplaceCounts | None = None,
     today: dt.date | None = None,
 ) -> list[PlannedWorkplace]:
-    """The inspectorate's workplaces, riskiest first (``opennrm.domain.labour.risk_order``)."""
+    """The inspectorate's workplaces, riskiest first (``opennrm.domain.labour.risk_order``). Linked job-ad
+    networks come from ``ad_network_counts`` (default: ``linked_ad_networks``, the ad scanner's networks)."""
+    networks_of = ad_network_counts or linked_ad_networks(db)
     check(db, actor, Action.INSPECTION_PLAN, "workplace")
     today = today or _today()
     with db.transaction() as session:
@@ -701,6 +786,7 @@ def plan(
             if workplace_id not in last or visited_on > last[workplace_id]:
                 last[workplace_id] = visited_on
         complaints = complaint_counts(session, actor.organisation_id)
+        networks = networks_of(session, actor.organisation_id)
         names = {p.id: decrypt_text(db.keyring, "workplace_name", p.id, p.name_enc) for p in places}
         facts = [
             RiskFacts(
@@ -709,7 +795,7 @@ def plan(
                 Sector(p.sector),
                 past_findings=findings.get(p.id, 0),
                 complaints=int(complaints.get(p.id, 0)),
-                linked_ad_networks=int((ad_network_counts or {}).get(p.id, 0)),
+                linked_ad_networks=int(networks.get(p.id, 0)),
                 days_since_inspection=(today - last[p.id]).days if p.id in last else None,
             )
             for p in places
@@ -729,6 +815,15 @@ def plan(
             )
             for r in ranked
         ]
+
+
+def inspection_plan(db: Database, actor: Actor) -> list[PlannedWorkplace]:
+    """The plan as the inspectorate's pages and API show it, from every source the product has: complaints
+    with the reporting channel's counts (``complaints_with_reports``) and linked job-ad networks
+    (``linked_ad_networks``)."""
+    return plan(
+        db, actor, complaint_counts=complaints_with_reports(db), ad_network_counts=linked_ad_networks(db)
+    )
 
 
 # -- inspections ---------------------------------------------------------------------------------------
