@@ -296,6 +296,17 @@ def test_the_scanner_flags_an_ad_naming_a_revoked_agency_or_an_unknown_licence(w
     detail = ad_review.ad_detail(world.db, world.reviewer.actor, flagged["a1"].id)
     evidence = [f.evidence for f in detail.flags if f.flag == "agency_licence"]
     assert evidence and "revoked" in evidence[0]
+    # the flag's name and what it means, in the reviewer's language, like every other red flag
+    client = client_for(world.inst.settings, world.reviewer)
+    for lang, name, explanation in (
+        ("en", "Agency or licence not in force", "does not show as licensed on the day of the scan"),
+        ("ar", "وكالة أو ترخيص غير ساري المفعول", "لا يُظهره السجل الوطني مرخّصًا في يوم الفحص"),
+        ("zh-Hant", "機構或許可證未生效", "在掃描當日的國家登記冊中並無有效許可"),
+    ):
+        page = client.get(f"/ads/{flagged['a1'].id}?lang={lang}")
+        assert page.status_code == 200, lang
+        assert name in page.text and explanation in page.text, lang
+        assert "agency_licence" not in page.text.replace('value="agency_licence"', ""), lang
 
 
 def _scan_ads(world: World, organisation_id: str, by: str, ads: list[tuple[JobAd, str, float]]) -> str:
