@@ -146,6 +146,44 @@ def _today() -> dt.date:
     return dt.date.today()
 
 
+def _seal(db: Database, kind: str, row_id: str, text: str | None) -> bytes | None:
+    """An optional free text encrypted for its column (``None`` stays ``None``)."""
+    return encrypt_text(db.keyring, kind, row_id, text) if text else None
+
+
+def _unseal(db: Database, kind: str, row_id: str, blob: bytes | None) -> str | None:
+    return decrypt_text(db.keyring, kind, row_id, blob) if blob else None
+
+
+def _workplace_name(db: Database, workplace: Workplace) -> str:
+    return decrypt_text(db.keyring, "workplace_name", workplace.id, workplace.name_enc)
+
+
+def _record_violations(
+    session: Session,
+    agency_id: str,
+    violations: Sequence[ViolationType],
+    found_on: dt.date,
+    *,
+    complaint_id: str | None = None,
+    inspection_id: str | None = None,
+) -> list[str]:
+    """The violations an upheld complaint or an inspection established against an agency; their types."""
+    for violation in violations:
+        session.add(
+            AgencyViolation(
+                id=new_id(),
+                agency_id=agency_id,
+                complaint_id=complaint_id,
+                inspection_id=inspection_id,
+                type=violation.value,
+                found_on=found_on,
+                created_at=now(),
+            )
+        )
+    return [v.value for v in violations]
+
+
 # -- agencies and licences --------------------------------------------------------------------------------
 
 
@@ -246,9 +284,7 @@ def change_licence(db: Database, actor: Actor, licence_id: str, data: LicenceEve
                 status=data.status.value,
                 effective_on=data.effective_on,
                 decision_ref=data.decision_ref,
-                reason_enc=encrypt_text(db.keyring, "licence_event_reason", row_id, data.reason)
-                if data.reason
-                else None,
+                reason_enc=_seal(db, "licence_event_reason", row_id, data.reason),
                 recorded_by=actor.user_id,
                 created_at=now(),
             )
@@ -360,7 +396,7 @@ def view_agency(db: Database, actor: Actor, agency_id: str, on: dt.date | None =
                 [p for p in c.payments if p.get("paid_by") == "worker"],
                 c.status,
                 c.decided_on,
-                decrypt_text(db.keyring, "agency_complaint", c.id, c.summary_enc) if c.summary_enc else None,
+                _unseal(db, "agency_complaint", c.id, c.summary_enc),
             )
             for c in session.execute(
                 select(AgencyComplaint)
@@ -535,9 +571,7 @@ def record_complaint(db: Database, actor: Actor, agency_id: str, data: Complaint
                 source=data.source.value,
                 allegations=[a.value for a in data.allegations],
                 payments=[p.model_dump(mode="json") for p in data.payments],
-                summary_enc=encrypt_text(db.keyring, "agency_complaint", complaint_id, data.summary)
-                if data.summary
-                else None,
+                summary_enc=_seal(db, "agency_complaint", complaint_id, data.summary),
                 status=ComplaintStatus.RECEIVED.value,
                 recorded_by=actor.user_id,
                 created_at=now(),
@@ -564,18 +598,13 @@ def decide_complaint(db: Database, actor: Actor, complaint_id: str, data: Compla
         types: list[str] = []
         if data.status is ComplaintStatus.UPHELD:
             payments = [FeePayment.model_validate(p) for p in complaint.payments]
-            for violation in violations_of([ViolationType(a) for a in complaint.allegations], payments):
-                session.add(
-                    AgencyViolation(
-                        id=new_id(),
-                        agency_id=complaint.agency_id,
-                        complaint_id=complaint.id,
-                        type=violation.value,
-                        found_on=data.decided_on,
-                        created_at=now(),
-                    )
-                )
-                types.append(violation.value)
+            types = _record_violations(
+                session,
+                complaint.agency_id,
+                violations_of([ViolationType(a) for a in complaint.allegations], payments),
+                data.decided_on,
+                complaint_id=complaint.id,
+            )
         _audit(
             session,
             db,
@@ -787,7 +816,7 @@ def plan(
                 last[workplace_id] = visited_on
         complaints = complaint_counts(session, actor.organisation_id)
         networks = networks_of(session, actor.organisation_id)
-        names = {p.id: decrypt_text(db.keyring, "workplace_name", p.id, p.name_enc) for p in places}
+        names = {p.id: _workplace_name(db, p) for p in places}
         facts = [
             RiskFacts(
                 p.id,
@@ -882,17 +911,7 @@ def record_inspection(db: Database, actor: Actor, data: InspectionIn) -> str:
                 else [],
                 data.payments,
             )
-            for violation in violations:
-                session.add(
-                    AgencyViolation(
-                        id=new_id(),
-                        agency_id=agency_id,
-                        inspection_id=inspection_id,
-                        type=violation.value,
-                        found_on=data.visited_on,
-                        created_at=now(),
-                    )
-                )
+            _record_violations(session, agency_id, violations, data.visited_on, inspection_id=inspection_id)
         _audit(session, db, actor, "labour.inspection.add", "inspection", inspection_id, findings=len(found))
     return inspection_id
 
@@ -962,7 +981,7 @@ def view_inspection(db: Database, actor: Actor, inspection_id: str) -> Inspectio
                 a.taken_on,
                 a.due_on,
                 a.closed_on,
-                decrypt_text(db.keyring, "labour_action_notes", a.id, a.notes_enc) if a.notes_enc else None,
+                _unseal(db, "labour_action_notes", a.id, a.notes_enc),
             )
             for a in session.execute(
                 select(LabourAction)
@@ -988,7 +1007,7 @@ def view_inspection(db: Database, actor: Actor, inspection_id: str) -> Inspectio
         return InspectionView(
             row.id,
             workplace.id,
-            decrypt_text(db.keyring, "workplace_name", workplace.id, workplace.name_enc),
+            _workplace_name(db, workplace),
             workplace.sector,
             workplace.region,
             row.visited_on,
@@ -1036,7 +1055,7 @@ def list_inspections(db: Database, actor: Actor) -> list[InspectionRow]:
             out.append(
                 InspectionRow(
                     row.id,
-                    decrypt_text(db.keyring, "workplace_name", workplace.id, workplace.name_enc),
+                    _workplace_name(db, workplace),
                     workplace.sector,
                     row.visited_on,
                     row.announced,
@@ -1065,9 +1084,7 @@ def add_action(db: Database, actor: Actor, inspection_id: str, data: LabourActio
                 status=ActionStatus.OPEN.value,
                 taken_on=data.taken_on,
                 due_on=data.due_on,
-                notes_enc=encrypt_text(db.keyring, "labour_action_notes", action_id, data.notes)
-                if data.notes
-                else None,
+                notes_enc=_seal(db, "labour_action_notes", action_id, data.notes),
                 recorded_by=actor.user_id,
                 created_at=at,
                 updated_at=at,
