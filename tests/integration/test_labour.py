@@ -15,7 +15,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from opennrm.domain.labour import ComplaintDecisionIn, ComplaintIn, InspectionIn, WorkerReferralIn
+from opennrm.domain.labour import (
+    AD_NETWORK_WEIGHT,
+    ComplaintDecisionIn,
+    ComplaintIn,
+    InspectionIn,
+    WorkerReferralIn,
+)
 from opennrm.domain.reporting import ReportIn
 from opennrm.recruitment.ads import JobAd
 from opennrm.services import ad_review, cases, directory, firewall, labour, referrals, reporting, screenings
@@ -25,7 +31,18 @@ from opennrm.services.periodic_report import nrm_figures
 from opennrm.stats import ctdc
 from opennrm.stats.published import from_exact
 from opennrm.stats.report import build_report
-from opennrm.store.tables import AuditEvent, Case, Inspection, InspectionReferral, Person
+from opennrm.store.tables import (
+    AuditEvent,
+    Case,
+    ConsentRecord,
+    Disclosure,
+    Inspection,
+    InspectionReferral,
+    Notification,
+    Person,
+    Referral,
+    Screening,
+)
 from opennrm.web.app import create_app
 from tests.conftest import Installation
 from tests.support import client_for, csrf_of, intake, make_org, make_user
@@ -279,6 +296,135 @@ def test_the_scanner_flags_an_ad_naming_a_revoked_agency_or_an_unknown_licence(w
     detail = ad_review.ad_detail(world.db, world.reviewer.actor, flagged["a1"].id)
     evidence = [f.evidence for f in detail.flags if f.flag == "agency_licence"]
     assert evidence and "revoked" in evidence[0]
+    # the flag's name and what it means, in the reviewer's language, like every other red flag
+    client = client_for(world.inst.settings, world.reviewer)
+    for lang, name, explanation in (
+        ("en", "Agency or licence not in force", "does not show as licensed on the day of the scan"),
+        ("ar", "وكالة أو ترخيص غير ساري المفعول", "لا يُظهره السجل الوطني مرخّصًا في يوم الفحص"),
+        ("zh-Hant", "機構或許可證未生效", "在掃描當日的國家登記冊中並無有效許可"),
+    ):
+        page = client.get(f"/ads/{flagged['a1'].id}?lang={lang}")
+        assert page.status_code == 200, lang
+        assert name in page.text and explanation in page.text, lang
+        assert "agency_licence" not in page.text.replace('value="agency_licence"', ""), lang
+
+
+def _scan_ads(world: World, organisation_id: str, by: str, ads: list[tuple[JobAd, str, float]]) -> str:
+    """Store ads as a scan with the given network (actor) and risk, each carrying one red flag."""
+    return ad_review.store_scan(
+        world.db,
+        organisation_id=organisation_id,
+        by=by,
+        name="Crawl of 2 May",
+        model="test",
+        scanned=[
+            (
+                ad,
+                {
+                    "id": ad.id,
+                    "risk": risk,
+                    "actor_id": network,
+                    "flags": [{"flag": "worker_pays", "evidence": "fee", "weight": 1.0}],
+                    "lang": "en",
+                },
+            )
+            for ad, network, risk in ads
+        ],
+    )
+
+
+def test_linked_flagged_ads_naming_the_placing_agency_raise_a_workplace_in_the_plan(world: World) -> None:
+    """Two workplaces alike in every way but their placing agency: the one whose agency flagged job ads of
+    linked networks name (by its name or its licence number) comes first, with the reason shown in the
+    reader's language; ads alone, ads of low risk and ads a reviewer called legitimate do not count."""
+    actor = world.inspector.actor
+    other = labour.add_agency(world.db, actor, parse(labour.AgencyIn, {"name": "Silver Road Staffing"}))
+    licence = {"number": "SR-2002", "issuing_authority": "Ministry of Labour", "issued_on": "2024-01-01"}
+    labour.add_licence(world.db, actor, other, parse(labour.LicenceIn, licence))
+    apple = labour.add_workplace(
+        world.db,
+        actor,
+        parse(
+            labour.WorkplaceIn,
+            {"name": "Apple farm", "sector": "agriculture", "region": "North", "agency_id": other},
+        ),
+    )
+    platform = make_org(world.db, "Job board trust and safety")
+    scanner = make_user(world.db, "tessa", "Job board trust and safety", "ad_reviewer")
+    before = labour.inspection_plan(world.db, actor)
+    assert [p.id for p in before] == [apple, world.workplace]  # a tie, broken by name
+    golden = "Golden Bridge Manpower Ltd"
+    scan = _scan_ads(
+        world,
+        platform,
+        scanner.actor.user_id,
+        [
+            # network 1 names the agency; network 2 writes its licence number: two networks
+            (JobAd(id="g1", title="Pickers", text=f"{golden} hires pickers, fee 500"), "actor-one", 0.9),
+            (JobAd(id="g2", title="Pickers", text="Call +1 555 0100 today"), "actor-one", 0.9),
+            (JobAd(id="g3", title="Packers", text="Licence no. GB 1001, deposit needed"), "actor-two", 0.7),
+            (JobAd(id="g4", title="Packers", text="Deposit needed, start now"), "actor-two", 0.7),
+            # the other agency: alone, of low risk, or judged legitimate — none counts
+            (JobAd(id="s1", title="Farm", text="Silver Road Staffing pays well"), "actor-alone", 0.95),
+            (JobAd(id="s2", title="Farm", text="Silver Road Staffing, easy work"), "actor-low", 0.2),
+            (JobAd(id="s3", title="Farm", text="Silver Road Staffing, easy work"), "actor-low", 0.2),
+            (JobAd(id="s4", title="Farm", text="Silver Road Staffing hires"), "actor-fine", 0.8),
+            (JobAd(id="s5", title="Farm", text="Silver Road Staffing hires"), "actor-fine", 0.8),
+        ],
+    )
+    queue = {a.ad_ref: a.id for a in ad_review.ad_queue(world.db, scanner.actor, scan).ads}
+    for ref in ("s4", "s5"):
+        ad_review.record_decision(world.db, scanner.actor, queue[ref], "legitimate")
+    counts = labour.linked_ad_networks(world.db)
+    with world.db.transaction() as session:
+        assert counts(session, world.inspectorate) == {world.workplace: 2}
+    after = labour.inspection_plan(world.db, actor)
+    assert [p.id for p in after] == [world.workplace, apple]
+    assert "linked_ad_networks" in after[0].reasons and "linked_ad_networks" not in after[1].reasons
+    assert after[0].score == before[1].score + 2 * AD_NETWORK_WEIGHT
+    client = client_for(world.inst.settings, world.inspector)
+    assert "linked job-ad networks" in client.get("/labour").text
+    assert "شبكات إعلانات وظائف مرتبطة" in client.get("/labour?lang=ar").text
+    assert "相關的招聘廣告網絡" in client.get("/labour?lang=zh-Hant").text
+
+
+def test_the_plan_tells_nothing_of_the_ads_beyond_counts(world: World) -> None:
+    """What the inspectorate reads of the linked networks is a count in the score and a reason: no ad, no
+    network key, no contact, no text, no scanning organisation — on the page, in the API and in the
+    audit log — and the inspector still cannot open the ads."""
+    platform = make_org(world.db, "Job board trust and safety")
+    scanner = make_user(world.db, "tessa", "Job board trust and safety", "ad_reviewer")
+    secret_text = "Golden Bridge Manpower Ltd: WhatsApp +44 7700 900123, fee 800"
+    scan = _scan_ads(
+        world,
+        platform,
+        scanner.actor.user_id,
+        [
+            (JobAd(id="ref-secret-1", title="Maids abroad", text=secret_text), "actor-secret-net", 0.9),
+            (JobAd(id="ref-secret-2", title="Maids abroad", text="Same WhatsApp"), "actor-secret-net", 0.9),
+        ],
+    )
+    ad_ids = [a.id for a in ad_review.ad_queue(world.db, scanner.actor, scan).ads]
+    with world.db.transaction() as session:
+        last_seq = session.execute(select(func.max(AuditEvent.seq))).scalar_one()
+    client = client_for(world.inst.settings, world.inspector)
+    api = client.get("/api/labour/plan")
+    page = client.get("/labour")
+    assert api.status_code == page.status_code == 200
+    planned = next(p for p in api.json() if p["id"] == world.workplace)
+    assert set(planned) == {"id", "name", "sector", "region", "score", "reasons", "last_inspected"}
+    assert "linked_ad_networks" in planned["reasons"]
+    with world.db.transaction() as session:
+        details = " ".join(
+            f"{e.action} {e.object_type} {e.object_id} {e.detail}"
+            for e in session.execute(select(AuditEvent).where(AuditEvent.seq > last_seq)).scalars()
+        )
+    for secret in (*ad_ids, scan, platform, "ref-secret", "actor-secret-net", "7700", "WhatsApp", "Maids"):
+        assert secret not in api.text and secret not in page.text and secret not in details, secret
+    with pytest.raises(Forbidden):
+        ad_review.ad_detail(world.db, world.inspector.actor, ad_ids[0])
+    with pytest.raises(Forbidden):
+        ad_review.ad_queue(world.db, world.inspector.actor, scan)
 
 
 def test_a_consented_referral_from_an_inspection_reaches_screening_and_the_network(world: World) -> None:
@@ -339,6 +485,45 @@ def test_a_referral_without_consent_or_to_an_enforcement_service_writes_nothing(
         )
     assert (world.count(Case), world.count(Person), world.count(InspectionReferral)) == before
     assert world.port_desk not in dict(labour.referral_services(world.db, world.inspector.actor))
+
+
+def test_a_referral_refused_at_its_last_step_leaves_nothing_behind(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The case, her consent, her screening, the referral and the inspection's count are one transaction: the
+    consent gate refusing the referral, after everything before it was written, rolls all of it back; the
+    refusal is in the audit log, and the earlier steps' events are not."""
+    from opennrm.access.policy import Decision
+    from opennrm.services import consent
+
+    inspection = world.inspect()
+    written = (Case, Person, ConsentRecord, Screening, Disclosure, Referral, InspectionReferral, Notification)
+    before = [world.count(model) for model in written]
+    with world.db.transaction() as session:
+        last_seq = session.execute(select(func.max(AuditEvent.seq))).scalar_one()
+    monkeypatch.setattr(
+        consent, "disclosure_decision", lambda *_: (Decision(False, "no consent covers this recipient"), None)
+    )
+    with pytest.raises(Forbidden, match="referral refused: no consent covers this recipient"):
+        labour.refer_worker(world.db, world.inspector.actor, inspection, world.referral())
+    assert [world.count(model) for model in written] == before
+    with world.db.transaction() as session:
+        events = session.execute(
+            select(AuditEvent.action, AuditEvent.outcome).where(AuditEvent.seq > last_seq)
+        ).all()
+    assert ("case.disclose", "denied") in [tuple(e) for e in events]
+    assert not {e.action for e in events} & {
+        "case.create",
+        "consent.record",
+        "screening.create",
+        "referral.send",
+    }
+    assert labour.view_inspection(world.db, world.inspector.actor, inspection).referrals == 0
+    # the same worker, once the gate is back to normal, is referred in one piece
+    monkeypatch.undo()
+    sent = labour.refer_worker(world.db, world.inspector.actor, inspection, world.referral())
+    assert [world.count(model) - n for model, n in zip(written, before, strict=True)][:7] == [1] * 7
+    assert referrals.view_referral(world.db, world.rose.actor, sent.referral_id) is not None
 
 
 def test_only_the_inspectorates_own_inspectors_reach_its_inspections(world: World) -> None:

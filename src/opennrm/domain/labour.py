@@ -27,13 +27,23 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, field_validator, model_validator
 
 from opennrm.domain.records import LongText, ShortText, Strict, _check_date, _country
 
 MAX_MINOR = 10**15
 LicenceNumber = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=60)]
 AgencyName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
+
+
+def _past_date(value: dt.date) -> dt.date:
+    checked = _check_date(value)
+    assert checked is not None  # noqa: S101 - a date in, a date out
+    return checked
+
+
+#: A day that has come (not in the future, not before the records' earliest date).
+PastDate = Annotated[dt.date, AfterValidator(_past_date)]
 
 
 class LabourRuleError(ValueError):
@@ -217,18 +227,11 @@ class ComplaintStatus(StrEnum):
 class ComplaintIn(Strict):
     """A complaint against an agency: what is alleged (no name of the person who complained is asked for)."""
 
-    received_on: dt.date
+    received_on: PastDate
     source: ComplaintSource
     allegations: list[ViolationType] = Field(default_factory=list, max_length=len(ViolationType))
     payments: list[FeePayment] = Field(default_factory=list, max_length=20)
     summary: LongText | None = None
-
-    @field_validator("received_on")
-    @classmethod
-    def _date(cls, value: dt.date) -> dt.date:
-        checked = _check_date(value)
-        assert checked is not None  # noqa: S101 - a date in, a date out
-        return checked
 
     @model_validator(mode="after")
     def _something(self) -> Self:
@@ -450,6 +453,17 @@ FORCED_LABOUR_INDICATORS: Mapping[str, tuple[str, ...]] = {
     "excessive_overtime": ("EXP01",),
 }
 CHECKLIST: tuple[str, ...] = tuple(dict.fromkeys(i for ids in FORCED_LABOUR_INDICATORS.values() for i in ids))
+
+
+def _on_checklist(value: list[str]) -> list[str]:
+    unknown = [i for i in value if i not in CHECKLIST]
+    if unknown:
+        raise ValueError(f"not on the inspection checklist: {', '.join(unknown)}")
+    return [i for i in CHECKLIST if i in set(value)]
+
+
+#: Indicator ids of the checklist, in the checklist's order (each once); any other id is refused.
+ChecklistIds = Annotated[list[str], AfterValidator(_on_checklist)]
 #: Ids never on an inspection's checklist (they would record her status).
 STATUS_INDICATORS = frozenset({"AVR02", "AVR12", "AVD05"})
 #: Indicators that call for offering the workers met a screening and a referral into the NRM.
@@ -486,12 +500,12 @@ class InspectionIn(Strict):
     """One inspection visit as recorded on site: counts, never identities or immigration status."""
 
     workplace_id: Annotated[str, StringConstraints(min_length=1, max_length=36)]
-    visited_on: dt.date
+    visited_on: PastDate
     announced: bool
     women_met: int = Field(default=0, ge=0, le=100_000)
     men_met: int = Field(default=0, ge=0, le=100_000)
     others_met: int = Field(default=0, ge=0, le=100_000)
-    indicators: list[str] = Field(default_factory=list, max_length=len(CHECKLIST))
+    indicators: ChecklistIds = Field(default_factory=list, max_length=len(CHECKLIST))
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "USD"
     monthly_wage_minor: int | None = Field(default=None, ge=0, le=MAX_MINOR)
     minimum_wage_minor: int | None = Field(default=None, ge=0, le=MAX_MINOR)
@@ -504,21 +518,6 @@ class InspectionIn(Strict):
     payments: list[FeePayment] = Field(default_factory=list, max_length=20)
     """Recruitment costs workers said they bore (for the agency that placed them)."""
     notes: LongText | None = None
-
-    @field_validator("visited_on")
-    @classmethod
-    def _visited(cls, value: dt.date) -> dt.date:
-        checked = _check_date(value)
-        assert checked is not None  # noqa: S101 - a date in, a date out
-        return checked
-
-    @field_validator("indicators")
-    @classmethod
-    def _checklist(cls, value: list[str]) -> list[str]:
-        unknown = [i for i in value if i not in CHECKLIST]
-        if unknown:
-            raise ValueError(f"not on the inspection checklist: {', '.join(unknown)}")
-        return [i for i in CHECKLIST if i in set(value)]
 
 
 #: Weekly hours above which hours are a finding (ILO C001: 48 hours a week).
@@ -641,16 +640,8 @@ class WorkerReferralIn(Strict):
     age_uncertain: bool = False
     reasons_to_believe_minor: bool = False
     languages: list[str] = Field(default_factory=list, max_length=10)
-    indicators: list[str] = Field(default_factory=list, max_length=len(CHECKLIST))
+    indicators: ChecklistIds = Field(default_factory=list, max_length=len(CHECKLIST))
     """Her own answers: the checklist indicators that apply to her."""
-
-    @field_validator("indicators")
-    @classmethod
-    def _checklist(cls, value: list[str]) -> list[str]:
-        unknown = [i for i in value if i not in CHECKLIST]
-        if unknown:
-            raise ValueError(f"not on the inspection checklist: {', '.join(unknown)}")
-        return [i for i in CHECKLIST if i in set(value)]
 
     @model_validator(mode="after")
     def _consented(self) -> Self:

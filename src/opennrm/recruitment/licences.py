@@ -90,6 +90,35 @@ def _name_grams(text: str) -> set[str]:
     return grams
 
 
+def _fields(ad: JobAd) -> tuple[tuple[str, str], ...]:
+    """The fields of an ad that may name an agency or write a licence number."""
+    return (
+        ("title", ad.title),
+        ("text", ad.text),
+        ("company", ad.company or ""),
+        ("company_reg", ad.company_reg or ""),
+        ("requirements", ad.requirements or ""),
+    )
+
+
+def agencies_named(ad: JobAd, names: Mapping[str, str], numbers: Mapping[str, str]) -> set[str]:
+    """Which agencies the ad names: ``names`` maps an agency's normalised name to its id, ``numbers`` a
+    normalised licence number to its agency's id. An agency is named when a run of words of the ad is its
+    registered name, or a token of the ad is one of its licence numbers (as ``licence_flags`` reads them)."""
+    fields = _fields(ad)
+    found = {names[gram] for gram in _name_grams(" ".join(value for _, value in fields)) if gram in names}
+    for _, value in fields:
+        for match in _TOKEN.finditer(value):
+            agency = numbers.get(normalise_licence(match.group(0)))
+            if agency is not None:
+                found.add(agency)
+        for match in _LICENCE_MENTION.finditer(value):
+            agency = numbers.get(normalise_licence(match.group(1)))
+            if agency is not None:
+                found.add(agency)
+    return found
+
+
 def licence_flags(ad: JobAd, registry: LicenceRegistry) -> list[LicenceHit]:
     """What in the ad the registry contradicts on ``registry.on`` (each agency or number once)."""
     if not registry.in_use:
@@ -97,13 +126,7 @@ def licence_flags(ad: JobAd, registry: LicenceRegistry) -> list[LicenceHit]:
     hits: list[LicenceHit] = []
     seen: set[str] = set()
     day = registry.on.isoformat()
-    fields = (
-        ("title", ad.title),
-        ("text", ad.text),
-        ("company", ad.company or ""),
-        ("company_reg", ad.company_reg or ""),
-        ("requirements", ad.requirements or ""),
-    )
+    fields = _fields(ad)
     for name, value in fields:
         for match in _LICENCE_MENTION.finditer(value):
             key = normalise_licence(match.group(1))

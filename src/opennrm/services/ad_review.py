@@ -468,18 +468,34 @@ def _summary(session: Session, scan: AdScan) -> ScanSummary:
 
 
 def _latest_decisions(session: Session, ad_ids: Sequence[str]) -> dict[str, str]:
-    latest: dict[str, tuple[Any, str]] = {}
     if not ad_ids:
         return {}
-    rows = session.execute(
-        select(AdReview.scanned_ad_id, AdReview.decided_at, AdReview.decision).where(
-            AdReview.scanned_ad_id.in_(ad_ids)
-        )
-    ).all()
+    return _latest_of(
+        session.execute(
+            select(AdReview.scanned_ad_id, AdReview.decided_at, AdReview.decision).where(
+                AdReview.scanned_ad_id.in_(ad_ids)
+            )
+        ).all()
+    )
+
+
+def _latest_of(rows: Iterable[Any]) -> dict[str, str]:
+    """Each ad's latest decision, from (ad id, decided at, decision) rows."""
+    latest: dict[str, tuple[Any, str]] = {}
     for ad_id, at, decision in rows:
         if ad_id not in latest or at >= latest[ad_id][0]:
             latest[ad_id] = (at, decision)
     return {ad_id: decision for ad_id, (_, decision) in latest.items()}
+
+
+def ads_judged_legitimate(session: Session, scanned_since: dt.datetime) -> set[str]:
+    """The ads of scans made since ``scanned_since`` whose latest review decision is "legitimate"."""
+    rows = session.execute(
+        select(AdReview.scanned_ad_id, AdReview.decided_at, AdReview.decision)
+        .join(AdScan, AdScan.id == AdReview.scan_id)
+        .where(AdScan.created_at >= scanned_since)
+    ).all()
+    return {ad_id for ad_id, decision in _latest_of(rows).items() if decision == DecisionLabel.LEGITIMATE}
 
 
 def _stored_sizes(session: Session, scan_id: str, keys: Iterable[str]) -> dict[str, int]:

@@ -51,17 +51,24 @@ def parse_consent(raw: Any) -> Consent:
 
 
 def record_consent(
-    db: Database, actor: Actor, case_id: str, consent: Consent, *, terms: ConsentTerms | None = None
+    db: Database,
+    actor: Actor,
+    case_id: str,
+    consent: Consent,
+    *,
+    terms: ConsentTerms | None = None,
+    session: Session | None = None,
 ) -> str:
     """Record a consent. Every consent ends: without ``expires_on`` it lasts the installation's default
-    (``terms``, from the settings), and one longer than the maximum is refused naming ``expires_on``."""
+    (``terms``, from the settings), and one longer than the maximum is refused naming ``expires_on``.
+    With ``session``, runs inside the caller's transaction (a worker's referral from an inspection, say)."""
     terms = terms or ConsentTerms()
     given_on = consent.given_on or dt.date.today()
     try:
         expires_on = terms.expiry(given_on, consent.expires_on)
     except ValueError as exc:
         raise InvalidInput(f"expires_on: {exc}", field="expires_on") from None
-    with db.transaction() as session:
+    with db.joining(session) as session:
         case = load_case_for(db, session, actor, case_id, Action.CONSENT_RECORD)
         if consent.given_by is ConsentGiver.BEST_INTERESTS_DETERMINATION and not presumed_child_now(
             session, db.keyring, case

@@ -30,7 +30,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from opennrm.access.policy import OUT_OF_SCOPE, Action, Actor, decide, labour_decision
-from opennrm.domain.consent import ConsentPurpose, ConsentTerms
+from opennrm.domain.consent import Consent, ConsentPurpose, ConsentTerms
 from opennrm.domain.labour import (
     CHECKLIST,
     NOT_IN_FORCE,
@@ -87,6 +87,8 @@ from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
 from opennrm.store.tables import (
+    AdNetwork,
+    AdScan,
     AgencyComplaint,
     AgencyLicence,
     AgencyViolation,
@@ -97,6 +99,7 @@ from opennrm.store.tables import (
     LicenceEventRow,
     Organisation,
     RecruitmentAgency,
+    ScannedAd,
     Workplace,
 )
 
@@ -141,6 +144,44 @@ def _invalid(exc: LabourRuleError) -> InvalidInput:
 
 def _today() -> dt.date:
     return dt.date.today()
+
+
+def _seal(db: Database, kind: str, row_id: str, text: str | None) -> bytes | None:
+    """An optional free text encrypted for its column (``None`` stays ``None``)."""
+    return encrypt_text(db.keyring, kind, row_id, text) if text else None
+
+
+def _unseal(db: Database, kind: str, row_id: str, blob: bytes | None) -> str | None:
+    return decrypt_text(db.keyring, kind, row_id, blob) if blob else None
+
+
+def _workplace_name(db: Database, workplace: Workplace) -> str:
+    return decrypt_text(db.keyring, "workplace_name", workplace.id, workplace.name_enc)
+
+
+def _record_violations(
+    session: Session,
+    agency_id: str,
+    violations: Sequence[ViolationType],
+    found_on: dt.date,
+    *,
+    complaint_id: str | None = None,
+    inspection_id: str | None = None,
+) -> list[str]:
+    """The violations an upheld complaint or an inspection established against an agency; their types."""
+    for violation in violations:
+        session.add(
+            AgencyViolation(
+                id=new_id(),
+                agency_id=agency_id,
+                complaint_id=complaint_id,
+                inspection_id=inspection_id,
+                type=violation.value,
+                found_on=found_on,
+                created_at=now(),
+            )
+        )
+    return [v.value for v in violations]
 
 
 # -- agencies and licences --------------------------------------------------------------------------------
@@ -243,9 +284,7 @@ def change_licence(db: Database, actor: Actor, licence_id: str, data: LicenceEve
                 status=data.status.value,
                 effective_on=data.effective_on,
                 decision_ref=data.decision_ref,
-                reason_enc=encrypt_text(db.keyring, "licence_event_reason", row_id, data.reason)
-                if data.reason
-                else None,
+                reason_enc=_seal(db, "licence_event_reason", row_id, data.reason),
                 recorded_by=actor.user_id,
                 created_at=now(),
             )
@@ -357,7 +396,7 @@ def view_agency(db: Database, actor: Actor, agency_id: str, on: dt.date | None =
                 [p for p in c.payments if p.get("paid_by") == "worker"],
                 c.status,
                 c.decided_on,
-                decrypt_text(db.keyring, "agency_complaint", c.id, c.summary_enc) if c.summary_enc else None,
+                _unseal(db, "agency_complaint", c.id, c.summary_enc),
             )
             for c in session.execute(
                 select(AgencyComplaint)
@@ -532,9 +571,7 @@ def record_complaint(db: Database, actor: Actor, agency_id: str, data: Complaint
                 source=data.source.value,
                 allegations=[a.value for a in data.allegations],
                 payments=[p.model_dump(mode="json") for p in data.payments],
-                summary_enc=encrypt_text(db.keyring, "agency_complaint", complaint_id, data.summary)
-                if data.summary
-                else None,
+                summary_enc=_seal(db, "agency_complaint", complaint_id, data.summary),
                 status=ComplaintStatus.RECEIVED.value,
                 recorded_by=actor.user_id,
                 created_at=now(),
@@ -561,18 +598,13 @@ def decide_complaint(db: Database, actor: Actor, complaint_id: str, data: Compla
         types: list[str] = []
         if data.status is ComplaintStatus.UPHELD:
             payments = [FeePayment.model_validate(p) for p in complaint.payments]
-            for violation in violations_of([ViolationType(a) for a in complaint.allegations], payments):
-                session.add(
-                    AgencyViolation(
-                        id=new_id(),
-                        agency_id=complaint.agency_id,
-                        complaint_id=complaint.id,
-                        type=violation.value,
-                        found_on=data.decided_on,
-                        created_at=now(),
-                    )
-                )
-                types.append(violation.value)
+            types = _record_violations(
+                session,
+                complaint.agency_id,
+                violations_of([ViolationType(a) for a in complaint.allegations], payments),
+                data.decided_on,
+                complaint_id=complaint.id,
+            )
         _audit(
             session,
             db,
@@ -637,6 +669,86 @@ def complaints_with_reports(db: Database, *, at: dt.datetime | None = None) -> C
     return counts
 
 
+#: A scanned ad counts in the risk order when the scanner flagged it (a red flag or the licence flag) with
+#: at least this risk, it belongs to a linked network (two or more ads joined by shared contacts or a
+#: near-duplicate text), its scan is no older than ``ADS_WINDOW``, and no reviewer has called it legitimate.
+FLAGGED_RISK = 0.5
+ADS_WINDOW = dt.timedelta(days=365)
+#: How many of those ads (riskiest first) the plan reads at the most, so that the page stays quick.
+MAX_ADS_READ = 20_000
+
+WorkplaceCounts = Callable[[Session, str], Mapping[str, int]]
+"""A source of the risk order: (session, inspectorate id) → workplace id → count."""
+
+
+def linked_ad_networks(db: Database, *, at: dt.datetime | None = None) -> WorkplaceCounts:
+    """Linked job-ad networks pointing at each workplace (GR38 §36, §71, §73): how many distinct networks of
+    the ad scanner hold a flagged ad that names the agency which placed the workplace's workers — by its
+    registered name or one of its licence numbers. Counts only: which ads, which network, which
+    organisation scanned them and what they say never reach the inspectorate."""
+    from opennrm.recruitment.ads import MalformedRecord
+    from opennrm.recruitment.licences import agencies_named
+    from opennrm.recruitment.reading import parse_record
+    from opennrm.services.ad_review import ads_judged_legitimate
+
+    since = (at or now()) - ADS_WINDOW
+
+    def counts(session: Session, organisation_id: str) -> Mapping[str, int]:
+        placed = {
+            workplace_id: agency_id
+            for workplace_id, agency_id in session.execute(
+                select(Workplace.id, Workplace.agency_id).where(Workplace.organisation_id == organisation_id)
+            ).all()
+            if agency_id
+        }
+        if not placed:
+            return {}
+        agencies = set(placed.values())
+        names = dict(
+            session.execute(
+                select(RecruitmentAgency.name_key, RecruitmentAgency.id).where(
+                    RecruitmentAgency.id.in_(agencies)
+                )
+            ).all()
+        )
+        numbers = dict(
+            session.execute(
+                select(AgencyLicence.number_key, AgencyLicence.agency_id).where(
+                    AgencyLicence.agency_id.in_(agencies)
+                )
+            ).all()
+        )
+        rows = session.execute(
+            select(ScannedAd.id, ScannedAd.actor_key, ScannedAd.content_enc)
+            .join(AdScan, AdScan.id == ScannedAd.scan_id)
+            .join(
+                AdNetwork,
+                (AdNetwork.scan_id == ScannedAd.scan_id) & (AdNetwork.actor_key == ScannedAd.actor_key),
+            )
+            .where(AdScan.created_at >= since, ScannedAd.risk >= FLAGGED_RISK)
+            .order_by(ScannedAd.risk.desc(), ScannedAd.id)
+            .limit(MAX_ADS_READ)
+        ).all()
+        dismissed = ads_judged_legitimate(session, since)
+        networks: dict[str, set[str]] = defaultdict(set)
+        for row in rows:
+            if row.id in dismissed:
+                continue
+            content = decrypt_json(db.keyring, "scanned_ad", row.id, row.content_enc)
+            ad = parse_record(content.get("ad") or {}, 0)
+            if isinstance(ad, MalformedRecord) or not content.get("result", {}).get("flags"):
+                continue
+            for agency_id in agencies_named(ad, names, numbers):
+                networks[agency_id].add(row.actor_key)
+        return {
+            workplace_id: len(networks[agency_id])
+            for workplace_id, agency_id in placed.items()
+            if networks.get(agency_id)
+        }
+
+    return counts
+
+
 # -- workplaces and the risk order ---------------------------------------------------------------------
 
 
@@ -678,10 +790,12 @@ def plan(
     actor: Actor,
     *,
     complaint_counts: ComplaintCounts = agency_complaint_counts,
-    ad_network_counts: Mapping[str, int] | None = None,
+    ad_network_counts: WorkplaceCounts | None = None,
     today: dt.date | None = None,
 ) -> list[PlannedWorkplace]:
-    """The inspectorate's workplaces, riskiest first (``opennrm.domain.labour.risk_order``)."""
+    """The inspectorate's workplaces, riskiest first (``opennrm.domain.labour.risk_order``). Linked job-ad
+    networks come from ``ad_network_counts`` (default: ``linked_ad_networks``, the ad scanner's networks)."""
+    networks_of = ad_network_counts or linked_ad_networks(db)
     check(db, actor, Action.INSPECTION_PLAN, "workplace")
     today = today or _today()
     with db.transaction() as session:
@@ -701,7 +815,8 @@ def plan(
             if workplace_id not in last or visited_on > last[workplace_id]:
                 last[workplace_id] = visited_on
         complaints = complaint_counts(session, actor.organisation_id)
-        names = {p.id: decrypt_text(db.keyring, "workplace_name", p.id, p.name_enc) for p in places}
+        networks = networks_of(session, actor.organisation_id)
+        names = {p.id: _workplace_name(db, p) for p in places}
         facts = [
             RiskFacts(
                 p.id,
@@ -709,7 +824,7 @@ def plan(
                 Sector(p.sector),
                 past_findings=findings.get(p.id, 0),
                 complaints=int(complaints.get(p.id, 0)),
-                linked_ad_networks=int((ad_network_counts or {}).get(p.id, 0)),
+                linked_ad_networks=int(networks.get(p.id, 0)),
                 days_since_inspection=(today - last[p.id]).days if p.id in last else None,
             )
             for p in places
@@ -729,6 +844,15 @@ def plan(
             )
             for r in ranked
         ]
+
+
+def inspection_plan(db: Database, actor: Actor) -> list[PlannedWorkplace]:
+    """The plan as the inspectorate's pages and API show it, from every source the product has: complaints
+    with the reporting channel's counts (``complaints_with_reports``) and linked job-ad networks
+    (``linked_ad_networks``)."""
+    return plan(
+        db, actor, complaint_counts=complaints_with_reports(db), ad_network_counts=linked_ad_networks(db)
+    )
 
 
 # -- inspections ---------------------------------------------------------------------------------------
@@ -787,17 +911,7 @@ def record_inspection(db: Database, actor: Actor, data: InspectionIn) -> str:
                 else [],
                 data.payments,
             )
-            for violation in violations:
-                session.add(
-                    AgencyViolation(
-                        id=new_id(),
-                        agency_id=agency_id,
-                        inspection_id=inspection_id,
-                        type=violation.value,
-                        found_on=data.visited_on,
-                        created_at=now(),
-                    )
-                )
+            _record_violations(session, agency_id, violations, data.visited_on, inspection_id=inspection_id)
         _audit(session, db, actor, "labour.inspection.add", "inspection", inspection_id, findings=len(found))
     return inspection_id
 
@@ -867,7 +981,7 @@ def view_inspection(db: Database, actor: Actor, inspection_id: str) -> Inspectio
                 a.taken_on,
                 a.due_on,
                 a.closed_on,
-                decrypt_text(db.keyring, "labour_action_notes", a.id, a.notes_enc) if a.notes_enc else None,
+                _unseal(db, "labour_action_notes", a.id, a.notes_enc),
             )
             for a in session.execute(
                 select(LabourAction)
@@ -893,7 +1007,7 @@ def view_inspection(db: Database, actor: Actor, inspection_id: str) -> Inspectio
         return InspectionView(
             row.id,
             workplace.id,
-            decrypt_text(db.keyring, "workplace_name", workplace.id, workplace.name_enc),
+            _workplace_name(db, workplace),
             workplace.sector,
             workplace.region,
             row.visited_on,
@@ -941,7 +1055,7 @@ def list_inspections(db: Database, actor: Actor) -> list[InspectionRow]:
             out.append(
                 InspectionRow(
                     row.id,
-                    decrypt_text(db.keyring, "workplace_name", workplace.id, workplace.name_enc),
+                    _workplace_name(db, workplace),
                     workplace.sector,
                     row.visited_on,
                     row.announced,
@@ -970,9 +1084,7 @@ def add_action(db: Database, actor: Actor, inspection_id: str, data: LabourActio
                 status=ActionStatus.OPEN.value,
                 taken_on=data.taken_on,
                 due_on=data.due_on,
-                notes_enc=encrypt_text(db.keyring, "labour_action_notes", action_id, data.notes)
-                if data.notes
-                else None,
+                notes_enc=_seal(db, "labour_action_notes", action_id, data.notes),
                 recorded_by=actor.user_id,
                 created_at=at,
                 updated_at=at,
@@ -1038,58 +1150,27 @@ def refer_worker(
     migration status stays "unknown"), her consent to screening and to the referral to the chosen service,
     her screening (the checklist indicators that apply to her) and the referral. Every step goes through the
     service a caseworker uses, so the consent gate and the firewall apply: a service of an enforcement
-    organisation is refused before anything is written."""
+    organisation is refused before anything is written.
+
+    All of it is one transaction: the case, her consent, her screening, the referral and the inspection's
+    count are written together or not at all. A refusal at any step (the consent gate, say) rolls back
+    every row and is audited by the step that refused."""
     from opennrm.services import cases, consent, referrals, screenings
-    from opennrm.services.firewall import enforcement_types_in
 
     check(db, actor, Action.WORKER_REFER, "inspection", inspection_id)
+    decision = decide(actor, Action.CASE_CREATE)
+    if not decision:
+        deny(db, actor, Action.CASE_CREATE, "case", None, decision.reason)
     raw = screening_input(data)
     screenings.determine(raw)  # invalid screening input is refused before anything is written
+    intake, request = _referral_inputs(data)
     with db.transaction() as session:
         _inspection(db, session, actor, inspection_id, Action.WORKER_REFER)
-        service = session.get(DirectoryService, data.service_id) if len(data.service_id) <= 36 else None
-        if service is None or not service.active:
-            raise InvalidInput(f"no active service {data.service_id} in the directory", field="service_id")
-        org = session.get(Organisation, service.organisation_id)
-        if org is None or org.type in enforcement_types_in(session):
-            raise InvalidInput(
-                "this service's organisation can never receive person-level data (firewall)",
-                field="service_id",
-            )
-        recipient = service.organisation_id
-    # every input is checked before anything is written: a mistake here leaves no case behind
-    intake = parse(
-        Intake,
-        {
-            "case": {
-                "trafficking_status": "possible_victim",
-                "sex": data.sex,
-                "age_at_trafficking": data.age,
-                "age_uncertain": data.age_uncertain,
-                "reasons_to_believe_minor": data.reasons_to_believe_minor,
-                "languages": data.languages,
-                "events": [{"exploitation_types": ["forced_labour"]}],
-            }
-        },
-    )
-    try:
-        her_consent = consent.parse_consent(
-            {
-                "purposes": [ConsentPurpose.REFERRAL.value, ConsentPurpose.SERVICES.value],
-                "recipient_organisation_ids": [recipient],
-                "language": data.consent_language,
-                "interpreter_used": data.interpreter_used,
-            }
-        )
-    except InvalidInput as exc:
-        message = exc.message.removeprefix(f"{exc.field}: ") if exc.field else exc.message
-        raise InvalidInput(f"consent_language: {message}", field="consent_language") from None
-    request = parse(ReferralRequest, {"service_id": data.service_id, "purpose": data.purpose})
-    case_id = cases.intake(db, actor, intake)
-    consent.record_consent(db, actor, case_id, her_consent, terms=terms)
-    screening_id, result = screenings.screen_case(db, actor, case_id, raw)
-    sent = referrals.send_referral(db, actor, case_id, request)
-    with db.transaction() as session:
+        her_consent = _worker_consent(data, _referral_recipient(session, data.service_id))
+        case_id = cases.record_intake(session, db.keyring, actor, intake)
+        consent.record_consent(db, actor, case_id, her_consent, terms=terms, session=session)
+        screening_id, result = screenings.screen_case(db, actor, case_id, raw, session=session)
+        sent = referrals.send_referral(db, actor, case_id, request, session=session)
         session.add(
             InspectionReferral(
                 id=new_id(),
@@ -1111,6 +1192,61 @@ def refer_worker(
             referral=sent.id,
         )
     return WorkerReferred(case_id, screening_id, bool(result["presumed_victim"]), sent.id)
+
+
+def _referral_inputs(data: WorkerReferralIn) -> tuple[Intake, ReferralRequest]:
+    """Her case and the referral request, checked before the transaction opens: a mistake here names its
+    field and writes nothing."""
+    intake = parse(
+        Intake,
+        {
+            "case": {
+                "trafficking_status": "possible_victim",
+                "sex": data.sex,
+                "age_at_trafficking": data.age,
+                "age_uncertain": data.age_uncertain,
+                "reasons_to_believe_minor": data.reasons_to_believe_minor,
+                "languages": data.languages,
+                "events": [{"exploitation_types": ["forced_labour"]}],
+            }
+        },
+    )
+    return intake, parse(ReferralRequest, {"service_id": data.service_id, "purpose": data.purpose})
+
+
+def _worker_consent(data: WorkerReferralIn, recipient: str) -> Consent:
+    """Her consent to screening and to the referral to the service's organisation."""
+    from opennrm.services import consent
+
+    try:
+        return consent.parse_consent(
+            {
+                "purposes": [ConsentPurpose.REFERRAL.value, ConsentPurpose.SERVICES.value],
+                "recipient_organisation_ids": [recipient],
+                "language": data.consent_language,
+                "interpreter_used": data.interpreter_used,
+            }
+        )
+    except InvalidInput as exc:
+        message = exc.message.removeprefix(f"{exc.field}: ") if exc.field else exc.message
+        raise InvalidInput(f"consent_language: {message}", field="consent_language") from None
+
+
+def _referral_recipient(session: Session, service_id: str) -> str:
+    """The organisation of an active service of the directory a worker may be referred to; a service of an
+    organisation behind the firewall is refused."""
+    from opennrm.services.firewall import enforcement_types_in
+
+    service = session.get(DirectoryService, service_id) if is_record_id(service_id) else None
+    if service is None or not service.active:
+        raise InvalidInput(f"no active service {service_id} in the directory", field="service_id")
+    org = session.get(Organisation, service.organisation_id)
+    if org is None or org.type in enforcement_types_in(session):
+        raise InvalidInput(
+            "this service's organisation can never receive person-level data (firewall)",
+            field="service_id",
+        )
+    return service.organisation_id
 
 
 def referral_services(db: Database, actor: Actor) -> list[tuple[str, str]]:

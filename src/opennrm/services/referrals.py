@@ -123,12 +123,19 @@ def working_days_on(db: Database) -> Callable[[dt.datetime, int], dt.datetime]:
 
 
 def send_referral(
-    db: Database, actor: Actor, case_id: str, request: ReferralRequest, *, at: dt.datetime | None = None
+    db: Database,
+    actor: Actor,
+    case_id: str,
+    request: ReferralRequest,
+    *,
+    at: dt.datetime | None = None,
+    session: Session | None = None,
 ) -> ReferralSent:
     """Refer the case to a listed service. Refused with the consent gate's reason (and audited there) when
-    no consent covers the receiving organisation, or it is behind the firewall."""
+    no consent covers the receiving organisation, or it is behind the firewall. With ``session``, runs
+    inside the caller's transaction: a refusal rolls all of it back."""
     at = at or now()
-    with db.transaction() as session:
+    with db.joining(session) as session:
         # Whether she may share this case comes first: nothing about the case (an open referral, say) is
         # told to someone who may not (refused and audited by ``load_case_for``).
         load_case_for(db, session, actor, case_id, Action.DISCLOSE)

@@ -58,15 +58,17 @@ def screen_case(
     lang: str = "en",
     *,
     answers: Mapping[str, str] | None = None,
+    session: Session | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """Screen and store on the case; returns the screening id and the result (the CLI's result, exactly).
 
     ``answers`` (indicator id → ``yes``/``no``/``not_asked``, every question of the form) is stored with the
     input, so that "not asked" stays distinct from "no"; the input's ``indicators`` hold only the *yes*
-    answers. The actor's draft of this case's screening, if any, is deleted with the same commit."""
+    answers. The actor's draft of this case's screening, if any, is deleted with the same commit. With
+    ``session``, runs inside the caller's transaction."""
     result = determine(raw, lang)
     kept_answers = _checked_answers(answers) if answers is not None else None
-    with db.transaction() as session:
+    with db.joining(session) as session:
         case = load_case_for(db, session, actor, case_id, Action.SCREENING_ADD)
         updated = _carry_over(session, db, case, result)
         screening_id = new_id()

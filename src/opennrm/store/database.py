@@ -74,6 +74,16 @@ class Database:
         with self._sessions() as session, session.begin():
             yield session
 
+    @contextmanager
+    def joining(self, session: Session | None) -> Iterator[Session]:
+        """The caller's open transaction when ``session`` is given (the caller commits or rolls back all of
+        it), else a transaction of its own: so that one use case can be one step of a larger one."""
+        if session is not None:
+            yield session
+            return
+        with self.transaction() as own:
+            yield own
+
     def check_key(self) -> None:
         """Refuse to start with a key that does not belong to this database."""
         from opennrm.store.tables import AppMeta

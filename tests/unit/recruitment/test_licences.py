@@ -10,6 +10,7 @@ from opennrm.recruitment.licences import (
     LICENCE_FLAG,
     RISK_FLOOR,
     LicenceRegistry,
+    agencies_named,
     licence_flags,
     with_licence_flags,
 )
@@ -77,3 +78,14 @@ def test_the_hook_adds_the_flag_and_raises_the_risk_only_when_something_is_found
     assert [f["flag"] for f in flagged["flags"]] == ["upfront_fee", LICENCE_FLAG]
     assert flagged["risk"] == RISK_FLOOR
     assert result["flags"] == [{"flag": "upfront_fee", "evidence": "fee"}]  # the input is not changed
+
+
+def test_an_ad_names_an_agency_by_its_registered_name_or_one_of_its_licence_numbers() -> None:
+    names = {"golden bridge manpower": "agency-gb", "silver road recruitment": "agency-sr"}
+    numbers = {"GB1001": "agency-gb", "SR2002": "agency-sr"}
+    assert agencies_named(ad("Golden Bridge Manpower Ltd hires pickers"), names, numbers) == {"agency-gb"}
+    assert agencies_named(ad("Permit no. sr 2002, apply today"), names, numbers) == {"agency-sr"}
+    assert agencies_named(ad("Pickers wanted", "Silver Road Recruitment"), names, numbers) == {"agency-sr"}
+    # a part of a name, another number or nothing at all names no agency
+    assert agencies_named(ad("Golden Bridge Café, licence no. GB-1002"), names, numbers) == set()
+    assert agencies_named(ad("Pickers wanted"), {}, {}) == set()

@@ -129,12 +129,7 @@ def add_workplace(body: WorkplaceIn, request: Request, user: SessionUser = Depen
 @router.get("/labour/plan")
 def risk_plan(request: Request, user: SessionUser = Depends(current_user)) -> list[dict[str, Any]]:
     """The inspectorate's workplaces, riskiest first, with the reasons."""
-    return [
-        _plain(p)
-        for p in labour.plan(
-            get_db(request), user.actor, complaint_counts=labour.complaints_with_reports(get_db(request))
-        )
-    ]
+    return [_plain(p) for p in labour.inspection_plan(get_db(request), user.actor)]
 
 
 @router.get("/labour/inspections")

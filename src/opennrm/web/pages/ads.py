@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from opennrm.recruitment.licences import LICENCE_FLAG
 from opennrm.recruitment.review import DecisionLabel
 from opennrm.services import ad_review, signals
 from opennrm.services.errors import InvalidInput
@@ -24,8 +25,8 @@ from opennrm.web.pages.same_origin import require_same_origin
 
 router = APIRouter()
 
-# The red flags' names and explanations, as the lexicon (recruitment/data/red_flags.yaml) words them, marked
-# here for translation; tests/unit/web/test_ad_review_pages.py fails when the two drift apart.
+# The red flags' names and explanations as the lexicon (recruitment/data/red_flags.yaml) and licences.py word
+# them, marked for translation; tests/unit/web/test_ad_review_pages.py fails when they drift apart.
 FLAG_TEXTS: dict[str, tuple[str, str]] = {
     "worker_pays": (
         N_("Worker pays fees or a deposit"),
@@ -136,6 +137,14 @@ FLAG_TEXTS: dict[str, tuple[str, str]] = {
             "under other company names or in several cities. One actor posting under many names is how "
             "recruitment networks hide; it can also be an ordinary staffing agency, so a reviewer "
             "checks who the actor is."
+        ),
+    ),
+    # the licence check's flag (recruitment/licences.py: FLAG_NAME, FLAG_EXPLANATION), added after the scan
+    LICENCE_FLAG: (
+        N_("Agency or licence not in force"),
+        N_(
+            "The ad names a recruitment agency or a licence number that the national registry does not show "
+            "as licensed on the day of the scan (GR38 §59). Check the registry before acting on the ad."
         ),
     ),
 }
