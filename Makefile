@@ -58,7 +58,7 @@ typecheck: setup-dev
 	$(BIN)/mypy
 
 test: setup-dev system-deps node-deps lint typecheck
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=25
 
 bench: setup-dev
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
