@@ -27,9 +27,13 @@ def test_a_moment_comes_back_aware_in_utc_whatever_zone_it_was_written_in(inst: 
             rows = dict(conn.execute(select(table.c.id, table.c.at)).tuples().all())
             # a comparison binds its parameter through the same type
             later = conn.execute(select(table.c.id).where(table.c.at >= written)).scalars().all()
+            # a day compared with moments stands for its first moment, in UTC
+            that_day = (
+                conn.execute(select(table.c.id).where(table.c.at >= dt.date(2026, 3, 1))).scalars().all()
+            )
         assert rows[1] == written and rows[1].tzinfo == dt.UTC and rows[1].hour == 0
         assert rows[2] == naive.replace(tzinfo=dt.UTC) and rows[3] is None
-        assert sorted(later) == [1, 2]
+        assert sorted(later) == [1, 2] and sorted(that_day) == [1, 2]
     finally:
         table.drop(inst.db.engine)
 
