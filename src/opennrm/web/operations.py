@@ -1,12 +1,16 @@
 """Liveness, readiness and Prometheus metrics for running the product (docs/operations.md).
 
 The metrics count requests by route template and status, their durations, and jobs by kind and status:
-no identifier, no query string, no user and no client address is ever a label. ``/metrics`` answers
-anyone who reaches it; the proxy keeps it on the internal network (docs/operations.md).
+no identifier, no query string, no user and no client address is ever a label. Even so, request counts
+tell how busy a shelter network is, so ``/metrics`` answers only a scrape that presents the configured bearer
+token (``OPENNRM_METRICS_TOKEN``), compared in constant time; with no token configured it does not exist
+(404). ADR 0014.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Iterator
 
 from alembic.script import ScriptDirectory
@@ -16,10 +20,13 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import text
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from opennrm.config import Settings
 from opennrm.services import jobs
 from opennrm.services.installation import alembic_config
 from opennrm.store.database import Database
+from opennrm.web.problems import problem
 
 router = APIRouter(include_in_schema=False)
 
@@ -99,7 +106,33 @@ def readyz(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
+def _digest(token: str) -> bytes:
+    return hashlib.sha256(token.encode("utf-8", "surrogateescape")).digest()
+
+
+def scrape_allowed(settings: Settings, authorization: str | None) -> bool:
+    """Whether an ``Authorization`` header carries the metrics token. Both sides are hashed first, so the
+    comparison takes the same time whatever was sent, even its length."""
+    if settings.metrics_token is None or authorization is None:
+        return False
+    scheme, _, presented = authorization.partition(" ")
+    if scheme.lower() != "bearer":
+        return False
+    return hmac.compare_digest(_digest(presented.strip()), _digest(settings.metrics_token))
+
+
 @router.get("/metrics")
 def metrics(request: Request) -> Response:
+    """Prometheus text for a scrape that presents the metrics token (``Authorization: Bearer …``): 404 when
+    no token is configured (the same answer as any unknown address), 401 for a missing or wrong token."""
+    settings: Settings = request.app.state.settings
+    if settings.metrics_token is None:
+        raise StarletteHTTPException(404)
+    if not scrape_allowed(settings, request.headers.get("authorization")):
+        refused = problem(
+            401, "Authentication required", "Metrics need the scrape token (docs/operations.md)."
+        )
+        refused.headers["WWW-Authenticate"] = 'Bearer realm="opennrm-metrics"'
+        return refused
     registry: CollectorRegistry = request.app.state.metrics.registry
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
