@@ -113,6 +113,12 @@ class Settings:
         return self.home / "logs" / "opennrm.log"
 
     @property
+    def metrics_dir(self) -> Path:
+        """Where ``opennrm serve --workers N`` keeps its processes' metric files (prometheus_client's
+        multiprocess mode), one folder per port; emptied by ``serve`` when it starts."""
+        return self.home / "metrics"
+
+    @property
     def reporting_pepper_file(self) -> Path:
         """The pepper of receipt hashes: beside the key file, never in the database or its backups."""
         return self.key_file.with_name("reporting.pepper")

@@ -56,6 +56,7 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        _app.state.metrics.process_exited()
         db.dispose()
 
     app = FastAPI(
@@ -73,7 +74,7 @@ def create_app(settings: Settings) -> FastAPI:
     # in-memory counters and proof-of-work of its public routes
     app.state.reporting_pepper = Pepper.load(settings.reporting_pepper_file)
     app.state.public_guard = PublicGuard.from_settings(settings)
-    app.state.metrics = operations.Metrics(db)
+    app.state.metrics = operations.Metrics.for_process(db)
 
     # Inner to the headers middleware below, so that their refusals carry the security headers too.
     app.add_middleware(SameOriginAPI)
