@@ -115,7 +115,9 @@ def create_app(settings: Settings) -> FastAPI:
 
 def app_from_env() -> FastAPI:
     """The application of the installation the environment describes, for an ASGI server's factory mode
-    with several worker processes (``uvicorn --factory opennrm.web.app:app_from_env --workers 4``)."""
+    with several worker processes: ``opennrm serve --workers 4`` uses it, with the processes' metrics
+    counted together (``uvicorn --factory opennrm.web.app:app_from_env --workers 4`` works too, each
+    process then counting alone unless ``PROMETHEUS_MULTIPROC_DIR`` names an empty folder)."""
     return create_app(Settings.from_env())
 
 
