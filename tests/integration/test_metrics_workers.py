@@ -64,6 +64,8 @@ def test_two_server_processes_are_scraped_as_one(inst: Installation) -> None:
     try:
         _wait_ready(base, proc, 120)
         assert not stale.exists()
+        for made in (inst.settings.metrics_dir, folder):
+            assert made.stat().st_mode & 0o777 == 0o700
         sent = 0
         with ThreadPoolExecutor(max_workers=8) as pool:
             # in bursts until both processes have counted something (each writes its own file), at most 400

@@ -216,11 +216,12 @@ def test_liveness_readiness_and_metrics_hold_no_personal_data(net: Network) -> N
 
 def test_metrics_do_not_exist_while_no_token_is_configured(net: Network) -> None:
     client = _metrics_client(net, token=None)
-    unknown = client.get("/no-such-address")
-    for headers in ({}, {"Authorization": f"Bearer {METRICS_TOKEN}"}, {"Authorization": "Bearer "}):
-        answer = client.get("/metrics", headers=headers)
-        # the same answer as an address that does not exist: nothing tells that metrics could be here
-        assert (answer.status_code, answer.text) == (404, unknown.text)
+    for method in ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"):
+        unknown = client.request(method, "/no-such-address")
+        for headers in ({}, {"Authorization": f"Bearer {METRICS_TOKEN}"}, {"Authorization": "Bearer "}):
+            answer = client.request(method, "/metrics", headers=headers)
+            # the same answer as an address that does not exist: nothing tells that metrics could be here
+            assert (answer.status_code, answer.text) == (404, unknown.text), method
 
 
 @pytest.mark.parametrize(
@@ -255,7 +256,7 @@ def test_the_token_is_taken_from_the_header_only_never_the_address_or_a_session(
     assert client.get(f"/metrics?token={METRICS_TOKEN}").status_code == 401
     assert client.get(f"/metrics?access_token={METRICS_TOKEN}").status_code == 401
     make_org(net.inst.db, "Metrics Watchers")
-    admin = make_user(net.inst.db, "metrics-admin", "Metrics Watchers", "admin")
+    admin = make_user(net.inst.db, "metrics-admin", "Metrics Watchers", "system_admin")
     logged_in = client.post(
         "/api/session", json={"username": "metrics-admin", "password": PASSWORD, "totp": admin.code()}
     )

@@ -3,6 +3,7 @@ carries the security headers; errors are problem+json naming the field, with no 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -72,18 +73,23 @@ def log_in(inst: Installation, client: TestClient, role: str = "caseworker") -> 
     assert r.status_code == 201, r.text
 
 
-#: Routes that take no session but a token of their own: Prometheus metrics (ADR 0014), which do not exist
-#: (404) while no token is configured.
+#: Routes that take no session but a token of their own: Prometheus metrics (ADR 0014), routed only when a
+#: token is configured (tests/integration/test_operations.py).
 TOKEN_ONLY = {("GET", "/metrics")}
 
 
-def test_every_route_but_the_public_ones_needs_a_session(client: TestClient) -> None:
+def test_every_route_but_the_public_ones_needs_a_session(inst: Installation, client: TestClient) -> None:
+    assert not TOKEN_ONLY & set(routes(client))  # no token configured: no metrics route at all
+    with_token = TestClient(
+        create_app(dataclasses.replace(inst.settings, metrics_token="m" * 40)), base_url="https://testserver"
+    )
+    assert set(routes(with_token)) == set(routes(client)) | TOKEN_ONLY
+    for method, path in TOKEN_ONLY:
+        refused = with_token.request(method, path)
+        assert refused.status_code == 401 and refused.headers["content-type"] == "application/problem+json"
     checked = 0
     for method, path in routes(client):
         if (method, path) in PUBLIC:
-            continue
-        if (method, path) in TOKEN_ONLY:
-            assert client.request(method, path).status_code == 404, (method, path)
             continue
         response = client.request(method, fill_path(path), follow_redirects=False)
         if path.startswith("/api/"):

@@ -105,8 +105,13 @@ def _empty_metrics_folder(s: Settings, port: int) -> Path:
     """``$OPENNRM_HOME/metrics/<port>``, mode 0700, without the files of an earlier run (a server on
     another port of the same installation keeps its own folder)."""
     folder = s.metrics_dir / str(port)
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    folder.chmod(0o700)
+    for part in (s.metrics_dir, folder):
+        if part.is_symlink():  # its files are deleted: only ever inside the installation's own folder
+            raise OSError(f"{part} is a symbolic link; remove it")
+    s.metrics_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, exist_ok=True)
+    for part in (s.metrics_dir, folder):
+        part.chmod(0o700)
     for stale in folder.glob("*.db"):
         if stale.is_file() and not stale.is_symlink():
             stale.unlink()

@@ -106,6 +106,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(Exception, lambda _r, _e: unexpected_problem())
 
     app.include_router(operations.router)
+    operations.add_metrics_route(app, settings)
     app.include_router(api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from alembic.script import ScriptDirectory
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client import multiprocess as prometheus_multiprocess
@@ -159,10 +159,11 @@ def scrape_allowed(settings: Settings, authorization: str | None) -> bool:
     return hmac.compare_digest(_digest(presented.strip()), _digest(settings.metrics_token))
 
 
-@router.get("/metrics")
 def metrics(request: Request) -> Response:
-    """Prometheus text for a scrape that presents the metrics token (``Authorization: Bearer …``): 404 when
-    no token is configured (the same answer as any unknown address), 401 for a missing or wrong token."""
+    """``GET /metrics``: Prometheus text for a scrape that presents the metrics token (``Authorization:
+    Bearer …``), 401 for a missing or wrong token. Routed only when a token is configured
+    (``add_metrics_route``), so that without one every method answers 404 like any unknown address (a
+    route answering 405 to a POST would tell that metrics are there)."""
     settings: Settings = request.app.state.settings
     if settings.metrics_token is None:
         raise StarletteHTTPException(404)
@@ -174,3 +175,9 @@ def metrics(request: Request) -> Response:
         return refused
     registry: CollectorRegistry = request.app.state.metrics.registry
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+
+def add_metrics_route(app: FastAPI, settings: Settings) -> None:
+    """``/metrics``, if a token is configured (ADR 0014)."""
+    if settings.metrics_token is not None:
+        app.add_api_route("/metrics", metrics, methods=["GET"], include_in_schema=False)
