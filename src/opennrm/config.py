@@ -109,10 +109,20 @@ class Settings:
     """How many scheduled backups are kept (``OPENNRM_BACKUP_KEEP``)."""
     log_format: str = "text"
     """``json`` for one JSON object per log line (``OPENNRM_LOG_FORMAT``), else plain text."""
+    metrics_token: str | None = field(default=None, repr=False)
+    """The bearer token a Prometheus scrape of ``/metrics`` must present (``OPENNRM_METRICS_TOKEN``, or the
+    first line of the file ``OPENNRM_METRICS_TOKEN_FILE`` names; at least 32 characters); None: ``/metrics``
+    answers 404 (ADR 0014)."""
 
     @property
     def log_file(self) -> Path:
         return self.home / "logs" / "opennrm.log"
+
+    @property
+    def metrics_dir(self) -> Path:
+        """Where ``opennrm serve --workers N`` keeps its processes' metric files (prometheus_client's
+        multiprocess mode), one folder per port; emptied by ``serve`` when it starts."""
+        return self.home / "metrics"
 
     @property
     def reporting_pepper_file(self) -> Path:
@@ -174,6 +184,7 @@ class Settings:
             else None,
             backup_keep=_positive(env, "OPENNRM_BACKUP_KEEP", cls.backup_keep),
             log_format="json" if (env.get("OPENNRM_LOG_FORMAT") or "").strip().lower() == "json" else "text",
+            metrics_token=_metrics_token(env),
         )
 
 
@@ -198,6 +209,32 @@ def _positive(env: Mapping[str, str], name: str, default: int) -> int:
     if not raw.isdigit() or int(raw) < 1:
         raise ConfigurationError(f"{name} must be a positive whole number, not {raw!r}")
     return int(raw)
+
+
+#: The shortest metrics token accepted: ``openssl rand -hex 32`` gives 64 characters.
+METRICS_TOKEN_MIN_LENGTH = 32
+
+
+def _metrics_token(env: Mapping[str, str]) -> str | None:
+    raw = env.get("OPENNRM_METRICS_TOKEN")
+    where = "OPENNRM_METRICS_TOKEN"
+    if not raw and env.get("OPENNRM_METRICS_TOKEN_FILE"):
+        where = env["OPENNRM_METRICS_TOKEN_FILE"]
+        try:
+            lines = Path(where).expanduser().read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigurationError(f"OPENNRM_METRICS_TOKEN_FILE: cannot read {where}: {exc}") from None
+        raw = lines[0] if lines else ""
+        where = f"the first line of {where}"
+    if raw is None or raw == "":
+        return None
+    token = raw.strip()
+    if len(token) < METRICS_TOKEN_MIN_LENGTH or not token.isprintable() or " " in token:
+        raise ConfigurationError(
+            f"{where} must be one word of at least {METRICS_TOKEN_MIN_LENGTH} characters "
+            "(make one with: openssl rand -hex 32)"
+        )
+    return token
 
 
 def _consent_terms(env: Mapping[str, str]) -> ConsentTerms:

@@ -19,7 +19,8 @@ def configure_logging(settings: Settings, level: int = logging.INFO) -> None:
     root = logging.getLogger("opennrm")
     for handler in list(root.handlers):
         if handler.get_name() == _HANDLER_NAME:
-            if getattr(handler, "baseFilename", None) == str(path.resolve()):
+            same_file = getattr(handler, "baseFilename", None) == str(path.resolve())
+            if same_file and isinstance(handler.formatter, JsonFormatter) == (settings.log_format == "json"):
                 return
             root.removeHandler(handler)
             handler.close()

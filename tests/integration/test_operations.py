@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -188,17 +189,96 @@ def test_a_referral_sent_before_a_weekend_is_due_after_it(net: Network) -> None:
     assert referrals.run_deadlines(net.inst.db, at=sent.respond_by + dt.timedelta(minutes=1)).escalated == 1
 
 
+METRICS_TOKEN = "metrics-token-" + "7f3a9c" * 8
+
+
+def _metrics_client(net: Network, token: str | None = METRICS_TOKEN) -> TestClient:
+    settings = dataclasses.replace(net.inst.settings, metrics_token=token)
+    return TestClient(create_app(settings), base_url="https://testserver")
+
+
 def test_liveness_readiness_and_metrics_hold_no_personal_data(net: Network) -> None:
-    client = TestClient(create_app(net.inst.settings), base_url="https://testserver")
+    client = _metrics_client(net)
     assert client.get("/livez").json() == {"status": "ok"}
     assert client.get("/readyz").json() == {"status": "ok"}
     case_id = net.case(person__given_name=CANARY_NAME)
-    client.get(f"/cases/{case_id}?q={CANARY_NAME}")
+    client.get(f"/cases/{case_id}?q={CANARY_NAME}", headers={"User-Agent": CANARY_PURPOSE})
     jobs.enqueue(net.inst.db, "ads.scan", {"name": CANARY_NAME})
-    scraped = client.get("/metrics")
+    scraped = client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
     assert scraped.status_code == 200
+    assert scraped.headers["content-type"].startswith("text/plain")
     text = scraped.text
     assert "opennrm_http_requests_total" in text and 'route="/cases/{case_id}"' in text
     assert 'opennrm_jobs{kind="ads.scan",status="queued"} 1.0' in text
-    for canary in (CANARY_NAME, case_id):
+    for canary in (CANARY_NAME, CANARY_PURPOSE, case_id, "testclient", METRICS_TOKEN):
         assert canary not in text
+
+
+def test_metrics_do_not_exist_while_no_token_is_configured(net: Network) -> None:
+    client = _metrics_client(net, token=None)
+    for method in ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"):
+        unknown = client.request(method, "/no-such-address")
+        for headers in ({}, {"Authorization": f"Bearer {METRICS_TOKEN}"}, {"Authorization": "Bearer "}):
+            answer = client.request(method, "/metrics", headers=headers)
+            # the same answer as an address that does not exist: nothing tells that metrics could be here
+            assert (answer.status_code, answer.text) == (404, unknown.text), method
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        None,
+        "",
+        "Bearer",
+        "Bearer ",
+        f"Bearer {METRICS_TOKEN[:-1]}",
+        f"Bearer {METRICS_TOKEN}x",
+        f"Bearer {METRICS_TOKEN.upper()}",
+        f"Basic {METRICS_TOKEN}",
+        METRICS_TOKEN,
+    ],
+)
+def test_a_scrape_without_the_right_token_is_refused(net: Network, authorization: str | None) -> None:
+    client = _metrics_client(net)
+    headers = {} if authorization is None else {"Authorization": authorization}
+    refused = client.get("/metrics", headers=headers)
+    assert refused.status_code == 401
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.headers["www-authenticate"] == 'Bearer realm="opennrm-metrics"'
+    assert refused.json()["status"] == 401
+    assert "opennrm_http_requests" not in refused.text and METRICS_TOKEN not in refused.text
+
+
+def test_the_token_is_taken_from_the_header_only_never_the_address_or_a_session(net: Network) -> None:
+    from tests.support import PASSWORD, make_org, make_user
+
+    client = _metrics_client(net)
+    assert client.get(f"/metrics?token={METRICS_TOKEN}").status_code == 401
+    assert client.get(f"/metrics?access_token={METRICS_TOKEN}").status_code == 401
+    make_org(net.inst.db, "Metrics Watchers")
+    admin = make_user(net.inst.db, "metrics-admin", "Metrics Watchers", "system_admin")
+    logged_in = client.post(
+        "/api/session", json={"username": "metrics-admin", "password": PASSWORD, "totp": admin.code()}
+    )
+    assert logged_in.status_code == 201
+    assert client.get("/metrics").status_code == 401  # an administrator's session is not the token
+    assert client.get("/metrics", headers={"Authorization": f"bearer {METRICS_TOKEN}"}).status_code == 200
+
+
+def test_the_metrics_token_setting(tmp_path: Path) -> None:
+    from opennrm.config import ConfigurationError, Settings
+
+    home = {"OPENNRM_HOME": str(tmp_path)}
+    assert Settings.from_env(home).metrics_token is None
+    assert Settings.from_env({**home, "OPENNRM_METRICS_TOKEN": METRICS_TOKEN}).metrics_token == METRICS_TOKEN
+    token_file = tmp_path / "metrics.token"
+    token_file.write_text(METRICS_TOKEN + "\n")
+    from_file = Settings.from_env({**home, "OPENNRM_METRICS_TOKEN_FILE": str(token_file)})
+    assert from_file.metrics_token == METRICS_TOKEN
+    assert METRICS_TOKEN not in repr(from_file)
+    for weak in ("short", "x" * 31, "two words " + "x" * 40):
+        with pytest.raises(ConfigurationError) as refused:
+            Settings.from_env({**home, "OPENNRM_METRICS_TOKEN": weak})
+        assert weak not in str(refused.value)
+    with pytest.raises(ConfigurationError):
+        Settings.from_env({**home, "OPENNRM_METRICS_TOKEN_FILE": str(tmp_path / "missing")})

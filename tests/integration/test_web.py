@@ -3,6 +3,7 @@ carries the security headers; errors are problem+json naming the field, with no 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -29,10 +30,9 @@ PUBLIC = {
     ("GET", "/agencies/check/{locale}"),
     ("POST", "/agencies/check/{locale}"),
     ("POST", "/api/agencies/check"),
-    # liveness, readiness and metrics for the operator's probes (issue 20; no personal data, docs/operations.md)
+    # liveness and readiness for the operator's probes (issue 20; no personal data, docs/operations.md)
     ("GET", "/livez"),
     ("GET", "/readyz"),
-    ("GET", "/metrics"),
     # the anonymous reporting channel (issue 15): no account, nothing about the sender kept
     ("GET", "/api/reports/challenge"),
     ("POST", "/api/reports"),
@@ -73,7 +73,20 @@ def log_in(inst: Installation, client: TestClient, role: str = "caseworker") -> 
     assert r.status_code == 201, r.text
 
 
-def test_every_route_but_the_public_ones_needs_a_session(client: TestClient) -> None:
+#: Routes that take no session but a token of their own: Prometheus metrics (ADR 0014), routed only when a
+#: token is configured (tests/integration/test_operations.py).
+TOKEN_ONLY = {("GET", "/metrics")}
+
+
+def test_every_route_but_the_public_ones_needs_a_session(inst: Installation, client: TestClient) -> None:
+    assert not TOKEN_ONLY & set(routes(client))  # no token configured: no metrics route at all
+    with_token = TestClient(
+        create_app(dataclasses.replace(inst.settings, metrics_token="m" * 40)), base_url="https://testserver"
+    )
+    assert set(routes(with_token)) == set(routes(client)) | TOKEN_ONLY
+    for method, path in TOKEN_ONLY:
+        refused = with_token.request(method, path)
+        assert refused.status_code == 401 and refused.headers["content-type"] == "application/problem+json"
     checked = 0
     for method, path in routes(client):
         if (method, path) in PUBLIC:

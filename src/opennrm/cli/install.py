@@ -5,9 +5,11 @@ what it is doing from its first second and ``opennrm --help`` stays quick."""
 
 from __future__ import annotations
 
+import os
 import secrets
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
@@ -42,6 +44,13 @@ def init() -> None:
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int = typer.Option(
+        1,
+        "--workers",
+        min=1,
+        max=64,
+        help="Server processes (one per core); their metrics are counted together.",
+    ),
     no_worker: bool = typer.Option(
         False, "--no-worker", help="Do not run the background worker here (run 'opennrm worker' instead)."
     ),
@@ -50,10 +59,19 @@ def serve(
     import uvicorn
 
     from opennrm.cli.common import handled, settings
-    from opennrm.web.app import create_app
 
     s = settings()
+    if workers > 1:
+        # Before anything imports prometheus_client: the server processes inherit the variable and count
+        # in files of this folder, which a scrape of any of them sums (web/operations.py).
+        with handled():
+            folder = _empty_metrics_folder(s, port)
+        os.environ[MULTIPROCESS_ENV] = str(folder)
+    from opennrm.web.app import create_app
+
     with handled():
+        # Built here also when the processes build their own: a configuration error is one line, and the
+        # files every process needs (the reporting pepper) exist before they race to create them.
         app = create_app(s)
     if not no_worker:
         _start_worker(s)
@@ -63,7 +81,41 @@ def serve(
             err=True,
         )
     typer.echo(f"Serving OpenNRM on http://{host}:{port}")
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
+    if workers == 1:
+        uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
+        return
+    app.state.db.dispose()
+    uvicorn.run(
+        "opennrm.web.app:app_from_env",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        access_log=False,
+        log_level="warning",
+    )
+
+
+#: prometheus_client's multiprocess folder variable (also ``opennrm.web.operations.MULTIPROCESS_ENV``,
+#: not imported from there: that module imports prometheus_client, which must see the variable first).
+MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def _empty_metrics_folder(s: Settings, port: int) -> Path:
+    """``$OPENNRM_HOME/metrics/<port>``, mode 0700, without the files of an earlier run (a server on
+    another port of the same installation keeps its own folder)."""
+    folder = s.metrics_dir / str(port)
+    for part in (s.metrics_dir, folder):
+        if part.is_symlink():  # its files are deleted: only ever inside the installation's own folder
+            raise OSError(f"{part} is a symbolic link; remove it")
+    s.metrics_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, exist_ok=True)
+    for part in (s.metrics_dir, folder):
+        part.chmod(0o700)
+    for stale in folder.glob("*.db"):
+        if stale.is_file() and not stale.is_symlink():
+            stale.unlink()
+    return folder
 
 
 def _start_worker(s: Settings) -> None:

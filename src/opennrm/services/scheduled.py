@@ -1,8 +1,8 @@
 """What the worker runs: the periodic tasks and the job kinds (ADR 0013).
 
-``build_registry`` is the one list. A module that adds a periodic task registers it here, for example
-``registry.every("reports.purge", dt.timedelta(hours=1), lambda db, settings, at: purge_expired_reports(db,
-at))``.
+``build_registry`` is the one list. A module that adds a periodic task registers it here, as
+``purge_closed_reports`` is: ``registry.every("reports.purge", DAILY, purge_closed_reports)``, with a function
+of ``(db, settings, at)`` that is idempotent and returns counts (no identifiers).
 """
 
 from __future__ import annotations

@@ -56,6 +56,7 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        _app.state.metrics.process_exited()
         db.dispose()
 
     app = FastAPI(
@@ -73,7 +74,7 @@ def create_app(settings: Settings) -> FastAPI:
     # in-memory counters and proof-of-work of its public routes
     app.state.reporting_pepper = Pepper.load(settings.reporting_pepper_file)
     app.state.public_guard = PublicGuard.from_settings(settings)
-    app.state.metrics = operations.Metrics(db)
+    app.state.metrics = operations.Metrics.for_process(db)
 
     # Inner to the headers middleware below, so that their refusals carry the security headers too.
     app.add_middleware(SameOriginAPI, report_origins=settings.report_origins)
@@ -105,6 +106,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(Exception, lambda _r, _e: unexpected_problem())
 
     app.include_router(operations.router)
+    operations.add_metrics_route(app, settings)
     app.include_router(api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -114,7 +116,9 @@ def create_app(settings: Settings) -> FastAPI:
 
 def app_from_env() -> FastAPI:
     """The application of the installation the environment describes, for an ASGI server's factory mode
-    with several worker processes (``uvicorn --factory opennrm.web.app:app_from_env --workers 4``)."""
+    with several worker processes: ``opennrm serve --workers 4`` uses it, with the processes' metrics
+    counted together (``uvicorn --factory opennrm.web.app:app_from_env --workers 4`` works too, each
+    process then counting alone unless ``PROMETHEUS_MULTIPROC_DIR`` names an empty folder)."""
     return create_app(Settings.from_env())
 
 

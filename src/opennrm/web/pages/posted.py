@@ -22,7 +22,9 @@ def form_endpoint(handler: Callable[..., Response]) -> Callable[..., Any]:
     @functools.wraps(handler)
     async def endpoint(*args: Any, **kwargs: Any) -> Response:
         request = next(v for v in (*args, *kwargs.values()) if isinstance(v, Request))
-        await request.form()  # parsed once, kept on the request
+        # Kept in the request's own state (public API; one dict per request), where ``posted_form`` finds
+        # it from the thread: not Starlette's private cache of the parsed form.
+        request.state.posted_form = await request.form()
         return await run_in_threadpool(handler, *args, **kwargs)
 
     return endpoint
@@ -30,7 +32,7 @@ def form_endpoint(handler: Callable[..., Response]) -> Callable[..., Any]:
 
 def posted_form(request: Request) -> FormData:
     """The form ``@form_endpoint`` read for this request."""
-    form = getattr(request, "_form", None)
+    form = getattr(request.state, "posted_form", None)
     if not isinstance(form, FormData):
         raise RuntimeError("the form was not read: decorate the handler with @form_endpoint")
     return form
