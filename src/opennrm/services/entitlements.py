@@ -36,8 +36,7 @@ from opennrm.domain.services import (
 )
 from opennrm.services.age import age_facts, presumed_child_now
 from opennrm.services.cases import decrypt_json, decrypt_text, encrypt_text, load_case_for, new_id, now
-from opennrm.services.directory import refuse
-from opennrm.services.errors import Conflict, InvalidInput
+from opennrm.services.errors import Conflict, InvalidInput, refuse
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
@@ -370,8 +369,7 @@ def plan_outcome(
             children_refusal(plan.outcome.value, children_unassessed(session, db.keyring, case.id, today))
         )
         if refusal is not None:
-            session.rollback()
-            refuse(db, actor.user_id, "outcome.plan", "case", case_id, Conflict(refusal, field="outcome"))
+            refuse(db, actor, "outcome.plan", "case", case_id, Conflict(refusal, field="outcome"))
         outcome_id = new_id()
         session.add(
             CaseOutcomePlan(

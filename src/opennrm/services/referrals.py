@@ -68,8 +68,8 @@ from opennrm.services.cases import (
     relation_of,
     scope_clause,
 )
-from opennrm.services.directory import record_gap, refuse
-from opennrm.services.errors import Conflict, Forbidden, InvalidInput
+from opennrm.services.directory import record_gap
+from opennrm.services.errors import Conflict, Forbidden, InvalidInput, refuse
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
@@ -374,10 +374,9 @@ def _settle_one(db: Database, actor: Actor, action: str, referral_id: str, at: d
     with db.transaction() as session:
         ref = session.get(Referral, referral_id, with_for_update=True) if is_record_id(referral_id) else None
         if ref is None:
-            session.rollback()
             refuse(
                 db,
-                actor.user_id,
+                actor,
                 action,
                 "referral",
                 referral_id if is_record_id(referral_id) else None,
@@ -470,8 +469,7 @@ def act(
         assert ref is not None  # noqa: S101 - checked by _settle_one
         allowed, reason = _may(actor, ref, rule.side, session)
         if not allowed:
-            session.rollback()
-            refuse(db, actor.user_id, f"referral.{step}", "referral", referral_id, Forbidden(reason))
+            refuse(db, actor, f"referral.{step}", "referral", referral_id, Forbidden(reason))
         try:
             new = next_status(ReferralStatus(ref.status), step)
         except ValueError as exc:
@@ -721,7 +719,7 @@ def _visible(actor: Actor, direction: str | None) -> ColumnElement[bool]:
 def _check_person_level(db: Database, actor: Actor, action: str) -> None:
     may = decide(actor, Action.CASE_LIST)
     if not may:
-        refuse(db, actor.user_id, action, "referral", None, Forbidden(may.reason))
+        refuse(db, actor, action, "referral", None, Forbidden(may.reason))
 
 
 def list_referrals(
@@ -833,8 +831,7 @@ def view_referral(
         elif side is Side.RECIPIENT:
             allowed = not is_open or decide(actor, Action.CASE_READ, relation).allowed
         if not allowed:
-            session.rollback()
-            refuse(db, actor.user_id, "referral.read", "referral", referral_id, Forbidden(reason))
+            refuse(db, actor, "referral.read", "referral", referral_id, Forbidden(reason))
         assert side is not None  # noqa: S101 - refused above otherwise
         keyring = db.keyring
         sees_person = side is Side.SENDER or is_open
@@ -912,7 +909,7 @@ def list_escalations(db: Database, actor: Actor, *, include_resolved: bool = Fal
     """Escalated referrals sent or received by the supervisor's organisation (no person-level data)."""
     may = escalations_decision(actor)
     if not may:
-        refuse(db, actor.user_id, "escalation.list", "referral", None, Forbidden(may.reason))
+        refuse(db, actor, "escalation.list", "referral", None, Forbidden(may.reason))
     with db.transaction() as session:
         stmt = (
             select(
