@@ -1,6 +1,6 @@
 """Dependencies point one way (DESIGN.md): web, cli -> services -> access, store, screening, domain.
 stats, recruitment and finance are libraries that never import web or cli; domain and screening import
-nothing else of the project."""
+nothing else of the project. A use case refuses one way (``services.errors.refuse``)."""
 
 from __future__ import annotations
 
@@ -87,3 +87,50 @@ def test_who_may_do_what_is_decided_only_in_the_policy_module() -> None:
         if path.parent.name != "access" and (found := _role_set_checks(path))
     }
     assert outside == {}
+
+
+REFUSAL_HOME = Path("services/errors.py")
+"""Where refusing lives: ``refuse`` (and ``refuse_unknown``), whose error carries its audit event."""
+REFUSAL_HELPERS = {"deny", "_deny", "refuse", "_refuse", "_check_in"}
+REFUSAL_HELPER_PREFIXES = ("refuse_", "_refuse_", "deny_", "_deny_")
+DENIED_ELSEWHERE = {
+    # a failed login is no refused action: it is recorded with the lockout counter in the same transaction
+    Path("services/auth.py"),
+}
+
+
+def _denied_entries(tree: ast.AST) -> list[int]:
+    """Lines building an ``AuditEntry`` whose outcome is ``denied`` (keyword or fifth argument)."""
+    lines = []
+    for node in ast.walk(tree):
+        if not (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "id", getattr(node.func, "attr", "")) == "AuditEntry"
+        ):
+            continue
+        outcome = [k.value for k in node.keywords if k.arg == "outcome"] + node.args[4:5]
+        if any(isinstance(v, ast.Constant) and v.value == "denied" for v in outcome):
+            lines.append(node.lineno)
+    return lines
+
+
+def test_there_is_one_way_to_refuse() -> None:
+    """No module but the home defines a refusal helper of its own or writes a denial by hand: each would
+    decide again when to roll back and where the audit event goes (issue 21, item 2)."""
+    found: dict[str, list[str]] = {}
+    for path in SRC.rglob("*.py"):
+        relative = path.relative_to(SRC)
+        if relative == REFUSAL_HOME:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        helpers = [
+            f"def {node.name} (line {node.lineno})"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+            and (node.name in REFUSAL_HELPERS or node.name.startswith(REFUSAL_HELPER_PREFIXES))
+        ]
+        if relative not in DENIED_ELSEWHERE:
+            helpers += [f"AuditEntry(outcome='denied') (line {n})" for n in _denied_entries(tree)]
+        if helpers:
+            found[str(relative)] = helpers
+    assert found == {}

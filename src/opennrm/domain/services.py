@@ -20,6 +20,7 @@ defaults and are documented as such in ``docs/referrals.md``.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -686,6 +687,11 @@ class StoredEntitlements:
     unaccompanied: bool | None = None
     family_traced_on: dt.date | None = None
     reunification_assessed_on: dt.date | None = None
+
+
+ENTITLEMENT_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(StoredEntitlements))
+"""The entitlements a case records: the one list (``EntitlementsChange`` changes them, ``Entitlements``
+shows them, the ``case_entitlements`` table holds them; tests/unit/domain/test_entitlement_fields.py)."""
 
 
 @dataclass(frozen=True)

@@ -35,13 +35,12 @@ from opennrm.services import signals
 from opennrm.services.cases import (
     decrypt_json,
     decrypt_text,
-    deny,
     encrypt_json,
     encrypt_text,
     new_id,
     now,
 )
-from opennrm.services.errors import InvalidInput, NotFound, Unavailable
+from opennrm.services.errors import InvalidInput, NotFound, Unavailable, refuse
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
@@ -66,7 +65,7 @@ CLI = "cli"
 def _check(db: Database, actor: Actor, object_type: str, object_id: str | None, owner: str | None) -> None:
     decision = ad_review_decision(actor, owner)
     if not decision:
-        deny(db, actor, Action.ADS_REVIEW, object_type, object_id, decision.reason)
+        refuse(db, actor, Action.ADS_REVIEW, object_type, object_id, decision.reason)
 
 
 def check_reviewer(db: Database, actor: Actor) -> None:
@@ -415,22 +414,12 @@ def list_scans(db: Database, actor: Actor) -> list[ScanSummary]:
         ]
 
 
-def _check_in(
-    db: Database, session: Session, actor: Actor, object_type: str, object_id: str, owner: str | None
-) -> None:
-    """``_check`` inside an open transaction: it is rolled back first, so the denial's event is written."""
-    decision = ad_review_decision(actor, owner)
-    if not decision:
-        session.rollback()
-        deny(db, actor, Action.ADS_REVIEW, object_type, object_id, decision.reason)
-
-
 def _scan_for(db: Database, session: Session, actor: Actor, scan_id: str) -> AdScan:
-    _check_in(db, session, actor, "ad_scan", _known_id(scan_id, "scan"), None)
+    _check(db, actor, "ad_scan", _known_id(scan_id, "scan"), None)
     scan = session.get(AdScan, scan_id)
     if scan is None:
         raise NotFound(f"no scan {scan_id}")
-    _check_in(db, session, actor, "ad_scan", scan_id, scan.organisation_id)
+    _check(db, actor, "ad_scan", scan_id, scan.organisation_id)
     return scan
 
 
@@ -757,13 +746,13 @@ def _flag_texts() -> dict[str, tuple[str, str]]:
 
 
 def _load_ad(db: Database, session: Session, actor: Actor, ad_id: str) -> tuple[ScannedAd, AdScan]:
-    _check_in(db, session, actor, "scanned_ad", _known_id(ad_id, "scanned ad"), None)
+    _check(db, actor, "scanned_ad", _known_id(ad_id, "scanned ad"), None)
     row = session.get(ScannedAd, ad_id)
     if row is None:
         raise NotFound(f"no scanned ad {ad_id}")
     scan = session.get(AdScan, row.scan_id)
     assert scan is not None  # noqa: S101 - foreign key guarantees it
-    _check_in(db, session, actor, "scanned_ad", ad_id, scan.organisation_id)
+    _check(db, actor, "scanned_ad", ad_id, scan.organisation_id)
     return row, scan
 
 

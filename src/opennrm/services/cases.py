@@ -13,14 +13,13 @@ import secrets
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import ColumnElement, Select, and_, exists, false, insert, or_, select, true, union
 from sqlalchemy.orm import Session
 
 from opennrm.access.policy import (
-    OUT_OF_SCOPE,
     OVERRIDE_DAYS,
     Action,
     Actor,
@@ -45,7 +44,7 @@ from opennrm.domain.records import (
     PersonIdentity,
     intake_status_refusal,
 )
-from opennrm.services.errors import Forbidden, InvalidInput
+from opennrm.services.errors import InvalidInput, refuse, refuse_unknown
 from opennrm.services.media import strip_metadata
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
@@ -65,6 +64,7 @@ from opennrm.store.tables import (
     User,
     table_of,
 )
+from opennrm.store.tables import is_record_id as is_record_id  # re-exported: its callers import it here
 
 MAX_PAGE_SIZE = 100
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -297,30 +297,6 @@ def existing_person(session: Session, keyring: Keyring, organisation_id: str, co
     ).scalar_one_or_none()
 
 
-def refuse_code(db: Database, actor: Actor) -> NoReturn:
-    """Refuse a survivor code, audited without naming the person it may belong to."""
-    with db.transaction() as session:
-        audit.record_one(
-            session,
-            db.keyring,
-            AuditEntry(actor.user_id, "person.link", "person", None, outcome="denied"),
-        )
-    raise InvalidInput(CODE_REFUSED, field="case.survivor_code")
-
-
-def deny(
-    db: Database, actor: Actor, action: Action | str, object_type: str, object_id: str | None, reason: str
-) -> NoReturn:
-    """Record a denial in its own transaction (so it survives the refusal), then refuse."""
-    with db.transaction() as session:
-        audit.record_one(
-            session,
-            db.keyring,
-            AuditEntry(actor.user_id, str(action), object_type, object_id, outcome="denied"),
-        )
-    raise Forbidden(reason)
-
-
 # The same answer whether no person has the code or one the user may not read: a code is no key, and
 # trying one tells nothing (a new person always gets a code made for her).
 CODE_REFUSED = (
@@ -342,7 +318,7 @@ def intake(db: Database, actor: Actor, data: Intake) -> str:
     survivor code given here only attaches the case to a person the user may already read."""
     decision = decide(actor, Action.CASE_CREATE)
     if not decision:
-        deny(db, actor, Action.CASE_CREATE, "case", None, decision.reason)
+        refuse(db, actor, Action.CASE_CREATE, "case", None, decision.reason)
     refusal = intake_status_refusal(data.case.trafficking_status)
     if refusal is not None:
         raise InvalidInput(refusal, field="case.trafficking_status")
@@ -351,8 +327,15 @@ def intake(db: Database, actor: Actor, data: Intake) -> str:
         person_id = existing_person(session, db.keyring, actor.organisation_id, data.case.survivor_code)
         given = data.case.survivor_code
         if given and (person_id is None or not may_read_person(session, actor, person_id)):
-            session.rollback()
-            refuse_code(db, actor)
+            # audited without naming the person the code may belong to
+            refuse(
+                db,
+                actor,
+                "person.link",
+                "person",
+                None,
+                InvalidInput(CODE_REFUSED, field="case.survivor_code"),
+            )
         case_id = record_intake(session, db.keyring, actor, data, person_id=person_id, rows=rows)
     return case_id
 
@@ -472,50 +455,30 @@ def relation_of(session: Session, case: Case) -> CaseRelation:
     return CaseRelation(case.organisation_id, case.created_by, frozenset(assigned), case.team, received)
 
 
-def is_record_id(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
-
-
 def check_person_level(
     db: Database,
     actor: Actor,
     action: Action | str,
     object_type: str,
     object_id: str,
-    session: Session | None = None,
 ) -> None:
     """Before looking a record up: refuse (audited) a role or organisation that reaches no person-level data
     at all, with the same answer whatever the id, so the refusal tells nothing about the record."""
     general = decide(actor, Action.CASE_LIST)
     if not general:
-        if session is not None:
-            session.rollback()
-        deny(db, actor, action, object_type, object_id if is_record_id(object_id) else None, general.reason)
-
-
-def refuse_unknown(
-    db: Database, actor: Actor, action: Action | str, object_type: str, object_id: str
-) -> NoReturn:
-    """A record that does not exist gets the answer of one outside the actor's scope (audited alike)."""
-    deny(db, actor, action, object_type, object_id if is_record_id(object_id) else None, OUT_OF_SCOPE)
+        refuse(db, actor, action, object_type, object_id if is_record_id(object_id) else None, general.reason)
 
 
 def load_case_for(db: Database, session: Session, actor: Actor, case_id: str, action: Action) -> Case:
     """The case, if ``action`` on it is allowed; refused (403, audited) otherwise — and refused the same way
     when there is no such case, so that nobody learns whether a case exists."""
-    check_person_level(db, actor, action, "case", case_id, session)
+    check_person_level(db, actor, action, "case", case_id)
     case = session.get(Case, case_id) if is_record_id(case_id) else None
     if case is None:
-        session.rollback()
         refuse_unknown(db, actor, action, "case", case_id)
     decision = decide(actor, action, relation_of(session, case))
     if not decision:
-        session.rollback()
-        deny(db, actor, action, "case", case_id, decision.reason)
+        refuse(db, actor, action, "case", case_id, decision.reason)
     return case
 
 
@@ -762,7 +725,7 @@ def list_cases(
         raise InvalidInput(f"per_page must be between 1 and {MAX_PAGE_SIZE}", field="per_page")
     scopes = case_list_scopes(actor)
     if not scopes:
-        deny(db, actor, Action.CASE_LIST, "case", None, decide(actor, Action.CASE_LIST).reason)
+        refuse(db, actor, Action.CASE_LIST, "case", None, decide(actor, Action.CASE_LIST).reason)
     in_use = [name for name, value in vars(filters).items() if value]
     if not filters_reach_received(in_use):
         scopes = scopes - {Scope.RECEIVED}
@@ -876,7 +839,6 @@ def read_document(db: Database, actor: Actor, document_id: str) -> tuple[str, st
     with db.transaction() as session:
         doc = session.get(Document, document_id) if is_record_id(document_id) else None
         if doc is None:  # the same answer as a document outside your scope
-            session.rollback()
             refuse_unknown(db, actor, Action.DOCUMENT_READ, "document", document_id)
         load_case_for(db, session, actor, doc.case_id, Action.DOCUMENT_READ)
         name = decrypt_text(db.keyring, "document_name", doc.id, doc.filename_enc)

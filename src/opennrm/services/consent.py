@@ -24,16 +24,14 @@ from opennrm.domain.records import PersonIdentity
 from opennrm.services.age import presumed_child_now
 from opennrm.services.cases import (
     check_person_level,
-    deny,
     encrypt_text,
     invalid_from,
     load_case_for,
     new_id,
     now,
-    refuse_unknown,
     relation_of,
 )
-from opennrm.services.errors import InvalidInput
+from opennrm.services.errors import InvalidInput, refuse, refuse_unknown
 from opennrm.services.firewall import enforcement_types_in
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
@@ -178,7 +176,6 @@ def revoke_consent(db: Database, actor: Actor, consent_id: str) -> int:
     with db.transaction() as session:
         row = session.get(ConsentRecord, consent_id)
         if row is None:
-            session.rollback()
             refuse_unknown(db, actor, Action.CONSENT_REVOKE, "consent", consent_id)
         load_case_for(db, session, actor, row.case_id, Action.CONSENT_REVOKE)
         if row.revoked_at is not None:
@@ -270,10 +267,10 @@ def _disclose(
             actor, relation, presumed_child_now(session, db.keyring, case), recipient, override_reason
         )
         if not override:
-            _refuse(db, session, actor, case_id, f"override refused: {override.reason}")
+            refuse(db, actor, Action.DISCLOSE, "case", case_id, f"override refused: {override.reason}")
         overridden = True
     elif not decision:
-        _refuse(db, session, actor, case_id, decision.reason)
+        refuse(db, actor, Action.DISCLOSE, "case", case_id, decision.reason)
     disclosure_id = new_id()
     session.add(
         Disclosure(
@@ -308,11 +305,6 @@ def _disclose(
         ),
     )
     return DisclosureResult(disclosure_id, consent_id, overridden)
-
-
-def _refuse(db: Database, session: Session, actor: Actor, case_id: str, reason: str) -> None:
-    session.rollback()
-    deny(db, actor, Action.DISCLOSE, "case", case_id, reason)
 
 
 def expire_consents(db: Database, at: dt.datetime | None = None) -> int:

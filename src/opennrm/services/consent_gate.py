@@ -14,7 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from opennrm.access.policy import Action, Actor, CaseRelation, ConsentFacts, Decision
-from opennrm.services.cases import check_person_level, deny, is_record_id, refuse_unknown, relation_of
+from opennrm.services.cases import check_person_level, is_record_id, relation_of
+from opennrm.services.errors import refuse, refuse_unknown
 from opennrm.services.firewall import enforcement_types_in
 from opennrm.store.database import Database
 from opennrm.store.tables import Base, Case, ConsentRecord, Disclosure, Organisation
@@ -83,8 +84,7 @@ def decide(
     answer, actor = decision(session, actor, case, action, rule)
     if not answer:
         case_id = case.id  # read before the rollback expires the row
-        session.rollback()
-        deny(db, actor, action, "case", case_id, answer.reason)
+        refuse(db, actor, action, "case", case_id, answer.reason)
 
 
 def allowed(session: Session, actor: Actor, case: Case, action: Action, rule: ConsentGatedRule) -> bool:
@@ -105,9 +105,8 @@ def load(
     firewall's enforcement organisations first) is refused before any lookup, the same way whatever the id;
     a record that does not exist is refused like one the actor may not reach (403, audited), so that trying
     ids tells nobody whether a case, claim or matter exists."""
-    check_person_level(db, actor, action, object_type, record_id, session)
+    check_person_level(db, actor, action, object_type, record_id)
     row = session.get(model, record_id) if is_record_id(record_id) else None
     if row is None:
-        session.rollback()
         refuse_unknown(db, actor, action, object_type, record_id)
     return row

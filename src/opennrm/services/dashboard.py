@@ -20,8 +20,7 @@ from sqlalchemy.orm import Session
 from opennrm.access.policy import Actor, dashboard_decision
 from opennrm.domain.services import OPEN_STATUSES, ReferralStatus
 from opennrm.services.cases import now
-from opennrm.services.directory import refuse
-from opennrm.services.errors import Forbidden
+from opennrm.services.errors import Forbidden, refuse
 from opennrm.services.statistics import keyed_draw
 from opennrm.stats.disclosure import random_round
 from opennrm.stats.tables import DISPLAY_THRESHOLD, display_count
@@ -306,7 +305,7 @@ def decline_reasons(session: Session) -> list[ReasonCount]:
 def coordinator_dashboard(db: Database, actor: Actor, *, at: dt.datetime | None = None) -> Dashboard:
     may = dashboard_decision(actor)
     if not may:
-        refuse(db, actor.user_id, "dashboard.read", "dashboard", None, Forbidden(may.reason))
+        refuse(db, actor, "dashboard.read", "dashboard", None, Forbidden(may.reason))
     at = at or now()
     with db.transaction() as session:
         names = _names(session)

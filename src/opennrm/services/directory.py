@@ -4,7 +4,6 @@ language and place; needs it cannot meet are recorded as gaps for the coordinato
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import NoReturn
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -22,7 +21,7 @@ from opennrm.domain.services import (
     place_key,
 )
 from opennrm.services.cases import new_id, now
-from opennrm.services.errors import Forbidden, InvalidInput, NotFound, ServiceError
+from opennrm.services.errors import Forbidden, InvalidInput, NotFound, refuse
 from opennrm.services.firewall import enforcement_types_in
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
@@ -32,17 +31,6 @@ from opennrm.store.tables import DirectoryService, Organisation, ServiceGap
 # Who may list and change an organisation's services: its administrators and supervisors; a system
 # administrator for any organisation.
 MAX_RESULTS = 200
-
-
-def refuse(
-    db: Database, actor_id: str, action: str, object_type: str, object_id: str | None, error: ServiceError
-) -> NoReturn:
-    """Record a refusal in its own transaction (so it survives), then raise ``error``."""
-    with db.transaction() as session:
-        audit.record_one(
-            session, db.keyring, AuditEntry(actor_id, action, object_type, object_id, outcome="denied")
-        )
-    raise error
 
 
 @dataclass(frozen=True)
@@ -103,7 +91,7 @@ def _facts(row: DirectoryService) -> ServiceFacts:
 def _check_manager(db: Database, actor: Actor, organisation_id: str, object_id: str | None) -> None:
     may = directory_manage_decision(actor, organisation_id)
     if not may:
-        refuse(db, actor.user_id, "service.manage", "service", object_id, Forbidden(may.reason))
+        refuse(db, actor, "service.manage", "service", object_id, Forbidden(may.reason))
 
 
 def _check_recipient(session: Session, org: Organisation) -> None:
@@ -286,7 +274,7 @@ def record_unmet_need(db: Database, actor: Actor, need: UnmetNeed) -> str:
     """A caseworker records a need she could not meet from the directory."""
     may = decide(actor, Action.CASE_LIST)
     if not may:
-        refuse(db, actor.user_id, "service_gap.record", "service_gap", None, Forbidden(may.reason))
+        refuse(db, actor, "service_gap.record", "service_gap", None, Forbidden(may.reason))
     with db.transaction() as session:
         gap_id = record_gap(
             session,

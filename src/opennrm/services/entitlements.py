@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,6 +20,7 @@ from opennrm.access.policy import Action, Actor
 from opennrm.domain.age import presumed_child, youngest_age_on
 from opennrm.domain.reintegration import children_refusal, dependant_is_child
 from opennrm.domain.services import (
+    ENTITLEMENT_FIELDS,
     MAX_REFLECTION_DAYS,
     MIN_REFLECTION_DAYS,
     DecisionFacts,
@@ -36,8 +38,7 @@ from opennrm.domain.services import (
 )
 from opennrm.services.age import age_facts, presumed_child_now
 from opennrm.services.cases import decrypt_json, decrypt_text, encrypt_text, load_case_for, new_id, now
-from opennrm.services.directory import refuse
-from opennrm.services.errors import Conflict, InvalidInput
+from opennrm.services.errors import Conflict, InvalidInput, refuse
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
@@ -133,22 +134,24 @@ class EntitlementsView:
     """The dependants with her (GR38 §84, §95): each is entitled to the same assistance."""
 
 
+# The entitlement fields are those of ``StoredEntitlements``; the vocabularies among them are stored as
+# their codes. tests/unit/domain/test_entitlement_fields.py keeps the change, the result and the table equal.
+_STORED_AS_CODE = {
+    "residence_permit": ResidencePermitStatus,
+    "legal_aid": Provision,
+    "interpreter": Provision,
+}
+
+
 def _stored(row: CaseEntitlement | None) -> StoredEntitlements:
     if row is None:
         return StoredEntitlements()
-    return StoredEntitlements(
-        reflection_start=row.reflection_start,
-        reflection_days=row.reflection_days,
-        residence_permit=ResidencePermitStatus(row.residence_permit) if row.residence_permit else None,
-        legal_aid=Provision(row.legal_aid) if row.legal_aid else None,
-        interpreter=Provision(row.interpreter) if row.interpreter else None,
-        interpreter_language=row.interpreter_language,
-        guardian_appointed_on=row.guardian_appointed_on,
-        best_interests_determined_on=row.best_interests_determined_on,
-        unaccompanied=row.unaccompanied,
-        family_traced_on=row.family_traced_on,
-        reunification_assessed_on=row.reunification_assessed_on,
-    )
+    values: dict[str, Any] = {}
+    for name in ENTITLEMENT_FIELDS:
+        value = getattr(row, name)
+        vocabulary = _STORED_AS_CODE.get(name)
+        values[name] = vocabulary(value) if vocabulary is not None and value else value
+    return StoredEntitlements(**values)
 
 
 def _assessments(session: Session, case_id: str) -> list[RiskAssessment]:
@@ -370,8 +373,7 @@ def plan_outcome(
             children_refusal(plan.outcome.value, children_unassessed(session, db.keyring, case.id, today))
         )
         if refusal is not None:
-            session.rollback()
-            refuse(db, actor.user_id, "outcome.plan", "case", case_id, Conflict(refusal, field="outcome"))
+            refuse(db, actor, "outcome.plan", "case", case_id, Conflict(refusal, field="outcome"))
         outcome_id = new_id()
         session.add(
             CaseOutcomePlan(

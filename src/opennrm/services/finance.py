@@ -32,8 +32,8 @@ from sqlalchemy.orm import Session
 from opennrm.access.policy import OUT_OF_SCOPE, Action, Actor, allocation_decision, finance_decision
 from opennrm.domain.remedies import AllocationIn, format_minor
 from opennrm.services import remedies
-from opennrm.services.cases import decrypt_json, decrypt_text, deny, encrypt_json, encrypt_text, new_id, now
-from opennrm.services.errors import InvalidInput, NotFound
+from opennrm.services.cases import decrypt_json, decrypt_text, encrypt_json, encrypt_text, new_id, now
+from opennrm.services.errors import InvalidInput, NotFound, refuse
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
@@ -61,7 +61,7 @@ _TITLE, _TX, _RESULTS, _ORDER = (
 def check_investigator(db: Database, actor: Actor, investigation: FinanceInvestigation | None = None) -> None:
     decision = finance_decision(actor, None if investigation is None else investigation.organisation_id)
     if not decision:
-        deny(
+        refuse(
             db,
             actor,
             Action.FINANCE,
@@ -89,7 +89,7 @@ def guard(db: Database, actor: Actor, investigation_id: str) -> None:
             select(FinanceInvestigation.organisation_id).where(FinanceInvestigation.id == investigation_id)
         ).scalar_one_or_none()
     if owner is None or not finance_decision(actor, owner):
-        deny(db, actor, Action.FINANCE, "finance_investigation", investigation_id, OUT_OF_SCOPE)
+        refuse(db, actor, Action.FINANCE, "finance_investigation", investigation_id, OUT_OF_SCOPE)
 
 
 def _investigation(
@@ -506,7 +506,7 @@ def _may_allocate(db: Database, actor: Actor) -> None:
     """Allocating is the remedies side's act: never an enforcement organisation (which never sees a claim)."""
     may = allocation_decision(actor)
     if not may:
-        deny(db, actor, Action.REMEDY_UPDATE, "finance_confiscation", None, may.reason)
+        refuse(db, actor, Action.REMEDY_UPDATE, "finance_confiscation", None, may.reason)
 
 
 def confiscations_available(db: Database, actor: Actor) -> list[ConfiscationView]:

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from opennrm.access.policy import Action, Actor, handover_decision
-from opennrm.services.cases import CaseView, deny, load_case_for, relation_of, view_case
-from opennrm.services.errors import InvalidInput
+from opennrm.services.cases import CaseView, load_case_for, relation_of, view_case
+from opennrm.services.errors import InvalidInput, refuse
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
@@ -65,8 +65,7 @@ def _check(db: Database, actor: Actor, case_id: str) -> None:
         org = session.get(Organisation, actor.organisation_id)
         decision = handover_decision(actor, relation_of(session, case), org.type if org else "")
         if not decision:
-            session.rollback()
-            deny(db, actor, ACTION, "case", case_id, decision.reason)
+            refuse(db, actor, ACTION, "case", case_id, decision.reason)
 
 
 def choices(db: Database, actor: Actor, case_id: str) -> HandoverChoice:

@@ -19,13 +19,12 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from opennrm.access.policy import Action, Actor, decide, hotline_decision
+from opennrm.access.policy import OUT_OF_SCOPE, Action, Actor, decide, hotline_decision
 from opennrm.domain.hotline import CATEGORY_CODES, Channel, ContactAction, ContactIn, ContactType
 from opennrm.domain.records import CaseDetails, Intake, PersonIdentity
 from opennrm.services.cases import (
     CODE_REFUSED,
     decrypt_json,
-    deny,
     encrypt_json,
     encrypt_text,
     invalid_from,
@@ -35,7 +34,7 @@ from opennrm.services.cases import (
     relation_of,
     survivor_code_index,
 )
-from opennrm.services.errors import InvalidInput
+from opennrm.services.errors import InvalidInput, refuse
 from opennrm.stats.tables import DISPLAY_THRESHOLD, display_count
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
@@ -71,7 +70,7 @@ class ContactSummary:
 def _require(db: Database, actor: Actor, action: Action) -> None:
     decision = hotline_decision(actor, action)
     if not decision:
-        deny(db, actor, action, "hotline_contact", None, decision.reason)
+        refuse(db, actor, action, "hotline_contact", None, decision.reason)
 
 
 def _reachable_case(session: Session, actor: Actor, person_id: str) -> str | None:
@@ -135,7 +134,7 @@ def record_contact(
     if open_case and data.contact_type is not ContactType.DATA:
         raise InvalidInput("only a contact about a situation opens a case", field="contact_type")
     if open_case and not decide(actor, Action.CASE_CREATE):
-        deny(db, actor, Action.CASE_CREATE, "case", None, "your role cannot open cases")
+        refuse(db, actor, Action.CASE_CREATE, "case", None, "your role cannot open cases")
     at = now()
     with db.transaction() as session:
         phone_index = db.keyring.blind_index("phone", data.phone) if data.phone else None
@@ -259,8 +258,7 @@ def callback_details(db: Database, actor: Actor, contact_id: str) -> dict[str, s
     with db.transaction() as session:
         row = session.get(HotlineContact, contact_id) if len(contact_id) <= 36 else None
         if row is None or row.organisation_id != actor.organisation_id:
-            session.rollback()
-            deny(db, actor, Action.HOTLINE_READ, "hotline_contact", None, "the record is outside your scope")
+            refuse(db, actor, Action.HOTLINE_READ, "hotline_contact", None, OUT_OF_SCOPE)
         audit.record_one(
             session, db.keyring, AuditEntry(actor.user_id, "hotline.callback", "hotline_contact", row.id)
         )

@@ -63,18 +63,16 @@ from opennrm.identification.working_days import add_working_days, national_holid
 from opennrm.services.cases import (
     decrypt_json,
     decrypt_text,
-    deny,
     disclosure_in_force_clause,
     encrypt_text,
     is_record_id,
     new_id,
     now,
-    refuse_unknown,
     relation_of,
 )
 from opennrm.services.consent import disclose
 from opennrm.services.entitlements import decision_facts, minimum_reflection_days_in
-from opennrm.services.errors import Conflict, InvalidInput, NotFound
+from opennrm.services.errors import Conflict, InvalidInput, NotFound, refuse, refuse_unknown
 from opennrm.services.firewall import enforcement_types_in
 from opennrm.stats.dimensions import (
     CATEGORISERS,
@@ -142,11 +140,9 @@ def _case(db: Database, session: Session, actor: Actor, case_id: str, action: Ac
     refused the same way when there is no such case, so that nobody learns from the answer whether a case,
     a panel or a proposal exists."""
     if actor.enforcement:
-        session.rollback()
-        deny(db, actor, action, "case", case_id if is_record_id(case_id) else None, FIREWALL)
+        refuse(db, actor, action, "case", case_id if is_record_id(case_id) else None, FIREWALL)
     case = session.get(Case, case_id) if is_record_id(case_id) else None
     if case is None:
-        session.rollback()
         refuse_unknown(db, actor, action, "case", case_id)
     return case
 
@@ -240,8 +236,7 @@ def _allow(
     )
     if not decision:
         case_id = case.id
-        session.rollback()
-        deny(db, actor, action, "case", case_id, decision.reason)
+        refuse(db, actor, action, "case", case_id, decision.reason)
     return relation
 
 
@@ -744,7 +739,6 @@ def decide_reconsideration(
             session.get(Reconsideration, reconsideration_id) if is_record_id(reconsideration_id) else None
         )
         if request is None or actor.enforcement:
-            session.rollback()
             refuse_unknown(db, actor, Action.RECONSIDERATION_DECIDE, "reconsideration", reconsideration_id)
         case = _case(db, session, actor, request.case_id, Action.RECONSIDERATION_DECIDE)
         old = session.get(IdentificationDecision, request.decision_id)
@@ -1348,7 +1342,7 @@ def deadlines(
     if not coordinator:
         may = decide(actor, Action.CASE_LIST)
         if not may:
-            deny(db, actor, Action.PANEL_READ, "installation", None, may.reason)
+            refuse(db, actor, Action.PANEL_READ, "installation", None, may.reason)
     with db.transaction() as session:
         stmt = select(IdentificationPanel).where(IdentificationPanel.status.in_((OPEN, RECONSIDERING)))
         if not coordinator:

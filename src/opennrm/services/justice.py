@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 
 from opennrm.access.policy import Action, Actor, justice_aggregates_decision
 from opennrm.domain.justice import COLUMNS, JusticeAggregateIn, JusticeStage
-from opennrm.services.cases import deny, invalid_from, new_id, now
-from opennrm.services.errors import InvalidInput
+from opennrm.services.cases import invalid_from, new_id, now
+from opennrm.services.errors import InvalidInput, refuse
 from opennrm.services.parsing import parse
 from opennrm.stats.disclosure import published_breakdown
 from opennrm.stats.nrm_section import JusticeFigures
@@ -83,7 +83,7 @@ def check_may_enter(db: Database, actor: Actor) -> None:
     """Refuse (audited) anyone but the secretariat's coordinator of a non-enforcement organisation."""
     decision = justice_aggregates_decision(actor)
     if not decision:
-        deny(db, actor, Action.JUSTICE_AGGREGATES_ENTER, "justice_aggregates", None, decision.reason)
+        refuse(db, actor, Action.JUSTICE_AGGREGATES_ENTER, "justice_aggregates", None, decision.reason)
 
 
 def enter(db: Database, actor: Actor, row: JusticeAggregateIn) -> None:

@@ -73,7 +73,6 @@ from opennrm.recruitment.licences import UNLICENSED, LicenceRegistry
 from opennrm.services.cases import (
     decrypt_json,
     decrypt_text,
-    deny,
     encrypt_json,
     encrypt_text,
     is_record_id,
@@ -81,6 +80,7 @@ from opennrm.services.cases import (
     now,
 )
 from opennrm.services.errors import Conflict, InvalidInput, NotFound
+from opennrm.services.errors import refuse as deny
 from opennrm.services.parsing import parse
 from opennrm.stats.labour import InspectionFacts, LabourCounts, count_labour
 from opennrm.store import audit

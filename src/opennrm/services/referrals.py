@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, false, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
@@ -68,8 +68,8 @@ from opennrm.services.cases import (
     relation_of,
     scope_clause,
 )
-from opennrm.services.directory import record_gap, refuse
-from opennrm.services.errors import Conflict, Forbidden, InvalidInput
+from opennrm.services.directory import record_gap
+from opennrm.services.errors import Conflict, Forbidden, InvalidInput, refuse
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
@@ -328,26 +328,39 @@ def _take_place(session: Session, service_id: str) -> None:
         service.available -= 1
 
 
+# The one rule for an open referral gone stale, with the reason, in the order the reasons are checked: her
+# consent revoked, the disclosure closed, her consent expired, or no answer before the referral expired. The
+# database evaluates it: the sweeps select by it, and a single referral is settled by it before it is used.
+_REVOKED_BECAUSE = frozenset({"consent_revoked", "disclosure_closed"})
+
+
+def _stale_reason(at: dt.datetime) -> ColumnElement[str]:
+    """Why an open referral is stale at ``at``; NULL while it is not."""
+    return case(
+        (ConsentRecord.revoked_at.is_not(None), "consent_revoked"),
+        (or_(Disclosure.id.is_(None), Disclosure.status != "open"), "disclosure_closed"),
+        (ConsentRecord.expires_on < at.date(), "consent_expired"),
+        (and_(Referral.status == ReferralStatus.SENT.value, Referral.expires_at < at), "no_response"),
+    )
+
+
+def _stale(at: dt.datetime) -> Select[Referral, str]:
+    """The open referrals gone stale at ``at``, each with its reason."""
+    reason = _stale_reason(at)
+    return (
+        select(Referral, reason)
+        .outerjoin(Disclosure, Disclosure.id == Referral.disclosure_id)
+        .outerjoin(ConsentRecord, ConsentRecord.id == Referral.consent_id)
+        .where(Referral.status.in_(OPEN), reason.is_not(None))
+    )
+
+
 def _settle(
-    session: Session, ref: Referral, at: dt.datetime, entries: list[AuditEntry]
-) -> ReferralStatus | None:
-    """Bring an open referral up to date with what happened around it: its disclosure or consent ended, its
-    consent expired, or nobody answered before it expired. Returns the new status, if any."""
-    if ref.status not in OPEN:
-        return None
-    disclosure = session.get(Disclosure, ref.disclosure_id)
-    record = session.get(ConsentRecord, ref.consent_id) if ref.consent_id else None
-    new: ReferralStatus | None = None
-    if record is not None and record.revoked_at is not None:
-        new, reason = ReferralStatus.REVOKED, "consent_revoked"
-    elif disclosure is None or disclosure.status != "open":
-        new, reason = ReferralStatus.REVOKED, "disclosure_closed"
-    elif record is not None and record.expires_on is not None and record.expires_on < at.date():
-        new, reason = ReferralStatus.EXPIRED, "consent_expired"
-    elif ref.status == ReferralStatus.SENT and at > ref.expires_at:
-        new, reason = ReferralStatus.EXPIRED, "no_response"
-    if new is None:
-        return None
+    session: Session, ref: Referral, reason: str, at: dt.datetime, entries: list[AuditEntry]
+) -> ReferralStatus:
+    """Close a stale referral (``_stale``) for ``reason``: revoked when her consent or the disclosure ended,
+    expired when her consent or the time ran out. Returns the new status."""
+    new = ReferralStatus.REVOKED if reason in _REVOKED_BECAUSE else ReferralStatus.EXPIRED
     _close(session, ref, new, at, reason, None, entries)
     entries.append(
         AuditEntry(
@@ -368,17 +381,18 @@ def _settle_one(db: Database, actor: Actor, action: str, referral_id: str, at: d
     with db.transaction() as session:
         ref = session.get(Referral, referral_id, with_for_update=True) if is_record_id(referral_id) else None
         if ref is None:
-            session.rollback()
             refuse(
                 db,
-                actor.user_id,
+                actor,
                 action,
                 "referral",
                 referral_id if is_record_id(referral_id) else None,
                 Forbidden(_OUTSIDE),
             )
-        entries: list[AuditEntry] = []
-        if _settle(session, ref, at, entries):
+        stale = session.execute(_stale(at).where(Referral.id == ref.id)).first()
+        if stale is not None:
+            entries: list[AuditEntry] = []
+            _settle(session, ref, stale[1], at, entries)
             audit.record(session, db.keyring, entries)
 
 
@@ -464,8 +478,7 @@ def act(
         assert ref is not None  # noqa: S101 - checked by _settle_one
         allowed, reason = _may(actor, ref, rule.side, session)
         if not allowed:
-            session.rollback()
-            refuse(db, actor.user_id, f"referral.{step}", "referral", referral_id, Forbidden(reason))
+            refuse(db, actor, f"referral.{step}", "referral", referral_id, Forbidden(reason))
         try:
             new = next_status(ReferralStatus(ref.status), step)
         except ValueError as exc:
@@ -548,23 +561,8 @@ def run_deadlines(db: Database, *, at: dt.datetime | None = None, actor_id: str 
     escalated = expired = revoked = 0
     with db.transaction() as session:
         entries: list[AuditEntry] = []
-        stale = (
-            select(Referral)
-            .outerjoin(Disclosure, Disclosure.id == Referral.disclosure_id)
-            .outerjoin(ConsentRecord, ConsentRecord.id == Referral.consent_id)
-            .where(
-                Referral.status.in_(OPEN),
-                or_(
-                    Disclosure.status != "open",
-                    ConsentRecord.revoked_at.is_not(None),
-                    ConsentRecord.expires_on < at.date(),
-                    and_(Referral.status == ReferralStatus.SENT.value, Referral.expires_at < at),
-                ),
-            )
-            .with_for_update(of=Referral)
-        )
-        for ref in session.execute(stale).scalars().all():
-            new = _settle(session, ref, at, entries)
+        for ref, reason in session.execute(_stale(at).with_for_update(of=Referral)).all():
+            new = _settle(session, ref, reason, at, entries)
             if new is ReferralStatus.EXPIRED:
                 expired += 1
             elif new is ReferralStatus.REVOKED:
@@ -715,7 +713,7 @@ def _visible(actor: Actor, direction: str | None) -> ColumnElement[bool]:
 def _check_person_level(db: Database, actor: Actor, action: str) -> None:
     may = decide(actor, Action.CASE_LIST)
     if not may:
-        refuse(db, actor.user_id, action, "referral", None, Forbidden(may.reason))
+        refuse(db, actor, action, "referral", None, Forbidden(may.reason))
 
 
 def list_referrals(
@@ -773,26 +771,12 @@ def _settle_visible(
     """Settle the open referrals the actor is about to see whose disclosure or consent ended, or whose time
     ran out, so that a list never shows one as open when it is not."""
     with db.transaction() as session:
-        stmt = (
-            select(Referral)
-            .outerjoin(Disclosure, Disclosure.id == Referral.disclosure_id)
-            .outerjoin(ConsentRecord, ConsentRecord.id == Referral.consent_id)
-            .where(
-                _visible(actor, direction),
-                Referral.status.in_(OPEN),
-                or_(
-                    Disclosure.status != "open",
-                    ConsentRecord.revoked_at.is_not(None),
-                    ConsentRecord.expires_on < at.date(),
-                    and_(Referral.status == ReferralStatus.SENT.value, Referral.expires_at < at),
-                ),
-            )
-        )
+        stmt = _stale(at).where(_visible(actor, direction))
         if case_id is not None:
             stmt = stmt.where(Referral.case_id == case_id)
         entries: list[AuditEntry] = []
-        for ref in session.execute(stmt).scalars().all():
-            _settle(session, ref, at, entries)
+        for ref, reason in session.execute(stmt).all():
+            _settle(session, ref, reason, at, entries)
         if entries:
             audit.record(session, db.keyring, entries)
 
@@ -827,8 +811,7 @@ def view_referral(
         elif side is Side.RECIPIENT:
             allowed = not is_open or decide(actor, Action.CASE_READ, relation).allowed
         if not allowed:
-            session.rollback()
-            refuse(db, actor.user_id, "referral.read", "referral", referral_id, Forbidden(reason))
+            refuse(db, actor, "referral.read", "referral", referral_id, Forbidden(reason))
         assert side is not None  # noqa: S101 - refused above otherwise
         keyring = db.keyring
         sees_person = side is Side.SENDER or is_open
@@ -906,7 +889,7 @@ def list_escalations(db: Database, actor: Actor, *, include_resolved: bool = Fal
     """Escalated referrals sent or received by the supervisor's organisation (no person-level data)."""
     may = escalations_decision(actor)
     if not may:
-        refuse(db, actor.user_id, "escalation.list", "referral", None, Forbidden(may.reason))
+        refuse(db, actor, "escalation.list", "referral", None, Forbidden(may.reason))
     with db.transaction() as session:
         stmt = (
             select(

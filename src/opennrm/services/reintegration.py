@@ -42,12 +42,10 @@ from opennrm.services.cases import (
     load_case_for,
     new_id,
     now,
-    refuse_unknown,
     scope_clause,
 )
-from opennrm.services.directory import refuse
 from opennrm.services.entitlements import DEPENDANT_CONTEXT, children_unassessed, decision_facts
-from opennrm.services.errors import Conflict, InvalidInput
+from opennrm.services.errors import Conflict, InvalidInput, refuse, refuse_unknown
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
@@ -284,10 +282,9 @@ def _owned(
     action: str,
 ) -> tuple[Dependant | FollowUp, Case]:
     """The row and its case, refused alike (403, audited) when absent or not the actor's to change."""
-    check_person_level(db, actor, action, model.__tablename__, row_id, session)
+    check_person_level(db, actor, action, model.__tablename__, row_id)
     row = session.get(model, row_id) if is_record_id(row_id) else None
     if row is None:
-        session.rollback()
         refuse_unknown(db, actor, action, model.__tablename__, row_id)
     assert isinstance(row, Dependant | FollowUp)  # noqa: S101 - the model asked for
     case = load_case_for(db, session, actor, row.case_id, Action.ENTITLEMENTS_UPDATE)
@@ -339,8 +336,7 @@ def plan_move(
         facts = decision_facts(session, db.keyring, case, today)
         refusal = move_refusal(data.move, facts) or children_refusal(data.move.value, children)
         if refusal is not None:
-            session.rollback()
-            refuse(db, actor.user_id, "move.plan", "case", case_id, Conflict(refusal, field="move"))
+            refuse(db, actor, "move.plan", "case", case_id, Conflict(refusal, field="move"))
         plan_id = new_id()
         session.add(
             MovePlan(

@@ -60,7 +60,6 @@ from opennrm.services import firewall, notifications
 from opennrm.services.cases import (
     decrypt_json,
     decrypt_text,
-    deny,
     encrypt_json,
     encrypt_text,
     invalid_from,
@@ -68,7 +67,7 @@ from opennrm.services.cases import (
     now,
     record_intake,
 )
-from opennrm.services.errors import Conflict, Forbidden, InvalidInput, NotFound, Unavailable
+from opennrm.services.errors import Conflict, Forbidden, InvalidInput, NotFound, Unavailable, refuse
 from opennrm.services.media import looks_like_image, strip_metadata
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
@@ -550,8 +549,7 @@ def _load(db: Database, session: Session, actor: Actor, action: Action, report_i
     decision = report_decision(actor, action, report.organisation_id if report is not None else "")
     if report is None or not decision:
         known = report.id if report is not None else None
-        session.rollback()
-        deny(db, actor, action, "report", known, decision.reason)
+        refuse(db, actor, action, "report", known, decision.reason)
     return report
 
 
@@ -562,7 +560,7 @@ def triage_queue(
     the structured fields (no text is decrypted for the list)."""
     decision = report_decision(actor, Action.REPORT_READ, actor.organisation_id)
     if not decision:
-        deny(db, actor, Action.REPORT_READ, "report", None, decision.reason)
+        refuse(db, actor, Action.REPORT_READ, "report", None, decision.reason)
     page = max(1, page)
     per_page = max(1, min(per_page, 100))
     with db.transaction() as session:
@@ -682,8 +680,7 @@ def convert_to_case(db: Database, actor: Actor, report_id: str) -> str:
             raise Conflict("this report is already a case", field="report")
         may = decide(actor, Action.CASE_CREATE)
         if not may:
-            session.rollback()
-            deny(db, actor, Action.CASE_CREATE, "case", None, may.reason)
+            refuse(db, actor, Action.CASE_CREATE, "case", None, may.reason)
         body = decrypt_json(db.keyring, _BODY, report.id, report.body_enc)
         notes = [body["text"]]
         notes += [m.text for m in _messages(session, db, report.id) if m.author == REPORTER]
@@ -710,8 +707,7 @@ def refer(db: Database, actor: Actor, report_id: str, organisation_id: str) -> N
             raise InvalidInput("no such organisation", field="organisation_id")
         decision = report_recipient_decision(_recipient(session, org))
         if not decision:
-            session.rollback()
-            deny(db, actor, Action.REPORT_REFER, "report", report_id, decision.reason)
+            refuse(db, actor, Action.REPORT_REFER, "report", report_id, decision.reason)
         if org.id == report.organisation_id:
             raise InvalidInput("the report is already with this organisation", field="organisation_id")
         report.organisation_id = org.id

@@ -26,10 +26,9 @@ from opennrm.services.cases import (
     load_case_for,
     new_id,
     now,
-    refuse_unknown,
     scope_clause,
 )
-from opennrm.services.errors import InvalidInput
+from opennrm.services.errors import InvalidInput, refuse_unknown
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
@@ -191,7 +190,6 @@ def screening_of(db: Database, actor: Actor, case_id: str, screening_id: str) ->
         load_case_for(db, session, actor, case_id, Action.SCREENING_READ)
         row = session.get(Screening, screening_id) if is_record_id(screening_id) else None
         if row is None or row.case_id != case_id:
-            session.rollback()
             refuse_unknown(db, actor, Action.SCREENING_READ, "screening", screening_id)
         found = StoredScreening(
             row.id, row.created_at.isoformat()[:16].replace("T", " "), *_result_and_answers(db, row)

@@ -42,8 +42,8 @@ from opennrm.recruitment.signals import (
     signal_value,
     write_exchange,
 )
-from opennrm.services.cases import decrypt_json, deny, new_id, now
-from opennrm.services.errors import InvalidInput, NotFound, Unavailable
+from opennrm.services.cases import decrypt_json, new_id, now
+from opennrm.services.errors import InvalidInput, NotFound, Unavailable, refuse
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
@@ -521,7 +521,7 @@ def record_feedback(db: Database, actor: Actor, match_id: str, opinion: str) -> 
         owner = scan.organisation_id if scan is not None else None
     decision = ad_review_decision(actor, owner)
     if not decision:
-        deny(db, actor, Action.ADS_REVIEW, "signal_match", match_id, decision.reason)
+        refuse(db, actor, Action.ADS_REVIEW, "signal_match", match_id, decision.reason)
     if owner is None:
         raise NotFound(f"no signal match {match_id}")
     with db.transaction() as session:

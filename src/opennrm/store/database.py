@@ -6,12 +6,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Container, Iterator
 from contextlib import contextmanager
-from typing import Any
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from opennrm.store.keys import Keyring, KeyUnavailable, TamperedCiphertext
+
+if TYPE_CHECKING:
+    from opennrm.store.audit import AuditEntry
 
 KEY_CHECK_CONTEXT = "app_meta:key_check"
 KEY_CHECK_PLAINTEXT = b"opennrm key check"
@@ -53,6 +58,14 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
+@dataclass
+class _Outermost:
+    """The outermost transaction open in this context, and the audit entries to write once it has ended."""
+
+    after: list[AuditEntry] = field(default_factory=list)
+    open: bool = True
+
+
 class Database:
     """The engine, the session factory and the keyring of one installation."""
 
@@ -63,6 +76,7 @@ class Database:
         """The public holidays deadlines in working days skip (set from the settings by
         ``services.installation.open_database``); weekends always count as non-working."""
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._outermost: ContextVar[_Outermost | None] = ContextVar(f"opennrm_tx_{id(self)}", default=None)
 
     @property
     def is_sqlite(self) -> bool:
@@ -70,9 +84,39 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One unit of work: committed on success, rolled back entirely on any error."""
-        with self._sessions() as session, session.begin():
-            yield session
+        """One unit of work: committed on success, rolled back entirely on any error. When the outermost
+        transaction of this context has ended — committed or rolled back — the entries handed to
+        ``audit_after`` meanwhile (refusals) are written in a transaction of their own."""
+        outer = self._outermost.get()
+        mine = None
+        if outer is None or not outer.open:
+            mine = _Outermost()
+            self._outermost.set(mine)
+        try:
+            with self._sessions() as session, session.begin():
+                yield session
+        finally:
+            if mine is not None:
+                mine.open = False
+                if mine.after:
+                    self._write_audit(mine.after)
+
+    def audit_after(self, entry: AuditEntry) -> None:
+        """Write ``entry`` once the open transactions have ended, whatever became of them (at once when
+        none is open): a refusal's audit event survives the rollback of the work it stopped, and is never
+        written into — nor waits on the lock of — a transaction that is being abandoned. Services call it
+        through ``opennrm.services.errors.refuse``."""
+        outer = self._outermost.get()
+        if outer is not None and outer.open:
+            outer.after.append(entry)
+        else:
+            self._write_audit([entry])
+
+    def _write_audit(self, entries: list[AuditEntry]) -> None:
+        from opennrm.store import audit
+
+        with self.transaction() as session:
+            audit.record(session, self.keyring, entries)
 
     @contextmanager
     def joining(self, session: Session | None) -> Iterator[Session]:

@@ -4,6 +4,7 @@ columns ending in ``_index`` hold keyed blind indexes. No other column holds ide
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from sqlalchemy import (
@@ -1272,6 +1273,15 @@ def table_of(model: type[Base]) -> Table:
     """The Core table of a mapped class: a bulk insert through it is one executemany per batch (the ORM bulk
     path splits rows by the keys they carry and sends them one by one)."""
     return Base.metadata.tables[model.__tablename__]
+
+
+def is_record_id(value: str) -> bool:
+    """Row ids are UUIDs; anything else names no record (and is never written to the audit log)."""
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 # Every encrypted column and the context kind its ciphertexts are bound to (with the row id): the one

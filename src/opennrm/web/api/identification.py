@@ -21,7 +21,7 @@ from opennrm.identification.rules import (
 )
 from opennrm.services import identification
 from opennrm.services.auth import SessionUser
-from opennrm.services.cases import deny
+from opennrm.services.errors import refuse
 from opennrm.services.parsing import parse
 from opennrm.web.deps import current_user, get_db, get_settings
 
@@ -160,5 +160,5 @@ def statistics(request: Request, user: SessionUser = Depends(current_user)) -> d
     if not may:
         may = exact_statistics_decision(user.actor)
     if not may:
-        deny(get_db(request), user.actor, "identification.statistics", "statistics", None, may.reason)
+        refuse(get_db(request), user.actor, "identification.statistics", "statistics", None, may.reason)
     return identification.statistics(get_db(request))

@@ -14,6 +14,7 @@ from opennrm.domain.reintegration import DependantChange, DependantIn, ExitIn, F
 from opennrm.services import reintegration
 from opennrm.services.auth import SessionUser
 from opennrm.services.reintegration import FollowUpDue, ReintegrationView
+from opennrm.web.api.shapes import Created
 from opennrm.web.deps import current_user, get_db
 
 router = APIRouter(
@@ -26,10 +27,6 @@ _INVALID: dict[int | str, dict[str, Any]] = {
 _REFUSED: dict[int | str, dict[str, Any]] = {
     409: {"description": "Refused by a rights rule (problem+json naming the field, with the reason)"}
 }
-
-
-class Created(BaseModel):
-    id: str
 
 
 class Scheduled(BaseModel):

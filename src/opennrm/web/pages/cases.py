@@ -12,7 +12,7 @@ from opennrm.access.policy import Action, decide
 from opennrm.domain import vocabularies as v
 from opennrm.domain.records import Intake
 from opennrm.services import cases, handover, linkage, non_punishment, remedies, screenings
-from opennrm.services.errors import InvalidInput
+from opennrm.services.errors import InvalidInput, refuse
 from opennrm.web.deps import check_csrf, get_db, session_user
 from opennrm.web.i18n import N_
 from opennrm.web.pages.case_hub import case_hub
@@ -77,7 +77,7 @@ def intake_form(request: Request) -> Response:
     user = session_user(request)
     may = decide(user.actor, Action.CASE_CREATE)
     if not may:  # refused before she fills the form in, not when she saves it
-        cases.deny(get_db(request), user.actor, Action.CASE_CREATE, "case", None, may.reason)
+        refuse(get_db(request), user.actor, Action.CASE_CREATE, "case", None, may.reason)
     return render(request, "intake.html", values={}, errors={}, labels={}, vocabularies=VOCABULARIES)
 
 
