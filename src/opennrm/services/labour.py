@@ -79,8 +79,7 @@ from opennrm.services.cases import (
     new_id,
     now,
 )
-from opennrm.services.errors import Conflict, InvalidInput, NotFound
-from opennrm.services.errors import refuse as deny
+from opennrm.services.errors import Conflict, InvalidInput, NotFound, refuse
 from opennrm.services.parsing import parse
 from opennrm.stats.labour import InspectionFacts, LabourCounts, count_labour
 from opennrm.store import audit
@@ -121,7 +120,7 @@ def check(
     """Refuse (audited) what the labour policy does not allow."""
     decision = labour_decision(actor, action, holder)
     if not decision:
-        deny(db, actor, action, object_type, object_id, decision.reason)
+        refuse(db, actor, action, object_type, object_id, decision.reason)
 
 
 def _audit(
@@ -588,8 +587,8 @@ def decide_complaint(db: Database, actor: Actor, complaint_id: str, data: Compla
     with db.transaction() as session:
         complaint = session.get(AgencyComplaint, complaint_id) if is_record_id(complaint_id) else None
         if complaint is None or complaint.organisation_id != actor.organisation_id:
-            session.rollback()  # absent and another inspectorate's: the same answer, audited
-            deny(db, actor, Action.AGENCY_MANAGE, "complaint", None, OUT_OF_SCOPE)
+            # absent and another inspectorate's: the same answer, audited
+            refuse(db, actor, Action.AGENCY_MANAGE, "complaint", None, OUT_OF_SCOPE)
         if complaint.status != ComplaintStatus.RECEIVED.value:
             raise Conflict(f"the complaint was already {complaint.status}", field="status")
         complaint.status = data.status.value
@@ -959,8 +958,7 @@ def _inspection(
     holder = row.organisation_id if row is not None else "absent"
     decision = labour_decision(actor, action, holder)
     if not decision:
-        session.rollback()
-        deny(db, actor, action, "inspection", inspection_id, decision.reason)
+        refuse(db, actor, action, "inspection", inspection_id, decision.reason)
     assert row is not None  # noqa: S101 - an absent row is refused above as out of scope
     return row
 
@@ -1100,8 +1098,7 @@ def update_action(db: Database, actor: Actor, action_id: str, data: ActionOutcom
     with db.transaction() as session:
         action = session.get(LabourAction, action_id) if is_record_id(action_id) else None
         if action is None:
-            session.rollback()
-            deny(db, actor, Action.INSPECTION_RECORD, "labour_action", None, OUT_OF_SCOPE)
+            refuse(db, actor, Action.INSPECTION_RECORD, "labour_action", None, OUT_OF_SCOPE)
         row = _inspection(db, session, actor, action.inspection_id, Action.INSPECTION_RECORD)
         try:
             check_action_change(ActionStatus(action.status), data.status)
@@ -1160,7 +1157,7 @@ def refer_worker(
     check(db, actor, Action.WORKER_REFER, "inspection", inspection_id)
     decision = decide(actor, Action.CASE_CREATE)
     if not decision:
-        deny(db, actor, Action.CASE_CREATE, "case", None, decision.reason)
+        refuse(db, actor, Action.CASE_CREATE, "case", None, decision.reason)
     raw = screening_input(data)
     screenings.determine(raw)  # invalid screening input is refused before anything is written
     intake, request = _referral_inputs(data)
@@ -1272,7 +1269,7 @@ def check_aggregates(db: Database, actor: Actor) -> None:
     """Refuse (audited) whoever may not read aggregate figures (the general rule: any signed-in user)."""
     decision = decide(actor, Action.AGGREGATE_READ)
     if not decision:
-        deny(db, actor, Action.AGGREGATE_READ, "statistics", None, decision.reason)
+        refuse(db, actor, Action.AGGREGATE_READ, "statistics", None, decision.reason)
 
 
 def counts(db: Database, actor_id: str, *, year: int | None = None) -> LabourCounts:
