@@ -88,7 +88,10 @@ def test_report_follow_up_triage_and_hotline(
     page.locator("input[name=channel][value=chat]").check()
     page.locator("input[name=contact_type][value=data]").check()
     page.locator("input[name=categories][value=forced_labour]").check()
+    protocol = page.locator("#danger details.protocol ol")
+    expect(protocol).to_be_hidden()
     page.locator("input[name=immediate_danger]").check()
+    expect(protocol).to_be_visible()  # during the call, not only after saving
     page.fill("#notes", "Locked in a dormitory.")
     page.locator("input[name=open_case]").check()
     page.locator("form[action='/hotline'] button[type=submit]").click()

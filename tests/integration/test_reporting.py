@@ -339,6 +339,23 @@ def test_public_pages_without_scripts(sqlite_inst: Installation) -> None:
     assert client.post("/report/en/follow-up", data={"receipt": "1111"}).status_code == 404
 
 
+def test_her_mistakes_are_told_in_her_language_and_what_she_typed_stays(sqlite_inst: Installation) -> None:
+    """A wrong receipt on the Arabic page says so in Arabic and leaves her 28 digits in the box; an empty
+    message on the Chinese page asks for text in Chinese (not pydantic's English)."""
+    client = public(sqlite_inst)
+    wrong = "1234 5678 9012 3456 7890 1234 5678"
+    answer = client.post("/report/ar/follow-up", data={"receipt": wrong})
+    assert answer.status_code == 404
+    assert "لا يوجد بلاغ بهذا الإيصال" in answer.text and f'value="{wrong}"' in answer.text
+    assert "no report" not in answer.text.lower()
+    sent = client.post("/report/zh-Hant", data={"text": "老闆扣留我的護照"})
+    receipt = sent.text.split('id="receipt">')[1].split("<")[0]
+    empty = client.post("/report/zh-Hant/follow-up/message", data={"receipt": receipt, "text": ""})
+    assert empty.status_code == 422
+    error = empty.text.split('id="text-error">')[1].split("<")[0]
+    assert error == "此項為必填。", error
+
+
 def test_triage_pages(sqlite_inst: Installation) -> None:
     db = sqlite_inst.db
     make_org(db, "Rose Shelter", "shelter")

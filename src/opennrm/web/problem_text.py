@@ -12,11 +12,15 @@ import re
 
 from opennrm.web.i18n import N_, gettext
 
+# "text: String should …": a service names the field before pydantic's message; the page shows it by the field
+FIELD_PREFIX = re.compile(r"^[a-z_]+: (?=[A-Z])")
+
 # (pattern on pydantic's message, the sentence shown; named groups fill the sentence)
 PLAIN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), sentence)
     for pattern, sentence in (
         (r"^Field required$", N_("This is needed.")),
+        (r"^String should have at least 1 character$", N_("This is needed.")),
         (r"^String should match pattern ", N_("This is not in the expected form.")),
         (r"^String should have at most (?P<n>\d+) characters?$", N_("At most %(n)s characters.")),
         (r"^String should have at least (?P<n>\d+) characters?$", N_("At least %(n)s characters.")),
@@ -41,7 +45,7 @@ PLAIN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 
 def problem_text(message: object) -> str:
     """The sentence a page shows for ``message`` (see the module docstring)."""
-    text = str(message).removeprefix("Value error, ")
+    text = FIELD_PREFIX.sub("", str(message).removeprefix("Value error, "), count=1)
     for pattern, sentence in PLAIN:
         found = pattern.match(text)
         if found:

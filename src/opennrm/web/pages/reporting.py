@@ -77,7 +77,7 @@ LABELS: dict[str, str] = {
     "wages": N_("Getting my wages"),
     "leave": N_("Help to leave"),
     "nothing_now": N_("Nothing now, I want you to know"),
-    "new": N_("new"),
+    "new": N_("not yet answered"),
     "open": N_("answered"),
     "referred": N_("referred"),
     "converted": N_("case opened"),
@@ -234,6 +234,22 @@ def follow_up_form(locale: str, request: Request) -> Response:
     return _page(request, "report_follow_up.html", locale=locale, view=None, receipt="", errors={})
 
 
+# The same words for a receipt that is wrong, mistyped or of a deleted report; what she typed stays put.
+UNKNOWN_RECEIPT = N_("No report has this receipt. Check the digits and try again.")
+
+
+def _unknown_receipt(request: Request, locale: str, receipt: str) -> Response:
+    return _page(
+        request,
+        "report_follow_up.html",
+        status=404,
+        locale=locale,
+        view=None,
+        receipt=receipt,
+        errors={"receipt": UNKNOWN_RECEIPT},
+    )
+
+
 async def _thread(request: Request, locale: str, receipt: str, status: int = 200, **context: Any) -> Response:
     guard = _guard(request)
     guard.admit("access", guard.client_key(request))
@@ -241,16 +257,8 @@ async def _thread(request: Request, locale: str, receipt: str, status: int = 200
         view = await guard.hashing(
             lambda: reporting.access_report(get_db(request), request.app.state.reporting_pepper, receipt)
         )
-    except NotFound as exc:
-        return _page(
-            request,
-            "report_follow_up.html",
-            status=404,
-            locale=locale,
-            view=None,
-            receipt="",
-            errors={"receipt": exc.message},
-        )
+    except NotFound:
+        return _unknown_receipt(request, locale, receipt)
     context.setdefault("errors", {})
     return _page(
         request, "report_follow_up.html", status=status, locale=locale, view=view, receipt=receipt, **context
@@ -284,16 +292,8 @@ async def write_again(locale: str, request: Request) -> Response:
                 get_db(request), request.app.state.reporting_pepper, receipt, text, attachments
             )
         )
-    except NotFound as exc:
-        return _page(
-            request,
-            "report_follow_up.html",
-            status=404,
-            locale=locale,
-            view=None,
-            receipt="",
-            errors={"receipt": exc.message},
-        )
+    except NotFound:
+        return _unknown_receipt(request, locale, receipt)
     except ServiceError as exc:
         return await _thread(
             request, locale, receipt, status=exc.status, errors={"text": exc.message}, text=text
