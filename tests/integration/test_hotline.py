@@ -4,6 +4,8 @@ statistics with small counts hidden, CSV export and import, and never an enforce
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -121,6 +123,7 @@ def test_contact_form_pages(sqlite_inst: Installation) -> None:
             "contact_type": "data",
             "categories": ["sexual_exploitation"],
             "immediate_danger": "1",
+            "language": "tl",
             "notes": "She writes from a hotel.",
             "open_case": "1",
         },
@@ -132,6 +135,10 @@ def test_contact_form_pages(sqlite_inst: Installation) -> None:
         "/hotline", data={"csrf": csrf, "channel": "call", "contact_type": "data", "code_word": "x"}
     )
     assert r.status_code == 422  # callback details without her consent
-    assert client.get("/hotline/statistics").status_code == 200
+    stats = client.get("/hotline/statistics")
+    assert stats.status_code == 200
+    hours = re.findall(r'<th scope="row">(\d\d):00</th>', stats.text)
+    assert hours == [f"{h:02d}" for h in range(24)]  # the day in order, from midnight
+    assert "Tagalog" in stats.text and '<th scope="row">tl</th>' not in stats.text
     home = client.get("/", follow_redirects=False)
     assert home.status_code in (302, 303, 307) and home.headers["location"].startswith("/hotline")

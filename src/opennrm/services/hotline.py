@@ -321,11 +321,9 @@ def contact_statistics(
         by_channel=shown(Counter(r.channel for r in rows), [c.value for c in Channel]),
         by_category=shown(Counter(c for r in data_rows for c in r.categories)),
         by_language=shown(Counter(r.language or "unknown" for r in data_rows)),
-        by_hour={
-            h: display_count(n, threshold)
-            for h, n in sorted(Counter(r.started_at.hour for r in rows).items())
-        }
-        | {h: display_count(0, threshold) for h in range(24) if h not in {r.started_at.hour for r in rows}},
+        by_hour=(lambda hours: {h: display_count(hours.get(h, 0), threshold) for h in range(24)})(
+            Counter(r.started_at.hour for r in rows)
+        ),
         immediate_danger=display_count(sum(1 for r in rows if r.immediate_danger), threshold),
     )
 
