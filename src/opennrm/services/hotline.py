@@ -39,7 +39,7 @@ from opennrm.stats.tables import DISPLAY_THRESHOLD, display_count
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
-from opennrm.store.tables import Case, HotlineContact, Organisation, Person
+from opennrm.store.tables import Case, HotlineContact, Organisation, Person, is_record_id
 
 _CALLBACK = "hotline_callback"
 _NOTES = "hotline_notes"
@@ -202,6 +202,30 @@ def record_contact(
             AuditEntry(actor.user_id, "hotline.contact", "hotline_contact", contact_id, detail=detail),
         )
     return ContactResult(contact_id, case_id, earlier, data.immediate_danger)
+
+
+def contact_outcome(db: Database, actor: Actor, contact_id: str) -> ContactResult | None:
+    """What saving a contact of the actor's organisation led to (the case, earlier contacts from her number,
+    whether she was in danger), for the page shown after the save; None for any other id."""
+    _require(db, actor, Action.HOTLINE_READ)
+    if not is_record_id(contact_id):
+        return None
+    with db.transaction() as session:
+        row = session.get(HotlineContact, contact_id)
+        if row is None or row.organisation_id != actor.organisation_id:
+            return None
+        earlier = 0
+        if row.phone_index:
+            earlier = session.execute(
+                select(func.count())
+                .select_from(HotlineContact)
+                .where(
+                    HotlineContact.organisation_id == actor.organisation_id,
+                    HotlineContact.phone_index == row.phone_index,
+                    HotlineContact.created_at < row.created_at,
+                )
+            ).scalar_one()
+    return ContactResult(row.id, row.case_id, earlier, row.immediate_danger)
 
 
 def recent_contacts(db: Database, actor: Actor, limit: int = 20) -> list[ContactSummary]:

@@ -128,8 +128,13 @@ async def _posted(request: Request) -> tuple[Any, FormData]:
 
 
 @router.get("/hotline")
-def contact_form(request: Request) -> Response:
-    return _page(request)
+def contact_form(request: Request, saved: str = "") -> Response:
+    """The form; after a save (``?saved=ID``, post/redirect/get: a reload records nothing twice) it also
+    says what the contact led to, with the emergency protocol when she was in danger."""
+    outcome = None
+    if saved:
+        outcome = hotline.contact_outcome(get_db(request), session_user(request).actor, saved[:64])
+    return _page(request, saved=outcome)
 
 
 @router.post("/hotline/quick")
@@ -188,7 +193,7 @@ async def record(request: Request) -> Response:
         )
     except InvalidInput as exc:
         return _page(request, status=422, values=values, errors={exc.field or "notes": exc.message})
-    return _page(request, status=201, saved=result)
+    return RedirectResponse(f"/hotline?saved={result.id}", status_code=303)
 
 
 @router.get("/hotline/statistics")
