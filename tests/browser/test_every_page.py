@@ -110,10 +110,16 @@ class Round:
     axe: dict[str, list[dict[str, object]]] = field(default_factory=dict)
     english: dict[str, list[str]] = field(default_factory=dict)
     seen: dict[str, str] = field(default_factory=dict)  # kind → the URL checked
+    hidden: tuple[str, ...] = ()  # what no page may show (the world's cross-organisation link)
+    leaks: dict[str, list[str]] = field(default_factory=dict)
 
     def check(self, url: str) -> None:
         self.page.goto(url)
         where = kind(self.page.url.removeprefix(self.base))
+        html = self.page.content()
+        shown = [h for h in self.hidden if h in html]
+        if shown:
+            self.leaks[where] = shown
         assert self.page.locator("html").get_attribute("lang") == self.tag, url
         assert direction(self.page) == ("rtl" if self.tag == "ar" else "ltr"), url
         key = (self.tag, where, str(self.page.evaluate(SIGNATURE)))
@@ -213,6 +219,8 @@ def _require_axe() -> None:
 def _report(rounds: list[Round]) -> None:
     failures = {f"{r.tag} {where}": found for r in rounds for where, found in r.axe.items() if found}
     english = {f"{r.tag} {where}": left for r in rounds for where, left in r.english.items()}
+    leaks = {f"{r.tag} {where}": shown for r in rounds for where, shown in r.leaks.items()}
+    assert not leaks, f"a page shows a cross-organisation link (issue 16): {leaks}"
     assert not failures, failures
     assert not english, f"English left on Traditional Chinese pages: {english}"
 
@@ -258,7 +266,7 @@ def test_every_page_of_each_role_is_accessible_in_three_languages(
     rounds: list[Round] = []
     for tag in LANGUAGES:
         page.context.add_cookies([{"name": i18n.COOKIE, "value": tag, "url": server}])
-        walk = Round(page, server, tag, sentences)
+        walk = Round(page, server, tag, sentences, hidden=world.hidden)
         # the pages found in the first language are the pages of the others
         walk.walk(starts if not rounds else [server + path for path in rounds[0].seen.values()])
         rounds.append(walk)

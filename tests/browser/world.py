@@ -22,6 +22,7 @@ from opennrm.services import (
     entitlements,
     identification,
     installation,
+    linkage,
     non_punishment,
     referrals,
     screenings,
@@ -86,6 +87,9 @@ class World:
     member: StaffUser  # a caseworker of the clinic, on the identification panels
     unconvened_case_id: str  # no panel yet
     decided_case_id: str  # a decision in force, open to reconsideration
+    hidden: tuple[str, ...] = ()
+    """What no page may show to anyone the crawl walks as (issue 16): the national person ids, and the case
+    and survivor code of a woman's record at the clinic, linked nationally to her record at the NGO."""
 
     @property
     def ids(self) -> dict[str, str]:
@@ -205,7 +209,22 @@ def _build(settings: Settings, db: Database) -> World:
         ),
     )
     identification.answer_proposal(db, nat, amina.actor, decided, ConfirmationInput(confirm=True))
-    return World(settings, db, users, case_id, sent.id, scan_id, member, unconvened, decided)
+    hidden = _linked_twins(db, amina, member)
+    return World(settings, db, users, case_id, sent.id, scan_id, member, unconvened, decided, hidden)
+
+
+def _linked_twins(db: Database, amina: StaffUser, member: StaffUser) -> tuple[str, ...]:
+    """One woman known to the NGO and to the clinic, linked nationally inside this installation (issue 16):
+    returns what would betray the link (the national ids; the clinic's case and survivor code)."""
+    her = {"person__given_name": "Amal", "person__family_name": "Nassar", "person__birth_date": "1999-04-02"}
+    cases.intake(db, amina.actor, intake(**her))
+    at_clinic = cases.intake(db, member.actor, intake(**her))
+    code = cases.view_case(db, member.actor, at_clinic).survivor_code
+    linkage.link_within(db, legal_basis="Statistics Act, s. 12 (browser world)")
+    with db.transaction() as session:
+        national = sorted(set(linkage.national_ids(session).values()))
+    assert national, "the twins were not linked"
+    return (*national, at_clinic, code)
 
 
 @contextmanager
