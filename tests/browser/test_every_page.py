@@ -31,7 +31,14 @@ from tests.conftest import serving
 from tests.support import StaffUser
 
 # one worker runs the whole module: its installation and server are built once
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("every_page")]
+pytestmark = pytest.mark.browser
+
+
+def half(i: int) -> pytest.MarkDecorator:
+    """The walks are the suite's longest work: split between two test workers (each builds its own world),
+    so that neither waits on a single worker doing all of them."""
+    return pytest.mark.xdist_group(f"every_page_{i % 2}")
+
 
 REPO = Path(__file__).resolve().parents[2]
 POT = REPO / "src" / "opennrm" / "web" / "translations" / "messages.pot"
@@ -225,7 +232,7 @@ def _report(rounds: list[Round]) -> None:
     assert not english, f"English left on Traditional Chinese pages: {english}"
 
 
-@pytest.mark.parametrize("tag", LANGUAGES)
+@pytest.mark.parametrize("tag", [pytest.param(t, marks=half(i)) for i, t in enumerate(LANGUAGES)])
 def test_login_and_the_rights_leaflet_before_log_in(
     server: str, chromium: Browser, sentences: set[str], tag: str
 ) -> None:
@@ -243,7 +250,7 @@ def test_login_and_the_rights_leaflet_before_log_in(
     assert meter.heaviest().bytes < MAX_PAGE_BYTES
 
 
-@pytest.mark.parametrize("role", list(Role), ids=[r.value for r in Role])
+@pytest.mark.parametrize("role", [pytest.param(r, id=r.value, marks=half(i)) for i, r in enumerate(Role)])
 def test_every_page_of_each_role_is_accessible_in_three_languages(
     world: World, server: str, sessions: Sessions, sentences: set[str], role: Role
 ) -> None:
@@ -484,7 +491,7 @@ FORMS: tuple[BadInput, ...] = (
 )
 
 
-@pytest.mark.parametrize("bad", [pytest.param(f, id=f.name) for f in FORMS])
+@pytest.mark.parametrize("bad", [pytest.param(f, id=f.name, marks=half(i)) for i, f in enumerate(FORMS)])
 def test_every_form_shows_its_errors_marks_its_fields_and_keeps_the_input(
     world: World, server: str, chromium: Browser, sessions: Sessions, bad: BadInput
 ) -> None:
