@@ -101,7 +101,8 @@ def test_each_kind_of_task_appears_with_a_link_to_its_work(office: Office) -> No
     assert links["reflection_ending"] == f"/cases/{case_id}/entitlements"
     assert links["referral_waiting"].startswith("/referrals/")
     reflection = next(t for t in found if t.label == "reflection_ending")
-    assert reflection.params == {"days": 3} and reflection.survivor_code
+    assert reflection.params == {"date": reflection.due} and reflection.survivor_code
+    assert reflection.due is not None and (reflection.due - TODAY).days == 3
     # the shelter is asked to answer; it sees its task, on the case it received, and nothing else of hers
     received = tasks.tasks_for(office.inst.db, office.rose.actor)
     assert [t.label for t in received] == ["referral_to_answer"]
@@ -155,7 +156,9 @@ def test_caseworkers_and_supervisors_land_on_their_tasks(office: Office) -> None
         assert page.status_code == 200
         assert '<a href="/tasks" aria-current="page">Tasks</a>' in page.text
         assert f"/cases/{case_id}/entitlements" in page.text
-        assert "Her reflection and recovery period ends in 3 days" in page.text
+        assert "Her reflection and recovery period ends on " in page.text
+        # each deadline also in working days, the unit deadlines are counted in
+        assert "Working days left: " in page.text or "due today" in page.text
         assert (f"/cases/{case_id}/screening" in page.text) == (user is office.amina)
         assert (f"/cases/{other}/" in page.text) == (user is office.sara)
 

@@ -138,7 +138,7 @@ def reflection_periods_ending(ctx: TaskContext) -> Iterable[Task]:
                 case_id,
                 end,
                 urgent=left <= 2,
-                params={"days": left},
+                params={"date": end},
             )
 
 

@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Container
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from opennrm.identification.working_days import working_days_between
 from opennrm.services import tasks
 from opennrm.web import i18n
 from opennrm.web.deps import get_db, get_settings, session_user
@@ -21,7 +24,7 @@ LABELS: dict[str, str] = {
     "referral_to_answer": N_("Answer the referral to %(service)s"),
     "referral_overdue": N_("The referral to %(service)s is overdue: no answer yet"),
     "referral_waiting": N_("The referral to %(service)s is waiting for an answer"),
-    "reflection_ending": N_("Her reflection and recovery period ends in %(days)s days"),
+    "reflection_ending": N_("Her reflection and recovery period ends on %(date)s"),
     "consent_ending": N_("Her consent ends on %(date)s: ask her whether she renews it"),
     "screening_draft": N_("Continue the screening you saved on %(date)s"),
     "escalation": N_("Escalated: the referral to %(service)s was not answered in time"),
@@ -55,8 +58,29 @@ def sentence(task: tasks.Task) -> str:
     return i18n.gettext(LABELS.get(task.label, task.label)) % params
 
 
+def when(task: tasks.Task, today: dt.date, holidays: Container[dt.date]) -> str:
+    """When the task is due, in working days (the deadlines are counted in them); the date too unless the
+    task's sentence already says it."""
+    if task.due is None:
+        return ""
+    left = working_days_between(today, task.due, holidays)
+    if left > 0:
+        days = i18n.gettext(N_("Working days left: %(n)s")) % {"n": i18n.format_number(left)}
+    elif left == 0:
+        days = i18n.gettext(N_("due today"))
+    else:
+        days = i18n.gettext(N_("Working days past the deadline: %(n)s")) % {"n": i18n.format_number(-left)}
+    if "date" in task.params:
+        return days
+    return f"{i18n.gettext(N_('due'))} {i18n.format_date(task.due)} · {days}"
+
+
 @router.get("/tasks")
 def tasks_page(request: Request) -> Response:
     user = session_user(request)
-    found = tasks.tasks_for(get_db(request), user.actor, settings=get_settings(request))
-    return render(request, "tasks.html", tasks=found, sentence=sentence)
+    db = get_db(request)
+    found = tasks.tasks_for(db, user.actor, settings=get_settings(request))
+    today = dt.datetime.now(dt.UTC).date()
+    return render(
+        request, "tasks.html", tasks=found, sentence=sentence, when=lambda t: when(t, today, db.holidays)
+    )
