@@ -427,7 +427,7 @@ def _match_stored_ads(db: Database, session: Session, organisation_id: str, key:
     at = now()
     for ad_id, content_enc in rows:
         content = decrypt_json(db.keyring, "scanned_ad", ad_id, content_enc)
-        found = index.match(key, ad_contacts(content["ad"], content["result"]))
+        found = index.match_ad(key, content["ad"], content["result"])
         if _record_matches(session, ad_id, found, at):
             matched += 1
     return matched
@@ -443,7 +443,7 @@ class ScanMatcher:
         self.found: list[tuple[str, list[str]]] = []
 
     def add(self, ad_id: str, ad: dict[str, Any], result: dict[str, Any]) -> None:
-        found = self.index.match(self.key, ad_contacts(ad, result))
+        found = self.index.match_ad(self.key, ad, result)
         if found:
             self.found.append((ad_id, found))
 
