@@ -60,7 +60,12 @@ _HANDLE_APPS = ("wechat", "qq", "telegram", "whatsapp", "line", "skype", "signal
 
 
 class SignalError(ValueError):
-    """A signal, exchange key or exchange file that cannot be used."""
+    """A signal, exchange key or exchange file that cannot be used; ``field`` names the field of the
+    exchange file's line that is wrong, when one is."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 # -- normalisation and keyed hashing -----------------------------------------------------------------------
@@ -330,18 +335,18 @@ def pytx_lines(signals: Iterable[Signal]) -> Iterator[str]:
             yield f"pdq {signal.value}"
 
 
-def _time(value: Any, where: str) -> dt.datetime:
+def _time(value: Any, where: str, field: str) -> dt.datetime:
     try:
         parsed = dt.datetime.fromisoformat(str(value))
     except ValueError:
-        raise SignalError(f"{where}: not a date and time: {value!r}") from None
+        raise SignalError(f"{where}: not a date and time: {value!r}", field) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 def _text(item: Mapping[str, Any], name: str, where: str, limit: int = 200) -> str:
     value = item.get(name)
     if not isinstance(value, str) or not value.strip() or len(value) > limit:
-        raise SignalError(f"{where}: '{name}' must be a non-empty string of at most {limit} characters")
+        raise SignalError(f"{where}: '{name}' must be a non-empty string of at most {limit} characters", name)
     return value.strip()
 
 
@@ -362,9 +367,10 @@ def read_exchange(lines: Iterable[str]) -> ExchangeFile:
             raise SignalError(f"{where}: not a JSON object")
         if header is None:
             if item.get("format") != FORMAT:
-                raise SignalError(f"{where}: not an exchange file (format must be {FORMAT!r})")
+                raise SignalError(f"{where}: not an exchange file (format must be {FORMAT!r})", "format")
             header = ExchangeFile(
-                source=_text(item, "source", where), exported_at=_time(item.get("exported_at"), where)
+                source=_text(item, "source", where),
+                exported_at=_time(item.get("exported_at"), where, "exported_at"),
             )
             continue
         kind = item.get("type")
@@ -373,7 +379,7 @@ def read_exchange(lines: Iterable[str]) -> ExchangeFile:
         elif kind == "feedback":
             opinion = _text(item, "opinion", where, 20)
             if opinion not in FEEDBACK:
-                raise SignalError(f"{where}: opinion must be one of {', '.join(FEEDBACK)}")
+                raise SignalError(f"{where}: opinion must be one of {', '.join(FEEDBACK)}", "opinion")
             header.feedback.append(
                 Feedback(
                     signal_id=_text(item, "signal", where, 64),
@@ -383,7 +389,7 @@ def read_exchange(lines: Iterable[str]) -> ExchangeFile:
                 )
             )
         else:
-            raise SignalError(f"{where}: type must be 'signal' or 'feedback'")
+            raise SignalError(f"{where}: type must be 'signal' or 'feedback'", "type")
     if header is None:
         raise SignalError("the file is empty")
     return header
@@ -392,25 +398,29 @@ def read_exchange(lines: Iterable[str]) -> ExchangeFile:
 def _signal(item: Mapping[str, Any], where: str, source: str) -> Signal:
     kind = _text(item, "kind", where, 20)
     if kind not in KINDS:
-        raise SignalError(f"{where}: kind must be one of {', '.join(KINDS)}")
+        raise SignalError(f"{where}: kind must be one of {', '.join(KINDS)}", "kind")
     category = _text(item, "category", where, 40)
     if category != CATEGORY:
-        raise SignalError(f"{where}: category {category!r} is outside this exchange's purpose ({CATEGORY})")
+        raise SignalError(
+            f"{where}: category {category!r} is outside this exchange's purpose ({CATEGORY})", "category"
+        )
     if _text(item, "source", where) != source:
-        raise SignalError(f"{where}: a file carries only its sender's own signals ({source})")
+        raise SignalError(f"{where}: a file carries only its sender's own signals ({source})", "source")
     value = _text(item, "value", where, 64).lower()
     if not _HEX64.match(value):
-        raise SignalError(f"{where}: value must be 64 hexadecimal characters (a keyed hash or a PDQ hash)")
+        raise SignalError(
+            f"{where}: value must be 64 hexadecimal characters (a keyed hash or a PDQ hash)", "value"
+        )
     confidence = item.get("confidence")
     if not isinstance(confidence, (int, float)) or not 0.0 <= float(confidence) <= 1.0:
-        raise SignalError(f"{where}: confidence must be a number from 0 to 1")
+        raise SignalError(f"{where}: confidence must be a number from 0 to 1", "confidence")
     return Signal(
         id=_text(item, "id", where, 64),
         kind=kind,
         value=value,
         source=source,
-        created=_time(item.get("created"), where),
-        expires=_time(item.get("expires"), where),
+        created=_time(item.get("created"), where, "created"),
+        expires=_time(item.get("expires"), where, "expires"),
         confidence=float(confidence),
     )
 

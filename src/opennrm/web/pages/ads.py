@@ -328,7 +328,11 @@ async def signal_opinion(ad_id: str, match_id: str, request: Request) -> Respons
     check_csrf(user, str(form.get("csrf") or ""))
     try:
         await run_in_threadpool(
-            signals.record_feedback, get_db(request), user.actor, match_id, str(form.get("opinion") or "")
+            functools.partial(signals.record_feedback, ad_id=ad_id),
+            get_db(request),
+            user.actor,
+            match_id,
+            str(form.get("opinion") or ""),
         )
     except InvalidInput as exc:
         return _ad_page(request, ad_id, status=422, error=exc)
