@@ -223,3 +223,31 @@ def test_a_reviewer_gives_her_opinion_on_a_match_through_the_api(
     assert reviewer.get(f"/api/ads/{b1}").json()["signal_flags"][0]["feedback"] == "seen"
     counts = signals.transparency(other.db, pair["b"])
     assert counts["received_matches_seen"] == 1
+
+
+def test_the_cli_issues_a_partner_token_that_opens_only_the_exchange(
+    inst: Installation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from opennrm.cli.main import _register, app
+
+    monkeypatch.setenv(signals.KEY_VARIABLE, KEY)
+    monkeypatch.delenv(signals.PARTNERS_VARIABLE, raising=False)
+    make_org(inst.db, PLATFORM_A, "ngo")
+    make_org(inst.db, "Border Police", "immigration_service")
+    _register()
+    runner = CliRunner()
+    env = {**inst.env(), signals.KEY_VARIABLE: KEY}
+    issued = runner.invoke(app, ["signals", "partner", PLATFORM_B, "--organisation", PLATFORM_A], env=env)
+    assert issued.exit_code == 0, issued.output
+    token = issued.output.strip().splitlines()[-1]
+    listed = (inst.settings.home / signals.PARTNERS_FILE).read_text()
+    assert token not in listed and hashlib.sha256(token.encode()).hexdigest() in listed
+    assert _partner_client(inst, token).get("/api/signals/exchange").status_code == 200
+    again = runner.invoke(app, ["signals", "partner", PLATFORM_B, "--organisation", PLATFORM_A], env=env)
+    assert again.exit_code != 0 and "already a partner" in again.output
+    police = runner.invoke(
+        app, ["signals", "partner", "Platform C", "--organisation", "Border Police"], env=env
+    )
+    assert police.exit_code != 0 and "enforcement" in police.output

@@ -292,7 +292,11 @@ _SIGNAL_KINDS = {
     "company_reg": N_("company registration number"),
     "pdq": N_("image"),
 }
-_SIGNAL_OPINIONS = {"confirmed": N_("confirmed"), "disputed": N_("disputed")}
+_SIGNAL_OPINIONS = {
+    "seen": N_("seen, no opinion"),
+    "confirmed": N_("confirmed"),
+    "disputed": N_("disputed"),
+}
 
 
 @router.get("/ads/{ad_id}")
