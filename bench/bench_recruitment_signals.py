@@ -6,10 +6,12 @@ the 2-core machine).
 Synthetic recruiters' contacts (phones in E.164, e-mail addresses, WeChat handles, company registration
 numbers), 2-3 per ad; 1 % of the ads carry a contact that a signal holds. Timed: normalising and keyed-hashing
 every contact of every ad (``ad_contacts`` + HMAC-SHA256, the real code path) and looking each hash up in
-the ``SignalIndex`` built from the signals. Baseline in the same run: the same lookup with unkeyed SHA-256
-(what keying costs). Images: ``--images`` ad PDQ hashes brute-forced against 10,000 PDQ signals (Hamming
-distance ≤ 31 over packed 64-bit words); reduced scale, said in the output: a million images against
-100,000 PDQ hashes needs an index (the Hasher-Matcher-Actioner uses FAISS), not brute force.
+the ``SignalIndex`` built from the signals. Baselines in the same run: the previous code path (every value
+through ``canonical``, the one-shot ``hmac.digest`` per contact) on the same ads (``--previous-ads N`` runs
+it on the first N only and extrapolates, said in the output), and the same lookup with unkeyed SHA-256 (what
+keying costs). Images: ``--images`` ad PDQ hashes brute-forced against 10,000 PDQ signals (Hamming distance
+≤ 31 over packed 64-bit words); reduced scale, said in the output: a million images against 100,000 PDQ hashes
+needs an index (the Hasher-Matcher-Actioner uses FAISS), not brute force.
 
 The machine is shared: timings are pessimistic. Prints one JSON object.
 """
@@ -25,7 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from opennrm.recruitment.signals import SignalIndex, ad_contacts, keyed_hash
+from opennrm.recruitment import signals as signals_module
+from opennrm.recruitment.signals import SignalIndex, ad_contacts, canonical, keyed_hash
 
 KEY = bytes.fromhex("42" * 32)
 
@@ -49,7 +52,44 @@ def contacts_of(n: int, rng: np.random.Generator) -> list[tuple[dict[str, Any], 
     return out
 
 
-def run(ads: int, signals: int, images: int) -> dict[str, Any]:
+def previous_contacts(ad: dict[str, Any], result: dict[str, Any]) -> list[tuple[str, str]]:
+    """``ad_contacts`` before issue 18's throughput work: every value through ``canonical``."""
+    found: set[tuple[str, str]] = set()
+    for item in result.get("identifiers", ()) or ():
+        kind, value = str(item.get("kind", "")), str(item.get("value", ""))
+        if kind in ("phone", "email"):
+            normal = canonical(kind, value)
+        else:
+            normal = canonical("handle", f"{kind}:{value}")
+            kind = "handle"
+        if normal:
+            found.add((kind, normal))
+    text = "\n".join(str(ad.get(name) or "") for name in ("title", "text"))
+    for match in signals_module._URL.finditer(text) if ("http" in text or "www." in text) else ():
+        raw = match.group(0).rstrip(".,;:!?")
+        for kind in ("url", "domain"):
+            normal = canonical(kind, raw)
+            if normal:
+                found.add((kind, normal))
+    for email in [n for k, n in found if k == "email"]:
+        host = email.rpartition("@")[2]
+        if host not in signals_module._WEBMAIL:
+            found.add(("domain", host))
+    reg = canonical("company_reg", str(ad.get("company_reg") or ""))
+    if reg:
+        found.add(("company_reg", reg))
+    return sorted(found)
+
+
+def previous_match(index: SignalIndex, contacts: list[tuple[str, str]]) -> list[str]:
+    """``SignalIndex.match`` before: the one-shot HMAC for every contact."""
+    found: list[str] = []
+    for kind, normal in contacts:
+        found.extend(index.exact.get(keyed_hash(KEY, kind, normal), ()))
+    return list(dict.fromkeys(found))
+
+
+def run(ads: int, signals: int, images: int, previous_ads: int | None = None) -> dict[str, Any]:
     rng = np.random.default_rng(18)
     t0 = time.perf_counter()
     corpus = contacts_of(ads, rng)
@@ -75,6 +115,17 @@ def run(ads: int, signals: int, images: int) -> dict[str, Any]:
         if index.match(KEY, found):
             matched_ads += 1
     keyed_seconds = time.perf_counter() - t2
+    previous_sample = corpus[: min(previous_ads or ads, ads)]
+    t5 = time.perf_counter()
+    previous_matched = sum(
+        1 for ad, result in previous_sample if previous_match(index, previous_contacts(ad, result))
+    )
+    previous_seconds = time.perf_counter() - t5
+    t6 = time.perf_counter()
+    same_sample_matched = sum(
+        1 for ad, result in previous_sample if index.match(KEY, ad_contacts(ad, result))
+    )
+    same_sample_seconds = time.perf_counter() - t6
     plain = {hashlib.sha256(f"{k}\x00{n}".encode()).hexdigest() for k, n in chosen}
     t3 = time.perf_counter()
     plain_matched = 0
@@ -105,6 +156,16 @@ def run(ads: int, signals: int, images: int) -> dict[str, Any]:
             "ads_per_second": round(ads / keyed_seconds),
             "index_build_seconds": round(built, 2),
         },
+        "baseline_previous_code": {
+            "ads": len(previous_sample),
+            "ads_matched": previous_matched,
+            "seconds": round(previous_seconds, 2),
+            "ads_per_second": round(len(previous_sample) / previous_seconds),
+            "current_code_same_ads_seconds": round(same_sample_seconds, 2),
+            "current_code_same_ads_matched": same_sample_matched,
+            "speed_up_same_ads": round(previous_seconds / same_sample_seconds, 2),
+            "extrapolated_seconds_for_all_ads": round(previous_seconds * ads / len(previous_sample), 1),
+        },
         "baseline_unkeyed_sha256": {
             "ads_matched": plain_matched,
             "seconds": round(plain_seconds, 1),
@@ -129,8 +190,9 @@ def main() -> None:
     parser.add_argument("--ads", type=int, default=1_000_000)
     parser.add_argument("--signals", type=int, default=100_000)
     parser.add_argument("--images", type=int, default=20_000)
+    parser.add_argument("--previous-ads", type=int, default=None, help="default: all the ads")
     args = parser.parse_args()
-    json.dump(run(args.ads, args.signals, args.images), sys.stdout, indent=2)
+    json.dump(run(args.ads, args.signals, args.images, args.previous_ads), sys.stdout, indent=2)
     sys.stdout.write("\n")
 
 

@@ -10,6 +10,8 @@ On every split, in the same run and on the same training ads:
   class-balanced logistic regression (``C=4``) over the sub-title, salary, benefits, requirements,
   description, company description and business scope (issue 18);
 - ``opennrm``: the trained model (recruitment/model.py);
+- ``opennrm_without_employer_memory``: the same fitted model without its employer memory (what it was
+  before the memory was added; the memory only moves ads of employers labelled in training);
 - ``default_untrained``: the shipped model, never trained on ORFD.
 
 Metrics: PR-AUC (average precision), precision at k (k = positives in the test city), ROC-AUC, Brier. A
@@ -109,12 +111,20 @@ def run(with_time: bool) -> dict[str, Any]:
             method: {
                 metric: round(float(np.mean([r[method][metric] for r in cities])), 4) for metric in METRICS
             }
-            for method in ("opennrm", "baseline", "default_untrained")
+            for method in ("opennrm", "opennrm_without_employer_memory", "baseline", "default_untrained")
         },
     }
     if with_time:
         split = time_split(batch)
         result["time_transfer"] = transfer(batch, split).as_dict() if split else "not enough dated ads"
+        if split:
+            employers = batch.groups("company")
+            _, train_rows, test_rows = split
+            known = np.isin(employers[test_rows], employers[train_rows])
+            result["time_transfer"]["test_ads_of_employers_in_training"] = int(known.sum())
+            result["time_transfer"]["test_positives_of_employers_in_training"] = int(
+                batch.labels[test_rows][known].sum()
+            )
     result["features_by_city"] = features_by_city(batch)
     result["not_measurable_here"] = (
         "issue 18: trained on both shared cities, the baseline reached PR-AUC 0.102, precision at k 0.186 "

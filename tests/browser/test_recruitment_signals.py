@@ -63,7 +63,9 @@ def test_a_reviewer_sees_a_shared_signal_on_the_ad_and_disputes_it(
     expect(flag).to_contain_text("Matches a signal shared by Platform A")
     expect(flag).to_contain_text("phone number")
     assert axe_violations(page) == []
-    flag.get_by_role("button", name="Dispute the signal").click()
+    flag.get_by_role("button", name="Mark as seen").click()
+    expect(page.locator("li.signal-flag")).to_contain_text("seen, no opinion")
+    page.locator("li.signal-flag").get_by_role("button", name="Dispute the signal").click()
     expect(page.locator("li.signal-flag")).to_contain_text("disputed")
     # the opinion travels back to Platform A with B's next export; nothing was decided about the ad
     assert ad_review.ad_detail(db, reviewer_b.actor, target).decision is None

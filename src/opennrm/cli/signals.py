@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from opennrm.cli.common import database, fail, handled
+from opennrm.cli.common import database, fail, handled, settings
 
 signals_app = typer.Typer(
     help="Signals about recruiters shared between platforms: keyed contact hashes, image hashes (GR38 §74).",
@@ -106,6 +106,36 @@ def import_(
         f"{summary['withdrawn']} withdrawn, {summary['expired_ignored']} expired; "
         f"{summary['ads_matched']} stored ad(s) newly flagged for review."
     )
+
+
+@signals_app.command("partner")
+def partner(
+    name: str = typer.Argument(..., help="The partner organisation's name, as its exchange files name it."),
+    organisation: str = typer.Option(..., "--organisation", help="Your organisation that exchanges with it."),
+) -> None:
+    """Let a partner installation fetch and send exchange files over HTTPS (GET and POST
+    /api/signals/exchange): adds it to the partners file and prints its token once. Give the token to the
+    partner by a channel you trust; to revoke it, remove the partner's line from the file."""
+    from opennrm.services import signals
+
+    _organisation_id(organisation)  # refuses enforcement organisations
+    path = signals.partners_path(settings().home)
+    with handled():
+        known = signals.partners(settings().home)
+        if any(p.name == name for p in known):
+            fail(f"{name} is already a partner in {path}; remove its entry first to issue a new token")
+        token, digest = signals.new_partner_token()
+        entries = [
+            {"name": p.name, "organisation": p.organisation, "token_sha256": p.token_sha256} for p in known
+        ]
+        entries.append({"name": name, "organisation": organisation, "token_sha256": digest})
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(path.name + ".partial")
+        partial.write_text(json.dumps({"partners": entries}, indent=2, ensure_ascii=False) + "\n", "utf-8")
+        partial.chmod(0o600)
+        partial.replace(path)
+    typer.echo(f"{name} added to {path}. Its token (shown once; the file keeps only its SHA-256):")
+    typer.echo(token)
 
 
 @signals_app.command("counts")

@@ -45,6 +45,13 @@ class LabelledBatch:
     labels: np.ndarray
     actors: np.ndarray
 
+    def employers(self) -> np.ndarray:
+        """Each ad's employer hash (``actors.stable_hash`` of its employer key; 0 = none), as the scanner
+        hands them to ``RiskModel.risk``."""
+        from opennrm.recruitment.actors import stable_hash
+
+        return np.array([stable_hash(ad.employer_key) for ad in self.ads], dtype=np.uint64)
+
     def groups(self, by: str) -> np.ndarray:
         """Group of each ad: its employer (else its actor) for ``company``; its city for ``city``.
 
@@ -240,7 +247,7 @@ def cross_validate(
             raise EvaluationError(f"fold {number}: {error}") from error
         test_features = batch.features[test_rows].copy()
         test_features[:, 0] = model.text_logits([batch.texts[i] for i in test_rows])
-        scores[test_rows] = model.risk(test_features)
+        scores[test_rows] = model.risk(test_features, batch.employers()[test_rows])
         if on_fold is not None:
             on_fold(number, len(splits))
     return _result("opennrm", batch, group_by, len(splits), scores, bootstrap)
@@ -252,7 +259,7 @@ def evaluate_fixed(
     """Metrics of a model as it is, without refitting (e.g. the shipped default on a platform's labels)."""
     features = batch.features.copy()
     features[:, 0] = model.text_logits(batch.texts)
-    scores = model.risk(features).astype(np.float64)
+    scores = model.risk(features, batch.employers()).astype(np.float64)
     return _result(f"{model.kind} (not refitted)", batch, group_by, 0, scores, bootstrap)
 
 
@@ -292,6 +299,13 @@ def model_scores(
     batch: LabelledBatch, train_rows: np.ndarray, test_rows: np.ndarray, config: TrainingConfig | None = None
 ) -> np.ndarray:
     """The trained model fitted on ``train_rows`` (inner folds grouped by employer): risk of ``test_rows``."""
+    return model_scores_with_and_without_memory(batch, train_rows, test_rows, config)[0]
+
+
+def model_scores_with_and_without_memory(
+    batch: LabelledBatch, train_rows: np.ndarray, test_rows: np.ndarray, config: TrainingConfig | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """``model_scores``, and the same fitted model's scores without its employer memory."""
     model = train_model(
         [batch.texts[i] for i in train_rows],
         batch.features[train_rows],
@@ -301,7 +315,10 @@ def model_scores(
     )
     features = batch.features[test_rows].copy()
     features[:, 0] = model.text_logits([batch.texts[i] for i in test_rows])
-    return model.risk(features).astype(np.float64)
+    return (
+        model.risk(features, batch.employers()[test_rows]).astype(np.float64),
+        model.risk(features).astype(np.float64),
+    )
 
 
 def city_splits(batch: LabelledBatch) -> list[tuple[str, np.ndarray, np.ndarray]]:
@@ -366,7 +383,11 @@ def transfer(
     """The trained model, the baseline (same training ads) and the untrained default on one split."""
     name, train_rows, test_rows = split
     labels = batch.labels[test_rows]
-    metrics = {"opennrm": risk_metrics(labels, model_scores(batch, train_rows, test_rows, config))}
+    remembering, forgetting = model_scores_with_and_without_memory(batch, train_rows, test_rows, config)
+    metrics = {
+        "opennrm": risk_metrics(labels, remembering),
+        "opennrm_without_employer_memory": risk_metrics(labels, forgetting),
+    }
     if baseline:
         metrics["baseline"] = risk_metrics(
             labels, baseline_scores(batch.baseline_texts, batch.labels, train_rows, test_rows)

@@ -91,6 +91,9 @@ class TrainingConfig:
     inner_folds: int = 3
     calibration: str = "prior"
     seed: int = 0
+    employer_memory: float = 1.0
+    """Weight of what the labels said about the ad's employer (0: not used); see ``EmployerMemory``."""
+    employer_prior_ads: float = 2.0
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -280,6 +283,55 @@ class CrossFittedTextModel:
 
 
 @dataclass
+class EmployerMemory:
+    """What the training labels said about each employer, for ads of the same employers later.
+
+    An ad whose employer (company id, else company name) had labelled ads in training has its log-odds
+    moved by ``weight × (logit(smoothed rate of that employer) − logit(training prevalence))``, the rate
+    smoothed towards the prevalence with ``prior_ads`` pseudo-ads; an employer never seen moves nothing. It
+    does on purpose what the character TF-IDF baseline does by accident (recognise employers it was
+    trained on), only for employers it knows, so a model trained in one city is unchanged in another.
+    Employers are kept as 64-bit hashes of their key (``actors.stable_hash``), not in clear; a hash of a
+    company id can still be enumerated, so the model folder stays as confidential as the labels."""
+
+    counts: dict[int, tuple[int, int]]
+    """employer hash → (ads labelled 1, ads labelled)"""
+    prevalence: float
+    weight: float = 1.0
+    prior_ads: float = 2.0
+
+    def shift(self, employers: np.ndarray) -> np.ndarray:
+        """Log-odds shift of each ad (``employers``: uint64 hashes, 0 = unknown)."""
+        prior = min(max(self.prevalence, 1e-6), 1 - 1e-6)
+        base = math.log(prior / (1 - prior))
+        out = np.zeros(len(employers), dtype=np.float64)
+        for row, employer in enumerate(employers.tolist()):
+            found = self.counts.get(int(employer)) if employer else None
+            if found is not None:
+                rate = (found[0] + prior * self.prior_ads) / (found[1] + self.prior_ads)
+                out[row] = math.log(rate / (1 - rate)) - base
+        return self.weight * out
+
+
+def employer_memory(groups: np.ndarray, labels: np.ndarray, config: TrainingConfig) -> EmployerMemory | None:
+    """The memory of ``train_model``: employer groups only (an ``actor:`` group is a link within one batch,
+    not an employer another crawl will name)."""
+    from opennrm.recruitment.actors import stable_hash
+
+    if config.employer_memory <= 0:
+        return None
+    counts: dict[int, tuple[int, int]] = {}
+    for group, label in zip(groups.tolist(), labels.tolist(), strict=True):
+        key = str(group)
+        if not key or key.startswith("actor:"):
+            continue
+        hashed = stable_hash(key)
+        positives, ads = counts.get(hashed, (0, 0))
+        counts[hashed] = (positives + int(label), ads + 1)
+    return EmployerMemory(counts, float(labels.mean()), config.employer_memory, config.employer_prior_ads)
+
+
+@dataclass
 class RiskModel:
     """A model the scanner can use: ``text_logits`` per ad, then ``risk`` from the full feature matrix."""
 
@@ -294,14 +346,18 @@ class RiskModel:
     """Features that were unknown for every training ad: read as 0."""
     structure_priors: dict[str, tuple[float, float]] = field(default_factory=dict)
     """Default model: ``feature → (weight, centre)`` log-odds added for how the ad is written."""
+    memory: EmployerMemory | None = None
+    """Trained model: what its labels said about employers (``EmployerMemory``)."""
 
     def text_logits(self, texts: Sequence[str]) -> np.ndarray:
         if self.text_model is None:
             return np.zeros(len(texts), dtype=np.float32)
         return self.text_model.logit(texts)
 
-    def risk(self, features: np.ndarray) -> np.ndarray:
-        """Calibrated risk in [0, 1] for each row of the full feature matrix (``all_feature_names`` order)."""
+    def risk(self, features: np.ndarray, employers: np.ndarray | None = None) -> np.ndarray:
+        """Calibrated risk in [0, 1] for each row of the full feature matrix (``all_feature_names`` order).
+        ``employers``: the ads' employer hashes (``actors.stable_hash`` of ``JobAd.employer_key``), for a
+        trained model's ``EmployerMemory``; without them, or for an unseen employer, it adds nothing."""
         if features.shape[0] == 0:
             return np.empty(0, dtype=np.float32)
         if features.shape[1] != len(self.feature_names):
@@ -310,7 +366,13 @@ class RiskModel:
             if self.empty_columns:
                 features = features.copy()
                 features[:, list(self.empty_columns)] = 0.0
-            return np.asarray(self.scorer.predict_proba(features)[:, 1], dtype=np.float32)
+            risk = np.asarray(self.scorer.predict_proba(features)[:, 1], dtype=np.float64)
+            if self.memory is not None and employers is not None:
+                shift = self.memory.shift(np.asarray(employers, dtype=np.uint64))
+                if shift.any():
+                    clipped = np.clip(risk, 1e-6, 1 - 1e-6)
+                    risk = 1.0 / (1.0 + np.exp(-(np.log(clipped / (1 - clipped)) + shift)))
+            return risk.astype(np.float32)
         return _prior_risk(
             features, self.feature_names, self.flag_weights, self.intercept, self.structure_priors
         )
@@ -336,6 +398,7 @@ class RiskModel:
             feature_names=self.feature_names,
             info={**self.info, "recalibrated_on": len(labels)},
             empty_columns=self.empty_columns,
+            memory=self.memory,
         )
 
     def save(self, directory: Path) -> None:
@@ -358,7 +421,10 @@ class RiskModel:
             json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8"
         )
         if self.scorer is not None:
-            joblib.dump({"text_model": self.text_model, "scorer": self.scorer}, directory / _ESTIMATORS)
+            joblib.dump(
+                {"text_model": self.text_model, "scorer": self.scorer, "memory": self.memory},
+                directory / _ESTIMATORS,
+            )
 
     @classmethod
     def load(cls, directory: Path) -> RiskModel:
@@ -392,6 +458,7 @@ class RiskModel:
             },
             text_model=estimators.get("text_model"),
             scorer=estimators.get("scorer"),
+            memory=estimators.get("memory"),  # absent in folders saved before it existed: no memory
             feature_names=tuple(manifest["feature_names"]),
             info=dict(manifest.get("info", {})),
         )
@@ -529,18 +596,21 @@ def train_model(
             ["shared_across_employers"],
         )
     )
+    memory = employer_memory(groups, labels, config)
     return RiskModel(
         kind="trained",
         flag_weights=weights,
         text_model=text_model,
         scorer=scorer,
         empty_columns=empty_columns,
+        memory=memory,
         info={
             "ads": len(labels),
             "positives": int(labels.sum()),
             "groups": len(np.unique(groups)),
             "config": config.as_dict(),
             "structure_features": list(TRANSFER_FEATURES),
+            "employers_remembered": len(memory.counts) if memory is not None else 0,
             "not_used": "network features, registry fields, company description and business scope",
         },
     )

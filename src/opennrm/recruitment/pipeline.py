@@ -301,9 +301,10 @@ class LinkCollector:
         inputs = self.link_inputs()
         self._signature_blocks = []
         links = link(inputs)
+        employers = inputs.employer
         del inputs
         features = np.hstack([self.ad_features(), links.network]) if len(self) else np.empty((0, 0))
-        risk = model.risk(features) if len(self) else np.empty(0, dtype=np.float32)
+        risk = model.risk(features, employers) if len(self) else np.empty(0, dtype=np.float32)
         network_risk = actor_risk(links.actor, risk)
         ids = self._ids
         actor_names: dict[int, str] = {}

@@ -27,6 +27,7 @@ Pure functions only; storage, the key's source and the audit are in ``services/s
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import hmac
 import json
 import re
@@ -59,7 +60,12 @@ _HANDLE_APPS = ("wechat", "qq", "telegram", "whatsapp", "line", "skype", "signal
 
 
 class SignalError(ValueError):
-    """A signal, exchange key or exchange file that cannot be used."""
+    """A signal, exchange key or exchange file that cannot be used; ``field`` names the field of the
+    exchange file's line that is wrong, when one is."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 # -- normalisation and keyed hashing -----------------------------------------------------------------------
@@ -139,6 +145,28 @@ def keyed_hash(key: bytes, kind: str, normal: str) -> str:
     return hmac.digest(key, f"{kind}\x00{normal}".encode(), "sha256").hex()  # one-shot, in OpenSSL
 
 
+class KeyedHasher:
+    """``keyed_hash`` for many values under one key, about twice as fast: HMAC's inner and outer SHA-256
+    states after the padded key (RFC 2104) are computed once and copied for each value, where the one-shot
+    call sets the key up again every time. Same result, bit for bit (tested)."""
+
+    __slots__ = ("_inner", "_outer", "key")
+
+    def __init__(self, key: bytes) -> None:
+        self.key = key
+        block = hashlib.sha256().block_size
+        padded = (hashlib.sha256(key).digest() if len(key) > block else key).ljust(block, b"\x00")
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in padded))
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in padded))
+
+    def __call__(self, kind: str, normal: str) -> str:
+        inner = self._inner.copy()
+        inner.update(f"{kind}\x00{normal}".encode())
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.hexdigest()
+
+
 def signal_value(key: bytes, kind: str, normal: str) -> str:
     """What is exchanged: a keyed hash, or for images the PDQ hash itself."""
     return normal if kind == "pdq" else keyed_hash(key, kind, normal)
@@ -149,35 +177,55 @@ def ad_contacts(ad: Mapping[str, Any], result: Mapping[str, Any]) -> list[tuple[
     e-mails, handles), web addresses written in its text, its company registration number and the PDQ
     hashes of its images (``image_pdq``, computed by the platform or by ``pdq_of_image``). The ad's own
     page address on the platform (``url``) is not a contact and is left out."""
+    return sorted(_contacts(ad, result))
+
+
+def _contacts(ad: Mapping[str, Any], result: Mapping[str, Any]) -> set[tuple[str, str]]:
+    # The hot path of matching a crawl (a million ads): what the scanner already normalised (phones in
+    # E.164, plain e-mail addresses) is taken as it is, without a second parse; anything else goes through
+    # ``canonical``, so the result is the same either way (tested against ``canonical`` on every value).
     found: set[tuple[str, str]] = set()
+    emails: list[str] = []
     for item in result.get("identifiers", ()) or ():
         kind, value = str(item.get("kind", "")), str(item.get("value", ""))
-        if kind in ("phone", "email"):
-            normal = canonical(kind, value)
+        if kind == "phone":
+            bare = value.strip()
+            normal = bare if _E164.match(bare) else canonical(kind, value)
+        elif kind == "email":
+            bare = value.strip()
+            normal = bare.lower() if _PLAIN_EMAIL.match(bare) else canonical(kind, value)
+            if normal:
+                emails.append(normal)
         else:
             normal = canonical("handle", f"{kind}:{value}")
             kind = "handle"
         if normal:
             found.add((kind, normal))
-    text = "\n".join(str(ad.get(name) or "") for name in ("title", "text"))
-    for match in _URL.finditer(text) if ("http" in text or "www." in text) else ():
-        raw = match.group(0).rstrip(".,;:!?")
-        for kind in ("url", "domain"):
-            normal = canonical(kind, raw)
-            if normal:
-                found.add((kind, normal))
-    for email in [n for k, n in found if k == "email"]:
+    title, text = ad.get("title"), ad.get("text")
+    if (title and ("http" in str(title) or "www." in str(title))) or (
+        text and ("http" in str(text) or "www." in str(text))
+    ):
+        joined = "\n".join(str(ad.get(name) or "") for name in ("title", "text"))
+        for match in _URL.finditer(joined):
+            raw = match.group(0).rstrip(".,;:!?")
+            for kind in ("url", "domain"):
+                normal = canonical(kind, raw)
+                if normal:
+                    found.add((kind, normal))
+    for email in emails:
         host = email.rpartition("@")[2]
         if host not in _WEBMAIL:
             found.add(("domain", host))
-    reg = canonical("company_reg", str(ad.get("company_reg") or ""))
+    reg = ad.get("company_reg")
     if reg:
-        found.add(("company_reg", reg))
+        normal = canonical("company_reg", str(reg))
+        if normal:
+            found.add(("company_reg", normal))
     for raw in ad.get("image_pdq") or ():
         normal = canonical("pdq", str(raw))
         if normal:
             found.add(("pdq", normal))
-    return sorted(found)
+    return found
 
 
 _WEBMAIL = frozenset(
@@ -287,18 +335,18 @@ def pytx_lines(signals: Iterable[Signal]) -> Iterator[str]:
             yield f"pdq {signal.value}"
 
 
-def _time(value: Any, where: str) -> dt.datetime:
+def _time(value: Any, where: str, field: str) -> dt.datetime:
     try:
         parsed = dt.datetime.fromisoformat(str(value))
     except ValueError:
-        raise SignalError(f"{where}: not a date and time: {value!r}") from None
+        raise SignalError(f"{where}: not a date and time: {value!r}", field) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 def _text(item: Mapping[str, Any], name: str, where: str, limit: int = 200) -> str:
     value = item.get(name)
     if not isinstance(value, str) or not value.strip() or len(value) > limit:
-        raise SignalError(f"{where}: '{name}' must be a non-empty string of at most {limit} characters")
+        raise SignalError(f"{where}: '{name}' must be a non-empty string of at most {limit} characters", name)
     return value.strip()
 
 
@@ -319,9 +367,10 @@ def read_exchange(lines: Iterable[str]) -> ExchangeFile:
             raise SignalError(f"{where}: not a JSON object")
         if header is None:
             if item.get("format") != FORMAT:
-                raise SignalError(f"{where}: not an exchange file (format must be {FORMAT!r})")
+                raise SignalError(f"{where}: not an exchange file (format must be {FORMAT!r})", "format")
             header = ExchangeFile(
-                source=_text(item, "source", where), exported_at=_time(item.get("exported_at"), where)
+                source=_text(item, "source", where),
+                exported_at=_time(item.get("exported_at"), where, "exported_at"),
             )
             continue
         kind = item.get("type")
@@ -330,7 +379,7 @@ def read_exchange(lines: Iterable[str]) -> ExchangeFile:
         elif kind == "feedback":
             opinion = _text(item, "opinion", where, 20)
             if opinion not in FEEDBACK:
-                raise SignalError(f"{where}: opinion must be one of {', '.join(FEEDBACK)}")
+                raise SignalError(f"{where}: opinion must be one of {', '.join(FEEDBACK)}", "opinion")
             header.feedback.append(
                 Feedback(
                     signal_id=_text(item, "signal", where, 64),
@@ -340,7 +389,7 @@ def read_exchange(lines: Iterable[str]) -> ExchangeFile:
                 )
             )
         else:
-            raise SignalError(f"{where}: type must be 'signal' or 'feedback'")
+            raise SignalError(f"{where}: type must be 'signal' or 'feedback'", "type")
     if header is None:
         raise SignalError("the file is empty")
     return header
@@ -349,25 +398,29 @@ def read_exchange(lines: Iterable[str]) -> ExchangeFile:
 def _signal(item: Mapping[str, Any], where: str, source: str) -> Signal:
     kind = _text(item, "kind", where, 20)
     if kind not in KINDS:
-        raise SignalError(f"{where}: kind must be one of {', '.join(KINDS)}")
+        raise SignalError(f"{where}: kind must be one of {', '.join(KINDS)}", "kind")
     category = _text(item, "category", where, 40)
     if category != CATEGORY:
-        raise SignalError(f"{where}: category {category!r} is outside this exchange's purpose ({CATEGORY})")
+        raise SignalError(
+            f"{where}: category {category!r} is outside this exchange's purpose ({CATEGORY})", "category"
+        )
     if _text(item, "source", where) != source:
-        raise SignalError(f"{where}: a file carries only its sender's own signals ({source})")
+        raise SignalError(f"{where}: a file carries only its sender's own signals ({source})", "source")
     value = _text(item, "value", where, 64).lower()
     if not _HEX64.match(value):
-        raise SignalError(f"{where}: value must be 64 hexadecimal characters (a keyed hash or a PDQ hash)")
+        raise SignalError(
+            f"{where}: value must be 64 hexadecimal characters (a keyed hash or a PDQ hash)", "value"
+        )
     confidence = item.get("confidence")
     if not isinstance(confidence, (int, float)) or not 0.0 <= float(confidence) <= 1.0:
-        raise SignalError(f"{where}: confidence must be a number from 0 to 1")
+        raise SignalError(f"{where}: confidence must be a number from 0 to 1", "confidence")
     return Signal(
         id=_text(item, "id", where, 64),
         kind=kind,
         value=value,
         source=source,
-        created=_time(item.get("created"), where),
-        expires=_time(item.get("expires"), where),
+        created=_time(item.get("created"), where, "created"),
+        expires=_time(item.get("expires"), where, "expires"),
         confidence=float(confidence),
     )
 
@@ -381,6 +434,7 @@ class SignalIndex:
     def __init__(self, signals: Sequence[tuple[str, str, str]]) -> None:
         """``signals``: ``(reference, kind, value)``; ``reference`` is what a match reports."""
         self.exact: dict[str, list[str]] = {}
+        self._hasher: KeyedHasher | None = None
         pdq_refs: list[str] = []
         pdq_rows: list[bytes] = []
         for reference, kind, value in signals:
@@ -401,13 +455,23 @@ class SignalIndex:
 
     def match(self, key: bytes, contacts: Iterable[tuple[str, str]]) -> list[str]:
         """References of the signals that the ad's contacts match (each once)."""
+        hasher = self._hasher
+        if hasher is None or hasher.key != key:
+            hasher = self._hasher = KeyedHasher(key)
+        exact = self.exact
         found: list[str] = []
         for kind, normal in contacts:
             if kind == "pdq":
                 found.extend(self.match_pdq(normal))
             else:
-                found.extend(self.exact.get(keyed_hash(key, kind, normal), ()))
-        return list(dict.fromkeys(found))
+                hit = exact.get(hasher(kind, normal))
+                if hit:
+                    found.extend(hit)
+        return list(dict.fromkeys(found)) if len(found) > 1 else found
+
+    def match_ad(self, key: bytes, ad: Mapping[str, Any], result: Mapping[str, Any]) -> list[str]:
+        """``match(key, ad_contacts(ad, result))``: the same references in the same order."""
+        return self.match(key, sorted(_contacts(ad, result)))
 
     def match_pdq(self, value: str, distance: int = PDQ_MATCH_DISTANCE) -> list[str]:
         if not len(self.pdq_refs):

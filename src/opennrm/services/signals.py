@@ -19,10 +19,14 @@ signals only ever raise a flag for a reviewer, disputes and appeals withdraw, tr
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import json
 import os
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -39,11 +43,13 @@ from opennrm.recruitment.signals import (
     SignalIndex,
     ad_contacts,
     parse_key,
+    read_exchange,
     signal_value,
     write_exchange,
 )
 from opennrm.services.cases import decrypt_json, new_id, now
-from opennrm.services.errors import InvalidInput, NotFound, Unavailable, refuse
+from opennrm.services.errors import Forbidden, InvalidInput, NotFound, Unavailable, refuse
+from opennrm.services.firewall import enforcement_types_in
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
@@ -65,7 +71,8 @@ ACTIVE = "active"
 WITHDRAWN = "withdrawn"
 REVIEWER_CONFIDENCE = 0.7
 """One reviewer's decision; raised to 0.9 when two reviewers decided the ad deceptive."""
-OPINIONS = ("confirmed", "disputed")
+OPINIONS = ("seen", "confirmed", "disputed")
+"""A reviewer's opinion on a match: looked at it without an opinion, confirmed it, disputed it."""
 
 
 def exchange_key(environ: dict[str, str] | None = None) -> bytes:
@@ -189,9 +196,18 @@ def sync_own_signals(
 
 
 def export_signals(
-    db: Database, organisation_id: str, *, by: str, key: bytes, at: dt.datetime | None = None
+    db: Database,
+    organisation_id: str,
+    *,
+    by: str,
+    key: bytes,
+    at: dt.datetime | None = None,
+    feedback_for: str | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> tuple[list[str], dict[str, int]]:
-    """The organisation's exchange file (lines) and what it holds; audited (``signals.export``)."""
+    """The organisation's exchange file (lines) and what it holds; audited (``signals.export``).
+    ``feedback_for``: only the opinions on that source's signals (a partner fetching the file over the API
+    learns nothing of what this organisation thinks of a third party's signals)."""
     at = at or now()
     with db.transaction() as session:
         changes = sync_own_signals(db, session, organisation_id, key)
@@ -232,7 +248,7 @@ def export_signals(
                 )
                 .distinct()
             ).all()
-            if opinion
+            if opinion and (feedback_for is None or signal_source == feedback_for)
         ]
         lines = list(write_exchange(source, at, signals, feedback))
         summary = {
@@ -244,7 +260,9 @@ def export_signals(
         audit.record_one(
             session,
             db.keyring,
-            AuditEntry(by, "signals.export", "organisation", organisation_id, detail=summary),
+            AuditEntry(
+                by, "signals.export", "organisation", organisation_id, detail=summary | (detail or {})
+            ),
         )
     return lines, summary
 
@@ -260,6 +278,7 @@ def import_signals(
     by: str,
     key: bytes,
     at: dt.datetime | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> dict[str, int]:
     """Store another organisation's signals (its whole current set), apply the opinions it sends on ours,
     and match this organisation's stored ads; audited (``signals.import``)."""
@@ -333,7 +352,7 @@ def import_signals(
                 "signals.import",
                 "organisation",
                 organisation_id,
-                detail=summary,
+                detail=summary | (detail or {}),
             ),
         )
     return summary
@@ -427,7 +446,7 @@ def _match_stored_ads(db: Database, session: Session, organisation_id: str, key:
     at = now()
     for ad_id, content_enc in rows:
         content = decrypt_json(db.keyring, "scanned_ad", ad_id, content_enc)
-        found = index.match(key, ad_contacts(content["ad"], content["result"]))
+        found = index.match_ad(key, content["ad"], content["result"])
         if _record_matches(session, ad_id, found, at):
             matched += 1
     return matched
@@ -443,7 +462,7 @@ class ScanMatcher:
         self.found: list[tuple[str, list[str]]] = []
 
     def add(self, ad_id: str, ad: dict[str, Any], result: dict[str, Any]) -> None:
-        found = self.index.match(self.key, ad_contacts(ad, result))
+        found = self.index.match_ad(self.key, ad, result)
         if found:
             self.found.append((ad_id, found))
 
@@ -509,13 +528,18 @@ def signal_flags(session: Session, ad_id: str) -> list[SignalFlag]:
     ]
 
 
-def record_feedback(db: Database, actor: Actor, match_id: str, opinion: str) -> None:
-    """A reviewer's opinion on a match (confirmed or disputed), sent back to the source at the next export."""
+def record_feedback(
+    db: Database, actor: Actor, match_id: str, opinion: str, *, ad_id: str | None = None
+) -> None:
+    """A reviewer's opinion on a match (seen, confirmed or disputed), sent back to the source at the next
+    export; the latest counts. ``ad_id``: the match must be one of that ad's (the API names both)."""
     if opinion not in OPINIONS:
         raise InvalidInput(f"opinion must be one of: {', '.join(OPINIONS)}", field="opinion")
     owner: str | None = None
     with db.transaction() as session:
         match = session.get(RecruitmentSignalMatch, match_id) if len(match_id) <= 36 else None
+        if match is not None and ad_id is not None and match.scanned_ad_id != ad_id:
+            match = None
         ad = session.get(ScannedAd, match.scanned_ad_id) if match is not None else None
         scan = session.get(AdScan, ad.scan_id) if ad is not None else None
         owner = scan.organisation_id if scan is not None else None
@@ -540,6 +564,172 @@ def record_feedback(db: Database, actor: Actor, match_id: str, opinion: str) -> 
                 detail={"opinion": opinion},
             ),
         )
+
+
+# -- the exchange between installations over HTTP ------
+#
+# A partner installation is not a user of this one: it holds a bearer token that opens exactly two routes
+# (``GET`` and ``POST /api/signals/exchange``) for one organisation of this installation, and nothing else.
+# No account is made for it, so it can never read an ad, a queue or a decision (ADR 0011).
+
+PARTNERS_VARIABLE = "OPENNRM_SIGNALS_PARTNERS"
+PARTNERS_FILE = "signals-partners.json"
+PARTNER_ACTOR = "signals-partner"
+"""How a partner installation appears in the audit chain; which partner is in the event's detail (the first
+12 hex characters of its token's hash)."""
+MAX_EXCHANGE_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Partner:
+    """One partner installation allowed to fetch and send exchange files."""
+
+    name: str
+    """The partner organisation's name: the ``source`` its exchange files carry."""
+    organisation: str
+    """The organisation of this installation (name or id) that exchanges with it."""
+    token_sha256: str
+    """SHA-256 (hex) of the bearer token it presents; the token itself is not kept here."""
+
+    @property
+    def token_id(self) -> str:
+        return self.token_sha256[:12]
+
+
+def partners_path(home: Path, environ: Mapping[str, str] | None = None) -> Path:
+    """Where the partners are listed: ``OPENNRM_SIGNALS_PARTNERS``, else ``signals-partners.json`` in the
+    installation's home folder."""
+    named = (environ if environ is not None else os.environ).get(PARTNERS_VARIABLE, "").strip()
+    return Path(named).expanduser() if named else home / PARTNERS_FILE
+
+
+def partners(home: Path, environ: Mapping[str, str] | None = None) -> list[Partner]:
+    """The partners of ``partners_path``; none when the file does not exist (the exchange is then closed).
+    ``Unavailable`` when the file cannot be used, so a mistake never opens it."""
+    path = partners_path(home, environ)
+    if not path.is_file():
+        return []
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise Unavailable(f"{path}: cannot read the signal partners ({error})") from None
+    items = data.get("partners") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        raise Unavailable(f'{path}: expected {{"partners": [...]}}')
+    found: list[Partner] = []
+    for number, item in enumerate(items, start=1):
+        fields = item if isinstance(item, dict) else {}
+        name, organisation = fields.get("name"), fields.get("organisation")
+        digest = str(fields.get("token_sha256") or "").lower()
+        if not (
+            isinstance(name, str) and name.strip() and isinstance(organisation, str) and organisation.strip()
+        ):
+            raise Unavailable(f"{path}: partner {number} needs a 'name' and an 'organisation'")
+        if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+            raise Unavailable(f"{path}: partner {number}: 'token_sha256' must be 64 hexadecimal characters")
+        if any(p.token_sha256 == digest for p in found):
+            raise Unavailable(f"{path}: partner {number} shares its token with another partner")
+        found.append(Partner(name.strip(), organisation.strip(), digest))
+    return found
+
+
+def new_partner_token() -> tuple[str, str]:
+    """A new bearer token for a partner and the SHA-256 to list in the partners file."""
+    import secrets
+
+    token = secrets.token_urlsafe(32)
+    return token, hashlib.sha256(token.encode()).hexdigest()
+
+
+def partner_for(known: Sequence[Partner], authorization: str | None) -> Partner | None:
+    """The partner whose token the ``Authorization: Bearer …`` header carries, or ``None``. The token is
+    hashed first and compared with every partner's in constant time."""
+    if not authorization or not known:
+        return None
+    scheme, _, presented = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not presented.strip():
+        return None
+    digest = hashlib.sha256(presented.strip().encode()).hexdigest()
+    found = None
+    for partner in known:
+        if hmac.compare_digest(digest, partner.token_sha256):
+            found = partner
+    return found
+
+
+def _partner_organisation(db: Database, partner: Partner, action: str) -> str:
+    """This installation's organisation that exchanges with ``partner``; refused (and audited) when it is
+    an enforcement organisation, which neither shares nor receives signals, or the partner bears its name."""
+    with db.transaction() as session:
+        row = session.execute(
+            select(Organisation.id, Organisation.name, Organisation.type).where(
+                (Organisation.name == partner.organisation) | (Organisation.id == partner.organisation)
+            )
+        ).first()
+        refused = enforcement_types_in(session)
+    if row is None:
+        raise Unavailable(
+            f"the signal partners file names no organisation of this installation for {partner.name}"
+        )
+    reason = None
+    if row.type in refused:
+        reason = "an enforcement organisation neither shares nor receives signals"
+    elif row.name == partner.name:
+        reason = "a partner cannot bear the name of the organisation it exchanges with"
+    if reason is not None:
+        # the refusal's audit event is written once the transaction has ended, as ``errors.refuse`` does;
+        # a partner is not an ``Actor`` of this installation
+        refusal = Forbidden(reason)
+        refusal.audit = AuditEntry(
+            PARTNER_ACTOR,
+            action,
+            "organisation",
+            row.id,
+            outcome="denied",
+            detail={"partner": partner.token_id},
+        )
+        db.audit_after(refusal.audit)
+        raise refusal
+    return str(row.id)
+
+
+def partner_export(db: Database, partner: Partner, key: bytes) -> list[str]:
+    """The exchange file of this installation's organisation for ``partner``: its current signals and its
+    opinions on the partner's signals (not on a third party's)."""
+    organisation_id = _partner_organisation(db, partner, "signals.export")
+    lines, _ = export_signals(
+        db,
+        organisation_id,
+        by=PARTNER_ACTOR,
+        key=key,
+        feedback_for=partner.name,
+        detail={"partner": partner.token_id},
+    )
+    return lines
+
+
+def partner_import(db: Database, partner: Partner, body: bytes, key: bytes) -> dict[str, int]:
+    """Import the exchange file ``partner`` sends; refused whole, naming the line and the field, when any
+    line is bad or the file is not the partner's own."""
+    organisation_id = _partner_organisation(db, partner, "signals.import")
+    if len(body) > MAX_EXCHANGE_BYTES:
+        raise InvalidInput(f"the file is larger than {MAX_EXCHANGE_BYTES // (1024 * 1024)} MB", field="file")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput("the file is not UTF-8 text", field="file") from None
+    try:
+        exchange = read_exchange(text.splitlines())
+    except SignalError as error:
+        raise InvalidInput(str(error), field=error.field or "file") from None
+    if exchange.source != partner.name:
+        raise InvalidInput(
+            f"line 1: the file's source must be {partner.name!r}, the partner this token was given to",
+            field="source",
+        )
+    return import_signals(
+        db, organisation_id, exchange, by=PARTNER_ACTOR, key=key, detail={"partner": partner.token_id}
+    )
 
 
 # -- transparency ------

@@ -112,7 +112,39 @@ def test_a_saved_model_loads_and_scores_the_same(trained: tuple[RiskModel, Any],
     features[:, 0] = model.text_logits(batch.texts[:50])
     assert np.allclose(loaded.text_logits(batch.texts[:50]), features[:, 0])
     assert np.allclose(loaded.risk(features), model.risk(features))
+    employers = batch.employers()[:50]
+    assert np.allclose(loaded.risk(features, employers), model.risk(features, employers))
     assert loaded.flag_weights == model.flag_weights
+
+
+def test_the_employer_memory_moves_only_ads_of_employers_labelled_in_training(
+    trained: tuple[RiskModel, Any],
+) -> None:
+    """Issue 18, time split: what the labels said about an employer raises (or lowers) the risk of its later
+    ads; an employer never labelled, or an ad without one, is scored as before."""
+    from opennrm.recruitment.actors import stable_hash
+
+    model, batch = trained
+    assert model.memory is not None and model.info["employers_remembered"] == len(model.memory.counts)
+    features = batch.features.copy()
+    features[:, 0] = model.text_logits(batch.texts)
+    plain = model.risk(features)
+    employers = batch.employers()
+    remembered = model.risk(features, employers)
+    groups = batch.groups("company")
+    positive_employers = {g for g, label in zip(groups, batch.labels, strict=True) if label == 1}
+    all_positive = np.array(
+        [g in positive_employers and not (batch.labels[groups == g] == 0).any() for g in groups]
+    )
+    all_negative = np.array([g not in positive_employers for g in groups])
+    known = employers != 0
+    assert (remembered[all_positive & known] > plain[all_positive & known]).all()
+    assert (remembered[all_negative & known] < plain[all_negative & known]).all()
+    unseen = np.full(len(employers), stable_hash("id:never-labelled"), dtype=np.uint64)
+    assert np.array_equal(model.risk(features, unseen), plain)
+    assert np.array_equal(model.risk(features, np.zeros(len(employers), dtype=np.uint64)), plain)
+    off = train(batch, TrainingConfig(seed=1, employer_memory=0.0))
+    assert off.memory is None and np.array_equal(off.risk(features, employers), off.risk(features))
 
 
 def test_folders_that_are_not_models_are_refused(tmp_path: Path) -> None:

@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import io
 import json
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pytest
 
+from opennrm.recruitment import signals as signals_module
 from opennrm.recruitment.signals import (
     CATEGORY,
     FORMAT,
     Feedback,
+    KeyedHasher,
     Signal,
     SignalError,
     SignalIndex,
@@ -210,3 +215,140 @@ def test_pdq_hashes_of_a_resized_and_recompressed_image_stay_within_the_match_di
     assert distance(original, resized) <= PDQ_MATCH_DISTANCE < distance(original, other)
     with pytest.raises(SignalError):
         pdq_of_image(b"not an image")
+
+
+# -- the fast matching path gives what the plain definition gives ------------------------------------------
+
+
+def _reference_contacts(ad: Mapping[str, Any], result: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """``ad_contacts`` as it was before it was made fast (issue 18): every value through ``canonical``."""
+    found: set[tuple[str, str]] = set()
+    for item in result.get("identifiers", ()) or ():
+        kind, value = str(item.get("kind", "")), str(item.get("value", ""))
+        if kind in ("phone", "email"):
+            normal = canonical(kind, value)
+        else:
+            normal = canonical("handle", f"{kind}:{value}")
+            kind = "handle"
+        if normal:
+            found.add((kind, normal))
+    text = "\n".join(str(ad.get(name) or "") for name in ("title", "text"))
+    for match in signals_module._URL.finditer(text) if ("http" in text or "www." in text) else ():
+        raw = match.group(0).rstrip(".,;:!?")
+        for kind in ("url", "domain"):
+            normal = canonical(kind, raw)
+            if normal:
+                found.add((kind, normal))
+    for email in [n for k, n in found if k == "email"]:
+        host = email.rpartition("@")[2]
+        if host not in signals_module._WEBMAIL:
+            found.add(("domain", host))
+    reg = canonical("company_reg", str(ad.get("company_reg") or ""))
+    if reg:
+        found.add(("company_reg", reg))
+    for raw in ad.get("image_pdq") or ():
+        normal = canonical("pdq", str(raw))
+        if normal:
+            found.add(("pdq", normal))
+    return sorted(found)
+
+
+def _reference_match(signals: list[tuple[str, str, str]], contacts: list[tuple[str, str]]) -> list[str]:
+    """Every contact hashed with the one-shot HMAC, each hash looked up."""
+    by_value: dict[str, list[str]] = {}
+    for reference, _, value in signals:
+        by_value.setdefault(value, []).append(reference)
+    found = [r for kind, normal in contacts for r in by_value.get(keyed_hash(KEY, kind, normal), ())]
+    return list(dict.fromkeys(found))
+
+
+EDGE_CASES: list[tuple[dict[str, Any], dict[str, Any]]] = [
+    (
+        {
+            "title": "Jobs at http://www.Fast-Hire.example.com/apply.",
+            "text": "",
+            "company_reg": "91-31 0000 1234",
+        },
+        {
+            "identifiers": [
+                {"kind": "phone", "value": " +8613800138000 "},
+                {"kind": "phone", "value": "138 0013 8000"},
+                {"kind": "phone", "value": "+86 138-0013-8001"},
+                {"kind": "phone", "value": ""},
+                {"kind": "email", "value": " Jobs@Fast-Hire.Example.COM "},
+                {"kind": "email", "value": "hr@gmail.com"},
+                {"kind": "email", "value": "ops@bücher.example"},
+                {"kind": "telegram", "value": "@HR_Team"},
+                {"kind": "wechat", "value": "abc:def"},
+            ]
+        },
+    ),
+    (
+        {
+            "title": None,
+            "text": "see www.a.example and https://b.example/x, www",
+            "image_pdq": ["AB" * 32, "x"],
+        },
+        {},
+    ),
+    ({"title": "HTTPS://UPPER.EXAMPLE/JOBS", "text": "WWW.UPPER.EXAMPLE"}, {}),
+    ({"title": "http", "text": None, "company_reg": 0}, {"identifiers": None}),
+    ({"title": "", "text": "", "company_reg": "12"}, {"identifiers": [{"kind": "line", "value": " "}]}),
+]
+
+
+def test_the_fast_matching_path_finds_exactly_what_the_plain_definition_finds(
+    planted: list[Any], planted_scan: list[dict[str, Any]]
+) -> None:
+    """Issue 18's throughput work changed how contacts are collected and hashed, not what matches: on the
+    1,500 planted ads (as scanned), synthetic recruiters like the bench's and edge cases, the contacts, the
+    keyed hashes and the matched signals are those of the previous code."""
+    pairs = [(item.record, result) for item, result in zip(planted, planted_scan, strict=True)]
+    rng = np.random.default_rng(3)
+    for i in range(300):
+        handle = int(rng.integers(0, 10**9))
+        identifiers = [
+            {"kind": "phone", "value": f"+86{int(rng.integers(13_000_000_000, 13_999_999_999))}"},
+            {"kind": "wechat", "value": f"hr{handle}"},
+        ]
+        if i % 3 == 0:
+            identifiers.append({"kind": "email", "value": f"hr{handle}@corp{i % 997}.example.cn"})
+        pairs.append(
+            ({"title": "", "text": "", "company_reg": f"9131{i:012d}"}, {"identifiers": identifiers})
+        )
+    pairs += EDGE_CASES
+    contacts = [_reference_contacts(ad, result) for ad, result in pairs]
+    assert sum(len(c) for c in contacts) > 2500 and {k for c in contacts for k, _ in c} >= {
+        "phone",
+        "email",
+        "handle",
+        "domain",
+        "url",
+        "company_reg",
+        "pdq",
+    }
+    # every third ad's contacts become signals
+    signals = [
+        (f"s{i}-{j}", kind, normal if kind == "pdq" else keyed_hash(KEY, kind, normal))
+        for i, found in enumerate(contacts[::3])
+        for j, (kind, normal) in enumerate(found)
+    ]
+    index = SignalIndex(signals)
+    hasher = KeyedHasher(KEY)
+    matched = 0
+    for (ad, result), expected in zip(pairs, contacts, strict=True):
+        assert ad_contacts(ad, result) == expected
+        for kind, normal in expected:
+            assert hasher(kind, normal) == keyed_hash(KEY, kind, normal)
+        found = index.match_ad(KEY, ad, result)
+        assert found == index.match(KEY, expected) == _reference_match(signals, expected)
+        matched += bool(found)
+    assert matched >= len(pairs) // 3
+
+
+def test_the_keyed_hasher_is_hmac_sha256_for_keys_of_any_length() -> None:
+    for key in (KEY, b"k" * 64, b"long" * 40):
+        assert (
+            KeyedHasher(key)("phone", "+8613800138000")
+            == hmac.new(key, b"phone\x00+8613800138000", "sha256").hexdigest()
+        )

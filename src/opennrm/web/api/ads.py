@@ -1,24 +1,27 @@
-"""Job-ad review (GR38 §§36, 71, 73): scans, queues of ads and actor networks, one ad, decisions, labels.
+"""Job-ad review (GR38 §§36, 71, 73): scans, queues of ads and actor networks, one ad, decisions, labels,
+opinions on shared signals; and the exchange of signals between installations (GR38 §74).
 
-The same service calls as the review pages, for platforms that wire the queue into their own tools."""
+The same service calls as the review pages, for platforms that wire the queue into their own tools. The
+exchange routes are not for users: a partner installation presents the token it was given (ADR 0011)."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from opennrm.recruitment.review import MAX_NOTE_CHARS, DecisionLabel
-from opennrm.services import ad_review
+from opennrm.services import ad_review, signals
 from opennrm.services.auth import SessionUser
 from opennrm.services.errors import InvalidInput
 from opennrm.web.api.shapes import Created
 from opennrm.web.deps import current_user, get_db, get_settings
 from opennrm.web.limits import accepts_upload
+from opennrm.web.problems import problem
 from opennrm.web.uploads import multipart_body, read_upload
 
 router = APIRouter(
@@ -147,3 +150,110 @@ def decide(
     return Created(
         id=ad_review.record_decision(get_db(request), user.actor, ad_id, body.decision.value, body.note)
     )
+
+
+class SignalOpinionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    opinion: Literal["seen", "confirmed", "disputed"] = Field(
+        description="seen: looked at, no opinion; confirmed; disputed (withdraws the signal at its source)."
+    )
+
+
+@router.post(
+    "/ads/{ad_id}/signals/{match_id}",
+    status_code=204,
+    response_class=Response,
+    responses={422: {"description": "Invalid input"}},
+)
+def signal_opinion(
+    ad_id: str,
+    match_id: str,
+    body: SignalOpinionIn,
+    request: Request,
+    user: SessionUser = Depends(current_user),
+) -> Response:
+    """Your opinion on a shared signal the ad matches (``signal_flags[].match_id`` of ``GET /api/ads/{id}``);
+    sent back to the signal's source with your next exchange file. It acts on nothing else."""
+    signals.record_feedback(get_db(request), user.actor, match_id, body.opinion, ad_id=ad_id)
+    return Response(status_code=204)
+
+
+# -- the exchange between installations --------------------------------------------------------------------
+
+_EXCHANGE = "application/x-ndjson"
+_PARTNER_ONLY: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No partner token, or not one this installation knows"},
+    403: {"description": "Refused (the organisation is an enforcement organisation)"},
+    503: {"description": "No exchange key set, or the partners file cannot be used"},
+}
+
+
+def _partner(request: Request) -> signals.Partner | None:
+    known = signals.partners(get_settings(request).home)
+    return signals.partner_for(known, request.headers.get("authorization"))
+
+
+def _unknown_partner() -> Response:
+    refused = problem(
+        401,
+        "Authentication required",
+        "The signal exchange answers partner installations that present their token (docs/recruitment.md).",
+    )
+    refused.headers["WWW-Authenticate"] = 'Bearer realm="opennrm-signals"'
+    return refused
+
+
+@router.get(
+    "/signals/exchange",
+    tags=["signals"],
+    response_class=Response,
+    responses={200: {"content": {_EXCHANGE: {}}}, **_PARTNER_ONLY},
+)
+def exchange_out(request: Request) -> Response:
+    """For a partner installation (``Authorization: Bearer <its token>``): this installation's current
+    exchange file, as ``opennrm signals export`` writes it, with only the opinions on its own signals."""
+    partner = _partner(request)
+    if partner is None:
+        return _unknown_partner()
+    lines = signals.partner_export(get_db(request), partner, signals.exchange_key())
+    return Response("".join(line + "\n" for line in lines), media_type=_EXCHANGE)
+
+
+class ExchangeImported(BaseModel):
+    signals: int
+    new: int
+    withdrawn: int
+    expired_ignored: int
+    opinions_on_ours: int
+    ads_matched: int = Field(description="Stored ads newly flagged for a reviewer; nothing else is done.")
+
+
+@router.post(
+    "/signals/exchange",
+    tags=["signals"],
+    response_model=ExchangeImported,
+    responses={
+        **_PARTNER_ONLY,
+        413: {"description": "Too large"},
+        422: {"description": "Invalid input: nothing was imported"},
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "The partner's own exchange file (JSON Lines, from `opennrm signals export`).",
+            "content": {_EXCHANGE: {"schema": {"type": "string"}}},
+        }
+    },
+)
+@accepts_upload
+async def exchange_in(request: Request) -> ExchangeImported | Response:
+    """For a partner installation (``Authorization: Bearer <its token>``): import its exchange file, whole or
+    not at all. Its signals only flag matching ads for this organisation's reviewers."""
+    partner = await run_in_threadpool(_partner, request)
+    if partner is None:
+        return _unknown_partner()
+    key = signals.exchange_key()
+    # authenticated: now the body may be read (up to the upload limit, then the service's own)
+    body = await request.body()
+    summary = await run_in_threadpool(signals.partner_import, get_db(request), partner, body, key)
+    return ExchangeImported(**summary)

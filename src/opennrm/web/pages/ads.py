@@ -292,7 +292,11 @@ _SIGNAL_KINDS = {
     "company_reg": N_("company registration number"),
     "pdq": N_("image"),
 }
-_SIGNAL_OPINIONS = {"confirmed": N_("confirmed"), "disputed": N_("disputed")}
+_SIGNAL_OPINIONS = {
+    "seen": N_("seen, no opinion"),
+    "confirmed": N_("confirmed"),
+    "disputed": N_("disputed"),
+}
 
 
 @router.get("/ads/{ad_id}")
@@ -328,7 +332,11 @@ async def signal_opinion(ad_id: str, match_id: str, request: Request) -> Respons
     check_csrf(user, str(form.get("csrf") or ""))
     try:
         await run_in_threadpool(
-            signals.record_feedback, get_db(request), user.actor, match_id, str(form.get("opinion") or "")
+            functools.partial(signals.record_feedback, ad_id=ad_id),
+            get_db(request),
+            user.actor,
+            match_id,
+            str(form.get("opinion") or ""),
         )
     except InvalidInput as exc:
         return _ad_page(request, ad_id, status=422, error=exc)
