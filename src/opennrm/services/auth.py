@@ -19,9 +19,10 @@ from opennrm.access.credentials import (
 from opennrm.access.policy import Actor
 from opennrm.access.roles import Role
 from opennrm.config import Settings
-from opennrm.services.cases import decrypt_text, now
+from opennrm.services.clock import now
 from opennrm.services.errors import Unauthenticated
 from opennrm.services.firewall import enforcement_types
+from opennrm.services.sealing import decrypt_text
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database

@@ -22,20 +22,16 @@ from opennrm.access.policy import (
 from opennrm.domain.consent import Consent, ConsentGiver, ConsentTerms
 from opennrm.domain.records import PersonIdentity
 from opennrm.services.age import presumed_child_now
-from opennrm.services.cases import (
-    check_person_level,
-    encrypt_text,
-    invalid_from,
-    load_case_for,
-    new_id,
-    now,
-    relation_of,
-)
+from opennrm.services.cases import check_person_level, load_case_for, relation_of
+from opennrm.services.clock import now
 from opennrm.services.errors import InvalidInput, refuse, refuse_unknown
 from opennrm.services.firewall import enforcement_types_in
+from opennrm.services.parsing import invalid_from
+from opennrm.services.sealing import encrypt_text
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
+from opennrm.store.ids import new_id
 from opennrm.store.tables import ConsentRecord, Disclosure, Organisation
 
 IDENTITY_FIELDS = frozenset(PersonIdentity.model_fields)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from opennrm.access.policy import Actor, dashboard_decision
 from opennrm.domain.services import OPEN_STATUSES, ReferralStatus
-from opennrm.services.cases import now
+from opennrm.services.clock import now
 from opennrm.services.errors import Forbidden, refuse
 from opennrm.services.statistics import keyed_draw
 from opennrm.stats.disclosure import random_round

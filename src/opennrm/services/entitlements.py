@@ -37,11 +37,14 @@ from opennrm.domain.services import (
     outcome_refusal,
 )
 from opennrm.services.age import age_facts, presumed_child_now
-from opennrm.services.cases import decrypt_json, decrypt_text, encrypt_text, load_case_for, new_id, now
+from opennrm.services.cases import load_case_for
+from opennrm.services.clock import now
 from opennrm.services.errors import Conflict, InvalidInput, refuse
+from opennrm.services.sealing import decrypt_json, decrypt_text, encrypt_text
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
+from opennrm.store.ids import new_id
 from opennrm.store.keys import Keyring
 from opennrm.store.tables import AppMeta, Case, CaseEntitlement, CaseOutcomePlan, Dependant, RiskAssessment
 

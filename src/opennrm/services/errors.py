@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from opennrm.access.policy import OUT_OF_SCOPE
 from opennrm.store.audit import AuditEntry
-from opennrm.store.tables import is_record_id
+from opennrm.store.ids import is_record_id
 
 if TYPE_CHECKING:
     from opennrm.access.policy import Action, Actor

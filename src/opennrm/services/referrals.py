@@ -56,23 +56,15 @@ from opennrm.domain.services import (
 )
 from opennrm.identification.working_days import add_working_days_at
 from opennrm.services import consent
-from opennrm.services.cases import (
-    check_person_level,
-    decrypt_json,
-    decrypt_text,
-    encrypt_text,
-    is_record_id,
-    load_case_for,
-    new_id,
-    now,
-    relation_of,
-    scope_clause,
-)
+from opennrm.services.cases import check_person_level, load_case_for, relation_of, scope_clause
+from opennrm.services.clock import now
 from opennrm.services.directory import record_gap
 from opennrm.services.errors import Conflict, Forbidden, InvalidInput, refuse
+from opennrm.services.sealing import decrypt_json, decrypt_text, encrypt_text
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
+from opennrm.store.ids import is_record_id, new_id
 from opennrm.store.tables import (
     Case,
     ConsentRecord,

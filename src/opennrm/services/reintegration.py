@@ -32,23 +32,15 @@ from opennrm.domain.reintegration import (
     reason_for,
 )
 from opennrm.domain.services import Move, missing_child_steps, move_refusal
-from opennrm.services.cases import (
-    check_person_level,
-    decrypt_json,
-    decrypt_text,
-    encrypt_json,
-    encrypt_text,
-    is_record_id,
-    load_case_for,
-    new_id,
-    now,
-    scope_clause,
-)
+from opennrm.services.cases import check_person_level, load_case_for, scope_clause
+from opennrm.services.clock import now
 from opennrm.services.entitlements import DEPENDANT_CONTEXT, children_unassessed, decision_facts
 from opennrm.services.errors import Conflict, InvalidInput, refuse, refuse_unknown
+from opennrm.services.sealing import decrypt_json, decrypt_text, encrypt_json, encrypt_text
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
+from opennrm.store.ids import is_record_id, new_id
 from opennrm.store.keys import Keyring
 from opennrm.store.tables import Case, Dependant, FollowUp, MovePlan
 

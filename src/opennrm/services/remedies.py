@@ -37,12 +37,14 @@ from opennrm.domain.remedies import (
     status_after_payment,
 )
 from opennrm.services import consent_gate
-from opennrm.services.cases import decrypt_text, encrypt_text, new_id, now
+from opennrm.services.clock import now
 from opennrm.services.errors import InvalidInput, NotFound
+from opennrm.services.sealing import decrypt_text, encrypt_text
 from opennrm.stats.remedies import ClaimFacts, RemedyCounts, count_remedies
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
+from opennrm.store.ids import new_id
 from opennrm.store.tables import Case, Person, ProceedsAllocation, RemedyClaim, RemedyPayment
 
 _NOTES = "remedy_claim"

@@ -42,11 +42,13 @@ from opennrm.recruitment.signals import (
     signal_value,
     write_exchange,
 )
-from opennrm.services.cases import decrypt_json, new_id, now
+from opennrm.services.clock import now
 from opennrm.services.errors import InvalidInput, NotFound, Unavailable, refuse
+from opennrm.services.sealing import decrypt_json
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
+from opennrm.store.ids import new_id
 from opennrm.store.keys import Keyring
 from opennrm.store.tables import (
     AdReview,

@@ -22,16 +22,10 @@ from sqlalchemy import func, insert, select
 from opennrm.access.policy import Action, Actor, decide
 from opennrm.domain.consent import ConsentTerms
 from opennrm.domain.records import Intake
-from opennrm.services.cases import (
-    IntakeRows,
-    build_intake_rows,
-    decrypt_json,
-    decrypt_text,
-    existing_person,
-    new_id,
-    now,
-)
+from opennrm.services.cases import IntakeRows, build_intake_rows, existing_person
+from opennrm.services.clock import now
 from opennrm.services.errors import Forbidden, InvalidInput
+from opennrm.services.sealing import decrypt_json, decrypt_text
 from opennrm.stats.dimensions import (
     NRM_DEFAULT_TABLES,
     Dimension,
@@ -46,6 +40,7 @@ from opennrm.stats.tables import PersonFrame, frame_from_persons
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
+from opennrm.store.ids import new_id
 from opennrm.store.tables import (
     Case,
     ConsentRecord,
@@ -555,7 +550,7 @@ def import_htcds(db: Database, rows: Iterable[dict[str, str | None]], *, organis
     """Import HTCDS rows in one transaction; any row that does not fit is reported and nothing is written."""
     from pydantic import ValidationError
 
-    from opennrm.services.cases import invalid_from
+    from opennrm.services.parsing import invalid_from
 
     problems: list[str] = []
     intakes: list[tuple[Intake, bool]] = []
