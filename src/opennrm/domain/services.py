@@ -32,6 +32,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from opennrm.domain.iso_codes import LANGUAGES
 from opennrm.domain.records import EARLIEST_DATE, LongText, PersonIdentity, ShortText, Strict, _check_date
+from opennrm.domain.text import N_
 
 # -- no conditionality ---------------------------------------------------------------------------------
 
@@ -737,16 +738,16 @@ def entitlements_for(
     child = is_child is True
     outstanding: list[str] = []
     if child and stored.guardian_appointed_on is None:
-        outstanding.append("appoint a guardian")
+        outstanding.append(N_("appoint a guardian"))
     if child and stored.best_interests_determined_on is None:
-        outstanding.append("make a best-interests determination")
+        outstanding.append(N_("make a best-interests determination"))
     unaccompanied = child and stored.unaccompanied is not False
     if unaccompanied and stored.family_traced_on is None:
-        outstanding.append("trace her family")
+        outstanding.append(N_("trace her family"))
     if unaccompanied and stored.reunification_assessed_on is None:
-        outstanding.append("assess whether reunification is in her best interests")
+        outstanding.append(N_("assess whether reunification is in her best interests"))
     if latest is None:
-        outstanding.append("assess the risks on return before any return is considered")
+        outstanding.append(N_("assess the risks on return before any return is considered"))
     return Entitlements(
         reflection_start=start,
         reflection_end=end,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NoReturn
 
 from opennrm.access.policy import OUT_OF_SCOPE
+from opennrm.domain.text import N_
 from opennrm.store.audit import AuditEntry
 from opennrm.store.ids import is_record_id
 
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
 class ServiceError(Exception):
     status = 400
-    title = "Bad request"
+    title = N_("Bad request")
     audit: AuditEntry | None = None
     """The audit event of a refusal (``refuse``); None for an error that refuses nothing."""
 
@@ -36,34 +37,34 @@ class ServiceError(Exception):
 
 class InvalidInput(ServiceError):
     status = 422
-    title = "Invalid input"
+    title = N_("Invalid input")
 
 
 class Forbidden(ServiceError):
     status = 403
-    title = "Forbidden"
+    title = N_("Forbidden")
 
 
 class NotFound(ServiceError):
     status = 404
-    title = "Not found"
+    title = N_("Not found")
 
 
 class Conflict(ServiceError):
     status = 409
-    title = "Conflict"
+    title = N_("Conflict")
 
 
 class Unavailable(ServiceError):
     """The installation cannot do this now (a misconfiguration an administrator must fix)."""
 
     status = 503
-    title = "Service unavailable"
+    title = N_("Service unavailable")
 
 
 class Unauthenticated(ServiceError):
     status = 401
-    title = "Authentication required"
+    title = N_("Authentication required")
 
 
 def refuse(

@@ -32,6 +32,7 @@ from opennrm.domain.reintegration import (
     reason_for,
 )
 from opennrm.domain.services import Move, missing_child_steps, move_refusal
+from opennrm.domain.text import N_
 from opennrm.services.cases import check_person_level, load_case_for, scope_clause
 from opennrm.services.clock import now
 from opennrm.services.entitlements import DEPENDANT_CONTEXT, children_unassessed, decision_facts
@@ -421,9 +422,9 @@ class FollowUpDue:
 
 # What the tasks home shows (English msgids; the catalogues hold their translations).
 LABELS = {
-    FollowUpReason.RETURN.value: "Follow-up contact after her return",
-    FollowUpReason.RESETTLEMENT.value: "Follow-up contact after her resettlement",
-    FollowUpReason.EXIT.value: "Follow-up contact after she left the services",
+    FollowUpReason.RETURN.value: N_("Follow-up contact after her return"),
+    FollowUpReason.RESETTLEMENT.value: N_("Follow-up contact after her resettlement"),
+    FollowUpReason.EXIT.value: N_("Follow-up contact after she left the services"),
 }
 
 

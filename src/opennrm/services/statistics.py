@@ -22,6 +22,7 @@ from sqlalchemy import func, insert, select
 from opennrm.access.policy import Action, Actor, decide
 from opennrm.domain.consent import ConsentTerms
 from opennrm.domain.records import Intake
+from opennrm.domain.text import N_
 from opennrm.services.cases import IntakeRows, build_intake_rows, existing_person
 from opennrm.services.clock import now
 from opennrm.services.errors import Forbidden, InvalidInput
@@ -230,19 +231,19 @@ class StatisticsView:
 
 
 DASHBOARD_TABLES: tuple[tuple[str, str, str], ...] = (
-    ("Persons identified, by year and sex", "year", "sex"),
-    ("By year and age group", "year", "age_group"),
-    ("By form of exploitation and sex", "exploitation", "sex"),
-    ("By citizenship and sex", "citizenship", "sex"),
+    (N_("Persons identified, by year and sex"), "year", "sex"),
+    (N_("By year and age group"), "year", "age_group"),
+    (N_("By form of exploitation and sex"), "exploitation", "sex"),
+    (N_("By citizenship and sex"), "citizenship", "sex"),
 )
 #: What the page shows within a chosen year and/or region: persons by each of these.
 FILTERED_TABLES: tuple[tuple[str, str], ...] = (
-    ("By sex", "sex"),
-    ("By age group", "age_group"),
-    ("By form of exploitation", "exploitation"),
-    ("By citizenship", "citizenship"),
+    (N_("By sex"), "sex"),
+    (N_("By age group"), "age_group"),
+    (N_("By form of exploitation"), "exploitation"),
+    (N_("By citizenship"), "citizenship"),
 )
-TOTAL_LABEL = "Total"
+TOTAL_LABEL = N_("Total")
 
 
 def page_tables() -> list[tuple[str, ...]]:

@@ -612,44 +612,6 @@ FIELD_LABELS: Mapping[str, str] = {
     "age_group": N_("Age group"),
 }
 
-# Strings that reach a page from code that does not mark them: error titles (opennrm.services.errors and
-# opennrm.web.problems), the waiting-time bands of the dashboard (opennrm.services.dashboard.DAY_BUCKETS), the
-# open tasks of a case's entitlements (opennrm.domain.services.entitlements_for) and the titles of the
-# statistics page's tables (opennrm.services.statistics.DASHBOARD_TABLES). The templates pass them
-# through ``_()``; tests/unit/web/test_catalogues.py checks that the catalogues know them.
-MESSAGES_FROM_ELSEWHERE: tuple[str, ...] = (
-    N_("Bad request"),
-    N_("Invalid input"),
-    N_("Forbidden"),
-    N_("Not found"),
-    N_("Conflict"),
-    N_("Service unavailable"),
-    N_("Authentication required"),
-    N_("Method not allowed"),
-    N_("Content too large"),
-    N_("Too many requests"),
-    N_("Error"),
-    N_("same day"),
-    N_("1–2 days"),
-    N_("3–7 days"),
-    N_("8–30 days"),
-    N_("31–90 days"),
-    N_("over 90 days"),
-    N_("appoint a guardian"),
-    N_("make a best-interests determination"),
-    N_("assess the risks on return before any return is considered"),
-    N_("trace her family"),
-    N_("assess whether reunification is in her best interests"),
-    N_("Total"),
-    N_("Persons identified, by year and sex"),
-    N_("By year and age group"),
-    N_("By form of exploitation and sex"),
-    N_("By citizenship and sex"),
-    # identification inputs' own reasons (opennrm.identification.rules)
-    N_("say why you decline the proposal"),
-    N_("tick the organisations that sit on the panel: at least two, of different types"),
-)
-
 
 def label(code: Any) -> str:
     """The label of a vocabulary code (or of a record field) in the active language (``forced_labour`` →

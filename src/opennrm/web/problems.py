@@ -9,7 +9,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from opennrm.services.errors import ServiceError, Unauthenticated
+from opennrm.domain.text import N_
+from opennrm.services.errors import NotFound, ServiceError, Unauthenticated
 
 PROBLEM = "application/problem+json"
 
@@ -68,11 +69,11 @@ async def validation_problem(request: Request, exc: RequestValidationError) -> R
 
 async def http_exception_problem(request: Request, exc: StarletteHTTPException) -> Response:
     title = {
-        404: "Not found",
-        405: "Method not allowed",
-        401: "Authentication required",
-        413: "Content too large",
-    }.get(exc.status_code, "Error")
+        404: NotFound.title,
+        405: N_("Method not allowed"),
+        401: Unauthenticated.title,
+        413: N_("Content too large"),
+    }.get(exc.status_code, N_("Error"))
     detail = exc.detail if isinstance(exc.detail, str) else title
     response = (
         _page_error(request, exc.status_code, title, detail)

@@ -68,12 +68,6 @@ STEP_LABELS = {
     s.ChildStep.FAMILY_TRACING.value: N_("family tracing"),
     s.ChildStep.REUNIFICATION.value: N_("an assessment of reunification"),
 }
-# The follow-up labels of ``opennrm.services.reintegration.LABELS`` (the tasks home shows them too).
-FOLLOW_UP_LABELS = {
-    "return": N_("Follow-up contact after her return"),
-    "resettlement": N_("Follow-up contact after her resettlement"),
-    "exit": N_("Follow-up contact after she left the services"),
-}
 
 
 def _page(
@@ -97,7 +91,7 @@ def _page(
         vocabularies=VOCABULARIES,
         summary_labels={k: gettext(LABELS[k]) for k in errors or {} if k in LABELS},
         step_labels=STEP_LABELS,
-        follow_up_labels=FOLLOW_UP_LABELS,
+        follow_up_labels=reintegration.LABELS,
     )
 
 
