@@ -43,6 +43,7 @@ from opennrm.domain.records import (
     PersonIdentity,
     intake_status_refusal,
 )
+from opennrm.domain.text import N_
 from opennrm.services.clock import now
 from opennrm.services.errors import InvalidInput, refuse, refuse_unknown
 from opennrm.services.media import strip_metadata
@@ -243,7 +244,7 @@ def existing_person(session: Session, keyring: Keyring, organisation_id: str, co
 
 # The same answer whether no person has the code or one the user may not read: a code is no key, and
 # trying one tells nothing (a new person always gets a code made for her).
-CODE_REFUSED = (
+CODE_REFUSED = N_(
     "no person you may read has this survivor code: leave it empty and a new code is made for her, or ask a "
     "colleague who works on her case, or a supervisor, to add the case"
 )
@@ -750,9 +751,12 @@ def add_document(
 ) -> str:
     """Store a file encrypted; images lose their metadata (EXIF, GPS) first."""
     if not content:
-        raise InvalidInput("the file is empty", field="file")
+        raise InvalidInput(N_("the file is empty"), field="file")
     if len(content) > MAX_DOCUMENT_BYTES:
-        raise InvalidInput(f"the file is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB", field="file")
+        raise InvalidInput(
+            N_("the file is larger than %(mb)s MB") % {"mb": MAX_DOCUMENT_BYTES // (1024 * 1024)},
+            field="file",
+        )
     name = filename.strip()[:200] or "document"
     content, media_type = strip_metadata(content, media_type)
     with db.transaction() as session:

@@ -297,8 +297,8 @@ def change_dependant(db: Database, actor: Actor, dependant_id: str, change: Depe
         if change.best_interests_on is not None:
             if change.best_interests_on < row.created_at.date():
                 raise InvalidInput(
-                    "the assessment is of this child, recorded on "
-                    f"{row.created_at.date().isoformat()}: it cannot be dated before",
+                    N_("the assessment is of this child, recorded on %(date)s: it cannot be dated before")
+                    % {"date": row.created_at.date().isoformat()},
                     field="best_interests_on",
                 )
             row.best_interests_on = change.best_interests_on

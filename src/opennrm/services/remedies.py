@@ -36,6 +36,7 @@ from opennrm.domain.remedies import (
     payment_minor,
     status_after_payment,
 )
+from opennrm.domain.text import N_
 from opennrm.services import consent_gate
 from opennrm.services.clock import now
 from opennrm.services.errors import InvalidInput, NotFound
@@ -217,7 +218,7 @@ def record_payment(db: Database, actor: Actor, claim_id: str, data: PaymentIn) -
         except RemedyRuleError as exc:
             raise _invalid(exc) from None
         if claim.awarded_on is not None and data.paid_on < claim.awarded_on:
-            raise InvalidInput("paid_on: the payment is dated before the award", field="paid_on")
+            raise InvalidInput("paid_on: " + N_("the payment is dated before the award"), field="paid_on")
         payment_id = new_id()
         session.add(
             RemedyPayment(

@@ -16,7 +16,7 @@ from opennrm.web import i18n, pickers
 from opennrm.web.deps import csrf_token, get_db, optional_user
 from opennrm.web.pages.flash import flash_of
 from opennrm.web.pages.navigation import menu, plain_refusal
-from opennrm.web.problem_text import problem_text
+from opennrm.web.problem_text import detail_text, problem_text
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -32,6 +32,7 @@ def environment() -> Environment:
     )
     i18n.install(env)
     env.filters["problem"] = problem_text  # a form's problems in the reader's language
+    env.globals["detail_text"] = detail_text  # a service error's message, its field kept
     env.globals["plain_refusal"] = plain_refusal
     env.globals["match_locale"] = i18n.match
     env.globals["country_options"] = pickers.country_names
@@ -72,7 +73,11 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     return response
 
 
-def render_error(request: Request, status: int, title: str, detail: str) -> HTMLResponse:
+def render_error(
+    request: Request, status: int, title: str, detail: str, field: str | None = None
+) -> HTMLResponse:
     """An error page. A refusal (403) is shown as a plain sentence in the reader's language, never with the
     policy's internal reason (which names roles); the reason stays in the audit log and the API."""
-    return render(request, "error.html", status=status, title=title, detail=detail, refusal=status == 403)
+    return render(
+        request, "error.html", status=status, title=title, detail=detail, field=field, refusal=status == 403
+    )
