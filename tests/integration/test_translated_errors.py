@@ -9,7 +9,7 @@ import html
 import pytest
 from fastapi.testclient import TestClient
 
-from opennrm.web import i18n
+from opennrm.web import i18n, negotiation
 from opennrm.web.app import create_app
 from tests.integration.test_journey_pages import World, _hooks, csrf_of, world  # noqa: F401
 
@@ -32,7 +32,7 @@ EXPECTED = {
 @pytest.mark.parametrize("tag", sorted(EXPECTED))
 def test_the_intake_forms_errors_are_in_the_readers_language(world: World, tag: str) -> None:  # noqa: F811 - the fixture imported above
     amina = world.client()
-    amina.cookies.set(i18n.COOKIE, tag)
+    amina.cookies.set(negotiation.COOKIE, tag)
     form = amina.get("/cases/new").text
     bad = amina.post(
         "/cases/new",
@@ -53,7 +53,7 @@ def test_the_intake_forms_errors_are_in_the_readers_language(world: World, tag: 
 @pytest.mark.parametrize("tag", sorted(EXPECTED))
 def test_the_log_in_refusal_is_in_the_readers_language(world: World, tag: str) -> None:  # noqa: F811 - the fixture imported above
     client = TestClient(create_app(world.inst.settings), base_url="https://testserver")
-    client.cookies.set(i18n.COOKIE, tag)
+    client.cookies.set(negotiation.COOKIE, tag)
     answer = client.post(
         "/login",
         data={"username": "amina", "password": "not her password", "totp": ""},

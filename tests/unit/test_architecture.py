@@ -152,6 +152,18 @@ HELPER_HOMES: dict[str, str] = {
     "SEALED_OUTSIDE_THE_DATABASE": "opennrm.services.sealing",
     "_ctx": "opennrm.services.sealing",
     "invalid_from": "opennrm.services.parsing",
+    # the interface's languages (issue 21, item 6b): marking, labels, negotiation and formatting
+    "N_": "opennrm.domain.text",
+    "VOCABULARY_LABELS": "opennrm.domain.labels",
+    "FIELD_LABELS": "opennrm.domain.labels",
+    "field_label": "opennrm.web.labels",
+    "negotiate": "opennrm.web.negotiation",
+    "request_language": "opennrm.web.negotiation",
+    "parse_accept_language": "opennrm.web.negotiation",
+    "format_date": "opennrm.web.formatting",
+    "format_datetime": "opennrm.web.formatting",
+    "format_number": "opennrm.web.formatting",
+    "format_money": "opennrm.web.formatting",
 }
 ROOT = SRC.parents[1]
 
@@ -200,8 +212,8 @@ def test_each_generic_helper_is_defined_once() -> None:
         for node in ast.parse(path.read_text(encoding="utf-8")).body:
             if isinstance(node, ast.FunctionDef) and node.name in HELPER_HOMES:
                 defined.setdefault(node.name, []).append(_module_of(path))
-            elif isinstance(node, ast.Assign):
-                for target in node.targets:
+            elif isinstance(node, ast.Assign | ast.AnnAssign):
+                for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
                     if isinstance(target, ast.Name) and target.id in HELPER_HOMES:
                         defined.setdefault(target.id, []).append(_module_of(path))
     assert {name: homes for name, homes in defined.items() if homes != [HELPER_HOMES[name]]} == {}

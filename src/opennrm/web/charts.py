@@ -14,13 +14,15 @@ from collections.abc import Mapping, Sequence
 
 from markupsafe import Markup
 
+from opennrm.domain.text import N_
 from opennrm.services.dashboard import ReasonCount
 from opennrm.services.statistics import TOTAL_LABEL, DashboardTable, StatisticsView
 from opennrm.stats.charts import BarChart, Cell, cell, render_bar_chart
-from opennrm.web.i18n import N_, active, gettext, label
+from opennrm.web.i18n import active, gettext
+from opennrm.web.labels import label
 
 #: Statistics categories whose meaning depends on the dimension (the other codes are vocabulary codes,
-#: named by ``i18n.label``). Years and the statistics office's region names are shown as they are.
+#: named by ``label``). Years and the statistics office's region names are shown as they are.
 CATEGORY_LABELS: Mapping[str, Mapping[str, str]] = {
     "age_group": {"child": N_("child (under 18)"), "adult": N_("adult (18 and over)")},
     "exploitation": {

@@ -17,7 +17,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from opennrm.web.i18n import N_, active, gettext, translations
+from opennrm.domain.text import N_
+from opennrm.web.i18n import active, gettext, translations
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)[sdr]")
 

@@ -11,7 +11,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from opennrm.domain.text import N_
 from opennrm.services.errors import InvalidInput, NotFound, ServiceError, Unauthenticated
-from opennrm.web.i18n import activated, gettext, request_language
+from opennrm.web.i18n import activated, gettext
+from opennrm.web.negotiation import request_language
 from opennrm.web.problem_text import detail_text
 
 PROBLEM = "application/problem+json"

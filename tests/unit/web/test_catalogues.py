@@ -21,11 +21,13 @@ from babel.messages.pofile import read_po
 
 from opennrm.domain import services as domain_services
 from opennrm.domain import vocabularies
+from opennrm.domain.labels import VOCABULARY_LABELS
 from opennrm.recruitment.lexicon import load_lexicon
 from opennrm.recruitment.licences import FLAG_EXPLANATION, FLAG_NAME
 from opennrm.screening import vocabulary as screening_vocabulary
 from opennrm.services import dashboard, errors, reintegration, statistics
 from opennrm.web import i18n
+from opennrm.web.labels import field_label, label, labels
 
 REPO = Path(__file__).resolve().parents[3]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
@@ -148,23 +150,23 @@ SHOWN_VOCABULARIES: list[type[enum.StrEnum]] = [
 
 @pytest.mark.parametrize("vocabulary", SHOWN_VOCABULARIES, ids=lambda v: v.__name__)
 def test_every_code_a_page_shows_has_a_translated_label(vocabulary: type[enum.StrEnum]) -> None:
-    unlabelled = [m.value for m in vocabulary if m.value not in i18n.VOCABULARY_LABELS]
+    unlabelled = [m.value for m in vocabulary if m.value not in VOCABULARY_LABELS]
     assert not unlabelled, f"add these codes of {vocabulary.__name__} to VOCABULARY_LABELS: {unlabelled}"
 
 
 def test_labels_and_strength_words_are_translated() -> None:
     words = [s.word for s in screening_vocabulary.Strength]
-    assert all(w in i18n.VOCABULARY_LABELS for w in words)
+    assert all(w in VOCABULARY_LABELS for w in words)
     with i18n.activated("fr"):
-        assert i18n.label("forced_labour") == "travail forcé"
+        assert label("forced_labour") == "travail forcé"
         assert (
-            i18n.labels(["debt_bondage", "withholds_documents"])
+            labels(["debt_bondage", "withholds_documents"])
             == "servitude pour dettes, confiscation des documents"
         )
-        assert i18n.field_label("given_name") == "Prénom"
-        assert i18n.label("a_code_nobody_defined") == "a code nobody defined"
-        assert i18n.label(None) == "–"
-    assert i18n.label("forced_labour") == "forced labour"
+        assert field_label("given_name") == "Prénom"
+        assert label("a_code_nobody_defined") == "a code nobody defined"
+        assert label(None) == "–"
+    assert label("forced_labour") == "forced labour"
 
 
 # -- text is marked where it lives, never copied -------------------------------------------------------

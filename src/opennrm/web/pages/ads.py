@@ -12,13 +12,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from opennrm.domain.text import N_
 from opennrm.recruitment.lexicon import load_lexicon
 from opennrm.recruitment.licences import FLAG_EXPLANATION, FLAG_NAME, LICENCE_FLAG
 from opennrm.recruitment.review import DecisionLabel
 from opennrm.services import ad_review, signals
 from opennrm.services.errors import InvalidInput
 from opennrm.web.deps import check_csrf, get_db, get_settings, session_user
-from opennrm.web.i18n import N_
 from opennrm.web.limits import accepts_upload
 from opennrm.web.pages.posted import form_endpoint, posted_form
 from opennrm.web.pages.render import render

@@ -12,11 +12,12 @@ from fastapi.responses import RedirectResponse, Response
 
 from opennrm.domain import reintegration as r
 from opennrm.domain import services as s
+from opennrm.domain.text import N_
 from opennrm.services import entitlements, reintegration
 from opennrm.services.errors import Conflict, InvalidInput
 from opennrm.services.parsing import parse
 from opennrm.web.deps import get_db, session_user
-from opennrm.web.i18n import N_, gettext
+from opennrm.web.i18n import gettext
 from opennrm.web.pages.flash import done
 from opennrm.web.pages.posted import form_endpoint
 from opennrm.web.pages.referrals import _errors, _posted, _text

@@ -8,10 +8,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from opennrm.domain.text import N_
 from opennrm.services import tasks
-from opennrm.web import i18n
+from opennrm.web import formatting, i18n
 from opennrm.web.deps import get_db, get_settings, session_user
-from opennrm.web.i18n import N_
 from opennrm.web.pages.render import render
 
 router = APIRouter()
@@ -47,9 +47,9 @@ def sentence(task: tasks.Task) -> str:
     params: dict[str, Any] = {}
     for name, value in task.params.items():
         if name == "date":
-            params[name] = i18n.format_date(value)
+            params[name] = formatting.format_date(value)
         elif name in ("days", "months"):
-            params[name] = i18n.format_number(value)
+            params[name] = formatting.format_number(value)
         else:
             params[name] = value
     return i18n.gettext(LABELS.get(task.label, task.label)) % params
