@@ -191,7 +191,9 @@ def test_no_file_or_an_unreadable_file_gives_the_defaults(tmp_path: Path) -> Non
 def test_money_is_written_the_way_each_language_writes_it() -> None:
     """Amounts are kept in minor units; the currency says how many digits follow the point (ISO 4217)."""
     with i18n.activated("fr"):
-        assert formatting.format_money(123450, "EUR").replace("\u202f", " ").replace("\xa0", " ") == "1 234,50 €"
+        assert (
+            formatting.format_money(123450, "EUR").replace("\u202f", " ").replace("\xa0", " ") == "1 234,50 €"
+        )
     with i18n.activated("en"):
         assert formatting.format_money(1500, "JPY") == "¥1,500"
         assert formatting.format_money(None, "EUR") == "–"
