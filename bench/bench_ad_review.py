@@ -44,7 +44,7 @@ from opennrm.recruitment.pipeline import scan_ads
 from opennrm.recruitment.reading import parse_record
 from opennrm.recruitment.synthetic import SyntheticAds
 from opennrm.services import ad_review, admin
-from opennrm.services.cases import decrypt_json
+from opennrm.services.sealing import decrypt_json
 from opennrm.store.database import Database
 from opennrm.store.tables import ScannedAd
 

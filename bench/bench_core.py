@@ -52,12 +52,11 @@ from opennrm.services.cases import (
     IntakeRows,
     _filtered,
     build_intake_rows,
-    decrypt_json,
-    decrypt_text,
     list_cases,
     scope_clause,
 )
 from opennrm.services.demo import FORMS, STATUSES, DemoCaseGenerator, load_demo_cases
+from opennrm.services.sealing import decrypt_json, decrypt_text
 from opennrm.store.database import Database
 from opennrm.store.keys import Keyring
 from opennrm.store.tables import AuditEvent, Case, Disclosure, Person

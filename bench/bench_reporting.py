@@ -46,7 +46,7 @@ from opennrm.access.roles import Role
 from opennrm.config import DEVELOPMENT_POSTGRES_URL
 from opennrm.domain.reporting import ReportIn
 from opennrm.services import reporting
-from opennrm.services.cases import encrypt_json
+from opennrm.services.sealing import encrypt_json
 from opennrm.store.database import Database
 from opennrm.store.tables import AnonymousReport, AppMeta, table_of
 

@@ -14,7 +14,8 @@ from playwright.sync_api import Page, expect
 
 from opennrm.services import cases, directory, screenings
 from opennrm.services.parsing import parse
-from opennrm.web import i18n
+from opennrm.web import i18n, negotiation
+from opennrm.web.labels import label
 from tests.browser.pages import LANGUAGES, translated
 from tests.browser.test_languages import AXE, axe_violations, direction
 from tests.conftest import Installation
@@ -90,7 +91,7 @@ def test_a_caseworker_records_consent_from_a_refused_referral_and_refers_her(
 ) -> None:
     _inst, amina, case_id = setting
     page = browser_page
-    page.context.add_cookies([{"name": i18n.COOKIE, "value": tag, "url": live_server}])
+    page.context.add_cookies([{"name": negotiation.COOKIE, "value": tag, "url": live_server}])
     j = Journey(page, live_server, tag)
 
     page.goto(f"{live_server}/login")
@@ -145,7 +146,7 @@ def test_a_caseworker_records_consent_from_a_refused_referral_and_refers_her(
     hub = j.main()
     assert "Rose emergency shelter" in hub
     with i18n.activated(tag):
-        assert i18n.label("sent") in hub
+        assert label("sent") in hub
     expect(page.locator("p.next-step a.button")).to_have_text(j.t("Follow her referrals"))
     j.check("case, after")
     journey_clicks = j.clicks

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-from opennrm.web import i18n
+from opennrm.web import negotiation
 from tests.browser.test_languages import AXE, Network, Ui, _world_ids, axe_violations, direction
 from tests.browser.test_languages import network as network  # the fixture
 
@@ -57,7 +57,7 @@ def test_no_page_scrolls_sideways_on_a_phone_and_axe_finds_nothing_serious(
     page = browser_page
     ids = _world_ids(network, tag)
     page.set_viewport_size(PHONE)
-    page.context.add_cookies([{"name": i18n.COOKIE, "value": tag, "url": live_server}])
+    page.context.add_cookies([{"name": negotiation.COOKIE, "value": tag, "url": live_server}])
     checked: dict[str, int] = {}
     too_wide: dict[str, list[str]] = {}
     violations: dict[str, list[dict[str, object]]] = {}
@@ -87,7 +87,7 @@ def test_no_page_scrolls_sideways_on_a_phone_and_axe_finds_nothing_serious(
         page.goto(f"{live_server}{path}")
         look(name)
     page.context.clear_cookies()
-    page.context.add_cookies([{"name": i18n.COOKIE, "value": tag, "url": live_server}])
+    page.context.add_cookies([{"name": negotiation.COOKIE, "value": tag, "url": live_server}])
     Ui(page, live_server, tag).log_in(network.coordinator)
     page.goto(f"{live_server}/statistics")
     look("statistics")
@@ -107,7 +107,7 @@ def test_on_a_wide_screen_the_case_hub_has_its_summary_beside_it(
     page = browser_page
     ids = _world_ids(network, tag)
     page.set_viewport_size(DESK)
-    page.context.add_cookies([{"name": i18n.COOKIE, "value": tag, "url": live_server}])
+    page.context.add_cookies([{"name": negotiation.COOKIE, "value": tag, "url": live_server}])
     ui = Ui(page, live_server, tag)
     ui.log_in(network.amina)
     # The whole menu shows in the bar, with no "Menu" button.

@@ -22,7 +22,7 @@ from babel.messages.pofile import read_po
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from opennrm.access.roles import Role
-from opennrm.web import i18n
+from opennrm.web import i18n, negotiation
 from tests.browser.conftest import VIEWPORT
 from tests.browser.pages import LANGUAGES, log_in
 from tests.browser.test_languages import AXE, MAX_PAGE_BYTES, WireMeter, axe_violations, direction
@@ -183,7 +183,7 @@ def sentences() -> set[str]:
 
 def _context(browser: Browser, base: str, tag: str) -> BrowserContext:
     context = browser.new_context(viewport=VIEWPORT, locale="en-GB")  # type: ignore[arg-type]
-    context.add_cookies([{"name": i18n.COOKIE, "value": tag, "url": base}])
+    context.add_cookies([{"name": negotiation.COOKIE, "value": tag, "url": base}])
     return context
 
 
@@ -200,7 +200,7 @@ class Sessions:
             log_in(page, self.base, user, "en")
             self.pages[user.username] = page
         page = self.pages[user.username]
-        page.context.add_cookies([{"name": i18n.COOKIE, "value": tag, "url": self.base}])
+        page.context.add_cookies([{"name": negotiation.COOKIE, "value": tag, "url": self.base}])
         return page
 
     def close(self) -> None:
@@ -272,12 +272,12 @@ def test_every_page_of_each_role_is_accessible_in_three_languages(
         starts.insert(0, f"{server}/referrals/{world.referral_id}")
     rounds: list[Round] = []
     for tag in LANGUAGES:
-        page.context.add_cookies([{"name": i18n.COOKIE, "value": tag, "url": server}])
+        page.context.add_cookies([{"name": negotiation.COOKIE, "value": tag, "url": server}])
         walk = Round(page, server, tag, sentences, hidden=world.hidden)
         # the pages found in the first language are the pages of the others
         walk.walk(starts if not rounds else [server + path for path in rounds[0].seen.values()])
         rounds.append(walk)
-    page.context.add_cookies([{"name": i18n.COOKIE, "value": "en", "url": server}])
+    page.context.add_cookies([{"name": negotiation.COOKIE, "value": "en", "url": server}])
     counts = {r.tag: len(r.seen) for r in rounds}
     print(f"{role.value}: pages checked per language {counts}: {sorted(rounds[0].axe)}")
     assert len(set(counts.values())) == 1, counts  # the same pages in every language

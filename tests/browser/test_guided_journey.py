@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from opennrm.web import i18n
+from opennrm.web.labels import label
 from tests.browser.test_languages import AXE, axe_violations
 from tests.conftest import Installation
 from tests.support import PASSWORD, make_org, make_user
@@ -121,7 +122,7 @@ def test_a_caseworker_lands_on_her_tasks_records_a_case_and_screens_her_with_a_d
     walk.click(page.get_by_role("link", name="Back to the case"))
     assert page.url.split("?")[0] == case_url
     with i18n.activated("en"):
-        presumed = i18n.label("presumed_victim")
+        presumed = label("presumed_victim")
     expect(page.locator("main")).to_contain_text(presumed)
     expect(page.get_by_role("link", name="Continue the screening")).to_have_count(0)  # the draft is gone
     walk.check("case-presumed")

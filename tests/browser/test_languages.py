@@ -24,6 +24,7 @@ from opennrm.services import ad_review, consent, directory, referrals
 from opennrm.services.demo import seed_demo_ad_scan
 from opennrm.services.parsing import parse
 from opennrm.web import i18n
+from opennrm.web.labels import label
 from tests.conftest import Installation
 from tests.support import PASSWORD, StaffUser, make_org, make_user
 
@@ -118,7 +119,7 @@ class Ui:
 
     def label(self, code: str) -> str:
         with i18n.activated(self.tag):
-            return i18n.label(code)
+            return label(code)
 
     def heading(self) -> str:
         return self.page.get_by_role("heading", level=1).inner_text()

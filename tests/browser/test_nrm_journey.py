@@ -22,7 +22,8 @@ from playwright.sync_api import Locator, Page, expect
 from opennrm.services import directory, statistics
 from opennrm.services.demo import load_demo_cases
 from opennrm.services.parsing import parse
-from opennrm.web import i18n
+from opennrm.web import i18n, negotiation
+from opennrm.web.labels import label
 from tests.browser.pages import LANGUAGES, log_in
 from tests.browser.test_languages import AXE, axe_violations, direction
 from tests.conftest import Installation
@@ -47,7 +48,7 @@ class Walk:
 
     def label(self, code: str) -> str:
         with i18n.activated(self.tag):
-            return i18n.label(code)
+            return label(code)
 
     def click(self, locator: Locator) -> None:
         locator.click()
@@ -87,7 +88,7 @@ def _pick(page: Page, select: Locator, code: str, tag: str, names: str) -> None:
 
 
 def _first_login(page: Page, base: str, user: StaffUser, walk: Walk) -> None:
-    page.context.add_cookies([{"name": i18n.COOKIE, "value": walk.tag, "url": base}])
+    page.context.add_cookies([{"name": negotiation.COOKIE, "value": walk.tag, "url": base}])
     page.goto(f"{base}/login")
     page.get_by_label(walk.t("Username"), exact=True).fill(user.username)
     page.get_by_label(walk.t("Password"), exact=True).fill(PASSWORD)

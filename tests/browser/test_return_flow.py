@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from opennrm.services import cases
-from opennrm.web import i18n
+from opennrm.web import i18n, negotiation
 from tests.browser.test_languages import AXE, axe_violations, direction
 from tests.conftest import Installation
 from tests.support import PASSWORD, StaffUser, intake, make_org, make_user
@@ -41,7 +41,7 @@ def test_the_return_page_names_the_missing_child_steps_and_schedules_follow_ups(
 ) -> None:
     amina, case_id = girl
     page = browser_page
-    page.context.add_cookies([{"name": i18n.COOKIE, "value": tag, "url": live_server}])
+    page.context.add_cookies([{"name": negotiation.COOKIE, "value": tag, "url": live_server}])
     axe: dict[str, list[dict[str, object]]] = {}
 
     def t(message: str) -> str:

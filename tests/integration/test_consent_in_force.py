@@ -310,8 +310,8 @@ def test_a_change_of_the_firewall_list_closes_sharing_and_a_toggle_never_revives
 
 
 def test_install_and_demo_organisation_types_are_valid_and_fiu_has_a_label_and_htcds_name() -> None:
+    from opennrm.domain.labels import VOCABULARY_LABELS
     from opennrm.domain.vocabularies import HTCDS, OrganisationType
-    from opennrm.web.i18n import VOCABULARY_LABELS
 
     assert HTCDS[OrganisationType].names["financial_intelligence_unit"] == "CentralGovernmentOrganisation"
     assert "financial_intelligence_unit" in VOCABULARY_LABELS

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from opennrm.services import cases, consent
 from opennrm.store.tables import AuditEvent, Referral
-from opennrm.web import i18n, pickers
+from opennrm.web import negotiation, pickers
 from tests.integration.test_journey_pages import World, _hooks, csrf_of, text_of, world  # noqa: F401
 
 
@@ -64,7 +64,7 @@ def test_intake_with_pickers_stores_codes_and_lists_every_error_at_once(world: W
     view = cases.view_case(world.inst.db, world.users["amina"].actor, case_id)
     assert view.case["citizenship"] == ["NG", "RO"] and view.case["languages"] == ["en"]
     assert view.case["events"][0]["country"] == "IT"
-    amina.cookies.set(i18n.COOKIE, "zh-Hant")
+    amina.cookies.set(negotiation.COOKIE, "zh-Hant")
     page = amina.get(f"/cases/{case_id}").text  # the case page shows the names, in the reader's language
     assert "奈及利亞" in page and "羅馬尼亞" in page and "義大利" in page
 

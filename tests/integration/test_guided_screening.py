@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 
 from opennrm.services import cases, screenings
-from opennrm.services.cases import decrypt_json
+from opennrm.services.sealing import decrypt_json
 from opennrm.store.tables import Case, Screening, ScreeningDraft
 from opennrm.web.app import create_app
 from tests.conftest import Installation

@@ -17,7 +17,7 @@ from opennrm.domain.services import ReferralRequest
 from opennrm.services import cases, consent, directory, referrals, screenings
 from opennrm.services.parsing import parse
 from opennrm.store.tables import User
-from opennrm.web import i18n
+from opennrm.web import formatting, i18n, negotiation
 from opennrm.web.app import create_app
 from opennrm.web.pages.public import RIGHTS_FILE
 from tests.conftest import Installation
@@ -126,7 +126,7 @@ def test_every_page_has_the_lang_and_dir_of_its_language(world: World, tag: str)
     checked: list[str] = []
     for user in (world.amina, world.coordinator):
         client = world.client(user)
-        client.cookies.set(i18n.COOKIE, tag)
+        client.cookies.set(negotiation.COOKIE, tag)
         for path in page_paths(client.app):  # type: ignore[arg-type]
             response = client.get(fill_path(path, {**world.ids, "locale": tag}), follow_redirects=False)
             if response.status_code in (303, 307, 308):
@@ -205,13 +205,13 @@ def test_the_chosen_language_follows_the_user_to_another_device(world: World) ->
 
 def test_vocabulary_labels_dates_and_numbers_follow_the_language(world: World) -> None:
     client = world.client(world.amina)
-    client.cookies.set(i18n.COOKIE, "es")
+    client.cookies.set(negotiation.COOKIE, "es")
     listing = client.get("/cases")
     assert "trabajo forzoso" in listing.text and "forced labour" not in listing.text
     view = client.get(f"/cases/{world.ids['case_id']}")
     assert "retención de documentos" in view.text and "withholds documents" not in view.text
     with i18n.activated("es"):
-        assert i18n.format_date(world_identified_on(world)) in view.text
+        assert formatting.format_date(world_identified_on(world)) in view.text
     form = client.get("/cases/new")
     assert ">matrimonio forzado</label>" in form.text.replace("> matrimonio", ">matrimonio")
 

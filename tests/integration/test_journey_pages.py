@@ -20,7 +20,7 @@ from opennrm.domain.services import ReferralRequest
 from opennrm.services import admin, cases, consent, directory, referrals, screenings
 from opennrm.services.parsing import parse
 from opennrm.store.tables import ConsentRecord, Disclosure
-from opennrm.web import i18n
+from opennrm.web import formatting, i18n
 from opennrm.web.app import create_app
 from opennrm.web.pages.drafts import REFERRAL_DRAFT
 from tests.conftest import Installation
@@ -269,7 +269,7 @@ def test_the_printable_consent_form_is_in_her_language(world: World, tag: str) -
             "statistics",
         ):
             assert i18n.gettext(sentence) in unescape(page.text), sentence
-        assert i18n.format_date(ends) in page.text
+        assert formatting.format_date(ends) in page.text
     blank = amina.get(f"/cases/{case_id}/consents/print/{tag}")
     assert blank.status_code == 200 and "☒" not in blank.text
     assert amina.get(f"/cases/{case_id}/consents/print/xx").status_code == 404

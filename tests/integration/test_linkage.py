@@ -52,7 +52,7 @@ def write_lines(path: Path, lines: list[str]) -> Path:
 
 
 def national_of(inst: Installation, family: str) -> str | None:
-    from opennrm.services.cases import decrypt_json
+    from opennrm.services.sealing import decrypt_json
 
     with inst.db.transaction() as s:
         for person, national in s.execute(

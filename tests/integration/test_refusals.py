@@ -13,10 +13,12 @@ from sqlalchemy import func, select
 from opennrm.access.policy import Action
 from opennrm.domain.services import ReferralRequest
 from opennrm.services import cases, consent, directory, referrals
+from opennrm.services.clock import now
 from opennrm.services.errors import Forbidden, refuse
 from opennrm.services.parsing import parse
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
+from opennrm.store.ids import new_id
 from opennrm.store.tables import AuditEvent, Disclosure, Referral, ServiceGap
 from tests.conftest import Installation
 from tests.support import StaffUser, intake, make_org, make_user
@@ -57,11 +59,11 @@ def world(inst: Installation) -> World:
 def _gap(world: World) -> ServiceGap:
     """Some work of the larger transaction, to see whether the refusal leaves it half-written."""
     return ServiceGap(
-        id=cases.new_id(),
+        id=new_id(),
         organisation_id=world.shelter_org,
         service_type="shelter",
         reason="no_capacity",
-        recorded_at=cases.now(),
+        recorded_at=now(),
     )
 
 

@@ -14,7 +14,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from opennrm.domain.reporting import ReportIn
-from opennrm.services import cases, notifications, reporting
+from opennrm.services import cases, clock, notifications, reporting, sealing
 from opennrm.services.errors import Forbidden, InvalidInput
 from opennrm.store.tables import (
     AnonymousReport,
@@ -153,7 +153,7 @@ def test_triage_reply_convert_refer_close_and_the_firewall(inst: Installation) -
     assert view.case["region"] == "Harbour district"
     with db.transaction() as session:
         notes = [
-            cases.decrypt_text(db.keyring, "note", n.id, n.body_enc)
+            sealing.decrypt_text(db.keyring, "note", n.id, n.body_enc)
             for n in session.execute(select(CaseNote).where(CaseNote.case_id == case_id)).scalars()
         ]
     assert TEXT in notes and "I am afraid of the boss." in notes
@@ -179,8 +179,8 @@ def test_triage_reply_convert_refer_close_and_the_firewall(inst: Installation) -
     )
     r = pub.post("/api/reports/access/messages", json={"receipt": receipt, "text": "hello?"})
     assert r.status_code == 409
-    assert reporting.purge_expired_reports(db, reporting.now() + dt.timedelta(days=29)) == 0
-    assert reporting.purge_expired_reports(db, reporting.now() + dt.timedelta(days=31)) == 1
+    assert reporting.purge_expired_reports(db, clock.now() + dt.timedelta(days=29)) == 0
+    assert reporting.purge_expired_reports(db, clock.now() + dt.timedelta(days=31)) == 1
     assert pub.post("/api/reports/access", json={"receipt": receipt}).status_code == 404
     assert pub.post("/api/reports/access", json={"receipt": receipt2}).status_code == 200
     with db.transaction() as session:

@@ -134,3 +134,87 @@ def test_there_is_one_way_to_refuse() -> None:
         if helpers:
             found[str(relative)] = helpers
     assert found == {}
+
+
+#: Generic helpers and the one module each lives in (issue 21, item 4): a module imports a helper from its
+#: home, never through a use-case module such as ``services.cases``, which once served them to fourteen.
+HELPER_HOMES: dict[str, str] = {
+    "now": "opennrm.services.clock",
+    "new_id": "opennrm.store.ids",
+    "is_record_id": "opennrm.store.ids",
+    "encrypt_text": "opennrm.services.sealing",
+    "decrypt_text": "opennrm.services.sealing",
+    "encrypt_json": "opennrm.services.sealing",
+    "decrypt_json": "opennrm.services.sealing",
+    "encrypt_bytes": "opennrm.services.sealing",
+    "decrypt_bytes": "opennrm.services.sealing",
+    "survivor_code_index": "opennrm.services.sealing",
+    "SEALED_OUTSIDE_THE_DATABASE": "opennrm.services.sealing",
+    "_ctx": "opennrm.services.sealing",
+    "invalid_from": "opennrm.services.parsing",
+    # the interface's languages (issue 21, item 6b): marking, labels, negotiation and formatting
+    "N_": "opennrm.domain.text",
+    "VOCABULARY_LABELS": "opennrm.domain.labels",
+    "FIELD_LABELS": "opennrm.domain.labels",
+    "field_label": "opennrm.web.labels",
+    "negotiate": "opennrm.web.negotiation",
+    "request_language": "opennrm.web.negotiation",
+    "parse_accept_language": "opennrm.web.negotiation",
+    "format_date": "opennrm.web.formatting",
+    "format_datetime": "opennrm.web.formatting",
+    "format_number": "opennrm.web.formatting",
+    "format_money": "opennrm.web.formatting",
+}
+ROOT = SRC.parents[1]
+
+
+def _is_module(dotted: str) -> bool:
+    return SRC.parent.joinpath(*dotted.split(".")).with_suffix(".py").is_file()
+
+
+def _module_of(path: Path) -> str:
+    return ".".join(path.relative_to(SRC.parent).with_suffix("").parts)
+
+
+def test_generic_helpers_are_imported_from_their_home() -> None:
+    """``from opennrm.services.cases import now`` (or ``cases.new_id()``) names a helper through a module
+    that does not define it; such a path keeps a hub alive. Sources, tests and benchmarks alike."""
+    found: list[str] = []
+    for path in [*SRC.rglob("*.py"), *(ROOT / "tests").rglob("*.py"), *(ROOT / "bench").rglob("*.py")]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        aliases: dict[str, str] = {}  # local name of an imported opennrm module -> its dotted name
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("opennrm"):
+                for alias in node.names:
+                    home = HELPER_HOMES.get(alias.name)
+                    if home and node.module != home:
+                        found.append(
+                            f"{path.relative_to(ROOT)}:{node.lineno} {alias.name} from {node.module}"
+                        )
+                    aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.attr in HELPER_HOMES
+                and (module := aliases.get(node.value.id))
+                and _is_module(module)
+                and module != HELPER_HOMES[node.attr]
+            ):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.value.id}.{node.attr}")
+    assert found == []
+
+
+def test_each_generic_helper_is_defined_once() -> None:
+    """One definition of each helper, in its home: no second clock, id maker or encryption context."""
+    defined: dict[str, list[str]] = {}
+    for path in SRC.rglob("*.py"):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.FunctionDef) and node.name in HELPER_HOMES:
+                defined.setdefault(node.name, []).append(_module_of(path))
+            elif isinstance(node, ast.Assign | ast.AnnAssign):
+                for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                    if isinstance(target, ast.Name) and target.id in HELPER_HOMES:
+                        defined.setdefault(target.id, []).append(_module_of(path))
+    assert {name: homes for name, homes in defined.items() if homes != [HELPER_HOMES[name]]} == {}
+    assert set(defined) == set(HELPER_HOMES)

@@ -16,6 +16,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from opennrm.domain.iso_codes import LANGUAGES
 from opennrm.domain.records import LongText, Strict, _check_date
+from opennrm.domain.text import N_
 from opennrm.domain.vocabularies import OrganisationType
 
 
@@ -73,8 +74,8 @@ class ConsentTerms:
             return add_months(given_on, self.default_months)
         if expires_on > latest:
             raise ValueError(
-                f"a consent may last {self.max_months} months at most (until {latest.isoformat()}); "
-                "ask her again after that"
+                N_("a consent may last %(months)s months at most (until %(until)s); ask her again after that")
+                % {"months": self.max_months, "until": latest.isoformat()}
             )
         return expires_on
 
@@ -95,7 +96,7 @@ class Consent(Strict):
     def _language(cls, value: str) -> str:
         lower = value.strip().lower()
         if lower not in LANGUAGES:
-            raise ValueError(f"{value!r} is not an ISO 639-1 language code")
+            raise ValueError(N_("%(code)s is not an ISO 639-1 language code") % {"code": repr(value)})
         return lower
 
     @field_validator("given_on")
@@ -110,9 +111,9 @@ class Consent(Strict):
             return None
         given = info.data.get("given_on") or dt.date.today()
         if value < given:
-            raise ValueError("expires_on is before given_on")
+            raise ValueError(N_("expires_on is before given_on"))
         if (value - given).days > MAX_CONSENT_DAYS:
-            raise ValueError("consent may last three years at most; ask again after that")
+            raise ValueError(N_("consent may last three years at most; ask again after that"))
         return value
 
     @model_validator(mode="after")
@@ -124,7 +125,7 @@ class Consent(Strict):
             ConsentPurpose.REMEDIES,
         } & set(self.purposes)
         if sharing and not self.recipient_organisation_ids and not self.recipient_types:
-            raise ValueError("name the organisations or types of organisation the consent covers")
+            raise ValueError(N_("name the organisations or types of organisation the consent covers"))
         if self.given_by is ConsentGiver.BEST_INTERESTS_DETERMINATION and not self.basis:
-            raise ValueError("a best-interests determination needs its basis recorded")
+            raise ValueError(N_("a best-interests determination needs its basis recorded"))
         return self

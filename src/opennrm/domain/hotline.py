@@ -11,6 +11,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from opennrm.domain.text import N_
 from opennrm.domain.vocabularies import ExploitationType
 
 
@@ -118,7 +119,7 @@ class ContactIn(BaseModel):
             raise ValueError(f"categories: unknown category {unknown[0]!r}")
         details = self.callback is not None and (self.callback.safe_times or self.callback.code_word)
         if details and not self.callback_consent:
-            raise ValueError("callback: safe-callback details need her consent to be called back")
+            raise ValueError(N_("callback: safe-callback details need her consent to be called back"))
         if self.immediate_danger and self.urgency is not Urgency.CRITICAL:
             object.__setattr__(self, "urgency", Urgency.CRITICAL)
         return self

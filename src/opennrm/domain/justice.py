@@ -16,6 +16,7 @@ from pydantic import Field, field_validator
 
 from opennrm.domain.iso_codes import COUNTRIES
 from opennrm.domain.records import Strict
+from opennrm.domain.text import N_
 from opennrm.domain.vocabularies import ExploitationType
 
 EARLIEST_YEAR = 2000
@@ -85,7 +86,9 @@ class JusticeAggregateIn(Strict):
         if code.lower() == UNKNOWN:
             return UNKNOWN
         if code.upper() not in COUNTRIES:
-            raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 country code or 'unknown'")
+            raise ValueError(
+                N_("%(code)s is not an ISO 3166-1 alpha-2 country code or 'unknown'") % {"code": repr(value)}
+            )
         return code.upper()
 
     def key(self) -> tuple[str, ...]:

@@ -30,6 +30,7 @@ from typing import Annotated, Self
 from pydantic import AfterValidator, Field, StringConstraints, field_validator, model_validator
 
 from opennrm.domain.records import LongText, ShortText, Strict, _check_date, _country
+from opennrm.domain.text import N_
 
 MAX_MINOR = 10**15
 LicenceNumber = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=60)]
@@ -236,7 +237,7 @@ class ComplaintIn(Strict):
     @model_validator(mode="after")
     def _something(self) -> Self:
         if not self.allegations and not self.payments:
-            raise ValueError("say what is alleged (allegations) or which costs were paid (payments)")
+            raise ValueError(N_("say what is alleged (allegations) or which costs were paid (payments)"))
         return self
 
 
@@ -248,7 +249,7 @@ class ComplaintDecisionIn(Strict):
     @model_validator(mode="after")
     def _decided(self) -> Self:
         if self.status is ComplaintStatus.RECEIVED:
-            raise ValueError("status: a decision upholds or dismisses the complaint")
+            raise ValueError(N_("status: a decision upholds or dismisses the complaint"))
         return self
 
 
@@ -299,7 +300,7 @@ class LicenceIn(Strict):
     @model_validator(mode="after")
     def _dates(self) -> Self:
         if self.expires_on is not None and self.expires_on < self.issued_on:
-            raise ValueError("expires_on is before issued_on")
+            raise ValueError(N_("expires_on is before issued_on"))
         return self
 
 
@@ -646,7 +647,7 @@ class WorkerReferralIn(Strict):
     @model_validator(mode="after")
     def _consented(self) -> Self:
         if not self.consent_given:
-            raise ValueError("consent_given: she must agree before she is screened or referred")
+            raise ValueError(N_("consent_given: she must agree before she is screened or referred"))
         return self
 
 

@@ -23,6 +23,7 @@ from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from opennrm.domain.iso_codes import COUNTRIES
 from opennrm.domain.records import LongText, ShortText, Strict, _check_date
+from opennrm.domain.text import N_
 
 LinkText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=4_000)]
 
@@ -76,7 +77,7 @@ CLOSED_CLEARANCE = frozenset({ClearanceStatus.GRANTED, ClearanceStatus.REFUSED, 
 def _jurisdiction_country(code: str) -> str:
     upper = code.strip().upper()
     if upper not in COUNTRIES:
-        raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
+        raise ValueError(N_("%(code)s is not an ISO 3166-1 alpha-2 country code") % {"code": repr(code)})
     return upper
 
 
@@ -100,7 +101,7 @@ class NonPunishmentMatterIn(Strict):
     @classmethod
     def _consented(cls, value: bool) -> bool:
         if value is not True:
-            raise ValueError("record this only with her consent")
+            raise ValueError(N_("record this only with her consent"))
         return value
 
     @field_validator("jurisdiction_country")
@@ -116,7 +117,7 @@ class NonPunishmentMatterIn(Strict):
     @model_validator(mode="after")
     def _coherent(self) -> Self:
         if self.occurred_on and self.decided_on and self.decided_on < self.occurred_on:
-            raise ValueError("decided_on is before occurred_on")
+            raise ValueError(N_("decided_on is before occurred_on"))
         return self
 
 
@@ -135,7 +136,7 @@ class NonPunishmentMatterUpdate(Strict):
     @model_validator(mode="after")
     def _something(self) -> Self:
         if self.status is None and self.legal_aid is None and self.decided_on is None:
-            raise ValueError("give status, legal_aid or decided_on")
+            raise ValueError(N_("give status, legal_aid or decided_on"))
         return self
 
 

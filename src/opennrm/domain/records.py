@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from opennrm.domain.age import AgeFacts, child_when_trafficked
 from opennrm.domain.iso_codes import COUNTRIES, LANGUAGES
+from opennrm.domain.text import N_
 from opennrm.domain.vocabularies import (
     CaseStatus,
     Disability,
@@ -57,23 +58,26 @@ def _check_date(value: dt.date | None, today: dt.date | None = None) -> dt.date 
         return None
     today = today or dt.date.today()
     if value < EARLIEST_DATE:
-        raise ValueError(f"date {value.isoformat()} is before {EARLIEST_DATE.isoformat()}")
+        raise ValueError(
+            N_("date %(date)s is before %(earliest)s")
+            % {"date": value.isoformat(), "earliest": EARLIEST_DATE.isoformat()}
+        )
     if value > today:
-        raise ValueError(f"date {value.isoformat()} is in the future")
+        raise ValueError(N_("date %(date)s is in the future") % {"date": value.isoformat()})
     return value
 
 
 def _country(code: str) -> str:
     upper = code.strip().upper()
     if upper not in COUNTRIES:
-        raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
+        raise ValueError(N_("%(code)s is not an ISO 3166-1 alpha-2 country code") % {"code": repr(code)})
     return upper
 
 
 def _language(code: str) -> str:
     lower = code.strip().lower()
     if lower not in LANGUAGES:
-        raise ValueError(f"{code!r} is not an ISO 639-1 language code")
+        raise ValueError(N_("%(code)s is not an ISO 639-1 language code") % {"code": repr(code)})
     return lower
 
 
@@ -124,7 +128,7 @@ class ExploitationEvent(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> Self:
         if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise ValueError("end_date is before start_date")
+            raise ValueError(N_("end_date is before start_date"))
         return self
 
 
@@ -199,10 +203,10 @@ def intake_status_refusal(status: TraffickingStatus) -> str | None:
     """Why a caseworker may not give a case ``status`` at intake, or ``None`` when she may."""
     if status in INTAKE_STATUSES:
         return None
-    return (
-        f"{status.value} is an identification decision: only a decision of the identification panel sets it "
+    return N_(
+        "%(status)s is an identification decision: only a decision of the identification panel sets it "
         "(GR38 §77–78); record the case as a possible or presumed victim"
-    )
+    ) % {"status": status.value}
 
 
 class Intake(Strict):

@@ -24,6 +24,7 @@ from opennrm.domain.age import AgeFacts, presumed_child
 from opennrm.domain.iso_codes import COUNTRIES
 from opennrm.domain.records import EARLIEST_DATE, LongText, ShortText, _check_date
 from opennrm.domain.services import Move, ServiceType, Unconditional
+from opennrm.domain.text import N_
 
 # The follow-up contacts after a return, a resettlement or an exit from services, in months (GR38 §89–91;
 # OpenNRM's default, as issue 14 asks; docs/return-and-follow-up.md).
@@ -34,16 +35,19 @@ PLAN_HORIZON = dt.timedelta(days=2 * 366)
 def _country(code: str) -> str:
     upper = code.strip().upper()
     if upper not in COUNTRIES:
-        raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
+        raise ValueError(N_("%(code)s is not an ISO 3166-1 alpha-2 country code") % {"code": repr(code)})
     return upper
 
 
 def _not_too_far(value: dt.date, today: dt.date | None = None) -> dt.date:
     today = today or dt.date.today()
     if value < EARLIEST_DATE:
-        raise ValueError(f"date {value.isoformat()} is before {EARLIEST_DATE.isoformat()}")
+        raise ValueError(
+            N_("date %(date)s is before %(earliest)s")
+            % {"date": value.isoformat(), "earliest": EARLIEST_DATE.isoformat()}
+        )
     if value > today + PLAN_HORIZON:
-        raise ValueError("the date is more than two years ahead")
+        raise ValueError(N_("the date is more than two years ahead"))
     return value
 
 
@@ -102,7 +106,7 @@ class DependantChange(Unconditional):
     @model_validator(mode="after")
     def _something(self) -> Self:
         if self.with_her is None and self.needs is None and self.best_interests_on is None:
-            raise ValueError("give with_her, needs or best_interests_on")
+            raise ValueError(N_("give with_her, needs or best_interests_on"))
         return self
 
 
@@ -247,7 +251,7 @@ class FollowUpIn(Unconditional):
     @classmethod
     def _recorded(cls, value: FollowUpStatus) -> FollowUpStatus:
         if value in (FollowUpStatus.SCHEDULED, FollowUpStatus.REPLACED):
-            raise ValueError("record the contact as done or missed")
+            raise ValueError(N_("record the contact as done or missed"))
         return value
 
     @field_validator("contacted_on")
@@ -259,7 +263,7 @@ class FollowUpIn(Unconditional):
     @classmethod
     def _found(cls, value: StrEnum | None, info: ValidationInfo) -> StrEnum | None:
         if value is None and info.data.get("status") is FollowUpStatus.DONE:
-            raise ValueError("say what the contact found (or 'unknown')")
+            raise ValueError(N_("say what the contact found (or 'unknown')"))
         return value
 
 

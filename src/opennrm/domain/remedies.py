@@ -28,6 +28,7 @@ from typing import Annotated, Any
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator
 
 from opennrm.domain.records import LongText, ShortText, Strict, _check_date
+from opennrm.domain.text import N_
 
 NoteText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000)]
 #: The largest amount in minor units (a bound for the store's 64-bit integers, far above any award).
@@ -99,7 +100,7 @@ def currency_code(value: str) -> str:
     """An ISO 4217 currency code, upper case; ``ValueError`` for anything else."""
     code = value.strip().upper()
     if not _CODE.match(code) or code not in _currencies():
-        raise ValueError(f"{value!r} is not an ISO 4217 currency code")
+        raise ValueError(N_("%(code)s is not an ISO 4217 currency code") % {"code": repr(value)})
     return code
 
 
@@ -116,13 +117,15 @@ def to_minor(amount: Decimal, currency: str) -> int:
     currency, is not positive or is absurdly large."""
     digits = minor_digits(currency)
     if not amount.is_finite() or amount <= 0:
-        raise ValueError("the amount must be more than 0")
+        raise ValueError(N_("the amount must be more than 0"))
     exponent = amount.normalize().as_tuple().exponent
     if isinstance(exponent, int) and -exponent > digits:
-        raise ValueError(f"{currency} has {digits} decimal place(s)")
+        raise ValueError(
+            N_("%(currency)s has %(digits)s decimal place(s)") % {"currency": currency, "digits": digits}
+        )
     minor = int(amount.scaleb(digits))
     if minor > MAX_MINOR:
-        raise ValueError("the amount is too large")
+        raise ValueError(N_("the amount is too large"))
     return minor
 
 
@@ -143,12 +146,12 @@ def _fits(value: Decimal, info: ValidationInfo) -> Decimal:
 def _amount(value: Any) -> Any:
     """Amounts arrive as text ("1250.50") or integers, never as floats (binary fractions lose cents)."""
     if isinstance(value, float):
-        raise ValueError("give the amount as text or an integer, not a floating-point number")
+        raise ValueError(N_("give the amount as text or an integer, not a floating-point number"))
     if isinstance(value, str):
         try:
             return Decimal(value.strip().replace(",", ""))
         except InvalidOperation:
-            raise ValueError("the amount is not a number") from None
+            raise ValueError(N_("the amount is not a number")) from None
     return value
 
 
@@ -186,14 +189,14 @@ class RemedyClaimIn(_Money):
     @classmethod
     def _new(cls, value: ClaimStatus) -> ClaimStatus:
         if value not in {ClaimStatus.PLANNED, ClaimStatus.FILED}:
-            raise ValueError("a new claim is planned or filed; record an award or a payment on it")
+            raise ValueError(N_("a new claim is planned or filed; record an award or a payment on it"))
         return value
 
     @field_validator("filed_on")
     @classmethod
     def _date(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
         if value is None and info.data.get("status") is ClaimStatus.FILED:
-            raise ValueError("give the day the claim was filed")
+            raise ValueError(N_("give the day the claim was filed"))
         return _check_date(value)
 
     @property
@@ -246,7 +249,7 @@ class StatusIn(Strict):
     @classmethod
     def _manual(cls, value: ClaimStatus) -> ClaimStatus:
         if value not in MANUAL_STATUSES:
-            raise ValueError("record an award or a payment to make a claim awarded or paid")
+            raise ValueError(N_("record an award or a payment to make a claim awarded or paid"))
         return value
 
     @field_validator("on")

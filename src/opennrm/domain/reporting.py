@@ -23,6 +23,8 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from stdnum import verhoeff
 
+from opennrm.domain.text import N_
+
 RECEIPT_RANDOM_DIGITS = 27
 RECEIPT_GROUP = 4
 RECEIPT_LENGTH = RECEIPT_RANDOM_DIGITS + 1
@@ -182,5 +184,5 @@ class ReporterMessageIn(_Strict):
 def purge_due(closed_at: dt.datetime, retention_days: int) -> dt.datetime:
     """When a closed report is deleted: ``retention_days`` after it was closed."""
     if retention_days < 1:
-        raise ValueError("a retention period is at least one day")
+        raise ValueError(N_("a retention period is at least one day"))
     return closed_at + dt.timedelta(days=retention_days)

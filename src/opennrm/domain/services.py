@@ -32,6 +32,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from opennrm.domain.iso_codes import LANGUAGES
 from opennrm.domain.records import EARLIEST_DATE, LongText, PersonIdentity, ShortText, Strict, _check_date
+from opennrm.domain.text import N_
 
 # -- no conditionality ---------------------------------------------------------------------------------
 
@@ -50,7 +51,7 @@ CONDITIONALITY_WORDS = (
     "evidence",
 )
 _SEPARATORS = re.compile(r"[\s\-.]+")
-NO_CONDITIONALITY = (
+NO_CONDITIONALITY = N_(
     "assistance, referrals and decisions never depend on cooperation with the authorities, on testimony "
     "or on a prosecution (GR38 §92, §98(b)); no such field exists"
 )
@@ -141,7 +142,7 @@ MAX_PLACES = 100_000
 def _language_code(code: str) -> str:
     lower = code.strip().lower()
     if lower not in LANGUAGES:
-        raise ValueError(f"{code!r} is not an ISO 639-1 language code")
+        raise ValueError(N_("%(code)s is not an ISO 639-1 language code") % {"code": repr(code)})
     return lower
 
 
@@ -183,7 +184,7 @@ class ServiceEntry(Unconditional):
     def _within_capacity(cls, value: int | None, info: ValidationInfo) -> int | None:
         capacity = info.data.get("capacity")
         if capacity is not None and value is not None and value > capacity:
-            raise ValueError("available places cannot exceed the capacity")
+            raise ValueError(N_("available places cannot exceed the capacity"))
         return value
 
 
@@ -370,9 +371,12 @@ def next_status(current: ReferralStatus, step: ReferralStep) -> ReferralStatus:
     rule = STEPS[step]
     if current not in rule.from_statuses:
         if current not in OPEN_STATUSES:
-            raise ValueError(f"the referral is {current} and can no longer change")
+            raise ValueError(N_("the referral is %(status)s and can no longer change") % {"status": current})
         allowed = " or ".join(sorted(rule.from_statuses))
-        raise ValueError(f"only a referral that is {allowed} can be {_past(step)}; this one is {current}")
+        raise ValueError(
+            N_("only a referral that is %(allowed)s can be %(step)s; this one is %(status)s")
+            % {"allowed": allowed, "step": _past(step), "status": current}
+        )
     return rule.to
 
 
@@ -439,7 +443,7 @@ class Decline(Unconditional):
     @classmethod
     def _explained(cls, value: str | None, info: ValidationInfo) -> str | None:
         if info.data.get("reason") is DeclineReason.OTHER and not value:
-            raise ValueError("say why in the note when the reason is 'other'")
+            raise ValueError(N_("say why in the note when the reason is 'other'"))
         return value
 
 
@@ -506,9 +510,12 @@ class EntitlementsChange(Unconditional):
     def _start(cls, value: dt.date | None) -> dt.date | None:
         # The start may lie ahead (a period that begins on arrival at a shelter), but not absurdly far.
         if value is not None and value > dt.date.today() + dt.timedelta(days=366):
-            raise ValueError("the reflection period cannot start more than a year from now")
+            raise ValueError(N_("the reflection period cannot start more than a year from now"))
         if value is not None and value < EARLIEST_DATE:
-            raise ValueError(f"date {value.isoformat()} is before {EARLIEST_DATE.isoformat()}")
+            raise ValueError(
+                N_("date %(date)s is before %(earliest)s")
+                % {"date": value.isoformat(), "earliest": EARLIEST_DATE.isoformat()}
+            )
         return value
 
     @field_validator(
@@ -545,9 +552,9 @@ class RiskAssessmentInput(Unconditional):
     def _coherent(cls, value: list[ReturnRisk], info: ValidationInfo) -> list[ReturnRisk]:
         found = info.data.get("risk_found")
         if found is True and not value:
-            raise ValueError("name the risks that were found")
+            raise ValueError(N_("name the risks that were found"))
         if found is False and value:
-            raise ValueError("risks are named but risk_found is false")
+            raise ValueError(N_("risks are named but risk_found is false"))
         return value
 
 
@@ -737,16 +744,16 @@ def entitlements_for(
     child = is_child is True
     outstanding: list[str] = []
     if child and stored.guardian_appointed_on is None:
-        outstanding.append("appoint a guardian")
+        outstanding.append(N_("appoint a guardian"))
     if child and stored.best_interests_determined_on is None:
-        outstanding.append("make a best-interests determination")
+        outstanding.append(N_("make a best-interests determination"))
     unaccompanied = child and stored.unaccompanied is not False
     if unaccompanied and stored.family_traced_on is None:
-        outstanding.append("trace her family")
+        outstanding.append(N_("trace her family"))
     if unaccompanied and stored.reunification_assessed_on is None:
-        outstanding.append("assess whether reunification is in her best interests")
+        outstanding.append(N_("assess whether reunification is in her best interests"))
     if latest is None:
-        outstanding.append("assess the risks on return before any return is considered")
+        outstanding.append(N_("assess the risks on return before any return is considered"))
     return Entitlements(
         reflection_start=start,
         reflection_end=end,

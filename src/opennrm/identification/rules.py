@@ -16,6 +16,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from opennrm.domain.records import NoteText, ShortText, _check_date
 from opennrm.domain.services import Unconditional
+from opennrm.domain.text import N_
 from opennrm.domain.vocabularies import TraffickingStatus
 from opennrm.identification.procedure import Procedure, Stage
 from opennrm.identification.working_days import add_working_days
@@ -102,7 +103,9 @@ class PanelInput(Unconditional):
     @classmethod
     def _some(cls, value: list[str]) -> list[str]:
         if not value:
-            raise ValueError("tick the organisations that sit on the panel: at least two, of different types")
+            raise ValueError(
+                N_("tick the organisations that sit on the panel: at least two, of different types")
+            )
         return value
 
 
@@ -134,7 +137,7 @@ class ConfirmationInput(Unconditional):
     @classmethod
     def _a_decline_says_why(cls, value: str | None, info: ValidationInfo) -> str | None:
         if info.data.get("confirm") is False and not value:
-            raise ValueError("say why you decline the proposal")
+            raise ValueError(N_("say why you decline the proposal"))
         return value
 
 

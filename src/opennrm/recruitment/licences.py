@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from opennrm.domain.labour import normalise_licence, normalise_name
+from opennrm.domain.text import N_
 from opennrm.recruitment.ads import JobAd
 
 LICENCE_FLAG = "agency_licence"
@@ -35,8 +36,8 @@ MAX_NAME_WORDS = 6
 UNLICENSED = "unlicensed"
 NOT_IN_FORCE = frozenset({"suspended", "revoked", "expired"})
 
-FLAG_NAME = "Agency or licence not in force"
-FLAG_EXPLANATION = (
+FLAG_NAME = N_("Agency or licence not in force")
+FLAG_EXPLANATION = N_(
     "The ad names a recruitment agency or a licence number that the national registry does not show as "
     "licensed on the day of the scan (GR38 §59). Check the registry before acting on the ad."
 )

@@ -32,18 +32,13 @@ from opennrm.recruitment.review import (
     highlight,
 )
 from opennrm.services import signals
-from opennrm.services.cases import (
-    decrypt_json,
-    decrypt_text,
-    encrypt_json,
-    encrypt_text,
-    new_id,
-    now,
-)
+from opennrm.services.clock import now
 from opennrm.services.errors import InvalidInput, NotFound, Unavailable, refuse
+from opennrm.services.sealing import decrypt_json, decrypt_text, encrypt_json, encrypt_text
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
+from opennrm.store.ids import new_id
 from opennrm.store.keys import Keyring
 from opennrm.store.tables import AdNetwork, AdReview, AdScan, ScannedAd, User, table_of
 

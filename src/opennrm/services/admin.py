@@ -13,11 +13,13 @@ from opennrm.access.policy import Actor, accounts_decision
 from opennrm.access.roles import NEEDS_SECOND_FACTOR, Role
 from opennrm.domain.iso_codes import COUNTRIES
 from opennrm.domain.vocabularies import OrganisationType
-from opennrm.services.cases import encrypt_text, new_id, now
+from opennrm.services.clock import now
 from opennrm.services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from opennrm.services.sealing import encrypt_text
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
+from opennrm.store.ids import new_id
 from opennrm.store.tables import LoginSession, Organisation, RecoveryCode, User
 
 MAX_NAME = 200

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from opennrm.domain.age import AgeFacts, child_when_trafficked, presumed_child
-from opennrm.services.cases import decrypt_json
+from opennrm.services.sealing import decrypt_json
 from opennrm.store.keys import Keyring
 from opennrm.store.tables import Case, ExploitationEventRow, Person
 

@@ -19,9 +19,11 @@ from opennrm.access.credentials import (
 from opennrm.access.policy import Actor
 from opennrm.access.roles import Role
 from opennrm.config import Settings
-from opennrm.services.cases import decrypt_text, now
+from opennrm.domain.text import N_
+from opennrm.services.clock import now
 from opennrm.services.errors import Unauthenticated
 from opennrm.services.firewall import enforcement_types
+from opennrm.services.sealing import decrypt_text
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
@@ -31,7 +33,7 @@ FREE_FAILURES = 2
 """Failures in a row an account allows before every further attempt waits (typing slips)."""
 FIRST_DELAY = dt.timedelta(seconds=15)
 LONGEST_DELAY = dt.timedelta(hours=4)
-_REFUSED = "username, password or one-time code not accepted"
+_REFUSED = N_("username, password or one-time code not accepted")
 
 
 def backoff(failures: int) -> dt.timedelta:
@@ -211,13 +213,13 @@ def _decide(
 def resolve(db: Database, settings: Settings, token: str | None) -> SessionUser:
     """The user behind a session token, or ``Unauthenticated``. Expired sessions are removed."""
     if not token:
-        raise Unauthenticated("log in first")
+        raise Unauthenticated(N_("log in first"))
     at = now()
     kinds = enforcement_types(db)
     with db.transaction() as session:
         row = session.get(LoginSession, _token_id(token))
         if row is None:
-            raise Unauthenticated("your session has ended; log in again")
+            raise Unauthenticated(N_("your session has ended; log in again"))
         created, seen = row.created_at, row.last_seen_at
         assert created is not None and seen is not None  # noqa: S101 - columns are not nullable
         if at - seen > dt.timedelta(minutes=settings.session_idle_minutes) or at - created > dt.timedelta(
@@ -231,7 +233,7 @@ def resolve(db: Database, settings: Settings, token: str | None) -> SessionUser:
             user = session.get(User, row.user_id)
             org = session.get(Organisation, user.organisation_id) if user else None
     if expired or user is None or org is None or not user.active:
-        raise Unauthenticated("your session has ended; log in again")
+        raise Unauthenticated(N_("your session has ended; log in again"))
     actor = Actor(
         user.id,
         org.id,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
-import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,14 +43,26 @@ from opennrm.domain.records import (
     PersonIdentity,
     intake_status_refusal,
 )
+from opennrm.domain.text import N_
+from opennrm.services.clock import now
 from opennrm.services.errors import InvalidInput, refuse, refuse_unknown
 from opennrm.services.media import strip_metadata
+from opennrm.services.parsing import invalid_from
+from opennrm.services.sealing import (
+    decrypt_bytes,
+    decrypt_json,
+    decrypt_text,
+    encrypt_bytes,
+    encrypt_json,
+    encrypt_text,
+    survivor_code_index,
+)
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
+from opennrm.store.ids import is_record_id, new_id
 from opennrm.store.keys import Keyring
 from opennrm.store.tables import (
-    ENCRYPTION_KINDS,
     Case,
     CaseAssignment,
     CaseNote,
@@ -64,79 +75,13 @@ from opennrm.store.tables import (
     User,
     table_of,
 )
-from opennrm.store.tables import is_record_id as is_record_id  # re-exported: its callers import it here
 
 MAX_PAGE_SIZE = 100
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())
-
-
-def survivor_code_index(keyring: Keyring, organisation_id: str, code: str) -> str:
-    """Survivor codes belong to the organisation that gives them: the same code in two organisations
-    is two different people, and nobody outside an organisation can reach its person by guessing a code."""
-    return keyring.blind_index("survivor_code", f"{organisation_id}:{code}")
-
-
 def new_survivor_code() -> str:
     return "S-" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
-
-
-def invalid_from(exc: ValidationError, prefix: str = "") -> InvalidInput:
-    """The first problem of a pydantic error, with the dotted path of the field at fault (and every
-    problem in ``problems``, for forms that mark all their errors at once)."""
-    problems: list[tuple[str | None, str]] = []
-    for error in exc.errors():
-        path = ".".join(str(p) for p in error["loc"])
-        problems.append(
-            (
-                f"{prefix}{path}" if path else prefix.rstrip(".") or None,
-                str(error["msg"]).removeprefix("Value error, "),
-            )
-        )
-    field_name, message = problems[0]
-    return InvalidInput(
-        f"{field_name}: {message}" if field_name else message, field=field_name, problems=tuple(problems)
-    )
-
-
-# -- encryption contexts ------------------------------------------------------------------------------
-
-
-#: Contexts of ciphertexts kept outside the database, which key rotation has nothing to re-encrypt: the
-#: referral form's draft cookie lives for minutes (a rotation meanwhile only loses the draft).
-SEALED_OUTSIDE_THE_DATABASE = frozenset({"referral_draft"})
-
-
-def _ctx(kind: str, row_id: str) -> str:
-    """The context a ciphertext is bound to: its column's registered kind and its row. An unregistered kind
-    is refused, so that no encrypted column can escape key rotation (``store.tables.ENCRYPTED_COLUMNS``)."""
-    if kind not in ENCRYPTION_KINDS and kind not in SEALED_OUTSIDE_THE_DATABASE:
-        raise ValueError(f"encryption context {kind!r} is not registered in ENCRYPTED_COLUMNS")
-    return f"{kind}:{row_id}"
-
-
-def encrypt_json(keyring: Keyring, kind: str, row_id: str, value: dict[str, Any]) -> bytes:
-    return keyring.encrypt(json.dumps(value, separators=(",", ":"), default=str).encode(), _ctx(kind, row_id))
-
-
-def decrypt_json(keyring: Keyring, kind: str, row_id: str, blob: bytes) -> dict[str, Any]:
-    value: dict[str, Any] = json.loads(keyring.decrypt(blob, _ctx(kind, row_id)))
-    return value
-
-
-def encrypt_text(keyring: Keyring, kind: str, row_id: str, value: str) -> bytes:
-    return keyring.encrypt(value.encode(), _ctx(kind, row_id))
-
-
-def decrypt_text(keyring: Keyring, kind: str, row_id: str, blob: bytes) -> str:
-    return keyring.decrypt(blob, _ctx(kind, row_id)).decode()
 
 
 # -- writing ------------------------------------------------------------------------------------------
@@ -299,7 +244,7 @@ def existing_person(session: Session, keyring: Keyring, organisation_id: str, co
 
 # The same answer whether no person has the code or one the user may not read: a code is no key, and
 # trying one tells nothing (a new person always gets a code made for her).
-CODE_REFUSED = (
+CODE_REFUSED = N_(
     "no person you may read has this survivor code: leave it empty and a new code is made for her, or ask a "
     "colleague who works on her case, or a supervisor, to add the case"
 )
@@ -806,9 +751,12 @@ def add_document(
 ) -> str:
     """Store a file encrypted; images lose their metadata (EXIF, GPS) first."""
     if not content:
-        raise InvalidInput("the file is empty", field="file")
+        raise InvalidInput(N_("the file is empty"), field="file")
     if len(content) > MAX_DOCUMENT_BYTES:
-        raise InvalidInput(f"the file is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB", field="file")
+        raise InvalidInput(
+            N_("the file is larger than %(mb)s MB") % {"mb": MAX_DOCUMENT_BYTES // (1024 * 1024)},
+            field="file",
+        )
     name = filename.strip()[:200] or "document"
     content, media_type = strip_metadata(content, media_type)
     with db.transaction() as session:
@@ -822,7 +770,7 @@ def add_document(
                 filename_enc=encrypt_text(db.keyring, "document_name", doc_id, name),
                 media_type=media_type[:100],
                 size=len(content),
-                content_enc=db.keyring.encrypt(content, _ctx("document", doc_id)),
+                content_enc=encrypt_bytes(db.keyring, "document", doc_id, content),
                 created_at=now(),
             )
         )
@@ -842,7 +790,7 @@ def read_document(db: Database, actor: Actor, document_id: str) -> tuple[str, st
             refuse_unknown(db, actor, Action.DOCUMENT_READ, "document", document_id)
         load_case_for(db, session, actor, doc.case_id, Action.DOCUMENT_READ)
         name = decrypt_text(db.keyring, "document_name", doc.id, doc.filename_enc)
-        content = db.keyring.decrypt(doc.content_enc, _ctx("document", doc.id))
+        content = decrypt_bytes(db.keyring, "document", doc.id, doc.content_enc)
         audit.record_one(session, db.keyring, AuditEntry(actor.user_id, "document.read", "document", doc.id))
     return name, doc.media_type, content
 

@@ -21,21 +21,18 @@ from opennrm.access.policy import (
 )
 from opennrm.domain.consent import Consent, ConsentGiver, ConsentTerms
 from opennrm.domain.records import PersonIdentity
+from opennrm.domain.text import N_
 from opennrm.services.age import presumed_child_now
-from opennrm.services.cases import (
-    check_person_level,
-    encrypt_text,
-    invalid_from,
-    load_case_for,
-    new_id,
-    now,
-    relation_of,
-)
+from opennrm.services.cases import check_person_level, load_case_for, relation_of
+from opennrm.services.clock import now
 from opennrm.services.errors import InvalidInput, refuse, refuse_unknown
 from opennrm.services.firewall import enforcement_types_in
+from opennrm.services.parsing import invalid_from
+from opennrm.services.sealing import encrypt_text
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
+from opennrm.store.ids import new_id
 from opennrm.store.tables import ConsentRecord, Disclosure, Organisation
 
 IDENTITY_FIELDS = frozenset(PersonIdentity.model_fields)
@@ -72,22 +69,26 @@ def record_consent(
             session, db.keyring, case
         ):
             raise InvalidInput(
-                "a best-interests determination replaces consent only for a child", field="given_by"
+                N_("a best-interests determination replaces consent only for a child"), field="given_by"
             )
         enforcement = enforcement_types_in(session)
         blocked = sorted(t.value for t in consent.recipient_types if t.value in enforcement)
         if blocked:
             raise InvalidInput(
-                f"{', '.join(blocked)} can never receive person-level data (firewall)",
+                N_("%(recipients)s can never receive person-level data (firewall)")
+                % {"recipients": ", ".join(blocked)},
                 field="recipient_types",
             )
         for org_id in consent.recipient_organisation_ids:
             org = session.get(Organisation, org_id)
             if org is None:
-                raise InvalidInput(f"no organisation {org_id}", field="recipient_organisation_ids")
+                raise InvalidInput(
+                    N_("no organisation %(id)s") % {"id": org_id}, field="recipient_organisation_ids"
+                )
             if org.type in enforcement:
                 raise InvalidInput(
-                    f"{org.name} can never receive person-level data (firewall)",
+                    N_("%(recipients)s can never receive person-level data (firewall)")
+                    % {"recipients": org.name},
                     field="recipient_organisation_ids",
                 )
         consent_id = new_id()
@@ -254,7 +255,10 @@ def _disclose(
     case = load_case_for(db, session, actor, case_id, Action.DISCLOSE)
     org = session.get(Organisation, recipient_organisation_id)
     if org is None:
-        raise InvalidInput(f"no organisation {recipient_organisation_id}", field="recipient_organisation_id")
+        raise InvalidInput(
+            N_("no organisation %(id)s") % {"id": recipient_organisation_id},
+            field="recipient_organisation_id",
+        )
     recipient = Recipient(org.id, org.type, org.type in enforcement_types_in(session))
     relation = relation_of(session, case)
     consents = session.execute(select(ConsentRecord).where(ConsentRecord.case_id == case_id)).scalars().all()

@@ -14,10 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from opennrm.access.policy import Action, Actor, CaseRelation, ConsentFacts, Decision
-from opennrm.services.cases import check_person_level, is_record_id, relation_of
+from opennrm.services.cases import check_person_level, relation_of
 from opennrm.services.errors import refuse, refuse_unknown
 from opennrm.services.firewall import enforcement_types_in
 from opennrm.store.database import Database
+from opennrm.store.ids import is_record_id
 from opennrm.store.tables import Base, Case, ConsentRecord, Disclosure, Organisation
 
 Row = TypeVar("Row", bound=Base)

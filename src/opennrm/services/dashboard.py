@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from opennrm.access.policy import Actor, dashboard_decision
 from opennrm.domain.services import OPEN_STATUSES, ReferralStatus
-from opennrm.services.cases import now
+from opennrm.domain.text import N_
+from opennrm.services.clock import now
 from opennrm.services.errors import Forbidden, refuse
 from opennrm.services.statistics import keyed_draw
 from opennrm.stats.disclosure import random_round
@@ -41,12 +42,12 @@ OPEN = tuple(s.value for s in OPEN_STATUSES)
 MAX_GAP_ROWS = 100
 # Buckets for the time from identification to first service, in days (lower bound inclusive).
 DAY_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
-    ("same day", 0, 1),
-    ("1–2 days", 1, 3),
-    ("3–7 days", 3, 8),
-    ("8–30 days", 8, 31),
-    ("31–90 days", 31, 91),
-    ("over 90 days", 91, None),
+    (N_("same day"), 0, 1),
+    (N_("1–2 days"), 1, 3),
+    (N_("3–7 days"), 3, 8),
+    (N_("8–30 days"), 8, 31),
+    (N_("31–90 days"), 31, 91),
+    (N_("over 90 days"), 91, None),
 )
 
 
@@ -97,11 +98,11 @@ class ReasonCount:
 
 #: Working days a panel took to decide (lower bound inclusive, upper exclusive).
 DECISION_DAY_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
-    ("under 5 working days", 0, 5),
-    ("5–9 working days", 5, 10),
-    ("10–19 working days", 10, 20),
-    ("20–44 working days", 20, 45),
-    ("45 working days or more", 45, None),
+    (N_("under 5 working days"), 0, 5),
+    (N_("5–9 working days"), 5, 10),
+    (N_("10–19 working days"), 10, 20),
+    (N_("20–44 working days"), 20, 45),
+    (N_("45 working days or more"), 45, None),
 )
 STAGE_KINDS = ("first", "final")
 OUTCOMES = ("positive", "negative")

@@ -25,7 +25,8 @@ from opennrm.access.policy import Actor
 from opennrm.access.roles import Role
 from opennrm.domain.records import Intake
 from opennrm.domain.vocabularies import TraffickingStatus
-from opennrm.services.cases import IntakeRows, build_intake_rows, now
+from opennrm.services.cases import IntakeRows, build_intake_rows
+from opennrm.services.clock import now
 from opennrm.services.statistics import statistics_consent_row
 from opennrm.store.database import Database
 from opennrm.store.tables import ConsentRecord, table_of

@@ -20,12 +20,13 @@ from opennrm.domain.services import (
     matches,
     place_key,
 )
-from opennrm.services.cases import new_id, now
+from opennrm.services.clock import now
 from opennrm.services.errors import Forbidden, InvalidInput, NotFound, refuse
 from opennrm.services.firewall import enforcement_types_in
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
+from opennrm.store.ids import new_id
 from opennrm.store.tables import DirectoryService, Organisation, ServiceGap
 
 # Who may list and change an organisation's services: its administrators and supervisors; a system

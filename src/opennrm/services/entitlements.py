@@ -36,12 +36,16 @@ from opennrm.domain.services import (
     entitlements_for,
     outcome_refusal,
 )
+from opennrm.domain.text import N_
 from opennrm.services.age import age_facts, presumed_child_now
-from opennrm.services.cases import decrypt_json, decrypt_text, encrypt_text, load_case_for, new_id, now
+from opennrm.services.cases import load_case_for
+from opennrm.services.clock import now
 from opennrm.services.errors import Conflict, InvalidInput, refuse
+from opennrm.services.sealing import decrypt_json, decrypt_text, encrypt_text
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
+from opennrm.store.ids import new_id
 from opennrm.store.keys import Keyring
 from opennrm.store.tables import AppMeta, Case, CaseEntitlement, CaseOutcomePlan, Dependant, RiskAssessment
 
@@ -76,8 +80,11 @@ def set_minimum_reflection_days(db: Database, days: int, *, actor_id: str = "cli
     """Set the installation's minimum reflection and recovery period (30 days or more). Audited."""
     if not MIN_REFLECTION_DAYS <= days <= MAX_REFLECTION_DAYS:
         raise InvalidInput(
-            f"the reflection and recovery period is between {MIN_REFLECTION_DAYS} and "
-            f"{MAX_REFLECTION_DAYS} days (at least 30: CETS 197 art. 13)",
+            N_(
+                "the reflection and recovery period is between %(least)s and %(most)s days "
+                "(at least 30: CETS 197 art. 13)"
+            )
+            % {"least": MIN_REFLECTION_DAYS, "most": MAX_REFLECTION_DAYS},
             field="days",
         )
     with db.transaction() as session:
@@ -260,13 +267,14 @@ def update_entitlements(
             and change.reflection_start < case.identified_on
         ):
             raise InvalidInput(
-                "the reflection and recovery period cannot start before she was identified "
-                f"({case.identified_on.isoformat()})",
+                N_("the reflection and recovery period cannot start before she was identified (%(date)s)")
+                % {"date": case.identified_on.isoformat()},
                 field="reflection_start",
             )
         if change.reflection_days is not None and change.reflection_days < minimum:
             raise InvalidInput(
-                f"the reflection and recovery period is at least {minimum} days here", field="reflection_days"
+                N_("the reflection and recovery period is at least %(days)s days here") % {"days": minimum},
+                field="reflection_days",
             )
         facts = age_facts(session, db.keyring, case)
         known_adult = not presumed_child(facts, today) and youngest_age_on(facts, today) is not None

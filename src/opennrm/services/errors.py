@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NoReturn
 
 from opennrm.access.policy import OUT_OF_SCOPE
+from opennrm.domain.text import N_
 from opennrm.store.audit import AuditEntry
-from opennrm.store.tables import is_record_id
+from opennrm.store.ids import is_record_id
 
 if TYPE_CHECKING:
     from opennrm.access.policy import Action, Actor
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
 class ServiceError(Exception):
     status = 400
-    title = "Bad request"
+    title = N_("Bad request")
     audit: AuditEntry | None = None
     """The audit event of a refusal (``refuse``); None for an error that refuses nothing."""
 
@@ -36,34 +37,34 @@ class ServiceError(Exception):
 
 class InvalidInput(ServiceError):
     status = 422
-    title = "Invalid input"
+    title = N_("Invalid input")
 
 
 class Forbidden(ServiceError):
     status = 403
-    title = "Forbidden"
+    title = N_("Forbidden")
 
 
 class NotFound(ServiceError):
     status = 404
-    title = "Not found"
+    title = N_("Not found")
 
 
 class Conflict(ServiceError):
     status = 409
-    title = "Conflict"
+    title = N_("Conflict")
 
 
 class Unavailable(ServiceError):
     """The installation cannot do this now (a misconfiguration an administrator must fix)."""
 
     status = 503
-    title = "Service unavailable"
+    title = N_("Service unavailable")
 
 
 class Unauthenticated(ServiceError):
     status = 401
-    title = "Authentication required"
+    title = N_("Authentication required")
 
 
 def refuse(
@@ -78,8 +79,24 @@ def refuse(
     (outcome ``denied``), which is written once the open transactions have ended — after their rollback,
     in a transaction of its own — or at once when none is open. The one way to refuse; never roll back
     or audit a refusal by hand."""
+    refuse_as(db, actor.user_id, action, object_type, object_id, error)
+
+
+def refuse_as(
+    db: Database,
+    actor_id: str,
+    action: Action | str,
+    object_type: str,
+    object_id: str | None,
+    error: ServiceError | str,
+    detail: dict[str, object] | None = None,
+) -> NoReturn:
+    """``refuse`` for a caller that is not a user of this installation (a partner installation, named by
+    ``actor_id``); ``detail`` goes into the audit event."""
     refusal = Forbidden(error) if isinstance(error, str) else error
-    refusal.audit = AuditEntry(actor.user_id, str(action), object_type, object_id, outcome="denied")
+    refusal.audit = AuditEntry(
+        actor_id, str(action), object_type, object_id, outcome="denied", detail=detail or {}
+    )
     db.audit_after(refusal.audit)
     raise refusal
 

@@ -32,11 +32,13 @@ from sqlalchemy.orm import Session
 from opennrm.access.policy import OUT_OF_SCOPE, Action, Actor, allocation_decision, finance_decision
 from opennrm.domain.remedies import AllocationIn, format_minor
 from opennrm.services import remedies
-from opennrm.services.cases import decrypt_json, decrypt_text, encrypt_json, encrypt_text, new_id, now
+from opennrm.services.clock import now
 from opennrm.services.errors import InvalidInput, NotFound, refuse
+from opennrm.services.sealing import decrypt_json, decrypt_text, encrypt_json, encrypt_text
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
+from opennrm.store.ids import new_id
 from opennrm.store.tables import (
     FinanceConfiscation,
     FinanceDataset,

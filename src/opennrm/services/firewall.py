@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from opennrm.config import DEFAULT_ENFORCEMENT_TYPES
 from opennrm.domain.vocabularies import OrganisationType
-from opennrm.services.cases import now
+from opennrm.services.clock import now
 from opennrm.services.errors import InvalidInput
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry

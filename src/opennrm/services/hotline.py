@@ -22,24 +22,17 @@ from sqlalchemy.orm import Session
 from opennrm.access.policy import OUT_OF_SCOPE, Action, Actor, decide, hotline_decision
 from opennrm.domain.hotline import CATEGORY_CODES, Channel, ContactAction, ContactIn, ContactType
 from opennrm.domain.records import CaseDetails, Intake, PersonIdentity
-from opennrm.services.cases import (
-    CODE_REFUSED,
-    decrypt_json,
-    encrypt_json,
-    encrypt_text,
-    invalid_from,
-    new_id,
-    now,
-    record_intake,
-    relation_of,
-    survivor_code_index,
-)
+from opennrm.services.cases import CODE_REFUSED, record_intake, relation_of
+from opennrm.services.clock import now
 from opennrm.services.errors import InvalidInput, refuse
+from opennrm.services.parsing import invalid_from
+from opennrm.services.sealing import decrypt_json, encrypt_json, encrypt_text, survivor_code_index
 from opennrm.stats.tables import DISPLAY_THRESHOLD, display_count
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
-from opennrm.store.tables import Case, HotlineContact, Organisation, Person, is_record_id
+from opennrm.store.ids import is_record_id, new_id
+from opennrm.store.tables import Case, HotlineContact, Organisation, Person
 
 _CALLBACK = "hotline_callback"
 _NOTES = "hotline_notes"

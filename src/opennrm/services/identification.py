@@ -60,20 +60,13 @@ from opennrm.identification.rules import (
     trafficking_status_after,
 )
 from opennrm.identification.working_days import add_working_days, national_holidays, working_days_between
-from opennrm.services.cases import (
-    decrypt_json,
-    decrypt_text,
-    disclosure_in_force_clause,
-    encrypt_text,
-    is_record_id,
-    new_id,
-    now,
-    relation_of,
-)
+from opennrm.services.cases import disclosure_in_force_clause, relation_of
+from opennrm.services.clock import now
 from opennrm.services.consent import disclose
 from opennrm.services.entitlements import decision_facts, minimum_reflection_days_in
 from opennrm.services.errors import Conflict, InvalidInput, NotFound, refuse, refuse_unknown
 from opennrm.services.firewall import enforcement_types_in
+from opennrm.services.sealing import decrypt_json, decrypt_text, encrypt_text
 from opennrm.stats.dimensions import (
     CATEGORISERS,
     Dimension,
@@ -86,6 +79,7 @@ from opennrm.stats.tables import display_count
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
+from opennrm.store.ids import is_record_id, new_id
 from opennrm.store.tables import (
     Case,
     Disclosure,

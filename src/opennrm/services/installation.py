@@ -14,10 +14,11 @@ from sqlalchemy import inspect, select
 
 from opennrm.config import Settings
 from opennrm.domain.vocabularies import OrganisationType
-from opennrm.services.cases import new_id, now
+from opennrm.services.clock import now
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database, make_engine
+from opennrm.store.ids import new_id
 from opennrm.store.keys import Keyring, KeyUnavailable
 from opennrm.store.tables import AppMeta, Organisation
 

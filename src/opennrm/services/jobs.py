@@ -28,9 +28,11 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from opennrm.config import Settings
-from opennrm.services.cases import decrypt_json, encrypt_json, new_id, now
+from opennrm.services.clock import now
 from opennrm.services.errors import NotFound
+from opennrm.services.sealing import decrypt_json, encrypt_json
 from opennrm.store.database import Database
+from opennrm.store.ids import new_id
 from opennrm.store.tables import Job
 
 log = logging.getLogger("opennrm.jobs")

@@ -22,15 +22,16 @@ from sqlalchemy.orm import Session
 
 from opennrm.access.policy import Action, Actor, justice_aggregates_decision
 from opennrm.domain.justice import COLUMNS, JusticeAggregateIn, JusticeStage
-from opennrm.services.cases import invalid_from, new_id, now
+from opennrm.services.clock import now
 from opennrm.services.errors import InvalidInput, refuse
-from opennrm.services.parsing import parse
+from opennrm.services.parsing import invalid_from, parse
 from opennrm.stats.disclosure import published_breakdown
 from opennrm.stats.nrm_section import JusticeFigures
 from opennrm.stats.tables import DISPLAY_THRESHOLD, display_count
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
+from opennrm.store.ids import new_id
 from opennrm.store.tables import JusticeAggregate
 
 #: The dimensions a justice table is shown by (each with the stage, per year).

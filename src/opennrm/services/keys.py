@@ -16,7 +16,7 @@ from sqlalchemy import ScalarSelect, select, update
 from sqlalchemy.orm import Session
 
 from opennrm.config import Settings
-from opennrm.services.cases import survivor_code_index
+from opennrm.services.sealing import survivor_code_index
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database, make_engine

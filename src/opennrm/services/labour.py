@@ -70,21 +70,15 @@ from opennrm.domain.labour import (
 from opennrm.domain.records import Intake
 from opennrm.domain.services import ReferralRequest
 from opennrm.recruitment.licences import UNLICENSED, LicenceRegistry
-from opennrm.services.cases import (
-    decrypt_json,
-    decrypt_text,
-    encrypt_json,
-    encrypt_text,
-    is_record_id,
-    new_id,
-    now,
-)
+from opennrm.services.clock import now
 from opennrm.services.errors import Conflict, InvalidInput, NotFound, refuse
 from opennrm.services.parsing import parse
+from opennrm.services.sealing import decrypt_json, decrypt_text, encrypt_json, encrypt_text
 from opennrm.stats.labour import InspectionFacts, LabourCounts, count_labour
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
+from opennrm.store.ids import is_record_id, new_id
 from opennrm.store.tables import (
     AdNetwork,
     AdScan,

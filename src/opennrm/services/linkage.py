@@ -29,13 +29,16 @@ from opennrm.access.roles import Scope
 from opennrm.linkage import exchange, matching
 from opennrm.linkage.encoding import Schema, new_secret
 from opennrm.linkage.normalise import QuasiIdentifiers
-from opennrm.services.cases import _scope_clauses, decrypt_json, decrypt_text, may_read_person, new_id, now
+from opennrm.services.cases import _scope_clauses, may_read_person
+from opennrm.services.clock import now
 from opennrm.services.errors import InvalidInput
 from opennrm.services.firewall import enforcement_types_in
+from opennrm.services.sealing import decrypt_json, decrypt_text
 from opennrm.services.statistics import _consenting_cases
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
+from opennrm.store.ids import new_id
 from opennrm.store.tables import Case, LinkageToken, NationalPerson, Organisation, Person, table_of
 
 CLI = "cli"

@@ -31,19 +31,15 @@ from opennrm.domain.non_punishment import (
 )
 from opennrm.domain.vocabularies import TraffickingStatus
 from opennrm.services import consent_gate
-from opennrm.services.cases import (
-    decrypt_json,
-    decrypt_text,
-    encrypt_json,
-    new_id,
-    now,
-    relation_of,
-)
+from opennrm.services.cases import relation_of
+from opennrm.services.clock import now
 from opennrm.services.errors import NotFound
+from opennrm.services.sealing import decrypt_json, decrypt_text, encrypt_json
 from opennrm.stats.non_punishment import MatterFacts, NonPunishmentCounts, count_non_punishment
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
+from opennrm.store.ids import new_id
 from opennrm.store.tables import (
     Case,
     NonPunishmentMatter,

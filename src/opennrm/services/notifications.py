@@ -24,11 +24,13 @@ from sqlalchemy.orm import Session
 
 from opennrm.access.roles import Role
 from opennrm.config import Settings
-from opennrm.services.cases import decrypt_text, encrypt_text, new_id, now
+from opennrm.services.clock import now
 from opennrm.services.errors import InvalidInput
 from opennrm.services.firewall import enforcement_types_in
 from opennrm.services.jobs import JobContext, enqueue
+from opennrm.services.sealing import decrypt_text, encrypt_text
 from opennrm.store.database import Database
+from opennrm.store.ids import new_id
 from opennrm.store.tables import Notification, NotificationPreference, Organisation, User
 
 REFERRAL_NEW = "referral_new"

@@ -7,8 +7,26 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from opennrm.domain.services import NO_CONDITIONALITY, conditionality_keys
-from opennrm.services.cases import invalid_from
 from opennrm.services.errors import InvalidInput
+
+
+def invalid_from(exc: ValidationError, prefix: str = "") -> InvalidInput:
+    """The first problem of a pydantic error, with the dotted path of the field at fault (and every
+    problem in ``problems``, for forms that mark all their errors at once)."""
+    problems: list[tuple[str | None, str]] = []
+    for error in exc.errors():
+        path = ".".join(str(p) for p in error["loc"])
+        problems.append(
+            (
+                f"{prefix}{path}" if path else prefix.rstrip(".") or None,
+                str(error["msg"]).removeprefix("Value error, "),
+            )
+        )
+    field_name, message = problems[0]
+    return InvalidInput(
+        f"{field_name}: {message}" if field_name else message, field=field_name, problems=tuple(problems)
+    )
+
 
 Model = TypeVar("Model", bound=BaseModel)
 

@@ -54,25 +54,18 @@ from opennrm.domain.services import (
     next_status,
     response_deadline,
 )
+from opennrm.domain.text import N_
 from opennrm.identification.working_days import add_working_days_at
 from opennrm.services import consent
-from opennrm.services.cases import (
-    check_person_level,
-    decrypt_json,
-    decrypt_text,
-    encrypt_text,
-    is_record_id,
-    load_case_for,
-    new_id,
-    now,
-    relation_of,
-    scope_clause,
-)
+from opennrm.services.cases import check_person_level, load_case_for, relation_of, scope_clause
+from opennrm.services.clock import now
 from opennrm.services.directory import record_gap
 from opennrm.services.errors import Conflict, Forbidden, InvalidInput, refuse
+from opennrm.services.sealing import decrypt_json, decrypt_text, encrypt_text
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
+from opennrm.store.ids import is_record_id, new_id
 from opennrm.store.tables import (
     Case,
     ConsentRecord,
@@ -141,7 +134,10 @@ def send_referral(
         load_case_for(db, session, actor, case_id, Action.DISCLOSE)
         service = session.get(DirectoryService, request.service_id)
         if service is None or not service.active:
-            raise InvalidInput(f"no active service {request.service_id} in the directory", field="service_id")
+            raise InvalidInput(
+                N_("no active service %(id)s in the directory") % {"id": request.service_id},
+                field="service_id",
+            )
         duplicate = session.execute(
             select(Referral.id).where(
                 Referral.case_id == case_id,
@@ -150,7 +146,7 @@ def send_referral(
             )
         ).first()
         if duplicate is not None:
-            raise Conflict("this case already has an open referral to this service", field="service_id")
+            raise Conflict(N_("this case already has an open referral to this service"), field="service_id")
         fields = NEED_TO_KNOW[ServiceType(service.service_type)]
         try:
             shared = consent.disclose(
@@ -164,7 +160,9 @@ def send_referral(
                 session=session,
             )
         except Forbidden as exc:
-            raise Forbidden(f"referral refused: {exc.message}", field=exc.field) from None
+            raise Forbidden(
+                N_("referral refused: %(reason)s") % {"reason": exc.message}, field=exc.field
+            ) from None
         referral_id = new_id()
         respond_by = response_deadline(at, request.urgency, working_days_on(db))
         session.add(
@@ -253,7 +251,9 @@ def receiver_preview(db: Database, actor: Actor, case_id: str, service_id: str) 
         case = load_case_for(db, session, actor, case_id, Action.DISCLOSE)
         service = session.get(DirectoryService, service_id) if is_record_id(service_id) else None
         if service is None or not service.active:
-            raise InvalidInput(f"no active service {service_id} in the directory", field="service_id")
+            raise InvalidInput(
+                N_("no active service %(id)s in the directory") % {"id": service_id}, field="service_id"
+            )
         fields = sorted(NEED_TO_KNOW[ServiceType(service.service_type)] & set(IDENTITY_FIELDS))
         person = session.get(Person, case.person_id)
         assert person is not None  # noqa: S101 - foreign key
@@ -469,9 +469,9 @@ def act(
     at = at or now()
     rule = STEPS[step]
     if rule.side is Side.SYSTEM:
-        raise InvalidInput("referrals expire by themselves when their time runs out", field="step")
+        raise InvalidInput(N_("referrals expire by themselves when their time runs out"), field="step")
     if step is ReferralStep.DECLINE and decline is None:
-        raise InvalidInput("a referral is declined with its reason", field="reason")
+        raise InvalidInput(N_("a referral is declined with its reason"), field="reason")
     _settle_one(db, actor, f"referral.{step}", referral_id, at)
     with db.transaction() as session:
         ref = session.get(Referral, referral_id, with_for_update=True)

@@ -32,23 +32,16 @@ from opennrm.domain.reintegration import (
     reason_for,
 )
 from opennrm.domain.services import Move, missing_child_steps, move_refusal
-from opennrm.services.cases import (
-    check_person_level,
-    decrypt_json,
-    decrypt_text,
-    encrypt_json,
-    encrypt_text,
-    is_record_id,
-    load_case_for,
-    new_id,
-    now,
-    scope_clause,
-)
+from opennrm.domain.text import N_
+from opennrm.services.cases import check_person_level, load_case_for, scope_clause
+from opennrm.services.clock import now
 from opennrm.services.entitlements import DEPENDANT_CONTEXT, children_unassessed, decision_facts
 from opennrm.services.errors import Conflict, InvalidInput, refuse, refuse_unknown
+from opennrm.services.sealing import decrypt_json, decrypt_text, encrypt_json, encrypt_text
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
+from opennrm.store.ids import is_record_id, new_id
 from opennrm.store.keys import Keyring
 from opennrm.store.tables import Case, Dependant, FollowUp, MovePlan
 
@@ -304,8 +297,8 @@ def change_dependant(db: Database, actor: Actor, dependant_id: str, change: Depe
         if change.best_interests_on is not None:
             if change.best_interests_on < row.created_at.date():
                 raise InvalidInput(
-                    "the assessment is of this child, recorded on "
-                    f"{row.created_at.date().isoformat()}: it cannot be dated before",
+                    N_("the assessment is of this child, recorded on %(date)s: it cannot be dated before")
+                    % {"date": row.created_at.date().isoformat()},
                     field="best_interests_on",
                 )
             row.best_interests_on = change.best_interests_on
@@ -429,9 +422,9 @@ class FollowUpDue:
 
 # What the tasks home shows (English msgids; the catalogues hold their translations).
 LABELS = {
-    FollowUpReason.RETURN.value: "Follow-up contact after her return",
-    FollowUpReason.RESETTLEMENT.value: "Follow-up contact after her resettlement",
-    FollowUpReason.EXIT.value: "Follow-up contact after she left the services",
+    FollowUpReason.RETURN.value: N_("Follow-up contact after her return"),
+    FollowUpReason.RESETTLEMENT.value: N_("Follow-up contact after her resettlement"),
+    FollowUpReason.EXIT.value: N_("Follow-up contact after she left the services"),
 }
 
 

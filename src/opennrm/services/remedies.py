@@ -36,13 +36,16 @@ from opennrm.domain.remedies import (
     payment_minor,
     status_after_payment,
 )
+from opennrm.domain.text import N_
 from opennrm.services import consent_gate
-from opennrm.services.cases import decrypt_text, encrypt_text, new_id, now
+from opennrm.services.clock import now
 from opennrm.services.errors import InvalidInput, NotFound
+from opennrm.services.sealing import decrypt_text, encrypt_text
 from opennrm.stats.remedies import ClaimFacts, RemedyCounts, count_remedies
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
+from opennrm.store.ids import new_id
 from opennrm.store.tables import Case, Person, ProceedsAllocation, RemedyClaim, RemedyPayment
 
 _NOTES = "remedy_claim"
@@ -215,7 +218,7 @@ def record_payment(db: Database, actor: Actor, claim_id: str, data: PaymentIn) -
         except RemedyRuleError as exc:
             raise _invalid(exc) from None
         if claim.awarded_on is not None and data.paid_on < claim.awarded_on:
-            raise InvalidInput("paid_on: the payment is dated before the award", field="paid_on")
+            raise InvalidInput("paid_on: " + N_("the payment is dated before the award"), field="paid_on")
         payment_id = new_id()
         session.add(
             RemedyPayment(

@@ -57,21 +57,23 @@ from opennrm.domain.reporting import (
     purge_due,
 )
 from opennrm.services import firewall, notifications
-from opennrm.services.cases import (
-    decrypt_json,
-    decrypt_text,
-    encrypt_json,
-    encrypt_text,
-    invalid_from,
-    new_id,
-    now,
-    record_intake,
-)
+from opennrm.services.cases import record_intake
+from opennrm.services.clock import now
 from opennrm.services.errors import Conflict, Forbidden, InvalidInput, NotFound, Unavailable, refuse
 from opennrm.services.media import looks_like_image, strip_metadata
+from opennrm.services.parsing import invalid_from
+from opennrm.services.sealing import (
+    decrypt_bytes,
+    decrypt_json,
+    decrypt_text,
+    encrypt_bytes,
+    encrypt_json,
+    encrypt_text,
+)
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
+from opennrm.store.ids import new_id
 from opennrm.store.tables import (
     AnonymousReport,
     AppMeta,
@@ -280,7 +282,7 @@ def _store_attachments(
                 media_type=item.media_type,
                 size=len(item.content),
                 filename_enc=encrypt_text(db.keyring, _FILE_NAME, file_id, item.filename),
-                content_enc=db.keyring.encrypt(item.content, f"{_FILE}:{file_id}"),
+                content_enc=encrypt_bytes(db.keyring, _FILE, file_id, item.content),
                 created_at=at,
             )
         )
@@ -641,7 +643,7 @@ def read_attachment(db: Database, actor: Actor, report_id: str, file_id: str) ->
         return (
             decrypt_text(db.keyring, _FILE_NAME, row.id, row.filename_enc),
             row.media_type,
-            db.keyring.decrypt(row.content_enc, f"{_FILE}:{row.id}"),
+            decrypt_bytes(db.keyring, _FILE, row.id, row.content_enc),
         )
 
 

@@ -19,19 +19,14 @@ from opennrm.access.policy import Action, Actor, case_list_scopes
 from opennrm.domain.vocabularies import TraffickingStatus
 from opennrm.screening import ScreeningInputError, parse_answers, screen
 from opennrm.services.age import refresh_child_flag
-from opennrm.services.cases import (
-    decrypt_json,
-    encrypt_json,
-    is_record_id,
-    load_case_for,
-    new_id,
-    now,
-    scope_clause,
-)
+from opennrm.services.cases import load_case_for, scope_clause
+from opennrm.services.clock import now
 from opennrm.services.errors import InvalidInput, refuse_unknown
+from opennrm.services.sealing import decrypt_json, encrypt_json
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
+from opennrm.store.ids import is_record_id, new_id
 from opennrm.store.tables import Case, Screening, ScreeningDraft
 
 

@@ -47,12 +47,14 @@ from opennrm.recruitment.signals import (
     signal_value,
     write_exchange,
 )
-from opennrm.services.cases import decrypt_json, new_id, now
-from opennrm.services.errors import Forbidden, InvalidInput, NotFound, Unavailable, refuse
+from opennrm.services.clock import now
+from opennrm.services.errors import InvalidInput, NotFound, Unavailable, refuse, refuse_as
 from opennrm.services.firewall import enforcement_types_in
+from opennrm.services.sealing import decrypt_json
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
+from opennrm.store.ids import new_id
 from opennrm.store.keys import Keyring
 from opennrm.store.tables import (
     AdReview,
@@ -676,20 +678,8 @@ def _partner_organisation(db: Database, partner: Partner, action: str) -> str:
         reason = "an enforcement organisation neither shares nor receives signals"
     elif row.name == partner.name:
         reason = "a partner cannot bear the name of the organisation it exchanges with"
-    if reason is not None:
-        # the refusal's audit event is written once the transaction has ended, as ``errors.refuse`` does;
-        # a partner is not an ``Actor`` of this installation
-        refusal = Forbidden(reason)
-        refusal.audit = AuditEntry(
-            PARTNER_ACTOR,
-            action,
-            "organisation",
-            row.id,
-            outcome="denied",
-            detail={"partner": partner.token_id},
-        )
-        db.audit_after(refusal.audit)
-        raise refusal
+    if reason is not None:  # a partner is not an ``Actor`` of this installation
+        refuse_as(db, PARTNER_ACTOR, action, "organisation", row.id, reason, {"partner": partner.token_id})
     return str(row.id)
 
 

@@ -22,16 +22,11 @@ from sqlalchemy import func, insert, select
 from opennrm.access.policy import Action, Actor, decide
 from opennrm.domain.consent import ConsentTerms
 from opennrm.domain.records import Intake
-from opennrm.services.cases import (
-    IntakeRows,
-    build_intake_rows,
-    decrypt_json,
-    decrypt_text,
-    existing_person,
-    new_id,
-    now,
-)
+from opennrm.domain.text import N_
+from opennrm.services.cases import IntakeRows, build_intake_rows, existing_person
+from opennrm.services.clock import now
 from opennrm.services.errors import Forbidden, InvalidInput
+from opennrm.services.sealing import decrypt_json, decrypt_text
 from opennrm.stats.dimensions import (
     NRM_DEFAULT_TABLES,
     Dimension,
@@ -46,6 +41,7 @@ from opennrm.stats.tables import PersonFrame, frame_from_persons
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
+from opennrm.store.ids import new_id
 from opennrm.store.tables import (
     Case,
     ConsentRecord,
@@ -235,19 +231,19 @@ class StatisticsView:
 
 
 DASHBOARD_TABLES: tuple[tuple[str, str, str], ...] = (
-    ("Persons identified, by year and sex", "year", "sex"),
-    ("By year and age group", "year", "age_group"),
-    ("By form of exploitation and sex", "exploitation", "sex"),
-    ("By citizenship and sex", "citizenship", "sex"),
+    (N_("Persons identified, by year and sex"), "year", "sex"),
+    (N_("By year and age group"), "year", "age_group"),
+    (N_("By form of exploitation and sex"), "exploitation", "sex"),
+    (N_("By citizenship and sex"), "citizenship", "sex"),
 )
 #: What the page shows within a chosen year and/or region: persons by each of these.
 FILTERED_TABLES: tuple[tuple[str, str], ...] = (
-    ("By sex", "sex"),
-    ("By age group", "age_group"),
-    ("By form of exploitation", "exploitation"),
-    ("By citizenship", "citizenship"),
+    (N_("By sex"), "sex"),
+    (N_("By age group"), "age_group"),
+    (N_("By form of exploitation"), "exploitation"),
+    (N_("By citizenship"), "citizenship"),
 )
-TOTAL_LABEL = "Total"
+TOTAL_LABEL = N_("Total")
 
 
 def page_tables() -> list[tuple[str, ...]]:
@@ -555,7 +551,7 @@ def import_htcds(db: Database, rows: Iterable[dict[str, str | None]], *, organis
     """Import HTCDS rows in one transaction; any row that does not fit is reported and nothing is written."""
     from pydantic import ValidationError
 
-    from opennrm.services.cases import invalid_from
+    from opennrm.services.parsing import invalid_from
 
     problems: list[str] = []
     intakes: list[tuple[Intake, bool]] = []

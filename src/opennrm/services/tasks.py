@@ -29,9 +29,10 @@ from opennrm.domain.non_punishment import LegalAidStep
 from opennrm.domain.services import ReferralStatus
 from opennrm.domain.vocabularies import CaseStatus
 from opennrm.services import identification, referrals, reintegration, screenings
-from opennrm.services.cases import decrypt_text, relation_of, scope_clause
+from opennrm.services.cases import relation_of, scope_clause
 from opennrm.services.entitlements import minimum_reflection_days_in
 from opennrm.services.errors import Forbidden
+from opennrm.services.sealing import decrypt_text
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database

@@ -4,7 +4,6 @@ columns ending in ``_index`` hold keyed blind indexes. No other column holds ide
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Any
 
 from sqlalchemy import (
@@ -1275,18 +1274,9 @@ def table_of(model: type[Base]) -> Table:
     return Base.metadata.tables[model.__tablename__]
 
 
-def is_record_id(value: str) -> bool:
-    """Row ids are UUIDs; anything else names no record (and is never written to the audit log)."""
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
-
-
 # Every encrypted column and the context kind its ciphertexts are bound to (with the row id): the one
 # registry that key rotation walks (``opennrm.services.keys``) and that sealing checks
-# (``opennrm.services.cases``), so a column left out can be neither written nor missed by a rotation.
+# (``opennrm.services.sealing``), so a column left out can be neither written nor missed by a rotation.
 # tests/unit/store/test_encrypted_columns.py checks that every binary column of the schema is here.
 ENCRYPTED_COLUMNS: tuple[tuple[type[Base], str, str], ...] = (
     (Person, "survivor_code_enc", "survivor_code"),

@@ -14,13 +14,15 @@ from collections.abc import Mapping, Sequence
 
 from markupsafe import Markup
 
+from opennrm.domain.text import N_
 from opennrm.services.dashboard import ReasonCount
-from opennrm.services.statistics import DashboardTable, StatisticsView
+from opennrm.services.statistics import TOTAL_LABEL, DashboardTable, StatisticsView
 from opennrm.stats.charts import BarChart, Cell, cell, render_bar_chart
-from opennrm.web.i18n import N_, active, gettext, label
+from opennrm.web.i18n import active, gettext
+from opennrm.web.labels import label
 
 #: Statistics categories whose meaning depends on the dimension (the other codes are vocabulary codes,
-#: named by ``i18n.label``). Years and the statistics office's region names are shown as they are.
+#: named by ``label``). Years and the statistics office's region names are shown as they are.
 CATEGORY_LABELS: Mapping[str, Mapping[str, str]] = {
     "age_group": {"child": N_("child (under 18)"), "adult": N_("adult (18 and over)")},
     "exploitation": {
@@ -31,25 +33,12 @@ CATEGORY_LABELS: Mapping[str, Mapping[str, str]] = {
     },
     "citizenship": {"national": N_("national"), "foreign": N_("foreign")},
 }
-#: Titles of the tables within a chosen year or region (``services.statistics.FILTERED_TABLES``) and
-#: words of the charts.
-MESSAGES: tuple[str, ...] = (
-    N_("By sex"),
-    N_("By age group"),
-    N_("By form of exploitation"),
-    N_("By citizenship"),
-    N_("Persons identified, by year and sex"),
-    N_("By year and age group"),
-    N_("By form of exploitation and sex"),
-    N_("By citizenship and sex"),
-    N_("Total"),
-)
 
 
 def category_label(dimension: str, code: str) -> str:
     """A statistics category in the active language; ``""`` is the total."""
     if code == "":
-        return gettext("Total")
+        return gettext(TOTAL_LABEL)
     english = CATEGORY_LABELS.get(dimension, {}).get(code)
     if english is not None:
         return gettext(english)
@@ -205,15 +194,6 @@ def declines_chart(declines: Sequence[ReasonCount]) -> Markup:
     )
 
 
-DECISION_MESSAGES: tuple[str, ...] = (
-    N_("under 5 working days"),
-    N_("5–9 working days"),
-    N_("10–19 working days"),
-    N_("20–44 working days"),
-    N_("45 working days or more"),
-    N_("first decision"),
-    N_("final decision"),
-)
 STAGE_LABELS: Mapping[str, str] = {"first": N_("first decision"), "final": N_("final decision")}
 
 

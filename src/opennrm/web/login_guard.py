@@ -31,6 +31,7 @@ import anyio
 import anyio.to_thread
 
 from opennrm.config import Settings
+from opennrm.domain.text import N_
 from opennrm.services.errors import ServiceError
 
 T = TypeVar("T")
@@ -41,7 +42,7 @@ MAX_CLIENTS = 10_000
 
 class TooManyRequests(ServiceError):
     status = 429
-    title = "Too many requests"
+    title = N_("Too many requests")
 
     def __init__(self, retry_after: int) -> None:
         super().__init__("too many log-in attempts; wait a little and try again")

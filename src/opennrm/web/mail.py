@@ -3,7 +3,9 @@ what waits and where, never who or what about: no name, no case content (``servi
 
 from __future__ import annotations
 
-from opennrm.web.i18n import N_, SOURCE_LANGUAGE, activated, gettext, match
+from opennrm.domain.text import N_
+from opennrm.web.i18n import SOURCE_LANGUAGE, activated, gettext
+from opennrm.web.negotiation import match
 
 # What each kind of notification says, in the product and as the subject of its e-mail.
 MESSAGES: dict[str, str] = {

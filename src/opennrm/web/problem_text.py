@@ -2,15 +2,25 @@
 
 Input is checked by pydantic models, whose messages are English and written for developers ("String should
 match pattern '^[^@\\s]+@[^@\\s]+$'"). A page shows them through ``problem_text``: the common kinds become a
-plain sentence from the catalogues; a message the project wrote itself (a rule's reason) is looked up in the
-catalogues as it is, and shown as written when no translation exists.
+plain sentence from the catalogues; a message the project wrote itself (a rule's reason, a service's refusal)
+is looked up in the catalogues as it is, and shown as written when no translation exists.
+
+Messages with dynamic parts are written ``N_("date %(date)s is in the future") % {"date": …}`` where they
+are raised (domain validators, services), so the catalogue holds the sentence with its placeholders. The
+English text that reaches the page is matched back against those sentences — the placeholders' values are
+taken from it — and the translation is filled with the same values. The API's problem+json (``detail``)
+goes through the same function in the request's language.
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache
 
-from opennrm.web.i18n import N_, gettext
+from opennrm.domain.text import N_
+from opennrm.web.i18n import active, gettext, translations
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)[sdr]")
 
 # "text: String should …": a service names the field before pydantic's message; the page shows it by the field
 FIELD_PREFIX = re.compile(r"^[a-z_]+: (?=[A-Z])")
@@ -50,4 +60,53 @@ def problem_text(message: object) -> str:
         found = pattern.match(text)
         if found:
             return gettext(sentence) % found.groupdict()
-    return gettext(text)
+    translated = gettext(text)
+    if translated != text:
+        return translated
+    return _filled(text) or text
+
+
+def detail_text(message: str, field: str | None = None) -> str:
+    """A service error's message (``field: message`` when it names a field) in the active language, the
+    field's dotted path kept as it is: what problem+json's ``detail`` and the error page show."""
+    if field and message.startswith(f"{field}: "):
+        return f"{field}: {problem_text(message.removeprefix(f'{field}: '))}"
+    return problem_text(message)
+
+
+@cache
+def _sentences(tag: str) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """The catalogue's sentences with placeholders, as patterns matching their English text once filled in
+    (most specific first: the one with the most fixed text wins)."""
+    catalogue = getattr(translations(tag), "_catalog", {})
+    found: list[tuple[int, re.Pattern[str], str]] = []
+    for msgid in catalogue:
+        if not isinstance(msgid, str) or not _PLACEHOLDER.search(msgid):
+            continue
+        parts, seen, fixed, position = ["^"], set(), 0, 0
+        for placeholder in _PLACEHOLDER.finditer(msgid):
+            literal = msgid[position : placeholder.start()]
+            parts.append(re.escape(literal))
+            fixed += len(literal)
+            name = placeholder.group(1)
+            parts.append(f"(?P={name})" if name in seen else f"(?P<{name}>.+?)")
+            seen.add(name)
+            position = placeholder.end()
+        parts.append(re.escape(msgid[position:]) + "$")
+        fixed += len(msgid) - position
+        found.append((fixed, re.compile("".join(parts), re.DOTALL), msgid))
+    return tuple((pattern, msgid) for _fixed, pattern, msgid in sorted(found, key=lambda f: -f[0]))
+
+
+def _filled(text: str) -> str | None:
+    """``text`` as a filled-in catalogue sentence, translated and filled with the same values."""
+    for pattern, msgid in _sentences(active().tag):
+        found = pattern.match(text)
+        if found:
+            return _fill(gettext(msgid), found.groupdict())
+    return None
+
+
+def _fill(sentence: str, values: dict[str, str]) -> str:
+    """The placeholders of ``sentence`` replaced by the text they stood for in the English message."""
+    return _PLACEHOLDER.sub(lambda p: values.get(p.group(1), p.group(0)), sentence)

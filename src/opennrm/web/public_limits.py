@@ -32,6 +32,7 @@ import anyio.to_thread
 from starlette.requests import Request
 
 from opennrm.config import Settings
+from opennrm.domain.text import N_
 from opennrm.services.errors import InvalidInput, ServiceError
 
 T = TypeVar("T")
@@ -51,7 +52,7 @@ MAX_CLIENTS = 50_000
 
 class TooManyReports(ServiceError):
     status = 429
-    title = "Too many requests"
+    title = N_("Too many requests")
 
     def __init__(self, retry_after: int) -> None:
         super().__init__("too many requests from here just now; please try again later")

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from opennrm.domain.text import N_
 from opennrm.services.errors import InvalidInput
 from opennrm.services.non_punishment import StatementFacts
 from opennrm.web import i18n
-from opennrm.web.i18n import N_
 from opennrm.web.pdf import html_to_pdf
 
 TEMPLATE = "non_punishment_statement.html"

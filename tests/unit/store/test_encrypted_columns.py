@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import LargeBinary
 
-from opennrm.services.cases import encrypt_text
+from opennrm.services.sealing import encrypt_text
 from opennrm.store.keys import Keyring
 from opennrm.store.tables import ENCRYPTED_COLUMNS, ENCRYPTION_KINDS, Base
 

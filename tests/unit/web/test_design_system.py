@@ -16,6 +16,7 @@ from opennrm.domain.services import ReferralStatus
 from opennrm.domain.vocabularies import CaseStatus, TraffickingStatus
 from opennrm.identification.rules import Outcome, ReconsiderationResult
 from opennrm.web import i18n
+from opennrm.web.labels import label
 from opennrm.web.pages.render import environment
 
 REPO = Path(__file__).resolve().parents[3]
@@ -97,7 +98,7 @@ def test_a_badge_says_the_status_in_words_in_the_page_language() -> None:
     module = environment().get_template("badges.html").module
     with i18n.activated("fr"):
         html = str(module.status_badge("declined"))  # type: ignore[attr-defined]
-        words = i18n.label("declined")
+        words = label("declined")
         consent = str(module.consent_badge("revoked"))  # type: ignore[attr-defined]
     assert html == f'<span class="badge tone-danger">{words}</span>'
     assert words and words != "declined"

@@ -9,22 +9,22 @@ from pathlib import Path
 
 import pytest
 
-from opennrm.web import i18n
+from opennrm.web import formatting, i18n, negotiation
 from opennrm.web.pages import public
 
 UN = ("ar", "zh-Hant", "zh-Hans", "en", "fr", "ru", "es")
 
 
 def test_accept_language_is_read_most_wanted_first() -> None:
-    assert i18n.parse_accept_language("fr-CH, fr;q=0.9, en;q=0.8, de;q=0.7, *;q=0.5") == [
+    assert negotiation.parse_accept_language("fr-CH, fr;q=0.9, en;q=0.8, de;q=0.7, *;q=0.5") == [
         "fr-CH",
         "fr",
         "en",
         "de",
     ]
-    assert i18n.parse_accept_language("en;q=0.1, ar") == ["ar", "en"]
-    assert i18n.parse_accept_language("ru;q=0, es;q=nonsense, ,") == []
-    assert i18n.parse_accept_language(None) == []
+    assert negotiation.parse_accept_language("en;q=0.1, ar") == ["ar", "en"]
+    assert negotiation.parse_accept_language("ru;q=0, es;q=nonsense, ,") == []
+    assert negotiation.parse_accept_language(None) == []
 
 
 @pytest.mark.parametrize(
@@ -46,20 +46,20 @@ def test_accept_language_is_read_most_wanted_first() -> None:
     ],
 )
 def test_a_requested_language_finds_its_nearest_catalogue(requested: str, expected: str) -> None:
-    assert i18n.match(requested, UN) == expected
+    assert negotiation.match(requested, UN) == expected
 
 
 @pytest.mark.parametrize("requested", ["de", "pt-BR", "", None, "x" * 40, "<script>", "../../etc"])
 def test_anything_else_matches_nothing(requested: str | None) -> None:
-    assert i18n.match(requested, UN) is None
+    assert negotiation.match(requested, UN) is None
 
 
 def test_preference_then_cookie_then_accept_language_then_english() -> None:
-    assert i18n.negotiate("ru", "ar", "fr", UN) == "ru"
-    assert i18n.negotiate(None, "ar", "fr", UN) == "ar"
-    assert i18n.negotiate("tlh", "xx", "de, zh-TW;q=0.5", UN) == "zh-Hant"
-    assert i18n.negotiate(None, None, "de, pt", UN) == "en"
-    assert i18n.negotiate(None, None, None, UN) == "en"
+    assert negotiation.negotiate("ru", "ar", "fr", UN) == "ru"
+    assert negotiation.negotiate(None, "ar", "fr", UN) == "ar"
+    assert negotiation.negotiate("tlh", "xx", "de, zh-TW;q=0.5", UN) == "zh-Hant"
+    assert negotiation.negotiate(None, None, "de, pt", UN) == "en"
+    assert negotiation.negotiate(None, None, None, UN) == "en"
 
 
 def test_arabic_is_right_to_left_and_names_itself() -> None:
@@ -78,21 +78,21 @@ def _spaces(text: str) -> str:
 def test_dates_and_numbers_read_as_in_the_language() -> None:
     when = dt.datetime(2024, 4, 2, 14, 5, tzinfo=dt.UTC)
     with i18n.activated("fr"):
-        assert _spaces(i18n.format_date(when.date())) == "2 avr. 2024"
-        assert _spaces(i18n.format_datetime(when)) == "2 avr. 2024, 14:05 UTC"
-        assert _spaces(i18n.format_number(12345.5)) == "12 345,5"
-        assert _spaces(i18n.format_date("2024-04-02")) == "2 avr. 2024"
-        assert _spaces(i18n.format_datetime("2024-04-02 14:05")) == "2 avr. 2024, 14:05 UTC"
+        assert _spaces(formatting.format_date(when.date())) == "2 avr. 2024"
+        assert _spaces(formatting.format_datetime(when)) == "2 avr. 2024, 14:05 UTC"
+        assert _spaces(formatting.format_number(12345.5)) == "12 345,5"
+        assert _spaces(formatting.format_date("2024-04-02")) == "2 avr. 2024"
+        assert _spaces(formatting.format_datetime("2024-04-02 14:05")) == "2 avr. 2024, 14:05 UTC"
     with i18n.activated("zh-Hant"):
-        assert i18n.format_date(when) == "2024年4月2日"
+        assert formatting.format_date(when) == "2024年4月2日"
     with i18n.activated("ru"):
-        assert _spaces(i18n.format_date(when)) == "2 апр. 2024 г."
+        assert _spaces(formatting.format_date(when)) == "2 апр. 2024 г."
     with i18n.activated("es"):
-        assert i18n.format_number(12345.5) == "12.345,5"
+        assert formatting.format_number(12345.5) == "12.345,5"
     with i18n.activated("ar"):
-        assert "2024" in i18n.format_date(when) and i18n.format_datetime(when).endswith("UTC")
-    assert i18n.format_date(None) == "–" and i18n.format_date("not a date") == "not a date"
-    assert i18n.format_number(None) == "–" and i18n.format_number(True) == "True"
+        assert "2024" in formatting.format_date(when) and formatting.format_datetime(when).endswith("UTC")
+    assert formatting.format_date(None) == "–" and formatting.format_date("not a date") == "not a date"
+    assert formatting.format_number(None) == "–" and formatting.format_number(True) == "True"
 
 
 def test_the_active_language_is_restored_after_a_rendering() -> None:
@@ -186,3 +186,14 @@ def test_no_file_or_an_unreadable_file_gives_the_defaults(tmp_path: Path) -> Non
     assert public.rights_settings(tmp_path) == public.RightsSettings()
     (tmp_path / public.RIGHTS_FILE).write_text("services:\n  - name: Helpline\n", encoding="utf-8")
     assert [s.name for s in public.services_in(public.rights_settings(tmp_path), "fr")] == ["Helpline"]
+
+
+def test_money_is_written_the_way_each_language_writes_it() -> None:
+    """Amounts are kept in minor units; the currency says how many digits follow the point (ISO 4217)."""
+    with i18n.activated("fr"):
+        assert (
+            formatting.format_money(123450, "EUR").replace("\u202f", " ").replace("\xa0", " ") == "1 234,50 €"
+        )
+    with i18n.activated("en"):
+        assert formatting.format_money(1500, "JPY") == "¥1,500"
+        assert formatting.format_money(None, "EUR") == "–"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from opennrm.web import i18n
-from opennrm.web.problem_text import problem_text
+from opennrm.web.problem_text import detail_text, problem_text
 
 
 @pytest.mark.parametrize(
@@ -40,3 +40,42 @@ def test_a_field_named_before_a_sentence_of_our_own_is_kept() -> None:
         assert problem_text("callback: safe-callback details need her consent") == (
             "callback: safe-callback details need her consent"
         )
+
+
+@pytest.mark.parametrize(
+    ("message", "tag", "shown"),
+    [
+        ("date 2999-01-01 is in the future", "ar", "التاريخ 2999-01-01 في المستقبل"),
+        ("date 2999-01-01 is in the future", "zh-Hant", "日期 2999-01-01 尚未到來"),
+        (
+            "'ZZ' is not an ISO 3166-1 alpha-2 country code",
+            "zh-Hant",
+            "'ZZ' 不是 ISO 3166-1 二位字母國家代碼",
+        ),
+        (
+            "Value error, end_date is before start_date",
+            "ar",
+            "تاريخ النهاية (end_date) يسبق تاريخ البداية (start_date)",
+        ),
+        (
+            "a consent may last 24 months at most (until 2027-01-01); ask her again after that",
+            "zh-Hant",
+            "同意最長有效 24 個月（至 2027-01-01）；之後請再次徵求她的同意",
+        ),
+    ],
+)
+def test_a_service_message_with_values_is_translated_with_the_same_values(
+    message: str, tag: str, shown: str
+) -> None:
+    """Messages marked ``N_("… %(date)s …") % {…}`` where they are raised are matched back to their
+    catalogue sentence, whose translation is filled with the values the English carried."""
+    with i18n.activated(tag):
+        assert problem_text(message) == shown
+    with i18n.activated("en"):
+        assert problem_text(message) == message.removeprefix("Value error, ")
+
+
+def test_a_detail_keeps_the_field_it_names_and_translates_the_rest() -> None:
+    with i18n.activated("ar"):
+        assert detail_text("file: the file is empty", "file") == "file: الملف فارغ"
+        assert detail_text("no message the catalogue knows", None) == "no message the catalogue knows"

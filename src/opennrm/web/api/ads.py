@@ -252,7 +252,7 @@ async def exchange_in(request: Request) -> ExchangeImported | Response:
     partner = await run_in_threadpool(_partner, request)
     if partner is None:
         return _unknown_partner()
-    key = signals.exchange_key()
+    key = await run_in_threadpool(signals.exchange_key)
     # authenticated: now the body may be read (up to the upload limit, then the service's own)
     body = await request.body()
     summary = await run_in_threadpool(signals.partner_import, get_db(request), partner, body, key)

@@ -12,12 +12,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from opennrm.recruitment.licences import LICENCE_FLAG
+from opennrm.domain.text import N_
+from opennrm.recruitment.lexicon import load_lexicon
+from opennrm.recruitment.licences import FLAG_EXPLANATION, FLAG_NAME, LICENCE_FLAG
 from opennrm.recruitment.review import DecisionLabel
 from opennrm.services import ad_review, signals
 from opennrm.services.errors import InvalidInput
 from opennrm.web.deps import check_csrf, get_db, get_settings, session_user
-from opennrm.web.i18n import N_
 from opennrm.web.limits import accepts_upload
 from opennrm.web.pages.posted import form_endpoint, posted_form
 from opennrm.web.pages.render import render
@@ -25,129 +26,13 @@ from opennrm.web.pages.same_origin import require_same_origin
 
 router = APIRouter()
 
-# The red flags' names and explanations as the lexicon (recruitment/data/red_flags.yaml) and licences.py word
-# them, marked for translation; tests/unit/web/test_ad_review_pages.py fails when they drift apart.
-FLAG_TEXTS: dict[str, tuple[str, str]] = {
-    "worker_pays": (
-        N_("Worker pays fees or a deposit"),
-        N_(
-            "The ad asks the jobseeker to pay: a registration, training, uniform, medical, visa or "
-            "agency fee, or a deposit. Under the ILO definition of recruitment fees, workers should pay "
-            "none of these; fees create debt and are a common opening of both fraud and debt bondage."
-        ),
-    ),
-    "documents_held": (
-        N_("Identity documents held by the employer"),
-        N_(
-            "The ad says the employer or agent will keep the worker's passport or identity card. "
-            "Retaining identity documents is an ILO indicator of forced labour: a worker without papers "
-            "cannot leave."
-        ),
-    ),
-    "pay_out_of_line": (
-        N_("Pay out of line with the job"),
-        N_(
-            "The ad promises pay that is high, daily, guaranteed or unlimited, usually without saying "
-            'what work earns it. Offers that are "too good to be true" are how deceptive recruiters '
-            "attract people. The model also compares the stated salary with the requirements "
-            "(structural feature)."
-        ),
-    ),
-    "no_skill_needed": (
-        N_("No skill or education asked"),
-        N_(
-            "The ad asks for no education, experience or skill. Harmless for many jobs; a warning sign "
-            "when the role is skilled or the pay is high (the model weighs it together with pay)."
-        ),
-    ),
-    "travel_arranged": (
-        N_("Travel, visa and lodging arranged, often abroad"),
-        N_(
-            "The recruiter offers to arrange and pay for flights, visas and housing, often for work "
-            "abroad. This is how scam-compound and overseas labour-trafficking recruitment moves "
-            "people; food and lodging alone is also common in legitimate factory and catering jobs, so "
-            "the weight is moderate."
-        ),
-    ),
-    "vague_employer": (
-        N_("Vague or absent employer"),
-        N_(
-            "The employer cannot be identified: no company name, the name is withheld, no company "
-            "description or one that only talks about hiring, no registration number, or a registry "
-            "status other than active. Checked in the text and, when the platform supplies them, in the "
-            "company fields."
-        ),
-    ),
-    "off_platform_contact": (
-        N_("Moves contact off the platform"),
-        N_(
-            "The ad asks applicants to contact the recruiter on a private chat app (WeChat, QQ, "
-            "Telegram, WhatsApp, LINE), often with an obfuscated spelling to avoid platform filters. "
-            "Private channels leave no record on the platform. Weak alone: on 58.com (ORFD) such ads "
-            "were less often judged fake."
-        ),
-    ),
-    "women_targeted": (
-        N_("Appearance, age or sex filters aimed at young women"),
-        N_(
-            "The ad limits applicants to women or girls, to a narrow young age band, to a minimum "
-            'height, or to "good looks" or an "open mind". Such filters are a documented feature of '
-            "recruitment into sexual exploitation; they are also illegal discrimination in many "
-            "countries. Legitimate jobs also use some of them, so the weight is moderate (see docs: "
-            "bias)."
-        ),
-    ),
-    "euphemistic_sector": (
-        N_('Euphemistic sector (hostess, companion, "entertainment")'),
-        N_(
-            "The job is in a sector often used as a euphemism for sexual services: hostess, companion, "
-            'escort, nightclub or KTV, "business reception", private massage, modelling without a named '
-            "agency. Many people work legally in these sectors; the flag marks a higher risk of "
-            "deception, not a crime."
-        ),
-    ),
-    "urgency": (
-        N_("Urgency and scarcity"),
-        N_(
-            "The ad pushes for a fast decision: urgent hiring, limited places, start today. Pressure "
-            "leaves no time to check the employer. Very common in legitimate ads too, so its weight is "
-            "small."
-        ),
-    ),
-    "task_bait": (
-        N_("Work-from-home or task-payment bait"),
-        N_(
-            'The ad offers easy money at home or on a phone: typing, liking posts, "order boosting", '
-            "tasks that need the worker to top up an account first. These are the openings of task "
-            "scams and of scam-centre recruitment; a real remote job describes real work."
-        ),
-    ),
-    "debt_or_no_contract": (
-        N_("Debt, deductions or no proper contract"),
-        N_(
-            "The ad mentions salary advances to be repaid, costs deducted from wages, loans for fees, "
-            "or work without a written contract or with one in another language. Debt bondage and "
-            "withheld wages are ILO indicators of forced labour."
-        ),
-    ),
-    "shared_across_employers": (
-        N_("Same template or contact across employers or cities"),
-        N_(
-            "The ad shares a phone number, chat handle, e-mail or near-identical text with ads posted "
-            "under other company names or in several cities. One actor posting under many names is how "
-            "recruitment networks hide; it can also be an ordinary staffing agency, so a reviewer "
-            "checks who the actor is."
-        ),
-    ),
-    # the licence check's flag (recruitment/licences.py: FLAG_NAME, FLAG_EXPLANATION), added after the scan
-    LICENCE_FLAG: (
-        N_("Agency or licence not in force"),
-        N_(
-            "The ad names a recruitment agency or a licence number that the national registry does not show "
-            "as licensed on the day of the scan (GR38 §59). Check the registry before acting on the ad."
-        ),
-    ),
-}
+
+@functools.cache
+def flag_texts() -> dict[str, tuple[str, str]]:
+    """Each red flag's name and explanation, in English as the lexicon (recruitment/data/red_flags.yaml) and
+    licences.py word them; babel.cfg extracts them from there and the templates translate them."""
+    lexicon = {flag.id: (flag.name, flag.explanation) for flag in load_lexicon().flags}
+    return {**lexicon, LICENCE_FLAG: (FLAG_NAME, FLAG_EXPLANATION)}
 
 
 def _is_uuid(value: str) -> bool:
@@ -264,7 +149,7 @@ def network(scan_id: str, request: Request) -> Response:
     user = session_user(request)
     key = (request.query_params.get("key") or "")[:240]
     found = ad_review.network_detail(get_db(request), user.actor, scan_id, key)
-    return render(request, "ads_network.html", network=found, flag_texts=FLAG_TEXTS)
+    return render(request, "ads_network.html", network=found, flag_texts=flag_texts())
 
 
 def _ad_page(request: Request, ad_id: str, status: int = 200, error: InvalidInput | None = None) -> Response:
@@ -275,7 +160,7 @@ def _ad_page(request: Request, ad_id: str, status: int = 200, error: InvalidInpu
         "ad.html",
         status=status,
         ad=view,
-        flag_texts=FLAG_TEXTS,
+        flag_texts=flag_texts(),
         decisions=[d.value for d in DecisionLabel],
         error=error,
         signal_kinds=_SIGNAL_KINDS,

@@ -10,13 +10,13 @@ from typing import Any
 
 from opennrm.access.policy import Actor
 from opennrm.domain.services import OPEN_STATUSES, Entitlements
+from opennrm.domain.text import N_
 from opennrm.services import consent, entitlements, referrals, reintegration, screenings
 from opennrm.services.cases import CaseView
 from opennrm.services.referrals import ReferralSummary
 from opennrm.services.reintegration import ReintegrationView
 from opennrm.services.screenings import StoredScreening
 from opennrm.store.database import Database
-from opennrm.web.i18n import N_
 
 OPEN = frozenset(s.value for s in OPEN_STATUSES)
 

@@ -11,10 +11,10 @@ from pydantic import ValidationError
 from opennrm.access.policy import Action, decide
 from opennrm.domain import vocabularies as v
 from opennrm.domain.records import Intake
+from opennrm.domain.text import N_
 from opennrm.services import cases, handover, linkage, non_punishment, remedies, screenings
 from opennrm.services.errors import InvalidInput, refuse
 from opennrm.web.deps import check_csrf, get_db, session_user
-from opennrm.web.i18n import N_
 from opennrm.web.pages.case_hub import case_hub
 from opennrm.web.pages.flash import done
 from opennrm.web.pages.posted import form_endpoint, posted_form

@@ -18,12 +18,12 @@ from starlette.concurrency import run_in_threadpool
 
 from opennrm.domain.consent import Consent, ConsentGiver, ConsentPurpose
 from opennrm.domain.iso_codes import LANGUAGES
+from opennrm.domain.text import N_
 from opennrm.services import cases, consent
 from opennrm.services.consent_choices import consent_choices, organisation_names
 from opennrm.services.errors import InvalidInput, NotFound
-from opennrm.web import i18n, pickers
+from opennrm.web import i18n, negotiation, pickers
 from opennrm.web.deps import check_csrf, get_db, session_user
-from opennrm.web.i18n import N_
 from opennrm.web.pages.drafts import REFERRAL_DRAFT
 from opennrm.web.pages.flash import done
 from opennrm.web.pages.posted import form_endpoint, posted_form
@@ -141,7 +141,7 @@ def _page(
     named = {o.id: o.name for o in choices.organisations}
     ids = {i for r in records for i in r["recipient_organisation_ids"]} - set(named)
     names = {**named, **organisation_names(db, ids)}
-    tag = i18n.request_language(request, user)
+    tag = negotiation.request_language(request, user)
     return render(
         request,
         "consents.html",
@@ -156,7 +156,7 @@ def _page(
         givers=GIVERS,
         languages_by_name=language_names(tag),
         print_locales=[i18n.language(t) for t in i18n.UN_LANGUAGES],
-        her_locale=i18n.match(values.get("language") or ""),
+        her_locale=negotiation.match(values.get("language") or ""),
     )
 
 
@@ -236,7 +236,7 @@ def _form_context(request: Request, case_id: str, locale: str) -> tuple[str, dic
     recorded consent's terms are filled in, otherwise the boxes are left for her to tick. Reading the
     consents is refused (and audited) for whoever may not."""
     user = session_user(request)
-    tag = i18n.match(locale)
+    tag = negotiation.match(locale)
     if tag is None or tag != locale:
         raise NotFound(f"no consent form in {locale!r}")
     db = get_db(request)

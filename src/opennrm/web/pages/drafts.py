@@ -14,7 +14,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from opennrm.services.auth import SessionUser
-from opennrm.services.cases import decrypt_text, encrypt_text
+from opennrm.services.sealing import decrypt_text, encrypt_text
 from opennrm.store.keys import KeyUnavailable, TamperedCiphertext
 from opennrm.web.deps import get_db
 

@@ -13,11 +13,11 @@ from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
+from opennrm.domain.text import N_
 from opennrm.finance.detectors import RULES
 from opennrm.services import finance
 from opennrm.services.errors import InvalidInput
 from opennrm.web.deps import check_csrf, get_db, session_user
-from opennrm.web.i18n import N_
 from opennrm.web.limits import accepts_upload
 from opennrm.web.pages.render import render
 from opennrm.web.pages.same_origin import require_same_origin

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from opennrm.web.i18n import N_, gettext
+from opennrm.domain.text import N_
+from opennrm.web.i18n import gettext
 
 QUERY = "done"
 MESSAGES: dict[str, str] = {

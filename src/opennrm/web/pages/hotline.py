@@ -24,11 +24,12 @@ from opennrm.domain.hotline import (
     Urgency,
     quick_contact,
 )
+from opennrm.domain.text import N_
 from opennrm.services import hotline
 from opennrm.services.errors import InvalidInput
 from opennrm.web import i18n
 from opennrm.web.deps import check_csrf, get_db, session_user
-from opennrm.web.i18n import N_
+from opennrm.web.labels import label
 from opennrm.web.pages.flash import done
 from opennrm.web.pages.render import render
 from opennrm.web.pages.same_origin import require_same_origin
@@ -77,7 +78,7 @@ def hl_label(code: str | None) -> str:
         return "–"
     if code in LABELS:
         return i18n.gettext(LABELS[code])
-    return i18n.label(code)
+    return label(code)
 
 
 CHOICES = {

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from opennrm.access.policy import dashboard_decision
+from opennrm.domain.text import N_
 from opennrm.identification.rules import (
     ConfirmationInput,
     DecisionInput,
@@ -27,9 +28,8 @@ from opennrm.screening.catalogue import default_catalogue, pick_text
 from opennrm.services import identification
 from opennrm.services.errors import Conflict, Forbidden, InvalidInput
 from opennrm.services.parsing import parse
-from opennrm.web import i18n
+from opennrm.web import i18n, negotiation
 from opennrm.web.deps import get_db, get_settings, session_user
-from opennrm.web.i18n import N_
 from opennrm.web.pages.flash import done
 from opennrm.web.pages.posted import form_endpoint
 from opennrm.web.pages.referrals import _errors, _posted, _text
@@ -199,7 +199,7 @@ def letter_language(requested: str | None, languages: list[str]) -> str:
     English."""
     available = i18n.available()
     for candidate in [requested, *languages]:
-        found = i18n.match(candidate, available) if candidate else None
+        found = negotiation.match(candidate, available) if candidate else None
         if found:
             return found
     return i18n.SOURCE_LANGUAGE

@@ -44,12 +44,13 @@ from opennrm.domain.labour import (
     WorkerReferralIn,
     WorkplaceIn,
 )
+from opennrm.domain.text import N_
 from opennrm.screening.catalogue import default_catalogue, pick_text
 from opennrm.services import labour, labour_xlsform
 from opennrm.services.errors import Conflict, InvalidInput
-from opennrm.web import i18n
+from opennrm.web import i18n, negotiation
 from opennrm.web.deps import check_csrf, get_db, get_settings, session_user
-from opennrm.web.i18n import N_
+from opennrm.web.labels import label
 from opennrm.web.pages.public import rights_settings
 from opennrm.web.pages.render import render
 from opennrm.web.pages.same_origin import require_same_origin
@@ -128,7 +129,7 @@ def lb(code: Any) -> str:
     text = str(code)
     if text in LABELS:
         return i18n.gettext(LABELS[text])
-    return i18n.label(code)
+    return label(code)
 
 
 def indicator_text(indicator_id: str) -> str:
@@ -196,7 +197,9 @@ def _page(request: Request, template: str, status: int = 200, **context: Any) ->
 
 @router.get("/agencies/check")
 def check_in_your_language(request: Request) -> Response:
-    tag = i18n.negotiate(None, request.cookies.get(i18n.COOKIE), request.headers.get("accept-language"))
+    tag = negotiation.negotiate(
+        None, request.cookies.get(negotiation.COOKIE), request.headers.get("accept-language")
+    )
     response = RedirectResponse(f"/agencies/check/{tag}", status_code=303)
     response.headers["Vary"] = "Accept-Language, Cookie"
     return response
@@ -218,7 +221,7 @@ def _public(request: Request, locale: str, **context: Any) -> Response:
 @router.get("/agencies/check/{locale}")
 def check_page(locale: str, request: Request) -> Response:
     if locale not in i18n.available():
-        found = i18n.match(locale)
+        found = negotiation.match(locale)
         return RedirectResponse(f"/agencies/check/{found}" if found else "/agencies/check", status_code=303)
     return _public(request, locale, query="", results=None)
 

@@ -26,7 +26,8 @@ from opennrm.access.policy import (
     report_decision,
 )
 from opennrm.access.roles import Role
-from opennrm.web.i18n import N_, gettext
+from opennrm.domain.text import N_
+from opennrm.web.i18n import gettext
 
 
 @dataclass(frozen=True)

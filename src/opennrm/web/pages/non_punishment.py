@@ -22,7 +22,7 @@ from opennrm.domain.non_punishment import (
 from opennrm.services import non_punishment
 from opennrm.services.errors import InvalidInput, NotFound
 from opennrm.services.parsing import parse
-from opennrm.web import i18n
+from opennrm.web import i18n, negotiation
 from opennrm.web.deps import check_csrf, get_db, session_user
 from opennrm.web.pages.posted import form_endpoint, posted_form
 from opennrm.web.pages.referrals import _errors
@@ -128,7 +128,7 @@ def statement(case_id: str, request: Request) -> Response:
     except ValueError:
         raise NotFound(f"no case {case_id}") from None
     q = request.query_params
-    shown = i18n.request_language(request, user)  # the page's own language when none is chosen
+    shown = negotiation.request_language(request, user)  # the page's own language when none is chosen
     shown = shown if shown in i18n.UN_LANGUAGES else i18n.SOURCE_LANGUAGE
     languages = statement_languages(q.get("her_language") or shown, q.get("proceedings_language") or shown)
     facts = non_punishment.statement_facts(get_db(request), user.actor, case_id)

@@ -6,10 +6,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from opennrm.domain.text import N_
 from opennrm.services import jobs, notifications
 from opennrm.services.errors import InvalidInput
 from opennrm.web.deps import check_csrf, get_db, session_user
-from opennrm.web.i18n import N_
 from opennrm.web.mail import MESSAGES
 from opennrm.web.pages.render import render
 from opennrm.web.pages.same_origin import require_same_origin

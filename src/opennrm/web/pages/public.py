@@ -23,7 +23,7 @@ import yaml
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from opennrm.web import i18n
+from opennrm.web import i18n, negotiation
 from opennrm.web.deps import get_settings
 from opennrm.web.pages.render import render
 
@@ -150,7 +150,9 @@ def services_in(settings: RightsSettings, tag: str) -> list[HelpService]:
 @router.get("/rights")
 def rights_in_your_language(request: Request) -> Response:
     """The leaflet in the visitor's language: the switcher's cookie, ``Accept-Language``, else English."""
-    tag = i18n.negotiate(None, request.cookies.get(i18n.COOKIE), request.headers.get("accept-language"))
+    tag = negotiation.negotiate(
+        None, request.cookies.get(negotiation.COOKIE), request.headers.get("accept-language")
+    )
     response = RedirectResponse(f"/rights/{tag}", status_code=303)
     response.headers["Vary"] = "Accept-Language, Cookie"
     return response
@@ -160,7 +162,7 @@ def rights_in_your_language(request: Request) -> Response:
 def rights_leaflet(locale: str, request: Request) -> Response:
     if locale not in i18n.available():
         # zh-TW, FR, en-GB … go to their leaflet, anything else to the visitor's language: never an error.
-        found = i18n.match(locale)
+        found = negotiation.match(locale)
         return RedirectResponse(f"/rights/{found}" if found else "/rights", status_code=303)
     request.state.language = locale
     settings = get_settings(request)

@@ -12,11 +12,12 @@ from fastapi.responses import RedirectResponse, Response
 
 from opennrm.domain import reintegration as r
 from opennrm.domain import services as s
+from opennrm.domain.text import N_
 from opennrm.services import entitlements, reintegration
 from opennrm.services.errors import Conflict, InvalidInput
 from opennrm.services.parsing import parse
 from opennrm.web.deps import get_db, session_user
-from opennrm.web.i18n import N_, gettext
+from opennrm.web.i18n import gettext
 from opennrm.web.pages.flash import done
 from opennrm.web.pages.posted import form_endpoint
 from opennrm.web.pages.referrals import _errors, _posted, _text
@@ -68,12 +69,6 @@ STEP_LABELS = {
     s.ChildStep.FAMILY_TRACING.value: N_("family tracing"),
     s.ChildStep.REUNIFICATION.value: N_("an assessment of reunification"),
 }
-# The follow-up labels of ``opennrm.services.reintegration.LABELS`` (the tasks home shows them too).
-FOLLOW_UP_LABELS = {
-    "return": N_("Follow-up contact after her return"),
-    "resettlement": N_("Follow-up contact after her resettlement"),
-    "exit": N_("Follow-up contact after she left the services"),
-}
 
 
 def _page(
@@ -97,7 +92,7 @@ def _page(
         vocabularies=VOCABULARIES,
         summary_labels={k: gettext(LABELS[k]) for k in errors or {} if k in LABELS},
         step_labels=STEP_LABELS,
-        follow_up_labels=FOLLOW_UP_LABELS,
+        follow_up_labels=reintegration.LABELS,
     )
 
 

@@ -29,12 +29,13 @@ from opennrm.domain.remedies import (
     RemedyRoute,
     StatusIn,
 )
+from opennrm.domain.text import N_
 from opennrm.services import justice, remedies
 from opennrm.services.errors import InvalidInput, NotFound
 from opennrm.services.remedies import RemediesView
 from opennrm.web import i18n
 from opennrm.web.deps import check_csrf, get_db, session_user
-from opennrm.web.i18n import N_
+from opennrm.web.labels import label
 from opennrm.web.pages.flash import done
 from opennrm.web.pages.posted import form_endpoint, posted_form
 from opennrm.web.pages.render import render
@@ -79,7 +80,7 @@ def rm_label(code: str) -> str:
     """The label of a remedies or justice code in the active language."""
     if code in LABELS:
         return i18n.gettext(LABELS[code])
-    return i18n.label(code)
+    return label(code)
 
 
 CLAIM_CHOICES = {

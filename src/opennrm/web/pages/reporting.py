@@ -29,14 +29,14 @@ from opennrm.domain.reporting import (
     ReportIn,
     ReportSector,
 )
+from opennrm.domain.text import N_
 from opennrm.services import reporting
 from opennrm.services.errors import InvalidInput, NotFound, ServiceError
 from opennrm.services.firewall import enforcement_types
 from opennrm.services.reporting import Attachment
 from opennrm.store.tables import Organisation
-from opennrm.web import i18n
+from opennrm.web import i18n, negotiation
 from opennrm.web.deps import check_csrf, get_db, get_settings, session_user
-from opennrm.web.i18n import N_
 from opennrm.web.limits import accepts_upload
 from opennrm.web.pages.flash import done
 from opennrm.web.pages.public import rights_settings
@@ -115,7 +115,7 @@ def _public(request: Request, locale: str) -> str | None:
 
 
 def _redirect_locale(locale: str, suffix: str = "") -> Response:
-    found = i18n.match(locale)
+    found = negotiation.match(locale)
     return RedirectResponse(f"/report/{found}{suffix}" if found else "/report", status_code=303)
 
 
@@ -149,7 +149,7 @@ def _form_page(request: Request, locale: str, status: int = 200, **context: Any)
 
 @router.get("/report")
 def report_in_your_language(request: Request) -> Response:
-    tag = i18n.negotiate(None, None, request.headers.get("accept-language"))
+    tag = negotiation.negotiate(None, None, request.headers.get("accept-language"))
     response = RedirectResponse(f"/report/{tag}", status_code=303)
     response.headers["Vary"] = "Accept-Language"
     return response

@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from opennrm.domain.text import N_
 from opennrm.screening import (
     Act,
     Answer,
@@ -31,9 +32,8 @@ from opennrm.screening.input import MAX_AGE
 from opennrm.services import cases, screenings
 from opennrm.services.auth import SessionUser
 from opennrm.services.errors import InvalidInput
-from opennrm.web import i18n
+from opennrm.web import i18n, negotiation
 from opennrm.web.deps import check_csrf, get_db, session_user
-from opennrm.web.i18n import N_
 from opennrm.web.pages.flash import done
 from opennrm.web.pages.posted import form_endpoint, posted_form
 from opennrm.web.pages.render import render
@@ -154,7 +154,7 @@ def _page(
 ) -> Response:
     view = cases.view_case(get_db(request), user.actor, case_id)
     profile = _profile_of(values.get("profile")) or Profile.ADULT_LABOUR
-    form = questionnaire(profile, lang=i18n.request_language(request, user))
+    form = questionnaire(profile, lang=negotiation.request_language(request, user))
     all_sections = sections_of(form)
     current = all_sections[_section_number(section, len(all_sections)) - 1]
     return render(
@@ -266,7 +266,7 @@ def screening_submit(case_id: str, request: Request) -> Response:
     draft = screenings.load_draft(db, user.actor, case_id)  # also refuses who may not screen (audited)
     base = dict(draft.values) if draft is not None else prefill(cases.view_case(db, user.actor, case_id))
     profile = _profile_of(form.get("profile")) or _profile_of(base.get("profile")) or Profile.ADULT_LABOUR
-    language = i18n.request_language(request, user)
+    language = negotiation.request_language(request, user)
     questions = questionnaire(profile, lang=language)
     all_sections = sections_of(questions)
     number = _section_number(form.get("section"), len(all_sections))

@@ -21,7 +21,8 @@ from opennrm.services.statistics import (
 )
 from opennrm.web import charts
 from opennrm.web.deps import get_db, get_settings, session_user
-from opennrm.web.i18n import activated, request_language
+from opennrm.web.i18n import activated
+from opennrm.web.negotiation import request_language
 from opennrm.web.pages.render import render
 from opennrm.web.uploads import DOWNLOAD_CSP
 

@@ -10,11 +10,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from opennrm.domain.text import N_
 from opennrm.identification.working_days import working_days_between
 from opennrm.services import tasks
-from opennrm.web import i18n
+from opennrm.web import formatting, i18n
 from opennrm.web.deps import get_db, get_settings, session_user
-from opennrm.web.i18n import N_
 from opennrm.web.pages.render import render
 
 router = APIRouter()
@@ -50,9 +50,9 @@ def sentence(task: tasks.Task) -> str:
     params: dict[str, Any] = {}
     for name, value in task.params.items():
         if name == "date":
-            params[name] = i18n.format_date(value)
+            params[name] = formatting.format_date(value)
         elif name in ("days", "months"):
-            params[name] = i18n.format_number(value)
+            params[name] = formatting.format_number(value)
         else:
             params[name] = value
     return i18n.gettext(LABELS.get(task.label, task.label)) % params
@@ -65,14 +65,16 @@ def when(task: tasks.Task, today: dt.date, holidays: Container[dt.date]) -> str:
         return ""
     left = working_days_between(today, task.due, holidays)
     if left > 0:
-        days = i18n.gettext(N_("Working days left: %(n)s")) % {"n": i18n.format_number(left)}
+        days = i18n.gettext(N_("Working days left: %(n)s")) % {"n": formatting.format_number(left)}
     elif left == 0:
         days = i18n.gettext(N_("due today"))
     else:
-        days = i18n.gettext(N_("Working days past the deadline: %(n)s")) % {"n": i18n.format_number(-left)}
+        days = i18n.gettext(N_("Working days past the deadline: %(n)s")) % {
+            "n": formatting.format_number(-left)
+        }
     if "date" in task.params:
         return days
-    return f"{i18n.gettext(N_('due'))} {i18n.format_date(task.due)} · {days}"
+    return f"{i18n.gettext(N_('due'))} {formatting.format_date(task.due)} · {days}"
 
 
 @router.get("/tasks")
