@@ -26,10 +26,11 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import warnings
 from collections.abc import Iterable
 from functools import reduce
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from opennrm.finance import ranking
 from opennrm.finance.detectors import RUN_ORDER, Detectors, Report, _period
@@ -82,6 +83,7 @@ def local_session(cores: int = 2, memory: str = "1g") -> SparkSession:
     from opennrm.recruitment.spark_engine import local_session as ads_session
 
     session = ads_session(cores, app_name="opennrm-finance")
+    session.sparkContext.setLogLevel("ERROR")
     _configure(session)
     return session
 
@@ -489,12 +491,16 @@ def busiest_week(good: DataFrame) -> dict[str, int]:
 # -- scoring -----------------------------------------------------------------------------------------
 
 
-def _collected(good: DataFrame, optional: tuple[str, ...], folder: Path) -> Any:
-    """The accepted rows on the driver as the local engine's frame (written by Spark as Parquet)."""
+def _collected(good: DataFrame, optional: tuple[str, ...], folder: Path) -> Transactions | None:
+    """The accepted rows on the driver as the local engine's frame (written by Spark as Parquet); ``None``
+    when there is none."""
     import polars as pl
 
     good.write.mode("overwrite").parquet(str(folder))
-    frame = pl.read_parquet(str(folder / "*.parquet"))
+    files = sorted(folder.glob("*.parquet"))
+    if not files:
+        return None
+    frame = pl.read_parquet(files)
     frame = frame.with_columns(
         pl.col("us").cast(pl.Datetime("us")).dt.replace_time_zone("UTC").alias("ts"),
         *[pl.col(c).cast(pl.String) for c in optional],
@@ -517,23 +523,26 @@ def score(
     if unknown:
         raise SparkEngineError(f"the Spark engine has no detector {', '.join(unknown)}")
     own = session is None
-    spark = local_session() if session is None else session
     folder = Path(tempfile.mkdtemp(prefix="opennrm-finance-spark-"))
-    try:
-        good, rejects, optional = read_transactions(spark, transactions, jurisdiction)
-        data = _collected(good, optional, folder / "accepted")
-        data.rejects = rejects
-        if accounts is not None:
-            data = read_accounts(accounts, data)
-        if data.frame.is_empty():
-            raise IngestError(f"{transactions}: no valid transaction")
-        flagged = candidates(good, jurisdiction, optional)
-        tie = busiest_week(good)
-        good.unpersist()
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-        if own:
-            spark.stop()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas", FutureWarning)
+        spark = local_session() if session is None else session
+        try:
+            good, rejects, optional = read_transactions(spark, transactions, jurisdiction)
+            collected = _collected(good, optional, folder / "accepted")
+            if collected is None or collected.frame.is_empty():
+                raise IngestError(f"{transactions}: no valid transaction")
+            data = collected
+            data.rejects = rejects
+            if accounts is not None:
+                data = read_accounts(accounts, data)
+            flagged = candidates(good, jurisdiction, optional)
+            tie = busiest_week(good)
+            good.unpersist()
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+            if own:
+                spark.stop()
     report = _detect(data, jurisdiction, flagged, chosen)
     if model is not None:
         table = ranking.features(data, report)
