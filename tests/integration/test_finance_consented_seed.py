@@ -98,6 +98,12 @@ def test_her_account_is_a_seed_only_while_her_consent_is_in_force(inst: Installa
     assert traced.seeds == (finance.CONSENTED_LABEL,)
     assert all(HER_ACCOUNT not in d.path_accounts for d in traced.destinations)
     assert HER_ACCOUNT not in str(traced.as_json())
+    elsewhere = finance.add_dataset(
+        w.db, w.analyst.actor, w.inv, "other bank", ROWS.replace(HER_ACCOUNT, "SOMEONE").encode()
+    ).id
+    with pytest.raises(InvalidInput) as err:
+        finance.trace(w.db, w.analyst.actor, w.inv, elsewhere, seed.seed, "forward", 2)
+    assert err.value.field == "seed" and HER_ACCOUNT not in str(err.value)
     back = finance.trace(w.db, w.analyst.actor, w.inv, w.dataset, seed.seed, "backward", 1)
     assert [d.account for d in back.destinations] == ["EMPLOYER"]
     # another unit: not listed, refused; a caseworker: refused
@@ -133,7 +139,7 @@ def test_her_account_is_a_seed_only_while_her_consent_is_in_force(inst: Installa
     # audited with identifiers only
     assert len(w.audited("finance.consented_account")) == 2
     traces = [e for e in w.audited("finance.trace") if "consented" in e.detail]
-    assert len(traces) == 3 and all(HER_ACCOUNT not in e.detail for e in traces)
+    assert len(traces) == 4 and all(HER_ACCOUNT not in e.detail for e in traces)
     denied = [
         e for e in w.audited(str(finance.Action.FINANCE)) if e.object_type == "finance_consented_account"
     ]
