@@ -471,6 +471,15 @@ FORMS: tuple[BadInput, ...] = (
         ("title",),
     ),
     BadInput(
+        "allocation from confiscated proceeds",
+        "/remedies/{claim}",
+        Role.CASEWORKER,
+        "form[action$='/proceeds']",
+        (("#proceeds_amount", "12.50"),),
+        ("confiscation", "proceeds_on"),
+        kept=(("#proceeds_amount", "12.50"),),
+    ),
+    BadInput(
         "recruitment agency",
         "/labour/agencies",
         Role.LABOUR_INSPECTOR,

@@ -13,6 +13,7 @@ from opennrm.access.policy import Actor
 from opennrm.access.roles import Role
 from opennrm.config import Settings
 from opennrm.domain.non_punishment import NonPunishmentMatterIn
+from opennrm.domain.remedies import RemedyClaimIn
 from opennrm.domain.services import EntitlementsChange, ReferralRequest, ReferralStep, ServiceSearch
 from opennrm.identification.rules import ConfirmationInput, DecisionInput, PanelInput
 from opennrm.services import (
@@ -25,6 +26,7 @@ from opennrm.services import (
     linkage,
     non_punishment,
     referrals,
+    remedies,
     screenings,
 )
 from opennrm.services.demo import (
@@ -87,6 +89,7 @@ class World:
     member: StaffUser  # a caseworker of the clinic, on the identification panels
     unconvened_case_id: str  # no panel yet
     decided_case_id: str  # a decision in force, open to reconsideration
+    claim_id: str  # her compensation claim, open (confiscated proceeds may be allocated to it)
     hidden: tuple[str, ...] = ()
     """What no page may show to anyone the crawl walks as (issue 16): the national person ids, and the case
     and survivor code of a woman's record at the clinic, linked nationally to her record at the NGO."""
@@ -99,6 +102,7 @@ class World:
             "decided_case": self.decided_case_id,
             "referral": self.referral_id,
             "scan": self.scan_id,
+            "claim": self.claim_id,
         }
 
     def user(self, role: Role) -> StaffUser:
@@ -177,6 +181,23 @@ def _build(settings: Settings, db: Database) -> World:
         case_id,
         parse(EntitlementsChange, {"legal_aid": "provided", "interpreter": "provided"}),
     )
+    claim_id = remedies.record_claim(
+        db,
+        amina.actor,
+        case_id,
+        parse(
+            RemedyClaimIn,
+            {
+                "route": "criminal",
+                "kind": "compensation",
+                "payer": "trafficker",
+                "currency": "EUR",
+                "amount_claimed": "8000.00",
+                "status": "filed",
+                "filed_on": "2025-04-01",
+            },
+        ),
+    )
     unconvened = cases.intake(db, amina.actor, intake())
     decided = cases.intake(db, amina.actor, intake())
     screening_id, _ = screenings.screen_case(db, amina.actor, decided, PRESUMED)
@@ -210,7 +231,9 @@ def _build(settings: Settings, db: Database) -> World:
     )
     identification.answer_proposal(db, nat, amina.actor, decided, ConfirmationInput(confirm=True))
     hidden = _linked_twins(db, amina, member)
-    return World(settings, db, users, case_id, sent.id, scan_id, member, unconvened, decided, hidden)
+    return World(
+        settings, db, users, case_id, sent.id, scan_id, member, unconvened, decided, claim_id, hidden
+    )
 
 
 def _linked_twins(db: Database, amina: StaffUser, member: StaffUser) -> tuple[str, ...]:

@@ -48,6 +48,7 @@ def test_the_financial_investigator_finds_a_scored_investigation_and_no_report_o
     (dataset,) = view.datasets
     assert dataset["transactions"] >= 4_000 and dataset["rejected"] == 0
     assert dataset["top"], "the planted typologies are scored"
+    assert [(c.amount, c.remaining) for c in view.confiscations] == [("12500.00", "12500.00")]
     with pytest.raises(ServiceError):
         reporting.triage_queue(inst.db, farah)
     with pytest.raises(ServiceError):

@@ -98,6 +98,12 @@ def _investigation_holders(role: str, org: str, record: str) -> bool:
     return role == "financial_investigator" and org == "fiu"
 
 
+def _claim_keepers(role: str, org: str, record: str) -> bool:
+    """The confiscations with money left (amounts and days only) are listed for the person-level roles that
+    keep victims' claims, in any organisation but an enforcement one (which never allocates)."""
+    return role in PERSON_LEVEL_ROLES and org not in ENFORCEMENT_ORGS
+
+
 def _secretariat_only(role: str, org: str, record: str) -> bool:
     """Justice aggregates (GR38 §110) are entered by the NRM secretariat's coordinator, never by a user of an
     enforcement organisation."""
@@ -172,6 +178,20 @@ ROUTES = [
         "revoke consent", lambda c, case, ids: _status(c.post(f"/api/consents/{ids['spare_consent']}/revoke"))
     ),
     Route("reuse her survivor code (issue 12.1)", _reaches_her_by_code),
+    # her own account for tracing, with her consent for compensation (issue 17): recorded and read as her
+    # consents are, by the owning side only
+    Route(
+        "record her account for compensation tracing",
+        lambda c, case, ids: _status(
+            c.post(
+                f"/api/cases/{case}/finance-accounts",
+                json={"account": "GB00TEST", "organisation_id": ids["fiu"], "language": "en"},
+            )
+        ),
+    ),
+    Route(
+        "her accounts for tracing", lambda c, case, ids: _status(c.get(f"/api/cases/{case}/finance-accounts"))
+    ),
     Route("consents page", lambda c, case, ids: _status(c.get(f"/cases/{case}/consents"))),
     Route(
         "revoke consent (confirmation page)",
@@ -262,12 +282,36 @@ ROUTES = [
         ),
     ),
     Route(
+        "allocate part of a confiscation to her claim (restitution ledger)",
+        lambda c, case, ids: _status(
+            c.post(
+                f"/api/remedies/{ids['claim']}/proceeds",
+                json={"confiscation_id": ids["confiscation"], "amount": "1", "allocated_on": "2025-02-02"},
+            )
+        ),
+    ),
+    Route(
+        "confiscations with money left",
+        lambda c, case, ids: _status(c.get("/api/confiscations")),
+        spec=_claim_keepers,
+    ),
+    Route(
         "justice aggregates (page)", lambda c, case, ids: _status(c.get("/justice")), spec=_secretariat_only
     ),
     Route(
         "financial investigations (page)",
         lambda c, case, ids: _status(c.get("/finance")),
         spec=_financial_investigators,
+    ),
+    Route(
+        "trace from her account under her consent",
+        lambda c, case, ids: _status(
+            c.get(
+                f"/finance/{ids['investigation']}/datasets/{ids['dataset']}/trace",
+                params={"seed": ids["consented_seed"], "hops": "2"},
+            )
+        ),
+        spec=_investigation_holders,
     ),
     Route(
         "one financial investigation (page)",
@@ -480,6 +524,21 @@ class World:
         # a financial investigation held by the financial intelligence unit (issue 17)
         analyst = make_user(db, "fin-analyst", names["fiu"], "financial_investigator", enforcement=True)
         self.ids["investigation"] = finance.create_investigation(db, analyst.actor, "Operation Matrix")
+        self.ids["fiu"] = self.orgs["fiu"]
+        self.ids["dataset"] = finance.add_dataset(
+            db,
+            analyst.actor,
+            self.ids["investigation"],
+            "bank return",
+            b"id,timestamp,source,target,amount,currency\n"
+            b"t1,2025-01-01T10:00:00Z,HERS,BOSS,900,EUR\nt2,2025-01-02T10:00:00Z,BOSS,AWAY,800,EUR\n",
+        ).id
+        self.ids["consented_seed"] = finance.CONSENTED_SEED + finance.record_consented_account(
+            db, creator.actor, self.case, "HERS", self.orgs["fiu"], "en"
+        )
+        self.ids["confiscation"] = finance.record_confiscation(
+            db, analyst.actor, self.ids["investigation"], "1000000", "EUR", "Order M/1", "2025-01-15"
+        )
         self.clients: dict[tuple[str, str, str], TestClient] = {}
         app = create_app(inst.settings)
         for role, org, record in itertools.product(ROLES, ORG_RELATIONS, RECORD_RELATIONS):

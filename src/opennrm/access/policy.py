@@ -221,6 +221,42 @@ def finance_decision(actor: Actor, investigation_organisation_id: str | None = N
     return ALLOW
 
 
+# The only enforcement organisations a consent may name, and only for compensation: what they receive is her
+# own account identifier as an opaque trace seed (``consented_seed_decision``), never case data.
+COMPENSATION_RECIPIENT_TYPES = frozenset({"financial_intelligence_unit"})
+
+
+def consent_recipient_through_firewall(purposes: Iterable[str], organisation_type: str) -> Decision:
+    """May a consent name an organisation on the firewall's list? Only a financial intelligence unit, and
+    only in a consent whose one purpose is compensation (her own account as a trace seed, issue 17). Such a
+    consent opens nothing else: ``disclosure_decision`` refuses every enforcement recipient."""
+    if set(purposes) != {ConsentPurpose.COMPENSATION.value}:
+        return Decision(False, FIREWALL)
+    if organisation_type not in COMPENSATION_RECIPIENT_TYPES:
+        return Decision(False, FIREWALL)
+    return ALLOW
+
+
+def consented_seed_decision(
+    actor: Actor, consent: ConsentFacts | None, named_organisation_id: str, today: dt.date
+) -> Decision:
+    """May the actor trace from a victim's own account? A financial investigator of the unit her consent
+    names, while that consent for compensation is in force (not revoked, not expired). The unit sees the
+    account as an opaque label, never her case or her name."""
+    if actor.role not in FINANCIAL_INVESTIGATORS:
+        return Decision(False, f"role {actor.role} does not work on financial investigations")
+    if actor.organisation_id != named_organisation_id or consent is None:
+        return Decision(False, OUT_OF_SCOPE)
+    in_force = consent_in_force(consent, today)
+    if not in_force:
+        return in_force
+    if ConsentPurpose.COMPENSATION.value not in consent.purposes:
+        return Decision(False, "the consent does not cover the purpose 'compensation'")
+    if named_organisation_id not in consent.recipient_organisation_ids:
+        return Decision(False, "the consent does not name this organisation")
+    return ALLOW
+
+
 def allocation_decision(actor: Actor) -> Decision:
     """May the actor allocate confiscated proceeds to a victim's claim? That is the remedies side's act:
     person-level roles, never an enforcement organisation (which never sees a claim)."""

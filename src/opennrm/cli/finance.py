@@ -10,10 +10,15 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from opennrm.cli.common import fail
+
+if TYPE_CHECKING:
+    from opennrm.finance.detectors import Report
+    from opennrm.finance.ranking import Score, TrainedModel
 
 finance_app = typer.Typer(
     help="Follow the money: typology detection, account ranking and tracing (GR38 §72, §108, §112(e)).",
@@ -21,6 +26,11 @@ finance_app = typer.Typer(
 )
 
 _SHOWN = 10
+
+
+class Engine(StrEnum):
+    LOCAL = "local"
+    SPARK = "spark"
 
 
 class Direction(StrEnum):
@@ -43,13 +53,20 @@ def _jurisdiction(path: Path | None):  # type: ignore[no-untyped-def]
 
 def _load(transactions: Path, accounts: Path | None, jurisdiction_file: Path | None, rejects: Path | None):  # type: ignore[no-untyped-def]
     from opennrm.finance.ingest import IngestError
-    from opennrm.finance.pipeline import load, write_rejects
+    from opennrm.finance.pipeline import load
 
     jurisdiction = _jurisdiction(jurisdiction_file)
     try:
         data = load(transactions, accounts, jurisdiction)
     except IngestError as exc:
         fail(str(exc))
+    _report_rejects(data, rejects)
+    return data, jurisdiction
+
+
+def _report_rejects(data, rejects: Path | None) -> None:  # type: ignore[no-untyped-def]
+    from opennrm.finance.pipeline import write_rejects
+
     problems = [("transactions", r) for r in data.rejects] + [("accounts", r) for r in data.account_rejects]
     if problems:
         typer.echo(f"{len(problems)} row(s) rejected:", err=True)
@@ -61,7 +78,6 @@ def _load(transactions: Path, accounts: Path | None, jurisdiction_file: Path | N
             )
     if rejects is not None:
         write_rejects([r for _, r in problems], rejects)
-    return data, jurisdiction
 
 
 def _writable(out: Path) -> None:
@@ -88,6 +104,11 @@ def score(
     ),
     jurisdiction: Path | None = _JUR,
     rejects: Path | None = _REJ,
+    engine: Engine = typer.Option(
+        Engine.LOCAL,
+        "--engine",
+        help="local (Polars, one machine) or spark (a local[2] Spark session): the same scores.",
+    ),
 ) -> None:
     """Score every account seen: risk, the typologies found, and (with --evidence) the transactions and rule
     of each hit. Without --model the detectors are combined (no labels needed)."""
@@ -102,8 +123,11 @@ def score(
             trained = TrainedModel.load(model)
         except ModelError as exc:
             fail(str(exc))
-    data, j = _load(transactions, accounts, jurisdiction, rejects)
-    scores, report = run(data, j, trained)
+    if engine is Engine.SPARK:
+        scores, report = _score_with_spark(transactions, accounts, jurisdiction, rejects, trained)
+    else:
+        data, j = _load(transactions, accounts, jurisdiction, rejects)
+        scores, report = run(data, j, trained)
     write_scores(scores, out)
     if evidence is not None:
         write_evidence(scores, evidence)
@@ -208,3 +232,26 @@ def trace(
         f"{result.transactions} payments followed in {result.seconds:.2f} s; written to {out}",
         err=True,
     )
+
+
+def _score_with_spark(
+    transactions: Path,
+    accounts: Path | None,
+    jurisdiction_file: Path | None,
+    rejects: Path | None,
+    trained: TrainedModel | None,
+) -> tuple[list[Score], Report]:
+    from opennrm.finance.ingest import IngestError
+    from opennrm.recruitment.spark_engine import spark_available
+
+    if not spark_available():
+        fail("--engine spark needs pyspark and a Java runtime (pip install 'opennrm[spark]')")
+    from opennrm.finance import spark_engine
+
+    j = _jurisdiction(jurisdiction_file)
+    try:
+        scores, report, data = spark_engine.score(transactions, accounts, j, trained)
+    except (IngestError, spark_engine.SparkEngineError) as exc:
+        fail(str(exc))
+    _report_rejects(data, rejects)
+    return scores, report

@@ -37,6 +37,9 @@ class ConsentPurpose(StrEnum):
     """Legal aid may see the matters recorded for her protection from punishment (GR38 §98)."""
     REMEDIES = "remedies"
     """Legal aid may see and bring her compensation and back-wage claims (GR38 §101)."""
+    COMPENSATION = "compensation"
+    """The financial intelligence unit it names may trace from her own account, recorded on her case, for her
+    compensation (GR38 §108; issue 17). It receives the account as an opaque trace seed, never case data."""
 
 
 MAX_CONSENT_DAYS = 3 * 366
@@ -123,6 +126,7 @@ class Consent(Strict):
             ConsentPurpose.SERVICES,
             ConsentPurpose.NON_PUNISHMENT,
             ConsentPurpose.REMEDIES,
+            ConsentPurpose.COMPENSATION,
         } & set(self.purposes)
         if sharing and not self.recipient_organisation_ids and not self.recipient_types:
             raise ValueError(N_("name the organisations or types of organisation the consent covers"))

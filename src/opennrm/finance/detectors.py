@@ -902,26 +902,55 @@ class Detectors:
             "cross_border": self.cross_border,
             "shared_identifiers": self.shared_identifiers,
         }
-        needs = {
-            "exploitation_spending": ("merchant_category",),
-            "off_hours": ("channel",),
-            "mobility": ("location",),
-            "payroll": ("channel",),
-            "alternative_payments": ("channel",),
-            "cross_border": ("country", "channel"),
-        }
+        assert tuple(table) == RUN_ORDER  # noqa: S101 - the Spark engine runs the rules in this order too
         report = Report()
         chosen = list(table) if rules is None else list(rules)
         for rule in chosen:
-            missing = [c for c in needs.get(rule, ()) if not self._has(c)]
-            if missing:
-                report.skipped[rule] = f"the data has no {', '.join(missing)}"
-                continue
-            if rule == "shared_identifiers" and self.tx.accounts_frame is None:
-                report.skipped[rule] = "no accounts file"
+            why = self.missing(rule)
+            if why is not None:
+                report.skipped[rule] = why
                 continue
             report.hits.extend(table[rule]())
         return report
+
+    def missing(self, rule: str) -> str | None:
+        """Why ``rule`` cannot run on this data (its fields absent), or ``None``."""
+        absent = [c for c in NEEDS.get(rule, ()) if not self._has(c)]
+        if absent:
+            return f"the data has no {', '.join(absent)}"
+        if rule == "shared_identifiers" and self.tx.accounts_frame is None:
+            return "no accounts file"
+        return None
+
+
+# The fields a rule needs; without them it does not run, and the report says so.
+NEEDS: dict[str, tuple[str, ...]] = {
+    "exploitation_spending": ("merchant_category",),
+    "off_hours": ("channel",),
+    "mobility": ("location",),
+    "payroll": ("channel",),
+    "alternative_payments": ("channel",),
+    "cross_border": ("country", "channel"),
+}
+# The order the rules run in (``stack`` is found with ``bipartite``).
+RUN_ORDER = (
+    "fan_in",
+    "fan_out",
+    "cycle",
+    "scatter_gather",
+    "gather_scatter",
+    "bipartite",
+    "pass_through",
+    "structuring",
+    "split_payments",
+    "exploitation_spending",
+    "off_hours",
+    "mobility",
+    "payroll",
+    "alternative_payments",
+    "cross_border",
+    "shared_identifiers",
+)
 
 
 RULES = (

@@ -191,6 +191,16 @@ def read_transactions(path: Path, jurisdiction: Jurisdiction, *, streaming: bool
         )
         .sort(["ts", "line"])
     )
+    data = numbered(good, tuple(optional))
+    data.rejects = rejects
+    return data
+
+
+def numbered(good: pl.DataFrame, optional: tuple[str, ...]) -> Transactions:
+    """Accepted rows (sorted by time, then line) with each account numbered (``src``, ``dst``), in the
+    canonical columns; the Spark engine builds its frame with this too."""
+    import polars as pl
+
     accounts = pl.concat([good["source"], good["target"]]).unique().sort()
     mapping = pl.DataFrame(
         {"account": accounts, "n": pl.arange(0, accounts.len(), eager=True, dtype=pl.Int64)}
@@ -202,7 +212,7 @@ def read_transactions(path: Path, jurisdiction: Jurisdiction, *, streaming: bool
             "id", "ts", "source", "target", "src", "dst", "amount", "amount_original", "currency", *optional
         )
     )
-    return Transactions(good, accounts.to_list(), rejects)
+    return Transactions(good, accounts.to_list())
 
 
 def read_accounts(path: Path, transactions: Transactions) -> Transactions:

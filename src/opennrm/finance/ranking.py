@@ -213,22 +213,32 @@ def _evidence(report: Report) -> dict[str, list[Hit]]:
     return report.by_account()
 
 
-def default_scores(transactions: Transactions, report: Report, jurisdiction: Jurisdiction) -> list[Score]:
-    """The unsupervised ranking: detectors combined by the jurisdiction's weights."""
+def busiest_week(transactions: Transactions) -> dict[str, int]:
+    """Per account, the most distinct senders in any 7-day window (a new window every day)."""
     import polars as pl
 
-    evidence = _evidence(report)
-    f = transactions.frame
-    # tie-break below every flagged account: distinct senders in the busiest week, scaled into [0, 0.01)
     busiest = (
-        f.select(pl.col("target").alias("account"), "source", "ts")
+        transactions.frame.select(pl.col("target").alias("account"), "source", "ts")
         .sort("account", "ts")
         .group_by_dynamic("ts", every="1d", period="7d", group_by="account")
         .agg(pl.col("source").n_unique().alias("n"))
         .group_by("account")
         .agg(pl.col("n").max())
     )
-    tie = dict(zip(busiest["account"].to_list(), busiest["n"].to_list(), strict=True))
+    return dict(zip(busiest["account"].to_list(), busiest["n"].to_list(), strict=True))
+
+
+def default_scores(
+    transactions: Transactions,
+    report: Report,
+    jurisdiction: Jurisdiction,
+    tie: dict[str, int] | None = None,
+) -> list[Score]:
+    """The unsupervised ranking: detectors combined by the jurisdiction's weights. ``tie``: the busiest-week
+    senders when already counted (the Spark engine counts them on Spark)."""
+    evidence = _evidence(report)
+    # tie-break below every flagged account: distinct senders in the busiest week, scaled into [0, 0.01)
+    tie = busiest_week(transactions) if tie is None else tie
     top = max(tie.values(), default=1) or 1
     scores = []
     for account in transactions.accounts:

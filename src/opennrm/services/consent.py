@@ -16,6 +16,7 @@ from opennrm.access.policy import (
     Actor,
     ConsentFacts,
     Recipient,
+    consent_recipient_through_firewall,
     disclosure_decision,
     override_decision,
 )
@@ -85,7 +86,9 @@ def record_consent(
                 raise InvalidInput(
                     N_("no organisation %(id)s") % {"id": org_id}, field="recipient_organisation_ids"
                 )
-            if org.type in enforcement:
+            if org.type in enforcement and not consent_recipient_through_firewall(
+                [p.value for p in consent.purposes], org.type
+            ):
                 raise InvalidInput(
                     N_("%(recipients)s can never receive person-level data (firewall)")
                     % {"recipients": org.name},

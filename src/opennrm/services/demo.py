@@ -834,7 +834,8 @@ def seed_demo_reach(db: Database, network: DemoNetwork, pepper_file: Path) -> di
 
 def seed_demo_finance(db: Database, network: DemoNetwork) -> str:
     """A financial investigation of the Financial Intelligence Unit (issue 17) with one synthetic dataset
-    (600 accounts, 4,000 transactions, the typologies planted), scored on loading. Returns its id."""
+    (600 accounts, 4,000 transactions, the typologies planted), scored on loading, and a confiscation whose
+    proceeds may be allocated to victims' claims. Returns its id."""
     from opennrm.finance import synthetic
     from opennrm.services import finance
 
@@ -855,5 +856,15 @@ def seed_demo_finance(db: Database, network: DemoNetwork) -> str:
         "Bank statements, two months (synthetic)",
         data.transactions.write_csv().encode(),
         data.accounts.write_csv().encode(),
+    )
+    # proceeds confiscated in the operation, to be allocated to the victims' compensation claims
+    finance.record_confiscation(
+        db,
+        investigator,
+        investigation,
+        "12500.00",
+        "EUR",
+        "Confiscation order 2025/044 (synthetic)",
+        "2025-05-20",
     )
     return investigation

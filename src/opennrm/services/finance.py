@@ -20,7 +20,7 @@ import datetime as dt
 import io
 import tempfile
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -29,21 +29,38 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from opennrm.access.policy import OUT_OF_SCOPE, Action, Actor, allocation_decision, finance_decision
+from opennrm.access.policy import (
+    OUT_OF_SCOPE,
+    Action,
+    Actor,
+    ConsentFacts,
+    allocation_decision,
+    consent_in_force,
+    consent_recipient_through_firewall,
+    consented_seed_decision,
+    decide,
+    finance_decision,
+)
+from opennrm.domain.consent import Consent, ConsentPurpose, ConsentTerms
 from opennrm.domain.remedies import AllocationIn, format_minor
-from opennrm.services import remedies
+from opennrm.services import consent, remedies
+from opennrm.services.cases import load_case_for, relation_of
 from opennrm.services.clock import now
 from opennrm.services.errors import InvalidInput, NotFound, refuse
 from opennrm.services.sealing import decrypt_json, decrypt_text, encrypt_json, encrypt_text
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
-from opennrm.store.ids import new_id
+from opennrm.store.ids import is_record_id, new_id
 from opennrm.store.tables import (
+    Case,
+    ConsentRecord,
     FinanceConfiscation,
+    FinanceConsentedAccount,
     FinanceDataset,
     FinanceInvestigation,
     FinanceRestitution,
+    Organisation,
 )
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -443,20 +460,33 @@ def trace(
     from opennrm.finance.trace import TraceError, Tracer
 
     guard(db, actor, investigation_id)
+    account, label = seed.strip(), None
+    if account.startswith(CONSENTED_SEED):
+        label = CONSENTED_LABEL
+        account = _consented_account(db, actor, account)
     with db.transaction() as session:
         row = _dataset(db, session, actor, investigation_id, dataset_id)
         results = decrypt_json(db.keyring, _RESULTS, row.id, row.results_enc)
         data = _transactions(db, row)
-        _audit(
-            session, db, actor, "finance.trace", investigation_id, dataset=row.id, direction=direction[:10]
-        )
+        detail = {"dataset": row.id, "direction": direction[:10]}
+        if label is not None:
+            detail["consented"] = seed.strip().removeprefix(CONSENTED_SEED)
+        _audit(session, db, actor, "finance.trace", investigation_id, **detail)
     try:
-        return Tracer(data, opening={str(k): float(v) for k, v in results.get("opening", {}).items()}).trace(
-            [seed.strip()], direction, hops
-        )
+        result = Tracer(
+            data, opening={str(k): float(v) for k, v in results.get("opening", {}).items()}
+        ).trace([account], direction, hops)
     except TraceError as exc:
+        if label is not None:  # never her identifier in a message
+            message = str(exc).replace(account, label)
+            field_name = "hops" if "hops" in message else "direction" if "direction" in message else "seed"
+            raise InvalidInput(
+                "her account does not appear in this dataset" if field_name == "seed" else message,
+                field=field_name,
+            ) from None
         field_name = "seed" if "seed" in str(exc) else "hops" if "hops" in str(exc) else "direction"
         raise InvalidInput(str(exc), field=field_name) from None
+    return result if label is None else masked(result, account, label)
 
 
 # -- restitution --------------------------------------------------------------------------------------
@@ -511,13 +541,20 @@ def _may_allocate(db: Database, actor: Actor) -> None:
         refuse(db, actor, Action.REMEDY_UPDATE, "finance_confiscation", None, may.reason)
 
 
+def may_allocate(actor: Actor) -> bool:
+    """Whether pages offer the actor to allocate confiscated proceeds (the services check again)."""
+    return bool(allocation_decision(actor))
+
+
 def confiscations_available(db: Database, actor: Actor) -> list[ConfiscationView]:
-    """Confiscations with money left to allocate, for those who keep victims' claims: amounts and dates only
-    (no investigation, no order)."""
+    """Confiscations with money left to allocate, for those who keep victims' claims: amounts, currencies
+    and dates only (no investigation, no order)."""
     _may_allocate(db, actor)
     with db.transaction() as session:
         rows = session.execute(
-            select(FinanceConfiscation).order_by(FinanceConfiscation.confiscated_on)
+            select(FinanceConfiscation).order_by(
+                FinanceConfiscation.confiscated_on, FinanceConfiscation.created_at
+            )
         ).scalars()
         views = [_confiscation_view(db, session, r, with_order=False) for r in rows]
     return [v for v in views if Decimal(v.remaining) > 0]
@@ -585,3 +622,237 @@ def allocate(
             ),
         )
     return line_id
+
+
+# -- her own account as a seed, with her consent for compensation (issue 17, item 6) -------------------
+
+_ACCOUNT = "finance_consented_account"
+CONSENTED_LABEL = "a victim's account (consented)"
+"""How her account appears to the unit, in traces and packs (the pages translate it)."""
+MAX_ACCOUNT = 100
+CONSENTED_SEED = "consented:"
+"""The prefix of a trace seed that names her account by its record, never by its identifier."""
+
+
+@dataclass(frozen=True)
+class ConsentedAccountView:
+    """Her account as the caseworker's side sees it on her case."""
+
+    id: str
+    account: str
+    organisation: str
+    consent_id: str
+    given_on: dt.date
+    expires_on: dt.date | None
+    in_force: bool
+
+
+@dataclass(frozen=True)
+class ConsentedSeed:
+    """What the financial intelligence unit sees of her account: an opaque record and how long it may be
+    used. Never the case, her name, or who recorded it."""
+
+    id: str
+    expires_on: dt.date | None
+
+    @property
+    def seed(self) -> str:
+        return CONSENTED_SEED + self.id
+
+    @property
+    def tag(self) -> str:
+        return self.id[:8]
+
+
+def _consent_facts(row: ConsentRecord) -> ConsentFacts:
+    return ConsentFacts(
+        row.id,
+        frozenset(row.purposes),
+        frozenset(row.recipient_organisation_ids),
+        frozenset(row.recipient_types),
+        row.given_on,
+        row.expires_on,
+        row.revoked_at is not None,
+    )
+
+
+def record_consented_account(
+    db: Database,
+    actor: Actor,
+    case_id: str,
+    account: str,
+    organisation_id: str,
+    language: str,
+    expires_on: dt.date | str | None = None,
+    interpreter_used: bool = False,
+    terms: ConsentTerms | None = None,
+) -> str:
+    """Record her own account identifier on her case (encrypted), with her consent for the purpose
+    ``compensation`` naming one financial intelligence unit (recorded here, in the same transaction, through
+    ``services.consent.record_consent``, which checks that the actor may record consent on her case). The
+    unit may trace from the account while that consent is in force. Returns the record's id."""
+    cleaned = " ".join(account.replace("\x00", "").split())
+    if not cleaned:
+        raise InvalidInput("give her account's identifier", field="account")
+    if len(cleaned) > MAX_ACCOUNT:
+        raise InvalidInput(f"the identifier is longer than {MAX_ACCOUNT} characters", field="account")
+    try:
+        terms_of_consent = Consent.model_validate(
+            {
+                "purposes": [ConsentPurpose.COMPENSATION.value],
+                "recipient_organisation_ids": [organisation_id],
+                "language": language,
+                "interpreter_used": interpreter_used,
+                "expires_on": expires_on or None,
+            }
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = str(first["loc"][0]) if first["loc"] else "language"
+        raise InvalidInput(f"{where}: {first['msg']}", field=where) from None
+    record_id = new_id()
+    with db.transaction() as session:
+        unit = session.get(Organisation, organisation_id) if is_record_id(organisation_id) else None
+        if unit is None or not consent_recipient_through_firewall(
+            [ConsentPurpose.COMPENSATION.value], unit.type
+        ):
+            raise InvalidInput("choose a financial intelligence unit", field="organisation_id")
+        consent_id = consent.record_consent(
+            db, actor, case_id, terms_of_consent, terms=terms, session=session
+        )
+        session.add(
+            FinanceConsentedAccount(
+                id=record_id,
+                case_id=case_id,
+                consent_id=consent_id,
+                organisation_id=unit.id,
+                account_enc=encrypt_text(db.keyring, _ACCOUNT, record_id, cleaned),
+                recorded_by=actor.user_id,
+                created_at=now(),
+            )
+        )
+        audit.record_one(
+            session,
+            db.keyring,
+            AuditEntry(
+                actor.user_id,
+                "finance.consented_account",
+                "case",
+                case_id,
+                detail={"record": record_id, "consent": consent_id},
+            ),
+        )
+    return record_id
+
+
+def consented_accounts(db: Database, actor: Actor, case_id: str) -> list[ConsentedAccountView]:
+    """Her accounts recorded on her case with their consents, for those who may read her consents."""
+    today = dt.date.today()
+    with db.transaction() as session:
+        load_case_for(db, session, actor, case_id, Action.CONSENT_READ)
+        rows = session.execute(
+            select(FinanceConsentedAccount, ConsentRecord, Organisation.name)
+            .join(ConsentRecord, ConsentRecord.id == FinanceConsentedAccount.consent_id)
+            .join(Organisation, Organisation.id == FinanceConsentedAccount.organisation_id)
+            .where(FinanceConsentedAccount.case_id == case_id)
+            .order_by(FinanceConsentedAccount.created_at)
+        ).all()
+        return [
+            ConsentedAccountView(
+                row.id,
+                decrypt_text(db.keyring, _ACCOUNT, row.id, row.account_enc),
+                name,
+                record.id,
+                record.given_on,
+                record.expires_on,
+                bool(consent_in_force(_consent_facts(record), today)),
+            )
+            for row, record, name in rows
+        ]
+
+
+def consented_seeds(db: Database, actor: Actor) -> list[ConsentedSeed]:
+    """The victims' own accounts the actor's unit may trace from today (their consents for compensation in
+    force and naming it), as opaque records; audited."""
+    check_investigator(db, actor)
+    today = dt.date.today()
+    with db.transaction() as session:
+        rows = session.execute(
+            select(FinanceConsentedAccount, ConsentRecord)
+            .join(ConsentRecord, ConsentRecord.id == FinanceConsentedAccount.consent_id)
+            .where(FinanceConsentedAccount.organisation_id == actor.organisation_id)
+            .order_by(FinanceConsentedAccount.created_at)
+        ).all()
+        seeds = [
+            ConsentedSeed(row.id, record.expires_on)
+            for row, record in rows
+            if consented_seed_decision(actor, _consent_facts(record), row.organisation_id, today)
+        ]
+        _audit(session, db, actor, "finance.consented_seeds", None, shown=str(len(seeds)))
+    return seeds
+
+
+def _consented_account(db: Database, actor: Actor, seed: str) -> str:
+    """Her account's identifier behind a consented seed, if the actor may trace from it today; refused
+    (audited) otherwise, the same for an absent record and one whose consent has ended."""
+    record_id = seed.removeprefix(CONSENTED_SEED)
+    with db.transaction() as session:
+        row = session.get(FinanceConsentedAccount, record_id) if is_record_id(record_id) else None
+        record = None if row is None else session.get(ConsentRecord, row.consent_id)
+        decision = consented_seed_decision(
+            actor,
+            None if record is None else _consent_facts(record),
+            "" if row is None else row.organisation_id,
+            dt.date.today(),
+        )
+        if row is not None and decision:
+            return decrypt_text(db.keyring, _ACCOUNT, row.id, row.account_enc)
+    refuse(
+        db,
+        actor,
+        Action.FINANCE,
+        _ACCOUNT,
+        record_id if is_record_id(record_id) else None,
+        decision.reason if row is not None else OUT_OF_SCOPE,
+    )
+
+
+def masked(result: Any, account: str, label: str) -> Any:
+    """The trace with her account's identifier replaced by ``label`` wherever it appears."""
+    from opennrm.finance.trace import Trace
+
+    def name(value: str) -> str:
+        return label if value == account else value
+
+    return Trace(
+        seeds=tuple(name(s) for s in result.seeds),
+        direction=result.direction,
+        hops=result.hops,
+        destinations=[
+            replace(d, account=name(d.account), path_accounts=tuple(name(a) for a in d.path_accounts))
+            for d in result.destinations
+        ],
+        transactions=result.transactions,
+        seconds=result.seconds,
+    )
+
+
+def compensation_units(db: Database) -> list[tuple[str, str]]:
+    """The organisations a consent for compensation may name (financial intelligence units): id and name."""
+    with db.transaction() as session:
+        rows = session.execute(select(Organisation.id, Organisation.name, Organisation.type)).all()
+    return sorted(
+        (
+            (i, n)
+            for i, n, t in rows
+            if consent_recipient_through_firewall([ConsentPurpose.COMPENSATION.value], t)
+        ),
+        key=lambda pair: pair[1],
+    )
+
+
+def may_record_account(db: Database, actor: Actor, case_id: str) -> bool:
+    """Whether pages offer the actor to record her account with her consent (the services check again)."""
+    with db.transaction() as session:
+        case = session.get(Case, case_id) if is_record_id(case_id) else None
+        return case is not None and bool(decide(actor, Action.CONSENT_RECORD, relation_of(session, case)))

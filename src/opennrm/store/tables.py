@@ -1268,6 +1268,22 @@ class FinanceRestitution(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
+class FinanceConsentedAccount(Base):
+    """Her own account identifier (encrypted), recorded on her case with her consent for the purpose
+    ``compensation`` naming one financial intelligence unit: that unit traces from it, shown as an opaque
+    label, only while the consent is in force (``access.policy.consented_seed_decision``). The unit never
+    reads the case; ``case_id`` is for the caseworker's side."""
+
+    __tablename__ = "finance_consented_accounts"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    consent_id: Mapped[str] = mapped_column(ForeignKey("consents.id"), index=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    account_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    recorded_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
 def table_of(model: type[Base]) -> Table:
     """The Core table of a mapped class: a bulk insert through it is one executemany per batch (the ORM bulk
     path splits rows by the keys they carry and sends them one by one)."""
@@ -1324,6 +1340,7 @@ ENCRYPTED_COLUMNS: tuple[tuple[type[Base], str, str], ...] = (
     (FinanceDataset, "transactions_enc", "finance_transactions"),
     (FinanceDataset, "results_enc", "finance_results"),
     (FinanceConfiscation, "order_enc", "finance_confiscation"),
+    (FinanceConsentedAccount, "account_enc", "finance_consented_account"),
     (Job, "payload_enc", "job_payload"),
     (NotificationPreference, "email_enc", "notification_email"),
 )

@@ -106,8 +106,10 @@ def test_survivor_records_carry_no_offender_flags(key: str) -> None:
 def test_no_consent_purpose_allows_sharing_for_prosecution() -> None:
     """Non-punishment: survivor data can be shared only for services, referral, an identification panel,
     statistics, research, contact, her defence against punishment by legal aid (``non_punishment``, GR38
-    §98) or her compensation claims brought by legal aid (``remedies``, §101) — there is no purpose under
-    which it could go to a prosecution of the survivor."""
+    §98), her compensation claims brought by legal aid (``remedies``, §101) or, for her compensation
+    (``compensation``, §108), her own account traced by a financial intelligence unit — which never opens
+    her case to it (tests/integration/test_finance_consented_seed.py). There is no purpose under which her
+    data could go to a prosecution of the survivor."""
     from opennrm.domain.consent import ConsentPurpose
 
     assert {p.value for p in ConsentPurpose} == {
@@ -119,4 +121,5 @@ def test_no_consent_purpose_allows_sharing_for_prosecution() -> None:
         "contact",
         "non_punishment",
         "remedies",
+        "compensation",
     }

@@ -4,17 +4,19 @@ proceeds allocated to her. Who may do what: ``opennrm.access.policy.remedy_decis
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from opennrm.domain.records import Strict
 from opennrm.domain.remedies import AllocationIn, AwardIn, PaymentIn, RemedyClaimIn, StatusIn
-from opennrm.services import remedies
+from opennrm.services import finance, remedies
 from opennrm.services.auth import SessionUser
 from opennrm.web.api.shapes import Created
-from opennrm.web.deps import current_user, get_db
+from opennrm.web.deps import current_user, get_db, get_settings
 
 router = APIRouter(
     tags=["remedies"],
@@ -101,3 +103,114 @@ def allocation(
 ) -> Created:
     """Confiscated proceeds allocated to her (GR38 §108); shown on the claim, which it does not change."""
     return Created(id=remedies.record_allocation(get_db(request), user.actor, claim_id, body))
+
+
+class ConfiscationOut(BaseModel):
+    id: str
+    amount: str
+    currency: str
+    allocated: str
+    remaining: str
+    confiscated_on: dt.date
+
+
+class ProceedsIn(Strict):
+    """Part of a confiscation allocated to her claim, in the confiscation's currency."""
+
+    confiscation_id: str = Field(max_length=36)
+    amount: str = Field(max_length=20, description="Decimal text in the confiscation's currency")
+    allocated_on: dt.date
+
+
+@router.get("/confiscations", response_model=list[ConfiscationOut])
+def confiscations(request: Request, user: SessionUser = Depends(current_user)) -> list[ConfiscationOut]:
+    """Confiscations with money left to allocate to victims' claims: amounts, currencies and dates only (for
+    those who keep her claim; never an enforcement organisation)."""
+    return [
+        ConfiscationOut(
+            id=c.id,
+            amount=c.amount,
+            currency=c.currency,
+            allocated=c.allocated,
+            remaining=c.remaining,
+            confiscated_on=c.confiscated_on,
+        )
+        for c in finance.confiscations_available(get_db(request), user.actor)
+    ]
+
+
+@router.post(
+    "/remedies/{claim_id}/proceeds",
+    response_model=Created,
+    status_code=201,
+    responses={**_NOT_FOUND, **_INVALID},
+)
+def proceeds(
+    claim_id: str, body: ProceedsIn, request: Request, user: SessionUser = Depends(current_user)
+) -> Created:
+    """Allocate part of a confiscation to her claim: a line in the restitution ledger and an allocation on the
+    claim. Refused (422 naming ``amount``) beyond what is left of the confiscation; nothing is written then.
+    Returns the ledger line's id."""
+    return Created(
+        id=finance.allocate(
+            get_db(request), user.actor, body.confiscation_id, claim_id, body.amount, body.allocated_on
+        )
+    )
+
+
+class HerAccountIn(Strict):
+    """Her own account identifier, recorded with her consent for compensation naming one financial
+    intelligence unit (which then traces from it, without her name, while the consent is in force)."""
+
+    account: str = Field(max_length=100, description="Account number, IBAN, wallet or card identifier")
+    organisation_id: str = Field(max_length=36, description="The financial intelligence unit she consents to")
+    language: str = Field(max_length=8, description="The language she was asked in (ISO 639-1)")
+    expires_on: dt.date | None = None
+    interpreter_used: bool = False
+
+
+class HerAccountOut(BaseModel):
+    id: str
+    account: str
+    organisation: str
+    consent_id: str
+    given_on: dt.date
+    expires_on: dt.date | None
+    in_force: bool
+
+
+@router.get("/cases/{case_id}/finance-accounts", response_model=list[HerAccountOut], responses=_NOT_FOUND)
+def her_accounts(
+    case_id: str, request: Request, user: SessionUser = Depends(current_user)
+) -> list[HerAccountOut]:
+    """Her own accounts recorded for tracing, with whether her consent is still in force."""
+    return [
+        HerAccountOut(**dataclasses.asdict(a))
+        for a in finance.consented_accounts(get_db(request), user.actor, case_id)
+    ]
+
+
+@router.post(
+    "/cases/{case_id}/finance-accounts",
+    response_model=Created,
+    status_code=201,
+    responses={**_NOT_FOUND, **_INVALID},
+)
+def record_her_account(
+    case_id: str, body: HerAccountIn, request: Request, user: SessionUser = Depends(current_user)
+) -> Created:
+    """Record her own account and her consent for compensation (purpose ``compensation``, the unit as its
+    one recipient). Revoke it like any consent (``POST /api/consents/{id}/revoke``)."""
+    return Created(
+        id=finance.record_consented_account(
+            get_db(request),
+            user.actor,
+            case_id,
+            body.account,
+            body.organisation_id,
+            body.language,
+            body.expires_on,
+            body.interpreter_used,
+            terms=get_settings(request).consent_terms,
+        )
+    )

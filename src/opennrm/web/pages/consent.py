@@ -33,7 +33,8 @@ from opennrm.web.pdf import html_to_pdf
 
 router = APIRouter()
 
-PURPOSES = [p.value for p in ConsentPurpose]
+# Her consent for compensation is recorded with her account, on her claims' page (``remedies.html``).
+PURPOSES = [p.value for p in ConsentPurpose if p is not ConsentPurpose.COMPENSATION]
 GIVERS = [g.value for g in ConsentGiver]
 # Field → what to tell her caseworker when it is wrong (the model's own messages are English and technical).
 FIELD_MESSAGES: dict[str, str] = {

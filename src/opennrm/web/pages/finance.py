@@ -79,6 +79,7 @@ def _investigation_page(
 ) -> Response:
     user = session_user(request)
     view = finance.view_investigation(get_db(request), user.actor, investigation_id)
+    seeds = finance.consented_seeds(get_db(request), user.actor) if view.datasets else []
     context.setdefault("error", None)
     context.setdefault("rejected", None)
     return render(
@@ -86,6 +87,7 @@ def _investigation_page(
         "finance_investigation.html",
         status=status,
         inv=view,
+        consented_seeds=seeds,
         rule_names=RULE_NAMES,
         max_mb=finance.MAX_UPLOAD_BYTES // (1024 * 1024),
         **context,
@@ -207,6 +209,8 @@ def trace(investigation_id: str, dataset_id: str, request: Request) -> Response:
         investigation_id=investigation_id,
         dataset_id=dataset_id,
         seed=seed,
+        consented=seed.startswith(finance.CONSENTED_SEED),
+        consented_label=finance.CONSENTED_LABEL,
         direction=direction,
         hops=hops,
         shown=result.destinations[:200],

@@ -31,6 +31,11 @@ MESSAGES: dict[str, str] = {
     "award": N_("The award was saved."),
     "payment": N_("The payment was saved."),
     "claim-status": N_("Where the claim stands was saved."),
+    "proceeds": N_("The confiscated proceeds were allocated to her claim."),
+    "her-account": N_(
+        "Her account and her consent were recorded. The unit may trace from it, without her name, until the "
+        "consent ends or she revokes it."
+    ),
     "claim-withdrawn": N_("The claim was withdrawn."),
     "justice": N_("The count was saved."),
     "dependant": N_("The dependant was recorded. She or he is entitled to assistance too."),

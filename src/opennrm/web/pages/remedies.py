@@ -30,11 +30,11 @@ from opennrm.domain.remedies import (
     StatusIn,
 )
 from opennrm.domain.text import N_
-from opennrm.services import justice, remedies
+from opennrm.services import finance, justice, remedies
 from opennrm.services.errors import InvalidInput, NotFound
 from opennrm.services.remedies import RemediesView
-from opennrm.web import i18n
-from opennrm.web.deps import check_csrf, get_db, session_user
+from opennrm.web import i18n, negotiation, pickers
+from opennrm.web.deps import check_csrf, get_db, get_settings, session_user
 from opennrm.web.labels import label
 from opennrm.web.pages.flash import done
 from opennrm.web.pages.posted import form_endpoint, posted_form
@@ -135,9 +135,22 @@ def _present(values: dict[str, str], rename: dict[str, str] | None = None) -> di
 
 
 def _claims_page(request: Request, view: RemediesView, status: int = 200, **form: Any) -> Response:
-    context = {"values": {}, "errors": {}, **form}
+    context = {"values": {}, "errors": {}, "account_values": {}, "account_errors": {}, **form}
+    user = session_user(request)
+    db = get_db(request)
+    may_record = finance.may_record_account(db, user.actor, view.case_id)
     return render(
-        request, "remedies.html", status=status, view=view, rm_label=rm_label, **CLAIM_CHOICES, **context
+        request,
+        "remedies.html",
+        status=status,
+        view=view,
+        rm_label=rm_label,
+        may_record_account=may_record,
+        her_accounts=finance.consented_accounts(db, user.actor, view.case_id) if may_record else [],
+        units=finance.compensation_units(db) if may_record else [],
+        languages_by_name=list(pickers.language_names(negotiation.request_language(request, user))),
+        **CLAIM_CHOICES,
+        **context,
     )
 
 
@@ -160,6 +173,43 @@ def add_claim(case_id: str, request: Request) -> Response:
     return RedirectResponse(done(f"/cases/{case_id}/remedies#claim-{claim_id}", "claim"), status_code=303)
 
 
+ACCOUNT_FIELDS = ("account", "organisation_id", "language", "expires_on")
+
+
+@router.post("/cases/{case_id}/remedies/account")
+@form_endpoint
+def her_account(case_id: str, request: Request) -> Response:
+    """Her own account, recorded with her consent for compensation naming one financial intelligence unit,
+    which may then trace from it (never seeing her case) while the consent is in force."""
+    user, form = _posted(request)
+    values = _values(form, ACCOUNT_FIELDS)
+    values["interpreter_used"] = "yes" if form.get("interpreter_used") else ""
+    errors = {name: "Field required" for name in ACCOUNT_FIELDS[:3] if not values[name]}
+    db = get_db(request)
+    if not errors:
+        try:
+            finance.record_consented_account(
+                db,
+                user.actor,
+                case_id,
+                values["account"],
+                values["organisation_id"],
+                values["language"],
+                values["expires_on"] or None,
+                bool(values["interpreter_used"]),
+                terms=get_settings(request).consent_terms,
+            )
+        except InvalidInput as exc:
+            name = (exc.field or "account").split(".")[0]
+            name = {"recipient_organisation_ids": "organisation_id"}.get(name, name)
+            name = name if name in ACCOUNT_FIELDS else "account"
+            errors = {name: exc.message.removeprefix(f"{exc.field}: ")}
+    if errors:
+        view = remedies.view_claims(db, user.actor, case_id)
+        return _claims_page(request, view, status=422, account_values=values, account_errors=errors)
+    return RedirectResponse(done(f"/cases/{case_id}/remedies#h-account", "her-account"), status_code=303)
+
+
 # -- one claim ----------------------------------------------------------------------------------------
 
 
@@ -173,12 +223,15 @@ def _claim_page(request: Request, claim_id: str, status: int = 200, **form: Any)
     view = remedies.view_claims(db, user.actor, remedies.case_of_claim(db, user.actor, claim_id))
     claim = view.claim(claim_id)
     context = {"values": {}, "errors": {}, "form": None, **form}
+    may_allocate = view.may_update and finance.may_allocate(user.actor)
     return render(
         request,
         "remedy_claim.html",
         status=status,
         view=view,
         claim=claim,
+        may_allocate=may_allocate,
+        confiscations=finance.confiscations_available(db, user.actor) if may_allocate else [],
         rm_label=rm_label,
         **CLAIM_CHOICES,
         **context,
@@ -281,6 +334,45 @@ def status(claim_id: str, request: Request) -> Response:
         form = posted_form(request)
         return _rule_refused(request, claim_id, exc, _values(form, STATUS_FIELDS), "status", {})
     return RedirectResponse(done(f"/remedies/{claim_id}", "claim-status"), status_code=303)
+
+
+# Where the finance service names the field at fault, and the form's name for it.
+PROCEEDS_FIELDS = ("confiscation", "proceeds_amount", "proceeds_on")
+_PROCEEDS_ERRORS = {"amount": "proceeds_amount", "allocated_on": "proceeds_on", "currency": "confiscation"}
+
+
+@router.post("/remedies/{claim_id}/proceeds")
+@form_endpoint
+def proceeds(claim_id: str, request: Request) -> Response:
+    """Allocate part of a confiscation to her claim (``services.finance.allocate``: the ledger never goes
+    beyond the confiscated amount, and nothing is written when it is refused)."""
+    user, form = _posted(request)
+    values = _values(form, PROCEEDS_FIELDS)
+    errors = {name: "Field required" for name in PROCEEDS_FIELDS if not values[name]}
+    if errors:
+        return _claim_page(request, claim_id, status=422, values=values, errors=errors, form="proceeds")
+    db = get_db(request)
+    try:
+        finance.allocate(
+            db, user.actor, values["confiscation"], claim_id, values["proceeds_amount"], values["proceeds_on"]
+        )
+    except NotFound as exc:
+        if "confiscation" not in str(exc):
+            raise
+        errors = {"confiscation": N_("Choose one of the options offered.")}
+        return _claim_page(request, claim_id, status=422, values=values, errors=errors, form="proceeds")
+    except InvalidInput as exc:
+        if exc.field == "amount" and "left to allocate" in exc.message:
+            available = finance.confiscations_available(db, user.actor)
+            left = next((c for c in available if c.id == values["confiscation"]), None)
+            message = i18n.gettext(N_("More than is left of this confiscation (%(left)s %(currency)s).")) % {
+                "left": left.remaining if left else "0",
+                "currency": left.currency if left else "",
+            }
+            errors = {"proceeds_amount": message}
+            return _claim_page(request, claim_id, status=422, values=values, errors=errors, form="proceeds")
+        return _rule_refused(request, claim_id, exc, values, "proceeds", _PROCEEDS_ERRORS)
+    return RedirectResponse(done(f"/remedies/{claim_id}#h-allocations", "proceeds"), status_code=303)
 
 
 @router.get("/remedies/{claim_id}/withdraw")
