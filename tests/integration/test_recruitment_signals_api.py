@@ -142,6 +142,35 @@ def test_two_installations_exchange_signals_and_opinions_over_http(
     )
 
 
+def test_a_receivers_opinion_counts_once_however_often_its_file_is_imported(
+    inst: Installation, other: Installation, pair: dict[str, Any]
+) -> None:
+    """An exchange file repeats the receiver's current opinions at every export: pulling it hourly must not
+    grow the counts of the annual report; a changed opinion replaces the earlier one."""
+    ad_review.record_decision(inst.db, pair["reviewer_a"].actor, pair["ads_a"]["a1"], "deceptive")
+    fetched = _partner_client(inst, TOKEN_OF_B).get("/api/signals/exchange")
+    _partner_client(other, TOKEN_OF_A).post("/api/signals/exchange", content=fetched.content)
+    reviewer_api = client_for(other.settings, pair["reviewer_b"])
+    ad = pair["ads_b"]["b1"]
+    flag = reviewer_api.get(f"/api/ads/{ad}").json()["signal_flags"][0]
+    path = f"/api/ads/{ad}/signals/{flag['match_id']}"
+
+    def pull_from_b_into_a() -> int:
+        from_b = _partner_client(other, TOKEN_OF_A).get("/api/signals/exchange")
+        answer = _partner_client(inst, TOKEN_OF_B).post("/api/signals/exchange", content=from_b.content)
+        assert answer.status_code == 200, answer.text
+        return int(answer.json()["opinions_on_ours"])
+
+    assert reviewer_api.post(path, json={"opinion": "seen"}).status_code == 204
+    assert [pull_from_b_into_a() for _ in range(3)] == [1, 0, 0]
+    counts = signals.transparency(inst.db, pair["a"])
+    assert (counts["own_seen_by_receivers"], counts["own_confirmed_by_receivers"]) == (1, 0)
+    assert reviewer_api.post(path, json={"opinion": "confirmed"}).status_code == 204
+    assert [pull_from_b_into_a() for _ in range(2)] == [1, 0]
+    counts = signals.transparency(inst.db, pair["a"])
+    assert (counts["own_seen_by_receivers"], counts["own_confirmed_by_receivers"]) == (0, 1)
+
+
 def test_the_exchange_answers_only_a_partner_and_never_an_enforcement_organisation(
     inst: Installation, pair: dict[str, Any]
 ) -> None:

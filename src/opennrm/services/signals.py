@@ -62,6 +62,7 @@ from opennrm.store.tables import (
     Organisation,
     RecruitmentSignal,
     RecruitmentSignalMatch,
+    RecruitmentSignalOpinion,
     ScannedAd,
 )
 
@@ -363,8 +364,11 @@ def import_signals(
 def _apply_feedback(
     session: Session, organisation_id: str, own_name: str, feedback: Iterable[Feedback]
 ) -> int:
-    """Opinions another organisation sends on our signals; a dispute withdraws the signal."""
-    applied = 0
+    """Opinions other organisations send on our signals: each receiver's latest opinion on a signal is kept
+    once (its exchange file repeats them at every export), the counts are recomputed from them, and a
+    dispute withdraws the signal. Returns how many opinions were new or changed."""
+    changed = 0
+    touched: set[str] = set()
     for item in feedback:
         if item.source != own_name:
             continue
@@ -377,16 +381,33 @@ def _apply_feedback(
         ).first()
         if row is None:
             continue
-        if item.opinion == "seen":
-            row.seen += 1
-        elif item.opinion == "confirmed":
-            row.confirmed += 1
+        held = session.get(RecruitmentSignalOpinion, (row.id, item.by))
+        if held is None:
+            session.add(
+                RecruitmentSignalOpinion(
+                    signal_id=row.id, receiver=item.by, opinion=item.opinion, updated_at=now()
+                )
+            )
+        elif held.opinion != item.opinion:
+            held.opinion, held.updated_at = item.opinion, now()
         else:
-            row.disputed += 1
-            if row.status == ACTIVE:
-                row.status, row.status_reason = WITHDRAWN, "disputed"
-        applied += 1
-    return applied
+            continue
+        changed += 1
+        touched.add(row.id)
+        if item.opinion == "disputed" and row.status == ACTIVE:
+            row.status, row.status_reason = WITHDRAWN, "disputed"
+    session.flush()
+    for signal_id in touched:
+        rows = session.execute(
+            select(RecruitmentSignalOpinion.opinion, func.count())
+            .where(RecruitmentSignalOpinion.signal_id == signal_id)
+            .group_by(RecruitmentSignalOpinion.opinion)
+        ).all()
+        counts = {opinion: int(n) for opinion, n in rows}
+        signal = session.get(RecruitmentSignal, signal_id)
+        assert signal is not None  # noqa: S101 - found above
+        signal.seen, signal.confirmed, signal.disputed = (counts.get(o, 0) for o in OPINIONS)
+    return changed
 
 
 def _active_index(

@@ -698,6 +698,20 @@ class RecruitmentSignal(Base):
     )
 
 
+class RecruitmentSignalOpinion(Base):
+    """A receiver's latest opinion (seen, confirmed, disputed) on one of this installation's own signals, as
+    its exchange file last said: one row per (signal, receiver), so that importing the same file again
+    counts nothing twice. The counts on ``RecruitmentSignal`` are recomputed from these rows."""
+
+    __tablename__ = "recruitment_signal_opinions"
+    signal_id: Mapped[str] = mapped_column(
+        ForeignKey("recruitment_signals.id", ondelete="CASCADE"), primary_key=True
+    )
+    receiver: Mapped[str] = mapped_column(String(200), primary_key=True)
+    opinion: Mapped[str] = mapped_column(String(12))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
 class RecruitmentSignalMatch(Base):
     """A scanned ad whose contacts match a received signal: a flag for the reviewer, never an action.
     ``feedback`` is the reviewer's opinion (confirmed or disputed), sent back in the next export."""
