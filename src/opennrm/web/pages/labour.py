@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, TypeVar
 
+from babel.lists import format_list
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
@@ -22,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from opennrm.access.policy import Action
+from opennrm.domain import labour as rules
 from opennrm.domain.labour import (
     CHECKLIST,
     ActionKind,
@@ -131,6 +133,22 @@ def lb(code: Any) -> str:
     return i18n.label(code)
 
 
+def join_list(codes: Any) -> str:
+    """Labour codes' labels joined as the active language joins a list (``a, b, and c``, ``a、b和c``)."""
+    return format_list([lb(code) for code in codes], style="standard", locale=i18n.active().locale)
+
+
+WEIGHTS = {
+    "sector": rules.SECTOR_WEIGHT,
+    "finding": rules.FINDING_WEIGHT,
+    "complaint": rules.COMPLAINT_WEIGHT,
+    "network": rules.AD_NETWORK_WEIGHT,
+    "cap": rules.CAP,
+    "never": rules.NEVER_INSPECTED_WEIGHT,
+    "year": rules.NEVER_INSPECTED_WEIGHT / 2,
+}
+
+
 def indicator_text(indicator_id: str) -> str:
     """The screening catalogue's text of an indicator in the active language."""
     indicator = default_catalogue().indicators[indicator_id]
@@ -187,7 +205,15 @@ def _page(request: Request, template: str, status: int = 200, **context: Any) ->
     context.setdefault("values", {})
     context.setdefault("errors", {})
     return render(
-        request, template, status=status, lb=lb, indicator_text=indicator_text, **CHOICES, **context
+        request,
+        template,
+        status=status,
+        lb=lb,
+        join_list=join_list,
+        weights=WEIGHTS,
+        indicator_text=indicator_text,
+        **CHOICES,
+        **context,
     )
 
 
