@@ -122,6 +122,7 @@ LABELS: dict[str, str] = {
     "appealed": N_("appealed"),
     "not_complied": N_("not complied"),
     "withdrawn": N_("withdrawn"),
+    "not_seen": N_("not checked"),
 }
 
 
@@ -297,13 +298,19 @@ async def add_workplace(request: Request) -> Response:
     return RedirectResponse("/labour#plan", status_code=303)
 
 
+def in_language(tag: str, english: str) -> str:
+    """``english`` as the web pages say it in the language ``tag`` (the XLSForm's label columns)."""
+    with i18n.activated(tag):
+        return i18n.gettext(english)
+
+
 @router.get("/labour/checklist.xlsx")
 def checklist(request: Request) -> Response:
     """The inspection checklist as an XLSForm for offline collection tools."""
     user = session_user(request)
     labour.check(get_db(request), user.actor, Action.INSPECTION_READ, "checklist")
     return Response(
-        labour_xlsform.xlsform(),
+        labour_xlsform.xlsform(translate=in_language),
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": 'attachment; filename="opennrm-labour-inspection.xlsx"'},
     )
