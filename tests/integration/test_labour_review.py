@@ -4,8 +4,12 @@ confirm every save, wage and currency errors, the inspector's statistics and the
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
+from opennrm.access.policy import Actor
+from opennrm.access.roles import Role
 from opennrm.services import labour
 from tests.conftest import Installation
 from tests.integration.test_labour import World
@@ -31,3 +35,87 @@ def test_the_plan_is_a_list_with_the_inspect_link_first_and_reasons_joined_per_l
     assert "和" in zh.split('class="plan-item"')[1].split("</li>")[0]
     ar = client.get("/labour?lang=ar").text
     assert " و" in ar.split('class="plan-item"')[1].split("</li>")[0]
+
+
+def test_the_licence_flag_is_told_in_the_readers_language_with_the_day_it_took_effect_once_per_ad(
+    world: World,
+) -> None:
+    from opennrm.recruitment.ads import JobAd
+    from opennrm.services import ad_review
+    from opennrm.services.parsing import parse
+    from opennrm.web import i18n
+
+    labour.change_licence(
+        world.db,
+        world.inspector.actor,
+        world.licence,
+        parse(
+            labour.LicenceEventIn, {"status": "revoked", "effective_on": "2025-01-01", "decision_ref": "D-1"}
+        ),
+    )
+    ads = [
+        JobAd(id="a1", title="Orchard work", text="Golden Bridge Manpower Ltd, licence GB-1001, hires now"),
+        JobAd(id="a2", title="Hotel work", text="Apply now, licence no. ZZ-9999"),
+    ]
+    scan = ad_review.store_scan(
+        world.db,
+        organisation_id=world.inspectorate,
+        by=world.reviewer.actor.user_id,
+        name="Crawl",
+        model="test",
+        scanned=[(ad, {"id": ad.id, "risk": 0.1, "flags": [], "lang": "en"}) for ad in ads],
+    )
+    flagged = {item.ad_ref: item for item in ad_review.ad_queue(world.db, world.reviewer.actor, scan).ads}
+    one = ad_review.ad_detail(world.db, world.reviewer.actor, flagged["a1"].id)
+    licence_flags = [f for f in one.flags if f.flag == "agency_licence"]
+    assert len(licence_flags) == 1  # the agency and its licence number: one flag
+    assert licence_flags[0].detail == {
+        "case": "licence_not_in_force",
+        "number": "GB-1001",
+        "agency": "Golden Bridge Manpower Ltd",
+        "status": "revoked",
+        "since": "2025-01-01",
+    }
+    client = client_for(world.inst.settings, world.reviewer)
+    en = client.get(f"/ads/{flagged['a1'].id}?lang=en").text
+    assert "licence GB-1001 of Golden Bridge Manpower Ltd was revoked on Jan 1, 2025" in en
+    for lang in ("ar", "zh-Hant"):
+        with i18n.activated(lang):
+            day = i18n.format_date("2025-01-01")
+        page = client.get(f"/ads/{flagged['a1'].id}?lang={lang}").text
+        assert day in page and "GB-1001" in page, lang
+        assert "was revoked" not in page and " is revoked on " not in page, lang
+        unknown = client.get(f"/ads/{flagged['a2'].id}?lang={lang}").text
+        assert "ZZ-9999" in unknown and "is not in the registry" not in unknown, lang
+
+
+def test_the_demo_scan_flags_the_ads_naming_the_demo_registrys_agencies(sqlite_inst: Installation) -> None:
+    from opennrm.services import ad_review
+    from opennrm.services.demo import create_demo_network, seed_demo_ad_scan, seed_demo_labour
+
+    network = create_demo_network(sqlite_inst.db, "a long demo password")
+    seed_demo_labour(sqlite_inst.db, network)
+    inspectorate = network.organisations["Labour Inspectorate, Northern District"]
+    scan = seed_demo_ad_scan(sqlite_inst.db, inspectorate, count=10, seed=4, agency_ads=True)
+    reviewer = network.account("inspector")
+    actor = Actor(
+        reviewer.user_id,
+        inspectorate,
+        Role.AD_REVIEWER,
+        enforcement=False,
+        organisation_type="labour_inspectorate",
+    )
+    queue = ad_review.ad_queue(sqlite_inst.db, actor, scan).ads
+    details = {}
+    for ref in ("demo-licence-1", "demo-licence-2", "demo-licence-3"):
+        found = [a for a in queue if a.ad_ref == ref]
+        assert found, ref
+        view = ad_review.ad_detail(sqlite_inst.db, actor, found[0].id)
+        details[ref] = [f.detail for f in view.flags if f.flag == "agency_licence"]
+    assert [(d["number"], d["status"]) for d in details["demo-licence-1"]] == [("SR-2002", "revoked")]
+    assert [(d["number"], d["status"]) for d in details["demo-licence-2"]] == [("ES-3003", "suspended")]
+    assert (
+        details["demo-licence-1"][0]["since"]
+        and details["demo-licence-1"][0]["since"] != dt.date.today().isoformat()
+    )
+    assert [d["case"] for d in details["demo-licence-3"]] == ["unknown_number"]

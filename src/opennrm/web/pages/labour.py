@@ -150,6 +150,41 @@ WEIGHTS = {
 }
 
 
+# The ad scanner's licence flag (recruitment/licences.py) in the reader's language: its case and the status,
+# with the day the suspension, revocation or expiry took effect.
+LICENCE_DETAIL: dict[tuple[str, str], str] = {
+    ("licence_not_in_force", "suspended"): N_("licence %(number)s of %(agency)s was suspended on %(since)s"),
+    ("licence_not_in_force", "revoked"): N_("licence %(number)s of %(agency)s was revoked on %(since)s"),
+    ("licence_not_in_force", "expired"): N_("licence %(number)s of %(agency)s expired on %(since)s"),
+    ("licence_not_in_force", ""): N_("licence %(number)s of %(agency)s is not in force (%(status)s)"),
+    ("agency_not_in_force", "suspended"): N_(
+        "the licence of the agency %(agency)s was suspended on %(since)s"
+    ),
+    ("agency_not_in_force", "revoked"): N_("the licence of the agency %(agency)s was revoked on %(since)s"),
+    ("agency_not_in_force", "expired"): N_("the licence of the agency %(agency)s expired on %(since)s"),
+    ("agency_not_in_force", ""): N_("the agency %(agency)s is not licensed (%(status)s)"),
+    ("unknown_number", ""): N_("licence number %(number)s is not in the registry"),
+    ("agency_not_registered", ""): N_("the agency %(agency)s is not in the registry of licensed agencies"),
+}
+
+
+def licence_flag_detail(detail: Any, evidence: str = "") -> str:
+    """The licence flag's evidence as a sentence in the active language; ``evidence`` (English, as stored
+    by an older scan) when the flag has no structured detail."""
+    if not isinstance(detail, dict) or "case" not in detail:
+        return evidence
+    case, status, since = str(detail["case"]), str(detail.get("status") or ""), str(detail.get("since") or "")
+    template = LICENCE_DETAIL.get((case, status if since else "")) or LICENCE_DETAIL.get((case, ""))
+    if template is None:
+        return evidence
+    return i18n.gettext(template) % {
+        "number": detail.get("number", ""),
+        "agency": detail.get("agency", ""),
+        "status": lb(status),
+        "since": i18n.format_date(since),
+    }
+
+
 def indicator_text(indicator_id: str) -> str:
     """The screening catalogue's text of an indicator in the active language."""
     indicator = default_catalogue().indicators[indicator_id]
