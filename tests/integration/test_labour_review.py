@@ -119,3 +119,77 @@ def test_the_demo_scan_flags_the_ads_naming_the_demo_registrys_agencies(sqlite_i
         and details["demo-licence-1"][0]["since"] != dt.date.today().isoformat()
     )
     assert [d["case"] for d in details["demo-licence-3"]] == ["unknown_number"]
+
+
+ORIGIN = {"Origin": "https://testserver"}
+
+
+def test_a_new_licence_reports_every_mistake_at_once_with_its_dates_in_plain_words(world: World) -> None:
+    from tests.support import csrf_of
+
+    client = client_for(world.inst.settings, world.inspector)
+    page = client.get(f"/labour/agencies/{world.agency}")
+    csrf = csrf_of(page.text)
+    post = {"csrf": csrf, "number": "", "issuing_authority": "Ministry", "issued_on": "2025-05-01"}
+    bad = client.post(
+        f"/labour/agencies/{world.agency}/licences", data={**post, "expires_on": "2025-04-01"}, headers=ORIGIN
+    )
+    assert bad.status_code == 422
+    assert 'id="number-error"' in bad.text and 'id="expires_on-error"' in bad.text
+    assert "The licence cannot expire before the day it was issued." in bad.text
+    assert "expires_on is before issued_on" not in bad.text
+    assert (
+        f'action="/labour/agencies/{world.agency}/licences#errors"' in bad.text and 'id="errors"' in bad.text
+    )
+    future = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    ahead = client.post(
+        f"/labour/agencies/{world.agency}/licences",
+        data={**post, "number": "GB-2002", "issued_on": future},
+        headers=ORIGIN,
+    )
+    assert ahead.status_code == 422 and 'id="issued_on-error"' in ahead.text
+    assert "The issue date cannot be in the future." in ahead.text
+    # a change of status without its date: the error on the date field of that licence
+    nodate = client.post(
+        f"/labour/licences/{world.licence}/status",
+        data={"csrf": csrf, "agency_id": world.agency, "status": "suspended"},
+        headers=ORIGIN,
+    )
+    assert nodate.status_code == 422
+    assert f'id="effective_on-{world.licence}-error"' in nodate.text
+    assert f'href="#effective_on-{world.licence}"' in nodate.text
+    assert '<details class="confirm">' in page.text
+
+
+def test_an_error_on_the_inspection_page_brings_her_to_the_summary_of_the_form_that_failed(
+    world: World,
+) -> None:
+    from tests.support import csrf_of
+
+    inspection = world.inspect()
+    client = client_for(world.inst.settings, world.inspector)
+    page = client.get(f"/labour/inspections/{inspection}")
+    csrf = csrf_of(page.text)
+    for path in ("actions", "referrals"):
+        assert f'action="/labour/inspections/{inspection}/{path}#errors"' in page.text
+    bad = client.post(
+        f"/labour/inspections/{inspection}/actions", data={"csrf": csrf, "kind": "fine"}, headers=ORIGIN
+    )
+    assert bad.status_code == 422 and bad.text.count('id="errors"') == 1 and 'href="#taken_on"' in bad.text
+    made = client.post(
+        f"/labour/inspections/{inspection}/actions",
+        data={"csrf": csrf, "kind": "fine", "taken_on": dt.date.today().isoformat()},
+        headers=ORIGIN,
+    )
+    assert made.status_code == 200
+    action_id = made.text.split("/labour/actions/")[1].split("/")[0]
+    # the outcome starts on "choose", not on an answer
+    select = made.text.split(f'id="status-{action_id}"')[1].split("</select>")[0]
+    assert '<option value="">' in select and "selected" not in select
+    nothing = client.post(
+        f"/labour/actions/{action_id}/outcome",
+        data={"csrf": csrf, "inspection_id": inspection},
+        headers=ORIGIN,
+    )
+    assert nothing.status_code == 422 and nothing.text.count('id="errors"') == 1
+    assert f'id="status-{action_id}-error"' in nothing.text and f'id="on-{action_id}-error"' in nothing.text

@@ -237,6 +237,34 @@ def _refused(exc: InvalidInput | Conflict) -> dict[str, str]:
     return {name: exc.message.removeprefix(f"{exc.field}: ") if exc.field else exc.message}
 
 
+def _of(errors: dict[str, str], record_id: str) -> dict[str, str]:
+    """Errors of a form repeated on the page once per record, keyed by its fields' ids (``on-<id>``)."""
+    return {f"{name}-{record_id}": message for name, message in errors.items()}
+
+
+EXPIRES_BEFORE_ISSUE = N_("The licence cannot expire before the day it was issued.")
+ISSUED_IN_FUTURE = N_("The issue date cannot be in the future.")
+
+
+def _licence_dates(values: dict[str, str]) -> dict[str, str]:
+    """The mistakes in a new licence's dates, found with the other fields' (a model's own date check only
+    runs once every field is valid): an expiry before the issue, an issue in the future."""
+
+    def day(name: str) -> dt.date | None:
+        try:
+            return dt.date.fromisoformat(values.get(name, ""))
+        except ValueError:
+            return None
+
+    issued, expires = day("issued_on"), day("expires_on")
+    errors: dict[str, str] = {}
+    if issued is not None and issued > dt.date.today():
+        errors["issued_on"] = ISSUED_IN_FUTURE
+    if issued is not None and expires is not None and expires < issued:
+        errors["expires_on"] = EXPIRES_BEFORE_ISSUE
+    return errors
+
+
 def _page(request: Request, template: str, status: int = 200, **context: Any) -> Response:
     context.setdefault("values", {})
     context.setdefault("errors", {})
@@ -497,14 +525,19 @@ async def action_outcome(action_id: str, request: Request) -> Response:
     values = _present(form, ("status", "on", "notes", "inspection_id"))
     data, errors = _validated(ActionOutcomeIn, {k: v for k, v in values.items() if k != "inspection_id"})
     back = values.get("inspection_id", "")
+    form_id = f"outcome-{action_id}"
     if data is None:
-        return _inspection_page(request, back, 422, values=values, errors=errors, form="outcome")
+        return _inspection_page(
+            request, back, 422, values=values, errors=_of(errors, action_id), form=form_id
+        )
     try:
         inspection_id = await run_in_threadpool(
             labour.update_action, get_db(request), user.actor, action_id, data
         )
     except InvalidInput as exc:
-        return _inspection_page(request, back, 422, values=values, errors=_refused(exc), form="outcome")
+        return _inspection_page(
+            request, back, 422, values=values, errors=_of(_refused(exc), action_id), form=form_id
+        )
     return RedirectResponse(f"/labour/inspections/{inspection_id}#actions", status_code=303)
 
 
@@ -616,7 +649,11 @@ async def add_licence(agency_id: str, request: Request) -> Response:
     ]
     values["countries_served"] = _text(form, "countries_served")
     data, errors = _validated(LicenceIn, raw)
-    if data is None:
+    dates = _licence_dates(values)
+    if dates:
+        # the dates' mistakes with every other one, on their fields, in plain words
+        errors = {k: m for k, m in errors.items() if k != "form"} | dates
+    if data is None or dates:
         return _agency(request, agency_id, 422, values=values, errors=errors, form="licence")
     try:
         await run_in_threadpool(labour.add_licence, get_db(request), user.actor, agency_id, data)
@@ -631,14 +668,15 @@ async def licence_status(licence_id: str, request: Request) -> Response:
     values = _present(form, ("status", "effective_on", "decision_ref", "reason", "agency_id"))
     back = values.pop("agency_id", "")
     data, errors = _validated(LicenceEventIn, values)
+    form_id = f"status-{licence_id}"
     if data is None:
-        return _agency(request, back, 422, values=values, errors=errors, form=f"status-{licence_id}")
+        return _agency(request, back, 422, values=values, errors=_of(errors, licence_id), form=form_id)
     try:
         agency_id = await run_in_threadpool(
             labour.change_licence, get_db(request), user.actor, licence_id, data
         )
     except InvalidInput as exc:
-        return _agency(request, back, 422, values=values, errors=_refused(exc), form=f"status-{licence_id}")
+        return _agency(request, back, 422, values=values, errors=_of(_refused(exc), licence_id), form=form_id)
     return RedirectResponse(f"/labour/agencies/{agency_id}#licences", status_code=303)
 
 
