@@ -193,3 +193,54 @@ def test_an_error_on_the_inspection_page_brings_her_to_the_summary_of_the_form_t
     )
     assert nothing.status_code == 422 and nothing.text.count('id="errors"') == 1
     assert f'id="status-{action_id}-error"' in nothing.text and f'id="on-{action_id}-error"' in nothing.text
+
+
+def test_every_save_is_confirmed_and_the_referral_says_where_it_went(world: World) -> None:
+    from tests.support import csrf_of
+
+    client = client_for(world.inst.settings, world.inspector)
+    csrf = csrf_of(client.get("/labour").text)
+    today = dt.date.today().isoformat()
+
+    def saved(path: str, data: dict[str, object], sentence: str) -> str:
+        made = client.post(path, data={"csrf": csrf, **data}, headers=ORIGIN, follow_redirects=False)
+        assert made.status_code == 303, (path, made.text.split("<ul>")[1][:500])
+        page = client.get(made.headers["location"])
+        assert f'<p class="flash" role="status">{sentence}' in page.text, path
+        return str(made.headers["location"])
+
+    where = saved(
+        "/labour/inspections",
+        {"workplace_id": world.workplace, "visited_on": today, "announced": "no", "women_met": "3"},
+        "The inspection was saved.",
+    )
+    inspection = where.split("/labour/inspections/")[1].split("?")[0]
+    saved(
+        f"/labour/inspections/{inspection}/actions",
+        {"kind": "advice", "taken_on": today},
+        "The action was saved.",
+    )
+    action = labour.view_inspection(world.db, world.inspector.actor, inspection).actions[0].id
+    saved(
+        f"/labour/actions/{action}/outcome",
+        {"inspection_id": inspection, "status": "complied", "on": today},
+        "Where the action stands was saved.",
+    )
+    saved(
+        f"/labour/agencies/{world.agency}/licences",
+        {"number": "GB-3003", "issuing_authority": "Ministry", "issued_on": "2025-01-01"},
+        "The licence was added to the registry.",
+    )
+    saved(
+        f"/labour/licences/{world.licence}/status",
+        {"agency_id": world.agency, "status": "suspended", "effective_on": today, "decision_ref": "D-9"},
+        "The licence&#39;s new status was saved.",
+    )
+    case = saved(
+        f"/labour/inspections/{inspection}/referrals",
+        {"consent_given": "yes", "consent_language": "en", "service_id": world.shelter, "purpose": "Shelter"},
+        "The referral was sent with her consent",
+    )
+    assert case.endswith("#h-referrals")
+    shown = client.get(case).text
+    assert shown.index('id="h-referrals"') < shown.index("Rose shelter")

@@ -52,6 +52,7 @@ from opennrm.services.errors import Conflict, InvalidInput
 from opennrm.web import i18n
 from opennrm.web.deps import check_csrf, get_db, get_settings, session_user
 from opennrm.web.i18n import N_
+from opennrm.web.pages.flash import done
 from opennrm.web.pages.public import rights_settings
 from opennrm.web.pages.render import render
 from opennrm.web.pages.same_origin import require_same_origin
@@ -358,7 +359,7 @@ async def add_workplace(request: Request) -> Response:
         await run_in_threadpool(labour.add_workplace, get_db(request), user.actor, data)
     except InvalidInput as exc:
         return _home(request, status=422, values=values, errors=_refused(exc))
-    return RedirectResponse("/labour#plan", status_code=303)
+    return RedirectResponse(done("/labour#plan", "workplace"), status_code=303)
 
 
 def in_language(tag: str, english: str) -> str:
@@ -477,7 +478,7 @@ async def add_inspection(request: Request) -> Response:
             chosen=raw["indicators"],
             deducted=[d["kind"] for d in raw["deductions"]],
         )
-    return RedirectResponse(f"/labour/inspections/{inspection_id}", status_code=303)
+    return RedirectResponse(done(f"/labour/inspections/{inspection_id}", "inspection"), status_code=303)
 
 
 # -- one inspection ---------------------------------------------------------------------------------------
@@ -516,7 +517,9 @@ async def add_action(inspection_id: str, request: Request) -> Response:
         return _inspection_page(
             request, inspection_id, 422, values=values, errors=_refused(exc), form="action"
         )
-    return RedirectResponse(f"/labour/inspections/{inspection_id}#actions", status_code=303)
+    return RedirectResponse(
+        done(f"/labour/inspections/{inspection_id}#actions", "labour-action"), status_code=303
+    )
 
 
 @router.post("/labour/actions/{action_id}/outcome")
@@ -538,7 +541,9 @@ async def action_outcome(action_id: str, request: Request) -> Response:
         return _inspection_page(
             request, back, 422, values=values, errors=_of(_refused(exc), action_id), form=form_id
         )
-    return RedirectResponse(f"/labour/inspections/{inspection_id}#actions", status_code=303)
+    return RedirectResponse(
+        done(f"/labour/inspections/{inspection_id}#actions", "action-outcome"), status_code=303
+    )
 
 
 REFERRAL_FIELDS = ("consent_language", "service_id", "purpose", "sex", "age")
@@ -586,7 +591,7 @@ async def refer_worker(inspection_id: str, request: Request) -> Response:
             form="referral",
             worker_chosen=raw["indicators"],
         )
-    return RedirectResponse(f"/cases/{sent.case_id}", status_code=303)
+    return RedirectResponse(done(f"/cases/{sent.case_id}#h-referrals", "labour-referral"), status_code=303)
 
 
 # -- the agency registry ----------------------------------------------------------------------------------
@@ -619,7 +624,7 @@ async def add_agency(request: Request) -> Response:
         agency_id = await run_in_threadpool(labour.add_agency, get_db(request), user.actor, data)
     except (InvalidInput, Conflict) as exc:
         return _agencies(request, 422, values=values, errors=_refused(exc))
-    return RedirectResponse(f"/labour/agencies/{agency_id}", status_code=303)
+    return RedirectResponse(done(f"/labour/agencies/{agency_id}", "agency"), status_code=303)
 
 
 def _agency(request: Request, agency_id: str, status: int = 200, **context: Any) -> Response:
@@ -659,7 +664,7 @@ async def add_licence(agency_id: str, request: Request) -> Response:
         await run_in_threadpool(labour.add_licence, get_db(request), user.actor, agency_id, data)
     except (InvalidInput, Conflict) as exc:
         return _agency(request, agency_id, 422, values=values, errors=_refused(exc), form="licence")
-    return RedirectResponse(f"/labour/agencies/{agency_id}#licences", status_code=303)
+    return RedirectResponse(done(f"/labour/agencies/{agency_id}#licences", "licence"), status_code=303)
 
 
 @router.post("/labour/licences/{licence_id}/status")
@@ -677,7 +682,7 @@ async def licence_status(licence_id: str, request: Request) -> Response:
         )
     except InvalidInput as exc:
         return _agency(request, back, 422, values=values, errors=_of(_refused(exc), licence_id), form=form_id)
-    return RedirectResponse(f"/labour/agencies/{agency_id}#licences", status_code=303)
+    return RedirectResponse(done(f"/labour/agencies/{agency_id}#licences", "licence-status"), status_code=303)
 
 
 @router.post("/labour/agencies/{agency_id}/complaints")
@@ -712,7 +717,7 @@ async def add_complaint(agency_id: str, request: Request) -> Response:
             alleged=raw["allegations"],
         )
     await run_in_threadpool(labour.record_complaint, get_db(request), user.actor, agency_id, data)
-    return RedirectResponse(f"/labour/agencies/{agency_id}#complaints", status_code=303)
+    return RedirectResponse(done(f"/labour/agencies/{agency_id}#complaints", "complaint"), status_code=303)
 
 
 @router.post("/labour/complaints/{complaint_id}/decision")
@@ -727,4 +732,6 @@ async def decide_complaint(complaint_id: str, request: Request) -> Response:
         await run_in_threadpool(labour.decide_complaint, get_db(request), user.actor, complaint_id, data)
     except Conflict as exc:
         return _agency(request, back, 422, values=values, errors=_refused(exc), form=f"decide-{complaint_id}")
-    return RedirectResponse(f"/labour/agencies/{back}#complaints", status_code=303)
+    return RedirectResponse(
+        done(f"/labour/agencies/{back}#complaints", "complaint-decision"), status_code=303
+    )
