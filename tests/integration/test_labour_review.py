@@ -244,3 +244,50 @@ def test_every_save_is_confirmed_and_the_referral_says_where_it_went(world: Worl
     assert case.endswith("#h-referrals")
     shown = client.get(case).text
     assert shown.index('id="h-referrals"') < shown.index("Rose shelter")
+
+
+def test_a_wage_or_currency_the_page_cannot_read_says_what_is_expected(world: World) -> None:
+    from tests.support import csrf_of
+
+    client = client_for(world.inst.settings, world.inspector)
+    csrf = csrf_of(client.get("/labour/inspections/new").text)
+    post = {
+        "csrf": csrf,
+        "workplace_id": world.workplace,
+        "visited_on": dt.date.today().isoformat(),
+        "announced": "no",
+        "monthly_wage": "12,50abc",
+        "minimum_wage": "12,50",
+        "currency": "dollars",
+        "women_met": "-1",
+    }
+    bad = client.post("/labour/inspections", data=post, headers=ORIGIN)
+    assert bad.status_code == 422
+    for name in ("monthly_wage", "minimum_wage"):
+        error = bad.text.split(f'id="{name}-error">')[1].split("</p>")[0]
+        assert error == "Enter the amount as a number, like 1250.50.", name
+    assert (
+        "three-letter currency code such as USD" in bad.text.split('id="currency-error">')[1].split("</p>")[0]
+    )
+    assert 'id="women_met-error"' in bad.text  # with every other mistake
+    fee = client.post(
+        f"/labour/agencies/{world.agency}/complaints",
+        data={
+            "csrf": csrf,
+            "received_on": "2025-01-01",
+            "source": "worker",
+            "allegations": "deception",
+            "fee_amount": "1.000,50",
+            "fee_currency": "US",
+        },
+        headers=ORIGIN,
+    )
+    assert fee.status_code == 422
+    assert 'id="fee_amount-error"' in fee.text and 'id="fee_currency-error"' in fee.text
+    good = client.post(
+        "/labour/inspections",
+        data={**post, "monthly_wage": "1,250.50", "minimum_wage": "900", "currency": "usd", "women_met": "2"},
+        headers=ORIGIN,
+        follow_redirects=False,
+    )
+    assert good.status_code == 303

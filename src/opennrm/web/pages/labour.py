@@ -13,6 +13,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from babel.lists import format_list
@@ -401,14 +403,26 @@ INSPECTION_FIELDS = (
 MONEY = {"monthly_wage": "monthly_wage_minor", "minimum_wage": "minimum_wage_minor"}
 
 
-def _minor(text: str) -> str:
-    """A wage as typed (``1250.50``) in minor units (``125050``); left as typed when it is not a number."""
-    try:
-        from decimal import Decimal, InvalidOperation
+AMOUNT_EXPECTED = N_("Enter the amount as a number, like 1250.50.")
+CURRENCY_EXPECTED = N_("Enter a three-letter currency code such as USD.")
+_AMOUNT = re.compile(r"(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d{1,2})?")
+_CURRENCY = re.compile(r"[A-Z]{3}")
 
-        return str(int(Decimal(text.replace(",", "")) * 100))
-    except (InvalidOperation, ValueError):
-        return text
+
+def _minor(text: str) -> int | None:
+    """An amount as typed (``1250.50``, ``1,250.50``) in minor units (``125050``); ``None`` when it is not
+    such a number (``12,50abc``, ``12,50``: a comma only between thousands)."""
+    if not _AMOUNT.fullmatch(text.strip()):
+        return None
+    return int(Decimal(text.strip().replace(",", "")) * 100)
+
+
+def _money_errors(values: dict[str, str], amounts: tuple[str, ...], currency: str) -> dict[str, str]:
+    """What the page says about amounts and a currency it cannot read, in words that say what is expected."""
+    errors = {name: AMOUNT_EXPECTED for name in amounts if values.get(name) and _minor(values[name]) is None}
+    if values.get(currency) and not _CURRENCY.fullmatch(values[currency].upper()):
+        errors[currency] = CURRENCY_EXPECTED
+    return errors
 
 
 def _inspection_raw(form: FormData) -> dict[str, Any]:
@@ -419,6 +433,8 @@ def _inspection_raw(form: FormData) -> dict[str, Any]:
             raw[MONEY[name]] = _minor(value)
         elif name == "announced":
             raw[name] = value == "yes"
+        elif name == "currency":
+            raw[name] = value.upper()
         else:
             raw[name] = value
     raw["indicators"] = [str(v) for v in form.getlist("indicators")]
@@ -456,9 +472,10 @@ async def add_inspection(request: Request) -> Response:
     user, form = await _posted(request)
     values = _present(form, INSPECTION_FIELDS)
     raw = _inspection_raw(form)
+    money = _money_errors(values, tuple(MONEY), "currency")
     data, errors = _validated(InspectionIn, raw)
-    errors = {({v: k for k, v in MONEY.items()}.get(k, k)): m for k, m in errors.items()}
-    if data is None:
+    errors = {({v: k for k, v in MONEY.items()}.get(k, k)): m for k, m in errors.items()} | money
+    if data is None or money:
         return _inspection_form(
             request,
             status=422,
@@ -693,7 +710,8 @@ async def add_complaint(agency_id: str, request: Request) -> Response:
     )
     raw: dict[str, Any] = {k: v for k, v in values.items() if not k.startswith("fee_")}
     raw["allegations"] = [str(v) for v in form.getlist("allegations")]
-    if values.get("fee_amount"):
+    money = _money_errors(values, ("fee_amount",), "fee_currency")
+    if values.get("fee_amount") and not money:
         raw["payments"] = [
             {
                 "category": values.get("fee_category", "recruitment_fee"),
@@ -703,8 +721,8 @@ async def add_complaint(agency_id: str, request: Request) -> Response:
             }
         ]
     data, errors = _validated(ComplaintIn, raw)
-    if data is None:
-        errors = {("fee_amount" if k == "payments" else k): m for k, m in errors.items()}
+    if data is None or money:
+        errors = {("fee_amount" if k == "payments" else k): m for k, m in errors.items()} | money
         if "form" in errors:
             errors = {"allegations": errors.pop("form"), **errors}
         return _agency(
