@@ -5,6 +5,7 @@ confirm every save, wage and currency errors, the inspector's statistics and the
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -291,3 +292,31 @@ def test_a_wage_or_currency_the_page_cannot_read_says_what_is_expected(world: Wo
         follow_redirects=False,
     )
     assert good.status_code == 303
+
+
+def test_the_statistics_page_leads_a_labour_inspector_to_the_labour_figures(world: World) -> None:
+    inspection = world.inspect()
+    labour.refer_worker(world.db, world.inspector.actor, inspection, world.referral())
+    client = client_for(world.inst.settings, world.inspector)
+    stats = client.get("/statistics")
+    assert stats.status_code == 200 and 'href="/labour/statistics"' in stats.text
+    page = client.get("/labour/statistics")
+    assert page.status_code == 200
+    for part in (
+        "Violations by recruitment agencies, by type",
+        "Inspections and findings by sector",
+        "Workers referred",
+        "Agencies sanctioned",
+        "documents held by the employer",
+    ):
+        assert part in page.text, part
+    assert "<dd>&lt;11</dd>" in page.text and "<dd>1</dd>" not in page.text  # small cells hidden
+    assert client.get(f"/labour/statistics?year={TODAY_YEAR}").status_code == 200
+    for lang in ("ar", "zh-Hant"):
+        text = re.sub(r"<[^>]+>", " ", client.get(f"/labour/statistics?lang={lang}").text.split("<main")[1])
+        assert not re.search(r"\b(?:Inspections|Violation|by type|sector|Workers)\b", text), lang
+    caseworker = client_for(world.inst.settings, world.caseworker)
+    assert 'href="/labour/statistics"' not in caseworker.get("/statistics").text
+
+
+TODAY_YEAR = dt.date.today().year

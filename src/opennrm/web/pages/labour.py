@@ -382,6 +382,25 @@ def checklist(request: Request) -> Response:
     )
 
 
+@router.get("/labour/statistics")
+def statistics_page(request: Request, year: str = "") -> Response:
+    """The labour figures of the periodic report (``/api/labour/statistics``), small cells shown as "<11";
+    linked from the statistics page for whoever works in labour inspection."""
+    user = session_user(request)
+    db = get_db(request)
+    labour.check_aggregates(db, user.actor)
+    this_year = dt.date.today().year
+    years = list(range(this_year, this_year - 10, -1))
+    chosen = int(year) if year.isdigit() and int(year) in years else None
+    return _page(
+        request,
+        "labour_statistics.html",
+        figures=labour.counts(db, user.actor.user_id, year=chosen),
+        years=years,
+        year=chosen,
+    )
+
+
 # -- recording an inspection ----------------------------------------------------------------------------
 
 INSPECTION_FIELDS = (
