@@ -320,3 +320,32 @@ def test_the_statistics_page_leads_a_labour_inspector_to_the_labour_figures(worl
 
 
 TODAY_YEAR = dt.date.today().year
+
+
+def test_the_public_check_warns_of_a_licence_not_in_force_asks_for_a_name_and_leads_to_help(
+    world: World,
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from opennrm.services.parsing import parse
+    from opennrm.web.app import create_app
+
+    labour.change_licence(
+        world.db,
+        world.inspector.actor,
+        world.licence,
+        parse(
+            labour.LicenceEventIn, {"status": "revoked", "effective_on": "2025-03-01", "decision_ref": "D-2"}
+        ),
+    )
+    client = TestClient(create_app(world.inst.settings), base_url="https://testserver")
+    page = client.post("/agencies/check/en", data={"q": "GB-1001"}, headers=ORIGIN).text
+    card = page.split('class="card warning"')[1].split("</div>")[0]
+    assert "Golden Bridge Manpower Ltd" in card and "Valid until" not in card
+    assert 'href="/rights/en"' in card
+    empty = client.post("/agencies/check/ar", data={"q": "  "}, headers=ORIGIN).text
+    assert 'id="q-error"' in empty and 'aria-invalid="true"' in empty and 'id="h-results"' not in empty
+    missing = client.post("/agencies/check/en", data={"q": "Blue Sky Jobs"}, headers=ORIGIN).text
+    assert 'href="/rights/en"' in missing.split('id="h-results"')[1]
+    ar = client.get("/agencies/check/ar").text
+    assert "تحقّقي" in ar.split('<button type="submit">')[1].split("</button>")[0]

@@ -323,6 +323,9 @@ async def check_result(locale: str, request: Request) -> Response:
         return RedirectResponse("/agencies/check", status_code=303)
     form = await request.form()
     query = _text(form, "q")[:200]
+    if not query:
+        # nothing to look up: ask for a name or number rather than answer "not in the registry"
+        return _public(request, locale, query="", results=None, empty=True)
     today = dt.date.today()
     results = await run_in_threadpool(labour.public_check, get_db(request), query, today)
     return _public(request, locale, query=query, results=results, on=today)
