@@ -174,7 +174,7 @@ def survey_rows(
         ),
         own("text", "notes", "Notes", hint="No names and nothing about anyone's immigration status."),
     ]
-    texts = choice_texts()
+    choice_labels = choice_texts()
     choices: list[list[str]] = []
     for list_name, codes in (
         ("yes_no", [code for code, _ in YES_NO]),
@@ -182,7 +182,7 @@ def survey_rows(
         ("deduction", [d.value for d in DeductionKind]),
         ("housing", [h.value for h in HousingCondition]),
     ):
-        choices += [[list_name, code, *each(texts[code])] for code in codes]
+        choices += [[list_name, code, *each(choice_labels[code])] for code in codes]
     settings = [[FORM_ID, "OpenNRM labour inspection", version, f"{LANGUAGE_NAMES['en']} (en)"]]
     return header, survey, [["list_name", "name", *labels], *choices], settings
 
