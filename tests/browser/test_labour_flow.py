@@ -62,9 +62,23 @@ def test_check_an_agency_record_an_inspection_and_refer_a_worker(
     assert "gb 1001" not in page.url
     assert axe_violations(page) == []
 
-    # an unannounced inspection, on the phone-sized form
+    # the plan on a phone: nothing wider than the screen, and its Inspect link is not covered
     log_in(page, live_server, inspector, tag)
     page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server}/labour")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    inspect = page.locator(f"a[href='/labour/inspections/new?workplace={workplace}']")
+    inspect.scroll_into_view_if_needed()
+    box = inspect.bounding_box()
+    assert box is not None
+    covered = page.evaluate(
+        "([x, y]) => document.elementFromPoint(x, y).closest('a')?.getAttribute('href') || ''",
+        [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
+    )
+    assert covered == f"/labour/inspections/new?workplace={workplace}"
+    assert axe_violations(page) == []
+
+    # an unannounced inspection, on the phone-sized form
     page.goto(f"{live_server}/labour/inspections/new?workplace={workplace}")
     page.fill("#women_met", "6")
     page.check("input[name=indicators][value=CD01]")
@@ -87,7 +101,7 @@ def test_check_an_agency_record_an_inspection_and_refer_a_worker(
     page.fill("#purpose", "A safe place tonight")
     for indicator in ("DR01", "DR02", "EXP01", "EXP04", "CD01", "CD02"):
         page.check(f"input[name=worker_indicators][value={indicator}]")
-    page.locator("form[action$='/referrals'] button[type=submit]").click()
+    page.locator("form[action*='/referrals'] button[type=submit]").click()
     page.wait_for_load_state()
     assert "/cases/" in page.url
     assert axe_violations(page) == []

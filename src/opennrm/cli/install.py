@@ -213,8 +213,9 @@ def demo(
                 "decisions."
             )
             step("Synthetic job ads for the review queue…")
-            demo_data.seed_demo_ad_scan(db, orgs["Labour Inspectorate, Northern District"])
+            # the registry first, so that the scan flags the ads naming its revoked and suspended agencies
             demo_data.seed_demo_labour(db, network)
+            demo_data.seed_demo_ad_scan(db, orgs["Labour Inspectorate, Northern District"], agency_ads=True)
             step("Anonymous reports and hotline contacts…")
             demo_data.seed_demo_reach(db, network, s.reporting_pepper_file)
             step("A financial investigation with synthetic transactions…")

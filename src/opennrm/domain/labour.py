@@ -297,6 +297,13 @@ class LicenceIn(Strict):
     def _served(cls, value: list[str]) -> list[str]:
         return _countries(value)
 
+    @field_validator("issued_on")
+    @classmethod
+    def _issued(cls, value: dt.date) -> dt.date:
+        if value > dt.date.today():
+            raise ValueError("issued_on is in the future")
+        return value
+
     @model_validator(mode="after")
     def _dates(self) -> Self:
         if self.expires_on is not None and self.expires_on < self.issued_on:

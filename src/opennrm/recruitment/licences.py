@@ -6,17 +6,24 @@ builds it from the database), and ``licence_flags`` reads one ad. ``with_licence
 the scan's storing step calls on each result (``opennrm.services.ad_review.store_scan``); another check can
 sit beside it the same way without touching this module.
 
-What is flagged (one flag, ``agency_licence``, whose evidence says which case it is):
+What is flagged (one flag, ``agency_licence``, whose evidence says which case it is; each agency once, so an
+ad naming a revoked agency and its licence number is flagged once):
 
 - a licence number the registry knows whose licence is suspended, revoked or expired on the day;
 - a number written as a licence number ("licence no. …", "許可證號 …") that the registry does not know;
 - an agency the registry knows whose licences are all suspended, revoked or expired on the day;
 - an advertiser that calls itself a recruitment or employment agency and is not in the registry at all
   (only once the registry holds agencies, so that an installation without one flags nothing).
+
+Besides the English ``evidence`` sentence each hit has a ``detail``: its case (``LICENCE_NOT_IN_FORCE``,
+``UNKNOWN_NUMBER``, ``AGENCY_NOT_IN_FORCE``, ``AGENCY_NOT_REGISTERED``) and its facts (number, agency, status
+and the day the status took effect: the suspension or revocation, or the expiry), which the pages render as a
+sentence in the reader's language.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Mapping
@@ -34,6 +41,10 @@ WEIGHT = 1.0
 MAX_NAME_WORDS = 6
 
 UNLICENSED = "unlicensed"
+LICENCE_NOT_IN_FORCE = "licence_not_in_force"
+UNKNOWN_NUMBER = "unknown_number"
+AGENCY_NOT_IN_FORCE = "agency_not_in_force"
+AGENCY_NOT_REGISTERED = "agency_not_registered"
 NOT_IN_FORCE = frozenset({"suspended", "revoked", "expired"})
 
 FLAG_NAME = N_("Agency or licence not in force")
@@ -68,6 +79,10 @@ class LicenceRegistry:
     """name key → (name as registered, status)"""
     licences: Mapping[str, tuple[str, str, str]] = field(default_factory=dict)
     """number key → (number as issued, agency name, status)"""
+    since: Mapping[str, dt.date] = field(default_factory=dict)
+    """number key → the day its status took effect (its suspension, revocation or expiry)"""
+    agency_since: Mapping[str, dt.date] = field(default_factory=dict)
+    """name key → the day the agency's status took effect"""
 
     @property
     def in_use(self) -> bool:
@@ -80,6 +95,31 @@ class LicenceHit:
     field: str | None = None
     start: int | None = None
     end: int | None = None
+    detail: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    """the case and its facts (``number``, ``agency``, ``status``, ``since`` as an ISO date)"""
+
+
+def _since(day: dt.date | None) -> str:
+    return f" since {day.isoformat()}" if day else ""
+
+
+def _not_in_force(
+    known: tuple[str, str, str], since: dt.date | None, where: str, match: re.Match[str], group: int
+) -> LicenceHit:
+    number, agency, status = known
+    return LicenceHit(
+        f"licence {number} of {agency} is {status}{_since(since)}",
+        where,
+        match.start(group),
+        match.end(group),
+        {
+            "case": LICENCE_NOT_IN_FORCE,
+            "number": number,
+            "agency": agency,
+            "status": status,
+            "since": since.isoformat() if since else "",
+        },
+    )
 
 
 def _name_grams(text: str) -> set[str]:
@@ -126,7 +166,7 @@ def licence_flags(ad: JobAd, registry: LicenceRegistry) -> list[LicenceHit]:
         return []
     hits: list[LicenceHit] = []
     seen: set[str] = set()
-    day = registry.on.isoformat()
+    flagged_agencies: set[str] = set()
     fields = _fields(ad)
     for name, value in fields:
         for match in _LICENCE_MENTION.finditer(value):
@@ -136,23 +176,19 @@ def licence_flags(ad: JobAd, registry: LicenceRegistry) -> list[LicenceHit]:
             seen.add(key)
             known = registry.licences.get(key)
             if known is None:
+                number = match.group(1).strip()
                 hits.append(
                     LicenceHit(
-                        f"licence number {match.group(1).strip()} is not in the registry",
+                        f"licence number {number} is not in the registry",
                         name,
                         match.start(1),
                         match.end(1),
+                        {"case": UNKNOWN_NUMBER, "number": number},
                     )
                 )
             elif known[2] in NOT_IN_FORCE:
-                hits.append(
-                    LicenceHit(
-                        f"licence {known[0]} of {known[1]} is {known[2]} on {day}",
-                        name,
-                        match.start(1),
-                        match.end(1),
-                    )
-                )
+                hits.append(_not_in_force(known, registry.since.get(key), name, match, 1))
+                flagged_agencies.add(normalise_name(known[1]))
         for match in _TOKEN.finditer(value):
             key = normalise_licence(match.group(0))
             if key in seen:
@@ -161,14 +197,8 @@ def licence_flags(ad: JobAd, registry: LicenceRegistry) -> list[LicenceHit]:
             if known is not None:
                 seen.add(key)
                 if known[2] in NOT_IN_FORCE:
-                    hits.append(
-                        LicenceHit(
-                            f"licence {known[0]} of {known[1]} is {known[2]} on {day}",
-                            name,
-                            match.start(),
-                            match.end(),
-                        )
-                    )
+                    hits.append(_not_in_force(known, registry.since.get(key), name, match, 0))
+                    flagged_agencies.add(normalise_name(known[1]))
     grams = _name_grams(" ".join(value for _, value in fields))
     named = False
     for gram in sorted(grams):
@@ -176,16 +206,33 @@ def licence_flags(ad: JobAd, registry: LicenceRegistry) -> list[LicenceHit]:
         if entry is None:
             continue
         named = True
-        if gram in seen:
+        if gram in seen or normalise_name(entry[0]) in flagged_agencies:
             continue
         seen.add(gram)
         if entry[1] in NOT_IN_FORCE or entry[1] == UNLICENSED:
-            hits.append(LicenceHit(f"the agency {entry[0]} is {entry[1]} on {day}", "company"))
+            since = registry.agency_since.get(gram)
+            hits.append(
+                LicenceHit(
+                    f"the agency {entry[0]} is {entry[1]}{_since(since)}",
+                    "company",
+                    detail={
+                        "case": AGENCY_NOT_IN_FORCE,
+                        "agency": entry[0],
+                        "status": entry[1],
+                        "since": since.isoformat() if since else "",
+                    },
+                )
+            )
     company = ad.company or ""
     says_agency = bool(_AGENCY_WORDS.search(company) or _AGENCY_WORDS.search(ad.company_info or ""))
-    if says_agency and not named and company.strip():
+    # an unknown licence number the ad writes already flags its advertiser: once is enough
+    if says_agency and not named and company.strip() and not hits:
         hits.append(
-            LicenceHit(f"the agency {company.strip()} is not in the registry of licensed agencies", "company")
+            LicenceHit(
+                f"the agency {company.strip()} is not in the registry of licensed agencies",
+                "company",
+                detail={"case": AGENCY_NOT_REGISTERED, "agency": company.strip()},
+            )
         )
     return hits
 
@@ -196,7 +243,8 @@ def with_licence_flags(ad: JobAd, result: dict[str, Any], registry: LicenceRegis
     hits = licence_flags(ad, registry)
     if not hits:
         return result
-    flags = list(result.get("flags", ()))
+    # a result scanned again keeps one set of licence flags, not two
+    flags = [f for f in result.get("flags", ()) if f.get("flag") != LICENCE_FLAG]
     flags.extend(
         {
             "flag": LICENCE_FLAG,
@@ -205,6 +253,7 @@ def with_licence_flags(ad: JobAd, result: dict[str, Any], registry: LicenceRegis
             "end": h.end,
             "weight": WEIGHT,
             "field": h.field,
+            "detail": dict(h.detail),
         }
         for h in hits
     )

@@ -692,6 +692,8 @@ class FlagEvidence:
     start: int | None
     end: int | None
     weight: float
+    detail: dict[str, str] | None = None
+    """the facts of a flag whose evidence is a sentence, not words of the ad (the licence check's)"""
 
 
 @dataclass(frozen=True)
@@ -768,6 +770,7 @@ def ad_detail(db: Database, actor: Actor, ad_id: str) -> AdView:
                 start=f.get("start"),
                 end=f.get("end"),
                 weight=float(f.get("weight") or 0.0),
+                detail=f.get("detail") or None,
             )
             for f in result.get("flags", ())
         ]

@@ -32,6 +32,7 @@ from opennrm.store.database import Database
 from opennrm.store.tables import ConsentRecord, table_of
 
 if TYPE_CHECKING:
+    from opennrm.recruitment.ads import JobAd
     from opennrm.services.identification import NationalProcedure
 
 # (Faker locale, ISO 3166 citizenship, ISO 639 language)
@@ -315,9 +316,43 @@ def _decide_identification(
     identification.answer_proposal(db, procedure, caseworker, case_id, ConfirmationInput(confirm=True))
 
 
-def seed_demo_ad_scan(db: Database, organisation_id: str, count: int = 300, seed: int = 38) -> str:
+def demo_agency_ads() -> tuple[JobAd, ...]:
+    """Ads naming the demo registry's agencies (``seed_demo_labour``, seeded first), so that an ad reviewer
+    sees the licence check's flag: a revoked licence, a suspended one, and a number the registry does not
+    know."""
+    from opennrm.recruitment.ads import JobAd
+
+    return (
+        JobAd(
+            id="demo-licence-1",
+            title="Caregivers wanted in Hong Kong",
+            text="Silver Road Recruitment, licence SR-2002, is hiring caregivers. Free accommodation, "
+            "placement fee deducted from salary.",
+            company="Silver Road Recruitment",
+        ),
+        JobAd(
+            id="demo-licence-2",
+            title="Factory workers, Malaysia",
+            text="East Star Placement (licence no. ES-3003) needs 40 women for electronics assembly. "
+            "Apply today, leave in two weeks.",
+            company="East Star Placement",
+        ),
+        JobAd(
+            id="demo-licence-3",
+            title="Hotel staff, Dubai",
+            text="Apply now with Zenith Hands Agency, licence no. ZZ-9999. Free visa, high salary, no "
+            "experience needed.",
+            company="Zenith Hands Recruitment Agency",
+        ),
+    )
+
+
+def seed_demo_ad_scan(
+    db: Database, organisation_id: str, count: int = 300, seed: int = 38, *, agency_ads: bool = False
+) -> str:
     """A scan of synthetic job ads (English and Chinese, some with planted red flags, templates and shared
-    contacts) in an organisation's review queue, scored by the shipped model; returns the scan id."""
+    contacts) in an organisation's review queue, scored by the shipped model; returns the scan id. With
+    ``agency_ads``, three more name the demo registry's agencies (``demo_agency_ads``)."""
     from opennrm.recruitment.ads import JobAd
     from opennrm.recruitment.model import default_model
     from opennrm.recruitment.pipeline import scan_ads
@@ -326,7 +361,7 @@ def seed_demo_ad_scan(db: Database, organisation_id: str, count: int = 300, seed
     from opennrm.services.ad_review import CLI, store_scan
 
     parsed = [parse_record(ad.record, line) for line, ad in enumerate(synthetic_ads(count, seed), start=1)]
-    ads = [ad for ad in parsed if isinstance(ad, JobAd)]
+    ads = [ad for ad in parsed if isinstance(ad, JobAd)] + list(demo_agency_ads() if agency_ads else ())
     results, _ = scan_ads(ads, default_model())
     return store_scan(
         db,

@@ -537,13 +537,34 @@ def licence_registry(db: Database, on: dt.date | None = None) -> LicenceRegistry
     with db.transaction() as session:
         agencies: dict[str, tuple[str, str]] = {}
         licences: dict[str, tuple[str, str, str]] = {}
+        since: dict[str, dt.date] = {}
+        agency_since: dict[str, dt.date] = {}
         for agency in session.execute(select(RecruitmentAgency)).scalars():
             views = _licence_views(session, agency.id, on)
-            agencies[agency.name_key] = (agency.name, agency_status(views))
+            status = agency_status(views)
+            agencies[agency.name_key] = (agency.name, status)
+            days = []
             for lic in views:
-                licences[normalise_licence(lic.number)] = (lic.number, agency.name, lic.status)
+                key = normalise_licence(lic.number)
+                licences[key] = (lic.number, agency.name, lic.status)
+                day = status_since(lic, on)
+                if day is not None:
+                    since[key] = day
+                    if lic.status == status:
+                        days.append(day)
+            if days:
+                agency_since[agency.name_key] = max(days)
         session.rollback()
-    return LicenceRegistry(on, agencies, licences)
+    return LicenceRegistry(on, agencies, licences, since, agency_since)
+
+
+def status_since(licence: LicenceView, on: dt.date) -> dt.date | None:
+    """The day a licence's status on ``on`` took effect: its expiry, or the latest suspension, revocation or
+    reinstatement of that status up to ``on``; ``None`` when none is recorded."""
+    if licence.status == LicenceStatus.EXPIRED.value:
+        return licence.expires_on
+    days = [day for status, day, _ in licence.history if status == licence.status and day <= on]
+    return max(days) if days else None
 
 
 # -- complaints and violations --------------------------------------------------------------------------

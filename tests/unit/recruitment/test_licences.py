@@ -28,6 +28,8 @@ REGISTRY = LicenceRegistry(
         "SR2002": ("SR-2002", "Silver Road Recruitment", "revoked"),
         "ES3003": ("ES-3003", "East Star Placement", "suspended"),
     },
+    since={"SR2002": dt.date(2025, 6, 30), "ES3003": dt.date(2025, 12, 1)},
+    agency_since={"silver road recruitment": dt.date(2025, 6, 30)},
 )
 
 
@@ -41,7 +43,13 @@ def test_a_licensed_agency_and_its_number_are_not_flagged() -> None:
 
 def test_a_revoked_or_suspended_agency_is_flagged_by_name() -> None:
     hits = licence_flags(ad("Call Silver Road Recruitment today"), REGISTRY)
-    assert [h.evidence for h in hits] == ["the agency Silver Road Recruitment is revoked on 2026-01-15"]
+    assert [h.evidence for h in hits] == ["the agency Silver Road Recruitment is revoked since 2025-06-30"]
+    assert hits[0].detail == {
+        "case": "agency_not_in_force",
+        "agency": "Silver Road Recruitment",
+        "status": "revoked",
+        "since": "2025-06-30",
+    }
     assert licence_flags(ad("Good pay", company="East Star Placement"), REGISTRY)
 
 
@@ -89,3 +97,16 @@ def test_an_ad_names_an_agency_by_its_registered_name_or_one_of_its_licence_numb
     # a part of a name, another number or nothing at all names no agency
     assert agencies_named(ad("Golden Bridge Café, licence no. GB-1002"), names, numbers) == set()
     assert agencies_named(ad("Pickers wanted"), {}, {}) == set()
+
+
+def test_an_agency_named_with_its_licence_number_is_flagged_once_with_the_day_its_licence_changed() -> None:
+    hits = licence_flags(ad("Silver Road Recruitment, licence SR-2002", "Silver Road Recruitment"), REGISTRY)
+    assert [h.detail.get("case") for h in hits] == ["licence_not_in_force"]
+    assert hits[0].detail["since"] == "2025-06-30"  # the revocation, not the day of the scan
+    unknown = licence_flags(ad("licence no. ZZ-9999", "Zenith Recruitment Agency"), REGISTRY)
+    assert [h.detail for h in unknown] == [{"case": "unknown_number", "number": "ZZ-9999"}]
+    result = {"risk": 0.1, "flags": []}
+    twice = with_licence_flags(
+        ad("licence no. ZZ-9999"), with_licence_flags(ad("licence no. ZZ-9999"), result, REGISTRY), REGISTRY
+    )
+    assert [f["flag"] for f in twice["flags"]] == [LICENCE_FLAG]

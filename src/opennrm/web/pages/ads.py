@@ -20,6 +20,7 @@ from opennrm.services import ad_review, signals
 from opennrm.services.errors import InvalidInput
 from opennrm.web.deps import check_csrf, get_db, get_settings, session_user
 from opennrm.web.limits import accepts_upload
+from opennrm.web.pages.labour import licence_flag_detail
 from opennrm.web.pages.posted import form_endpoint, posted_form
 from opennrm.web.pages.render import render
 from opennrm.web.pages.same_origin import require_same_origin
@@ -165,6 +166,7 @@ def _ad_page(request: Request, ad_id: str, status: int = 200, error: InvalidInpu
         error=error,
         signal_kinds=_SIGNAL_KINDS,
         signal_opinions=_SIGNAL_OPINIONS,
+        licence_flag_detail=licence_flag_detail,
     )
 
 

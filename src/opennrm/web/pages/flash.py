@@ -61,6 +61,21 @@ MESSAGES: dict[str, str] = {
     "report-referred": N_("The report was referred."),
     "report-closed": N_("The report was closed. It will be deleted when its retention period ends."),
     "contact": N_("The contact was recorded."),
+    # labour inspection (web/pages/labour.py)
+    "workplace": N_("The workplace was added to the plan."),
+    "inspection": N_("The inspection was saved."),
+    "labour-action": N_("The action was saved."),
+    "action-outcome": N_("Where the action stands was saved."),
+    "agency": N_("The agency was added to the registry."),
+    "licence": N_("The licence was added to the registry."),
+    "licence-status": N_(
+        "The licence's new status was saved. The public check and the ad scanner use it from now on."
+    ),
+    "complaint": N_("The complaint was recorded."),
+    "complaint-decision": N_("The decision on the complaint was saved."),
+    "labour-referral": N_(
+        "The referral was sent with her consent: the service it went to is named under Referrals below."
+    ),
 }
 
 

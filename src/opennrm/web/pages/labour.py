@@ -13,8 +13,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from decimal import Decimal
 from typing import Any, TypeVar
 
+from babel.lists import format_list
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
@@ -22,6 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from opennrm.access.policy import Action
+from opennrm.domain import labour as rules
 from opennrm.domain.labour import (
     CHECKLIST,
     ActionKind,
@@ -48,9 +52,10 @@ from opennrm.domain.text import N_
 from opennrm.screening.catalogue import default_catalogue, pick_text
 from opennrm.services import labour, labour_xlsform
 from opennrm.services.errors import Conflict, InvalidInput
-from opennrm.web import i18n, negotiation
+from opennrm.web import formatting, i18n, negotiation
 from opennrm.web.deps import check_csrf, get_db, get_settings, session_user
 from opennrm.web.labels import label
+from opennrm.web.pages.flash import done
 from opennrm.web.pages.public import rights_settings
 from opennrm.web.pages.render import render
 from opennrm.web.pages.same_origin import require_same_origin
@@ -121,6 +126,7 @@ LABELS: dict[str, str] = {
     "appealed": N_("appealed"),
     "not_complied": N_("not complied"),
     "withdrawn": N_("withdrawn"),
+    "not_seen": N_("not checked"),
 }
 
 
@@ -130,6 +136,57 @@ def lb(code: Any) -> str:
     if text in LABELS:
         return i18n.gettext(LABELS[text])
     return label(code)
+
+
+def join_list(codes: Any) -> str:
+    """Labour codes' labels joined as the active language joins a list (``a, b, and c``, ``a、b和c``)."""
+    return format_list([lb(code) for code in codes], style="standard", locale=i18n.active().locale)
+
+
+WEIGHTS = {
+    "sector": rules.SECTOR_WEIGHT,
+    "finding": rules.FINDING_WEIGHT,
+    "complaint": rules.COMPLAINT_WEIGHT,
+    "network": rules.AD_NETWORK_WEIGHT,
+    "cap": rules.CAP,
+    "never": rules.NEVER_INSPECTED_WEIGHT,
+    "year": rules.NEVER_INSPECTED_WEIGHT / 2,
+}
+
+
+# The ad scanner's licence flag (recruitment/licences.py) in the reader's language: its case and the status,
+# with the day the suspension, revocation or expiry took effect.
+LICENCE_DETAIL: dict[tuple[str, str], str] = {
+    ("licence_not_in_force", "suspended"): N_("licence %(number)s of %(agency)s was suspended on %(since)s"),
+    ("licence_not_in_force", "revoked"): N_("licence %(number)s of %(agency)s was revoked on %(since)s"),
+    ("licence_not_in_force", "expired"): N_("licence %(number)s of %(agency)s expired on %(since)s"),
+    ("licence_not_in_force", ""): N_("licence %(number)s of %(agency)s is not in force (%(status)s)"),
+    ("agency_not_in_force", "suspended"): N_(
+        "the licence of the agency %(agency)s was suspended on %(since)s"
+    ),
+    ("agency_not_in_force", "revoked"): N_("the licence of the agency %(agency)s was revoked on %(since)s"),
+    ("agency_not_in_force", "expired"): N_("the licence of the agency %(agency)s expired on %(since)s"),
+    ("agency_not_in_force", ""): N_("the agency %(agency)s is not licensed (%(status)s)"),
+    ("unknown_number", ""): N_("licence number %(number)s is not in the registry"),
+    ("agency_not_registered", ""): N_("the agency %(agency)s is not in the registry of licensed agencies"),
+}
+
+
+def licence_flag_detail(detail: Any, evidence: str = "") -> str:
+    """The licence flag's evidence as a sentence in the active language; ``evidence`` (English, as stored
+    by an older scan) when the flag has no structured detail."""
+    if not isinstance(detail, dict) or "case" not in detail:
+        return evidence
+    case, status, since = str(detail["case"]), str(detail.get("status") or ""), str(detail.get("since") or "")
+    template = LICENCE_DETAIL.get((case, status if since else "")) or LICENCE_DETAIL.get((case, ""))
+    if template is None:
+        return evidence
+    return i18n.gettext(template) % {
+        "number": detail.get("number", ""),
+        "agency": detail.get("agency", ""),
+        "status": lb(status),
+        "since": formatting.format_date(since),
+    }
 
 
 def indicator_text(indicator_id: str) -> str:
@@ -184,11 +241,47 @@ def _refused(exc: InvalidInput | Conflict) -> dict[str, str]:
     return {name: exc.message.removeprefix(f"{exc.field}: ") if exc.field else exc.message}
 
 
+def _of(errors: dict[str, str], record_id: str) -> dict[str, str]:
+    """Errors of a form repeated on the page once per record, keyed by its fields' ids (``on-<id>``)."""
+    return {f"{name}-{record_id}": message for name, message in errors.items()}
+
+
+EXPIRES_BEFORE_ISSUE = N_("The licence cannot expire before the day it was issued.")
+ISSUED_IN_FUTURE = N_("The issue date cannot be in the future.")
+
+
+def _licence_dates(values: dict[str, str]) -> dict[str, str]:
+    """The mistakes in a new licence's dates, found with the other fields' (a model's own date check only
+    runs once every field is valid): an expiry before the issue, an issue in the future."""
+
+    def day(name: str) -> dt.date | None:
+        try:
+            return dt.date.fromisoformat(values.get(name, ""))
+        except ValueError:
+            return None
+
+    issued, expires = day("issued_on"), day("expires_on")
+    errors: dict[str, str] = {}
+    if issued is not None and issued > dt.date.today():
+        errors["issued_on"] = ISSUED_IN_FUTURE
+    if issued is not None and expires is not None and expires < issued:
+        errors["expires_on"] = EXPIRES_BEFORE_ISSUE
+    return errors
+
+
 def _page(request: Request, template: str, status: int = 200, **context: Any) -> Response:
     context.setdefault("values", {})
     context.setdefault("errors", {})
     return render(
-        request, template, status=status, lb=lb, indicator_text=indicator_text, **CHOICES, **context
+        request,
+        template,
+        status=status,
+        lb=lb,
+        join_list=join_list,
+        weights=WEIGHTS,
+        indicator_text=indicator_text,
+        **CHOICES,
+        **context,
     )
 
 
@@ -233,6 +326,9 @@ async def check_result(locale: str, request: Request) -> Response:
         return RedirectResponse("/agencies/check", status_code=303)
     form = await request.form()
     query = _text(form, "q")[:200]
+    if not query:
+        # nothing to look up: ask for a name or number rather than answer "not in the registry"
+        return _public(request, locale, query="", results=None, empty=True)
     today = dt.date.today()
     results = await run_in_threadpool(labour.public_check, get_db(request), query, today)
     return _public(request, locale, query=query, results=results, on=today)
@@ -271,7 +367,13 @@ async def add_workplace(request: Request) -> Response:
         await run_in_threadpool(labour.add_workplace, get_db(request), user.actor, data)
     except InvalidInput as exc:
         return _home(request, status=422, values=values, errors=_refused(exc))
-    return RedirectResponse("/labour#plan", status_code=303)
+    return RedirectResponse(done("/labour#plan", "workplace"), status_code=303)
+
+
+def in_language(tag: str, english: str) -> str:
+    """``english`` as the web pages say it in the language ``tag`` (the XLSForm's label columns)."""
+    with i18n.activated(tag):
+        return i18n.gettext(english)
 
 
 @router.get("/labour/checklist.xlsx")
@@ -280,9 +382,28 @@ def checklist(request: Request) -> Response:
     user = session_user(request)
     labour.check(get_db(request), user.actor, Action.INSPECTION_READ, "checklist")
     return Response(
-        labour_xlsform.xlsform(),
+        labour_xlsform.xlsform(translate=in_language),
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": 'attachment; filename="opennrm-labour-inspection.xlsx"'},
+    )
+
+
+@router.get("/labour/statistics")
+def statistics_page(request: Request, year: str = "") -> Response:
+    """The labour figures of the periodic report (``/api/labour/statistics``), small cells shown as "<11";
+    linked from the statistics page for whoever works in labour inspection."""
+    user = session_user(request)
+    db = get_db(request)
+    labour.check_aggregates(db, user.actor)
+    this_year = dt.date.today().year
+    years = list(range(this_year, this_year - 10, -1))
+    chosen = int(year) if year.isdigit() and int(year) in years else None
+    return _page(
+        request,
+        "labour_statistics.html",
+        figures=labour.counts(db, user.actor.user_id, year=chosen),
+        years=years,
+        year=chosen,
     )
 
 
@@ -307,14 +428,26 @@ INSPECTION_FIELDS = (
 MONEY = {"monthly_wage": "monthly_wage_minor", "minimum_wage": "minimum_wage_minor"}
 
 
-def _minor(text: str) -> str:
-    """A wage as typed (``1250.50``) in minor units (``125050``); left as typed when it is not a number."""
-    try:
-        from decimal import Decimal, InvalidOperation
+AMOUNT_EXPECTED = N_("Enter the amount as a number, like 1250.50.")
+CURRENCY_EXPECTED = N_("Enter a three-letter currency code such as USD.")
+_AMOUNT = re.compile(r"(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d{1,2})?")
+_CURRENCY = re.compile(r"[A-Z]{3}")
 
-        return str(int(Decimal(text.replace(",", "")) * 100))
-    except (InvalidOperation, ValueError):
-        return text
+
+def _minor(text: str) -> int | None:
+    """An amount as typed (``1250.50``, ``1,250.50``) in minor units (``125050``); ``None`` when it is not
+    such a number (``12,50abc``, ``12,50``: a comma only between thousands)."""
+    if not _AMOUNT.fullmatch(text.strip()):
+        return None
+    return int(Decimal(text.strip().replace(",", "")) * 100)
+
+
+def _money_errors(values: dict[str, str], amounts: tuple[str, ...], currency: str) -> dict[str, str]:
+    """What the page says about amounts and a currency it cannot read, in words that say what is expected."""
+    errors = {name: AMOUNT_EXPECTED for name in amounts if values.get(name) and _minor(values[name]) is None}
+    if values.get(currency) and not _CURRENCY.fullmatch(values[currency].upper()):
+        errors[currency] = CURRENCY_EXPECTED
+    return errors
 
 
 def _inspection_raw(form: FormData) -> dict[str, Any]:
@@ -325,6 +458,8 @@ def _inspection_raw(form: FormData) -> dict[str, Any]:
             raw[MONEY[name]] = _minor(value)
         elif name == "announced":
             raw[name] = value == "yes"
+        elif name == "currency":
+            raw[name] = value.upper()
         else:
             raw[name] = value
     raw["indicators"] = [str(v) for v in form.getlist("indicators")]
@@ -362,9 +497,10 @@ async def add_inspection(request: Request) -> Response:
     user, form = await _posted(request)
     values = _present(form, INSPECTION_FIELDS)
     raw = _inspection_raw(form)
+    money = _money_errors(values, tuple(MONEY), "currency")
     data, errors = _validated(InspectionIn, raw)
-    errors = {({v: k for k, v in MONEY.items()}.get(k, k)): m for k, m in errors.items()}
-    if data is None:
+    errors = {({v: k for k, v in MONEY.items()}.get(k, k)): m for k, m in errors.items()} | money
+    if data is None or money:
         return _inspection_form(
             request,
             status=422,
@@ -384,7 +520,7 @@ async def add_inspection(request: Request) -> Response:
             chosen=raw["indicators"],
             deducted=[d["kind"] for d in raw["deductions"]],
         )
-    return RedirectResponse(f"/labour/inspections/{inspection_id}", status_code=303)
+    return RedirectResponse(done(f"/labour/inspections/{inspection_id}", "inspection"), status_code=303)
 
 
 # -- one inspection ---------------------------------------------------------------------------------------
@@ -423,7 +559,9 @@ async def add_action(inspection_id: str, request: Request) -> Response:
         return _inspection_page(
             request, inspection_id, 422, values=values, errors=_refused(exc), form="action"
         )
-    return RedirectResponse(f"/labour/inspections/{inspection_id}#actions", status_code=303)
+    return RedirectResponse(
+        done(f"/labour/inspections/{inspection_id}#actions", "labour-action"), status_code=303
+    )
 
 
 @router.post("/labour/actions/{action_id}/outcome")
@@ -432,15 +570,22 @@ async def action_outcome(action_id: str, request: Request) -> Response:
     values = _present(form, ("status", "on", "notes", "inspection_id"))
     data, errors = _validated(ActionOutcomeIn, {k: v for k, v in values.items() if k != "inspection_id"})
     back = values.get("inspection_id", "")
+    form_id = f"outcome-{action_id}"
     if data is None:
-        return _inspection_page(request, back, 422, values=values, errors=errors, form="outcome")
+        return _inspection_page(
+            request, back, 422, values=values, errors=_of(errors, action_id), form=form_id
+        )
     try:
         inspection_id = await run_in_threadpool(
             labour.update_action, get_db(request), user.actor, action_id, data
         )
     except InvalidInput as exc:
-        return _inspection_page(request, back, 422, values=values, errors=_refused(exc), form="outcome")
-    return RedirectResponse(f"/labour/inspections/{inspection_id}#actions", status_code=303)
+        return _inspection_page(
+            request, back, 422, values=values, errors=_of(_refused(exc), action_id), form=form_id
+        )
+    return RedirectResponse(
+        done(f"/labour/inspections/{inspection_id}#actions", "action-outcome"), status_code=303
+    )
 
 
 REFERRAL_FIELDS = ("consent_language", "service_id", "purpose", "sex", "age")
@@ -488,7 +633,7 @@ async def refer_worker(inspection_id: str, request: Request) -> Response:
             form="referral",
             worker_chosen=raw["indicators"],
         )
-    return RedirectResponse(f"/cases/{sent.case_id}", status_code=303)
+    return RedirectResponse(done(f"/cases/{sent.case_id}#h-referrals", "labour-referral"), status_code=303)
 
 
 # -- the agency registry ----------------------------------------------------------------------------------
@@ -521,7 +666,7 @@ async def add_agency(request: Request) -> Response:
         agency_id = await run_in_threadpool(labour.add_agency, get_db(request), user.actor, data)
     except (InvalidInput, Conflict) as exc:
         return _agencies(request, 422, values=values, errors=_refused(exc))
-    return RedirectResponse(f"/labour/agencies/{agency_id}", status_code=303)
+    return RedirectResponse(done(f"/labour/agencies/{agency_id}", "agency"), status_code=303)
 
 
 def _agency(request: Request, agency_id: str, status: int = 200, **context: Any) -> Response:
@@ -551,13 +696,17 @@ async def add_licence(agency_id: str, request: Request) -> Response:
     ]
     values["countries_served"] = _text(form, "countries_served")
     data, errors = _validated(LicenceIn, raw)
-    if data is None:
+    dates = _licence_dates(values)
+    if dates:
+        # the dates' mistakes with every other one, on their fields, in plain words
+        errors = {k: m for k, m in errors.items() if k != "form"} | dates
+    if data is None or dates:
         return _agency(request, agency_id, 422, values=values, errors=errors, form="licence")
     try:
         await run_in_threadpool(labour.add_licence, get_db(request), user.actor, agency_id, data)
     except (InvalidInput, Conflict) as exc:
         return _agency(request, agency_id, 422, values=values, errors=_refused(exc), form="licence")
-    return RedirectResponse(f"/labour/agencies/{agency_id}#licences", status_code=303)
+    return RedirectResponse(done(f"/labour/agencies/{agency_id}#licences", "licence"), status_code=303)
 
 
 @router.post("/labour/licences/{licence_id}/status")
@@ -566,15 +715,16 @@ async def licence_status(licence_id: str, request: Request) -> Response:
     values = _present(form, ("status", "effective_on", "decision_ref", "reason", "agency_id"))
     back = values.pop("agency_id", "")
     data, errors = _validated(LicenceEventIn, values)
+    form_id = f"status-{licence_id}"
     if data is None:
-        return _agency(request, back, 422, values=values, errors=errors, form=f"status-{licence_id}")
+        return _agency(request, back, 422, values=values, errors=_of(errors, licence_id), form=form_id)
     try:
         agency_id = await run_in_threadpool(
             labour.change_licence, get_db(request), user.actor, licence_id, data
         )
     except InvalidInput as exc:
-        return _agency(request, back, 422, values=values, errors=_refused(exc), form=f"status-{licence_id}")
-    return RedirectResponse(f"/labour/agencies/{agency_id}#licences", status_code=303)
+        return _agency(request, back, 422, values=values, errors=_of(_refused(exc), licence_id), form=form_id)
+    return RedirectResponse(done(f"/labour/agencies/{agency_id}#licences", "licence-status"), status_code=303)
 
 
 @router.post("/labour/agencies/{agency_id}/complaints")
@@ -585,7 +735,8 @@ async def add_complaint(agency_id: str, request: Request) -> Response:
     )
     raw: dict[str, Any] = {k: v for k, v in values.items() if not k.startswith("fee_")}
     raw["allegations"] = [str(v) for v in form.getlist("allegations")]
-    if values.get("fee_amount"):
+    money = _money_errors(values, ("fee_amount",), "fee_currency")
+    if values.get("fee_amount") and not money:
         raw["payments"] = [
             {
                 "category": values.get("fee_category", "recruitment_fee"),
@@ -595,8 +746,8 @@ async def add_complaint(agency_id: str, request: Request) -> Response:
             }
         ]
     data, errors = _validated(ComplaintIn, raw)
-    if data is None:
-        errors = {("fee_amount" if k == "payments" else k): m for k, m in errors.items()}
+    if data is None or money:
+        errors = {("fee_amount" if k == "payments" else k): m for k, m in errors.items()} | money
         if "form" in errors:
             errors = {"allegations": errors.pop("form"), **errors}
         return _agency(
@@ -609,7 +760,7 @@ async def add_complaint(agency_id: str, request: Request) -> Response:
             alleged=raw["allegations"],
         )
     await run_in_threadpool(labour.record_complaint, get_db(request), user.actor, agency_id, data)
-    return RedirectResponse(f"/labour/agencies/{agency_id}#complaints", status_code=303)
+    return RedirectResponse(done(f"/labour/agencies/{agency_id}#complaints", "complaint"), status_code=303)
 
 
 @router.post("/labour/complaints/{complaint_id}/decision")
@@ -624,4 +775,6 @@ async def decide_complaint(complaint_id: str, request: Request) -> Response:
         await run_in_threadpool(labour.decide_complaint, get_db(request), user.actor, complaint_id, data)
     except Conflict as exc:
         return _agency(request, back, 422, values=values, errors=_refused(exc), form=f"decide-{complaint_id}")
-    return RedirectResponse(f"/labour/agencies/{back}#complaints", status_code=303)
+    return RedirectResponse(
+        done(f"/labour/agencies/{back}#complaints", "complaint-decision"), status_code=303
+    )
