@@ -62,28 +62,8 @@ def features(transactions: Transactions, report: Report) -> pl.DataFrame:
     f = transactions.frame
     accounts = pl.DataFrame({"account": transactions.accounts})
     day = "1d"
-    inc = f.group_by(pl.col("target").alias("account")).agg(
-        pl.len().alias("in_count"),
-        pl.col("source").n_unique().alias("in_degree"),
-        pl.col("amount").sum().alias("in_sum"),
-        pl.col("amount").mean().alias("in_mean"),
-        pl.col("amount").std().fill_null(0).alias("in_std"),
-        pl.col("amount").max().alias("in_max"),
-        pl.col("ts").min().alias("first_in"),
-        pl.col("ts").max().alias("last_in"),
-        (pl.col("amount").std().fill_null(0) / pl.col("amount").mean()).alias("in_cv"),
-    )
-    out = f.group_by(pl.col("source").alias("account")).agg(
-        pl.len().alias("out_count"),
-        pl.col("target").n_unique().alias("out_degree"),
-        pl.col("amount").sum().alias("out_sum"),
-        pl.col("amount").mean().alias("out_mean"),
-        pl.col("amount").std().fill_null(0).alias("out_std"),
-        pl.col("amount").max().alias("out_max"),
-        pl.col("ts").min().alias("first_out"),
-        pl.col("ts").max().alias("last_out"),
-        (pl.col("amount").std().fill_null(0) / pl.col("amount").mean()).alias("out_cv"),
-    )
+    inc = _flows(f, "target", "source", "in")
+    out = _flows(f, "source", "target", "out")
     win_in = (
         f.select(pl.col("target").alias("account"), "source", "ts")
         .sort("account", "ts")
@@ -329,3 +309,20 @@ def trained_scores(model: TrainedModel, table: pl.DataFrame, report: Report) -> 
 
 def label_vector(table: pl.DataFrame, labels: dict[str, int]) -> np.ndarray:
     return np.array([labels.get(a, 0) for a in table["account"].to_list()], dtype=np.int8)
+
+
+def _flows(f: Any, account: str, counterpart: str, side: str) -> Any:
+    """Per-account totals of one direction of the money (``side`` ``in``: what reaches the account)."""
+    import polars as pl
+
+    return f.group_by(pl.col(account).alias("account")).agg(
+        pl.len().alias(f"{side}_count"),
+        pl.col(counterpart).n_unique().alias(f"{side}_degree"),
+        pl.col("amount").sum().alias(f"{side}_sum"),
+        pl.col("amount").mean().alias(f"{side}_mean"),
+        pl.col("amount").std().fill_null(0).alias(f"{side}_std"),
+        pl.col("amount").max().alias(f"{side}_max"),
+        pl.col("ts").min().alias(f"first_{side}"),
+        pl.col("ts").max().alias(f"last_{side}"),
+        (pl.col("amount").std().fill_null(0) / pl.col("amount").mean()).alias(f"{side}_cv"),
+    )

@@ -4,6 +4,7 @@ stands; withdrawing asks first), and the justice aggregates the secretariat ente
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
@@ -283,39 +284,43 @@ def _rule_refused(
     )
 
 
+def _claim_step(
+    request: Request,
+    claim_id: str,
+    model: type[BaseModel],
+    fields: tuple[str, ...],
+    name: str,
+    rename: dict[str, str],
+    record: Callable[[Any, Any, str, Any], object],
+    amount_field: str,
+) -> Response:
+    """An award or a payment on her claim: checked, recorded, or shown again with what the rule refused."""
+    user, data, refused = _claim_form(request, claim_id, model, fields, name, rename)
+    if refused is not None:
+        return refused
+    try:
+        record(get_db(request), user.actor, claim_id, data)
+    except InvalidInput as exc:
+        values = _values(posted_form(request), fields)
+        return _rule_refused(request, claim_id, exc, values, name, {"status": amount_field})
+    return RedirectResponse(done(f"/remedies/{claim_id}", name), status_code=303)
+
+
 @router.post("/remedies/{claim_id}/award")
 @form_endpoint
 def award(claim_id: str, request: Request) -> Response:
     rename = {"award_payer": "payer"}
-    user, data, refused = _claim_form(request, claim_id, AwardIn, AWARD_FIELDS, "award", rename)
-    if refused is not None:
-        return refused
-    assert isinstance(data, AwardIn)  # noqa: S101
-    try:
-        remedies.record_award(get_db(request), user.actor, claim_id, data)
-    except InvalidInput as exc:
-        form = posted_form(request)
-        return _rule_refused(
-            request, claim_id, exc, _values(form, AWARD_FIELDS), "award", {"status": "amount_awarded"}
-        )
-    return RedirectResponse(done(f"/remedies/{claim_id}", "award"), status_code=303)
+    return _claim_step(
+        request, claim_id, AwardIn, AWARD_FIELDS, "award", rename, remedies.record_award, "amount_awarded"
+    )
 
 
 @router.post("/remedies/{claim_id}/payments")
 @form_endpoint
 def payment(claim_id: str, request: Request) -> Response:
-    user, data, refused = _claim_form(request, claim_id, PaymentIn, PAYMENT_FIELDS, "payment", {})
-    if refused is not None:
-        return refused
-    assert isinstance(data, PaymentIn)  # noqa: S101
-    try:
-        remedies.record_payment(get_db(request), user.actor, claim_id, data)
-    except InvalidInput as exc:
-        form = posted_form(request)
-        return _rule_refused(
-            request, claim_id, exc, _values(form, PAYMENT_FIELDS), "payment", {"status": "amount_paid"}
-        )
-    return RedirectResponse(done(f"/remedies/{claim_id}", "payment"), status_code=303)
+    return _claim_step(
+        request, claim_id, PaymentIn, PAYMENT_FIELDS, "payment", {}, remedies.record_payment, "amount_paid"
+    )
 
 
 @router.post("/remedies/{claim_id}/status")
