@@ -1,7 +1,7 @@
 """each receiver's opinion on a signal counted once, whatever the number of imports
 
-Revision ID: 0028
-Revises: 0027
+Revision ID: 0029
+Revises: 0028
 Create Date: 2026-12-06 17:00:00
 
 Issue 18: an exchange file carries a receiver's current opinions on the signals it received, every time it is
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0028"
-down_revision = "0027"
+revision = "0029"
+down_revision = "0028"
 branch_labels = None
 depends_on = None
 

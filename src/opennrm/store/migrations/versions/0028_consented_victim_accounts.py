@@ -1,7 +1,7 @@
 """a victim's own account, recorded with her consent for compensation, as a trace seed for one unit
 
-Revision ID: 0027
-Revises: 0026
+Revision ID: 0028
+Revises: 0027
 Create Date: 2026-12-06 16:30:00
 
 Issue 17, item 6: her own account identifier (encrypted), recorded on her case by the caseworker with her
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0027"
-down_revision = "0026"
+revision = "0028"
+down_revision = "0027"
 branch_labels = None
 depends_on = None
 
