@@ -27,8 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from opennrm.recruitment import signals as signals_module
-from opennrm.recruitment.signals import SignalIndex, ad_contacts, canonical, keyed_hash
+from opennrm.recruitment.signals import SignalIndex, ad_contacts, keyed_hash, plain_contacts
 
 KEY = bytes.fromhex("42" * 32)
 
@@ -50,35 +49,6 @@ def contacts_of(n: int, rng: np.random.Generator) -> list[tuple[dict[str, Any], 
             ({"title": "", "text": "", "company_reg": f"9131{regs[i]:012d}"}, {"identifiers": identifiers})
         )
     return out
-
-
-def previous_contacts(ad: dict[str, Any], result: dict[str, Any]) -> list[tuple[str, str]]:
-    """``ad_contacts`` before issue 18's throughput work: every value through ``canonical``."""
-    found: set[tuple[str, str]] = set()
-    for item in result.get("identifiers", ()) or ():
-        kind, value = str(item.get("kind", "")), str(item.get("value", ""))
-        if kind in ("phone", "email"):
-            normal = canonical(kind, value)
-        else:
-            normal = canonical("handle", f"{kind}:{value}")
-            kind = "handle"
-        if normal:
-            found.add((kind, normal))
-    text = "\n".join(str(ad.get(name) or "") for name in ("title", "text"))
-    for match in signals_module._URL.finditer(text) if ("http" in text or "www." in text) else ():
-        raw = match.group(0).rstrip(".,;:!?")
-        for kind in ("url", "domain"):
-            normal = canonical(kind, raw)
-            if normal:
-                found.add((kind, normal))
-    for email in [n for k, n in found if k == "email"]:
-        host = email.rpartition("@")[2]
-        if host not in signals_module._WEBMAIL:
-            found.add(("domain", host))
-    reg = canonical("company_reg", str(ad.get("company_reg") or ""))
-    if reg:
-        found.add(("company_reg", reg))
-    return sorted(found)
 
 
 def previous_match(index: SignalIndex, contacts: list[tuple[str, str]]) -> list[str]:
@@ -118,7 +88,7 @@ def run(ads: int, signals: int, images: int, previous_ads: int | None = None) ->
     previous_sample = corpus[: min(previous_ads or ads, ads)]
     t5 = time.perf_counter()
     previous_matched = sum(
-        1 for ad, result in previous_sample if previous_match(index, previous_contacts(ad, result))
+        1 for ad, result in previous_sample if previous_match(index, plain_contacts(ad, result))
     )
     previous_seconds = time.perf_counter() - t5
     t6 = time.perf_counter()

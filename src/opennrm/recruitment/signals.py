@@ -180,6 +180,40 @@ def ad_contacts(ad: Mapping[str, Any], result: Mapping[str, Any]) -> list[tuple[
     return sorted(_contacts(ad, result))
 
 
+def plain_contacts(ad: Mapping[str, Any], result: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """``ad_contacts`` by its plain definition: every value through ``canonical``. The fast path must give
+    the same (tests/unit/recruitment/test_signals.py), and the throughput bench runs this as its baseline."""
+    found: set[tuple[str, str]] = set()
+    for item in result.get("identifiers", ()) or ():
+        kind, value = str(item.get("kind", "")), str(item.get("value", ""))
+        if kind in ("phone", "email"):
+            normal = canonical(kind, value)
+        else:
+            normal = canonical("handle", f"{kind}:{value}")
+            kind = "handle"
+        if normal:
+            found.add((kind, normal))
+    text = "\n".join(str(ad.get(name) or "") for name in ("title", "text"))
+    for match in _URL.finditer(text) if ("http" in text or "www." in text) else ():
+        raw = match.group(0).rstrip(".,;:!?")
+        for kind in ("url", "domain"):
+            normal = canonical(kind, raw)
+            if normal:
+                found.add((kind, normal))
+    for email in [n for k, n in found if k == "email"]:
+        host = email.rpartition("@")[2]
+        if host not in _WEBMAIL:
+            found.add(("domain", host))
+    reg = canonical("company_reg", str(ad.get("company_reg") or ""))
+    if reg:
+        found.add(("company_reg", reg))
+    for raw in ad.get("image_pdq") or ():
+        normal = canonical("pdq", str(raw))
+        if normal:
+            found.add(("pdq", normal))
+    return sorted(found)
+
+
 def _contacts(ad: Mapping[str, Any], result: Mapping[str, Any]) -> set[tuple[str, str]]:
     # The hot path of matching a crawl (a million ads): what the scanner already normalised (phones in
     # E.164, plain e-mail addresses) is taken as it is, without a second parse; anything else goes through

@@ -8,13 +8,11 @@ import hashlib
 import hmac
 import io
 import json
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pytest
 
-from opennrm.recruitment import signals as signals_module
 from opennrm.recruitment.signals import (
     CATEGORY,
     FORMAT,
@@ -27,6 +25,7 @@ from opennrm.recruitment.signals import (
     canonical,
     keyed_hash,
     parse_key,
+    plain_contacts,
     pytx_lines,
     read_exchange,
     write_exchange,
@@ -220,39 +219,6 @@ def test_pdq_hashes_of_a_resized_and_recompressed_image_stay_within_the_match_di
 # -- the fast matching path gives what the plain definition gives ------------------------------------------
 
 
-def _reference_contacts(ad: Mapping[str, Any], result: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """``ad_contacts`` as it was before it was made fast (issue 18): every value through ``canonical``."""
-    found: set[tuple[str, str]] = set()
-    for item in result.get("identifiers", ()) or ():
-        kind, value = str(item.get("kind", "")), str(item.get("value", ""))
-        if kind in ("phone", "email"):
-            normal = canonical(kind, value)
-        else:
-            normal = canonical("handle", f"{kind}:{value}")
-            kind = "handle"
-        if normal:
-            found.add((kind, normal))
-    text = "\n".join(str(ad.get(name) or "") for name in ("title", "text"))
-    for match in signals_module._URL.finditer(text) if ("http" in text or "www." in text) else ():
-        raw = match.group(0).rstrip(".,;:!?")
-        for kind in ("url", "domain"):
-            normal = canonical(kind, raw)
-            if normal:
-                found.add((kind, normal))
-    for email in [n for k, n in found if k == "email"]:
-        host = email.rpartition("@")[2]
-        if host not in signals_module._WEBMAIL:
-            found.add(("domain", host))
-    reg = canonical("company_reg", str(ad.get("company_reg") or ""))
-    if reg:
-        found.add(("company_reg", reg))
-    for raw in ad.get("image_pdq") or ():
-        normal = canonical("pdq", str(raw))
-        if normal:
-            found.add(("pdq", normal))
-    return sorted(found)
-
-
 def _reference_match(signals: list[tuple[str, str, str]], contacts: list[tuple[str, str]]) -> list[str]:
     """Every contact hashed with the one-shot HMAC, each hash looked up."""
     by_value: dict[str, list[str]] = {}
@@ -317,7 +283,7 @@ def test_the_fast_matching_path_finds_exactly_what_the_plain_definition_finds(
             ({"title": "", "text": "", "company_reg": f"9131{i:012d}"}, {"identifiers": identifiers})
         )
     pairs += EDGE_CASES
-    contacts = [_reference_contacts(ad, result) for ad, result in pairs]
+    contacts = [plain_contacts(ad, result) for ad, result in pairs]
     assert sum(len(c) for c in contacts) > 2500 and {k for c in contacts for k, _ in c} >= {
         "phone",
         "email",
