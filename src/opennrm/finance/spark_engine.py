@@ -49,23 +49,10 @@ from opennrm.finance.ranking import Score, TrainedModel
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame, SparkSession
 
-# The per-account rules: an account's hits depend on its own payments only (ported: tested on Spark).
-PER_ACCOUNT = (
-    "fan_in",
-    "fan_out",
-    "gather_scatter",
-    "pass_through",
-    "structuring",
-    "split_payments",
-    "exploitation_spending",
-    "off_hours",
-    "mobility",
-    "payroll",
-    "alternative_payments",
-    "cross_border",
-)
 # The graph-wide rules, run on the driver over the collected edge list (not ported).
 GRAPH_WIDE = ("cycle", "scatter_gather", "bipartite", "shared_identifiers")
+# The per-account rules: an account's hits depend on its own payments only (ported: tested on Spark).
+PER_ACCOUNT = tuple(rule for rule in RUN_ORDER if rule not in GRAPH_WIDE)
 _US = 1_000_000
 _WS = r"(?U)^\s+|\s+$"
 _ISO = r"^(\d{4})-(\d{1,2})-(\d{1,2})T(\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})?$"
@@ -519,7 +506,7 @@ def score(
     """Read, check, detect and score on Spark (see the module docstring); the same scores and evidence as
     ``finance.pipeline.score`` on ``finance.pipeline.load``."""
     chosen = list(RUN_ORDER if rules is None else rules)
-    unknown = [r for r in chosen if r not in (*PER_ACCOUNT, *GRAPH_WIDE)]
+    unknown = [r for r in chosen if r not in RUN_ORDER]
     if unknown:
         raise SparkEngineError(f"the Spark engine has no detector {', '.join(unknown)}")
     own = session is None
