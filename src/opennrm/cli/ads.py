@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from opennrm.cli.common import database, fail, progress_enabled
+from opennrm.cli.common import Engine, database, fail, progress_enabled
 
 ads_app = typer.Typer(
     help="Online recruitment: job ads scored with evidence, linked into actor networks (GR38 §§36, 71, 73).",
@@ -27,11 +27,6 @@ ads_app = typer.Typer(
 )
 
 _SHOWN_PROBLEMS = 10
-
-
-class Engine(StrEnum):
-    LOCAL = "local"
-    SPARK = "spark"
 
 
 class GroupBy(StrEnum):

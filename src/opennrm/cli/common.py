@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from typing import NoReturn
 
 import typer
@@ -16,6 +17,14 @@ from opennrm.services.errors import InvalidInput, ServiceError
 from opennrm.services.installation import open_database
 from opennrm.store.database import Database
 from opennrm.store.keys import KeyUnavailable, TamperedCiphertext
+
+
+class Engine(StrEnum):
+    """Where a long computation runs: in this process, or on Apache Spark (the ``spark`` extra)."""
+
+    LOCAL = "local"
+    SPARK = "spark"
+
 
 EXIT_INVALID = 2
 EXIT_FAILED = 1

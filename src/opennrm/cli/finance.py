@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from opennrm.cli.common import fail
+from opennrm.cli.common import Engine, fail
 
 if TYPE_CHECKING:
     from opennrm.finance.detectors import Report
@@ -26,11 +26,6 @@ finance_app = typer.Typer(
 )
 
 _SHOWN = 10
-
-
-class Engine(StrEnum):
-    LOCAL = "local"
-    SPARK = "spark"
 
 
 class Direction(StrEnum):
