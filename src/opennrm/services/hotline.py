@@ -131,16 +131,7 @@ def record_contact(
     at = now()
     with db.transaction() as session:
         phone_index = db.keyring.blind_index("phone", data.phone) if data.phone else None
-        earlier = 0
-        if phone_index:
-            earlier = session.execute(
-                select(func.count())
-                .select_from(HotlineContact)
-                .where(
-                    HotlineContact.organisation_id == actor.organisation_id,
-                    HotlineContact.phone_index == phone_index,
-                )
-            ).scalar_one()
+        earlier = _earlier_contacts(session, actor.organisation_id, phone_index, at)
         case_id: str | None = None
         if link_code or link_phone:
             case_id = _find(session, db, actor, link_code, data.phone if link_phone else None)
@@ -197,6 +188,25 @@ def record_contact(
     return ContactResult(contact_id, case_id, earlier, data.immediate_danger)
 
 
+def _earlier_contacts(
+    session: Session, organisation_id: str, phone_index: str | None, before: dt.datetime
+) -> int:
+    """The organisation's contacts from the same number (its blind index) before ``before``; 0 without one."""
+    if not phone_index:
+        return 0
+    return int(
+        session.execute(
+            select(func.count())
+            .select_from(HotlineContact)
+            .where(
+                HotlineContact.organisation_id == organisation_id,
+                HotlineContact.phone_index == phone_index,
+                HotlineContact.created_at < before,
+            )
+        ).scalar_one()
+    )
+
+
 def contact_outcome(db: Database, actor: Actor, contact_id: str) -> ContactResult | None:
     """What saving a contact of the actor's organisation led to (the case, earlier contacts from her number,
     whether she was in danger), for the page shown after the save; None for any other id."""
@@ -207,17 +217,7 @@ def contact_outcome(db: Database, actor: Actor, contact_id: str) -> ContactResul
         row = session.get(HotlineContact, contact_id)
         if row is None or row.organisation_id != actor.organisation_id:
             return None
-        earlier = 0
-        if row.phone_index:
-            earlier = session.execute(
-                select(func.count())
-                .select_from(HotlineContact)
-                .where(
-                    HotlineContact.organisation_id == actor.organisation_id,
-                    HotlineContact.phone_index == row.phone_index,
-                    HotlineContact.created_at < row.created_at,
-                )
-            ).scalar_one()
+        earlier = _earlier_contacts(session, actor.organisation_id, row.phone_index, row.created_at)
     return ContactResult(row.id, row.case_id, earlier, row.immediate_danger)
 
 
