@@ -280,3 +280,22 @@ def test_the_cli_issues_a_partner_token_that_opens_only_the_exchange(
         app, ["signals", "partner", "Platform C", "--organisation", "Border Police"], env=env
     )
     assert police.exit_code != 0 and "enforcement" in police.output
+    # a partner named after an organisation of this installation would pass its signals off as theirs
+    make_org(inst.db, "Local Shelter", "shelter")
+    local = runner.invoke(app, ["signals", "partner", "Local Shelter", "--organisation", PLATFORM_A], env=env)
+    assert local.exit_code != 0 and "organisation of this installation" in local.output
+    assert "Local Shelter" not in (inst.settings.home / signals.PARTNERS_FILE).read_text()
+
+
+def test_a_partner_bearing_a_local_organisations_name_is_refused(
+    inst: Installation, pair: dict[str, Any]
+) -> None:
+    """Listed by hand in the partners file under the name of another organisation of this installation, it
+    could not fetch or send a file: its signals would read as "shared by" that organisation."""
+    make_org(inst.db, "Local Shelter", "shelter")
+    _partners(inst.settings.home, ("Local Shelter", PLATFORM_A, TOKEN_OF_B))
+    client = _partner_client(inst, TOKEN_OF_B)
+    fetched = client.get("/api/signals/exchange")
+    assert fetched.status_code == 403 and "organisation of this installation" in fetched.json()["detail"]
+    assert client.post("/api/signals/exchange", content=b"").status_code == 403
+    assert _signal_rows(inst) == 0

@@ -120,6 +120,9 @@ def partner(
 
     _organisation_id(organisation)  # refuses enforcement organisations
     path = signals.partners_path(settings().home)
+    with database() as db, db.transaction() as session:
+        if signals.partner_name_is_local(session, name):
+            fail(f"{name} is an organisation of this installation; a partner needs a name of its own")
     with handled():
         known = signals.partners(settings().home)
         if any(p.name == name for p in known):

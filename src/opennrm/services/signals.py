@@ -680,9 +680,16 @@ def partner_for(known: Sequence[Partner], authorization: str | None) -> Partner 
     return found
 
 
+def partner_name_is_local(session: Session, name: str) -> bool:
+    """Whether an organisation of this installation bears ``name`` (a partner may not: its signals would
+    read as shared by that organisation)."""
+    return session.scalar(select(Organisation.id).where(Organisation.name == name)) is not None
+
+
 def _partner_organisation(db: Database, partner: Partner, action: str) -> str:
     """This installation's organisation that exchanges with ``partner``; refused (and audited) when it is
-    an enforcement organisation, which neither shares nor receives signals, or the partner bears its name."""
+    an enforcement organisation, which neither shares nor receives signals, or the partner bears the name of
+    an organisation of this installation."""
     with db.transaction() as session:
         row = session.execute(
             select(Organisation.id, Organisation.name, Organisation.type).where(
@@ -690,6 +697,7 @@ def _partner_organisation(db: Database, partner: Partner, action: str) -> str:
             )
         ).first()
         refused = enforcement_types_in(session)
+        local_name = partner_name_is_local(session, partner.name)
     if row is None:
         raise Unavailable(
             f"the signal partners file names no organisation of this installation for {partner.name}"
@@ -697,8 +705,8 @@ def _partner_organisation(db: Database, partner: Partner, action: str) -> str:
     reason = None
     if row.type in refused:
         reason = "an enforcement organisation neither shares nor receives signals"
-    elif row.name == partner.name:
-        reason = "a partner cannot bear the name of the organisation it exchanges with"
+    elif local_name:  # its signals would read as "shared by" an organisation of this installation
+        reason = "a partner cannot bear the name of an organisation of this installation"
     if reason is not None:  # a partner is not an ``Actor`` of this installation
         refuse_as(db, PARTNER_ACTOR, action, "organisation", row.id, reason, {"partner": partner.token_id})
     return str(row.id)
