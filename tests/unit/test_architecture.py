@@ -218,3 +218,24 @@ def test_each_generic_helper_is_defined_once() -> None:
                         defined.setdefault(target.id, []).append(_module_of(path))
     assert {name: homes for name, homes in defined.items() if homes != [HELPER_HOMES[name]]} == {}
     assert set(defined) == set(HELPER_HOMES)
+
+
+#: The modules that may call ``Keyring.encrypt`` / ``Keyring.decrypt`` themselves: the keyring, the database's
+#: key check and the sealing module, which binds every other ciphertext to a registered column and its row.
+RAW_CIPHER_CALLERS = {Path("store/keys.py"), Path("store/database.py"), Path("services/sealing.py")}
+
+
+def test_ciphertexts_are_sealed_in_one_place() -> None:
+    """``keyring.encrypt(value, f"kind:{row}")`` elsewhere would build a context by hand, unregistered and
+    unseen by key rotation; every caller goes through ``services.sealing``."""
+    found = [
+        f"{path.relative_to(SRC)}:{node.lineno} .{node.func.attr}"
+        for path in SRC.rglob("*.py")
+        if path.relative_to(SRC) not in RAW_CIPHER_CALLERS
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in {"encrypt", "decrypt"}
+        and "keyring" in ast.unparse(node.func.value).lower()
+    ]
+    assert found == []

@@ -47,7 +47,14 @@ from opennrm.services import consent, remedies
 from opennrm.services.cases import load_case_for, relation_of
 from opennrm.services.clock import now
 from opennrm.services.errors import InvalidInput, NotFound, refuse
-from opennrm.services.sealing import decrypt_json, decrypt_text, encrypt_json, encrypt_text
+from opennrm.services.sealing import (
+    decrypt_bytes,
+    decrypt_json,
+    decrypt_text,
+    encrypt_bytes,
+    encrypt_json,
+    encrypt_text,
+)
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database
@@ -285,7 +292,7 @@ def add_dataset(
                 id=dataset_id,
                 investigation_id=investigation_id,
                 name=label,
-                transactions_enc=db.keyring.encrypt(buffer.getvalue(), f"{_TX}:{dataset_id}"),
+                transactions_enc=encrypt_bytes(db.keyring, _TX, dataset_id, buffer.getvalue()),
                 results_enc=encrypt_json(db.keyring, _RESULTS, dataset_id, results),
                 transaction_count=data.frame.height,
                 account_count=len(data.accounts),
@@ -401,7 +408,7 @@ def _transactions(db: Database, row: FinanceDataset) -> Any:
 
     from opennrm.finance.ingest import Transactions
 
-    frame = pl.read_parquet(io.BytesIO(db.keyring.decrypt(row.transactions_enc, f"{_TX}:{row.id}")))
+    frame = pl.read_parquet(io.BytesIO(decrypt_bytes(db.keyring, _TX, row.id, row.transactions_enc)))
     accounts = pl.concat([frame["source"], frame["target"]]).unique().sort()
     mapping = pl.DataFrame(
         {"account": accounts, "n": pl.arange(0, accounts.len(), eager=True, dtype=pl.Int64)}

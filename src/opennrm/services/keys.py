@@ -8,7 +8,6 @@ any point leaves a key file that opens the database.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +15,7 @@ from sqlalchemy import ScalarSelect, select, update
 from sqlalchemy.orm import Session
 
 from opennrm.config import Settings
-from opennrm.services.sealing import survivor_code_index
+from opennrm.services.sealing import decrypt_json, decrypt_text, survivor_code_index
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
 from opennrm.store.database import Database, make_engine
@@ -108,8 +107,8 @@ def _reindex(session: Session, keyring: Keyring) -> None:
         if not rows:
             break
         for person_id, code_enc, identity_enc, organisation_id in rows:
-            code = keyring.decrypt(code_enc, f"survivor_code:{person_id}").decode()
-            phone = json.loads(keyring.decrypt(identity_enc, f"person:{person_id}")).get("phone")
+            code = decrypt_text(keyring, "survivor_code", person_id, code_enc)
+            phone = decrypt_json(keyring, "person", person_id, identity_enc).get("phone")
             session.execute(
                 update(Person)
                 .where(Person.id == person_id)
