@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from opennrm.domain.remedies import RemedyClaimIn
+from opennrm.domain.remedies import AwardIn, RemedyClaimIn, StatusIn
 from opennrm.services import cases, finance, remedies
 from opennrm.services.errors import Forbidden, InvalidInput, NotFound
 from opennrm.services.parsing import parse
@@ -18,6 +18,7 @@ from opennrm.store.tables import (
     AuditEvent,
     FinanceDataset,
     FinanceInvestigation,
+    FinanceRestitution,
     ProceedsAllocation,
     RemedyClaim,
 )
@@ -162,3 +163,74 @@ def test_restitution_ledger(inst: Installation) -> None:
         stored = session.get(RemedyClaim, claim)
         assert stored is not None and stored.status == "filed"  # the claim is unchanged by the allocation
     assert len(w.audited("finance.restitution")) == 1 and len(w.audited("remedy.allocation")) == 1
+
+
+def test_proceeds_go_only_where_she_is_owed_them(inst: Installation) -> None:
+    """One claim cannot take what other victims are owed (GR38 §108): never beyond what she claimed or was
+    awarded, never to a withdrawn claim, never across currencies; each refusal names its field, writes no
+    ledger line and leaves the confiscation whole."""
+    w = World(inst)
+    inv = finance.create_investigation(w.db, w.fiu.actor, "Operation Lantern")
+    usd = finance.record_confiscation(w.db, w.fiu.actor, inv, "12500.00", "USD", "Order 1", "2025-04-01")
+    eur = finance.record_confiscation(w.db, w.fiu.actor, inv, "900.00", "EUR", "Order 2", "2025-04-01")
+    claim = remedies.record_claim(w.db, w.amina.actor, w.case, parse(RemedyClaimIn, CLAIM))  # 5000 USD
+    finance.allocate(w.db, w.amina.actor, usd, claim, "4000.00", "2025-04-02")
+    with pytest.raises(InvalidInput) as err:
+        finance.allocate(w.db, w.amina.actor, usd, claim, "1000.01", "2025-04-02")
+    assert err.value.field == "amount" and "1000.00 USD" in str(err.value)
+    with pytest.raises(InvalidInput) as err:
+        finance.allocate(w.db, w.amina.actor, eur, claim, "10.00", "2025-04-02")
+    assert err.value.field == "currency"
+    # once awarded, the award is the ceiling
+    remedies.record_award(
+        w.db, w.amina.actor, claim, parse(AwardIn, {"amount_awarded": "4500", "awarded_on": "2025-05-01"})
+    )
+    with pytest.raises(InvalidInput) as err:
+        finance.allocate(w.db, w.amina.actor, usd, claim, "500.01", "2025-05-02")
+    assert err.value.field == "amount" and "500.00 USD" in str(err.value)
+    withdrawn = remedies.record_claim(w.db, w.amina.actor, w.case, parse(RemedyClaimIn, CLAIM))
+    remedies.update_status(w.db, w.amina.actor, withdrawn, parse(StatusIn, {"status": "withdrawn"}))
+    with pytest.raises(InvalidInput) as err:
+        finance.allocate(w.db, w.amina.actor, usd, withdrawn, "1.00", "2025-05-02")
+    assert err.value.field == "status"
+    left = {c.currency: c.remaining for c in finance.confiscations_available(w.db, w.amina.actor)}
+    assert left == {"USD": "8500.00", "EUR": "900.00"}
+    with w.db.transaction() as session:
+        assert len(session.execute(select(FinanceRestitution)).all()) == 1
+        assert len(session.execute(select(ProceedsAllocation)).all()) == 1
+
+
+def test_an_upload_too_large_to_score_in_the_server_is_refused_before_it_is_read(
+    inst: Installation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A small compressed Parquet file can hold millions of rows: the row count is checked first (from the
+    footer), for Parquet and CSV alike, and nothing is stored."""
+    import io
+
+    import polars as pl
+
+    w = World(inst)
+    inv = finance.create_investigation(w.db, w.fiu.actor, "Too big")
+    monkeypatch.setattr(finance, "MAX_UPLOAD_ROWS", 10)
+    frame = pl.DataFrame(
+        {
+            "id": [f"t{n}" for n in range(11)],
+            "timestamp": ["2025-01-01T00:00:00Z"] * 11,
+            "source": ["A"] * 11,
+            "target": ["B"] * 11,
+            "amount": ["1"] * 11,
+            "currency": ["USD"] * 11,
+        }
+    )
+    parquet, text = io.BytesIO(), io.BytesIO()
+    frame.write_parquet(parquet)
+    frame.write_csv(text)
+    for blob, filename in ((parquet.getvalue(), "t.parquet"), (text.getvalue(), "t.csv")):
+        with pytest.raises(InvalidInput) as err:
+            finance.add_dataset(w.db, w.fiu.actor, inv, "x", blob, transactions_filename=filename)
+        assert err.value.field == "transactions" and "opennrm finance score" in str(err.value)
+    with pytest.raises(InvalidInput) as err:
+        finance.add_dataset(w.db, w.fiu.actor, inv, "x", b"not parquet", transactions_filename="t.parquet")
+    assert err.value.field == "transactions"
+    with w.db.transaction() as session:
+        assert session.execute(select(FinanceDataset)).first() is None

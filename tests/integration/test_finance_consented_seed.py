@@ -17,6 +17,7 @@ from opennrm.store.tables import AuditEvent, ConsentRecord, FinanceConsentedAcco
 from tests.conftest import Installation
 from tests.support import client_for, csrf_of, intake, make_org, make_user
 
+SAMPLE = "00000000-0000-4000-8000-000000000000"
 HER_ACCOUNT = "GB29NWBK60161331926819"
 ROWS = (
     "id,timestamp,source,target,amount,currency\n"
@@ -134,8 +135,12 @@ def test_her_account_is_a_seed_only_while_her_consent_is_in_force(inst: Installa
         consent_id = session.get(FinanceConsentedAccount, again).consent_id  # type: ignore[union-attr]
     consent.revoke_consent(w.db, w.amina.actor, consent_id)
     assert finance.consented_seeds(w.db, w.analyst.actor) == []
-    with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden) as revoked:
         finance.trace(w.db, w.analyst.actor, w.inv, w.dataset, finance.CONSENTED_SEED + again, "forward", 2)
+    # the refusal says no more than for a seed that never existed: nothing about her consent
+    with pytest.raises(Forbidden) as absent:
+        finance.trace(w.db, w.analyst.actor, w.inv, w.dataset, finance.CONSENTED_SEED + SAMPLE, "forward", 2)
+    assert str(revoked.value) == str(absent.value)
     # audited with identifiers only
     assert len(w.audited("finance.consented_account")) == 2
     traces = [e for e in w.audited("finance.trace") if "consented" in e.detail]

@@ -268,20 +268,6 @@ ROUTES = [
         lambda c, case, ids: _status(c.get(f"/remedies/{ids['claim']}/withdraw")),
     ),
     Route(
-        "allocate confiscated proceeds to her claim",
-        lambda c, case, ids: _status(
-            c.post(
-                f"/api/remedies/{ids['claim']}/allocations",
-                json={
-                    "amount": "5",
-                    "currency": "EUR",
-                    "source": "Order 1/2025",
-                    "allocated_on": "2025-02-02",
-                },
-            )
-        ),
-    ),
-    Route(
         "allocate part of a confiscation to her claim (restitution ledger)",
         lambda c, case, ids: _status(
             c.post(

@@ -152,6 +152,8 @@ HELPER_HOMES: dict[str, str] = {
     "SEALED_OUTSIDE_THE_DATABASE": "opennrm.services.sealing",
     "_ctx": "opennrm.services.sealing",
     "invalid_from": "opennrm.services.parsing",
+    "spreadsheet_safe": "opennrm.spreadsheet",
+    "safe_row": "opennrm.spreadsheet",
     # the interface's languages (issue 21, item 6b): marking, labels, negotiation and formatting
     "N_": "opennrm.domain.text",
     "VOCABULARY_LABELS": "opennrm.domain.labels",

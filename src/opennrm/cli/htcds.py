@@ -12,6 +12,7 @@ from opennrm.cli.common import database, fail
 from opennrm.services import admin, statistics
 from opennrm.services.errors import InvalidInput
 from opennrm.services.installation import default_organisation_id
+from opennrm.spreadsheet import spreadsheet_safe
 from opennrm.stats.htcds import COLUMNS, check_header
 
 htcds_app = typer.Typer(
@@ -54,7 +55,7 @@ def export(
                 writer = csv.DictWriter(out, fieldnames=list(COLUMNS))
                 writer.writeheader()
                 for row in statistics.htcds_rows(db, identifying=identifying, purpose=purpose):
-                    writer.writerow(row)
+                    writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
                     count += 1
         except BaseException:
             tmp.unlink(missing_ok=True)

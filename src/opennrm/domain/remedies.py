@@ -341,6 +341,30 @@ def check_payment(status: str, awarded_minor: int | None) -> None:
         raise RemedyRuleError("record the award before a payment on it", "amount_paid")
 
 
+def check_allocation(
+    status: str, claim_currency: str, currency: str, allocated_minor: int, amount_minor: int, owed_minor: int
+) -> None:
+    """Confiscated proceeds go to a claim that is not withdrawn, in its currency, and never beyond what she
+    claimed or, once awarded, was awarded (``owed_minor``) — so one claim cannot take what other victims are
+    owed (GR38 §108). A paid claim may still receive proceeds up to that amount (a State fund that advanced
+    the award is then repaid from them)."""
+    if status == ClaimStatus.WITHDRAWN:
+        raise RemedyRuleError(N_("The claim is withdrawn: no proceeds are allocated to it."), "status")
+    if currency != claim_currency:
+        raise RemedyRuleError(
+            N_("These proceeds are in %(currency)s and her claim in %(claim_currency)s.")
+            % {"currency": currency, "claim_currency": claim_currency},
+            "currency",
+        )
+    left = owed_minor - allocated_minor
+    if amount_minor > left:
+        raise RemedyRuleError(
+            N_("At most %(left)s %(currency)s more can go to this claim (what she claimed or was awarded).")
+            % {"left": format_minor(max(left, 0), claim_currency), "currency": claim_currency},
+            "amount",
+        )
+
+
 def status_after_payment(awarded_minor: int, paid_minor: int) -> ClaimStatus:
     """Paid when what she received reaches what was awarded; paid in part before that."""
     return ClaimStatus.PAID if paid_minor >= awarded_minor else ClaimStatus.PAID_IN_PART

@@ -11,6 +11,7 @@ import io
 from pathlib import Path
 
 from opennrm.finance.trace import Trace
+from opennrm.spreadsheet import safe_row
 
 
 def csv_text(trace: Trace) -> str:
@@ -31,17 +32,19 @@ def csv_text(trace: Trace) -> str:
     )
     for rank, d in enumerate(trace.destinations, start=1):
         writer.writerow(
-            [
-                rank,
-                d.account,
-                d.hop,
-                f"{d.proportional_received:.2f}",
-                f"{d.proportional_kept:.2f}",
-                f"{d.fifo_received:.2f}",
-                f"{d.fifo_kept:.2f}",
-                " ".join(d.path),
-                " > ".join(d.path_accounts),
-            ]
+            safe_row(
+                [
+                    rank,
+                    d.account,
+                    d.hop,
+                    f"{d.proportional_received:.2f}",
+                    f"{d.proportional_kept:.2f}",
+                    f"{d.fifo_received:.2f}",
+                    f"{d.fifo_kept:.2f}",
+                    " ".join(d.path),
+                    " > ".join(d.path_accounts),
+                ]
+            )
         )
     return buffer.getvalue()
 

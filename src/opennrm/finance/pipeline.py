@@ -13,6 +13,7 @@ from opennrm.finance.detectors import Report, detect
 from opennrm.finance.ingest import IngestError, Rejection, Transactions, read_accounts, read_transactions
 from opennrm.finance.jurisdiction import Jurisdiction
 from opennrm.finance.ranking import Score, TrainedModel
+from opennrm.spreadsheet import safe_row
 
 
 def load(transactions: Path, accounts: Path | None, jurisdiction: Jurisdiction) -> Transactions:
@@ -40,7 +41,7 @@ def write_scores(scores: list[Score], out: Path) -> None:
         writer = csv.writer(handle)
         writer.writerow(["account", "risk", "typologies"])
         for s in ordered:
-            writer.writerow([s.account, f"{s.risk:.6f}", ";".join(s.typologies)])
+            writer.writerow(safe_row([s.account, f"{s.risk:.6f}", ";".join(s.typologies)]))
 
 
 def write_evidence(scores: list[Score], out: Path) -> None:
@@ -63,7 +64,7 @@ def write_rejects(rejects: Iterable[Rejection], out: Path) -> None:
         writer = csv.writer(handle)
         writer.writerow(["line", "reason"])
         for r in rejects:
-            writer.writerow([r.line, r.reason])
+            writer.writerow(safe_row([r.line, r.reason]))
 
 
 def read_labels(path: Path, data: Transactions) -> dict[str, int]:

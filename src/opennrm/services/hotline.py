@@ -27,6 +27,7 @@ from opennrm.services.clock import now
 from opennrm.services.errors import InvalidInput, refuse
 from opennrm.services.parsing import invalid_from
 from opennrm.services.sealing import decrypt_json, encrypt_json, encrypt_text, survivor_code_index
+from opennrm.spreadsheet import safe_row
 from opennrm.stats.tables import DISPLAY_THRESHOLD, display_count
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
@@ -386,20 +387,22 @@ def export_csv(db: Database, organisation: str) -> str:
         for r in rows:
             count += 1
             writer.writerow(
-                [
-                    r.started_at.isoformat(),
-                    r.channel,
-                    r.contact_type,
-                    r.language or "",
-                    r.interpreter or "",
-                    r.caller or "",
-                    ";".join(r.categories),
-                    r.urgency,
-                    "1" if r.immediate_danger else "0",
-                    ";".join(r.actions),
-                    str(r.people_at_risk),
-                    "1" if r.callback_consent else "0",
-                ]
+                safe_row(
+                    [
+                        r.started_at.isoformat(),
+                        r.channel,
+                        r.contact_type,
+                        r.language or "",
+                        r.interpreter or "",
+                        r.caller or "",
+                        ";".join(r.categories),
+                        r.urgency,
+                        "1" if r.immediate_danger else "0",
+                        ";".join(r.actions),
+                        str(r.people_at_risk),
+                        "1" if r.callback_consent else "0",
+                    ]
+                )
             )
         audit.record_one(
             session,

@@ -29,6 +29,7 @@ from opennrm.domain.remedies import (
     RemedyRuleError,
     StatusIn,
     award_minor,
+    check_allocation,
     check_award,
     check_payment,
     check_status_change,
@@ -262,11 +263,25 @@ def update_status(db: Database, actor: Actor, claim_id: str, data: StatusIn) -> 
 
 
 def record_allocation(db: Database, actor: Actor, claim_id: str, data: AllocationIn) -> str:
-    """Confiscated proceeds allocated to her (GR38 §108), shown on her claim. The finance module calls this
-    when a confiscation order allocates proceeds to a victim; the claim's status and amounts do not change
-    (no claim depends on confiscation). Returns the allocation's id."""
+    """Confiscated proceeds allocated to her (GR38 §108), shown on her claim. Only the finance module's
+    restitution ledger calls this (``services.finance.allocate``), so every allocation has its ledger line.
+    Refused on a withdrawn claim, in another currency, or beyond what she claimed or was awarded
+    (``domain.remedies.check_allocation``); the claim's status and amounts do not change (no claim depends on
+    confiscation). Returns the allocation's id."""
     with db.transaction() as session:
         claim, case = _claim(db, session, actor, claim_id, Action.REMEDY_UPDATE)
+        session.refresh(claim, with_for_update=True)  # two allocations to one claim wait for each other
+        try:
+            check_allocation(
+                claim.status,
+                claim.currency,
+                data.currency,
+                _allocated(session, claim.id),
+                data.minor,
+                claim.awarded_minor if claim.awarded_minor is not None else claim.claimed_minor,
+            )
+        except RemedyRuleError as exc:
+            raise _invalid(exc) from None
         allocation_id = new_id()
         session.add(
             ProceedsAllocation(
@@ -284,6 +299,15 @@ def record_allocation(db: Database, actor: Actor, claim_id: str, data: Allocatio
             session, db, actor.user_id, "remedy.allocation", case.id, claim=claim.id, allocation=allocation_id
         )
     return allocation_id
+
+
+def _allocated(session: Session, claim_id: str) -> int:
+    total = session.execute(
+        select(func.coalesce(func.sum(ProceedsAllocation.amount_minor), 0)).where(
+            ProceedsAllocation.claim_id == claim_id
+        )
+    ).scalar_one()
+    return int(total)
 
 
 def _paid(session: Session, claim_id: str) -> int:

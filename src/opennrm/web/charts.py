@@ -17,6 +17,7 @@ from markupsafe import Markup
 from opennrm.domain.text import N_
 from opennrm.services.dashboard import ReasonCount
 from opennrm.services.statistics import TOTAL_LABEL, DashboardTable, StatisticsView
+from opennrm.spreadsheet import safe_row
 from opennrm.stats.charts import BarChart, Cell, cell, render_bar_chart
 from opennrm.web.i18n import active, gettext
 from opennrm.web.labels import label
@@ -166,13 +167,8 @@ def statistics_csv(view: StatisticsView, total: str, tables: Sequence[DashboardT
         rows, columns = table_labels(table)
         for r, row in enumerate(rows):
             for c, column in enumerate(columns):
-                writer.writerow([_safe(gettext(table.title)), _safe(row), _safe(column), table.cells[r][c]])
+                writer.writerow(safe_row([gettext(table.title), row, column, table.cells[r][c]]))
     return out.getvalue().encode("utf-8-sig")
-
-
-def _safe(text: str) -> str:
-    """A CSV cell a spreadsheet will not run as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def waits_chart(buckets: Sequence[tuple[str, int]]) -> Markup:

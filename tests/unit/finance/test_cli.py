@@ -4,6 +4,7 @@ and a non-zero exit on bad input, nothing written then."""
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 from pathlib import Path
 
@@ -96,3 +97,33 @@ def test_bad_input_is_one_line_and_non_zero(planted_files: Path, tmp_path: Path)
         "train", "--transactions", str(tx), "--labels", str(bad_labels), "--out", str(tmp_path / "m")
     )
     assert code != 0 and "line 2" in output
+
+
+def test_exports_hold_no_spreadsheet_formula(tmp_path: Path) -> None:
+    """Account names come from the uploaded file; a name a spreadsheet would run (``=HYPERLINK(…)``,
+    ``@SUM(…)``, ``+cmd|…``, ``-2+3``) reaches the scores and the trace's evidence pack as text."""
+    names = ['=HYPERLINK("http://127.0.0.1/x","click")', "@SUM(1+1)", "+cmd|' /C calc'!A0", "-2+3"]
+    tx = tmp_path / "t.csv"
+    with tx.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "timestamp", "source", "target", "amount", "currency"])
+        for n, (a, b) in enumerate(itertools.pairwise(names)):
+            writer.writerow([f"t{n}", f"2025-01-0{n + 1}T10:00:00Z", a, b, "100", "USD"])
+    code, output = run("score", "--transactions", str(tx), "--out", str(tmp_path / "s.csv"))
+    assert code == 0, output
+    code, output = run(
+        "trace",
+        "--transactions",
+        str(tx),
+        "--seed",
+        names[0],
+        "--out",
+        str(tmp_path / "trace.json"),
+        "--pack",
+        str(tmp_path / "pack"),
+    )
+    assert code == 0, output
+    for written in (tmp_path / "s.csv", tmp_path / "pack" / "trace.csv"):
+        cells = [cell for row in csv.reader(written.open()) for cell in row]
+        assert any("HYPERLINK" in cell for cell in cells), written
+        assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")], written

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from opennrm.domain.records import Strict
-from opennrm.domain.remedies import AllocationIn, AwardIn, PaymentIn, RemedyClaimIn, StatusIn
+from opennrm.domain.remedies import AwardIn, PaymentIn, RemedyClaimIn, StatusIn
 from opennrm.services import finance, remedies
 from opennrm.services.auth import SessionUser
 from opennrm.web.api.shapes import Created
@@ -90,19 +90,6 @@ def status(
     """Planned, filed, refused, appealed or withdrawn (withdrawn is final)."""
     remedies.update_status(get_db(request), user.actor, claim_id, body)
     return Response(status_code=204)
-
-
-@router.post(
-    "/remedies/{claim_id}/allocations",
-    response_model=Created,
-    status_code=201,
-    responses={**_NOT_FOUND, **_INVALID},
-)
-def allocation(
-    claim_id: str, body: AllocationIn, request: Request, user: SessionUser = Depends(current_user)
-) -> Created:
-    """Confiscated proceeds allocated to her (GR38 §108); shown on the claim, which it does not change."""
-    return Created(id=remedies.record_allocation(get_db(request), user.actor, claim_id, body))
 
 
 class ConfiscationOut(BaseModel):

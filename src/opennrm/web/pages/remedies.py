@@ -33,7 +33,8 @@ from opennrm.domain.remedies import (
 from opennrm.domain.text import N_
 from opennrm.services import finance, justice, remedies
 from opennrm.services.errors import InvalidInput, NotFound
-from opennrm.services.remedies import RemediesView
+from opennrm.services.finance import ConfiscationView
+from opennrm.services.remedies import ClaimView, RemediesView
 from opennrm.web import i18n, negotiation, pickers
 from opennrm.web.deps import check_csrf, get_db, get_settings, session_user
 from opennrm.web.labels import label
@@ -214,6 +215,11 @@ def her_account(case_id: str, request: Request) -> Response:
 # -- one claim ----------------------------------------------------------------------------------------
 
 
+def _in_currency(confiscations: list[ConfiscationView], claim: ClaimView | None) -> list[ConfiscationView]:
+    """The confiscations whose proceeds can go to the claim: those in its currency."""
+    return [c for c in confiscations if claim is not None and c.currency == claim.currency]
+
+
 def _claim_page(request: Request, claim_id: str, status: int = 200, **form: Any) -> Response:
     user = session_user(request)
     try:
@@ -232,7 +238,9 @@ def _claim_page(request: Request, claim_id: str, status: int = 200, **form: Any)
         view=view,
         claim=claim,
         may_allocate=may_allocate,
-        confiscations=finance.confiscations_available(db, user.actor) if may_allocate else [],
+        confiscations=_in_currency(finance.confiscations_available(db, user.actor), claim)
+        if may_allocate
+        else [],
         rm_label=rm_label,
         **CLAIM_CHOICES,
         **context,
