@@ -203,9 +203,14 @@ def test_a_frequency_attack_on_common_names_is_bounded() -> None:
     records = synthetic.generate(1200, seed=99)
     people = [r.identifiers for r in records]
     family = [" ".join(sorted(skeleton(w) for w in fold(p.family_name or "").split())) for p in people]
-    results = {}
-    for hardening in ("none", "rule90"):
-        enc = encode(people, hardening, new_secret())
-        results[hardening] = max(evaluation.frequency_attack(enc, family, m).reidentified for m in (8, 12))
-    assert results["rule90"] <= ATTACK_BOUND
-    assert results["none"] > 0.5  # the attack works where nothing hardens the encodings
+    # three fixed secrets, so that the test gives the same answer every run (a drawn secret now and then
+    # leads the attack astray even without hardening)
+    for secret in (bytes([k]) * 32 for k in (1, 5, 9)):
+        results = {}
+        for hardening in ("none", "rule90"):
+            enc = encode(people, hardening, secret)
+            results[hardening] = max(
+                evaluation.frequency_attack(enc, family, m).reidentified for m in (8, 12)
+            )
+        assert results["rule90"] <= ATTACK_BOUND
+        assert results["none"] > 0.5  # the attack works where nothing hardens the encodings

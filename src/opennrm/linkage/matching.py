@@ -12,8 +12,9 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -100,6 +101,60 @@ def pair_thresholds(
     return out
 
 
+def band_positions(records: int, bits: int, blocking: Blocking) -> list[np.ndarray]:
+    """The sampled bit positions of every band, drawn from ``blocking.seed`` (the same for every engine)."""
+    rng = np.random.default_rng(blocking.seed)
+    return [rng.choice(bits, size=blocking.bits_for(records), replace=False) for _ in range(blocking.bands)]
+
+
+@dataclass(frozen=True)
+class Encodings:
+    """Packed encodings with their 64-bit words and bit counts, computed once for every band."""
+
+    packed: np.ndarray
+    sources: np.ndarray
+
+    @functools.cached_property
+    def words(self) -> np.ndarray:
+        return words(self.packed)
+
+    @functools.cached_property
+    def counts(self) -> np.ndarray:
+        counts: np.ndarray = np.bitwise_count(self.words).sum(axis=1, dtype=np.int64)
+        return counts
+
+
+def band_matches(
+    data: Encodings,
+    positions: np.ndarray,
+    max_bucket: int,
+    threshold: float,
+    discount: float = 0.0,
+    complete: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One band's cross-organisation pairs whose Dice reaches their threshold: ``(i, j, Dice)``. Bands are
+    independent, so an engine may run them anywhere (the Spark engine runs one task per band)."""
+    i, j = _band_pairs(data.packed, data.sources, positions, max_bucket)
+    if not len(i):
+        return i, j, np.empty(0)
+    s = dice(data.words, data.counts, i, j)
+    keep = s >= pair_thresholds(threshold, discount, complete, i, j)
+    return i[keep], j[keep], s[keep]
+
+
+def distinct_pairs(
+    found: Iterable[tuple[np.ndarray, np.ndarray, np.ndarray]], records: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The bands' matches with each pair once, sorted by ``(i, j)``."""
+    parts = list(found)
+    if not parts:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty, np.empty(0)
+    codes = np.concatenate([i.astype(np.int64) * records + j for i, j, _ in parts])
+    codes, first = np.unique(codes, return_index=True)
+    return codes // records, codes % records, np.concatenate([s for _, _, s in parts])[first]
+
+
 def candidate_pairs(
     encodings: np.ndarray,
     sources: np.ndarray,
@@ -111,27 +166,15 @@ def candidate_pairs(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cross-organisation pairs found by blocking whose Dice similarity reaches their threshold."""
     blocking = blocking or Blocking()
-    rng = np.random.default_rng(blocking.seed)
-    bits = encodings.shape[1] * 8
-    w = words(encodings)
-    counts = np.bitwise_count(w).sum(axis=1, dtype=np.int64)
-    found: list[np.ndarray] = []
-    sims: list[np.ndarray] = []
-    n = len(encodings)
-    for _ in range(blocking.bands):
-        positions = rng.choice(bits, size=blocking.bits_for(n), replace=False)
-        i, j = _band_pairs(encodings, sources, positions, blocking.max_bucket)
-        if not len(i):
-            continue
-        s = dice(w, counts, i, j)
-        keep = s >= pair_thresholds(threshold, discount, complete, i, j)
-        found.append(i[keep].astype(np.int64) * n + j[keep])
-        sims.append(s[keep])
-    if not found:
-        empty = np.empty(0, dtype=np.int64)
-        return empty, empty, np.empty(0)
-    codes, first = np.unique(np.concatenate(found), return_index=True)
-    return codes // n, codes % n, np.concatenate(sims)[first]
+    data = Encodings(encodings, sources)
+    bands = band_positions(len(encodings), encodings.shape[1] * 8, blocking)
+    return distinct_pairs(
+        (
+            band_matches(data, positions, blocking.max_bucket, threshold, discount, complete)
+            for positions in bands
+        ),
+        len(encodings),
+    )
 
 
 def cluster(
