@@ -135,7 +135,16 @@ def test_two_installations_link_through_the_secretariat_without_sharing_names(
         assert [c for c in CANARIES if c in answer] == []
 
         codes = tmp_path / "codes.csv"
-        resolved = run(inst, "linkage", "resolve", str(persons), "--out", str(codes))
+        resolved = run(
+            inst,
+            "linkage",
+            "resolve",
+            str(persons),
+            "--out",
+            str(codes),
+            "--organisation",
+            inst.settings.default_organisation,
+        )
         assert resolved.exit_code == 0, resolved.output
         assert (
             "Resolved 3 persons" in resolved.output and "3 tokens of other organisations" in resolved.output

@@ -116,10 +116,10 @@ def test_two_organisations_match_one_person_and_keep_others_apart() -> None:
     born = dt.date(1995, 3, 8)
     shelter = [QuasiIdentifiers("Aïcha", "Diallo", born, "female"), QuasiIdentifiers("Grace", "Mensah")]
     clinic = [QuasiIdentifiers("Aicha", "Jallow", born, "female"), QuasiIdentifiers("Li", "Wang")]
-    a = exchange.parse_export(exchange.export_document([shelter], SECRET).document)
-    b = exchange.parse_export(exchange.export_document([clinic], SECRET).document)
+    ea, eb = exchange.export_document([shelter], SECRET), exchange.export_document([clinic], SECRET)
+    a, b = exchange.parse_export(ea.document), exchange.parse_export(eb.document)
     persons = dict(exchange.match_exports([a, b]))
-    assert persons[a.tokens[0]] == persons[b.tokens[0]]
+    assert persons[ea.tokens[0]] == persons[eb.tokens[0]]  # tokens in the order of the persons
     assert len(set(persons.values())) == 3
     assert all(p.startswith("np-") for p in persons.values())
     rows = exchange.read_persons_csv(exchange.persons_csv(persons.items()))

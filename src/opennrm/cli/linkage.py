@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import csv
+import io
 import json
 import os
+import tempfile
 from pathlib import Path
 
 import typer
@@ -23,13 +27,26 @@ def register(app: typer.Typer) -> None:
     app.add_typer(linkage_app, name="linkage")
 
 
-def _write_private(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` readable by its owner only, replacing the file whole or not at all."""
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+def _write_private(path: Path, text: str, *, replace: bool = True) -> None:
+    """Write ``text`` to ``path`` readable by its owner only, whole or not at all.
+
+    The text goes to a new temporary file beside ``path`` (``mkstemp``: created exclusively, mode 0600, so
+    no file or symbolic link already there is reused or followed), is flushed to disk, then renamed over
+    ``path`` — a symbolic link at ``path`` is replaced, never followed. With ``replace=False`` an existing
+    ``path`` (or a link there) is never replaced: ``FileExistsError``."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if replace:
+            os.replace(tmp, path)
+        else:
+            os.link(tmp, path, follow_symlinks=False)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)  # renamed away already, unless it failed or was linked
 
 
 def _read_secret(path: Path) -> bytes:
@@ -49,10 +66,14 @@ def secret(
 
     Share it between the organisations by a channel the secretariat does not see; make a new one for each
     linkage run."""
-    if out.exists():
-        fail(f"--out: {out} exists; a secret is never overwritten (remove it first)")
+    exists = f"--out: {out} exists; a secret is never overwritten (remove it first)"
+    if os.path.lexists(out):
+        fail(exists)
     with handled():
-        _write_private(out, secret_to_text(new_secret()) + "\n")
+        try:
+            _write_private(out, secret_to_text(new_secret()) + "\n", replace=False)
+        except FileExistsError:
+            fail(exists)
     typer.echo(f"Wrote a new linkage secret to {out}. Give it to the participating organisations only.")
 
 
@@ -108,13 +129,26 @@ def match(
 def resolve(
     persons: Path = typer.Argument(..., help="The secretariat's record_token,person file."),
     out: Path | None = typer.Option(
-        None, "--out", help="Also write survivor_code,person for the organisation's own use (mode 0600)."
+        None,
+        "--out",
+        help="Also write survivor_code,person of one organisation's persons, for its own use (mode 0600); "
+        "needs --organisation.",
+    ),
+    organisation: str | None = typer.Option(
+        None,
+        "--organisation",
+        help="With --out: the organisation whose persons are written (never another's).",
     ),
 ) -> None:
     """Store the national person ids of this installation's persons, so its statistics count each person
-    once."""
+    once. The answer replaces the national ids of the organisations whose tokens it carries; a file with any
+    bad line, or one putting two persons of one organisation into one national person, is refused whole."""
     from opennrm.services import linkage as service
 
+    if out is not None and organisation is None:
+        fail("--out needs --organisation NAME: the file holds one organisation's persons only")
+    if organisation is not None and out is None:
+        fail("--organisation is used with --out only")
     if not persons.is_file():
         fail(f"no such file: {persons}")
     try:
@@ -122,13 +156,20 @@ def resolve(
     except (exchange.ExchangeError, UnicodeDecodeError) as exc:
         fail(str(exc))
     with database() as db:
+        if organisation is not None:
+            service.participant(db, organisation)  # refused before anything is stored
         report = service.resolve(db, rows)
-        if out is not None:
-            codes = service.survivor_codes(db)
-            _write_private(out, "survivor_code,person\n" + "".join(f"{c},{p}\n" for c, p in codes))
+        if out is not None and organisation is not None:
+            codes = service.survivor_codes(db, organisation)
+            text = io.StringIO()
+            writer = csv.writer(text, lineterminator="\n")
+            writer.writerow(("survivor_code", "person"))
+            writer.writerows(codes)
+            _write_private(out, text.getvalue())
     typer.echo(
         f"Resolved {report.resolved} persons into {report.national_persons} national persons "
-        f"({report.unknown_tokens} tokens of other organisations ignored)."
+        f"({report.unknown_tokens} tokens of other organisations ignored; "
+        f"{report.cleared} earlier national ids cleared)."
     )
 
 

@@ -20,6 +20,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import random
+import re
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -34,6 +36,10 @@ from opennrm.linkage.normalise import QuasiIdentifiers, features
 FORMAT = "opennrm-linkage-export"
 VERSION = 1
 HEADER = ("record_token", "person")
+#: A record token as ``new_token`` makes it, and a national person id as ``matching.national_ids`` makes it;
+#: ``read_persons_csv`` accepts nothing else (a test keeps these in step with the functions that make them).
+TOKEN_FORMAT = re.compile(r"[0-9a-f]{32}")
+NATIONAL_ID_FORMAT = re.compile(r"np-[0-9a-f]{20}")
 
 
 class ExchangeError(ValueError):
@@ -51,10 +57,16 @@ class Encoded:
 
 
 def export_document(
-    groups: Sequence[Sequence[QuasiIdentifiers]], secret: bytes, schema: Schema | None = None
+    groups: Sequence[Sequence[QuasiIdentifiers]],
+    secret: bytes,
+    schema: Schema | None = None,
+    *,
+    rng: random.Random | None = None,
 ) -> Encoded:
     """Encode each group (one organisation's persons) under ``secret``; every record gets a fresh token and
-    each group a fresh source label. Tokens come back in the order of the persons, group after group."""
+    each group a fresh source label. Tokens come back in the order of the persons, group after group; the
+    document's records are shuffled (``rng``, by default the system's), so their order tells nothing of the
+    order the persons were read in (identification date, organisation)."""
     encoder = Encoder(secret, schema)
     records: list[dict[str, str | bool]] = []
     tokens: list[str] = []
@@ -72,6 +84,7 @@ def export_document(
                     "birth_known": person.birth_date is not None,
                 }
             )
+    (rng or secrets.SystemRandom()).shuffle(records)
     document = {
         "format": FORMAT,
         "version": VERSION,
@@ -156,15 +169,34 @@ def persons_csv(rows: Iterable[tuple[str, str]]) -> str:
 
 
 def read_persons_csv(text: str) -> list[tuple[str, str]]:
+    """The secretariat's answer, checked whole: the header, then on every line a record token and a
+    national person id exactly as this software makes them, each token once. The first bad line is named
+    with its field and nothing is returned (a file is used whole or not at all)."""
     reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if header is None or tuple(h.strip() for h in header) != HEADER:
-        raise ExchangeError("persons file: the first line must be record_token,person")
-    rows = []
-    for number, row in enumerate(reader, start=2):
-        if not row:
-            continue
-        if len(row) != 2 or not row[0].strip() or not row[1].strip():
-            raise ExchangeError(f"persons file: line {number}: expected record_token,person")
-        rows.append((row[0].strip(), row[1].strip()))
+    try:
+        header = next(reader, None)
+        if header is None or tuple(h.strip() for h in header) != HEADER:
+            raise ExchangeError("persons file: the first line must be record_token,person")
+        rows: list[tuple[str, str]] = []
+        seen: dict[str, int] = {}
+        last = reader.line_num
+        for row in reader:
+            number, last = last + 1, reader.line_num  # the line the row starts on
+            if not row:
+                continue
+            if len(row) != 2:
+                raise ExchangeError(f"persons file: line {number}: expected record_token,person")
+            token, person = row
+            if not TOKEN_FORMAT.fullmatch(token):
+                raise ExchangeError(f"persons file: line {number}: record_token is not a record token")
+            if not NATIONAL_ID_FORMAT.fullmatch(person):
+                raise ExchangeError(f"persons file: line {number}: person is not a national person id")
+            if token in seen:
+                raise ExchangeError(
+                    f"persons file: line {number}: record_token appears twice (first on line {seen[token]})"
+                )
+            seen[token] = number
+            rows.append((token, person))
+    except csv.Error as exc:
+        raise ExchangeError(f"persons file: line {reader.line_num}: not CSV ({exc})") from None
     return rows

@@ -362,6 +362,17 @@ class CasePage:
     has_next: bool
 
 
+def consent_in_force_clause(today: dt.date) -> ColumnElement[bool]:
+    """The store's form of ``opennrm.access.policy.consent_in_force`` for a ``ConsentRecord`` row: not
+    revoked, already given, not past its end. A consent without an end never holds (in SQL ``NULL >= day``
+    is not true); the database has refused one since migration 0012 anyway."""
+    return and_(
+        ConsentRecord.revoked_at.is_(None),
+        ConsentRecord.given_on <= today,
+        ConsentRecord.expires_on >= today,
+    )
+
+
 def disclosure_in_force_clause(today: dt.date | None = None) -> ColumnElement[bool]:
     """The store's form of ``opennrm.access.policy.disclosure_in_force``: the disclosure is open and its
     consent is in force today (not revoked, already given, not past its end), or it rests on a
@@ -369,10 +380,7 @@ def disclosure_in_force_clause(today: dt.date | None = None) -> ColumnElement[bo
     this, at read time."""
     today = today or dt.date.today()
     consent_in_force = exists().where(
-        ConsentRecord.id == Disclosure.consent_id,
-        ConsentRecord.revoked_at.is_(None),
-        ConsentRecord.given_on <= today,
-        ConsentRecord.expires_on >= today,
+        ConsentRecord.id == Disclosure.consent_id, consent_in_force_clause(today)
     )
     override_since = dt.datetime.combine(today - dt.timedelta(days=OVERRIDE_DAYS), dt.time.min, dt.UTC)
     return and_(

@@ -166,20 +166,23 @@ class ResolveReport:
     """Distinct national ids among them."""
     unknown_tokens: int
     """Tokens of other organisations' exports (or of an export made here before the last one)."""
+    cleared: int = 0
+    """Persons of the organisations the answer covers whose earlier national id it did not renew."""
 
 
-def _store(session: Session, pairs: Iterable[tuple[str, str]]) -> tuple[int, int]:
+def _store(
+    session: Session, pairs: Iterable[tuple[str, str]], *, replace_all: bool = False
+) -> tuple[int, int]:
     by_person: dict[str, str] = {}
     for person_id, national in pairs:
         # one person exported by two organisations of this installation: both records are hers, and
         # linkage puts them together; should it not, the first national id is kept
         by_person.setdefault(person_id, national)
+    if replace_all:
+        session.execute(delete(NationalPerson))
+    elif by_person:
+        _forget(session, list(by_person))
     if by_person:
-        ids = list(by_person)
-        for start in range(0, len(ids), 1000):
-            session.execute(
-                delete(NationalPerson).where(NationalPerson.person_id.in_(ids[start : start + 1000]))
-            )
         at = now()
         session.execute(
             insert(table_of(NationalPerson)),
@@ -188,20 +191,80 @@ def _store(session: Session, pairs: Iterable[tuple[str, str]]) -> tuple[int, int
     return len(by_person), len(set(by_person.values()))
 
 
+def _forget(session: Session, person_ids: Sequence[str]) -> None:
+    for start in range(0, len(person_ids), 1000):
+        session.execute(
+            delete(NationalPerson).where(NationalPerson.person_id.in_(person_ids[start : start + 1000]))
+        )
+
+
+def _checked(rows: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """The answer as token → national id; a row not as this software makes it refuses the whole answer."""
+    answer: dict[str, str] = {}
+    for number, (token, national) in enumerate(rows, start=1):
+        if not exchange.TOKEN_FORMAT.fullmatch(token):
+            problem = f"row {number}: record_token is not a record token"
+        elif token in answer:
+            problem = f"row {number}: record_token appears twice"
+        elif not exchange.NATIONAL_ID_FORMAT.fullmatch(national):
+            problem = f"row {number}: person is not a national person id"
+        else:
+            answer[token] = national
+            continue
+        raise InvalidInput(f"persons file: {problem}; nothing was stored", field="persons")
+    return answer
+
+
 def resolve(db: Database, rows: Sequence[tuple[str, str]], *, actor_id: str = CLI) -> ResolveReport:
-    """Store the national person ids of this installation's tokens; other tokens are counted and ignored."""
-    answer = dict(rows)
+    """Store the national person ids of this installation's tokens; other tokens are counted and ignored.
+
+    The answer replaces the national mapping of every organisation whose tokens it carries: a person of
+    such an organisation it does not cover (left out of the export, say after she revoked her consent to
+    statistics) loses her national id. An answer that puts two persons of one organisation into one
+    national person is refused whole, nothing stored: the matcher never does that, so the file is forged
+    or broken."""
+    answer = _checked(rows)
     with db.transaction() as session:
-        known: list[tuple[str, str]] = []
+        known: list[tuple[str, str, str]] = []
         tokens = list(answer)
         for start in range(0, len(tokens), 1000):
-            for token, person_id in session.execute(
-                select(LinkageToken.token, LinkageToken.person_id).where(
+            for token, person_id, organisation_id in session.execute(
+                select(LinkageToken.token, LinkageToken.person_id, LinkageToken.organisation_id).where(
                     LinkageToken.token.in_(tokens[start : start + 1000])
                 )
             ):
-                known.append((person_id, answer[token]))
-        resolved, national = _store(session, known)
+                known.append((person_id, organisation_id, answer[token]))
+        members: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for person_id, organisation_id, national_id in known:
+            members[(national_id, organisation_id)].add(person_id)
+        merged = {national_id for (national_id, _), persons in members.items() if len(persons) > 1}
+        if merged:
+            raise InvalidInput(
+                f"persons file: {len(merged)} national person ids each hold two or more persons of one "
+                "organisation; a person appears at most once per organisation, so the file is forged or "
+                "broken; nothing was stored",
+                field="persons",
+            )
+        covered = {organisation_id for _, organisation_id, _ in known}
+        resolved_persons = {person_id for person_id, _, _ in known}
+        stale: list[str] = []
+        if covered:
+            of_covered = set(
+                session.execute(
+                    select(Case.person_id).where(Case.organisation_id.in_(sorted(covered))).distinct()
+                ).scalars()
+            )
+            # a person whose current token is another organisation's (one this answer does not carry)
+            # keeps the national id that organisation's answer gave her
+            elsewhere = set(
+                session.execute(
+                    select(LinkageToken.person_id).where(LinkageToken.organisation_id.not_in(sorted(covered)))
+                ).scalars()
+            )
+            holding = set(session.execute(select(NationalPerson.person_id)).scalars())
+            stale = sorted((of_covered & holding) - resolved_persons - elsewhere)
+            _forget(session, stale)
+        resolved, national = _store(session, ((p, n) for p, _, n in known))
         audit.record_one(
             session,
             db.keyring,
@@ -214,19 +277,33 @@ def resolve(db: Database, rows: Sequence[tuple[str, str]], *, actor_id: str = CL
                     "resolved": resolved,
                     "national_persons": national,
                     "unknown": len(answer) - len(known),
+                    "cleared": len(stale),
                 },
             ),
         )
-    return ResolveReport(resolved, national, len(answer) - len(known))
+    return ResolveReport(resolved, national, len(answer) - len(known), len(stale))
 
 
-def survivor_codes(db: Database, *, actor_id: str = CLI) -> list[tuple[str, str]]:
-    """``(survivor code, national person id)`` of this installation's resolved persons, for its own use
-    (``opennrm linkage resolve --out``); audited."""
+def participant(db: Database, organisation: str) -> str:
+    """The id of the organisation named, if it takes part in linkage; an unknown or enforcement
+    organisation is refused (``InvalidInput`` on ``organisation``)."""
     with db.transaction() as session:
+        (org,) = _participants(session, organisation)
+        return org.id
+
+
+def survivor_codes(db: Database, organisation: str, *, actor_id: str = CLI) -> list[tuple[str, str]]:
+    """``(survivor code, national person id)`` of one organisation's resolved persons, for its own use
+    (``opennrm linkage resolve --out --organisation``): never another organisation's, so nobody sees that a
+    person is known elsewhere. Never for an enforcement organisation (firewall). Audited with the
+    organisation and the count."""
+    with db.transaction() as session:
+        (org,) = _participants(session, organisation)
+        of_org = select(Case.person_id).where(Case.organisation_id == org.id)
         rows = session.execute(
             select(Person.id, Person.survivor_code_enc, NationalPerson.national_id)
             .join(NationalPerson, NationalPerson.person_id == Person.id)
+            .where(Person.id.in_(of_org))
             .order_by(NationalPerson.national_id, Person.id)
         ).all()
         out = [
@@ -236,7 +313,11 @@ def survivor_codes(db: Database, *, actor_id: str = CLI) -> list[tuple[str, str]
             session,
             db.keyring,
             AuditEntry(
-                actor_id, "linkage.survivor_codes", "installation", None, detail={"persons": len(out)}
+                actor_id,
+                "linkage.survivor_codes",
+                "organisation",
+                org.id,
+                detail={"persons": len(out)},
             ),
         )
     return out
@@ -251,7 +332,8 @@ class WithinReport:
 
 def link_within(db: Database, *, legal_basis: str | None = None, actor_id: str = CLI) -> WithinReport:
     """Link the persons of this installation's organisations with each other, under a secret made for this
-    run and never stored; only the national ids are kept, and only counts are reported."""
+    run and never stored; only the national ids are kept, and only counts are reported. The run replaces
+    the installation's whole national mapping: a person left out of it keeps no national id."""
     groups = _eligible(db, None, legal_basis)
     encoded = exchange.export_document([g.people for g in groups], new_secret())
     parsed = exchange.parse_export(encoded.document)
@@ -259,7 +341,9 @@ def link_within(db: Database, *, legal_basis: str | None = None, actor_id: str =
     person_ids = [pid for g in groups for pid in g.person_ids]
     with db.transaction() as session:
         resolved, national = _store(
-            session, ((pid, answer[token]) for pid, token in zip(person_ids, encoded.tokens, strict=True))
+            session,
+            ((pid, answer[token]) for pid, token in zip(person_ids, encoded.tokens, strict=True)),
+            replace_all=True,
         )
         audit.record_one(
             session,
@@ -312,7 +396,9 @@ def possibly_known(db: Database, actor: Actor, case_id: str, *, limit: int = 5) 
         if rows:
             encoded = exchange.export_document([people], new_secret())
             parsed = exchange.parse_export(encoded.document)
-            w = matching.words(parsed.encodings)
+            # the document's records are shuffled: put them back in the order of ``people``
+            position = {token: i for i, token in enumerate(parsed.tokens)}
+            w = matching.words(parsed.encodings[[position[t] for t in encoded.tokens]])
             counts = np.bitwise_count(w).sum(axis=1, dtype=np.int64)
             others = np.arange(1, len(people))
             sims = matching.dice(w, counts, np.zeros(len(others), dtype=np.int64), others)

@@ -23,7 +23,7 @@ from opennrm.access.policy import Action, Actor, decide
 from opennrm.domain.consent import ConsentTerms
 from opennrm.domain.records import Intake
 from opennrm.domain.text import N_
-from opennrm.services.cases import IntakeRows, build_intake_rows, existing_person
+from opennrm.services.cases import IntakeRows, build_intake_rows, consent_in_force_clause, existing_person
 from opennrm.services.clock import now
 from opennrm.services.errors import Forbidden, InvalidInput
 from opennrm.services.sealing import decrypt_json, decrypt_text
@@ -61,22 +61,15 @@ DATA_SHARING_PURPOSES = ("statistics", "research")
 
 
 def _consenting_cases(db: Database, today: dt.date, purposes: Iterable[str] = ("statistics",)) -> set[str]:
-    """Cases with a valid consent (given, not expired, not revoked) covering one of ``purposes``."""
+    """Cases with a consent in force today (``opennrm.access.policy.consent_in_force``, in the store's form
+    ``consent_in_force_clause``: given, not past its end, not revoked; none without an end) covering one of
+    ``purposes``."""
     wanted = set(purposes)
     with db.transaction() as session:
         rows = session.execute(
-            select(
-                ConsentRecord.case_id,
-                ConsentRecord.purposes,
-                ConsentRecord.expires_on,
-                ConsentRecord.given_on,
-            ).where(ConsentRecord.revoked_at.is_(None))
+            select(ConsentRecord.case_id, ConsentRecord.purposes).where(consent_in_force_clause(today))
         ).all()
-    return {
-        case_id
-        for case_id, given_purposes, expires_on, given_on in rows
-        if wanted & set(given_purposes) and given_on <= today and (expires_on is None or expires_on >= today)
-    }
+    return {case_id for case_id, given_purposes in rows if wanted & set(given_purposes)}
 
 
 def stat_records(db: Database, home_country: str | None) -> Iterator[StatRecord]:
