@@ -123,7 +123,7 @@ KNOWN_WEIGHTS = (0.55, 0.25, 0.13, 0.07)
 
 
 POPULATIONS = ("stress", "regional")
-DEFAULT_POPULATION = "stress"
+DEFAULT_POPULATION = "regional"
 #: The share of records that leave out a part of her name a record may omit (regional population).
 P_OPTIONAL_LEFT_OUT = 0.20
 
