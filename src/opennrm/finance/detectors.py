@@ -255,7 +255,7 @@ class Detectors:
 
         cfg = self.j["bipartite"]
         k_send, k_recv = int(cfg["min_senders"]), int(cfg["min_shared_receivers"])
-        step = _layer_step(cfg)
+        step = layer_step(cfg)
         e = self.frame.select("source", "target", "id", pl.col("ts").dt.epoch("us").alias("us"))
         layers: list[Layer] = []
         seen: set[tuple[frozenset[str], frozenset[str]]] = set()
@@ -812,7 +812,7 @@ def _partnered(edges: pl.DataFrame, at: str, partner: str, band: float) -> pl.Da
 def cycle_hits(edges: pl.DataFrame, out_degree: dict[str, int], cfg: dict[str, Any]) -> list[Hit]:
     """The cycle rule over ``cycle_edges`` (sorted by time, then line), each account's out-degree counted on
     every payment: a bounded depth-first search from each payment (``CYCLE_BUDGET`` payments looked at, no
-    step through an account paying more than ``max_out_degree`` accounts), each loop once, from its first
+    step through an account making more than ``max_out_degree`` payments), each loop once, from its first
     account in name order."""
     import polars as pl
 
@@ -941,7 +941,7 @@ def scatter_gather_hits(
     return hits
 
 
-def _layer_step(cfg: dict[str, Any]) -> int:
+def layer_step(cfg: dict[str, Any]) -> int:
     """Half the layer window in microseconds (windows of twice this, one every this)."""
     return int(float(cfg["window_hours"]) * 3600 * 1_000_000 / 2)
 

@@ -30,10 +30,24 @@ import warnings
 from collections.abc import Iterable
 from functools import reduce
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from opennrm.finance import ranking
-from opennrm.finance.detectors import RUN_ORDER, Detectors, Report, _period
+from opennrm.finance.detectors import (
+    POPULAR,
+    RUN_ORDER,
+    Detectors,
+    Hit,
+    Layer,
+    Report,
+    _period,
+    bipartite_hits,
+    bipartite_layers,
+    cycle_band,
+    cycle_hits,
+    layer_step,
+    scatter_gather_hits,
+)
 from opennrm.finance.ingest import (
     OPTIONAL_COLUMNS,
     REQUIRED_COLUMNS,
@@ -47,10 +61,13 @@ from opennrm.finance.jurisdiction import Jurisdiction
 from opennrm.finance.ranking import Score, TrainedModel
 
 if TYPE_CHECKING:
-    from pyspark.sql import Column, DataFrame, SparkSession
+    from pyspark.sql import Column, DataFrame, Row, SparkSession
 
-# The graph-wide rules, run on the driver over the collected edge list (not ported).
+# The graph-wide rules: an account's hits depend on other accounts' payments.
 GRAPH_WIDE = ("cycle", "scatter_gather", "bipartite", "shared_identifiers")
+# The graph-wide rules whose joins run on Spark (``shared_identifiers`` reads the accounts file, one row per
+# account, on the driver).
+ON_SPARK = ("cycle", "scatter_gather", "bipartite")
 # The per-account rules: an account's hits depend on its own payments only (ported: tested on Spark).
 PER_ACCOUNT = tuple(rule for rule in RUN_ORDER if rule not in GRAPH_WIDE)
 _US = 1_000_000
@@ -475,6 +492,176 @@ def busiest_week(good: DataFrame) -> dict[str, int]:
     return {str(r["account"]): int(r["n"]) for r in best.collect()}
 
 
+# -- graph-wide rules ----------------------------------------------------------------------------------
+
+
+def _collect(frame: DataFrame) -> list[Row]:
+    """The rows of a reduced frame on the driver: every graph-wide rule's collect goes through here."""
+    return frame.collect()
+
+
+def graph_wide(good: DataFrame, jurisdiction: Jurisdiction, rules: Iterable[str]) -> dict[str, list[Hit]]:
+    """Per graph-wide rule run on Spark (``ON_SPARK``), its hits: the heavy joins on Spark, the hits built on
+    the driver from the reduced rows with the local engine's code."""
+    run = {"cycle": _cycles, "scatter_gather": _scatter_gather, "bipartite": _bipartite}
+    edges = good.select("line", "id", "us", "source", "target", "amount")
+    return {rule: run[rule](edges, jurisdiction[rule]) for rule in rules if rule in run}
+
+
+def _cycles(edges: DataFrame, cfg: dict[str, Any]) -> list[Hit]:
+    """The cycle rule: ``detectors.cycle_edges`` on Spark, each account's out-degree on Spark; the search on
+    the driver over the payments that can lie on a cycle."""
+    import polars as pl
+    from pyspark.sql import functions as F
+
+    kept = _cycle_edges(edges, cycle_band(float(cfg["amount_ratio"])))
+    nodes = kept.select(F.col("source").alias("account")).union(kept.select(F.col("target").alias("account")))
+    degree = (
+        edges.groupBy(F.col("source").alias("account")).count().join(nodes.distinct(), "account", "left_semi")
+    )
+    out_degree = {str(r["account"]): int(r["count"]) for r in _collect(degree)}
+    rows = _collect(kept.orderBy("us", "line").select("id", "us", "source", "target", "amount"))
+    frame = pl.DataFrame(
+        [tuple(r) for r in rows],
+        schema={
+            "id": pl.String,
+            "us": pl.Int64,
+            "source": pl.String,
+            "target": pl.String,
+            "amount": pl.Float64,
+        },
+        orient="row",
+    ).with_columns(pl.col("us").cast(pl.Datetime("us")).dt.replace_time_zone("UTC").alias("ts"))
+    kept.unpersist()
+    return cycle_hits(frame, out_degree, cfg)
+
+
+def _cycle_edges(edges: DataFrame, band: float) -> DataFrame:
+    """``detectors.cycle_edges`` on Spark: the fixed point of dropping the payments whose payer received, or
+    whose payee made, no remaining payment within ``band`` of their amount."""
+    current, count = edges, edges.count()
+    while True:
+        kept = (
+            current.join(_partnered(current, "source", "target", band), "line", "left_semi")
+            .join(_partnered(current, "target", "source", band), "line", "left_semi")
+            .localCheckpoint()
+        )
+        remaining = kept.count()
+        if remaining == count:
+            return kept
+        current, count = kept, remaining
+
+
+def _partnered(edges: DataFrame, at: str, partner: str, band: float) -> DataFrame:
+    """``detectors._partnered`` on Spark: the nearest amount below and above among the payments whose
+    ``partner`` is the payment's ``at`` account."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    probe = edges.select("line", F.col(at).alias("node"), "amount", F.lit(True).alias("probe"))
+    pool = edges.select(
+        F.lit(None).cast("long").alias("line"),
+        F.col(partner).alias("node"),
+        "amount",
+        F.lit(False).alias("probe"),
+    )
+    order = Window.partitionBy("node").orderBy("amount")
+    other = F.when(~F.col("probe"), F.col("amount"))
+    below = F.max(other).over(order.rangeBetween(Window.unboundedPreceding, Window.currentRow))
+    above = F.min(other).over(order.rangeBetween(Window.currentRow, Window.unboundedFollowing))
+    near = probe.unionByName(pool).select(
+        "line", "probe", "amount", below.alias("below"), above.alias("above")
+    )
+    amount = F.col("amount")
+    return near.where(
+        F.col("probe") & ((F.col("below") >= amount * band) | (F.col("above") * band <= amount))
+    ).select("line")
+
+
+def _scatter_gather(edges: DataFrame, cfg: dict[str, Any]) -> list[Hit]:
+    """The scatter-gather rule: the two-hop join, the window and the count of intermediaries on Spark; only
+    the groups reaching the threshold collected."""
+    from pyspark.sql import functions as F
+
+    k = int(cfg["min_intermediaries"])
+    window_us = int(float(cfg["window_hours"]) * 3600 * 1_000_000)
+    first = edges.select(
+        F.col("source").alias("s"),
+        F.col("target").alias("m"),
+        F.col("us").alias("t1"),
+        F.col("id").alias("id1"),
+    )
+    second = edges.select(
+        F.col("source").alias("m"),
+        F.col("target").alias("b"),
+        F.col("us").alias("t2"),
+        F.col("id").alias("id2"),
+    )
+    groups = (
+        first.join(second, "m")
+        .where(
+            (F.col("t2") > F.col("t1"))
+            & (F.col("t2") - F.col("t1") <= window_us)
+            & (F.col("s") != F.col("b"))
+        )
+        .groupBy("s", "b")
+        .agg(
+            F.countDistinct("m").alias("n"),
+            F.collect_set("m").alias("ms"),
+            F.array_union(F.collect_set("id1"), F.collect_set("id2")).alias("ids"),
+        )
+        .where(F.col("n") >= k)
+    )
+    rows = _collect(groups)
+    return scatter_gather_hits(((r["s"], r["b"], int(r["n"]), r["ms"], r["ids"]) for r in rows), cfg)
+
+
+def _bipartite(edges: DataFrame, cfg: dict[str, Any]) -> list[Hit]:
+    """The bipartite and stack rules: each window's distinct sender-receiver pairs, the popular receivers
+    and the pairs of senders sharing receivers on Spark; collected: those pairs and the payments between
+    the senders and receivers they name. The layers and stacks built with the local engine's code."""
+    import polars as pl
+    from pyspark.sql import functions as F
+
+    k_send, k_recv = int(cfg["min_senders"]), int(cfg["min_shared_receivers"])
+    step = layer_step(cfg)
+    layers: list[Layer] = []
+    seen: set[tuple[frozenset[str], frozenset[str]]] = set()
+    for shift in (0, 1):
+        bucketed = edges.withColumn("w", _floor_div(F.col("us") + shift * step, 2 * step))
+        distinct = bucketed.groupBy("w", "source", "target").agg(F.collect_list("id").alias("id"))
+        popular = distinct.groupBy("w", "target").count().where(F.col("count") <= POPULAR * k_send)
+        distinct = distinct.join(popular.select("w", "target"), ["w", "target"]).persist()
+        co = (
+            distinct.select("w", "source", "target")
+            .join(distinct.select("w", F.col("source").alias("other"), "target"), ["w", "target"])
+            .where(F.col("source") < F.col("other"))
+            .groupBy("w", "source", "other")
+            .agg(F.collect_list("target").alias("shared"))
+            .where(F.size("shared") >= k_recv)
+            .persist()
+        )
+        pairs = [(int(r["w"]), str(r["source"]), str(r["other"]), list(r["shared"])) for r in _collect(co)]
+        if pairs:
+            senders = (
+                co.select("w", "source").union(co.select("w", F.col("other").alias("source"))).distinct()
+            )
+            receivers = co.select("w", F.explode("shared").alias("target")).distinct()
+            involved = distinct.join(senders, ["w", "source"], "left_semi").join(
+                receivers, ["w", "target"], "left_semi"
+            )
+            rows = _collect(involved.select("w", "source", "target", "id"))
+            frame = pl.DataFrame(
+                [tuple(r) for r in rows],
+                schema={"w": pl.Int64, "source": pl.String, "target": pl.String, "id": pl.List(pl.String)},
+                orient="row",
+            )
+            layers.extend(bipartite_layers(pairs, frame, shift, k_send, seen))
+        co.unpersist()
+        distinct.unpersist()
+    return bipartite_hits(layers, cfg)
+
+
 # -- scoring -----------------------------------------------------------------------------------------
 
 
@@ -525,12 +712,13 @@ def score(
                 data = read_accounts(accounts, data)
             flagged = candidates(good, jurisdiction, optional)
             tie = busiest_week(good)
+            graph = graph_wide(good, jurisdiction, chosen)
             good.unpersist()
         finally:
             shutil.rmtree(folder, ignore_errors=True)
             if own:
                 spark.stop()
-    report = _detect(data, jurisdiction, flagged, chosen)
+    report = _detect(data, jurisdiction, flagged, graph, chosen)
     if model is not None:
         table = ranking.features(data, report)
         return ranking.trained_scores(model, table, report), report, data
@@ -538,21 +726,28 @@ def score(
 
 
 def _detect(
-    data: Transactions, jurisdiction: Jurisdiction, flagged: dict[str, set[str]], rules: list[str]
+    data: Transactions,
+    jurisdiction: Jurisdiction,
+    flagged: dict[str, set[str]],
+    graph: dict[str, list[Hit]],
+    rules: list[str],
 ) -> Report:
     """The local engine's report: each per-account rule rebuilt from the payments of the accounts Spark
-    flagged for it (and kept for those accounts only), each graph-wide rule over every row; rules in the
-    local engine's order."""
+    flagged for it (and kept for those accounts only), the graph-wide rules Spark ran as they came, shared
+    identifiers from the accounts file; rules in the local engine's order."""
     import polars as pl
 
     whole = Detectors(data, jurisdiction)
     report = Report()
     for rule in rules:
-        if rule not in PER_ACCOUNT:
-            part = whole.run([rule])
-        elif (why := whole.missing(rule)) is not None:
+        if (why := whole.missing(rule)) is not None:
             report.skipped[rule] = why
             continue
+        if rule in graph:
+            report.hits.extend(graph[rule])
+            continue
+        if rule not in PER_ACCOUNT:
+            part = whole.run([rule])
         else:
             accounts = sorted(flagged.get(rule, set()))
             if not accounts:
@@ -569,10 +764,12 @@ def _detect(
 
 __all__ = [
     "GRAPH_WIDE",
+    "ON_SPARK",
     "PER_ACCOUNT",
     "SparkEngineError",
     "busiest_week",
     "candidates",
+    "graph_wide",
     "local_session",
     "read_transactions",
     "score",
