@@ -44,6 +44,7 @@ from opennrm.finance.detectors import (
     bipartite_hits,
     bipartite_layers,
     cycle_band,
+    cycle_edges,
     cycle_hits,
     layer_step,
     scatter_gather_hits,
@@ -509,18 +510,20 @@ def graph_wide(good: DataFrame, jurisdiction: Jurisdiction, rules: Iterable[str]
 
 
 def _cycles(edges: DataFrame, cfg: dict[str, Any]) -> list[Hit]:
-    """The cycle rule: ``detectors.cycle_edges`` on Spark, each account's out-degree on Spark; the search on
-    the driver over the payments that can lie on a cycle."""
+    """The cycle rule: ``detectors.cycle_edges`` started on Spark and finished on the driver (the same
+    rounds, so the same payments), each account's out-degree on Spark; the search on the driver."""
     import polars as pl
     from pyspark.sql import functions as F
 
-    kept = _cycle_edges(edges, cycle_band(float(cfg["amount_ratio"])))
+    ratio = float(cfg["amount_ratio"])
+    kept = _cycle_rounds(edges, cycle_band(ratio))
     nodes = kept.select(F.col("source").alias("account")).union(kept.select(F.col("target").alias("account")))
     degree = (
         edges.groupBy(F.col("source").alias("account")).count().join(nodes.distinct(), "account", "left_semi")
     )
     out_degree = {str(r["account"]): int(r["count"]) for r in _collect(degree)}
     rows = _collect(kept.orderBy("us", "line").select("id", "us", "source", "target", "amount"))
+    kept.unpersist()
     frame = pl.DataFrame(
         [tuple(r) for r in rows],
         schema={
@@ -532,29 +535,37 @@ def _cycles(edges: DataFrame, cfg: dict[str, Any]) -> list[Hit]:
         },
         orient="row",
     ).with_columns(pl.col("us").cast(pl.Datetime("us")).dt.replace_time_zone("UTC").alias("ts"))
-    kept.unpersist()
-    return cycle_hits(frame, out_degree, cfg)
+    return cycle_hits(cycle_edges(frame, ratio), out_degree, cfg)
 
 
-def _cycle_edges(edges: DataFrame, band: float) -> DataFrame:
-    """``detectors.cycle_edges`` on Spark: the fixed point of dropping the payments whose payer received, or
-    whose payee made, no remaining payment within ``band`` of their amount."""
+# The driver finishes the pruning for the cycle rule once a round on Spark drops less than this share of the
+# payments left, or fewer than DRIVER_ROWS are left (each round on Spark costs a few shuffles; the last
+# rounds drop few payments).
+SLOW_ROUND = 0.05
+DRIVER_ROWS = 10_000
+
+
+def _cycle_rounds(edges: DataFrame, band: float) -> DataFrame:
+    """The first rounds of ``detectors.cycle_edges`` on Spark (at least one): drop the payments whose payer
+    received, or whose payee made, no remaining payment within ``band`` of their amount."""
+    from pyspark.sql import functions as F
+
     current, count = edges, edges.count()
     while True:
-        kept = (
-            current.join(_partnered(current, "source", "target", band), "line", "left_semi")
-            .join(_partnered(current, "target", "source", band), "line", "left_semi")
-            .localCheckpoint()
+        both = _partnered(current, "source", "target", band).unionByName(
+            _partnered(current, "target", "source", band)
         )
+        passed = both.groupBy("line").count().where(F.col("count") == 2).select("line")
+        kept = current.join(passed, "line", "left_semi").localCheckpoint()
         remaining = kept.count()
-        if remaining == count:
+        if remaining <= DRIVER_ROWS or count - remaining < SLOW_ROUND * count:
             return kept
         current, count = kept, remaining
 
 
 def _partnered(edges: DataFrame, at: str, partner: str, band: float) -> DataFrame:
-    """``detectors._partnered`` on Spark: the nearest amount below and above among the payments whose
-    ``partner`` is the payment's ``at`` account."""
+    """``detectors._partnered`` on Spark (``line``): the nearest amount below and above among the payments
+    whose ``partner`` is the payment's ``at`` account."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
@@ -617,48 +628,62 @@ def _scatter_gather(edges: DataFrame, cfg: dict[str, Any]) -> list[Hit]:
 
 
 def _bipartite(edges: DataFrame, cfg: dict[str, Any]) -> list[Hit]:
-    """The bipartite and stack rules: each window's distinct sender-receiver pairs, the popular receivers
-    and the pairs of senders sharing receivers on Spark; collected: those pairs and the payments between
-    the senders and receivers they name. The layers and stacks built with the local engine's code."""
+    """The bipartite and stack rules: for both sets of windows at once (``shift``), each window's distinct
+    sender-receiver pairs, the popular receivers and the pairs of senders sharing receivers on Spark;
+    collected: those pairs and the payments between the senders and receivers they name. The layers and
+    stacks built with the local engine's code."""
     import polars as pl
     from pyspark.sql import functions as F
 
     k_send, k_recv = int(cfg["min_senders"]), int(cfg["min_shared_receivers"])
     step = layer_step(cfg)
+    shifted = edges.withColumn("shift", F.explode(F.array(F.lit(0), F.lit(1))))
+    bucketed = shifted.withColumn("w", _floor_div(F.col("us") + F.col("shift") * step, 2 * step))
+    window = ["shift", "w"]
+    distinct = bucketed.groupBy(*window, "source", "target").agg(F.collect_list("id").alias("id"))
+    popular = distinct.groupBy(*window, "target").count().where(F.col("count") <= POPULAR * k_send)
+    distinct = distinct.join(popular.select(*window, "target"), [*window, "target"]).persist()
+    co = (
+        distinct.select(*window, "source", "target")
+        .join(distinct.select(*window, F.col("source").alias("other"), "target"), [*window, "target"])
+        .where(F.col("source") < F.col("other"))
+        .groupBy(*window, "source", "other")
+        .agg(F.collect_list("target").alias("shared"))
+        .where(F.size("shared") >= k_recv)
+        .persist()
+    )
+    pairs = _collect(co)
+    senders = (
+        co.select(*window, "source").union(co.select(*window, F.col("other").alias("source"))).distinct()
+    )
+    receivers = co.select(*window, F.explode("shared").alias("target")).distinct()
+    involved = distinct.join(senders, [*window, "source"], "left_semi").join(
+        receivers, [*window, "target"], "left_semi"
+    )
+    rows = _collect(involved.select("shift", "w", "source", "target", "id")) if pairs else []
+    co.unpersist()
+    distinct.unpersist()
+    payments = pl.DataFrame(
+        [tuple(r) for r in rows],
+        schema={
+            "shift": pl.Int64,
+            "w": pl.Int64,
+            "source": pl.String,
+            "target": pl.String,
+            "id": pl.List(pl.String),
+        },
+        orient="row",
+    )
     layers: list[Layer] = []
     seen: set[tuple[frozenset[str], frozenset[str]]] = set()
     for shift in (0, 1):
-        bucketed = edges.withColumn("w", _floor_div(F.col("us") + shift * step, 2 * step))
-        distinct = bucketed.groupBy("w", "source", "target").agg(F.collect_list("id").alias("id"))
-        popular = distinct.groupBy("w", "target").count().where(F.col("count") <= POPULAR * k_send)
-        distinct = distinct.join(popular.select("w", "target"), ["w", "target"]).persist()
-        co = (
-            distinct.select("w", "source", "target")
-            .join(distinct.select("w", F.col("source").alias("other"), "target"), ["w", "target"])
-            .where(F.col("source") < F.col("other"))
-            .groupBy("w", "source", "other")
-            .agg(F.collect_list("target").alias("shared"))
-            .where(F.size("shared") >= k_recv)
-            .persist()
-        )
-        pairs = [(int(r["w"]), str(r["source"]), str(r["other"]), list(r["shared"])) for r in _collect(co)]
-        if pairs:
-            senders = (
-                co.select("w", "source").union(co.select("w", F.col("other").alias("source"))).distinct()
-            )
-            receivers = co.select("w", F.explode("shared").alias("target")).distinct()
-            involved = distinct.join(senders, ["w", "source"], "left_semi").join(
-                receivers, ["w", "target"], "left_semi"
-            )
-            rows = _collect(involved.select("w", "source", "target", "id"))
-            frame = pl.DataFrame(
-                [tuple(r) for r in rows],
-                schema={"w": pl.Int64, "source": pl.String, "target": pl.String, "id": pl.List(pl.String)},
-                orient="row",
-            )
-            layers.extend(bipartite_layers(pairs, frame, shift, k_send, seen))
-        co.unpersist()
-        distinct.unpersist()
+        among = [
+            (int(r["w"]), str(r["source"]), str(r["other"]), list(r["shared"]))
+            for r in pairs
+            if r["shift"] == shift
+        ]
+        frame = payments.filter(pl.col("shift") == shift).drop("shift")
+        layers.extend(bipartite_layers(among, frame, shift, k_send, seen))
     return bipartite_hits(layers, cfg)
 
 
