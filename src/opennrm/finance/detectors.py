@@ -799,8 +799,12 @@ def _partnered(edges: pl.DataFrame, at: str, partner: str, band: float) -> pl.Da
 
     probe = edges.select("row", pl.col(at).alias("node"), "amount").sort("amount")
     pool = edges.select(pl.col(partner).alias("node"), pl.col("amount").alias("other")).sort("other")
-    below = probe.join_asof(pool, left_on="amount", right_on="other", by="node", strategy="backward")
-    above = probe.join_asof(pool, left_on="amount", right_on="other", by="node", strategy="forward")
+    below, above = (
+        probe.join_asof(
+            pool, left_on="amount", right_on="other", by="node", strategy=way, check_sortedness=False
+        )
+        for way in ("backward", "forward")
+    )
     near = below.select("row", "amount", pl.col("other").alias("below")).join(
         above.select("row", pl.col("other").alias("above")), on="row"
     )
