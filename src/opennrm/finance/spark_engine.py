@@ -14,12 +14,29 @@ What runs on Spark, over the whole file:
   pass-through): the accounts that reach a rule's threshold in some window (for pass-through and
   cross-border, those that could: enough large inflows and some outflow; cash in and a payment abroad).
 
-What the driver does: it reads the accepted rows back (written by Spark as Parquet), rebuilds the evidence of
-the accounts Spark flagged from their own payments with the local engine's code (so explanations, named
+- **the graph-wide detectors' joins**: for scatter-gather, the two-hop join, its window and the count of
+  intermediaries per originator and beneficiary; for bipartite and stacked layers, each window's distinct
+  sender-receiver pairs (both sets of hopping windows at once), the popular receivers dropped and the pairs of
+  senders sharing receivers; for cycles, every account's out-degree and the first rounds of
+  ``detectors.cycle_edges`` (drop each payment whose payer received, or whose payee made, no remaining
+  payment within amount_ratio² of its amount), until a round drops under ``SLOW_ROUND`` of what is left or
+  fewer than ``DRIVER_ROWS`` payments are left.
+
+What the driver does: it reads the accepted rows back (written by Spark as Parquet) and rebuilds the evidence
+of the accounts Spark flagged from their own payments with the local engine's code (so explanations, named
 transactions and strengths cannot drift between engines; an account's windows hold only its own payments,
-so its evidence is the same on the whole data and on the flagged accounts' rows), and runs the graph-wide
-detectors (cycle, scatter-gather, bipartite and stacked layers, shared identifiers) on the collected edge
-list. Those graph-wide detectors are not ported: their input must fit on one machine.
+so its evidence is the same on the whole data and on the flagged accounts' rows). For the graph-wide rules it
+collects only what their hits need and builds them with the local engine's functions
+(``detectors.scatter_gather_hits``, ``bipartite_layers`` and ``bipartite_hits``, ``cycle_edges`` and
+``cycle_hits``): the scatter-gather groups that reach the threshold; the sender pairs of the layers and the
+payments between the senders and receivers they name; for cycles, the payments left by the rounds on Spark
+(the driver finishes the same rounds, so the same payments remain) with their payers' out-degrees, and the
+bounded cycle search itself. Shared identifiers stay on the driver: they group the accounts file (one row
+per account, far smaller than the payments), which the driver reads as the local engine does.
+
+What must still fit on the driver: the accepted rows read back (the per-account evidence and the ranking's
+features use them), the accounts file, and the graph-wide rules' reduced rows above; the graph-wide rules'
+joins themselves no longer need the edge list in one process.
 """
 
 from __future__ import annotations
@@ -62,6 +79,7 @@ from opennrm.finance.jurisdiction import Jurisdiction
 from opennrm.finance.ranking import Score, TrainedModel
 
 if TYPE_CHECKING:
+    import polars as pl
     from pyspark.sql import Column, DataFrame, Row, SparkSession
 
 # The graph-wide rules: an account's hits depend on other accounts' payments.
@@ -501,6 +519,13 @@ def _collect(frame: DataFrame) -> list[Row]:
     return frame.collect()
 
 
+def _polars(rows: list[Row], schema: dict[str, Any]) -> pl.DataFrame:
+    """Collected rows as a Polars frame (the local engine's types)."""
+    import polars as pl
+
+    return pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
+
+
 def graph_wide(good: DataFrame, jurisdiction: Jurisdiction, rules: Iterable[str]) -> dict[str, list[Hit]]:
     """Per graph-wide rule run on Spark (``ON_SPARK``), its hits: the heavy joins on Spark, the hits built on
     the driver from the reduced rows with the local engine's code."""
@@ -524,17 +549,10 @@ def _cycles(edges: DataFrame, cfg: dict[str, Any]) -> list[Hit]:
     out_degree = {str(r["account"]): int(r["count"]) for r in _collect(degree)}
     rows = _collect(kept.orderBy("us", "line").select("id", "us", "source", "target", "amount"))
     kept.unpersist()
-    frame = pl.DataFrame(
-        [tuple(r) for r in rows],
-        schema={
-            "id": pl.String,
-            "us": pl.Int64,
-            "source": pl.String,
-            "target": pl.String,
-            "amount": pl.Float64,
-        },
-        orient="row",
-    ).with_columns(pl.col("us").cast(pl.Datetime("us")).dt.replace_time_zone("UTC").alias("ts"))
+    schema = {"id": pl.String, "us": pl.Int64, "source": pl.String, "target": pl.String, "amount": pl.Float64}
+    frame = _polars(rows, schema).with_columns(
+        pl.col("us").cast(pl.Datetime("us")).dt.replace_time_zone("UTC").alias("ts")
+    )
     return cycle_hits(cycle_edges(frame, ratio), out_degree, cfg)
 
 
@@ -663,16 +681,15 @@ def _bipartite(edges: DataFrame, cfg: dict[str, Any]) -> list[Hit]:
     rows = _collect(involved.select("shift", "w", "source", "target", "id")) if pairs else []
     co.unpersist()
     distinct.unpersist()
-    payments = pl.DataFrame(
-        [tuple(r) for r in rows],
-        schema={
+    payments = _polars(
+        rows,
+        {
             "shift": pl.Int64,
             "w": pl.Int64,
             "source": pl.String,
             "target": pl.String,
             "id": pl.List(pl.String),
         },
-        orient="row",
     )
     layers: list[Layer] = []
     seen: set[tuple[frozenset[str], frozenset[str]]] = set()
