@@ -574,6 +574,7 @@ def _cycle_rounds(edges: DataFrame, band: float) -> DataFrame:
             _partnered(current, "target", "source", band)
         )
         passed = both.groupBy("line").count().where(F.col("count") == 2).select("line")
+        # cut the plan: each round names the last one three times
         kept = current.join(passed, "line", "left_semi").localCheckpoint()
         remaining = kept.count()
         if remaining <= DRIVER_ROWS or count - remaining < SLOW_ROUND * count:
