@@ -1,7 +1,9 @@
 """The Spark engine for scoring gives the local engine's output (issue 17): the same rejected rows, the same
-accepted frame, the same risk and typologies for every account, the same hits; on the synthetic generator's
-planted patterns and on a slice of AMLSim (skipped when ../shared/data/amlsim is absent). One local[2]
-session for both; kept on one xdist worker with the other Spark tests (``--dist loadgroup``)."""
+accepted frame, the same risk and typologies for every account, the same hits, the graph-wide rules'
+included; on the synthetic generator's planted patterns and on a slice of AMLSim (skipped when
+../shared/data/amlsim is absent). The graph-wide rules collect on the driver only the rows their hits need,
+not the edge list; ``opennrm finance score --engine spark`` writes the local engine's scores. One local[2]
+session for all; kept on one xdist worker with the other Spark tests (``--dist loadgroup``)."""
 
 from __future__ import annotations
 
@@ -73,18 +75,75 @@ def _same(transactions: Path, accounts: Path | None, session: Any) -> int:
     return sum(1 for s in local if s.typologies)
 
 
-def test_spark_and_local_engines_give_the_same_scores_on_planted_patterns(
-    tmp_path: Path, session: Any
-) -> None:
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The planted patterns in a background of irrelevant payments, with bad rows added."""
+    folder = tmp_path_factory.mktemp("planted")
     syn = synthetic.generate(500, 2_000, days=30, seed=3)
-    tx = tmp_path / "transactions.csv"
+    tx = folder / "transactions.csv"
     syn.transactions.write_csv(tx)
-    syn.accounts.write_csv(tmp_path / "accounts.csv")
+    syn.accounts.write_csv(folder / "accounts.csv")
     columns = tx.read_text(encoding="utf-8").splitlines()[0].count(",") - 5
     with tx.open("a", encoding="utf-8") as out:
         out.write("".join(row.rstrip("\n") + "," * columns + "\n" for row in BAD_ROWS.splitlines()))
-    flagged = _same(tx, tmp_path / "accounts.csv", session)
+    return folder
+
+
+def test_spark_and_local_engines_give_the_same_scores_on_planted_patterns(
+    planted: Path, session: Any
+) -> None:
+    flagged = _same(planted / "transactions.csv", planted / "accounts.csv", session)
     assert flagged > 10  # the planted patterns are found by both
+
+
+def test_the_graph_wide_rules_collect_only_what_their_hits_need(
+    planted: Path, session: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from opennrm.finance import detectors, spark_engine
+
+    collected: dict[str, list[int]] = {}
+    rule = ""
+
+    def counted(frame: Any) -> list[Any]:
+        rows = frame.collect()
+        collected.setdefault(rule, []).append(len(rows))
+        return rows
+
+    monkeypatch.setattr(spark_engine, "_collect", counted)
+    j = jurisdiction.load()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        good, _, _ = spark_engine.read_transactions(session, planted / "transactions.csv", j)
+        data = pipeline.load(planted / "transactions.csv", None, j)
+    total = good.count()
+    for rule in spark_engine.ON_SPARK:
+        hits = spark_engine.graph_wide(good, j, [rule])[rule]
+        local = detectors.Detectors(data, j).run([rule]).hits
+        assert hits and sorted(map(repr, hits)) == sorted(map(repr, local)), rule
+    for rule, counts in collected.items():
+        assert sum(counts) < total / 2, (rule, counts, total)
+
+
+def test_the_score_command_on_spark_writes_the_local_scores(
+    planted: Path, session: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from opennrm.cli.main import _register, app
+    from opennrm.finance import spark_engine
+
+    monkeypatch.setattr(spark_engine, "local_session", lambda: session)
+    monkeypatch.setattr(session, "stop", lambda: None)  # the module's session outlives the command
+    _register()
+    outputs = {}
+    for engine in ("local", "spark"):
+        out = tmp_path / f"{engine}.csv"
+        args = ["score", "--engine", engine, "--transactions", str(planted / "transactions.csv")]
+        result = CliRunner().invoke(app, ["finance", *args, "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        outputs[engine] = out.read_text(encoding="utf-8")
+    assert outputs["spark"] == outputs["local"]
+    assert outputs["local"].count("\n") > 100
 
 
 @pytest.mark.skipif(not AMLSIM.is_dir(), reason="../shared/data/amlsim not found")

@@ -213,80 +213,9 @@ class Detectors:
     # -- G3: time-respecting cycles --------------------------------------------------------------------
     def cycles(self) -> list[Hit]:
         cfg = self.j["cycle"]
-        lo, hi = int(cfg["min_length"]), int(cfg["max_length"])
-        window = float(cfg["window_hours"]) * 3600.0
-        ratio = float(cfg["amount_ratio"])
-        cap = int(cfg["max_out_degree"])
-        ordered = bool(cfg["time_respecting"])
-        f = self.frame
-        src = f["src"].to_numpy()
-        dst = f["dst"].to_numpy()
-        ts = f["ts"].dt.epoch("s").to_numpy().astype(np.float64)
-        amount = f["amount"].to_numpy()
-        order = np.lexsort((ts, src))
-        n_acc = len(self.tx.accounts)
-        starts = np.searchsorted(src[order], np.arange(n_acc + 1))
-        o_dst, o_ts, o_amt = dst[order], ts[order], amount[order]
-        found: dict[tuple[int, ...], set[int]] = {}
-        for e0 in range(len(src)):
-            u, v, t0, a0 = int(src[e0]), int(dst[e0]), ts[e0], amount[e0]
-            if v < u:
-                continue
-            amin, amax = a0 * ratio, a0 / ratio
-            stack: list[tuple[int, float, list[int], list[int]]] = [(v, t0, [u, v], [e0])]
-            budget = 2000
-            while stack and budget > 0:
-                node, t_last, path, edges = stack.pop()
-                a, b = starts[node], starts[node + 1]
-                if b - a > cap:
-                    continue
-                if ordered:
-                    first = a + int(np.searchsorted(o_ts[a:b], t_last, side="right"))
-                else:
-                    first = a + int(np.searchsorted(o_ts[a:b], t0 - window, side="left"))
-                for pos in range(first, b):
-                    budget -= 1
-                    if o_ts[pos] > t0 + window:
-                        break
-                    if int(order[pos]) == e0:
-                        continue
-                    if not amin <= o_amt[pos] <= amax:
-                        continue
-                    nxt = int(o_dst[pos])
-                    if nxt == u and len(path) >= lo:
-                        key = tuple(path)
-                        found.setdefault(key, set()).update([*edges, int(order[pos])])
-                    elif nxt > u and nxt not in path and len(path) < hi:
-                        stack.append((nxt, float(o_ts[pos]), [*path, nxt], [*edges, int(order[pos])]))
-        ids = f["id"].to_list()
-        hits = []
-        for n, (nodes, loop_edges) in enumerate(sorted(found.items())):
-            names = [self.tx.accounts[i] for i in nodes]
-            tx = tuple(sorted(ids[e] for e in loop_edges))
-            loop = " → ".join([*names, names[0]])
-            for name in names:
-                hits.append(
-                    Hit(
-                        "cycle",
-                        name,
-                        tx,
-                        tuple(x for x in names if x != name),
-                        _strength(len(nodes), lo),
-                        f"money of about the same amount went round {loop}"
-                        + (", each payment later than the one before," if ordered else "")
-                        + f" within {cfg['window_hours']} h (rule cycle: {lo} to {hi} accounts)",
-                        {
-                            "min_length": lo,
-                            "max_length": hi,
-                            "window_hours": cfg["window_hours"],
-                            "amount_ratio": ratio,
-                            "time_respecting": ordered,
-                        },
-                        str(cfg["source"]),
-                        pattern=f"cycle-{n}",
-                    )
-                )
-        return hits
+        edges = cycle_edges(self.frame, float(cfg["amount_ratio"]))
+        degree = dict(self.frame.group_by("source").len().iter_rows())
+        return cycle_hits(edges, degree, cfg)
 
     # -- G4: scatter-gather ----------------------------------------------------------------------------
     def scatter_gather(self) -> list[Hit]:
@@ -298,7 +227,7 @@ class Detectors:
         e = self.frame.select("source", "target", "ts", "id")
         first = e.rename({"source": "s", "target": "m", "ts": "t1", "id": "id1"})
         second = e.rename({"source": "m", "target": "b", "ts": "t2", "id": "id2"})
-        j = (
+        groups = (
             first.lazy()
             .join(second.lazy(), on="m")
             .filter(
@@ -309,39 +238,16 @@ class Detectors:
             .group_by("s", "b")
             .agg(
                 pl.col("m").n_unique().alias("n"),
-                pl.col("m").unique().sort().alias("ms"),
+                pl.col("m").unique().alias("ms"),
                 pl.concat_list("id1", "id2")
                 .list.explode(keep_nulls=False, empty_as_null=False)
                 .unique()
-                .sort()
                 .alias("ids"),
             )
             .filter(pl.col("n") >= k)
-            .sort("s", "b")
             .collect()
         )
-        hits = []
-        for n, (s, b, count, ms, ids) in enumerate(j.iter_rows()):
-            members = [s, *ms, b]
-            text = (
-                f"{s} paid {count} accounts that each paid {b} within {cfg['window_hours']} h "
-                f"(rule scatter_gather: at least {k} intermediaries)"
-            )
-            for name in members:
-                hits.append(
-                    Hit(
-                        "scatter_gather",
-                        name,
-                        tuple(ids),
-                        tuple(x for x in members if x != name),
-                        _strength(count, k),
-                        text,
-                        {"min_intermediaries": k, "window_hours": cfg["window_hours"]},
-                        str(cfg["source"]),
-                        pattern=f"scatter_gather-{n}",
-                    )
-                )
-        return hits
+        return scatter_gather_hits(groups.iter_rows(), cfg)
 
     # -- G6, G7: bipartite and stacked layers ----------------------------------------------------------
     def bipartite(self) -> list[Hit]:
@@ -349,17 +255,15 @@ class Detectors:
 
         cfg = self.j["bipartite"]
         k_send, k_recv = int(cfg["min_senders"]), int(cfg["min_shared_receivers"])
-        hours = float(cfg["window_hours"])
-        step = int(hours * 3600 * 1_000_000 / 2)
+        step = layer_step(cfg)
         e = self.frame.select("source", "target", "id", pl.col("ts").dt.epoch("us").alias("us"))
-        layers: list[tuple[frozenset[str], frozenset[str], list[str], int]] = []
+        layers: list[Layer] = []
         seen: set[tuple[frozenset[str], frozenset[str]]] = set()
         for shift in (0, 1):
             bucket = ((pl.col("us") + shift * step) // (2 * step)).alias("w")
-            pairs = e.with_columns(bucket)
-            distinct = pairs.group_by("w", "source", "target").agg(pl.col("id"))
+            distinct = e.with_columns(bucket).group_by("w", "source", "target").agg(pl.col("id"))
             # a receiver paid by very many accounts (a utility, a shop) is not a layer
-            popular = distinct.group_by("w", "target").len().filter(pl.col("len") <= 50 * k_send)
+            popular = distinct.group_by("w", "target").len().filter(pl.col("len") <= POPULAR * k_send)
             distinct = distinct.join(popular.select("w", "target"), on=["w", "target"])
             co = (
                 distinct.select("w", "source", "target")
@@ -369,82 +273,8 @@ class Detectors:
                 .agg(pl.col("target").alias("shared"))
                 .filter(pl.col("shared").list.len() >= k_recv)
             )
-            if co.is_empty():
-                continue
-            groups: dict[tuple[int, str], set[str]] = defaultdict(set)
-            shared: dict[tuple[int, str], set[str]] = defaultdict(set)
-            for w, s, o, recv in co.iter_rows():
-                for a, b in ((s, o), (o, s)):
-                    groups[(w, a)].add(b)
-                    shared[(w, a)].update(recv)
-            for (w, s), partners in groups.items():
-                if len(partners) + 1 < k_send:
-                    continue
-                senders = frozenset({s, *partners})
-                receivers = frozenset(shared[(w, s)])
-                key = (senders, receivers)
-                if key in seen:
-                    continue
-                seen.add(key)
-                tx = (
-                    distinct.filter(
-                        (pl.col("w") == w)
-                        & pl.col("source").is_in(list(senders))
-                        & pl.col("target").is_in(list(receivers))
-                    )["id"]
-                    .explode()
-                    .sort()
-                    .to_list()
-                )
-                layers.append((senders, receivers, tx, int(w) * 2 + shift))
-        hits: list[Hit] = []
-        thresholds = {"min_senders": k_send, "min_shared_receivers": k_recv, "window_hours": hours}
-        for n, (senders, receivers, tx, _) in enumerate(layers):
-            members = sorted(senders | receivers)
-            text = (
-                f"{len(senders)} accounts each paid at least {k_recv} of the same {len(receivers)} accounts "
-                f"within {hours:g} h (rule bipartite)"
-            )
-            for name in members:
-                hits.append(
-                    Hit(
-                        "bipartite",
-                        name,
-                        tuple(tx),
-                        tuple(m for m in members if m != name),
-                        _strength(len(senders), k_send),
-                        text,
-                        thresholds,
-                        str(cfg["source"]),
-                        pattern=f"bipartite-{n}",
-                    )
-                )
-        # stacked layers: one layer's receivers pay as the senders of another
-        for a, (s1, r1, tx1, _) in enumerate(layers):
-            for b, (s2, r2, tx2, _) in enumerate(layers):
-                if a == b or len(r1 & s2) < k_send:
-                    continue
-                members = sorted(s1 | r1 | r2)
-                text = (
-                    f"two layers of payments: {len(s1)} accounts paid {len(r1)}, of which "
-                    f"{len(r1 & s2)} then "
-                    f"paid {len(r2)} more accounts (rule stack)"
-                )
-                for name in members:
-                    hits.append(
-                        Hit(
-                            "stack",
-                            name,
-                            tuple(sorted(set(tx1) | set(tx2))),
-                            tuple(m for m in members if m != name),
-                            _strength(len(r1 & s2), k_send),
-                            text,
-                            thresholds,
-                            str(cfg["source"]),
-                            pattern=f"stack-{a}-{b}",
-                        )
-                    )
-        return hits
+            layers.extend(bipartite_layers(co.iter_rows(), distinct, shift, k_send, seen))
+        return bipartite_hits(layers, cfg)
 
     # -- P2: rapid pass-through ------------------------------------------------------------------------
     def pass_through(self) -> list[Hit]:
@@ -921,6 +751,289 @@ class Detectors:
         if rule == "shared_identifiers" and self.tx.accounts_frame is None:
             return "no accounts file"
         return None
+
+
+# -- graph-wide rules: the parts both engines run ---------------------------------------------------------
+# The Spark engine computes these rules' inputs on Spark (``finance.spark_engine``) and builds the hits with
+# the functions below, as the local detectors do, so the two cannot drift.
+
+# A receiver paid by more than POPULAR times ``min_senders`` accounts in one window is not a layer.
+POPULAR = 50
+# Per start payment, how many payments the cycle search may look at.
+CYCLE_BUDGET = 2000
+# On a cycle two consecutive payments are within amount_ratio² of each other; the margin keeps a pair at the
+# limit despite rounding.
+_ROUNDING = 1 - 1e-9
+# One bipartite layer: senders, receivers, its payments, its window.
+Layer = tuple[frozenset[str], frozenset[str], list[str], int]
+
+
+def cycle_band(ratio: float) -> float:
+    """The smallest ratio between two consecutive payments of a cycle the rule can find."""
+    return ratio * ratio * _ROUNDING
+
+
+def cycle_edges(frame: pl.DataFrame, ratio: float) -> pl.DataFrame:
+    """The payments that can lie on a cycle (``id, ts, source, target, amount``, in the frame's order): the
+    payments left when, repeatedly until nothing changes, a payment is dropped unless its payer received,
+    and its payee made, a remaining payment within ``cycle_band`` of its amount. The cycle rule searches
+    these only (both engines: the search's budget then does not depend on payments that cannot close a
+    loop)."""
+    import polars as pl
+
+    band = cycle_band(ratio)
+    edges = frame.select("id", "ts", "source", "target", "amount").with_row_index("row")
+    while True:
+        kept = _partnered(edges, "source", "target", band).join(
+            _partnered(edges, "target", "source", band), on="row"
+        )
+        if kept.height == edges.height:
+            return edges.drop("row")
+        edges = edges.filter(pl.col("row").is_in(kept["row"].implode()))
+
+
+def _partnered(edges: pl.DataFrame, at: str, partner: str, band: float) -> pl.DataFrame:
+    """The ``row`` of each payment whose account ``at`` is the ``partner`` of another payment within
+    ``band`` of its amount (the nearest amount below and above, per account)."""
+    import polars as pl
+
+    probe = edges.select("row", pl.col(at).alias("node"), "amount").sort("amount")
+    pool = edges.select(pl.col(partner).alias("node"), pl.col("amount").alias("other")).sort("other")
+    below, above = (
+        probe.join_asof(
+            pool, left_on="amount", right_on="other", by="node", strategy=way, check_sortedness=False
+        )
+        for way in ("backward", "forward")
+    )
+    near = below.select("row", "amount", pl.col("other").alias("below")).join(
+        above.select("row", pl.col("other").alias("above")), on="row"
+    )
+    return near.filter(
+        (pl.col("below") >= pl.col("amount") * band) | (pl.col("above") * band <= pl.col("amount"))
+    ).select("row")
+
+
+def cycle_hits(edges: pl.DataFrame, out_degree: dict[str, int], cfg: dict[str, Any]) -> list[Hit]:
+    """The cycle rule over ``cycle_edges`` (sorted by time, then line), each account's out-degree counted on
+    every payment: a bounded depth-first search from each payment (``CYCLE_BUDGET`` payments looked at, no
+    step through an account making more than ``max_out_degree`` payments), each loop once, from its first
+    account in name order."""
+    import polars as pl
+
+    lo, hi = int(cfg["min_length"]), int(cfg["max_length"])
+    accounts = pl.concat([edges["source"], edges["target"]]).unique().sort()
+    src = accounts.search_sorted(edges["source"]).to_numpy()
+    dst = accounts.search_sorted(edges["target"]).to_numpy()
+    degree = np.array([out_degree.get(a, 0) for a in accounts.to_list()], dtype=np.int64)
+    ts = edges["ts"].dt.epoch("s").to_numpy().astype(np.float64)
+    found = _loops(src, dst, ts, edges["amount"].to_numpy(), degree, cfg)
+    names, ids = accounts.to_list(), edges["id"].to_list()
+    ordered = bool(cfg["time_respecting"])
+    hits = []
+    for n, (nodes, loop_edges) in enumerate(sorted(found.items())):
+        members = [names[i] for i in nodes]
+        tx = tuple(sorted(ids[e] for e in loop_edges))
+        loop = " → ".join([*members, members[0]])
+        text = (
+            f"money of about the same amount went round {loop}"
+            + (", each payment later than the one before," if ordered else "")
+            + f" within {cfg['window_hours']} h (rule cycle: {lo} to {hi} accounts)"
+        )
+        thresholds = {
+            "min_length": lo,
+            "max_length": hi,
+            "window_hours": cfg["window_hours"],
+            "amount_ratio": float(cfg["amount_ratio"]),
+            "time_respecting": ordered,
+        }
+        for name in members:
+            others = tuple(x for x in members if x != name)
+            hits.append(
+                Hit(
+                    "cycle",
+                    name,
+                    tx,
+                    others,
+                    _strength(len(nodes), lo),
+                    text,
+                    thresholds,
+                    str(cfg["source"]),
+                    pattern=f"cycle-{n}",
+                )
+            )
+    return hits
+
+
+def _loops(
+    src: np.ndarray,
+    dst: np.ndarray,
+    ts: np.ndarray,
+    amount: np.ndarray,
+    degree: np.ndarray,
+    cfg: dict[str, Any],
+) -> dict[tuple[int, ...], set[int]]:
+    """Each loop found (its accounts, from the smallest) and the payments that make it."""
+    lo, hi = int(cfg["min_length"]), int(cfg["max_length"])
+    window = float(cfg["window_hours"]) * 3600.0
+    ratio = float(cfg["amount_ratio"])
+    cap = int(cfg["max_out_degree"])
+    ordered = bool(cfg["time_respecting"])
+    order = np.lexsort((ts, src))
+    starts = np.searchsorted(src[order], np.arange(len(degree) + 1))
+    o_dst, o_ts, o_amt = dst[order], ts[order], amount[order]
+    found: dict[tuple[int, ...], set[int]] = {}
+    for e0 in range(len(src)):
+        u, v, t0, a0 = int(src[e0]), int(dst[e0]), ts[e0], amount[e0]
+        if v < u:
+            continue
+        amin, amax = a0 * ratio, a0 / ratio
+        stack: list[tuple[int, float, list[int], list[int]]] = [(v, t0, [u, v], [e0])]
+        budget = CYCLE_BUDGET
+        while stack and budget > 0:
+            node, t_last, path, edges = stack.pop()
+            a, b = starts[node], starts[node + 1]
+            if degree[node] > cap:
+                continue
+            if ordered:
+                first = a + int(np.searchsorted(o_ts[a:b], t_last, side="right"))
+            else:
+                first = a + int(np.searchsorted(o_ts[a:b], t0 - window, side="left"))
+            for pos in range(first, b):
+                budget -= 1
+                if o_ts[pos] > t0 + window:
+                    break
+                if int(order[pos]) == e0:
+                    continue
+                if not amin <= o_amt[pos] <= amax:
+                    continue
+                nxt = int(o_dst[pos])
+                if nxt == u and len(path) >= lo:
+                    found.setdefault(tuple(path), set()).update([*edges, int(order[pos])])
+                elif nxt > u and nxt not in path and len(path) < hi:
+                    stack.append((nxt, float(o_ts[pos]), [*path, nxt], [*edges, int(order[pos])]))
+    return found
+
+
+def scatter_gather_hits(
+    groups: Iterable[tuple[str, str, int, list[str], list[str]]], cfg: dict[str, Any]
+) -> list[Hit]:
+    """The scatter-gather hits of the groups that reach the threshold: originator, beneficiary, the number of
+    intermediaries, the intermediaries and the payments (in any order)."""
+    k = int(cfg["min_intermediaries"])
+    hits = []
+    for n, (s, b, count, ms, ids) in enumerate(sorted(groups, key=lambda g: (g[0], g[1]))):
+        members = [s, *sorted(ms), b]
+        tx = tuple(sorted(ids))
+        text = (
+            f"{s} paid {count} accounts that each paid {b} within {cfg['window_hours']} h "
+            f"(rule scatter_gather: at least {k} intermediaries)"
+        )
+        for name in members:
+            hits.append(
+                Hit(
+                    "scatter_gather",
+                    name,
+                    tx,
+                    tuple(x for x in members if x != name),
+                    _strength(count, k),
+                    text,
+                    {"min_intermediaries": k, "window_hours": cfg["window_hours"]},
+                    str(cfg["source"]),
+                    pattern=f"scatter_gather-{n}",
+                )
+            )
+    return hits
+
+
+def layer_step(cfg: dict[str, Any]) -> int:
+    """Half the layer window in microseconds (windows of twice this, one every this)."""
+    return int(float(cfg["window_hours"]) * 3600 * 1_000_000 / 2)
+
+
+def bipartite_layers(
+    co: Iterable[tuple[int, str, str, list[str]]],
+    distinct: pl.DataFrame,
+    shift: int,
+    k_send: int,
+    seen: set[tuple[frozenset[str], frozenset[str]]],
+) -> list[Layer]:
+    """The layers of one set of windows, not ``seen`` before: ``co`` holds each pair of senders paying at
+    least ``min_shared_receivers`` of the same receivers in window ``w`` (``w, source, other, shared``);
+    ``distinct`` the payments of each sender to each receiver per window (``w, source, target, id``)."""
+    import polars as pl
+
+    groups: dict[tuple[int, str], set[str]] = defaultdict(set)
+    shared: dict[tuple[int, str], set[str]] = defaultdict(set)
+    for w, s, o, recv in sorted(co, key=lambda row: (row[0], row[1], row[2])):
+        for a, b in ((s, o), (o, s)):
+            groups[(w, a)].add(b)
+            shared[(w, a)].update(recv)
+    layers: list[Layer] = []
+    for (w, s), partners in groups.items():
+        if len(partners) + 1 < k_send:
+            continue
+        senders = frozenset({s, *partners})
+        receivers = frozenset(shared[(w, s)])
+        key = (senders, receivers)
+        if key in seen:
+            continue
+        seen.add(key)
+        tx = (
+            distinct.filter(
+                (pl.col("w") == w)
+                & pl.col("source").is_in(list(senders))
+                & pl.col("target").is_in(list(receivers))
+            )["id"]
+            .explode()
+            .sort()
+            .to_list()
+        )
+        layers.append((senders, receivers, tx, int(w) * 2 + shift))
+    return layers
+
+
+def bipartite_hits(layers: list[Layer], cfg: dict[str, Any]) -> list[Hit]:
+    """The bipartite hits of each layer, and the stack hits of each two layers where the receivers of one
+    include at least ``min_senders`` senders of the other."""
+    k_send, k_recv = int(cfg["min_senders"]), int(cfg["min_shared_receivers"])
+    hours = float(cfg["window_hours"])
+    thresholds = {"min_senders": k_send, "min_shared_receivers": k_recv, "window_hours": hours}
+    hits: list[Hit] = []
+
+    def add(
+        rule: str, members: list[str], tx: tuple[str, ...], strength: float, text: str, pattern: str
+    ) -> None:
+        for name in members:
+            others = tuple(m for m in members if m != name)
+            hits.append(
+                Hit(rule, name, tx, others, strength, text, thresholds, str(cfg["source"]), pattern=pattern)
+            )
+
+    for n, (senders, receivers, tx, _) in enumerate(layers):
+        text = (
+            f"{len(senders)} accounts each paid at least {k_recv} of the same {len(receivers)} accounts "
+            f"within {hours:g} h (rule bipartite)"
+        )
+        add(
+            "bipartite",
+            sorted(senders | receivers),
+            tuple(tx),
+            _strength(len(senders), k_send),
+            text,
+            f"bipartite-{n}",
+        )
+    # stacked layers: one layer's receivers pay as the senders of another
+    for a, (s1, r1, tx1, _) in enumerate(layers):
+        for b, (s2, r2, tx2, _) in enumerate(layers):
+            if a == b or len(r1 & s2) < k_send:
+                continue
+            text = (
+                f"two layers of payments: {len(s1)} accounts paid {len(r1)}, of which {len(r1 & s2)} then "
+                f"paid {len(r2)} more accounts (rule stack)"
+            )
+            both = tuple(sorted(set(tx1) | set(tx2)))
+            add("stack", sorted(s1 | r1 | r2), both, _strength(len(r1 & s2), k_send), text, f"stack-{a}-{b}")
+    return hits
 
 
 # The fields a rule needs; without them it does not run, and the report says so.

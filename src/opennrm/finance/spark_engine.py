@@ -14,12 +14,29 @@ What runs on Spark, over the whole file:
   pass-through): the accounts that reach a rule's threshold in some window (for pass-through and
   cross-border, those that could: enough large inflows and some outflow; cash in and a payment abroad).
 
-What the driver does: it reads the accepted rows back (written by Spark as Parquet), rebuilds the evidence of
-the accounts Spark flagged from their own payments with the local engine's code (so explanations, named
+- **the graph-wide detectors' joins**: for scatter-gather, the two-hop join, its window and the count of
+  intermediaries per originator and beneficiary; for bipartite and stacked layers, each window's distinct
+  sender-receiver pairs (both sets of hopping windows at once), the popular receivers dropped and the pairs of
+  senders sharing receivers; for cycles, every account's out-degree and the first rounds of
+  ``detectors.cycle_edges`` (drop each payment whose payer received, or whose payee made, no remaining
+  payment within amount_ratio² of its amount), until a round drops under ``SLOW_ROUND`` of what is left or
+  fewer than ``DRIVER_ROWS`` payments are left.
+
+What the driver does: it reads the accepted rows back (written by Spark as Parquet) and rebuilds the evidence
+of the accounts Spark flagged from their own payments with the local engine's code (so explanations, named
 transactions and strengths cannot drift between engines; an account's windows hold only its own payments,
-so its evidence is the same on the whole data and on the flagged accounts' rows), and runs the graph-wide
-detectors (cycle, scatter-gather, bipartite and stacked layers, shared identifiers) on the collected edge
-list. Those graph-wide detectors are not ported: their input must fit on one machine.
+so its evidence is the same on the whole data and on the flagged accounts' rows). For the graph-wide rules it
+collects only what their hits need and builds them with the local engine's functions
+(``detectors.scatter_gather_hits``, ``bipartite_layers`` and ``bipartite_hits``, ``cycle_edges`` and
+``cycle_hits``): the scatter-gather groups that reach the threshold; the sender pairs of the layers and the
+payments between the senders and receivers they name; for cycles, the payments left by the rounds on Spark
+(the driver finishes the same rounds, so the same payments remain) with their payers' out-degrees, and the
+bounded cycle search itself. Shared identifiers stay on the driver: they group the accounts file (one row
+per account, far smaller than the payments), which the driver reads as the local engine does.
+
+What must still fit on the driver: the accepted rows read back (the per-account evidence and the ranking's
+features use them), the accounts file, and the graph-wide rules' reduced rows above; the graph-wide rules'
+joins themselves no longer need the edge list in one process.
 """
 
 from __future__ import annotations
@@ -30,10 +47,25 @@ import warnings
 from collections.abc import Iterable
 from functools import reduce
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from opennrm.finance import ranking
-from opennrm.finance.detectors import RUN_ORDER, Detectors, Report, _period
+from opennrm.finance.detectors import (
+    POPULAR,
+    RUN_ORDER,
+    Detectors,
+    Hit,
+    Layer,
+    Report,
+    _period,
+    bipartite_hits,
+    bipartite_layers,
+    cycle_band,
+    cycle_edges,
+    cycle_hits,
+    layer_step,
+    scatter_gather_hits,
+)
 from opennrm.finance.ingest import (
     OPTIONAL_COLUMNS,
     REQUIRED_COLUMNS,
@@ -47,10 +79,14 @@ from opennrm.finance.jurisdiction import Jurisdiction
 from opennrm.finance.ranking import Score, TrainedModel
 
 if TYPE_CHECKING:
-    from pyspark.sql import Column, DataFrame, SparkSession
+    import polars as pl
+    from pyspark.sql import Column, DataFrame, Row, SparkSession
 
-# The graph-wide rules, run on the driver over the collected edge list (not ported).
+# The graph-wide rules: an account's hits depend on other accounts' payments.
 GRAPH_WIDE = ("cycle", "scatter_gather", "bipartite", "shared_identifiers")
+# The graph-wide rules whose joins run on Spark (``shared_identifiers`` reads the accounts file, one row per
+# account, on the driver).
+ON_SPARK = ("cycle", "scatter_gather", "bipartite")
 # The per-account rules: an account's hits depend on its own payments only (ported: tested on Spark).
 PER_ACCOUNT = tuple(rule for rule in RUN_ORDER if rule not in GRAPH_WIDE)
 _US = 1_000_000
@@ -475,6 +511,200 @@ def busiest_week(good: DataFrame) -> dict[str, int]:
     return {str(r["account"]): int(r["n"]) for r in best.collect()}
 
 
+# -- graph-wide rules ----------------------------------------------------------------------------------
+
+
+def _collect(frame: DataFrame) -> list[Row]:
+    """The rows of a reduced frame on the driver: every graph-wide rule's collect goes through here."""
+    return frame.collect()
+
+
+def _polars(rows: list[Row], schema: dict[str, Any]) -> pl.DataFrame:
+    """Collected rows as a Polars frame (the local engine's types)."""
+    import polars as pl
+
+    return pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
+
+
+def graph_wide(good: DataFrame, jurisdiction: Jurisdiction, rules: Iterable[str]) -> dict[str, list[Hit]]:
+    """Per graph-wide rule run on Spark (``ON_SPARK``), its hits: the heavy joins on Spark, the hits built on
+    the driver from the reduced rows with the local engine's code."""
+    run = {"cycle": _cycles, "scatter_gather": _scatter_gather, "bipartite": _bipartite}
+    edges = good.select("line", "id", "us", "source", "target", "amount")
+    return {rule: run[rule](edges, jurisdiction[rule]) for rule in rules if rule in run}
+
+
+def _cycles(edges: DataFrame, cfg: dict[str, Any]) -> list[Hit]:
+    """The cycle rule: ``detectors.cycle_edges`` started on Spark and finished on the driver (the same
+    rounds, so the same payments), each account's out-degree on Spark; the search on the driver."""
+    import polars as pl
+    from pyspark.sql import functions as F
+
+    ratio = float(cfg["amount_ratio"])
+    kept = _cycle_rounds(edges, cycle_band(ratio))
+    nodes = kept.select(F.col("source").alias("account")).union(kept.select(F.col("target").alias("account")))
+    degree = (
+        edges.groupBy(F.col("source").alias("account")).count().join(nodes.distinct(), "account", "left_semi")
+    )
+    out_degree = {str(r["account"]): int(r["count"]) for r in _collect(degree)}
+    rows = _collect(kept.orderBy("us", "line").select("id", "us", "source", "target", "amount"))
+    kept.unpersist()
+    schema = {"id": pl.String, "us": pl.Int64, "source": pl.String, "target": pl.String, "amount": pl.Float64}
+    frame = _polars(rows, schema).with_columns(
+        pl.col("us").cast(pl.Datetime("us")).dt.replace_time_zone("UTC").alias("ts")
+    )
+    return cycle_hits(cycle_edges(frame, ratio), out_degree, cfg)
+
+
+# The driver finishes the pruning for the cycle rule once a round on Spark drops less than this share of the
+# payments left, or fewer than DRIVER_ROWS are left (each round on Spark costs a few shuffles; the last
+# rounds drop few payments).
+SLOW_ROUND = 0.05
+DRIVER_ROWS = 10_000
+
+
+def _cycle_rounds(edges: DataFrame, band: float) -> DataFrame:
+    """The first rounds of ``detectors.cycle_edges`` on Spark (at least one): drop the payments whose payer
+    received, or whose payee made, no remaining payment within ``band`` of their amount."""
+    from pyspark.sql import functions as F
+
+    current, count = edges, edges.count()
+    while True:
+        both = _partnered(current, "source", "target", band).unionByName(
+            _partnered(current, "target", "source", band)
+        )
+        passed = both.groupBy("line").count().where(F.col("count") == 2).select("line")
+        # cut the plan: each round names the last one three times
+        kept = current.join(passed, "line", "left_semi").localCheckpoint()
+        remaining = kept.count()
+        if remaining <= DRIVER_ROWS or count - remaining < SLOW_ROUND * count:
+            return kept
+        current, count = kept, remaining
+
+
+def _partnered(edges: DataFrame, at: str, partner: str, band: float) -> DataFrame:
+    """``detectors._partnered`` on Spark (``line``): the nearest amount below and above among the payments
+    whose ``partner`` is the payment's ``at`` account."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    probe = edges.select("line", F.col(at).alias("node"), "amount", F.lit(True).alias("probe"))
+    pool = edges.select(
+        F.lit(None).cast("long").alias("line"),
+        F.col(partner).alias("node"),
+        "amount",
+        F.lit(False).alias("probe"),
+    )
+    order = Window.partitionBy("node").orderBy("amount")
+    other = F.when(~F.col("probe"), F.col("amount"))
+    below = F.max(other).over(order.rangeBetween(Window.unboundedPreceding, Window.currentRow))
+    above = F.min(other).over(order.rangeBetween(Window.currentRow, Window.unboundedFollowing))
+    near = probe.unionByName(pool).select(
+        "line", "probe", "amount", below.alias("below"), above.alias("above")
+    )
+    amount = F.col("amount")
+    return near.where(
+        F.col("probe") & ((F.col("below") >= amount * band) | (F.col("above") * band <= amount))
+    ).select("line")
+
+
+def _scatter_gather(edges: DataFrame, cfg: dict[str, Any]) -> list[Hit]:
+    """The scatter-gather rule: the two-hop join, the window and the count of intermediaries on Spark; only
+    the groups reaching the threshold collected."""
+    from pyspark.sql import functions as F
+
+    k = int(cfg["min_intermediaries"])
+    window_us = int(float(cfg["window_hours"]) * 3600 * 1_000_000)
+    first = edges.select(
+        F.col("source").alias("s"),
+        F.col("target").alias("m"),
+        F.col("us").alias("t1"),
+        F.col("id").alias("id1"),
+    )
+    second = edges.select(
+        F.col("source").alias("m"),
+        F.col("target").alias("b"),
+        F.col("us").alias("t2"),
+        F.col("id").alias("id2"),
+    )
+    groups = (
+        first.join(second, "m")
+        .where(
+            (F.col("t2") > F.col("t1"))
+            & (F.col("t2") - F.col("t1") <= window_us)
+            & (F.col("s") != F.col("b"))
+        )
+        .groupBy("s", "b")
+        .agg(
+            F.countDistinct("m").alias("n"),
+            F.collect_set("m").alias("ms"),
+            F.array_union(F.collect_set("id1"), F.collect_set("id2")).alias("ids"),
+        )
+        .where(F.col("n") >= k)
+    )
+    rows = _collect(groups)
+    return scatter_gather_hits(((r["s"], r["b"], int(r["n"]), r["ms"], r["ids"]) for r in rows), cfg)
+
+
+def _bipartite(edges: DataFrame, cfg: dict[str, Any]) -> list[Hit]:
+    """The bipartite and stack rules: for both sets of windows at once (``shift``), each window's distinct
+    sender-receiver pairs, the popular receivers and the pairs of senders sharing receivers on Spark;
+    collected: those pairs and the payments between the senders and receivers they name. The layers and
+    stacks built with the local engine's code."""
+    import polars as pl
+    from pyspark.sql import functions as F
+
+    k_send, k_recv = int(cfg["min_senders"]), int(cfg["min_shared_receivers"])
+    step = layer_step(cfg)
+    shifted = edges.withColumn("shift", F.explode(F.array(F.lit(0), F.lit(1))))
+    bucketed = shifted.withColumn("w", _floor_div(F.col("us") + F.col("shift") * step, 2 * step))
+    window = ["shift", "w"]
+    distinct = bucketed.groupBy(*window, "source", "target").agg(F.collect_list("id").alias("id"))
+    popular = distinct.groupBy(*window, "target").count().where(F.col("count") <= POPULAR * k_send)
+    distinct = distinct.join(popular.select(*window, "target"), [*window, "target"]).persist()
+    co = (
+        distinct.select(*window, "source", "target")
+        .join(distinct.select(*window, F.col("source").alias("other"), "target"), [*window, "target"])
+        .where(F.col("source") < F.col("other"))
+        .groupBy(*window, "source", "other")
+        .agg(F.collect_list("target").alias("shared"))
+        .where(F.size("shared") >= k_recv)
+        .persist()
+    )
+    pairs = _collect(co)
+    senders = (
+        co.select(*window, "source").union(co.select(*window, F.col("other").alias("source"))).distinct()
+    )
+    receivers = co.select(*window, F.explode("shared").alias("target")).distinct()
+    involved = distinct.join(senders, [*window, "source"], "left_semi").join(
+        receivers, [*window, "target"], "left_semi"
+    )
+    rows = _collect(involved.select("shift", "w", "source", "target", "id")) if pairs else []
+    co.unpersist()
+    distinct.unpersist()
+    payments = _polars(
+        rows,
+        {
+            "shift": pl.Int64,
+            "w": pl.Int64,
+            "source": pl.String,
+            "target": pl.String,
+            "id": pl.List(pl.String),
+        },
+    )
+    layers: list[Layer] = []
+    seen: set[tuple[frozenset[str], frozenset[str]]] = set()
+    for shift in (0, 1):
+        among = [
+            (int(r["w"]), str(r["source"]), str(r["other"]), list(r["shared"]))
+            for r in pairs
+            if r["shift"] == shift
+        ]
+        frame = payments.filter(pl.col("shift") == shift).drop("shift")
+        layers.extend(bipartite_layers(among, frame, shift, k_send, seen))
+    return bipartite_hits(layers, cfg)
+
+
 # -- scoring -----------------------------------------------------------------------------------------
 
 
@@ -525,12 +755,13 @@ def score(
                 data = read_accounts(accounts, data)
             flagged = candidates(good, jurisdiction, optional)
             tie = busiest_week(good)
+            graph = graph_wide(good, jurisdiction, chosen)
             good.unpersist()
         finally:
             shutil.rmtree(folder, ignore_errors=True)
             if own:
                 spark.stop()
-    report = _detect(data, jurisdiction, flagged, chosen)
+    report = _detect(data, jurisdiction, flagged, graph, chosen)
     if model is not None:
         table = ranking.features(data, report)
         return ranking.trained_scores(model, table, report), report, data
@@ -538,21 +769,28 @@ def score(
 
 
 def _detect(
-    data: Transactions, jurisdiction: Jurisdiction, flagged: dict[str, set[str]], rules: list[str]
+    data: Transactions,
+    jurisdiction: Jurisdiction,
+    flagged: dict[str, set[str]],
+    graph: dict[str, list[Hit]],
+    rules: list[str],
 ) -> Report:
     """The local engine's report: each per-account rule rebuilt from the payments of the accounts Spark
-    flagged for it (and kept for those accounts only), each graph-wide rule over every row; rules in the
-    local engine's order."""
+    flagged for it (and kept for those accounts only), the graph-wide rules Spark ran as they came, shared
+    identifiers from the accounts file; rules in the local engine's order."""
     import polars as pl
 
     whole = Detectors(data, jurisdiction)
     report = Report()
     for rule in rules:
-        if rule not in PER_ACCOUNT:
-            part = whole.run([rule])
-        elif (why := whole.missing(rule)) is not None:
+        if (why := whole.missing(rule)) is not None:
             report.skipped[rule] = why
             continue
+        if rule in graph:
+            report.hits.extend(graph[rule])
+            continue
+        if rule not in PER_ACCOUNT:
+            part = whole.run([rule])
         else:
             accounts = sorted(flagged.get(rule, set()))
             if not accounts:
@@ -569,10 +807,12 @@ def _detect(
 
 __all__ = [
     "GRAPH_WIDE",
+    "ON_SPARK",
     "PER_ACCOUNT",
     "SparkEngineError",
     "busiest_week",
     "candidates",
+    "graph_wide",
     "local_session",
     "read_transactions",
     "score",

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime, timedelta
 
+import polars as pl
 import pytest
 
 from opennrm.finance import jurisdiction, synthetic
-from opennrm.finance.detectors import detect
+from opennrm.finance.detectors import cycle_edges, cycle_hits, detect
 from opennrm.finance.ingest import Transactions
 from opennrm.finance.jurisdiction import Jurisdiction
 
@@ -86,3 +88,37 @@ def test_detectors_without_their_fields_say_so(tmp_path) -> None:  # type: ignor
 def test_payroll_names_possible_victims_in_the_explanation(planted: Planted, report) -> None:  # type: ignore[no-untyped-def]
     hit = next(h for h in report.hits if h.rule == "payroll")
     assert "may be victims" in hit.explanation
+
+
+def _payments(*rows: tuple[str, str, float]) -> pl.DataFrame:
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    return pl.DataFrame(
+        {
+            "id": [f"T{i}" for i in range(len(rows))],
+            "ts": [start + timedelta(hours=i) for i in range(len(rows))],
+            "source": [r[0] for r in rows],
+            "target": [r[1] for r in rows],
+            "amount": [r[2] for r in rows],
+        }
+    )
+
+
+def test_the_cycle_search_sees_only_payments_that_can_lie_on_a_loop() -> None:
+    # a loop A→B→C→A of similar amounts, a tail C→D, a payment into the loop of another size, and a loop
+    # E→F→E whose second hop is far from the first's amount: only A→B→C→A remains
+    frame = _payments(
+        ("A", "B", 100.0),
+        ("B", "C", 95.0),
+        ("C", "A", 90.0),
+        ("C", "D", 92.0),
+        ("X", "A", 5.0),
+        ("E", "F", 100.0),
+        ("F", "E", 10.0),
+    )
+    kept = cycle_edges(frame, 0.9)
+    assert kept["id"].to_list() == ["T0", "T1", "T2"]
+    assert cycle_edges(frame.head(0), 0.9).is_empty()
+    cfg = dict(jurisdiction.load()["cycle"])
+    hits = cycle_hits(kept, {"A": 1, "B": 1, "C": 2}, cfg)
+    assert {(h.account, h.transactions) for h in hits} == {(a, ("T0", "T1", "T2")) for a in "ABC"}
+    assert cycle_hits(kept, {"A": 1, "B": 1, "C": 99}, cfg) == []  # C pays too many accounts to step through
