@@ -200,7 +200,8 @@ ATTACK_BOUND = 0.05
 
 
 def test_a_frequency_attack_on_common_names_is_bounded() -> None:
-    records = synthetic.generate(1200, seed=99, population="stress")  # one family name in six: the attack works
+    # the stress population, where one family name in six makes the attack work on plain encodings
+    records = synthetic.generate(1200, seed=99, population="stress")
     people = [r.identifiers for r in records]
     family = [" ".join(sorted(skeleton(w) for w in fold(p.family_name or "").split())) for p in people]
     # three fixed secrets, so that the test gives the same answer every run (a drawn secret now and then
