@@ -67,3 +67,39 @@ def test_spark_finds_the_pairs_and_persons_the_local_engine_finds(spark: object)
         discount=discount,
     )
     assert (local.labels == distributed.labels).all()
+
+
+def test_the_match_command_on_spark_gives_the_local_persons(tmp_path: object) -> None:
+    """``opennrm linkage match --engine spark`` writes the persons ``--engine local`` writes (national ids
+    are new in every run, so the records' grouping is compared)."""
+    import json
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from opennrm.cli.main import _register, app
+    from opennrm.linkage import exchange
+
+    folder = Path(str(tmp_path))
+    records = synthetic.generate(300, seed=12)
+    secret = bytes(range(32))
+    files = []
+    for org in range(4):
+        encoded = exchange.export_document(
+            [[r.identifiers for r in records if r.organisation == org]], secret
+        )
+        path = folder / f"org{org}.json"
+        path.write_text(json.dumps(encoded.document))
+        files.append(str(path))
+    _register()
+    groupings = []
+    for engine in ("local", "spark"):
+        out = folder / f"{engine}.csv"
+        result = CliRunner().invoke(app, ["linkage", "match", *files, "--out", str(out), "--engine", engine])
+        assert result.exit_code == 0, result.output
+        by_person: dict[str, set[str]] = {}
+        for token, person in exchange.read_persons_csv(out.read_text()):
+            by_person.setdefault(person, set()).add(token)
+        groupings.append(sorted(sorted(group) for group in by_person.values()))
+    assert groupings[0] == groupings[1]
+    assert len(groupings[0]) < len(records)  # some persons were linked across organisations

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import io
 import json
 import os
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import typer
 
-from opennrm.cli.common import database, fail, handled, settings
+from opennrm.cli.common import Engine, database, fail, handled, settings
 from opennrm.linkage import exchange
 from opennrm.linkage.encoding import LinkageSecretError, new_secret, secret_from_text, secret_to_text
 
@@ -104,6 +105,11 @@ def export(
 def match(
     files: list[Path] = typer.Argument(..., help="Exports of the participating organisations."),
     out: Path = typer.Option(..., "--out", help="File to write record_token,person to (CSV)."),
+    engine: Engine = typer.Option(
+        Engine.LOCAL,
+        "--engine",
+        help="local (numpy, one machine) or spark (a task per LSH band, on Spark): the same persons.",
+    ),
 ) -> None:
     """Link the exports (run by the secretariat; needs no secret): one opaque national person id per record,
     at most one record of an organisation per person."""
@@ -116,13 +122,27 @@ def match(
         except exchange.ExchangeError as exc:
             fail(str(exc))
     try:
-        rows = exchange.match_exports(exports)
+        rows = _match_with_spark(exports) if engine is Engine.SPARK else exchange.match_exports(exports)
     except exchange.ExchangeError as exc:
         fail(str(exc))
     with handled():
         _write_private(out, exchange.persons_csv(rows))
     persons = len({person for _, person in rows})
     typer.echo(f"Linked {len(rows)} records into {persons} national persons; wrote {out}.")
+
+
+def _match_with_spark(exports: list[exchange.Export]) -> list[tuple[str, str]]:
+    from opennrm.recruitment.spark_engine import spark_available
+
+    if not spark_available():
+        fail("--engine spark needs pyspark and a Java runtime (pip install 'opennrm[spark]')")
+    from opennrm.linkage import spark_matching
+
+    session = spark_matching.local_session()
+    try:
+        return exchange.match_exports(exports, linker=functools.partial(spark_matching.link, session))
+    finally:
+        session.stop()
 
 
 @linkage_app.command("resolve")

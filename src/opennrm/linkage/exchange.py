@@ -25,7 +25,7 @@ import re
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -132,7 +132,23 @@ def parse_export(doc: Any, name: str = "export") -> Export:
     return Export(schema, str(doc.get("secret_check", "")), tokens, sources, encodings, birth_known)
 
 
-def match_exports(exports: Sequence[Export], threshold: float | None = None) -> list[tuple[str, str]]:
+class Linker(Protocol):
+    """``matching.link``, or an engine's equivalent (``spark_matching.link`` bound to a session)."""
+
+    def __call__(
+        self,
+        encodings: np.ndarray,
+        sources: Sequence[int],
+        threshold: float,
+        *,
+        complete: Sequence[bool],
+        discount: float,
+    ) -> matching.Linked: ...
+
+
+def match_exports(
+    exports: Sequence[Export], threshold: float | None = None, linker: Linker = matching.link
+) -> list[tuple[str, str]]:
     """Link the records of all exports: ``(record_token, national person id)`` for every record."""
     if not exports:
         raise ExchangeError("no export to match")
@@ -150,7 +166,7 @@ def match_exports(exports: Sequence[Export], threshold: float | None = None) -> 
     encodings = np.vstack([e.encodings for e in exports])
     hardening = first.schema.hardening
     chosen = threshold if threshold is not None else matching.DEFAULT_THRESHOLDS[hardening]
-    linked = matching.link(
+    linked = linker(
         encodings,
         sources,
         chosen,
