@@ -67,14 +67,18 @@ def run_linkage(
         spark = spark_matching.local_session(cores=2)
         t1 = time.perf_counter()  # the session's start is not matching
         try:
-            linked = spark_matching.link(spark, enc, sources, chosen, complete=complete, discount=discount)
+            linked = spark_matching.link(
+                spark, enc, sources, chosen, complete=complete, discount=discount, calibrate=threshold is None
+            )
         finally:
             spark.stop()
     else:
-        linked = matching.link(enc, sources, chosen, complete=complete, discount=discount)
+        linked = matching.link(
+            enc, sources, chosen, complete=complete, discount=discount, calibrate=threshold is None
+        )
     t2 = time.perf_counter()
     return linked.labels, {
-        "threshold": chosen,
+        "threshold": linked.threshold,
         "encode_s": round(t1 - t0, 2),
         "match_s": round(t2 - t1, 2),
         "candidates": linked.candidates,

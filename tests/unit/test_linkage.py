@@ -215,3 +215,27 @@ def test_a_frequency_attack_on_common_names_is_bounded() -> None:
             )
         assert results["rule90"] <= ATTACK_BOUND
         assert results["none"] > 0.5  # the attack works where nothing hardens the encodings
+
+
+def test_a_record_with_two_candidates_in_one_other_organisation_is_ambiguous() -> None:
+    """Each organisation has de-duplicated its own persons, so two candidates of one record in one other
+    organisation mean at least one false candidate; candidates in two different organisations do not."""
+    sources = np.array([0, 1, 1, 2])
+    # record 0 has candidates 1 and 2 (both in organisation 1) and 3 (organisation 2)
+    i, j = np.array([0, 0, 0]), np.array([1, 2, 3])
+    assert matching.ambiguous_share(i, j, sources, 4) == 1 / 4
+    assert matching.ambiguous_share(np.array([0, 0]), np.array([1, 3]), sources, 4) == 0.0
+
+
+def test_the_threshold_rises_until_few_records_are_ambiguous() -> None:
+    """No labels: the run's threshold goes up from the tuned one, a step at a time, until at most
+    ``AMBIGUITY_LIMIT`` of the records have two candidates in one other organisation."""
+    sources = np.array([0, 1, 1, 0, 1, 1])
+    i, j = np.array([0, 0, 3, 3]), np.array([1, 2, 4, 5])
+    similarity = np.array([0.90, 0.70, 0.95, 0.66])  # the weaker candidate of each falls at 0.72
+    assert matching.calibrated_threshold(i, j, similarity, sources, 6, 0.64) == 0.72
+    clear = np.array([0.90, 0.50, 0.95, 0.50])
+    assert matching.calibrated_threshold(i, j, clear, sources, 6, 0.64) == 0.64
+    assert (
+        matching.calibrated_threshold(i, j, np.ones(4), sources, 6, 0.64) == 0.64 + matching.CALIBRATION_RISE
+    )

@@ -143,6 +143,7 @@ class Linker(Protocol):
         *,
         complete: Sequence[bool],
         discount: float,
+        calibrate: bool,
     ) -> matching.Linked: ...
 
 
@@ -172,6 +173,7 @@ def match_exports(
         chosen,
         complete=[b for e in exports for b in e.birth_known],
         discount=matching.PARTIAL_DISCOUNT[hardening],
+        calibrate=threshold is None,
     )
     return list(zip(tokens, matching.national_ids(linked.labels), strict=True))
 

@@ -22,6 +22,50 @@ import numpy as np
 #: Dice threshold per hardening for 2,048-bit encodings, tuned with ``bench/bench_linkage.py --sweep`` on the
 #: generator's regional population, seed 16 only (highest pairwise F1 less the person-count error).
 DEFAULT_THRESHOLDS: dict[str, float] = {"none": 0.68, "balance": 0.96, "xor": 0.64, "rule90": 0.64}
+#: Calibration of a run's threshold without labels: each organisation has de-duplicated its own persons, so a
+#: record with two or more candidates in one other organisation has at least one false one. The threshold
+#: rises from the tuned one in steps of ``CALIBRATION_STEP`` (at most ``CALIBRATION_RISE``) until no more than
+#: ``AMBIGUITY_LIMIT`` of the records are in that case. Chosen on the tuning seed (16) of the generator's
+#: regional population at 3,000 and 20,000 persons and its stress population at 3,000, where the best
+#: threshold sits where that share first falls to about a tenth (docs/linkage.md, "How good it is").
+AMBIGUITY_LIMIT = 0.10
+CALIBRATION_STEP = 0.02
+CALIBRATION_RISE = 0.16
+
+
+def ambiguous_share(i: np.ndarray, j: np.ndarray, sources: np.ndarray, records: int) -> float:
+    """The share of records with two or more candidates in one other organisation."""
+    if not len(i) or not records:
+        return 0.0
+    record = np.concatenate([i, j]).astype(np.int64)
+    other = np.concatenate([sources[j], sources[i]]).astype(np.int64)
+    keys, counts = np.unique(record * (int(sources.max()) + 1) + other, return_counts=True)
+    crowded = keys[counts >= 2] // (int(sources.max()) + 1)
+    return len(np.unique(crowded)) / records
+
+
+def calibrated_threshold(
+    i: np.ndarray,
+    j: np.ndarray,
+    similarity: np.ndarray,
+    sources: np.ndarray,
+    records: int,
+    floor: float,
+    *,
+    complete: np.ndarray | None = None,
+    discount: float = 0.0,
+) -> float:
+    """The lowest threshold from ``floor`` up (``CALIBRATION_STEP`` at a time, at most ``CALIBRATION_RISE``)
+    at which the candidates of no more than ``AMBIGUITY_LIMIT`` of the records are ambiguous."""
+    steps = round(CALIBRATION_RISE / CALIBRATION_STEP)
+    for step in range(steps + 1):
+        threshold = round(floor + step * CALIBRATION_STEP, 4)
+        keep = similarity >= pair_thresholds(threshold, discount, complete, i, j)
+        if ambiguous_share(i[keep], j[keep], sources, records) <= AMBIGUITY_LIMIT:
+            return threshold
+    return round(floor + CALIBRATION_RISE, 4)
+
+
 #: How much lower the threshold is for a pair of which only one record has a birth date: her birth date's
 #: bits are missing from one side, so even the same person's encodings agree less (tuned with the threshold).
 PARTIAL_DISCOUNT: dict[str, float] = {"none": 0.20, "balance": 0.15, "xor": 0.15, "rule90": 0.15}
@@ -232,10 +276,40 @@ class Linked:
     labels: np.ndarray
     candidates: int
     links: int
+    threshold: float
 
     @property
     def persons(self) -> int:
         return len(np.unique(self.labels))
+
+
+def decide(
+    encodings: np.ndarray,
+    sources: np.ndarray,
+    i: np.ndarray,
+    j: np.ndarray,
+    similarity: np.ndarray,
+    threshold: float,
+    *,
+    complete: np.ndarray | None = None,
+    discount: float = 0.0,
+    calibrate: bool = False,
+) -> Linked:
+    """From the candidate pairs (found at ``threshold``) to persons: with ``calibrate``, the threshold first
+    rises as ``calibrated_threshold`` says; then the clustering. Every engine ends here."""
+    if calibrate:
+        threshold = calibrated_threshold(
+            i, j, similarity, sources, len(encodings), threshold, complete=complete, discount=discount
+        )
+        keep = similarity >= pair_thresholds(threshold, discount, complete, i, j)
+        i, j, similarity = i[keep], j[keep], similarity[keep]
+    labels = cluster(encodings, sources, i, j, similarity, threshold, complete=complete, discount=discount)
+    return Linked(
+        labels=labels,
+        candidates=len(i),
+        links=int(len(labels) - len(np.unique(labels))),
+        threshold=threshold,
+    )
 
 
 def link(
@@ -246,14 +320,17 @@ def link(
     *,
     complete: Sequence[bool] | np.ndarray | None = None,
     discount: float = 0.0,
+    calibrate: bool = False,
 ) -> Linked:
     """Link ``encodings`` (``sources``: each record's organisation; ``complete``: whether it has a birth
-    date, with ``discount`` off the threshold for pairs that differ in it)."""
+    date, with ``discount`` off the threshold for pairs that differ in it; ``calibrate``: ``threshold`` is
+    the lowest one the run may use, see ``calibrated_threshold``)."""
     source_array = np.asarray(sources, dtype=np.int64)
     flags = None if complete is None else np.asarray(complete, dtype=bool)
     i, j, s = candidate_pairs(encodings, source_array, threshold, blocking, complete=flags, discount=discount)
-    labels = cluster(encodings, source_array, i, j, s, threshold, complete=flags, discount=discount)
-    return Linked(labels=labels, candidates=len(i), links=int(len(labels) - len(np.unique(labels))))
+    return decide(
+        encodings, source_array, i, j, s, threshold, complete=flags, discount=discount, calibrate=calibrate
+    )
 
 
 def national_ids(labels: np.ndarray) -> list[str]:

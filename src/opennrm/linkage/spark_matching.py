@@ -87,12 +87,14 @@ def link(
     *,
     complete: Sequence[bool] | np.ndarray | None = None,
     discount: float = 0.0,
+    calibrate: bool = False,
 ) -> matching.Linked:
-    """``matching.link`` with the blocking and Dice on Spark and the clustering on the driver."""
+    """``matching.link`` with the blocking and Dice on Spark, the calibration and clustering on the driver."""
     source_array = np.asarray(sources, dtype=np.int64)
     flags = None if complete is None else np.asarray(complete, dtype=bool)
     i, j, s = candidate_pairs(
         spark, encodings, source_array, threshold, blocking, complete=flags, discount=discount
     )
-    labels = matching.cluster(encodings, source_array, i, j, s, threshold, complete=flags, discount=discount)
-    return matching.Linked(labels=labels, candidates=len(i), links=int(len(labels) - len(np.unique(labels))))
+    return matching.decide(
+        encodings, source_array, i, j, s, threshold, complete=flags, discount=discount, calibrate=calibrate
+    )
