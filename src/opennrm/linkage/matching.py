@@ -55,15 +55,17 @@ def calibrated_threshold(
     complete: np.ndarray | None = None,
     discount: float = 0.0,
 ) -> float:
-    """The lowest threshold from ``floor`` up (``CALIBRATION_STEP`` at a time, at most ``CALIBRATION_RISE``)
-    at which the candidates of no more than ``AMBIGUITY_LIMIT`` of the records are ambiguous."""
-    steps = round(CALIBRATION_RISE / CALIBRATION_STEP)
-    for step in range(steps + 1):
-        threshold = round(floor + step * CALIBRATION_STEP, 4)
+    """The lowest threshold from ``floor`` up (``CALIBRATION_STEP`` at a time, at most ``CALIBRATION_RISE``
+    and never above 1) at which the candidates of no more than ``AMBIGUITY_LIMIT`` of the records are
+    ambiguous."""
+    ceiling = min(1.0, round(floor + CALIBRATION_RISE, 4))
+    threshold = floor
+    while threshold < ceiling:
         keep = similarity >= pair_thresholds(threshold, discount, complete, i, j)
         if ambiguous_share(i[keep], j[keep], sources, records) <= AMBIGUITY_LIMIT:
             return threshold
-    return round(floor + CALIBRATION_RISE, 4)
+        threshold = round(threshold + CALIBRATION_STEP, 4)
+    return ceiling
 
 
 #: How much lower the threshold is for a pair of which only one record has a birth date: her birth date's
