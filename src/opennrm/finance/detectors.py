@@ -14,13 +14,13 @@ hopping windows (length W, a new one every W/2), so any burst that fits in W/2 i
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from opennrm.finance.ingest import Transactions
+from opennrm.finance.ingest import OPTIONAL_COLUMNS, Transactions
 from opennrm.finance.jurisdiction import Jurisdiction
 
 if TYPE_CHECKING:
@@ -745,12 +745,19 @@ class Detectors:
 
     def missing(self, rule: str) -> str | None:
         """Why ``rule`` cannot run on this data (its fields absent), or ``None``."""
-        absent = [c for c in NEEDS.get(rule, ()) if not self._has(c)]
-        if absent:
-            return f"the data has no {', '.join(absent)}"
-        if rule == "shared_identifiers" and self.tx.accounts_frame is None:
-            return "no accounts file"
-        return None
+        filled = {c for c in OPTIONAL_COLUMNS if self._has(c)}
+        return missing_fields(rule, filled, self.tx.accounts_frame is not None)
+
+
+def missing_fields(rule: str, filled: Collection[str], accounts_file: bool) -> str | None:
+    """Why ``rule`` cannot run on data whose optional columns ``filled`` hold a value somewhere (its fields
+    absent), or ``None``; both engines ask this."""
+    absent = [c for c in NEEDS.get(rule, ()) if c not in filled]
+    if absent:
+        return f"the data has no {', '.join(absent)}"
+    if rule == "shared_identifiers" and not accounts_file:
+        return "no accounts file"
+    return None
 
 
 # -- graph-wide rules: the parts both engines run ---------------------------------------------------------

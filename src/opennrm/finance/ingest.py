@@ -196,12 +196,19 @@ def read_transactions(path: Path, jurisdiction: Jurisdiction, *, streaming: bool
     return data
 
 
-def numbered(good: pl.DataFrame, optional: tuple[str, ...]) -> Transactions:
+def numbered(
+    good: pl.DataFrame, optional: tuple[str, ...], accounts_seen: list[str] | None = None
+) -> Transactions:
     """Accepted rows (sorted by time, then line) with each account numbered (``src``, ``dst``), in the
-    canonical columns; the Spark engine builds its frame with this too."""
+    canonical columns; the Spark engine builds its frame with this too, from part of the rows and every
+    account seen (``accounts_seen``, sorted), so that the numbers are those of the whole file."""
     import polars as pl
 
-    accounts = pl.concat([good["source"], good["target"]]).unique().sort()
+    accounts = (
+        pl.concat([good["source"], good["target"]]).unique().sort()
+        if accounts_seen is None
+        else pl.Series("account", accounts_seen, dtype=pl.String)
+    )
     mapping = pl.DataFrame(
         {"account": accounts, "n": pl.arange(0, accounts.len(), eager=True, dtype=pl.Int64)}
     )

@@ -22,8 +22,10 @@ What runs on Spark, over the whole file:
   payment within amount_ratio² of its amount), until a round drops under ``SLOW_ROUND`` of what is left or
   fewer than ``DRIVER_ROWS`` payments are left.
 
-What the driver does: it reads the accepted rows back (written by Spark as Parquet) and rebuilds the evidence
-of the accounts Spark flagged from their own payments with the local engine's code (so explanations, named
+What the driver does: it reads back (written by Spark as Parquet) the payments of the accounts a per-account
+rule flagged — every accepted row only when a trained model is given, since its features describe every
+account — numbered as in the whole file, and rebuilds the evidence of the accounts Spark flagged from their
+own payments with the local engine's code (so explanations, named
 transactions and strengths cannot drift between engines; an account's windows hold only its own payments,
 so its evidence is the same on the whole data and on the flagged accounts' rows). For the graph-wide rules it
 collects only what their hits need and builds them with the local engine's functions
@@ -34,9 +36,9 @@ payments between the senders and receivers they name; for cycles, the payments l
 bounded cycle search itself. Shared identifiers stay on the driver: they group the accounts file (one row
 per account, far smaller than the payments), which the driver reads as the local engine does.
 
-What must still fit on the driver: the accepted rows read back (the per-account evidence and the ranking's
-features use them), the accounts file, and the graph-wide rules' reduced rows above; the graph-wide rules'
-joins themselves no longer need the edge list in one process.
+What must still fit on the driver: the list of accounts seen, the flagged accounts' payments (all accepted
+rows with a trained model), the accounts file, and the graph-wide rules' reduced rows above; no join needs
+the edge list in one process.
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ from opennrm.finance.detectors import (
     cycle_edges,
     cycle_hits,
     layer_step,
+    missing_fields,
     scatter_gather_hits,
 )
 from opennrm.finance.ingest import (
@@ -708,11 +711,32 @@ def _bipartite(edges: DataFrame, cfg: dict[str, Any]) -> list[Hit]:
 # -- scoring -----------------------------------------------------------------------------------------
 
 
-def _collected(good: DataFrame, optional: tuple[str, ...], folder: Path) -> Transactions | None:
-    """The accepted rows on the driver as the local engine's frame (written by Spark as Parquet); ``None``
-    when there is none."""
-    import polars as pl
+def _filled(good: DataFrame, optional: tuple[str, ...]) -> set[str]:
+    """The optional columns that hold a value in some accepted row (what ``Detectors.missing`` asks)."""
+    from pyspark.sql import functions as F
 
+    if not optional:
+        return set()
+    counts = good.select([F.count(F.col(c)).alias(c) for c in optional]).first()
+    return {c for c in optional if counts is not None and counts[c] > 0}
+
+
+def _collected(
+    good: DataFrame, optional: tuple[str, ...], folder: Path, touching: set[str] | None = None
+) -> Transactions | None:
+    """The accepted rows on the driver as the local engine's frame (written by Spark as Parquet); ``None``
+    when there is none. With ``touching``, only the rows paying or paid by those accounts come back, with
+    every account seen numbered as in the whole file (the rows of one account are all its evidence needs)."""
+    import polars as pl
+    from pyspark.sql import functions as F
+
+    if touching is not None:
+        seen = good.select(F.col("source").alias("a")).union(good.select(F.col("target").alias("a")))
+        accounts_seen = sorted(str(r[0]) for r in seen.distinct().collect())
+        if not accounts_seen:
+            return None
+        names = sorted(touching)
+        good = good.where(F.col("source").isin(names) | F.col("target").isin(names))
     good.write.mode("overwrite").parquet(str(folder))
     files = sorted(folder.glob("*.parquet"))
     if not files:
@@ -722,7 +746,7 @@ def _collected(good: DataFrame, optional: tuple[str, ...], folder: Path) -> Tran
         pl.col("us").cast(pl.Datetime("us")).dt.replace_time_zone("UTC").alias("ts"),
         *[pl.col(c).cast(pl.String) for c in optional],
     ).sort(["ts", "line"])
-    return numbered(frame, optional)
+    return numbered(frame, optional, None if touching is None else accounts_seen)
 
 
 def score(
@@ -746,22 +770,28 @@ def score(
         spark = local_session() if session is None else session
         try:
             good, rejects, optional = read_transactions(spark, transactions, jurisdiction)
-            collected = _collected(good, optional, folder / "accepted")
-            if collected is None or collected.frame.is_empty():
+            if good.isEmpty():
+                raise IngestError(f"{transactions}: no valid transaction")
+            flagged = candidates(good, jurisdiction, optional)
+            filled = _filled(good, optional)
+            tie = busiest_week(good)
+            graph = graph_wide(good, jurisdiction, chosen)
+            # the trained model's features read every account's payments; the default ranking needs only
+            # the payments of the accounts a per-account rule flagged (their evidence is rebuilt from them)
+            touching = None if model is not None else set().union(*flagged.values())
+            collected = _collected(good, optional, folder / "accepted", touching)
+            if collected is None:
                 raise IngestError(f"{transactions}: no valid transaction")
             data = collected
             data.rejects = rejects
             if accounts is not None:
                 data = read_accounts(accounts, data)
-            flagged = candidates(good, jurisdiction, optional)
-            tie = busiest_week(good)
-            graph = graph_wide(good, jurisdiction, chosen)
             good.unpersist()
         finally:
             shutil.rmtree(folder, ignore_errors=True)
             if own:
                 spark.stop()
-    report = _detect(data, jurisdiction, flagged, graph, chosen)
+    report = _detect(data, jurisdiction, flagged, graph, chosen, filled)
     if model is not None:
         table = ranking.features(data, report)
         return ranking.trained_scores(model, table, report), report, data
@@ -774,6 +804,7 @@ def _detect(
     flagged: dict[str, set[str]],
     graph: dict[str, list[Hit]],
     rules: list[str],
+    filled: set[str],
 ) -> Report:
     """The local engine's report: each per-account rule rebuilt from the payments of the accounts Spark
     flagged for it (and kept for those accounts only), the graph-wide rules Spark ran as they came, shared
@@ -783,7 +814,7 @@ def _detect(
     whole = Detectors(data, jurisdiction)
     report = Report()
     for rule in rules:
-        if (why := whole.missing(rule)) is not None:
+        if (why := missing_fields(rule, filled, data.accounts_frame is not None)) is not None:
             report.skipped[rule] = why
             continue
         if rule in graph:
