@@ -234,3 +234,21 @@ def test_an_upload_too_large_to_score_in_the_server_is_refused_before_it_is_read
     assert err.value.field == "transactions"
     with w.db.transaction() as session:
         assert session.execute(select(FinanceDataset)).first() is None
+
+
+def test_a_decimal_comma_or_an_allocation_before_the_confiscation_is_refused(inst: Installation) -> None:
+    """ "1,5" is not read as 15 (a comma stands only between thousands: 1,250.50), and proceeds are not
+    allocated before they were confiscated; nothing is written on either refusal."""
+    w = World(inst)
+    inv = finance.create_investigation(w.db, w.fiu.actor, "Operation Lantern")
+    for typed in ("1,5", "1.250,50", "12,50abc"):
+        with pytest.raises(InvalidInput) as err:
+            finance.record_confiscation(w.db, w.fiu.actor, inv, typed, "EUR", "Order 1", "2025-06-01")
+        assert err.value.field == "amount", typed
+    conf = finance.record_confiscation(w.db, w.fiu.actor, inv, "1,250.50", "USD", "Order 1", "2025-06-01")
+    claim = remedies.record_claim(w.db, w.amina.actor, w.case, parse(RemedyClaimIn, CLAIM))
+    with pytest.raises(InvalidInput) as err:
+        finance.allocate(w.db, w.amina.actor, conf, claim, "100.00", "2025-05-31")
+    assert err.value.field == "allocated_on" and "2025-06-01" in str(err.value)
+    [left] = finance.confiscations_available(w.db, w.amina.actor)
+    assert (left.amount, left.remaining) == ("1250.50", "1250.50")

@@ -143,15 +143,32 @@ def _fits(value: Decimal, info: ValidationInfo) -> Decimal:
     return value
 
 
+#: An amount as people type it: digits, a comma only between thousands, a point before the cents ("1250.50",
+#: "1,250.50"). A decimal comma ("1,5", "1.250,50") is refused rather than guessed: read as a thousands
+#: separator it would turn 1.5 into 15.
+AMOUNT_TEXT = re.compile(r"[+-]?(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d+)?")
+
+
+def parse_amount(text: str) -> Decimal | None:
+    """The amount ``text`` says (``"1,250.50"`` → 1250.50), or ``None`` when it is not written that way."""
+    cleaned = text.strip()
+    if not AMOUNT_TEXT.fullmatch(cleaned):
+        return None
+    try:
+        return Decimal(cleaned.replace(",", ""))
+    except InvalidOperation:
+        return None
+
+
 def _amount(value: Any) -> Any:
     """Amounts arrive as text ("1250.50") or integers, never as floats (binary fractions lose cents)."""
     if isinstance(value, float):
         raise ValueError(N_("give the amount as text or an integer, not a floating-point number"))
     if isinstance(value, str):
-        try:
-            return Decimal(value.strip().replace(",", ""))
-        except InvalidOperation:
-            raise ValueError(N_("the amount is not a number")) from None
+        parsed = parse_amount(value)
+        if parsed is None:
+            raise ValueError(N_("the amount is not a number"))
+        return parsed
     return value
 
 

@@ -43,6 +43,7 @@ from opennrm.access.policy import (
 )
 from opennrm.domain.consent import Consent, ConsentPurpose, ConsentTerms
 from opennrm.domain.remedies import AllocationIn, format_minor
+from opennrm.domain.text import N_
 from opennrm.services import consent, remedies
 from opennrm.services.cases import load_case_for, relation_of
 from opennrm.services.clock import now
@@ -608,6 +609,13 @@ def allocate(
         if row is None:
             raise NotFound(f"no confiscation {confiscation_id[:40]!r}")
         checked = _money(amount, row.currency, f"confiscation {row.id}", allocated_on)
+        if checked.allocated_on < row.confiscated_on:
+            raise InvalidInput(
+                "allocated_on: "
+                + N_("the allocation is dated before the confiscation (%(day)s)")
+                % {"day": row.confiscated_on.isoformat()},
+                field="allocated_on",
+            )
         remaining = row.amount_minor - _allocated(session, row.id)
         if checked.minor > remaining:
             raise InvalidInput(
@@ -662,6 +670,7 @@ CONSENTED_LABEL = "a victim's account (consented)"
 """How her account appears to the unit, in traces and packs (the pages translate it)."""
 MAX_ACCOUNT = 100
 CONSENTED_SEED = "consented:"
+SEED_UNAVAILABLE = "the consented seed is not available to this unit"
 """The prefix of a trace seed that names her account by its record, never by its identifier."""
 
 
@@ -839,8 +848,10 @@ def _consented_account(db: Database, actor: Actor, seed: str) -> str:
         if row is not None and decision:
             return decrypt_text(db.keyring, _ACCOUNT, row.id, row.account_enc)
     # one answer for an absent record, another unit's and one whose consent has ended: the unit learns
-    # nothing of her consent from a refusal (the seed leaves its list when the consent ends)
-    refuse(db, actor, Action.FINANCE, _ACCOUNT, record_id if is_record_id(record_id) else None, OUT_OF_SCOPE)
+    # nothing of her consent, or of a case, from a refusal (the seed leaves its list when the consent ends)
+    refuse(
+        db, actor, Action.FINANCE, _ACCOUNT, record_id if is_record_id(record_id) else None, SEED_UNAVAILABLE
+    )
 
 
 def masked(result: Any, account: str, label: str) -> Any:

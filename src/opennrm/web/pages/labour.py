@@ -48,6 +48,7 @@ from opennrm.domain.labour import (
     WorkerReferralIn,
     WorkplaceIn,
 )
+from opennrm.domain.remedies import parse_amount
 from opennrm.domain.text import N_
 from opennrm.screening.catalogue import default_catalogue, pick_text
 from opennrm.services import labour, labour_xlsform
@@ -430,16 +431,16 @@ MONEY = {"monthly_wage": "monthly_wage_minor", "minimum_wage": "minimum_wage_min
 
 AMOUNT_EXPECTED = N_("Enter the amount as a number, like 1250.50.")
 CURRENCY_EXPECTED = N_("Enter a three-letter currency code such as USD.")
-_AMOUNT = re.compile(r"(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d{1,2})?")
 _CURRENCY = re.compile(r"[A-Z]{3}")
 
 
 def _minor(text: str) -> int | None:
     """An amount as typed (``1250.50``, ``1,250.50``) in minor units (``125050``); ``None`` when it is not
     such a number (``12,50abc``, ``12,50``: a comma only between thousands)."""
-    if not _AMOUNT.fullmatch(text.strip()):
+    amount = parse_amount(text)
+    if amount is None or amount < 0 or amount != amount.quantize(Decimal("0.01")):
         return None
-    return int(Decimal(text.strip().replace(",", "")) * 100)
+    return int(amount * 100)
 
 
 def _money_errors(values: dict[str, str], amounts: tuple[str, ...], currency: str) -> dict[str, str]:

@@ -122,6 +122,10 @@ REFUSALS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             N_("Your account does not work on financial investigations."),
         ),
         (
+            r"^the consented seed is not available to this unit$",
+            N_("This seed is not available to your unit. Choose another seed or account."),
+        ),
+        (
             r"^the referral-network dashboard",
             N_("The referral-network dashboard is for the NRM coordinator."),
         ),
