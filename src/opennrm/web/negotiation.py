@@ -4,7 +4,7 @@ preference, then the ``lang`` cookie the switcher sets, then ``Accept-Language``
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -108,5 +108,22 @@ def switch_url(request: Request, tag: str) -> str:
     """This page's address in another language (the query kept, ``lang`` replaced), as a query-only
     reference (``?lang=fr``) that the browser resolves against the page itself. The path is never copied
     into the link: a path such as ``//evil.example/x`` would make a link that leaves the site."""
+    if request.method not in ("GET", "HEAD"):
+        return _form_page_url(request, tag)
     query = [(k, v) for k, v in request.query_params.multi_items() if k != QUERY]
     return f"?{urlencode([*query, (QUERY, tag)])}"
+
+
+def _form_page_url(request: Request, tag: str) -> str:
+    """For a page sent in answer to a form (its address only takes the form), the form's own page in another
+    language: the path of the same-site ``Referer``, or the start page. The language links of such a page
+    would otherwise ask the form's address for a page it does not serve."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    same_site = referer.netloc == request.url.netloc and referer.scheme in ("http", "https")
+    path = (
+        referer.path
+        if same_site and referer.path.startswith("/") and not referer.path.startswith("//")
+        else "/"
+    )
+    query = [(k, v) for k, v in parse_qsl(referer.query if path != "/" else "") if k != QUERY]
+    return f"{path}?{urlencode([*query, (QUERY, tag)])}"

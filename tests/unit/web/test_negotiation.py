@@ -197,3 +197,33 @@ def test_money_is_written_the_way_each_language_writes_it() -> None:
     with i18n.activated("en"):
         assert formatting.format_money(1500, "JPY") == "¥1,500"
         assert formatting.format_money(None, "EUR") == "–"
+
+
+def _request(method: str, path: str, query: str = "", referer: str | None = None) -> object:
+    from starlette.requests import Request
+
+    headers = [(b"host", b"nrm.example")]
+    if referer is not None:
+        headers.append((b"referer", referer.encode()))
+    scope = {
+        "type": "http",
+        "method": method,
+        "path": path,
+        "query_string": query.encode(),
+        "headers": headers,
+        "scheme": "https",
+        "server": ("nrm.example", 443),
+    }
+    return Request(scope)
+
+
+def test_the_language_links_of_a_page_sent_in_answer_to_a_form_lead_to_the_form_page() -> None:
+    """A form with errors comes back at the address the form was sent to, which takes only the form: its
+    language links go to the form's own page (the same-site Referer), or to the start page."""
+    get = _request("GET", "/finance/x", "tab=1&lang=en")
+    assert negotiation.switch_url(get, "ar") == "?tab=1&lang=ar"  # type: ignore[arg-type]
+    posted = _request("POST", "/finance/x/confiscations", referer="https://nrm.example/finance/x?tab=2")
+    assert negotiation.switch_url(posted, "ar") == "/finance/x?tab=2&lang=ar"  # type: ignore[arg-type]
+    for referer in (None, "https://evil.example/finance/x", "https://nrm.example//evil.example/x"):
+        elsewhere = _request("POST", "/finance/x/confiscations", referer=referer)
+        assert negotiation.switch_url(elsewhere, "fr") == "/?lang=fr", referer  # type: ignore[arg-type]
