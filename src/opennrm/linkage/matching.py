@@ -4,6 +4,8 @@
   from different organisations that agree on every sampled bit of some band become a candidate pair. Buckets
   larger than ``max_bucket`` carry no information and are skipped.
 - **Similarity** is the Dice coefficient ``2|A∧B| / (|A| + |B|)``, counted with ``numpy.bitwise_count``.
+- **The threshold** of a run is calibrated on it without labels (``calibrated_threshold``): up from the tuned
+  one until few records have two candidates in one other organisation, which de-duplication rules out.
 - **Clustering** is greedy best-first (as anonlink's greedy solver): pairs at or above ``threshold`` are taken
   in order of similarity; two clusters merge only when they hold no two records of one organisation (each
   organisation de-duplicates its own persons first) and every cross pair reaches ``threshold - slack``, so a
