@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 from opennrm.access.policy import (
     Action,
     Actor,
-    ConsentFacts,
     Recipient,
     consent_recipient_through_firewall,
     disclosure_decision,
@@ -26,6 +25,7 @@ from opennrm.domain.text import N_
 from opennrm.services.age import presumed_child_now
 from opennrm.services.cases import check_person_level, load_case_for, relation_of
 from opennrm.services.clock import now
+from opennrm.services.consent_gate import consent_facts
 from opennrm.services.errors import InvalidInput, refuse, refuse_unknown
 from opennrm.services.firewall import enforcement_types_in
 from opennrm.services.parsing import invalid_from
@@ -120,18 +120,6 @@ def record_consent(
             AuditEntry(actor.user_id, "consent.record", "case", case_id, detail={"consent": consent_id}),
         )
     return consent_id
-
-
-def _facts(row: ConsentRecord) -> ConsentFacts:
-    return ConsentFacts(
-        row.id,
-        frozenset(row.purposes),
-        frozenset(row.recipient_organisation_ids),
-        frozenset(row.recipient_types),
-        row.given_on,
-        row.expires_on,
-        row.revoked_at is not None,
-    )
 
 
 def _status(row: ConsentRecord, today: dt.date) -> str:
@@ -266,7 +254,7 @@ def _disclose(
     relation = relation_of(session, case)
     consents = session.execute(select(ConsentRecord).where(ConsentRecord.case_id == case_id)).scalars().all()
     decision, consent_id = disclosure_decision(
-        actor, relation, [_facts(c) for c in consents], purpose, recipient, dt.date.today()
+        actor, relation, [consent_facts(c) for c in consents], purpose, recipient, dt.date.today()
     )
     overridden = False
     if not decision and override_reason is not None:

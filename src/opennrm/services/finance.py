@@ -33,7 +33,6 @@ from opennrm.access.policy import (
     OUT_OF_SCOPE,
     Action,
     Actor,
-    ConsentFacts,
     allocation_decision,
     consent_in_force,
     consent_recipient_through_firewall,
@@ -47,6 +46,7 @@ from opennrm.domain.text import N_
 from opennrm.services import consent, remedies
 from opennrm.services.cases import load_case_for, relation_of
 from opennrm.services.clock import now
+from opennrm.services.consent_gate import consent_facts
 from opennrm.services.errors import InvalidInput, NotFound, refuse
 from opennrm.services.sealing import (
     decrypt_bytes,
@@ -704,18 +704,6 @@ class ConsentedSeed:
         return self.id[:8]
 
 
-def _consent_facts(row: ConsentRecord) -> ConsentFacts:
-    return ConsentFacts(
-        row.id,
-        frozenset(row.purposes),
-        frozenset(row.recipient_organisation_ids),
-        frozenset(row.recipient_types),
-        row.given_on,
-        row.expires_on,
-        row.revoked_at is not None,
-    )
-
-
 def record_consented_account(
     db: Database,
     actor: Actor,
@@ -805,7 +793,7 @@ def consented_accounts(db: Database, actor: Actor, case_id: str) -> list[Consent
                 record.id,
                 record.given_on,
                 record.expires_on,
-                bool(consent_in_force(_consent_facts(record), today)),
+                bool(consent_in_force(consent_facts(record), today)),
             )
             for row, record, name in rows
         ]
@@ -826,7 +814,7 @@ def consented_seeds(db: Database, actor: Actor) -> list[ConsentedSeed]:
         seeds = [
             ConsentedSeed(row.id, record.expires_on)
             for row, record in rows
-            if consented_seed_decision(actor, _consent_facts(record), row.organisation_id, today)
+            if consented_seed_decision(actor, consent_facts(record), row.organisation_id, today)
         ]
         _audit(session, db, actor, "finance.consented_seeds", None, shown=str(len(seeds)))
     return seeds
@@ -841,7 +829,7 @@ def _consented_account(db: Database, actor: Actor, seed: str) -> str:
         record = None if row is None else session.get(ConsentRecord, row.consent_id)
         decision = consented_seed_decision(
             actor,
-            None if record is None else _consent_facts(record),
+            None if record is None else consent_facts(record),
             "" if row is None else row.organisation_id,
             dt.date.today(),
         )
