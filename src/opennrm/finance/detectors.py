@@ -1073,25 +1073,8 @@ RUN_ORDER = (
 )
 
 
-RULES = (
-    "fan_in",
-    "fan_out",
-    "cycle",
-    "scatter_gather",
-    "gather_scatter",
-    "bipartite",
-    "stack",
-    "pass_through",
-    "structuring",
-    "split_payments",
-    "exploitation_spending",
-    "off_hours",
-    "mobility",
-    "payroll",
-    "alternative_payments",
-    "cross_border",
-    "shared_identifiers",
-)
+#: Every rule a hit can name: the run order, with ``stack`` (found with ``bipartite``) after it.
+RULES = tuple(name for rule in RUN_ORDER for name in ((rule, "stack") if rule == "bipartite" else (rule,)))
 
 
 def detect(
