@@ -161,7 +161,7 @@ def test_a_chain_does_not_join_two_people_who_do_not_resemble_each_other() -> No
 
 
 def test_linkage_beats_exact_keyed_hashes_on_the_generator() -> None:
-    records = synthetic.generate(300, seed=5)
+    records = synthetic.generate(300, seed=5, population="regional")
     people = [r.identifiers for r in records]
     truth = [r.person for r in records]
     enc = encode(people)
@@ -174,7 +174,8 @@ def test_linkage_beats_exact_keyed_hashes_on_the_generator() -> None:
     )
     clk = evaluation.pairwise(truth, linked.labels.tolist())
     exact = evaluation.pairwise(truth, evaluation.exact_keys(people, SECRET))
-    assert clk.f1 >= exact.f1 + 0.25
+    assert clk.f1 >= exact.f1 + 0.3
+    assert clk.precision >= 0.9
     assert clk.person_count_error <= 0.08
 
 
