@@ -39,11 +39,11 @@ def ambiguous_share(i: np.ndarray, j: np.ndarray, sources: np.ndarray, records: 
     """The share of records with two or more candidates in one other organisation."""
     if not len(i) or not records:
         return 0.0
+    width = int(sources.max()) + 1
     record = np.concatenate([i, j]).astype(np.int64)
     other = np.concatenate([sources[j], sources[i]]).astype(np.int64)
-    keys, counts = np.unique(record * (int(sources.max()) + 1) + other, return_counts=True)
-    crowded = keys[counts >= 2] // (int(sources.max()) + 1)
-    return len(np.unique(crowded)) / records
+    keys, counts = np.unique(record * width + other, return_counts=True)
+    return len(np.unique(keys[counts >= 2] // width)) / records
 
 
 def calibrated_threshold(
