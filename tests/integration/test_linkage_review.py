@@ -8,10 +8,12 @@ import csv
 import datetime as dt
 import io
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import insert, inspect, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from opennrm.access.policy import ConsentFacts, consent_in_force
@@ -179,12 +181,21 @@ def test_resolve_replaces_the_organisations_national_mapping(inst: Installation,
     assert count_persons(statistics.stat_records(inst.db, None)).counted == 2
 
 
-def _allow_consents_without_end(inst: Installation) -> None:
-    """What the database refuses since migration 0012, forced in for this test only."""
-    with inst.db.engine.begin() as conn:
-        if inst.backend == "postgresql":
+@contextmanager
+def _consents_without_end_allowed(inst: Installation) -> Iterator[None]:
+    """What the database refuses since migration 0012, forced in for this test only. The PostgreSQL
+    database outlives the test (each worker keeps one), so its constraint is put back afterwards."""
+    if inst.backend == "postgresql":
+        with inst.db.engine.begin() as conn:
             conn.execute(text("ALTER TABLE consents ALTER COLUMN expires_on DROP NOT NULL"))
-            return
+        try:
+            yield
+        finally:
+            with inst.db.engine.begin() as conn:
+                conn.execute(text("DELETE FROM consents WHERE expires_on IS NULL"))
+                conn.execute(text("ALTER TABLE consents ALTER COLUMN expires_on SET NOT NULL"))
+        return
+    with inst.db.engine.begin() as conn:
         ddl = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = 'consents'")).scalar_one()
         relaxed = ddl.replace("expires_on DATE NOT NULL", "expires_on DATE")
         assert relaxed != ddl, ddl
@@ -192,6 +203,7 @@ def _allow_consents_without_end(inst: Installation) -> None:
         conn.execute(text("UPDATE sqlite_master SET sql = :sql WHERE name = 'consents'"), {"sql": relaxed})
         conn.exec_driver_sql("PRAGMA writable_schema = OFF")
     inst.db.engine.dispose()
+    yield
 
 
 def test_statistics_and_linkage_count_a_consent_as_the_consent_rule_does(
@@ -217,19 +229,24 @@ def test_statistics_and_linkage_count_a_consent_as_the_consent_rule_does(
         inst.db.transaction() as s,
     ):  # the database refuses a consent without end
         s.execute(insert(table_of(ConsentRecord)), [{**row, "expires_on": None}])
-    _allow_consents_without_end(inst)
-    expected = set()
-    with inst.db.transaction() as s:
-        for case_id, (given_on, expires_on, revoked) in zip(case_ids, terms.values(), strict=True):
-            consent = statistics.statistics_consent_row(case_id, "en")
-            consent.update(given_on=given_on, expires_on=expires_on, revoked_at=now() if revoked else None)
-            s.execute(insert(table_of(ConsentRecord)), [consent])
-            facts = ConsentFacts(
-                "c", frozenset(["statistics"]), frozenset(), frozenset(), given_on, expires_on, revoked
-            )
-            if consent_in_force(facts, today):
-                expected.add(case_id)
-    assert len(expected) == 2
-    assert statistics._consenting_cases(inst.db, today) == expected
-    assert count_persons(statistics.stat_records(inst.db, None)).counted == 2
-    assert linkage.export(inst.db, SECRET).persons == 2
+    with _consents_without_end_allowed(inst):
+        expected = set()
+        with inst.db.transaction() as s:
+            for case_id, (given_on, expires_on, revoked) in zip(case_ids, terms.values(), strict=True):
+                consent = statistics.statistics_consent_row(case_id, "en")
+                consent.update(
+                    given_on=given_on, expires_on=expires_on, revoked_at=now() if revoked else None
+                )
+                s.execute(insert(table_of(ConsentRecord)), [consent])
+                facts = ConsentFacts(
+                    "c", frozenset(["statistics"]), frozenset(), frozenset(), given_on, expires_on, revoked
+                )
+                if consent_in_force(facts, today):
+                    expected.add(case_id)
+        assert len(expected) == 2
+        assert statistics._consenting_cases(inst.db, today) == expected
+        assert count_persons(statistics.stat_records(inst.db, None)).counted == 2
+        assert linkage.export(inst.db, SECRET).persons == 2
+    if inst.backend == "postgresql":  # the worker's database is left as the migrations made it
+        columns = inspect(inst.db.engine).get_columns("consents")
+        assert not next(c for c in columns if c["name"] == "expires_on")["nullable"]
