@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from opennrm.cli.main import _register, app
 from opennrm.services.cases import CaseFilters, list_cases
+from opennrm.services.firewall import ALWAYS
 from opennrm.store.keys import Keyring
 from opennrm.store.tables import AuditEvent, Case, Person
 from tests.conftest import Installation
@@ -197,6 +198,23 @@ def test_a_bad_line_is_named_and_nothing_is_imported(
     assert out.returncode == 2
     assert out.stderr.startswith(f"opennrm: {message}") and out.stderr.count("\n") == 1
     assert "nothing was imported" in out.stderr
+    assert count(inst, Case) == 0 and count(inst, Person) == 0
+
+
+@pytest.mark.parametrize("kind", sorted(ALWAYS))
+def test_an_import_never_puts_a_case_at_an_enforcement_organisation(
+    inst: Installation, tmp_path: Path, kind: str
+) -> None:
+    """The firewall: police, prosecution, immigration and financial intelligence hold no case, whoever runs
+    the import."""
+    make_org(inst.db, "Authority", kind)
+    source = tmp_path / "cases.jsonl"
+    source.write_text('{"person": {"given_name": "Ana"}}\n{"organisation": "Authority"}\n')
+    out = opennrm(inst, "import", "cases", str(source))
+    assert out.returncode == 2
+    assert out.stderr.startswith(
+        "opennrm: line 2: organisation: Authority is on the firewall's enforcement list"
+    )
     assert count(inst, Case) == 0 and count(inst, Person) == 0
 
 

@@ -2,14 +2,16 @@
 accepted frame, the same risk and typologies for every account, the same hits, the graph-wide rules'
 included; on the synthetic generator's planted patterns and on a slice of AMLSim (skipped when
 ../shared/data/amlsim is absent). The graph-wide rules collect on the driver only the rows their hits need,
-not the edge list; ``opennrm finance score --engine spark`` writes the local engine's scores. One local[2]
-session for all; kept on one xdist worker with the other Spark tests (``--dist loadgroup``)."""
+not the edge list; ``opennrm finance score --engine spark`` writes the local engine's scores, evidence and
+rejected rows. One local[2] session for all, and one scoring run of the planted patterns read by three tests;
+kept on one xdist worker with the other Spark tests (``--dist loadgroup``)."""
 
 from __future__ import annotations
 
 import os
 import warnings
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -56,21 +58,20 @@ def _hits(scores: list[Any]) -> dict[str, list[tuple[Any, ...]]]:
     }
 
 
-def _same(transactions: Path, accounts: Path | None, session: Any, model: Any = None) -> int:
-    """The same rejected rows, accounts (numbered alike), scores and hits. Without a model only the payments
-    of the accounts a per-account rule flagged come back to the driver — fewer than all of them."""
+def _same(
+    transactions: Path, accounts: Path | None, scored: tuple[list[Any], Any, Any], model: Any = None
+) -> int:
+    """The Spark engine's return ``scored`` has the local engine's rejected rows, accounts (numbered alike),
+    scores and hits. Without a model only the payments of the accounts a per-account rule flagged came back to
+    the driver — fewer than all of them."""
     import polars as pl
-
-    from opennrm.finance import spark_engine
 
     j = jurisdiction.load()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         data = pipeline.load(transactions, accounts, j)
         local, local_report = pipeline.score(data, j, model)
-        spark, spark_report, spark_data = spark_engine.score(
-            transactions, accounts, j, model, session=session
-        )
+    spark, spark_report, spark_data = scored
     assert spark_data.rejects == data.rejects and spark_data.accounts == data.accounts
     part = data.frame.filter(pl.col("id").is_in(spark_data.frame["id"].implode()))
     assert spark_data.frame.equals(part)
@@ -100,17 +101,101 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@dataclass
+class SparkRun:
+    """What one ``opennrm finance score --engine spark`` run on the planted patterns gave: the engine's own
+    return, the size of every collection the graph-wide rules made, and the files the command wrote."""
+
+    scored: tuple[list[Any], Any, Any]
+    collected: list[int]
+    files: dict[str, str]
+
+
+def _score_command(planted: Path, engine: str, out: Path) -> dict[str, str]:
+    from typer.testing import CliRunner
+
+    from opennrm.cli.main import _register, app
+
+    _register()
+    names = {
+        "scores": out / f"{engine}.csv",
+        "evidence": out / f"{engine}.jsonl",
+        "rejects": out / f"{engine}-r.csv",
+    }
+    args = ["finance", "score", "--engine", engine, "--transactions", str(planted / "transactions.csv")]
+    args += ["--accounts", str(planted / "accounts.csv"), "--out", str(names["scores"])]
+    args += ["--evidence", str(names["evidence"]), "--rejects", str(names["rejects"])]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    return {k: v.read_text(encoding="utf-8") for k, v in names.items()}
+
+
+@pytest.fixture(scope="module")
+def spark_run(planted: Path, session: Any, tmp_path_factory: pytest.TempPathFactory) -> SparkRun:
+    """The planted patterns scored once through the command on the module's session (a Spark scoring run
+    costs tens of seconds of job overhead on two cores; the tests below read this one)."""
+    from opennrm.finance import spark_engine
+
+    collected: list[int] = []
+    scored: list[tuple[list[Any], Any, Any]] = []
+    engine_score = spark_engine.score
+
+    def counted(frame: Any) -> list[Any]:
+        rows = frame.collect()
+        collected.append(len(rows))
+        return rows
+
+    def kept(*args: Any, **kwargs: Any) -> tuple[list[Any], Any, Any]:
+        scored.append(engine_score(*args, **kwargs))
+        return scored[-1]
+
+    with pytest.MonkeyPatch.context() as patch, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        patch.setattr(spark_engine, "_collect", counted)
+        patch.setattr(spark_engine, "score", kept)
+        patch.setattr(spark_engine, "local_session", lambda: session)
+        patch.setattr(session, "stop", lambda: None)  # the module's session outlives the command
+        files = _score_command(planted, "spark", tmp_path_factory.mktemp("spark-run"))
+    (run,) = scored
+    return SparkRun(run, collected, files)
+
+
 def test_spark_and_local_engines_give_the_same_scores_on_planted_patterns(
-    planted: Path, session: Any
+    planted: Path, spark_run: SparkRun
 ) -> None:
-    flagged = _same(planted / "transactions.csv", planted / "accounts.csv", session)
+    flagged = _same(planted / "transactions.csv", planted / "accounts.csv", spark_run.scored)
     assert flagged > 10  # the planted patterns are found by both
+
+
+def test_the_graph_wide_rules_collect_only_what_their_hits_need(planted: Path, spark_run: SparkRun) -> None:
+    """Each graph-wide rule finds its planted pattern on Spark, and each collection to the driver is a rule's
+    reduced rows, never the edge list: under half the rows each, and under half for each rule on average."""
+    from opennrm.finance import spark_engine
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        total = pipeline.load(planted / "transactions.csv", None, jurisdiction.load()).frame.height
+    _, report, _ = spark_run.scored
+    assert set(spark_engine.ON_SPARK) <= {h.rule for h in report.hits}
+    collected = spark_run.collected
+    assert collected and all(count < total / 2 for count in collected), (collected, total)
+    assert sum(collected) < len(spark_engine.ON_SPARK) * total / 2, (collected, total)
+
+
+def test_the_score_command_on_spark_writes_the_local_scores_evidence_and_rejects(
+    planted: Path, spark_run: SparkRun, tmp_path: Path
+) -> None:
+    local = _score_command(planted, "local", tmp_path)
+    assert spark_run.files == local
+    assert (
+        local["scores"].count("\n") > 100 and local["rejects"].count("\n") == len(BAD_ROWS.splitlines()) + 1
+    )
 
 
 def test_a_trained_model_scores_the_same_on_spark(planted: Path, session: Any) -> None:
     """With a model, every account's features are needed: all accepted rows come back, and the scores are
     the local engine's."""
-    from opennrm.finance import ranking
+    from opennrm.finance import ranking, spark_engine
 
     j = jurisdiction.load()
     with warnings.catch_warnings():
@@ -118,62 +203,12 @@ def test_a_trained_model_scores_the_same_on_spark(planted: Path, session: Any) -
         data = pipeline.load(planted / "transactions.csv", None, j)
         _, report = pipeline.score(data, j)
         table = ranking.features(data, report)
-    planted_accounts = {
-        a for p in synthetic.generate(500, 2_000, days=30, seed=3).planted for a in p.accounts
-    }
-    model = ranking.fit(table, ranking.label_vector(table, dict.fromkeys(planted_accounts, 1)))
-    _same(planted / "transactions.csv", None, session, model)
-
-
-def test_the_graph_wide_rules_collect_only_what_their_hits_need(
-    planted: Path, session: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from opennrm.finance import detectors, spark_engine
-
-    collected: list[int] = []
-
-    def counted(frame: Any) -> list[Any]:
-        rows = frame.collect()
-        collected.append(len(rows))
-        return rows
-
-    monkeypatch.setattr(spark_engine, "_collect", counted)
-    j = jurisdiction.load()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        good, _, _ = spark_engine.read_transactions(session, planted / "transactions.csv", j)
-        data = pipeline.load(planted / "transactions.csv", None, j)
-    total = good.count()
-    graph = spark_engine.graph_wide(good, j, list(spark_engine.ON_SPARK))
-    for rule in spark_engine.ON_SPARK:
-        local = detectors.Detectors(data, j).run([rule]).hits
-        assert graph[rule] and sorted(map(repr, graph[rule])) == sorted(map(repr, local)), rule
-    # each collection is a rule's reduced rows, never the edge list: under half the rows each, and under half
-    # for each of the rules on average
-    assert collected and all(count < total / 2 for count in collected), (collected, total)
-    assert sum(collected) < len(spark_engine.ON_SPARK) * total / 2, (collected, total)
-
-
-def test_the_score_command_on_spark_writes_the_local_scores(
-    planted: Path, session: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from typer.testing import CliRunner
-
-    from opennrm.cli.main import _register, app
-    from opennrm.finance import spark_engine
-
-    monkeypatch.setattr(spark_engine, "local_session", lambda: session)
-    monkeypatch.setattr(session, "stop", lambda: None)  # the module's session outlives the command
-    _register()
-    outputs = {}
-    for engine in ("local", "spark"):
-        out = tmp_path / f"{engine}.csv"
-        args = ["score", "--engine", engine, "--transactions", str(planted / "transactions.csv")]
-        result = CliRunner().invoke(app, ["finance", *args, "--out", str(out)])
-        assert result.exit_code == 0, result.output
-        outputs[engine] = out.read_text(encoding="utf-8")
-    assert outputs["spark"] == outputs["local"]
-    assert outputs["local"].count("\n") > 100
+        planted_accounts = {
+            a for p in synthetic.generate(500, 2_000, days=30, seed=3).planted for a in p.accounts
+        }
+        model = ranking.fit(table, ranking.label_vector(table, dict.fromkeys(planted_accounts, 1)))
+        scored = spark_engine.score(planted / "transactions.csv", None, j, model, session=session)
+    _same(planted / "transactions.csv", None, scored, model)
 
 
 @pytest.mark.skipif(not AMLSIM.is_dir(), reason="../shared/data/amlsim not found")
@@ -181,4 +216,9 @@ def test_spark_and_local_engines_give_the_same_scores_on_amlsim(tmp_path: Path, 
     lines = (AMLSIM / "transactions.csv").read_text(encoding="utf-8").splitlines()[:15_001]
     tx = tmp_path / "transactions.csv"
     tx.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    assert _same(tx, None, session) > 0
+    from opennrm.finance import spark_engine
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scored = spark_engine.score(tx, None, jurisdiction.load(), session=session)
+    assert _same(tx, None, scored) > 0

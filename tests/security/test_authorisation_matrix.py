@@ -99,9 +99,10 @@ def _investigation_holders(role: str, org: str, record: str) -> bool:
 
 
 def _claim_keepers(role: str, org: str, record: str) -> bool:
-    """The confiscations with money left (amounts and days only) are listed for the person-level roles that
-    keep victims' claims, in any organisation but an enforcement one (which never allocates)."""
-    return role in PERSON_LEVEL_ROLES and org not in ENFORCEMENT_ORGS
+    """The confiscations with money left (amounts and days only) are listed for the roles that keep victims'
+    claims — the person-level roles and a labour inspector, who keeps the claims of the workers whose cases
+    she opened — in any organisation but an enforcement one (which never allocates)."""
+    return role in PERSON_LEVEL_ROLES | {"labour_inspector"} and org not in ENFORCEMENT_ORGS
 
 
 def _secretariat_only(role: str, org: str, record: str) -> bool:
@@ -589,6 +590,7 @@ def test_every_route_role_and_relation_matches_the_specification(inst: Installat
         if got != want or (not got and status not in (401, 403, 404)):
             violations.append((role, org, record, route.name, status))
     assert checked == len(world.combos()) * len(ROUTES) >= 500
+    assert violations == []
 
 
 def test_lists_show_exactly_the_cases_in_scope(inst: Installation) -> None:

@@ -921,12 +921,20 @@ def import_cases(
     consent_terms: ConsentTerms | None = None,
 ) -> ImportReport:
     """Import all lines in one transaction: any bad line rolls back the whole import. A line's
-    ``consents`` are recorded on its case (``_imported_consents``)."""
+    ``consents`` are recorded on its case (``_imported_consents``). No line puts a case at an organisation on
+    the firewall's enforcement list."""
+    from opennrm.services.firewall import enforcement_types_in  # firewall imports this module
+
     cases = persons = 0
     terms = consent_terms or ConsentTerms()
     with db.transaction() as session:
         rows = IntakeRows()
         codes_seen: dict[str, str] = {}
+        enforcement = set(
+            session.execute(
+                select(Organisation.id).where(Organisation.type.in_(sorted(enforcement_types_in(session))))
+            ).scalars()
+        )
         for number, data in parse_import_lines(lines):
             org_id = default_organisation_id
             if data.organisation is not None:
@@ -936,6 +944,13 @@ def import_cases(
                         field=f"line {number}: organisation",
                     )
                 org_id = organisations[data.organisation]
+            if org_id in enforcement:  # the firewall: an enforcement organisation holds no case
+                name = data.organisation or "the default organisation"
+                raise InvalidInput(
+                    f"line {number}: organisation: {name} is on the firewall's enforcement list and holds "
+                    "no case",
+                    field=f"line {number}: organisation",
+                )
             code = data.case.survivor_code
             person_id = None
             if code:
