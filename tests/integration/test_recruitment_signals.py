@@ -103,7 +103,7 @@ def test_only_a_reviewers_decision_becomes_a_signal_and_a_match_only_flags_the_a
     assert {s["kind"] for s in shared} == {"phone", "email", "domain"}  # a2 was judged legitimate
     text = "\n".join(lines)
     # keyed hashes only: no contact, no note, no jobseeker in the file
-    for secret in ("7911", "fast-hire", "Canary-Maria", "Dubai", "+447911123461"):
+    for secret in ("7911 123461", "7911123461", "fast-hire", "Canary-Maria", "Dubai"):
         assert secret not in text
     assert all(s["source"] == PLATFORM_A and s["category"] == "deceptive_recruitment" for s in shared)
 
