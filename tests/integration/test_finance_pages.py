@@ -5,9 +5,13 @@ other organisations and other roles get a refusal, and no case data reaches thes
 
 from __future__ import annotations
 
+import html
 import re
 
-from opennrm.services import cases
+from opennrm.services import cases, finance
+from opennrm.services.sealing import decrypt_json, encrypt_json
+from opennrm.store.tables import FinanceDataset
+from opennrm.web import negotiation
 from tests.conftest import Installation
 from tests.support import client_for, csrf_of, intake, make_org, make_user
 
@@ -89,3 +93,57 @@ def test_finance_pages(inst: Installation) -> None:
         listed = stranger.get("/finance")
         assert listed.status_code == (403 if who is caseworker else 200)
         assert "Operation Lantern" not in listed.text
+
+
+def test_an_account_page_explains_each_hit_in_the_readers_language(inst: Installation) -> None:
+    """The typology evidence of an account reads in the page's language (issue 17): each hit's sentence is
+    translated and filled with its values, the account names as they are; a hit stored before hits carried
+    their sentence's message still shows, in English."""
+    db = inst.db
+    make_org(db, "Financial Intelligence Unit", "financial_intelligence_unit")
+    analyst = make_user(
+        db, "analyst1", "Financial Intelligence Unit", "financial_investigator", enforcement=True
+    )
+    inv = finance.create_investigation(db, analyst.actor, "Operation Lantern")
+    added = finance.add_dataset(db, analyst.actor, inv, "bank return", ROWS.encode())
+    url = f"/finance/{inv}/datasets/{added.id}/accounts/BOSS"
+    english = {
+        "BOSS received from 6 distinct accounts within 240 h (rule fan_in: at least 5)",
+        "BOSS sent on at least 80% of 6 incoming payments within 48 h (rule pass_through: at least 3 such "
+        "payments of 100 or more)",
+    }
+    client = client_for(inst.settings, analyst)
+    shown = client.get(url)
+    assert shown.status_code == 200 and all(s in html.unescape(shown.text) for s in english)
+    translated = {
+        "ar": (
+            "تلقّى الحساب BOSS أموالًا من حسابات مختلفة عددها 6 خلال 240 ساعة (القاعدة fan_in: 5 على الأقل)",
+            "حوّل الحساب BOSS ما لا يقل عن 80% من مدفوعات واردة عددها 6 خلال 48 ساعة من ورودها",
+        ),
+        "zh-Hant": (
+            "BOSS 在 240 小時內收到來自 6 個不同帳戶的款項（規則 fan_in：至少 5 個）",
+            "BOSS 將 6 筆轉入款項中至少 80% 的金額在 48 小時內轉出（規則 pass_through：至少 3 筆此類款項，每筆 100 或以上）",
+        ),
+    }
+    for tag, sentences in translated.items():
+        client.cookies.set(negotiation.COOKIE, tag)
+        page = client.get(url)
+        assert page.status_code == 200 and f'<html lang="{tag}"' in page.text
+        text = html.unescape(page.text)
+        for sentence in sentences:
+            assert sentence in text, (tag, sentence)
+        assert not [s for s in english if s in text], tag
+        assert "received from" not in text and "sent on at least" not in text
+    # a dataset scored before hits carried their message: its stored hits have only the English sentence
+    with db.transaction() as session:
+        row = session.get(FinanceDataset, added.id)
+        assert row is not None
+        results = decrypt_json(db.keyring, finance._RESULTS, row.id, row.results_enc)
+        for hits in results["hits"].values():
+            for hit in hits:
+                del hit["message"], hit["params"]
+        row.results_enc = encrypt_json(db.keyring, finance._RESULTS, row.id, results)
+    client.cookies.set(negotiation.COOKIE, "ar")
+    old = client.get(url)
+    assert old.status_code == 200
+    assert all(s in html.unescape(old.text) for s in english)

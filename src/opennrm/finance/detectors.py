@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from opennrm.domain.text import N_
 from opennrm.finance.ingest import OPTIONAL_COLUMNS, Transactions
 from opennrm.finance.jurisdiction import Jurisdiction
 
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 
 SUSPECT = "suspect"
 POSSIBLE_VICTIM = "possible_victim"
+# A value filled into a hit's sentence: numbers written as the English sentence writes them, account names.
+Param = str | int | float
 
 
 @dataclass(frozen=True)
@@ -35,18 +38,27 @@ class Hit:
     """One account caught by one rule: the transactions that make the pattern, the other accounts in it,
     the thresholds applied and where the rule comes from. ``strength`` is 0.5 at the threshold and 1.0 at
     twice it or more. ``role`` is ``possible_victim`` where the pattern points at someone exploited (her
-    wages taken), never a suspect."""
+    wages taken), never a suspect.
+
+    ``message`` is the hit's sentence in English with named placeholders (marked ``N_``, so the pages show it
+    in the reader's language) and ``params`` fills them; ``explanation`` is the filled English sentence (the
+    CLI and the evidence files)."""
 
     rule: str
     account: str
     transactions: tuple[str, ...]
     accounts: tuple[str, ...]
     strength: float
-    explanation: str
+    explanation: str = field(init=False)  # message % params, filled in on creation
+    message: str
+    params: dict[str, Param]
     thresholds: dict[str, Any]
     source: str
     role: str = SUSPECT
     pattern: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "explanation", self.message % self.params)
 
 
 @dataclass
@@ -62,6 +74,14 @@ class Report:
 
     def rules(self) -> set[str]:
         return {h.rule for h in self.hits}
+
+
+def _hours(value: float) -> str:
+    return f"{value:g}"
+
+
+def _percent(share: float) -> str:
+    return f"{share:.0%}"
 
 
 def _strength(value: float, threshold: float) -> float:
@@ -152,7 +172,16 @@ class Detectors:
         w = _windows(
             sides, cfg["window_hours"], [pl.col("other").n_unique().alias("n"), pl.col("id"), pl.col("other")]
         ).filter(pl.col("n") >= k)
-        verb = "received from" if direction == "in" else "paid"
+        message = (
+            N_(
+                "%(account)s received from %(n)s distinct accounts within %(hours)s h "
+                "(rule fan_in: at least %(min)s)"
+            )
+            if direction == "in"
+            else N_(
+                "%(account)s paid %(n)s distinct accounts within %(hours)s h (rule fan_out: at least %(min)s)"
+            )
+        )
         hits = []
         for account, n, ids, others in _merge(w, "n", "id", "other"):
             hits.append(
@@ -162,8 +191,8 @@ class Detectors:
                     tuple(ids),
                     tuple(others),
                     _strength(n, k),
-                    f"{account} {verb} {int(n)} distinct accounts within {cfg['window_hours']} h "
-                    f"(rule {rule}: at least {k})",
+                    message,
+                    {"account": account, "n": int(n), "hours": cfg["window_hours"], "min": k},
                     {"min_counterparties": k, "window_hours": cfg["window_hours"]},
                     str(cfg["source"]),
                 )
@@ -201,9 +230,11 @@ class Detectors:
                     tuple(ids),
                     tuple(others),
                     _strength(ratio, 1.0),
-                    f"{account} gathered from at least {k_in} accounts and then paid at least {k_out} "
-                    "accounts "
-                    f"within {cfg['window_hours']} h (rule gather_scatter)",
+                    N_(
+                        "%(account)s gathered from at least %(min_in)s accounts and then paid at least "
+                        "%(min_out)s accounts within %(hours)s h (rule gather_scatter)"
+                    ),
+                    {"account": account, "min_in": k_in, "min_out": k_out, "hours": cfg["window_hours"]},
                     {"min_in": k_in, "min_out": k_out, "window_hours": cfg["window_hours"]},
                     str(cfg["source"]),
                 )
@@ -337,8 +368,19 @@ class Detectors:
                     tuple(sorted([*ids, *out_ids])),
                     tuple(others),
                     _strength(n, events),
-                    f"{account} sent on at least {share:.0%} of {n} incoming payments within {hours:g} h "
-                    f"(rule pass_through: at least {events} such payments of {minimum:g} or more)",
+                    N_(
+                        "%(account)s sent on at least %(share)s of %(n)s incoming payments within "
+                        "%(hours)s h (rule pass_through: at least %(min)s such payments of %(amount)s "
+                        "or more)"
+                    ),
+                    {
+                        "account": account,
+                        "share": _percent(share),
+                        "n": int(n),
+                        "hours": _hours(hours),
+                        "min": events,
+                        "amount": f"{minimum:g}",
+                    },
                     {
                         "window_hours": hours,
                         "min_share_out": share,
@@ -358,7 +400,7 @@ class Detectors:
         hours: float,
         agg: pl.Expr,
         threshold: float,
-        describe: Callable[[str, float], str],
+        describe: Callable[[str, float], tuple[str, dict[str, Param]]],
         thresholds: dict[str, Any],
         sides: str = "both",
         extra: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
@@ -382,7 +424,7 @@ class Detectors:
                 tuple(ids),
                 tuple(others),
                 _strength(value, threshold),
-                describe(account, value),
+                *describe(account, value),
                 thresholds,
                 source,
             )
@@ -428,8 +470,17 @@ class Detectors:
                     tuple(ids),
                     tuple(others),
                     _strength(top, n),
-                    f"{account} paid or was paid by the same account {top} times within {hours:g} h, "
-                    f"with {len(others)} counterpart(s) (rule split_payments: at least {n})",
+                    N_(
+                        "%(account)s paid or was paid by the same account %(n)s times within %(hours)s h, "
+                        "with %(counterparts)s counterpart(s) (rule split_payments: at least %(min)s)"
+                    ),
+                    {
+                        "account": account,
+                        "n": int(top),
+                        "hours": _hours(hours),
+                        "counterparts": len(others),
+                        "min": n,
+                    },
                     {"min_count": n, "window_hours": hours, "max_amount": cap},
                     str(cfg["source"]),
                 )
@@ -453,8 +504,11 @@ class Detectors:
             pl.len(),
             n,
             lambda a, v: (
-                f"{a} had {int(v)} payments just below a reporting threshold (within {margin:.0%} of "
-                f"it) within {hours:g} h (rule structuring: at least {n})"
+                N_(
+                    "%(account)s had %(n)s payments just below a reporting threshold (within %(margin)s of "
+                    "it) within %(hours)s h (rule structuring: at least %(min)s)"
+                ),
+                {"account": a, "n": int(v), "margin": _percent(margin), "hours": _hours(hours), "min": n},
             ),
             {"thresholds": limits, "margin": margin, "min_count": n, "window_hours": hours},
         )
@@ -482,9 +536,12 @@ class Detectors:
             pl.len(),
             n,
             lambda a, v: (
-                f"{a} made {int(v)} payments at merchant categories that recur in sexual-exploitation "
-                f"cases (ads, lodging, transport, pharmacy, cosmetics) within {hours:g} h "
-                f"(rule exploitation_spending: at least {n} in {k} categories)"
+                N_(
+                    "%(account)s made %(n)s payments at merchant categories that recur in "
+                    "sexual-exploitation cases (ads, lodging, transport, pharmacy, cosmetics) within "
+                    "%(hours)s h (rule exploitation_spending: at least %(min)s in %(categories)s categories)"
+                ),
+                {"account": a, "n": int(v), "hours": _hours(hours), "min": n, "categories": k},
             ),
             {
                 "categories": cats,
@@ -527,8 +584,19 @@ class Detectors:
                         tuple(sorted(at_night)),
                         tuple(sorted({o for t, o in zip(ids, others, strict=True) if flags[t]})),
                         _strength(len(at_night), n),
-                        f"{len(at_night)} of {account}'s {total} cash or card payments were between "
-                        f"{start}:00 and {end}:00 (rule off_hours: at least {n} and {share:.0%})",
+                        N_(
+                            "%(n)s of %(account)s's %(total)s cash or card payments were between "
+                            "%(start)s:00 and %(end)s:00 (rule off_hours: at least %(min)s and %(share)s)"
+                        ),
+                        {
+                            "n": len(at_night),
+                            "account": account,
+                            "total": int(total),
+                            "start": start,
+                            "end": end,
+                            "min": n,
+                            "share": _percent(share),
+                        },
                         {
                             "channels": chans,
                             "start_hour": start,
@@ -567,7 +635,7 @@ class Detectors:
             hours,
             pl.col("id").count(),
             k,
-            lambda a, v: "",
+            lambda a, v: ("", {}),
             {"categories": cats, "channels": chans, "min_locations": k, "window_hours": hours},
         )
         out = []
@@ -581,8 +649,17 @@ class Detectors:
                         h.transactions,
                         h.accounts,
                         _strength(len(places), k),
-                        f"{h.account} paid for lodging or made cash deposits in {len(places)} places "
-                        f"({', '.join(places)}) within {hours:g} h (rule mobility: at least {k})",
+                        N_(
+                            "%(account)s paid for lodging or made cash deposits in %(n)s places (%(places)s) "
+                            "within %(hours)s h (rule mobility: at least %(min)s)"
+                        ),
+                        {
+                            "account": h.account,
+                            "n": len(places),
+                            "places": ", ".join(places),
+                            "hours": _hours(hours),
+                            "min": k,
+                        },
                         h.thresholds,
                         h.source,
                     )
@@ -604,8 +681,11 @@ class Detectors:
             pl.col("other").n_unique(),
             k,
             lambda a, v: (
-                f"wages from {int(v)} different payers went into {a} within {hours:g} h: the workers "
-                f"whose wages these are may be victims (rule payroll: at least {k})"
+                N_(
+                    "wages from %(n)s different payers went into %(account)s within %(hours)s h: the workers "
+                    "whose wages these are may be victims (rule payroll: at least %(min)s)"
+                ),
+                {"n": int(v), "account": a, "hours": _hours(hours), "min": k},
             ),
             {"channels": chans, "min_payers": k, "window_hours": hours},
             sides="in",
@@ -627,8 +707,11 @@ class Detectors:
             pl.len(),
             n,
             lambda a, v: (
-                f"{a} made or received {int(v)} prepaid, crypto or e-money payments within {hours:g} h "
-                f"(rule alternative_payments: at least {n})"
+                N_(
+                    "%(account)s made or received %(n)s prepaid, crypto or e-money payments within "
+                    "%(hours)s h (rule alternative_payments: at least %(min)s)"
+                ),
+                {"account": a, "n": int(v), "hours": _hours(hours), "min": n},
             ),
             {"channels": chans, "min_count": n, "window_hours": hours},
         )
@@ -668,8 +751,11 @@ class Detectors:
                 tuple(sorted({*ids, *cash})),
                 tuple(sorted(set(tg))),
                 1.0,
-                f"{a} received cash and then paid abroad to a listed country within {hours:g} h "
-                "(rule cross_border)",
+                N_(
+                    "%(account)s received cash and then paid abroad to a listed country within %(hours)s h "
+                    "(rule cross_border)"
+                ),
+                {"account": a, "hours": _hours(hours)},
                 {"countries": countries, "window_hours": hours},
                 str(cfg["source"]),
             )
@@ -704,8 +790,11 @@ class Detectors:
                             (),
                             tuple(x for x in members if x != m),
                             0.5,
-                            f"{m} shares its {name} with {len(members) - 1} other account(s) "
-                            "(rule shared_identifiers)",
+                            N_(
+                                "%(account)s shares its %(field)s with %(n)s other account(s) "
+                                "(rule shared_identifiers)"
+                            ),
+                            {"account": m, "field": name, "n": len(members) - 1},
                             {"field": name},
                             str(cfg["source"]),
                         )
@@ -840,12 +929,23 @@ def cycle_hits(edges: pl.DataFrame, out_degree: dict[str, int], cfg: dict[str, A
     for n, (nodes, loop_edges) in enumerate(sorted(found.items())):
         members = [names[i] for i in nodes]
         tx = tuple(sorted(ids[e] for e in loop_edges))
-        loop = " → ".join([*members, members[0]])
-        text = (
-            f"money of about the same amount went round {loop}"
-            + (", each payment later than the one before," if ordered else "")
-            + f" within {cfg['window_hours']} h (rule cycle: {lo} to {hi} accounts)"
+        message = (
+            N_(
+                "money of about the same amount went round %(loop)s, each payment later than the one before, "
+                "within %(hours)s h (rule cycle: %(min)s to %(max)s accounts)"
+            )
+            if ordered
+            else N_(
+                "money of about the same amount went round %(loop)s within %(hours)s h "
+                "(rule cycle: %(min)s to %(max)s accounts)"
+            )
         )
+        params: dict[str, Param] = {
+            "loop": " → ".join([*members, members[0]]),
+            "hours": cfg["window_hours"],
+            "min": lo,
+            "max": hi,
+        }
         thresholds = {
             "min_length": lo,
             "max_length": hi,
@@ -862,7 +962,8 @@ def cycle_hits(edges: pl.DataFrame, out_degree: dict[str, int], cfg: dict[str, A
                     tx,
                     others,
                     _strength(len(nodes), lo),
-                    text,
+                    message,
+                    params,
                     thresholds,
                     str(cfg["source"]),
                     pattern=f"cycle-{n}",
@@ -931,10 +1032,13 @@ def scatter_gather_hits(
     for n, (s, b, count, ms, ids) in enumerate(sorted(groups, key=lambda g: (g[0], g[1]))):
         members = [s, *sorted(ms), b]
         tx = tuple(sorted(ids))
-        text = (
-            f"{s} paid {count} accounts that each paid {b} within {cfg['window_hours']} h "
-            f"(rule scatter_gather: at least {k} intermediaries)"
-        )
+        params: dict[str, Param] = {
+            "originator": s,
+            "n": int(count),
+            "beneficiary": b,
+            "hours": cfg["window_hours"],
+            "min": k,
+        }
         for name in members:
             hits.append(
                 Hit(
@@ -943,7 +1047,11 @@ def scatter_gather_hits(
                     tx,
                     tuple(x for x in members if x != name),
                     _strength(count, k),
-                    text,
+                    N_(
+                        "%(originator)s paid %(n)s accounts that each paid %(beneficiary)s within "
+                        "%(hours)s h (rule scatter_gather: at least %(min)s intermediaries)"
+                    ),
+                    params,
                     {"min_intermediaries": k, "window_hours": cfg["window_hours"]},
                     str(cfg["source"]),
                     pattern=f"scatter_gather-{n}",
@@ -1008,18 +1116,26 @@ def bipartite_hits(layers: list[Layer], cfg: dict[str, Any]) -> list[Hit]:
     hits: list[Hit] = []
 
     def add(
-        rule: str, members: list[str], tx: tuple[str, ...], strength: float, text: str, pattern: str
+        rule: str,
+        members: list[str],
+        tx: tuple[str, ...],
+        strength: float,
+        text: tuple[str, dict[str, Param]],
+        pattern: str,
     ) -> None:
         for name in members:
             others = tuple(m for m in members if m != name)
             hits.append(
-                Hit(rule, name, tx, others, strength, text, thresholds, str(cfg["source"]), pattern=pattern)
+                Hit(rule, name, tx, others, strength, *text, thresholds, str(cfg["source"]), pattern=pattern)
             )
 
     for n, (senders, receivers, tx, _) in enumerate(layers):
-        text = (
-            f"{len(senders)} accounts each paid at least {k_recv} of the same {len(receivers)} accounts "
-            f"within {hours:g} h (rule bipartite)"
+        text: tuple[str, dict[str, Param]] = (
+            N_(
+                "%(senders)s accounts each paid at least %(min)s of the same %(receivers)s accounts "
+                "within %(hours)s h (rule bipartite)"
+            ),
+            {"senders": len(senders), "min": k_recv, "receivers": len(receivers), "hours": _hours(hours)},
         )
         add(
             "bipartite",
@@ -1035,8 +1151,11 @@ def bipartite_hits(layers: list[Layer], cfg: dict[str, Any]) -> list[Hit]:
             if a == b or len(r1 & s2) < k_send:
                 continue
             text = (
-                f"two layers of payments: {len(s1)} accounts paid {len(r1)}, of which {len(r1 & s2)} then "
-                f"paid {len(r2)} more accounts (rule stack)"
+                N_(
+                    "two layers of payments: %(senders)s accounts paid %(receivers)s, of which "
+                    "%(relays)s then paid %(further)s more accounts (rule stack)"
+                ),
+                {"senders": len(s1), "receivers": len(r1), "relays": len(r1 & s2), "further": len(r2)},
             )
             both = tuple(sorted(set(tx1) | set(tx2)))
             add("stack", sorted(s1 | r1 | r2), both, _strength(len(r1 & s2), k_send), text, f"stack-{a}-{b}")

@@ -6,6 +6,7 @@ data is read by anything here. Every view is audited by the service."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -18,6 +19,7 @@ from opennrm.finance.detectors import RULES
 from opennrm.services import finance
 from opennrm.services.errors import InvalidInput
 from opennrm.web.deps import check_csrf, get_db, session_user
+from opennrm.web.i18n import gettext
 from opennrm.web.limits import accepts_upload
 from opennrm.web.pages.render import render
 from opennrm.web.pages.same_origin import require_same_origin
@@ -45,6 +47,19 @@ RULE_NAMES: dict[str, str] = {
     "shared_identifiers": N_("Identifiers shared between accounts"),
 }
 assert set(RULE_NAMES) == set(RULES)  # noqa: S101 - a new detector needs its name here
+
+
+def hit_explanation(hit: Mapping[str, Any]) -> str:
+    """A stored hit's sentence in the page's language: its ``message`` translated and filled with its
+    ``params`` (account names and numbers as they are). A hit stored before hits carried their message, or
+    one whose sentence cannot be filled, shows its English ``explanation``."""
+    message, params = hit.get("message"), hit.get("params")
+    if isinstance(message, str) and message and isinstance(params, dict):
+        try:
+            return gettext(message) % params
+        except (KeyError, TypeError, ValueError):
+            pass
+    return str(hit.get("explanation") or "")
 
 
 def _list_page(
@@ -171,6 +186,7 @@ def account(investigation_id: str, dataset_id: str, account: str, request: Reque
         view=view,
         network=network,
         rule_names=RULE_NAMES,
+        explanation=hit_explanation,
         investigation_id=investigation_id,
         dataset_id=dataset_id,
     )
