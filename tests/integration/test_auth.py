@@ -226,6 +226,31 @@ def test_unknown_users_get_the_same_answer(inst: Installation, amina: StaffUser)
     assert unknown.value.message == wrong.value.message
 
 
+def test_a_session_in_use_stays_open_and_is_written_at_most_every_granule(
+    inst: Installation, amina: StaffUser
+) -> None:
+    """Activity keeps a session open past the idle time-out; a request soon after the last write only
+    reads (auth.SEEN_GRANULARITY), so most requests commit nothing to disk."""
+    token = auth.log_in(inst.db, "amina", PASSWORD, amina.code())
+    idle = dt.timedelta(minutes=inst.settings.session_idle_minutes)
+
+    def seen(ago: dt.timedelta | None = None) -> dt.datetime:
+        with inst.db.transaction() as s:
+            row = s.query(LoginSession).one()
+            if ago is not None:
+                row.last_seen_at = dt.datetime.now(dt.UTC) - ago
+            return row.last_seen_at
+
+    recent = seen(auth.SEEN_GRANULARITY / 3)
+    auth.resolve(inst.db, inst.settings, token)
+    assert seen() == recent  # within the granule: read only
+    seen(idle - dt.timedelta(seconds=5))
+    auth.resolve(inst.db, inst.settings, token)  # nearly idle, then active again
+    assert dt.datetime.now(dt.UTC) - seen() < auth.SEEN_GRANULARITY
+    seen(idle - dt.timedelta(seconds=5))
+    assert auth.resolve(inst.db, inst.settings, token).username == "amina"
+
+
 def test_sessions_end_after_idle_and_absolute_time_outs(inst: Installation, amina: StaffUser) -> None:
     token = auth.log_in(inst.db, "amina", PASSWORD, amina.code())
     assert auth.resolve(inst.db, inst.settings, token).username == "amina"

@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from anyio.from_thread import BlockingPortal, start_blocking_portal
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -410,10 +411,18 @@ def expected(role: str, org: str, record: str, route: Route) -> bool:
     return False  # service providers only reach cases their organisation received
 
 
+@pytest.fixture
+def portal() -> Iterator[BlockingPortal]:
+    """One event-loop thread for all of a test's clients: a TestClient used outside ``with`` starts a thread
+    and an event loop for each request, a third of the matrix's time."""
+    with start_blocking_portal() as running:
+        yield running
+
+
 class World:
     """Organisations, one user per (role, org relation, record relation), one case shared with the receiver."""
 
-    def __init__(self, inst: Installation) -> None:
+    def __init__(self, inst: Installation, portal: BlockingPortal) -> None:
         db = inst.db
         self.inst = inst
         names = {
@@ -540,6 +549,7 @@ class World:
                     db, username, names[org], role, enforcement=org in ENFORCEMENT_ORGS, team=team
                 )
             client = TestClient(app, base_url="https://testserver")
+            client.portal = portal
             login = {"username": username, "password": PASSWORD}
             if user.totp_secret:
                 login["totp"] = user.code()
@@ -578,8 +588,10 @@ def allowed(status: int) -> bool:
     return 200 <= status < 400 and status != 303
 
 
-def test_every_route_role_and_relation_matches_the_specification(inst: Installation) -> None:
-    world = World(inst)
+def test_every_route_role_and_relation_matches_the_specification(
+    inst: Installation, portal: BlockingPortal
+) -> None:
+    world = World(inst, portal)
     violations = []
     checked = 0
     for (role, org, record), route in itertools.product(world.combos(), ROUTES):
@@ -593,8 +605,8 @@ def test_every_route_role_and_relation_matches_the_specification(inst: Installat
     assert violations == []
 
 
-def test_lists_show_exactly_the_cases_in_scope(inst: Installation) -> None:
-    world = World(inst)
+def test_lists_show_exactly_the_cases_in_scope(inst: Installation, portal: BlockingPortal) -> None:
+    world = World(inst, portal)
     for (role, org, record), client in world.clients.items():
         response = client.get("/api/cases")
         want = expected(role, org, record, ROUTES[0])
@@ -606,8 +618,10 @@ def test_lists_show_exactly_the_cases_in_scope(inst: Installation) -> None:
 
 
 @pytest.mark.parametrize("seed_case", [0])
-def test_random_interleavings_of_revocation_and_access(sqlite_inst: Installation, seed_case: int) -> None:
-    world = World(sqlite_inst)
+def test_random_interleavings_of_revocation_and_access(
+    sqlite_inst: Installation, portal: BlockingPortal, seed_case: int
+) -> None:
+    world = World(sqlite_inst, portal)
     receivers = [
         k for k in world.combos() if k[1] == "receiver" and k[0] in PERSON_LEVEL_ROLES - {"hotline_operator"}
     ]
@@ -649,10 +663,12 @@ def test_random_interleavings_of_revocation_and_access(sqlite_inst: Installation
     run()
 
 
-def test_receivers_list_and_filter_only_by_their_service_fields(inst: Installation) -> None:
+def test_receivers_list_and_filter_only_by_their_service_fields(
+    inst: Installation, portal: BlockingPortal
+) -> None:
     """A receiver's case list shows her service fields only, and a filter on anything else (the form of
     exploitation, a phone number) never reaches a received case (issue 12, item 8)."""
-    world = World(inst)
+    world = World(inst, portal)
     owner = world.clients[("caseworker", "owner", "creator")]
     receiver = world.clients[("service_provider", "receiver", "stranger")]
     mine = owner.get("/api/cases").json()["items"]
@@ -672,10 +688,12 @@ def test_receivers_list_and_filter_only_by_their_service_fields(inst: Installati
     assert cell in owner.get("/cases").text and cell not in receiver.get("/cases").text
 
 
-def test_no_override_ever_discloses_to_an_enforcement_organisation(inst: Installation) -> None:
+def test_no_override_ever_discloses_to_an_enforcement_organisation(
+    inst: Installation, portal: BlockingPortal
+) -> None:
     """A supervisor's best-interests override for a child opens nothing to the police, a prosecutor,
     immigration or a financial intelligence unit (issue 12, item 3)."""
-    world = World(inst)
+    world = World(inst, portal)
     supervisor = world.clients[("supervisor", "owner", "stranger")]
     child = supervisor.post(
         "/api/cases",

@@ -22,7 +22,7 @@ from opennrm.config import Settings
 from opennrm.domain.text import N_
 from opennrm.services.clock import now
 from opennrm.services.errors import Unauthenticated
-from opennrm.services.firewall import enforcement_types
+from opennrm.services.firewall import enforcement_types_in
 from opennrm.services.sealing import decrypt_text
 from opennrm.store import audit
 from opennrm.store.audit import AuditEntry
@@ -34,6 +34,9 @@ FREE_FAILURES = 2
 FIRST_DELAY = dt.timedelta(seconds=15)
 LONGEST_DELAY = dt.timedelta(hours=4)
 _REFUSED = N_("username, password or one-time code not accepted")
+SEEN_GRANULARITY = dt.timedelta(seconds=30)
+"""A session's last-seen time is written at most this often: a request within it only reads (the idle
+timeout, counted in minutes, may end a session up to this much early)."""
 
 
 def backoff(failures: int) -> dt.timedelta:
@@ -215,8 +218,8 @@ def resolve(db: Database, settings: Settings, token: str | None) -> SessionUser:
     if not token:
         raise Unauthenticated(N_("log in first"))
     at = now()
-    kinds = enforcement_types(db)
     with db.transaction() as session:
+        kinds = enforcement_types_in(session)
         row = session.get(LoginSession, _token_id(token))
         if row is None:
             raise Unauthenticated(N_("your session has ended; log in again"))
@@ -229,7 +232,8 @@ def resolve(db: Database, settings: Settings, token: str | None) -> SessionUser:
             expired = True
         else:
             expired = False
-            row.last_seen_at = at
+            if at - seen >= SEEN_GRANULARITY:  # most requests only read: no write, no commit to disk
+                row.last_seen_at = at
             user = session.get(User, row.user_id)
             org = session.get(Organisation, user.organisation_id) if user else None
     if expired or user is None or org is None or not user.active:
