@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import URL, Engine, create_engine, func, inspect, select, text
 
 from opennrm.services import cases, installation
+from opennrm.store.database import Database, make_engine
 from opennrm.store.tables import Base, Case
-from tests.conftest import Installation
+from tests.conftest import Installation, _copy_sqlite
 from tests.support import intake, make_org, make_user
 
 
@@ -48,17 +51,58 @@ def test_down_and_up_again_with_data(inst: Installation) -> None:
     assert "cases" in inspect(inst.db.engine).get_table_names()
 
 
-def test_a_database_made_at_any_landed_revision_upgrades_to_the_models_schema(inst: Installation) -> None:
+def test_a_database_made_at_any_landed_revision_upgrades_to_the_models_schema(
+    inst: Installation, tmp_path: Path
+) -> None:
     """Landed migrations never change; whatever revision a database was made at, upgrading reaches the
-    schema the code expects."""
+    schema the code expects. Each database is made by upgrading from empty to its revision: one walk up,
+    copied at every revision (a file on SQLite, a template database on PostgreSQL), then each copy is
+    upgraded to head."""
     steps = revisions(inst)
-    for start in steps[:-1]:
-        installation.downgrade(inst.db, "base")
-        installation.migrate(inst.db, start)
-        installation.migrate(inst.db)
-        with inst.db.engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
-        assert diff == [], f"made at {start}: {diff}"
+    installation.downgrade(inst.db, "base")
+    made: list[tuple[str, Database]] = []
+    try:
+        for start in steps[:-1]:
+            installation.migrate(inst.db, start)
+            made.append((start, _copy(inst, f"{len(made):02d}", tmp_path)))
+        for start, db in made:
+            installation.migrate(db)
+            with db.engine.connect() as conn:
+                diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+            db.dispose()
+            assert diff == [], f"made at {start}: {diff}"
+    finally:
+        for _, db in made:
+            _drop(inst, db)
+    installation.migrate(inst.db)
+
+
+def _copy(inst: Installation, name: str, folder: Path) -> Database:
+    """A copy of the installation's database as it is now."""
+    url = inst.db.engine.url
+    if inst.backend == "sqlite":
+        target = folder / f"at-{name}.sqlite"
+        _copy_sqlite(Path(str(url.database)), target)
+        return Database(make_engine(f"sqlite:///{target}"), inst.db.keyring)
+    inst.db.engine.dispose()  # a template database has no other connection
+    copy = f"{url.database}_at_{name}"
+    with _admin(url).connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{copy}"'))
+        conn.execute(text(f'CREATE DATABASE "{copy}" TEMPLATE "{url.database}" STRATEGY FILE_COPY'))
+    return Database(
+        make_engine(url.set(database=copy).render_as_string(hide_password=False)), inst.db.keyring
+    )
+
+
+def _drop(inst: Installation, db: Database) -> None:
+    db.dispose()
+    if inst.backend == "postgresql":
+        with _admin(inst.db.engine.url).connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{db.engine.url.database}" WITH (FORCE)'))
+
+
+def _admin(url: URL) -> Engine:
+    return create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
 
 
 def test_a_database_made_with_the_first_text_of_0008_upgrades_cleanly(inst: Installation) -> None:
