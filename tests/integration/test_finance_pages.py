@@ -68,6 +68,18 @@ def test_finance_pages(inst: Installation) -> None:
     assert pdf.content.startswith(b"%PDF")
     bad = client.get(f"{dataset}/trace", params={"seed": "NOBODY"})
     assert bad.status_code == 422
+    # a refused confiscation marks every field at fault and keeps what was typed
+    wrong = client.post(
+        f"{url}/confiscations",
+        data={"csrf": csrf_of(page.text), "order": "Order <17>", "amount": "1,5", "currency": "dollars"},
+    )
+    assert wrong.status_code == 422
+    summary = wrong.text.split('class="error-summary"')[1].split("</div>")[0]
+    assert {"#amount", "#currency", "#confiscated_on"} <= set(re.findall(r'href="(#[a-z_]+)"', summary))
+    for name in ("amount", "currency", "confiscated_on"):
+        assert re.search(rf'<input id="{name}"[^>]*aria-invalid="true"', wrong.text), name
+    assert 'value="Order &lt;17&gt;"' in wrong.text and 'value="1,5"' in wrong.text
+    assert not re.search(r'<input id="order"[^>]*aria-invalid', wrong.text)
     conf = client.post(
         f"{url}/confiscations",
         data={

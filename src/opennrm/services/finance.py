@@ -48,6 +48,7 @@ from opennrm.services.cases import load_case_for, relation_of
 from opennrm.services.clock import now
 from opennrm.services.consent_gate import consent_facts
 from opennrm.services.errors import InvalidInput, NotFound, refuse
+from opennrm.services.parsing import invalid_from
 from opennrm.services.sealing import (
     decrypt_bytes,
     decrypt_json,
@@ -530,9 +531,7 @@ def _money(amount: str, currency: str, source: str, day: dt.date | str) -> Alloc
             {"amount": amount, "currency": currency, "source": source, "allocated_on": day}
         )
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = str(first["loc"][0]) if first["loc"] else "amount"
-        raise InvalidInput(f"{where}: {first['msg']}", field=where) from None
+        raise invalid_from(exc) from None  # every problem, so a form marks them all at once
 
 
 def record_confiscation(

@@ -21,6 +21,7 @@ from opennrm.services.errors import InvalidInput
 from opennrm.web.deps import check_csrf, get_db, session_user
 from opennrm.web.i18n import gettext
 from opennrm.web.limits import accepts_upload
+from opennrm.web.pages.form_errors import errors_by_field
 from opennrm.web.pages.render import render
 from opennrm.web.pages.same_origin import require_same_origin
 
@@ -62,6 +63,9 @@ def hit_explanation(hit: Mapping[str, Any]) -> str:
     return str(hit.get("explanation") or "")
 
 
+CONFISCATION_FIELDS = ("order", "amount", "currency", "confiscated_on")
+
+
 def _list_page(
     request: Request, status: int = 200, error: InvalidInput | None = None, title: str = ""
 ) -> Response:
@@ -97,6 +101,8 @@ def _investigation_page(
     seeds = finance.consented_seeds(get_db(request), user.actor) if view.datasets else []
     context.setdefault("error", None)
     context.setdefault("rejected", None)
+    context.setdefault("confiscation_errors", {})
+    context.setdefault("entered", {})
     return render(
         request,
         "finance_investigation.html",
@@ -141,7 +147,13 @@ async def upload(investigation_id: str, request: Request) -> Response:
             tx.filename or "transactions.csv",
         )
     except InvalidInput as exc:
-        return _investigation_page(request, investigation_id, status=422, error=exc)
+        return _investigation_page(
+            request,
+            investigation_id,
+            status=422,
+            error=exc,
+            entered={"name": str(form.get("name") or "")[:200]},
+        )
     return _investigation_page(
         request, investigation_id, added=added, rejected=added.rejected[: finance.SHOWN_REJECTS]
     )
@@ -153,19 +165,23 @@ async def confiscation(investigation_id: str, request: Request) -> Response:
     user = await run_in_threadpool(session_user, request)
     form = await request.form()
     check_csrf(user, str(form.get("csrf") or ""))
+    entered = {name: str(form.get(name) or "")[:2000] for name in CONFISCATION_FIELDS}
     try:
         await run_in_threadpool(
             finance.record_confiscation,
             get_db(request),
             user.actor,
             investigation_id,
-            str(form.get("amount") or ""),
-            str(form.get("currency") or ""),
-            str(form.get("order") or ""),
-            str(form.get("confiscated_on") or ""),
+            entered["amount"],
+            entered["currency"],
+            entered["order"],
+            entered["confiscated_on"],
         )
     except InvalidInput as exc:
-        return _investigation_page(request, investigation_id, status=422, error=exc)
+        errors = errors_by_field(exc, "amount", {"source": "order", "allocated_on": "confiscated_on"})
+        return _investigation_page(
+            request, investigation_id, status=422, confiscation_errors=errors, entered=entered
+        )
     return RedirectResponse(f"/finance/{investigation_id}#confiscations", status_code=303)
 
 

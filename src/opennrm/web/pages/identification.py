@@ -31,8 +31,9 @@ from opennrm.services.parsing import parse
 from opennrm.web import i18n, negotiation
 from opennrm.web.deps import get_db, get_settings, session_user
 from opennrm.web.pages.flash import done
+from opennrm.web.pages.form_errors import errors_by_field
 from opennrm.web.pages.posted import form_endpoint
-from opennrm.web.pages.referrals import _errors, _posted, _text
+from opennrm.web.pages.referrals import _posted, _text
 from opennrm.web.pages.render import environment, render
 from opennrm.web.pdf import html_to_pdf
 
@@ -87,7 +88,7 @@ def _submit(request: Request, case_id: str, action: Any, default_field: str, wha
     try:
         action(user, form)
     except InvalidInput as exc:
-        return _page(request, case_id, _errors(exc, default_field), values, status=422)
+        return _page(request, case_id, errors_by_field(exc, default_field), values, status=422)
     except Conflict as exc:
         return _page(request, case_id, {default_field: exc.message}, values, status=409)
     except Forbidden as exc:

@@ -24,8 +24,8 @@ from opennrm.services.errors import InvalidInput, NotFound
 from opennrm.services.parsing import parse
 from opennrm.web import i18n, negotiation
 from opennrm.web.deps import check_csrf, get_db, session_user
+from opennrm.web.pages.form_errors import errors_by_field
 from opennrm.web.pages.posted import form_endpoint, posted_form
-from opennrm.web.pages.referrals import _errors
 from opennrm.web.pages.render import render
 from opennrm.web.pages.same_origin import require_same_origin
 from opennrm.web.statement import np_label, statement_html, statement_languages, statement_pdf
@@ -76,7 +76,7 @@ def add_matter(case_id: str, request: Request) -> Response:
     try:
         data = parse(NonPunishmentMatterIn, raw)
     except InvalidInput as exc:
-        return _page(request, case_id, status=422, values=values, errors=_errors(exc, "measure"))
+        return _page(request, case_id, status=422, values=values, errors=errors_by_field(exc, "measure"))
     non_punishment.record_matter(get_db(request), user.actor, case_id, data)
     return RedirectResponse(f"/cases/{case_id}/non-punishment", status_code=303)
 

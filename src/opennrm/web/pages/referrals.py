@@ -16,12 +16,13 @@ from opennrm.access.roles import Role
 from opennrm.domain import services as s
 from opennrm.services import cases, dashboard, directory, entitlements, referrals
 from opennrm.services.auth import SessionUser
-from opennrm.services.errors import Conflict, Forbidden, InvalidInput, ServiceError
+from opennrm.services.errors import Conflict, Forbidden, InvalidInput
 from opennrm.services.parsing import parse
 from opennrm.web import charts
 from opennrm.web.deps import check_csrf, get_db, session_user
 from opennrm.web.pages.drafts import forget_referral_draft, keep_referral_draft, take_referral_draft
 from opennrm.web.pages.flash import done
+from opennrm.web.pages.form_errors import errors_by_field
 from opennrm.web.pages.posted import form_endpoint, posted_form
 from opennrm.web.pages.render import render
 from opennrm.web.pages.same_origin import require_same_origin
@@ -56,20 +57,6 @@ def _text(form: Any, name: str) -> str | None:
     return value or None
 
 
-def _errors(exc: ServiceError, default: str) -> dict[str, str]:
-    """The errors keyed by the form field at fault (the first part of a dotted path): every problem found,
-    the first one of each field."""
-    found: dict[str, str] = {}
-    for name, problem in getattr(exc, "problems", ()) or ():
-        found.setdefault((name or default).split(".")[0], problem)
-    if found:
-        return found
-    message = exc.message
-    if exc.field and message.startswith(f"{exc.field}: "):
-        message = message[len(exc.field) + 2 :]
-    return {(exc.field or default).split(".")[0]: message}
-
-
 def _search_from(query: Any) -> tuple[dict[str, Any], s.ServiceSearch | None, dict[str, str]]:
     raw: dict[str, Any] = {
         "need": _text(query, "need"),
@@ -80,7 +67,7 @@ def _search_from(query: Any) -> tuple[dict[str, Any], s.ServiceSearch | None, di
     try:
         return raw, parse(s.ServiceSearch, raw), {}
     except InvalidInput as exc:
-        return raw, None, _errors(exc, "need")
+        return raw, None, errors_by_field(exc, "need")
 
 
 def _is_manager(user: SessionUser) -> bool:
@@ -158,7 +145,7 @@ def directory_submit(request: Request) -> Response:
             status=422,
             values=values,
             multi={k: [str(a) for a in form.getlist(k)] for k in ("attributes", "languages")},
-            errors=_errors(exc, "name"),
+            errors=errors_by_field(exc, "name"),
             vocabularies=VOCABULARIES,
         )
     return RedirectResponse(done("/directory", "service"), status_code=303)
@@ -276,15 +263,19 @@ def referral_submit(case_id: str, request: Request) -> Response:
                 get_db(request), user.actor, case_id, raw["service_id"] or ""
             )
         except InvalidInput as exc:
-            return _send_form(request, case_id, values, _errors(exc, "service_id"), status=422, source=form)
+            return _send_form(
+                request, case_id, values, errors_by_field(exc, "service_id"), status=422, source=form
+            )
         return _send_form(request, case_id, values, {}, source=form, preview=preview)
     try:
         request_ = parse(s.ReferralRequest, raw)
         sent = referrals.send_referral(get_db(request), user.actor, case_id, request_)
     except InvalidInput as exc:
-        return _send_form(request, case_id, values, _errors(exc, "purpose"), status=422, source=form)
+        return _send_form(request, case_id, values, errors_by_field(exc, "purpose"), status=422, source=form)
     except Conflict as exc:
-        return _send_form(request, case_id, values, _errors(exc, "service_id"), status=409, source=form)
+        return _send_form(
+            request, case_id, values, errors_by_field(exc, "service_id"), status=409, source=form
+        )
     except Forbidden as exc:
         # Kept while her consent is recorded, so that the form comes back as it was.
         service_id = raw["service_id"]
@@ -380,7 +371,7 @@ def referral_step(referral_id: str, step: str, request: Request) -> Response:
             decline = parse(s.Decline, {"reason": _text(form, "reason"), "note": _text(form, "note")})
         referrals.act(get_db(request), user.actor, referral_id, chosen, decline)
     except InvalidInput as exc:
-        return _detail(request, referral_id, _errors(exc, "reason"), values, status=422)
+        return _detail(request, referral_id, errors_by_field(exc, "reason"), values, status=422)
     except Conflict as exc:
         return _detail(request, referral_id, {"step": exc.message}, values, status=409)
     return RedirectResponse(done(f"/referrals/{referral_id}", "referral-step"), status_code=303)
@@ -458,7 +449,7 @@ def entitlements_submit(case_id: str, request: Request) -> Response:
         change = parse(s.EntitlementsChange, raw)
         entitlements.update_entitlements(get_db(request), user.actor, case_id, change)
     except InvalidInput as exc:
-        return _entitlements_page(request, case_id, _errors(exc, "reflection_days"), values, 422)
+        return _entitlements_page(request, case_id, errors_by_field(exc, "reflection_days"), values, 422)
     return RedirectResponse(done(f"/cases/{case_id}/entitlements", "entitlements"), status_code=303)
 
 
@@ -479,7 +470,7 @@ def risk_submit(case_id: str, request: Request) -> Response:
         data = parse(s.RiskAssessmentInput, {k: v for k, v in raw.items() if v is not None})
         entitlements.add_risk_assessment(get_db(request), user.actor, case_id, data)
     except InvalidInput as exc:
-        return _entitlements_page(request, case_id, _errors(exc, "risks"), values, 422)
+        return _entitlements_page(request, case_id, errors_by_field(exc, "risks"), values, 422)
     return RedirectResponse(done(f"/cases/{case_id}/entitlements#risk", "risk"), status_code=303)
 
 
@@ -492,7 +483,7 @@ def outcome_submit(case_id: str, request: Request) -> Response:
         plan = parse(s.OutcomePlan, {"outcome": _text(form, "outcome"), "note": _text(form, "note")})
         entitlements.plan_outcome(get_db(request), user.actor, case_id, plan)
     except InvalidInput as exc:
-        return _entitlements_page(request, case_id, _errors(exc, "outcome"), values, 422)
+        return _entitlements_page(request, case_id, errors_by_field(exc, "outcome"), values, 422)
     except Conflict as exc:
         return _entitlements_page(request, case_id, {"outcome": exc.message}, values, 409)
     return RedirectResponse(done(f"/cases/{case_id}/entitlements#outcome", "outcome"), status_code=303)

@@ -19,8 +19,9 @@ from opennrm.services.parsing import parse
 from opennrm.web.deps import get_db, session_user
 from opennrm.web.i18n import gettext
 from opennrm.web.pages.flash import done
+from opennrm.web.pages.form_errors import errors_by_field
 from opennrm.web.pages.posted import form_endpoint
-from opennrm.web.pages.referrals import _errors, _posted, _text
+from opennrm.web.pages.referrals import _posted, _text
 from opennrm.web.pages.render import render
 
 router = APIRouter()
@@ -122,7 +123,7 @@ def dependant_submit(case_id: str, request: Request) -> Response:
         data = parse(r.DependantIn, {k: v for k, v in raw.items() if v is not None})
         reintegration.add_dependant(get_db(request), user.actor, case_id, data)
     except InvalidInput as exc:
-        return _page(request, case_id, _errors(exc, "relationship"), values, 422, "dependant")
+        return _page(request, case_id, errors_by_field(exc, "relationship"), values, 422, "dependant")
     return RedirectResponse(done(f"/cases/{case_id}/return#dependants", "dependant"), status_code=303)
 
 
@@ -137,7 +138,9 @@ def best_interests_submit(case_id: str, dependant_id: str, request: Request) -> 
         reintegration.change_dependant(get_db(request), user.actor, dependant_id, data)
     except InvalidInput as exc:
         values["dependant_id"] = dependant_id
-        return _page(request, case_id, _errors(exc, "best_interests_on"), values, 422, "best_interests")
+        return _page(
+            request, case_id, errors_by_field(exc, "best_interests_on"), values, 422, "best_interests"
+        )
     return RedirectResponse(done(f"/cases/{case_id}/return#dependants", "best-interests"), status_code=303)
 
 
@@ -160,7 +163,7 @@ def child_steps_submit(case_id: str, request: Request) -> Response:
         change = parse(s.EntitlementsChange, raw)
         entitlements.update_entitlements(get_db(request), user.actor, case_id, change)
     except InvalidInput as exc:
-        return _page(request, case_id, _errors(exc, "guardian_appointed_on"), values, 422, "steps")
+        return _page(request, case_id, errors_by_field(exc, "guardian_appointed_on"), values, 422, "steps")
     return RedirectResponse(done(f"/cases/{case_id}/return#child-steps", "child-steps"), status_code=303)
 
 
@@ -174,7 +177,7 @@ def move_submit(case_id: str, request: Request) -> Response:
         data = parse(r.MovePlanIn, {k: v for k, v in raw.items() if v is not None})
         reintegration.plan_move(get_db(request), user.actor, case_id, data)
     except InvalidInput as exc:
-        return _page(request, case_id, _errors(exc, "move"), values, 422, "move")
+        return _page(request, case_id, errors_by_field(exc, "move"), values, 422, "move")
     except Conflict as exc:
         return _page(request, case_id, {"move": exc.message}, values, 409, "move")
     return RedirectResponse(done(f"/cases/{case_id}/return#moves", "move"), status_code=303)
@@ -189,7 +192,7 @@ def exit_submit(case_id: str, request: Request) -> Response:
         data = parse(r.ExitIn, {"exited_on": _text(form, "exited_on")})
         reintegration.record_exit(get_db(request), user.actor, case_id, data)
     except InvalidInput as exc:
-        return _page(request, case_id, _errors(exc, "exited_on"), values, 422, "exit")
+        return _page(request, case_id, errors_by_field(exc, "exited_on"), values, 422, "exit")
     return RedirectResponse(done(f"/cases/{case_id}/return#follow-ups", "exit"), status_code=303)
 
 
@@ -206,5 +209,7 @@ def follow_up_submit(case_id: str, follow_up_id: str, request: Request) -> Respo
         data = parse(r.FollowUpIn, {k: v for k, v in raw.items() if v is not None})
         owner = reintegration.record_follow_up(get_db(request), user.actor, follow_up_id, data)
     except InvalidInput as exc:
-        return _page(request, case_id, _errors(exc, "status"), values, 422, f"follow-up-{follow_up_id}")
+        return _page(
+            request, case_id, errors_by_field(exc, "status"), values, 422, f"follow-up-{follow_up_id}"
+        )
     return RedirectResponse(done(f"/cases/{owner}/return#follow-ups", "follow-up"), status_code=303)
