@@ -74,7 +74,7 @@ def test_a_database_made_at_any_landed_revision_upgrades_to_the_models_schema(
     finally:
         for _, db in made:
             _drop(inst, db)
-    installation.migrate(inst.db)
+        installation.migrate(inst.db)  # the worker's database outlives the test: left at head
 
 
 def _copy(inst: Installation, name: str, folder: Path) -> Database:
@@ -84,9 +84,13 @@ def _copy(inst: Installation, name: str, folder: Path) -> Database:
         target = folder / f"at-{name}.sqlite"
         _copy_sqlite(Path(str(url.database)), target)
         return Database(make_engine(f"sqlite:///{target}"), inst.db.keyring)
-    inst.db.engine.dispose()  # a template database has no other connection
+    inst.db.engine.dispose()  # a template database has no other connection: earlier tests' pools are closed
     copy = f"{url.database}_at_{name}"
     with _admin(url).connect() as conn:
+        conn.execute(
+            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
+            {"name": url.database},
+        )
         conn.execute(text(f'DROP DATABASE IF EXISTS "{copy}"'))
         conn.execute(text(f'CREATE DATABASE "{copy}" TEMPLATE "{url.database}" STRATEGY FILE_COPY'))
     return Database(
