@@ -3,7 +3,7 @@ accepted frame, the same risk and typologies for every account, the same hits, t
 included; on the synthetic generator's planted patterns and on a slice of AMLSim (skipped when
 ../shared/data/amlsim is absent). The graph-wide rules collect on the driver only the rows their hits need,
 not the edge list; ``opennrm finance score --engine spark`` writes the local engine's scores, evidence and
-rejected rows. One local[2] session for all, and one scoring run of the planted patterns read by three tests;
+rejected rows. One local[2] session for all, and one scoring run of the planted patterns read three ways;
 kept on one xdist worker with the other Spark tests (``--dist loadgroup``)."""
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -101,17 +100,8 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-@dataclass
-class SparkRun:
-    """What one ``opennrm finance score --engine spark`` run on the planted patterns gave: the engine's own
-    return, the size of every collection the graph-wide rules made, and the files the command wrote."""
-
-    scored: tuple[list[Any], Any, Any]
-    collected: list[int]
-    files: dict[str, str]
-
-
 def _score_command(planted: Path, engine: str, out: Path) -> dict[str, str]:
+    """The files `opennrm finance score --engine ENGINE` writes for the planted patterns."""
     from typer.testing import CliRunner
 
     from opennrm.cli.main import _register, app
@@ -130,10 +120,16 @@ def _score_command(planted: Path, engine: str, out: Path) -> dict[str, str]:
     return {k: v.read_text(encoding="utf-8") for k, v in names.items()}
 
 
-@pytest.fixture(scope="module")
-def spark_run(planted: Path, session: Any, tmp_path_factory: pytest.TempPathFactory) -> SparkRun:
-    """The planted patterns scored once through the command on the module's session (a Spark scoring run
-    costs tens of seconds of job overhead on two cores; the tests below read this one)."""
+def test_the_score_command_on_spark_gives_the_local_engines_output_on_planted_patterns(
+    planted: Path, session: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One Spark scoring run through ``opennrm finance score --engine spark`` (a run costs tens of seconds of
+    job overhead on two cores, so one test reads it three ways):
+
+    - the engine returns the local engine's rejected rows, accounts, scores and hits;
+    - each graph-wide rule finds its planted pattern, and each collection to the driver is a rule's reduced
+      rows, never the edge list: under half the rows each, and under half for each rule on average;
+    - the command writes the local command's scores, evidence and rejected rows, byte for byte."""
     from opennrm.finance import spark_engine
 
     collected: list[int] = []
@@ -149,47 +145,29 @@ def spark_run(planted: Path, session: Any, tmp_path_factory: pytest.TempPathFact
         scored.append(engine_score(*args, **kwargs))
         return scored[-1]
 
-    with pytest.MonkeyPatch.context() as patch, warnings.catch_warnings():
+    monkeypatch.setattr(spark_engine, "_collect", counted)
+    monkeypatch.setattr(spark_engine, "score", kept)
+    monkeypatch.setattr(spark_engine, "local_session", lambda: session)
+    monkeypatch.setattr(session, "stop", lambda: None)  # the module's session outlives the command
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        patch.setattr(spark_engine, "_collect", counted)
-        patch.setattr(spark_engine, "score", kept)
-        patch.setattr(spark_engine, "local_session", lambda: session)
-        patch.setattr(session, "stop", lambda: None)  # the module's session outlives the command
-        files = _score_command(planted, "spark", tmp_path_factory.mktemp("spark-run"))
+        on_spark = _score_command(planted, "spark", tmp_path)
     (run,) = scored
-    return SparkRun(run, collected, files)
 
-
-def test_spark_and_local_engines_give_the_same_scores_on_planted_patterns(
-    planted: Path, spark_run: SparkRun
-) -> None:
-    flagged = _same(planted / "transactions.csv", planted / "accounts.csv", spark_run.scored)
+    flagged = _same(planted / "transactions.csv", planted / "accounts.csv", run)
     assert flagged > 10  # the planted patterns are found by both
-
-
-def test_the_graph_wide_rules_collect_only_what_their_hits_need(planted: Path, spark_run: SparkRun) -> None:
-    """Each graph-wide rule finds its planted pattern on Spark, and each collection to the driver is a rule's
-    reduced rows, never the edge list: under half the rows each, and under half for each rule on average."""
-    from opennrm.finance import spark_engine
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         total = pipeline.load(planted / "transactions.csv", None, jurisdiction.load()).frame.height
-    _, report, _ = spark_run.scored
-    assert set(spark_engine.ON_SPARK) <= {h.rule for h in report.hits}
-    collected = spark_run.collected
+    assert set(spark_engine.ON_SPARK) <= {h.rule for h in run[1].hits}
     assert collected and all(count < total / 2 for count in collected), (collected, total)
     assert sum(collected) < len(spark_engine.ON_SPARK) * total / 2, (collected, total)
 
-
-def test_the_score_command_on_spark_writes_the_local_scores_evidence_and_rejects(
-    planted: Path, spark_run: SparkRun, tmp_path: Path
-) -> None:
     local = _score_command(planted, "local", tmp_path)
-    assert spark_run.files == local
-    assert (
-        local["scores"].count("\n") > 100 and local["rejects"].count("\n") == len(BAD_ROWS.splitlines()) + 1
-    )
+    assert on_spark == local
+    assert local["scores"].count("\n") > 100
+    assert local["rejects"].count("\n") == len(BAD_ROWS.splitlines()) + 1
 
 
 def test_a_trained_model_scores_the_same_on_spark(planted: Path, session: Any) -> None:
