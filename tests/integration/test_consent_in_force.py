@@ -25,7 +25,12 @@ from opennrm.web.app import create_app
 from tests.conftest import Installation
 from tests.support import PASSWORD, SAMPLE_ID, StaffUser, intake, make_org, make_user
 
-TODAY = dt.date.today()
+
+def today() -> dt.date:
+    """Today, read when a test runs (a date taken at import goes stale if the run crosses midnight)."""
+    return dt.date.today()
+
+
 ALWAYS = ["financial_intelligence_unit", "immigration_service", "police", "prosecution"]
 
 
@@ -69,8 +74,9 @@ class Network:
     def share(self, case_id: str, to: str, **kw: object) -> consent.DisclosureResult:
         return consent.disclose(self.db, self.amina.actor, case_id, to, "referral", **kw)  # type: ignore[arg-type]
 
-    def expire(self, consent_id: str, on: dt.date = TODAY - dt.timedelta(days=1)) -> None:
+    def expire(self, consent_id: str, on: dt.date | None = None) -> None:
         """Time passes: the consent's end moves into the past (its disclosures stay marked open)."""
+        on = on or today() - dt.timedelta(days=1)
         with self.db.transaction() as s:
             s.execute(update(ConsentRecord).where(ConsentRecord.id == consent_id).values(expires_on=on))
 
@@ -97,7 +103,7 @@ def net(inst: Installation) -> Network:
 
 def test_an_expired_consent_closes_the_receivers_access_at_the_next_read(net: Network) -> None:
     case_id = net.case()
-    consent_id = net.consent(case_id, [net.shelter], given_on=(TODAY - dt.timedelta(days=40)).isoformat())
+    consent_id = net.consent(case_id, [net.shelter], given_on=(today() - dt.timedelta(days=40)).isoformat())
     net.share(case_id, net.shelter, fields=frozenset({"given_name", "phone"}))
     rose = net.client(net.rose)
     assert rose.get(f"/api/cases/{case_id}").json()["person"]["phone"] == "+44 7700 900123"
@@ -109,7 +115,7 @@ def test_an_expired_consent_closes_the_receivers_access_at_the_next_read(net: Ne
     with net.db.transaction() as s:  # nothing closed it: the read path alone decided
         assert s.scalar(select(Disclosure.status).where(Disclosure.case_id == case_id)) == "open"
     # the last day of a consent still counts
-    net.expire(consent_id, on=TODAY)
+    net.expire(consent_id, on=today())
     assert rose.get(f"/api/cases/{case_id}").status_code == 200
 
 
@@ -156,12 +162,21 @@ def test_a_best_interests_override_holds_for_a_limited_time(net: Network) -> Non
 def test_what_the_store_computes_is_what_the_policy_says(net: Network) -> None:
     """``relation_of`` (the store's form) agrees with ``policy.disclosure_in_force`` for every state."""
     states = {
-        "valid": {"given_on": TODAY - dt.timedelta(days=10), "expires_on": TODAY + dt.timedelta(days=10)},
-        "last_day": {"given_on": TODAY - dt.timedelta(days=10), "expires_on": TODAY},
-        "expired": {"given_on": TODAY - dt.timedelta(days=10), "expires_on": TODAY - dt.timedelta(days=1)},
-        "future": {"given_on": TODAY + dt.timedelta(days=1), "expires_on": TODAY + dt.timedelta(days=30)},
-        "revoked": {"given_on": TODAY - dt.timedelta(days=10), "expires_on": TODAY + dt.timedelta(days=10)},
-        "closed": {"given_on": TODAY - dt.timedelta(days=10), "expires_on": TODAY + dt.timedelta(days=10)},
+        "valid": {"given_on": today() - dt.timedelta(days=10), "expires_on": today() + dt.timedelta(days=10)},
+        "last_day": {"given_on": today() - dt.timedelta(days=10), "expires_on": today()},
+        "expired": {
+            "given_on": today() - dt.timedelta(days=10),
+            "expires_on": today() - dt.timedelta(days=1),
+        },
+        "future": {"given_on": today() + dt.timedelta(days=1), "expires_on": today() + dt.timedelta(days=30)},
+        "revoked": {
+            "given_on": today() - dt.timedelta(days=10),
+            "expires_on": today() + dt.timedelta(days=10),
+        },
+        "closed": {
+            "given_on": today() - dt.timedelta(days=10),
+            "expires_on": today() + dt.timedelta(days=10),
+        },
     }
     case_id = net.case()
     orgs = {name: make_org(net.db, f"Clinic {name}", "health_service") for name in states}
@@ -189,7 +204,7 @@ def test_what_the_store_computes_is_what_the_policy_says(net: Network) -> None:
                 name == "revoked",
             )
         expected[orgs[name]] = disclosure_in_force(
-            "closed" if name == "closed" else "open", facts, TODAY, TODAY
+            "closed" if name == "closed" else "open", facts, today(), today()
         ).allowed
     with net.db.transaction() as s:
         case = s.get(cases.Case, case_id)
@@ -204,7 +219,7 @@ def test_every_consent_ends_by_default_and_never_later_than_the_maximum(net: Net
     net.consent(case_id, [net.shelter], given_on="2026-01-31")
     [recorded] = consent.list_consents(net.db, net.amina.actor, case_id)
     assert recorded["expires_on"] == "2027-01-31"  # 12 months
-    too_long = add_months(TODAY, 25).isoformat()
+    too_long = add_months(today(), 25).isoformat()
     with pytest.raises(InvalidInput, match="24 months at most") as refused:
         net.consent(case_id, [net.shelter], expires_on=too_long)
     assert refused.value.field == "expires_on"
@@ -223,10 +238,10 @@ def test_every_consent_ends_by_default_and_never_later_than_the_maximum(net: Net
 def test_the_api_names_expires_on_and_the_settings_come_from_the_environment(net: Network) -> None:
     client = net.client(net.amina)
     case_id = net.case()
-    body = {"purposes": ["research"], "language": "en", "expires_on": add_months(TODAY, 30).isoformat()}
+    body = {"purposes": ["research"], "language": "en", "expires_on": add_months(today(), 30).isoformat()}
     refused = client.post(f"/api/cases/{case_id}/consents", json=body)
     assert refused.status_code == 422 and refused.json()["field"] == "expires_on"
-    beyond = {**body, "expires_on": add_months(TODAY, 40).isoformat()}
+    beyond = {**body, "expires_on": add_months(today(), 40).isoformat()}
     assert client.post(f"/api/cases/{case_id}/consents", json=beyond).json()["field"] == "expires_on"
     env = {"OPENNRM_HOME": "/tmp/x", "OPENNRM_CONSENT_DEFAULT_MONTHS": "6", "OPENNRM_CONSENT_MAX_MONTHS": "9"}
     assert Settings.from_env(env).consent_terms == ConsentTerms(6, 9)

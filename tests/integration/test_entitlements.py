@@ -44,7 +44,11 @@ from opennrm.web.app import create_app
 from tests.conftest import Installation
 from tests.support import PASSWORD, StaffUser, intake, make_org, make_user
 
-TODAY = dt.date.today()
+
+def today() -> dt.date:
+    """Today, read when a test runs (a date taken at import goes stale if the run crosses midnight)."""
+    return dt.date.today()
+
 
 # Every input the referral network and the entitlements accept, with a valid example of each.
 INPUTS: dict[type[BaseModel], dict[str, Any]] = {
@@ -250,7 +254,7 @@ class Office:
 
     def case(self, age: int = 24, *, reflection_over: bool = False) -> str:
         """A new case identified today, or (``reflection_over``) 60 days ago, past her reflection period."""
-        identified = TODAY - dt.timedelta(days=60 if reflection_over else 0)
+        identified = today() - dt.timedelta(days=60 if reflection_over else 0)
         return cases.intake(
             self.inst.db,
             self.amina.actor,
@@ -261,7 +265,8 @@ class Office:
         plan = OutcomePlan.model_validate({"outcome": outcome})
         return entitlements.plan_outcome(self.inst.db, (who or self.amina).actor, case_id, plan)
 
-    def assess(self, case_id: str, *risks: str, on: dt.date = TODAY) -> str:
+    def assess(self, case_id: str, *risks: str, on: dt.date | None = None) -> str:
+        on = on or today()
         data = RiskAssessmentInput.model_validate(
             {"risk_found": bool(risks), "risks": list(risks), "assessed_on": on.isoformat()}
         )
@@ -281,7 +286,7 @@ def test_every_case_has_its_entitlements_from_the_start(office: Office) -> None:
     case_id = office.case()
     view = entitlements.view_entitlements(office.inst.db, office.amina.actor, case_id)
     e = view.entitlements
-    assert e.reflection_start == TODAY and e.reflection_end == TODAY + dt.timedelta(days=30)
+    assert e.reflection_start == today() and e.reflection_end == today() + dt.timedelta(days=30)
     assert e.in_reflection_period and e.reflection_days == 30
     assert (e.legal_aid, e.interpreter, e.residence_permit) == ("offered", "offered", "not_applied")
     assert e.outstanding == ("assess the risks on return before any return is considered",)
@@ -297,7 +302,7 @@ def test_the_reflection_period_is_configurable_but_never_below_30_days(office: O
     with pytest.raises(InvalidInput, match="at least 45 days") as short:
         office.change(case_id, reflection_days=40)
     assert short.value.field == "reflection_days"
-    start = TODAY - dt.timedelta(days=10)
+    start = today() - dt.timedelta(days=10)
     e = office.change(case_id, reflection_days=90, reflection_start=start.isoformat(), legal_aid="arranged")
     assert e.reflection_end == start + dt.timedelta(days=90) and e.legal_aid == "arranged"
     with pytest.raises(ValidationError):
@@ -309,13 +314,13 @@ def test_a_return_is_refused_without_a_risk_assessment_and_while_a_risk_is_found
     case_id = office.case(reflection_over=True)
     with pytest.raises(Conflict, match="a risk assessment must be completed before any return"):
         office.plan(case_id, "return")
-    office.assess(case_id, on=TODAY - dt.timedelta(days=20))
-    office.assess(case_id, "re_trafficking", "reprisals", on=TODAY - dt.timedelta(days=2))
+    office.assess(case_id, on=today() - dt.timedelta(days=20))
+    office.assess(case_id, "re_trafficking", "reprisals", on=today() - dt.timedelta(days=2))
     with pytest.raises(Conflict) as refused:
         office.plan(case_id, "return")
     assert refused.value.field == "outcome"
     assert refused.value.message.startswith(
-        f"non-refoulement: the risk assessment of {(TODAY - dt.timedelta(days=2)).isoformat()} found a risk "
+        f"non-refoulement: the risk assessment of {(today() - dt.timedelta(days=2)).isoformat()} found a risk "
         "(re trafficking, reprisals)"
     )
     with pytest.raises(Conflict, match="non-refoulement"):
@@ -329,7 +334,7 @@ def test_a_return_is_refused_without_a_risk_assessment_and_while_a_risk_is_found
         ).scalars()
         assert len(list(denied)) == 3
         assert [r.outcome for r in s.execute(select(CaseOutcomePlan)).scalars()] == ["local_integration"]
-    office.assess(case_id, on=TODAY)  # a later assessment finds no risk any more
+    office.assess(case_id, on=today())  # a later assessment finds no risk any more
     assert office.plan(case_id, "return")
 
 
@@ -340,18 +345,18 @@ def test_no_decision_about_a_child_before_a_guardian_and_a_best_interests_determ
     adult = office.case(age=30)
     with pytest.raises(Conflict, match="a guardian must be appointed"):
         office.plan(case_id, "local_integration")
-    office.change(case_id, guardian_appointed_on=TODAY.isoformat())
+    office.change(case_id, guardian_appointed_on=today().isoformat())
     with pytest.raises(Conflict, match="best-interests determination must come before"):
         office.plan(case_id, "local_integration")
     # she is with her mother: the steps for an unaccompanied child (tests/integration/test_return_and_follow_up.py)
     # do not apply
-    e = office.change(case_id, best_interests_determined_on=TODAY.isoformat(), unaccompanied=False)
+    e = office.change(case_id, best_interests_determined_on=today().isoformat(), unaccompanied=False)
     assert e.child and e.outstanding == ("assess the risks on return before any return is considered",)
     assert office.plan(case_id, "local_integration")
     with pytest.raises(Conflict, match="reflection and recovery period"):
         office.plan(case_id, "return")
     with pytest.raises(InvalidInput, match="only for a child"):
-        office.change(adult, guardian_appointed_on=TODAY.isoformat())
+        office.change(adult, guardian_appointed_on=today().isoformat())
 
 
 def test_only_the_owning_organisation_reads_and_changes_entitlements(office: Office) -> None:
@@ -467,10 +472,10 @@ def test_no_move_while_her_reflection_period_runs(office: Office) -> None:
     case_id = office.case()
     office.assess(case_id)  # no risk found
     for move in ("return", "resettlement"):
-        with pytest.raises(Conflict, match=f"runs until {(TODAY + dt.timedelta(days=30)).isoformat()}"):
+        with pytest.raises(Conflict, match=f"runs until {(today() + dt.timedelta(days=30)).isoformat()}"):
             office.plan(case_id, move)
     plan = OutcomePlan.model_validate({"outcome": "resettlement"})
-    after = TODAY + dt.timedelta(days=30)
+    after = today() + dt.timedelta(days=30)
     assert entitlements.plan_outcome(office.inst.db, office.amina.actor, case_id, plan, today=after)
 
 
@@ -507,7 +512,7 @@ def test_moving_the_reflection_period_never_opens_a_move_early(office: Office) -
     """Attack review: a start moved to tomorrow, or back before she was identified, must not end the period."""
     case_id = office.case()
     office.assess(case_id)  # no risk found
-    office.change(case_id, reflection_start=(TODAY + dt.timedelta(days=1)).isoformat())
+    office.change(case_id, reflection_start=(today() + dt.timedelta(days=1)).isoformat())
     with pytest.raises(Conflict, match="reflection and recovery period runs until"):
         office.plan(case_id, "return")
     with pytest.raises(InvalidInput, match="cannot start before she was identified") as early:
@@ -527,6 +532,6 @@ def test_a_same_day_assessment_finding_no_risk_never_wipes_out_a_risk(office: Of
     view = entitlements.view_entitlements(office.inst.db, office.amina.actor, case_id)
     assert view.entitlements.non_refoulement
     later = office.case(reflection_over=True)
-    office.assess(later, "re_trafficking", on=TODAY - dt.timedelta(days=1))
+    office.assess(later, "re_trafficking", on=today() - dt.timedelta(days=1))
     office.assess(later)  # a later day's assessment may find the risk gone
     assert office.plan(later, "resettlement")

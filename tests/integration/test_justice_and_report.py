@@ -26,12 +26,17 @@ from tests.integration.test_cli import opennrm
 from tests.support import client_for, intake, make_org, make_user
 from tests.unit.stats.conftest import small_ctdc_frame, write_ctdc
 
-YEAR = dt.date.today().year - 1
+
+def last_year() -> int:
+    """Last year, read when a test runs (not at import: a run may cross the new year)."""
+    return dt.date.today().year - 1
+
+
 GOOD = f"""year,stage,exploitation,sex,age_group,nationality,count
-{YEAR},investigation,sexual_exploitation,male,30_49,NG,40
-{YEAR},investigation,sexual_exploitation,female,30_49,NG,12
-{YEAR},prosecution,forced_labour,male,18_29,unknown,3
-{YEAR},conviction,forced_labour,male,18_29,gb,2
+{last_year()},investigation,sexual_exploitation,male,30_49,NG,40
+{last_year()},investigation,sexual_exploitation,female,30_49,NG,12
+{last_year()},prosecution,forced_labour,male,18_29,unknown,3
+{last_year()},conviction,forced_labour,male,18_29,gb,2
 """
 
 
@@ -53,7 +58,7 @@ def test_justice_aggregates_are_never_linked_to_a_victim(inst: Installation) -> 
 
 
 def test_the_csv_import_writes_everything_or_nothing(inst: Installation, tmp_path: Path) -> None:
-    bad = GOOD + f"{YEAR},conviction,forced_labour,male,18_29,XX,2\n"
+    bad = GOOD + f"{last_year()},conviction,forced_labour,male,18_29,XX,2\n"
     file = tmp_path / "justice.csv"
     file.write_text(bad, encoding="utf-8")
     refused = opennrm(inst, "justice", "import", str(file))
@@ -68,10 +73,13 @@ def test_the_csv_import_writes_everything_or_nothing(inst: Installation, tmp_pat
     for text, where in (
         (GOOD.replace(",40\n", ",-4\n"), "line 2: count"),
         (GOOD.replace("forced_labour,male,18_29,unknown", "forced_labour,man,18_29,unknown"), "line 4: sex"),
-        (GOOD + f"{YEAR},conviction,forced_labour,male,18_29,GB,9\n", "line 6: the same cell as line 5"),
+        (
+            GOOD + f"{last_year()},conviction,forced_labour,male,18_29,GB,9\n",
+            "line 6: the same cell as line 5",
+        ),
         (
             GOOD.replace(
-                f"{YEAR},investigation,sexual_exploitation,male",
+                f"{last_year()},investigation,sexual_exploitation,male",
                 "1899,investigation,sexual_exploitation,male",
             ),
             "line 2: year",
@@ -88,7 +96,7 @@ def test_the_csv_import_writes_everything_or_nothing(inst: Installation, tmp_pat
     listed = opennrm(inst, "justice", "list")
     assert listed.returncode == 0
     assert listed.stdout.splitlines()[0] == "year,stage,exploitation,sex,age_group,nationality,count"
-    assert f"{YEAR},conviction,forced_labour,male,18_29,GB,2" in listed.stdout
+    assert f"{last_year()},conviction,forced_labour,male,18_29,GB,2" in listed.stdout
     with inst.db.transaction() as session:
         actions = list(
             session.execute(select(AuditEvent.action).where(AuditEvent.action == "justice.import")).scalars()
@@ -107,7 +115,7 @@ def test_only_the_secretariats_coordinator_enters_counts(inst: Installation) -> 
     assert page.status_code == 200 and "Enter a count" in page.text
     csrf = page.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
     form = {
-        "year": str(YEAR),
+        "year": str(last_year()),
         "stage": "conviction",
         "exploitation": "forced_labour",
         "sex": "female",
@@ -199,8 +207,8 @@ def test_the_report_has_every_section_and_suppresses_small_cells(inst: Installat
     assert "Median days from filing to full payment: x" in html
     # justice: 40 + 12 investigations of NG nationals shown as 52; 3 prosecutions and 2 convictions are not
     assert "investigations 52" in html and "convictions &lt;11" in html
-    assert f'<th scope="row">{YEAR} / NG</th><td>52</td>' in html
-    assert f'<th scope="row">{YEAR} / GB</th><td>&lt;11</td><td>&lt;11</td><td>&lt;11</td>' in html
+    assert f'<th scope="row">{last_year()} / NG</th><td>52</td>' in html
+    assert f'<th scope="row">{last_year()} / GB</th><td>&lt;11</td><td>&lt;11</td><td>&lt;11</td>' in html
 
 
 def test_opennrm_report_includes_the_installations_figures(

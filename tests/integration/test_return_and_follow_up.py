@@ -45,7 +45,10 @@ from opennrm.store.tables import AuditEvent, Case, Dependant, FollowUp, MovePlan
 from tests.conftest import Installation
 from tests.support import StaffUser, client_for, intake, make_org, make_user
 
-TODAY = dt.date.today()
+
+def today() -> dt.date:
+    """Today, read when a test runs (a date taken at import goes stale if the run crosses midnight)."""
+    return dt.date.today()
 
 
 @pytest.fixture(autouse=True)
@@ -67,22 +70,24 @@ class Office:
         self.liaison = make_user(db, "liaison", "Border Agency", "enforcement_liaison", enforcement=True)
 
     def case(self, age: int | None = 24, *, reflection_over: bool = False, **overrides: object) -> str:
-        identified = TODAY - dt.timedelta(days=60 if reflection_over else 0)
+        identified = today() - dt.timedelta(days=60 if reflection_over else 0)
         return cases.intake(
             self.inst.db,
             self.amina.actor,
             intake(case__age_at_trafficking=age, case__identified_on=identified.isoformat(), **overrides),
         )
 
-    def assess(self, case_id: str, *risks: str, on: dt.date = TODAY) -> None:
+    def assess(self, case_id: str, *risks: str, on: dt.date | None = None) -> None:
+        on = on or today()
         data = RiskAssessmentInput.model_validate(
             {"risk_found": bool(risks), "risks": list(risks), "assessed_on": on.isoformat()}
         )
         entitlements.add_risk_assessment(self.inst.db, self.amina.actor, case_id, data)
 
     def move(
-        self, case_id: str, move: str = "return", on: dt.date = TODAY, who: StaffUser | None = None
+        self, case_id: str, move: str = "return", on: dt.date | None = None, who: StaffUser | None = None
     ) -> str:
+        on = on or today()
         plan = MovePlanIn.model_validate(
             {"move": move, "destination_country": "ng", "planned_on": on.isoformat(), "plan": "Back home."}
         )
@@ -122,7 +127,7 @@ def test_a_return_is_refused_in_the_reflection_period_without_an_assessment_and_
     with pytest.raises(Conflict, match="a risk assessment must be completed") as unassessed:
         office.move(case_id)
     assert unassessed.value.field == "move"
-    office.assess(case_id, "re_trafficking", on=TODAY - dt.timedelta(days=2))
+    office.assess(case_id, "re_trafficking", on=today() - dt.timedelta(days=2))
     with pytest.raises(Conflict, match=r"^non-refoulement") as risky:
         office.move(case_id, "resettlement")
     assert risky.value.field == "move"
@@ -141,7 +146,7 @@ def test_follow_ups_are_scheduled_at_1_3_6_and_12_months(office: Office) -> None
     db = office.inst.db
     case_id = office.case(reflection_over=True)
     office.assess(case_id)
-    leaves = dt.date(TODAY.year + 1, 1, 31)
+    leaves = dt.date(today().year + 1, 1, 31)
     office.move(case_id, "return", on=leaves)
     view = reintegration.view_reintegration(db, office.amina.actor, case_id)
     assert [(f.months, f.due_on, f.reason, f.status) for f in view.follow_ups] == [
@@ -151,10 +156,10 @@ def test_follow_ups_are_scheduled_at_1_3_6_and_12_months(office: Office) -> None
         (12, dt.date(leaves.year + 1, 1, 31), "return", "scheduled"),
     ]
     stays = office.case()
-    ids = reintegration.record_exit(db, office.amina.actor, stays, ExitIn(exited_on=TODAY))
+    ids = reintegration.record_exit(db, office.amina.actor, stays, ExitIn(exited_on=today()))
     assert len(ids) == 4
     exits = reintegration.view_reintegration(db, office.amina.actor, stays).follow_ups
-    assert [f.due_on for f in exits] == [add_months(TODAY, m) for m in (1, 3, 6, 12)]
+    assert [f.due_on for f in exits] == [add_months(today(), m) for m in (1, 3, 6, 12)]
     assert {f.reason for f in exits} == {"exit"}
 
 
@@ -164,19 +169,19 @@ def test_a_revised_plan_replaces_the_follow_ups_still_to_come(office: Office) ->
     db = office.inst.db
     case_id = office.case(reflection_over=True)
     office.assess(case_id)
-    office.move(case_id, "return", on=TODAY)
+    office.move(case_id, "return", on=today())
     first = reintegration.view_reintegration(db, office.amina.actor, case_id).follow_ups
     found = {"safety": "safe", "housing": "stable", "income": "sufficient", "re_trafficking_risk": "low"}
     done = parse(FollowUpIn, {"status": "done", **found})
     reintegration.record_follow_up(db, office.amina.actor, first[0].id, done)
-    office.move(case_id, "return", on=TODAY + dt.timedelta(days=40))
+    office.move(case_id, "return", on=today() + dt.timedelta(days=40))
     after = reintegration.view_reintegration(db, office.amina.actor, case_id).follow_ups
     statuses = sorted(f.status for f in after)
     assert statuses == ["done"] + ["replaced"] * 3 + ["scheduled"] * 4
     # a contact already due and not made is not wiped out by a new plan: it stays on her caseworker's list
     late = office.case(reflection_over=True)
     office.assess(late)
-    reintegration.record_exit(db, office.amina.actor, late, ExitIn(exited_on=TODAY - dt.timedelta(days=40)))
+    reintegration.record_exit(db, office.amina.actor, late, ExitIn(exited_on=today() - dt.timedelta(days=40)))
     office.move(late, "return")
     kept = reintegration.view_reintegration(db, office.amina.actor, late).follow_ups
     assert [(f.months, f.reason) for f in kept if f.status == "scheduled" and f.overdue] == [(1, "exit")]
@@ -199,7 +204,7 @@ def test_her_children_are_children_while_their_age_is_unknown_or_uncertain(offic
 def test_a_follow_up_records_safety_housing_income_and_risk_with_encrypted_notes(office: Office) -> None:
     db = office.inst.db
     case_id = office.case()
-    first = reintegration.record_exit(db, office.amina.actor, case_id, ExitIn(exited_on=TODAY))[0]
+    first = reintegration.record_exit(db, office.amina.actor, case_id, ExitIn(exited_on=today()))[0]
     with pytest.raises(InvalidInput, match="say what the contact found") as incomplete:
         parse(FollowUpIn, {"status": "done", "safety": "safe", "housing": "stable", "income": "none"})
     assert incomplete.value.field == "re_trafficking_risk"
@@ -219,7 +224,7 @@ def test_a_follow_up_records_safety_housing_income_and_risk_with_encrypted_notes
     )
     reintegration.record_follow_up(db, office.amina.actor, first, found)
     seen = reintegration.view_reintegration(db, office.amina.actor, case_id).follow_ups[0]
-    assert (seen.status, seen.re_trafficking_risk, seen.contacted_on) == ("done", "high", TODAY)
+    assert (seen.status, seen.re_trafficking_risk, seen.contacted_on) == ("done", "high", today())
     assert seen.notes == "The recruiter called her sister again."
     with db.transaction() as s:
         row = s.get(FollowUp, first)
@@ -233,39 +238,39 @@ def test_a_follow_up_records_safety_housing_income_and_risk_with_encrypted_notes
 def test_follow_ups_due_lists_what_the_caseworker_reaches_for_the_tasks_home(office: Office) -> None:
     db = office.inst.db
     case_id = office.case()
-    month_ago = add_months(TODAY, -1)
+    month_ago = add_months(today(), -1)
     reintegration.record_exit(db, office.amina.actor, case_id, ExitIn(exited_on=month_ago))
-    due = reintegration.follow_ups_due(db, office.amina.actor, TODAY)
+    due = reintegration.follow_ups_due(db, office.amina.actor, today())
     assert [(d.case_id, d.months, d.due_on, d.label) for d in due] == [
-        (case_id, 1, TODAY, "Follow-up contact after she left the services")
+        (case_id, 1, today(), "Follow-up contact after she left the services")
     ]
     assert not due[0].overdue and due[0].href.startswith(f"/cases/{case_id}/return#follow-up-")
     later = reintegration.follow_ups_due(
         db, office.amina.actor, add_months(month_ago, 3) + dt.timedelta(days=1)
     )
     assert [(d.months, d.overdue) for d in later] == [(1, True), (3, True)]
-    assert reintegration.follow_ups_due(db, office.li.actor, TODAY)  # her supervisor sees it too
-    assert reintegration.follow_ups_due(db, office.ken.actor, TODAY) == []  # not his case
-    assert reintegration.follow_ups_due(db, office.other.actor, TODAY) == []
-    assert reintegration.follow_ups_due(db, office.liaison.actor, TODAY) == []
+    assert reintegration.follow_ups_due(db, office.li.actor, today())  # her supervisor sees it too
+    assert reintegration.follow_ups_due(db, office.ken.actor, today()) == []  # not his case
+    assert reintegration.follow_ups_due(db, office.other.actor, today()) == []
+    assert reintegration.follow_ups_due(db, office.liaison.actor, today()) == []
     with db.transaction() as session:  # the tasks home may pass its own session
-        assert len(reintegration.follow_ups_due(session, office.amina.actor, TODAY)) == 1
+        assert len(reintegration.follow_ups_due(session, office.amina.actor, today())) == 1
     reintegration.record_follow_up(
         db, office.amina.actor, due[0].follow_up_id, FollowUpIn.model_validate({"status": "missed"})
     )
-    assert reintegration.follow_ups_due(db, office.amina.actor, TODAY) == []
+    assert reintegration.follow_ups_due(db, office.amina.actor, today()) == []
 
 
 def test_a_follow_up_due_is_a_task_on_her_caseworkers_home_and_nobody_elses(office: Office) -> None:
     db = office.inst.db
     case_id = office.case()
-    reintegration.record_exit(db, office.amina.actor, case_id, ExitIn(exited_on=add_months(TODAY, -1)))
-    found = [t for t in tasks.tasks_for(db, office.amina.actor, today=TODAY) if t.kind == "follow_up"]
+    reintegration.record_exit(db, office.amina.actor, case_id, ExitIn(exited_on=add_months(today(), -1)))
+    found = [t for t in tasks.tasks_for(db, office.amina.actor, today=today()) if t.kind == "follow_up"]
     assert [(t.case_id, t.label, t.params["months"], t.due) for t in found] == [
-        (case_id, "follow_up_exit", 1, TODAY)
+        (case_id, "follow_up_exit", 1, today())
     ]
     assert found[0].href.startswith(f"/cases/{case_id}/return#follow-up-")
-    assert not [t for t in tasks.tasks_for(db, office.ken.actor, today=TODAY) if t.kind == "follow_up"]
+    assert not [t for t in tasks.tasks_for(db, office.ken.actor, today=today()) if t.kind == "follow_up"]
 
 
 # -- an unaccompanied girl ------------------------------------------------------------------------------
@@ -290,17 +295,17 @@ def test_an_unaccompanied_girl_is_not_moved_until_every_step_is_recorded(office:
             db, office.amina.actor, girl, domain.OutcomePlan(outcome=domain.CaseOutcome.RETURN)
         )
     office.steps(
-        girl, guardian_appointed_on=TODAY.isoformat(), best_interests_determined_on=TODAY.isoformat()
+        girl, guardian_appointed_on=today().isoformat(), best_interests_determined_on=today().isoformat()
     )
     with pytest.raises(Conflict, match=r"recorded: family tracing, reunification assessment \(GR38"):
         office.move(girl, "transfer")
     view = reintegration.view_reintegration(db, office.amina.actor, girl)
     assert view.is_child and view.unaccompanied
     assert view.child_steps_missing == ["family_tracing", "reunification_assessment"]
-    office.steps(girl, family_traced_on=TODAY.isoformat())
+    office.steps(girl, family_traced_on=today().isoformat())
     with pytest.raises(Conflict, match=r"recorded: reunification assessment \(GR38"):
         office.move(girl, "return")
-    office.steps(girl, reunification_assessed_on=TODAY.isoformat())
+    office.steps(girl, reunification_assessed_on=today().isoformat())
     assert office.move(girl, "return")
     assert reintegration.view_reintegration(db, office.amina.actor, girl).child_steps_missing == []
 
@@ -314,12 +319,12 @@ def test_a_girl_with_her_mother_needs_a_guardian_and_a_determination_only(office
     ):
         office.move(girl, "transfer")
     office.steps(
-        girl, guardian_appointed_on=TODAY.isoformat(), best_interests_determined_on=TODAY.isoformat()
+        girl, guardian_appointed_on=today().isoformat(), best_interests_determined_on=today().isoformat()
     )
     assert office.move(girl, "transfer")
     adult = office.case(age=30)
     with pytest.raises(InvalidInput, match="only for a child") as adult_refused:
-        office.steps(adult, family_traced_on=TODAY.isoformat())
+        office.steps(adult, family_traced_on=today().isoformat())
     assert adult_refused.value.field == "family_traced_on"
 
 
@@ -357,14 +362,14 @@ def test_a_return_with_her_children_waits_for_each_child_s_best_interests(office
         reintegration.view_reintegration(db, office.amina.actor, case_id).move_blocked or ""
     )
     assert office.move(case_id, "transfer")
-    assessed = parse(DependantChange, {"best_interests_on": TODAY.isoformat()})
+    assessed = parse(DependantChange, {"best_interests_on": today().isoformat()})
     reintegration.change_dependant(db, office.amina.actor, daughter, assessed)
     with pytest.raises(Conflict, match="1 still to assess"):
         office.move(case_id, "resettlement")
     reintegration.change_dependant(db, office.amina.actor, son, assessed)
     assert office.move(case_id, "return")
     with pytest.raises(InvalidInput, match="future") as future:  # an assessment is recorded once made
-        parse(DependantChange, {"best_interests_on": (TODAY + dt.timedelta(days=3)).isoformat()})
+        parse(DependantChange, {"best_interests_on": (today() + dt.timedelta(days=3)).isoformat()})
     assert future.value.field == "best_interests_on"
 
 
@@ -510,7 +515,7 @@ def test_an_import_keeps_its_status_flagged_as_imported(office: Office) -> None:
 def test_the_api_and_the_page_refuse_a_move_naming_the_field(office: Office) -> None:
     client = client_for(office.inst.settings, office.amina)
     case_id = office.case()
-    body = {"move": "return", "destination_country": "NG", "planned_on": TODAY.isoformat(), "plan": "Home."}
+    body = {"move": "return", "destination_country": "NG", "planned_on": today().isoformat(), "plan": "Home."}
     refused = client.post(f"/api/cases/{case_id}/moves", json=body)
     assert refused.status_code == 409 and refused.headers["content-type"] == "application/problem+json"
     assert refused.json()["field"] == "move" and "reflection and recovery period" in refused.json()["detail"]
@@ -534,7 +539,7 @@ def test_the_api_and_the_page_refuse_a_move_naming_the_field(office: Office) -> 
     assert incomplete.status_code == 422 and 'href="#relationship"' in incomplete.text
     saved = client.post(
         f"/cases/{case_id}/exit",
-        data={"csrf": csrf.group(1), "exited_on": TODAY.isoformat()},
+        data={"csrf": csrf.group(1), "exited_on": today().isoformat()},
         follow_redirects=False,
     )
     assert saved.status_code == 303 and "done=exit" in saved.headers["location"]
@@ -608,9 +613,9 @@ def test_the_command_line_adds_a_partner_abroad_with_its_country(sqlite_inst: In
         (DependantChange, {"with_her": False}),
         (
             MovePlanIn,
-            {"move": "return", "destination_country": "NG", "planned_on": TODAY.isoformat(), "plan": "x"},
+            {"move": "return", "destination_country": "NG", "planned_on": today().isoformat(), "plan": "x"},
         ),
-        (ExitIn, {"exited_on": TODAY.isoformat()}),
+        (ExitIn, {"exited_on": today().isoformat()}),
         (FollowUpIn, {"status": "missed"}),
     ],
     ids=lambda v: getattr(v, "__name__", ""),

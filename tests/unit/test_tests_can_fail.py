@@ -61,3 +61,25 @@ def test_matrix():
     kept = ast.parse(source.replace("assert len([1]) == 1", "assert violations == []"))
     (function,) = [n for n in ast.walk(kept) if isinstance(n, ast.FunctionDef)]
     assert _collected_never_read(function) == []
+
+
+def test_no_test_module_takes_the_date_at_import() -> None:
+    """A date taken when a test module is imported goes stale when the run crosses midnight: tests that
+    compare it with the application's clock fail only then (five modules did, once)."""
+    stale = []
+    for path in sorted(TESTS.rglob("*.py")):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+                calls = [n for n in _walk_now(node.value) if isinstance(n, ast.Call)]
+                if any(isinstance(c.func, ast.Attribute) and c.func.attr in {"today", "now"} for c in calls):
+                    stale.append(f"{path.relative_to(TESTS)}:{node.lineno}")
+    assert stale == []
+
+
+def _walk_now(node: ast.AST) -> list[ast.AST]:
+    """The nodes evaluated when ``node`` is: not those inside a lambda, which runs later."""
+    found = [node]
+    for child in ast.iter_child_nodes(node):
+        if not isinstance(child, ast.Lambda):
+            found += _walk_now(child)
+    return found

@@ -165,7 +165,7 @@ async def confiscation(investigation_id: str, request: Request) -> Response:
     user = await run_in_threadpool(session_user, request)
     form = await request.form()
     check_csrf(user, str(form.get("csrf") or ""))
-    entered = {name: str(form.get(name) or "")[:2000] for name in CONFISCATION_FIELDS}
+    entered = {name: str(form.get(name) or "") for name in CONFISCATION_FIELDS}
     try:
         await run_in_threadpool(
             finance.record_confiscation,
@@ -179,8 +179,11 @@ async def confiscation(investigation_id: str, request: Request) -> Response:
         )
     except InvalidInput as exc:
         errors = errors_by_field(exc, "amount", {"source": "order", "allocated_on": "confiscated_on"})
+        shown = {
+            name: value[:2000] for name, value in entered.items()
+        }  # what was typed, within the form's limits
         return _investigation_page(
-            request, investigation_id, status=422, confiscation_errors=errors, entered=entered
+            request, investigation_id, status=422, confiscation_errors=errors, entered=shown
         )
     return RedirectResponse(f"/finance/{investigation_id}#confiscations", status_code=303)
 
