@@ -1,7 +1,7 @@
 """record linkage: export tokens and national person ids
 
 Revision ID: 0020
-Revises: 0019
+Revises: 0018
 Create Date: 2026-12-06 12:30:00
 
 ``linkage_tokens`` maps the opaque tokens of a linkage export back to this installation's persons (it never
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0020"
-down_revision = "0019"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 complaints, violations), workplaces, inspections, labour-law actions and the referrals of workers met
 
 Revision ID: 0022
-Revises: 0021
+Revises: 0018
 Create Date: 2026-12-06 12:30:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0022"
-down_revision = "0021"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """the job queue, notifications and their preferences; open referrals' deadlines in working days
 
 Revision ID: 0023
-Revises: 0022
+Revises: 0018
 Create Date: 2026-12-06 13:00:00
 
 Referral deadlines are now counted in working days (an emergency still in clock hours). A referral still
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0023"
-down_revision = "0022"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 

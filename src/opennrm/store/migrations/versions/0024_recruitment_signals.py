@@ -1,7 +1,7 @@
 """signals shared between platforms about recruiters (keyed contact hashes, PDQ hashes) and their matches
 
 Revision ID: 0024
-Revises: 0023
+Revises: 0018
 Create Date: 2026-12-06 12:40:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0024"
-down_revision = "0023"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """identification decisions are taken by two organisations: one proposes, another confirms
 
 Revision ID: 0025
-Revises: 0024
+Revises: 0018
 Create Date: 2026-12-06 12:45:00
 
 GR38 §78 asks for identification by multi-agency teams. A decision (and the answer to a reconsideration) is
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0025"
-down_revision = "0024"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
