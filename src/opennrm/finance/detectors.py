@@ -76,7 +76,8 @@ class Report:
         return {h.rule for h in self.hits}
 
 
-def _hours(value: float) -> str:
+def _number(value: float) -> str:
+    """Hours or an amount as the English sentence writes them (``%g``: 24, 0.5, 1e+06)."""
     return f"{value:g}"
 
 
@@ -377,9 +378,9 @@ class Detectors:
                         "account": account,
                         "share": _percent(share),
                         "n": int(n),
-                        "hours": _hours(hours),
+                        "hours": _number(hours),
                         "min": events,
-                        "amount": f"{minimum:g}",
+                        "amount": _number(minimum),
                     },
                     {
                         "window_hours": hours,
@@ -477,7 +478,7 @@ class Detectors:
                     {
                         "account": account,
                         "n": int(top),
-                        "hours": _hours(hours),
+                        "hours": _number(hours),
                         "counterparts": len(others),
                         "min": n,
                     },
@@ -508,7 +509,7 @@ class Detectors:
                     "%(account)s had %(n)s payments just below a reporting threshold (within %(margin)s of "
                     "it) within %(hours)s h (rule structuring: at least %(min)s)"
                 ),
-                {"account": a, "n": int(v), "margin": _percent(margin), "hours": _hours(hours), "min": n},
+                {"account": a, "n": int(v), "margin": _percent(margin), "hours": _number(hours), "min": n},
             ),
             {"thresholds": limits, "margin": margin, "min_count": n, "window_hours": hours},
         )
@@ -541,7 +542,7 @@ class Detectors:
                     "sexual-exploitation cases (ads, lodging, transport, pharmacy, cosmetics) within "
                     "%(hours)s h (rule exploitation_spending: at least %(min)s in %(categories)s categories)"
                 ),
-                {"account": a, "n": int(v), "hours": _hours(hours), "min": n, "categories": k},
+                {"account": a, "n": int(v), "hours": _number(hours), "min": n, "categories": k},
             ),
             {
                 "categories": cats,
@@ -657,7 +658,7 @@ class Detectors:
                             "account": h.account,
                             "n": len(places),
                             "places": ", ".join(places),
-                            "hours": _hours(hours),
+                            "hours": _number(hours),
                             "min": k,
                         },
                         h.thresholds,
@@ -685,7 +686,7 @@ class Detectors:
                     "wages from %(n)s different payers went into %(account)s within %(hours)s h: the workers "
                     "whose wages these are may be victims (rule payroll: at least %(min)s)"
                 ),
-                {"n": int(v), "account": a, "hours": _hours(hours), "min": k},
+                {"n": int(v), "account": a, "hours": _number(hours), "min": k},
             ),
             {"channels": chans, "min_payers": k, "window_hours": hours},
             sides="in",
@@ -711,7 +712,7 @@ class Detectors:
                     "%(account)s made or received %(n)s prepaid, crypto or e-money payments within "
                     "%(hours)s h (rule alternative_payments: at least %(min)s)"
                 ),
-                {"account": a, "n": int(v), "hours": _hours(hours), "min": n},
+                {"account": a, "n": int(v), "hours": _number(hours), "min": n},
             ),
             {"channels": chans, "min_count": n, "window_hours": hours},
         )
@@ -755,7 +756,7 @@ class Detectors:
                     "%(account)s received cash and then paid abroad to a listed country within %(hours)s h "
                     "(rule cross_border)"
                 ),
-                {"account": a, "hours": _hours(hours)},
+                {"account": a, "hours": _number(hours)},
                 {"countries": countries, "window_hours": hours},
                 str(cfg["source"]),
             )
@@ -1135,7 +1136,7 @@ def bipartite_hits(layers: list[Layer], cfg: dict[str, Any]) -> list[Hit]:
                 "%(senders)s accounts each paid at least %(min)s of the same %(receivers)s accounts "
                 "within %(hours)s h (rule bipartite)"
             ),
-            {"senders": len(senders), "min": k_recv, "receivers": len(receivers), "hours": _hours(hours)},
+            {"senders": len(senders), "min": k_recv, "receivers": len(receivers), "hours": _number(hours)},
         )
         add(
             "bipartite",
